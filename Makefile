@@ -1,0 +1,45 @@
+# Resync — developer entry points. Each target delegates to a script in scripts/
+# so the logic stays readable and testable; see README.md.
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+
+.PHONY: help dev test test-go bench build package synth diff deploy fmt vet services-up services-down
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+dev: ## run the whole stack locally on embedded defaults
+	@scripts/dev.sh
+
+test: ## install and start what the tests need, run every test with -race, stop the servers
+	@scripts/test.sh
+
+bench: ## run the benchmarks
+	@scripts/bench.sh
+
+build: ## build bin/<fn>/bootstrap for linux/arm64
+	@scripts/build.sh
+
+package: build ## zip each function and print sizes
+	@scripts/package.sh
+
+synth: ## synthesize the CDK app into cdk.out
+	@scripts/cdk.sh synth
+
+diff: ## cdk diff against the configured account
+	@scripts/cdk.sh diff
+
+deploy: ## cdk deploy to the configured account
+	@scripts/cdk.sh deploy
+
+services-up: ## start the test Redis and Neo4j (prints the variables to export)
+	@scripts/services.sh up
+
+services-down: ## stop the test Redis and Neo4j
+	@scripts/services.sh down
+
+fmt: ## gofmt every Go file
+	@gofmt -l -w $$(git ls-files '*.go')
+
+vet: ## go vet both modules
+	@go vet ./... && (cd infra/cdk && go vet ./...)

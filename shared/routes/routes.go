@@ -1,0 +1,124 @@
+// Package routes is the one table of Resync's entry points: the HTTP API routes,
+// the WebSocket routes, the schedules and the object-event triggers, each with
+// the function that serves it.
+//
+// The local stack (infra/local) routes requests with it, and the CDK app
+// (infra/cdk) deploys from it, so a test can prove the two agree.
+package routes
+
+import "strconv"
+
+// Function names, one per Lambda. Each is a directory under functions/.
+const (
+	Chat   = "chat"
+	Status = "status"
+	Admin  = "admin"
+	Ingest = "ingest"
+	Health = "health"
+)
+
+// Role is the least role a route needs.
+type Role string
+
+// Roles, from least to most privileged; RoleNone means no token is needed.
+const (
+	RoleNone     Role = ""
+	RoleViewer   Role = "viewer"
+	RoleOperator Role = "operator"
+	RoleAdmin    Role = "admin"
+)
+
+// HTTPRoute is one route of the HTTP API, keyed like API Gateway's route key.
+type HTTPRoute struct {
+	Method   string // GET, POST, DELETE, ...
+	Path     string // with {param} placeholders, e.g. /api/v1/jobs/{id}
+	Function string
+	Role     Role
+}
+
+// Key returns the API Gateway route key, e.g. "GET /api/v1/jobs/{id}".
+func (r HTTPRoute) Key() string { return r.Method + " " + r.Path }
+
+// WebSocketRoute is one route of the WebSocket API.
+type WebSocketRoute struct {
+	Key      string // $connect, $disconnect, $default or an action name
+	Function string
+}
+
+// Schedule is an EventBridge rule that invokes a function on an interval.
+type Schedule struct {
+	Name     string // also the "detail-type"-like name the function switches on
+	Function string
+	Minutes  int // rate(Minutes minutes)
+}
+
+// Expression returns the EventBridge schedule expression.
+func (s Schedule) Expression() string {
+	if s.Minutes == 1 {
+		return "rate(1 minute)"
+	}
+	return "rate(" + strconv.Itoa(s.Minutes) + " minutes)"
+}
+
+// ObjectTrigger is an S3 event delivered to a function.
+type ObjectTrigger struct {
+	Events   []string // s3:ObjectCreated:*, s3:ObjectRemoved:*
+	Function string
+}
+
+// WebSocketSelection is the route selection expression of the WebSocket API.
+const WebSocketSelection = "$request.body.action"
+
+// HTTP returns the HTTP API routes. The slice is new on every call.
+func HTTP() []HTTPRoute {
+	return []HTTPRoute{
+		{"GET", "/health", Health, RoleNone},
+		{"GET", "/health/deep", Health, RoleAdmin},
+
+		{"GET", "/api/v1/plan/summary", Status, RoleViewer},
+		{"GET", "/api/v1/jobs", Status, RoleViewer},
+		{"GET", "/api/v1/jobs/{id}", Status, RoleViewer},
+		{"GET", "/api/v1/jobs/{id}/log", Status, RoleViewer},
+		{"GET", "/api/v1/jobstreams", Status, RoleViewer},
+		{"GET", "/api/v1/workstations", Status, RoleViewer},
+		{"GET", "/api/v1/critical", Status, RoleViewer},
+
+		{"GET", "/api/v1/admin/cache", Admin, RoleAdmin},
+		{"POST", "/api/v1/admin/cache/invalidate", Admin, RoleAdmin},
+		{"GET", "/api/v1/admin/audit", Admin, RoleAdmin},
+		{"GET", "/api/v1/admin/security", Admin, RoleAdmin},
+	}
+}
+
+// WebSocket returns the WebSocket API routes. The slice is new on every call.
+func WebSocket() []WebSocketRoute {
+	return []WebSocketRoute{
+		{"$connect", Chat},
+		{"$disconnect", Chat},
+		{"$default", Chat},
+		{"chat", Chat},
+		{"confirm", Chat},
+		{"cancel", Chat},
+		{"feedback", Chat},
+		{"ping", Chat},
+	}
+}
+
+// Schedules returns the EventBridge schedules. The slice is new on every call.
+func Schedules() []Schedule {
+	return []Schedule{
+		{Name: "health-deep", Function: Health, Minutes: 5},
+		{Name: "plan-monitor", Function: Health, Minutes: 1},
+		{Name: "topology-sync", Function: Ingest, Minutes: 15},
+	}
+}
+
+// ObjectTriggers returns the S3 event triggers of the documents bucket.
+func ObjectTriggers() []ObjectTrigger {
+	return []ObjectTrigger{
+		{Events: []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}, Function: Ingest},
+	}
+}
+
+// Functions returns every function name in a stable order.
+func Functions() []string { return []string{Chat, Status, Admin, Ingest, Health} }
