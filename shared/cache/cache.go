@@ -1,0 +1,409 @@
+// Package cache is the two-tier read-through cache that sits between the
+// functions and HWA: an in-process tier (otter) in front of a shared Redis tier.
+//
+// Values are opaque bytes (the JSON the functions serve), so both tiers hold
+// exactly the same thing and a value read from Redis needs no re-encoding.
+// Each kind of data has its own time to live (Config.TTL).
+//
+// A Get looks in the local tier, then in Redis, then calls the caller's load
+// function. Concurrent misses for the same key in one process make one load
+// (singleflight). Every successful load also refreshes a long-lived "last good"
+// copy in Redis; when a later load fails, that copy is served marked Stale with
+// its age instead of failing. Only when nothing was ever cached does Get return
+// the load error.
+//
+// Invalidation (Invalidate, InvalidatePrefix) removes the fresh copies from this
+// process's local tier and from Redis. Other processes' local tiers are not
+// reached directly: their entries expire by TTL (at most the kind's TTL later).
+// When the caller also runs Listen, invalidations published on Redis pub/sub
+// are applied to the local tier at once; TTL remains the guarantee, pub/sub is
+// best effort (a frozen Lambda environment misses messages).
+package cache
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
+)
+
+// Kind names a kind of cached data; each kind has its own TTL.
+type Kind string
+
+// Kinds used by the functions. Any other Kind works too and gets DefaultTTL
+// unless Config.TTL names it.
+const (
+	KindSummary Kind = "summary"
+	KindList    Kind = "list"
+	KindLog     Kind = "log"
+	KindJob     Kind = "job"
+)
+
+// Tier says where a Result came from.
+type Tier uint8
+
+// Tiers of a Result.
+const (
+	TierLocal Tier = iota + 1 // the in-process tier
+	TierRedis                 // the shared Redis tier
+	TierLoad                  // a fresh call to the load function
+	TierStale                 // the last good copy, served because the load failed
+)
+
+// String returns the tier's name as used in logs and metrics.
+func (t Tier) String() string {
+	switch t {
+	case TierLocal:
+		return "local"
+	case TierRedis:
+		return "redis"
+	case TierLoad:
+		return "load"
+	case TierStale:
+		return "stale"
+	}
+	return "unknown"
+}
+
+// Result is a cached value. Value is shared with the cache and must not be
+// modified by the caller.
+type Result struct {
+	Value    []byte
+	Stale    bool          // true when the load failed and this is the last good copy
+	StoredAt time.Time     // when the value was loaded from the origin
+	Age      time.Duration // how old the value is at the time of the Get
+	Tier     Tier
+}
+
+// Clock tells the time; tests inject a fake one.
+type Clock interface {
+	Now() time.Time
+}
+
+// Defaults used for zero fields of Config.
+const (
+	DefaultMaxEntries  = 100_000
+	DefaultMaxBytes    = 100 << 20
+	DefaultTTL         = 30 * time.Second
+	DefaultStaleTTL    = 24 * time.Hour
+	DefaultLoadTimeout = 10 * time.Second
+	DefaultNamespace   = "cache"
+)
+
+// DefaultTTLs are the per-kind lifetimes used when Config.TTL is nil.
+func DefaultTTLs() map[Kind]time.Duration {
+	return map[Kind]time.Duration{
+		KindSummary: 15 * time.Second,
+		KindList:    30 * time.Second,
+		KindLog:     60 * time.Second,
+		KindJob:     30 * time.Second,
+	}
+}
+
+// Config configures a Cache. The zero value is usable: every zero field takes
+// its default.
+type Config struct {
+	// Namespace prefixes every Redis key and the pub/sub channel.
+	Namespace string
+	// TTL is the fresh lifetime per kind, in both tiers. Nil means DefaultTTLs.
+	TTL map[Kind]time.Duration
+	// DefaultTTL is the lifetime of a kind that TTL does not name.
+	DefaultTTL time.Duration
+	// StaleTTL is how long the last good copy stays in Redis for stale serving.
+	StaleTTL time.Duration
+	// MaxEntries and MaxBytes bound the local tier; both hold at once (see New).
+	MaxEntries int
+	MaxBytes   uint64
+	// LoadTimeout bounds one call of a load function. The load runs detached
+	// from the caller's cancellation, since other callers may be waiting on it.
+	LoadTimeout time.Duration
+	// Clock defaults to the system clock.
+	Clock Clock
+}
+
+// key identifies a cached value locally; a struct so a Get hit allocates nothing.
+type key struct {
+	kind Kind
+	key  string
+}
+
+// entry is what the local tier holds; the Redis tier holds its encoding.
+type entry struct {
+	data      []byte
+	storedAt  int64 // unix nanoseconds
+	expiresAt int64 // unix nanoseconds
+}
+
+// Cache is a two-tier cache. It is safe for concurrent use.
+type Cache struct {
+	rdb      redis.UniversalClient
+	local    *otter.Cache[key, entry]
+	group    singleflight.Group
+	clock    Clock // nil means time.Now
+	ttl      map[Kind]time.Duration
+	cfg      Config
+	channel  string
+	maxEntry uint64
+	stats    counters
+}
+
+// New returns a Cache over rdb configured by cfg. It returns an error when
+// cfg holds a negative size or duration.
+//
+// The local tier is bounded by entries and by bytes at once, with a single
+// otter weight bound: an entry weighs the bytes of its key and value, but at
+// least MaxBytes/MaxEntries. The total weight is kept at or below MaxBytes, so
+// the bytes held never exceed MaxBytes, and since every entry weighs at least
+// MaxBytes/MaxEntries there can never be more than MaxEntries of them. (Otter
+// takes only one of MaximumSize and MaximumWeight; this floor lets the one bound
+// enforce both. Small values therefore hit the entry bound and large values the
+// byte bound, as intended; like any otter bound it may be exceeded briefly
+// while eviction catches up.) A value heavier than MaxBytes alone is kept in
+// Redis only.
+func New(rdb redis.UniversalClient, cfg Config) (*Cache, error) {
+	if cfg.MaxEntries < 0 || cfg.DefaultTTL < 0 || cfg.StaleTTL < 0 || cfg.LoadTimeout < 0 {
+		return nil, errors.New("cache: new: negative size or duration in config")
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = DefaultNamespace
+	}
+	if cfg.MaxEntries == 0 {
+		cfg.MaxEntries = DefaultMaxEntries
+	}
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.DefaultTTL == 0 {
+		cfg.DefaultTTL = DefaultTTL
+	}
+	if cfg.StaleTTL == 0 {
+		cfg.StaleTTL = DefaultStaleTTL
+	}
+	if cfg.LoadTimeout == 0 {
+		cfg.LoadTimeout = DefaultLoadTimeout
+	}
+	ttl := cfg.TTL
+	if ttl == nil {
+		ttl = DefaultTTLs()
+	}
+	c := &Cache{
+		rdb:     rdb,
+		clock:   cfg.Clock,
+		ttl:     make(map[Kind]time.Duration, len(ttl)),
+		cfg:     cfg,
+		channel: cfg.Namespace + ":invalidate",
+	}
+	for k, d := range ttl {
+		if d <= 0 {
+			return nil, fmt.Errorf("cache: new: TTL of kind %q is %v, want > 0", k, d)
+		}
+		c.ttl[k] = d
+	}
+
+	floor := (cfg.MaxBytes + uint64(cfg.MaxEntries) - 1) / uint64(cfg.MaxEntries)
+	if floor == 0 {
+		floor = 1
+	}
+	c.maxEntry = min(cfg.MaxBytes, math.MaxUint32)
+	opts := &otter.Options[key, entry]{
+		MaximumWeight: cfg.MaxBytes,
+		Weigher: func(k key, e entry) uint32 {
+			return uint32(max(entrySize(k, e), floor))
+		},
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[key, entry]) time.Duration {
+			return time.Duration(e.Value.expiresAt - c.nowNano())
+		}),
+		OnAtomicDeletion: func(e otter.DeletionEvent[key, entry]) {
+			c.stats.bytes.Add(-int64(entrySize(e.Key, e.Value)))
+		},
+	}
+	if cfg.Clock != nil {
+		opts.Clock = otterClock{cfg.Clock}
+	}
+	local, err := otter.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("cache: new local tier: %w", err)
+	}
+	c.local = local
+	return c, nil
+}
+
+func entrySize(k key, e entry) uint64 {
+	return uint64(len(k.kind) + len(k.key) + len(e.data))
+}
+
+// otterClock adapts a Clock to otter; it gives no ticks, so expired entries
+// are removed on access and during maintenance only.
+type otterClock struct{ c Clock }
+
+func (o otterClock) NowNano() int64                      { return o.c.Now().UnixNano() }
+func (o otterClock) Tick(time.Duration) <-chan time.Time { return nil }
+
+func (c *Cache) nowNano() int64 {
+	if c.clock != nil {
+		return c.clock.Now().UnixNano()
+	}
+	return time.Now().UnixNano()
+}
+
+// TTL returns the fresh lifetime of kind.
+func (c *Cache) TTL(kind Kind) time.Duration {
+	if d, ok := c.ttl[kind]; ok {
+		return d
+	}
+	return c.cfg.DefaultTTL
+}
+
+func (c *Cache) freshKey(k key) string { return c.cfg.Namespace + ":f:" + string(k.kind) + ":" + k.key }
+func (c *Cache) goodKey(k key) string  { return c.cfg.Namespace + ":g:" + string(k.kind) + ":" + k.key }
+
+func (e entry) result(tier Tier, now int64) Result {
+	return Result{
+		Value:    e.data,
+		Stale:    tier == TierStale,
+		StoredAt: time.Unix(0, e.storedAt),
+		Age:      time.Duration(max(now-e.storedAt, 0)),
+		Tier:     tier,
+	}
+}
+
+// Get returns the value of (kind, key), from the local tier, Redis or load, in
+// that order. Concurrent misses in this process share one call of load. A
+// value is never written to the cache when load fails; instead the last good
+// copy is returned with Stale set. Get returns the load error (wrapped) when
+// load fails and there is no last good copy, and ctx's error when ctx ends
+// first. Redis errors are not returned: the cache then behaves as if Redis
+// held nothing, and counts them in Stats.
+func (c *Cache) Get(ctx context.Context, kind Kind, k string, load func(context.Context) ([]byte, error)) (Result, error) {
+	lk := key{kind: kind, key: k}
+	now := c.nowNano()
+	if e, ok := c.local.GetIfPresent(lk); ok && now < e.expiresAt {
+		c.stats.localHits.Add(1)
+		return e.result(TierLocal, now), nil
+	}
+	ch := c.group.DoChan(string(kind)+"\x00"+k, func() (any, error) {
+		return c.fill(context.WithoutCancel(ctx), lk, load)
+	})
+	select {
+	case <-ctx.Done():
+		return Result{}, fmt.Errorf("cache: get %s %q: %w", kind, k, ctx.Err())
+	case r := <-ch:
+		if r.Shared {
+			c.stats.coalesced.Add(1)
+		}
+		if r.Err != nil {
+			c.stats.misses.Add(1)
+			return Result{}, r.Err
+		}
+		res := r.Val.(Result)
+		switch res.Tier {
+		case TierRedis:
+			c.stats.redisHits.Add(1)
+		case TierStale:
+			c.stats.misses.Add(1)
+			c.stats.staleServes.Add(1)
+		default:
+			c.stats.misses.Add(1)
+		}
+		// Callers that joined the flight late see the age as of now.
+		res.Age = time.Duration(max(c.nowNano()-res.StoredAt.UnixNano(), 0))
+		return res, nil
+	}
+}
+
+// fill runs once per flight: Redis, then load, then write both tiers.
+func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]byte, error)) (Result, error) {
+	fresh := c.freshKey(lk)
+	raw, err := c.rdb.Get(ctx, fresh).Bytes()
+	switch {
+	case err == nil:
+		e, derr := decode(raw)
+		now := c.nowNano()
+		if derr == nil && now < e.expiresAt {
+			c.putLocal(lk, e)
+			return e.result(TierRedis, now), nil
+		}
+		if derr != nil {
+			c.stats.redisErrors.Add(1)
+		}
+	case errors.Is(err, redis.Nil):
+	default:
+		c.stats.redisErrors.Add(1)
+	}
+
+	loadCtx, cancel := context.WithTimeout(ctx, c.cfg.LoadTimeout)
+	start := c.nowNano()
+	data, lerr := load(loadCtx)
+	cancel()
+	now := c.nowNano()
+	c.stats.observeLoad(time.Duration(now - start))
+	if lerr != nil {
+		c.stats.loadErrors.Add(1)
+		raw, err := c.rdb.Get(ctx, c.goodKey(lk)).Bytes()
+		if err == nil {
+			if e, derr := decode(raw); derr == nil {
+				return e.result(TierStale, now), nil
+			}
+			c.stats.redisErrors.Add(1)
+		} else if !errors.Is(err, redis.Nil) {
+			c.stats.redisErrors.Add(1)
+		}
+		return Result{}, fmt.Errorf("cache: load %s %q: %w", lk.kind, lk.key, lerr)
+	}
+
+	ttl := c.TTL(lk.kind)
+	e := entry{data: data, storedAt: now, expiresAt: now + int64(ttl)}
+	enc := encode(e)
+	_, err = c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, fresh, enc, ttl)
+		p.Set(ctx, c.goodKey(lk), enc, c.cfg.StaleTTL)
+		return nil
+	})
+	if err != nil {
+		c.stats.redisErrors.Add(1)
+	}
+	c.putLocal(lk, e)
+	return e.result(TierLoad, now), nil
+}
+
+func (c *Cache) putLocal(lk key, e entry) {
+	size := entrySize(lk, e)
+	if size > c.maxEntry {
+		return
+	}
+	c.local.Set(lk, e)
+	c.stats.bytes.Add(int64(size))
+}
+
+// Encoding of a Redis value: version byte, stored-at and expires-at as unix
+// nanoseconds (big endian), then the value bytes.
+const (
+	codecVersion = 1
+	headerLen    = 1 + 8 + 8
+)
+
+func encode(e entry) []byte {
+	b := make([]byte, headerLen+len(e.data))
+	b[0] = codecVersion
+	binary.BigEndian.PutUint64(b[1:9], uint64(e.storedAt))
+	binary.BigEndian.PutUint64(b[9:17], uint64(e.expiresAt))
+	copy(b[headerLen:], e.data)
+	return b
+}
+
+func decode(b []byte) (entry, error) {
+	if len(b) < headerLen || b[0] != codecVersion {
+		return entry{}, errors.New("cache: decode: not a cache value")
+	}
+	return entry{
+		storedAt:  int64(binary.BigEndian.Uint64(b[1:9])),
+		expiresAt: int64(binary.BigEndian.Uint64(b[9:17])),
+		data:      b[headerLen:],
+	}, nil
+}
