@@ -1,0 +1,171 @@
+// Package config is the environment-variable contract between the CDK app,
+// the local stack and the functions, and the loader every function's run
+// calls with its injected getenv. Load reports every problem at once.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/resync/resync/shared/stage"
+)
+
+// Environment variable names. The CDK app sets them in AWS; infra/local sets
+// them for the functions it starts.
+const (
+	EnvStage    = "STAGE"     // development | test | production
+	EnvLogLevel = "LOG_LEVEL" // debug | info | warn | error
+
+	EnvHWAURL       = "HWA_URL"          // server root, e.g. https://mdm:31116
+	EnvHWAUser      = "HWA_USER"         // Basic auth user
+	EnvHWAPassword  = "HWA_PASSWORD"     // Basic auth password
+	EnvHWAAPIKey    = "HWA_API_KEY"      // bearer API key (instead of user/password)
+	EnvHWASecretARN = "HWA_SECRET_ARN"   // Secrets Manager secret {"url","user","password","apiKey"}
+	EnvHWACAFile    = "HWA_CA_FILE"      // PEM bundle to trust
+	EnvHWAInsecure  = "HWA_INSECURE_TLS" // "true" turns TLS verification off (refused in production)
+	EnvHWATimeout   = "HWA_TIMEOUT"      // per-call timeout, Go duration
+
+	EnvRedisURL = "REDIS_URL" // redis:// or rediss:// URL
+
+	EnvAuthIssuer   = "AUTH_ISSUER"       // iss of accepted tokens
+	EnvAuthClientID = "AUTH_CLIENT_ID"    // Cognito app client id
+	EnvAuthJWKSURL  = "AUTH_JWKS_URL"     // RS256 keys; default <issuer>/.well-known/jwks.json
+	EnvAuthHS256    = "AUTH_HS256_SECRET" // local stack only: HS256 secret (refused in production)
+
+	EnvNeo4jURI       = "NEO4J_URI"
+	EnvNeo4jUser      = "NEO4J_USER"
+	EnvNeo4jPassword  = "NEO4J_PASSWORD"
+	EnvNeo4jSecretARN = "NEO4J_SECRET_ARN"
+
+	EnvBedrockRegion = "BEDROCK_REGION"
+	EnvBedrockModel  = "BEDROCK_MODEL_ID"
+
+	EnvDevTokenEndpoint = "DEV_TOKEN_ENDPOINT" // "true" when the local stack's dev token endpoint is on
+)
+
+// HWA is how to reach HWA.
+type HWA struct {
+	URL       string
+	User      string
+	Password  string
+	APIKey    string
+	SecretARN string
+	CAFile    string
+	Insecure  bool
+	Timeout   time.Duration
+}
+
+// Auth is how tokens are verified.
+type Auth struct {
+	Issuer   string
+	ClientID string
+	JWKSURL  string
+	HS256    []byte
+}
+
+// Common is what every HTTP-facing function needs.
+type Common struct {
+	Stage    stage.Stage
+	LogLevel string
+	HWA      HWA
+	RedisURL string
+	Auth     Auth
+	DevToken bool
+}
+
+// Need says which parts a function requires.
+type Need struct {
+	HWA   bool
+	Redis bool
+	Auth  bool
+}
+
+// Load reads the common settings with getenv, checking the parts in need.
+// The error lists every problem found, not just the first.
+func Load(getenv func(string) string, need Need) (Common, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	c := Common{LogLevel: getenv(EnvLogLevel), RedisURL: getenv(EnvRedisURL)}
+	st := getenv(EnvStage)
+	if st == "" {
+		st = string(stage.Development)
+	}
+	var err error
+	if c.Stage, err = stage.Parse(st); err != nil {
+		bad("%s: %v", EnvStage, err)
+	}
+	c.DevToken = getenv(EnvDevTokenEndpoint) == "true"
+
+	c.HWA = HWA{
+		URL: getenv(EnvHWAURL), User: getenv(EnvHWAUser), Password: getenv(EnvHWAPassword),
+		APIKey: getenv(EnvHWAAPIKey), SecretARN: getenv(EnvHWASecretARN), CAFile: getenv(EnvHWACAFile),
+		Timeout: 10 * time.Second,
+	}
+	if v := getenv(EnvHWAInsecure); v != "" {
+		if c.HWA.Insecure, err = strconv.ParseBool(v); err != nil {
+			bad("%s: want true or false, got %q", EnvHWAInsecure, v)
+		}
+	}
+	if v := getenv(EnvHWATimeout); v != "" {
+		if c.HWA.Timeout, err = time.ParseDuration(v); err != nil || c.HWA.Timeout <= 0 {
+			bad("%s: want a positive Go duration such as 10s, got %q", EnvHWATimeout, v)
+		}
+	}
+	if need.HWA && c.HWA.SecretARN == "" {
+		if c.HWA.URL == "" {
+			bad("%s is not set (or set %s)", EnvHWAURL, EnvHWASecretARN)
+		} else if u, err := url.Parse(c.HWA.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("%s: want an http(s) URL, got %q", EnvHWAURL, c.HWA.URL)
+		}
+	}
+
+	if need.Redis {
+		if c.RedisURL == "" {
+			bad("%s is not set", EnvRedisURL)
+		} else if !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+			bad("%s: want a redis:// or rediss:// URL", EnvRedisURL)
+		}
+	}
+
+	c.Auth = Auth{Issuer: getenv(EnvAuthIssuer), ClientID: getenv(EnvAuthClientID), JWKSURL: getenv(EnvAuthJWKSURL)}
+	if s := getenv(EnvAuthHS256); s != "" {
+		c.Auth.HS256 = []byte(s)
+	}
+	if need.Auth {
+		if c.Auth.Issuer == "" {
+			bad("%s is not set", EnvAuthIssuer)
+		}
+		if c.Auth.ClientID == "" {
+			bad("%s is not set", EnvAuthClientID)
+		}
+		if c.Auth.HS256 == nil && c.Auth.JWKSURL == "" && c.Auth.Issuer != "" {
+			c.Auth.JWKSURL = strings.TrimSuffix(c.Auth.Issuer, "/") + "/.well-known/jwks.json"
+		}
+	}
+	if len(problems) > 0 {
+		return c, errors.New("config: " + strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// StageSettings returns the facts stage.Check judges. Secrets are the
+// values that must be present (from the environment or Secrets Manager).
+func (c Common) StageSettings(need Need) stage.Settings {
+	s := stage.Settings{Stage: c.Stage, DevTokenEndpoint: c.DevToken, HS256Key: len(c.Auth.HS256) > 0, Secrets: map[string]string{}}
+	if c.HWA.Insecure {
+		s.InsecureTLS = append(s.InsecureTLS, EnvHWAInsecure)
+	}
+	if need.HWA {
+		cred := c.HWA.APIKey
+		if cred == "" && c.HWA.User != "" {
+			cred = c.HWA.Password
+		}
+		s.Secrets["HWA credentials"] = cred
+	}
+	return s
+}

@@ -1,0 +1,66 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resync/resync/shared/stage"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	_, err := Load(env(map[string]string{EnvStage: "staging", EnvHWATimeout: "-1s", EnvHWAInsecure: "maybe"}), Need{HWA: true, Redis: true, Auth: true})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, want := range []string{EnvStage, EnvHWATimeout, EnvHWAInsecure, EnvHWAURL, EnvRedisURL, EnvAuthIssuer, EnvAuthClientID} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		EnvHWAURL: "https://mdm:31116", EnvRedisURL: "redis://127.0.0.1:6379",
+		EnvAuthIssuer: "https://cognito-idp.eu-west-1.amazonaws.com/pool", EnvAuthClientID: "abc",
+	}), Need{HWA: true, Redis: true, Auth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stage != stage.Development || c.HWA.Timeout != 10*time.Second || c.HWA.Insecure {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.Auth.JWKSURL != "https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json" {
+		t.Errorf("JWKS URL = %q", c.Auth.JWKSURL)
+	}
+}
+
+func TestBadURLs(t *testing.T) {
+	_, err := Load(env(map[string]string{EnvHWAURL: "mdm:31116", EnvRedisURL: "127.0.0.1:6379"}), Need{HWA: true, Redis: true})
+	if err == nil || !strings.Contains(err.Error(), EnvHWAURL) || !strings.Contains(err.Error(), EnvRedisURL) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestStageSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{EnvStage: "production", EnvHWAURL: "https://x", EnvHWAInsecure: "true", EnvAuthHS256: "s", EnvDevTokenEndpoint: "true"}), Need{HWA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.StageSettings(Need{HWA: true})
+	if len(s.InsecureTLS) != 1 || !s.DevTokenEndpoint || !s.HS256Key || s.Secrets["HWA credentials"] != "" {
+		t.Errorf("settings = %+v", s)
+	}
+	err = stage.Check(t.Context(), s)
+	if err == nil {
+		t.Fatal("production accepted unsafe settings")
+	}
+	for _, want := range []string{"HWA_INSECURE_TLS", "token", "HS256", "HWA credentials", "Redis"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("stage error does not name %q: %v", want, err)
+		}
+	}
+}
