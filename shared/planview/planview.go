@@ -1,0 +1,423 @@
+// Package planview gives the operator's views of the live plan — summary,
+// job lists with filters, one job with its runs and why it waits, job log
+// tails, job streams, workstations, critical jobs — read from HWA through
+// the two-tier cache, with stale answers flagged when HWA cannot be reached.
+//
+// The status function serves these views over HTTP and the chat agent's
+// tools call the same methods, so both answer alike.
+package planview
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/resync/resync/shared/cache"
+	"github.com/resync/resync/shared/workload"
+)
+
+// Errors returned by Service methods; test with errors.Is.
+var (
+	// ErrNotFound: the job (or other object) is not in the plan.
+	ErrNotFound = errors.New("not found in the plan")
+	// ErrUnavailable: HWA could not be reached and nothing was cached.
+	ErrUnavailable = errors.New("HWA is unavailable")
+	// ErrBadQuery: a filter value is invalid.
+	ErrBadQuery = errors.New("invalid query")
+)
+
+// JobQuery filters a job list. Zero fields do not filter.
+type JobQuery struct {
+	Status      workload.CommonStatus   // common status, e.g. ERROR
+	Internal    workload.InternalStatus // internal status, e.g. ABEND
+	Stream      string                  // job stream name
+	Workstation string                  // workstation name
+	Name        string                  // name pattern; * and @ are wildcards
+	Critical    *bool
+	Limit       int // page size; 0 means DefaultLimit
+	Offset      int
+}
+
+// Page size bounds for job lists.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// Validate checks the filter values and normalises paging.
+func (q *JobQuery) Validate() error {
+	if q.Status != "" && !q.Status.Valid() {
+		return fmt.Errorf("%w: unknown status %q", ErrBadQuery, q.Status)
+	}
+	if q.Internal != "" && !q.Internal.Valid() {
+		return fmt.Errorf("%w: unknown internal status %q", ErrBadQuery, q.Internal)
+	}
+	for _, v := range []struct{ name, val string }{{"stream", q.Stream}, {"workstation", q.Workstation}, {"name", q.Name}} {
+		if len(v.val) > 128 {
+			return fmt.Errorf("%w: %s is longer than 128 characters", ErrBadQuery, v.name)
+		}
+	}
+	if q.Limit < 0 || q.Offset < 0 {
+		return fmt.Errorf("%w: limit and offset must not be negative", ErrBadQuery)
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultLimit
+	}
+	if q.Limit > MaxLimit {
+		q.Limit = MaxLimit
+	}
+	return nil
+}
+
+// key is the canonical cache key of the query.
+func (q JobQuery) key() string {
+	var b strings.Builder
+	add := func(k, v string) {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(strconv.Quote(v))
+		b.WriteByte(';')
+	}
+	add("s", string(q.Status))
+	add("i", string(q.Internal))
+	add("js", q.Stream)
+	add("ws", q.Workstation)
+	add("n", q.Name)
+	if q.Critical != nil {
+		add("c", strconv.FormatBool(*q.Critical))
+	}
+	add("l", strconv.Itoa(q.Limit))
+	add("o", strconv.Itoa(q.Offset))
+	return b.String()
+}
+
+// Source reads the plan from HWA. Its errors wrap ErrNotFound, ErrBadQuery
+// or ErrUnavailable where they apply. HWAClient adapts *hwa.Client.
+type Source interface {
+	// JobPage returns one page of jobs matching q, and the total count.
+	JobPage(ctx context.Context, q JobQuery) ([]workload.Job, int64, error)
+	// AllJobs returns every job of the plan.
+	AllJobs(ctx context.Context) ([]workload.Job, error)
+	// Job returns one job with its runs and dependencies.
+	Job(ctx context.Context, id string) (workload.Job, error)
+	// Streams returns every job stream of the plan.
+	Streams(ctx context.Context) ([]workload.JobStream, error)
+	// Workstations returns every workstation of the plan.
+	Workstations(ctx context.Context) ([]workload.Workstation, error)
+	// JobLog returns the last tail lines (at most maxBytes) of a run's log.
+	JobLog(ctx context.Context, runID string, tail, maxBytes int) (text string, truncated bool, err error)
+}
+
+// Cache is the two-tier cache as planview uses it (*cache.Cache).
+type Cache interface {
+	Get(ctx context.Context, kind cache.Kind, key string, load func(context.Context) ([]byte, error)) (cache.Result, error)
+	Invalidate(ctx context.Context, kind cache.Kind, key string) error
+	InvalidatePrefix(ctx context.Context, prefix string) (int, error)
+}
+
+// Cache kinds used by planview, beyond cache's own.
+const (
+	KindStreams      cache.Kind = "streams"
+	KindWorkstations cache.Kind = "workstations"
+)
+
+// Limits on log tails.
+const (
+	DefaultLogLines = 100
+	MaxLogLines     = 2000
+	MaxLogBytes     = 256 << 10
+)
+
+// Service answers the views. It is safe for concurrent use.
+type Service struct {
+	src   Source
+	cache Cache
+	now   func() time.Time
+}
+
+// New returns a Service reading src through c. now defaults to time.Now.
+func New(src Source, c Cache, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{src: src, cache: c, now: now}
+}
+
+// cached loads kind/key through the cache, decoding into out, and returns
+// the freshness of the value.
+func (s *Service) cached(ctx context.Context, kind cache.Kind, key string, out any, load func(context.Context) (any, error)) (Meta, error) {
+	res, err := s.cache.Get(ctx, kind, key, func(ctx context.Context) ([]byte, error) {
+		v, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, ErrNotFound), errors.Is(err, ErrBadQuery):
+			return Meta{}, err
+		case errors.Is(err, ErrUnavailable):
+			return Meta{}, err
+		}
+		return Meta{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if err := json.Unmarshal(res.Value, out); err != nil {
+		return Meta{}, fmt.Errorf("planview: decode cached %s: %w", kind, err)
+	}
+	return Meta{AsOf: res.StoredAt.UTC(), Stale: res.Stale}, nil
+}
+
+// Summary returns the plan summary.
+func (s *Service) Summary(ctx context.Context) (Summary, error) {
+	var out Summary
+	meta, err := s.cached(ctx, cache.KindSummary, "plan", &out.Summary, func(ctx context.Context) (any, error) {
+		jobs, err := s.src.AllJobs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("planview: summary: %w", err)
+		}
+		streams, err := s.src.Streams(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("planview: summary: %w", err)
+		}
+		wss, err := s.src.Workstations(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("planview: summary: %w", err)
+		}
+		return workload.Summarize(jobs, streams, wss, s.now()), nil
+	})
+	out.Stale = meta.Stale
+	return out, err
+}
+
+// Jobs returns one page of jobs matching q.
+func (s *Service) Jobs(ctx context.Context, q JobQuery) (JobList, error) {
+	if err := q.Validate(); err != nil {
+		return JobList{}, err
+	}
+	var out JobList
+	meta, err := s.cached(ctx, cache.KindList, "jobs:"+q.key(), &out, func(ctx context.Context) (any, error) {
+		jobs, total, err := s.src.JobPage(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("planview: list jobs: %w", err)
+		}
+		now := s.now()
+		l := JobList{Items: make([]JobView, 0, len(jobs)), Total: total, Limit: q.Limit, Offset: q.Offset}
+		for _, j := range jobs {
+			l.Items = append(l.Items, jobView(j, now))
+		}
+		return l, nil
+	})
+	out.Meta = meta
+	return out, err
+}
+
+// Job returns one job with its runs, dependencies and why it waits.
+func (s *Service) Job(ctx context.Context, id string) (JobDetail, error) {
+	if err := checkID(id); err != nil {
+		return JobDetail{}, err
+	}
+	var out JobDetail
+	meta, err := s.cached(ctx, cache.KindJob, id, &out, func(ctx context.Context) (any, error) {
+		j, err := s.src.Job(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("planview: get job %s: %w", id, err)
+		}
+		return detail(j, s.now()), nil
+	})
+	out.Meta = meta
+	return out, err
+}
+
+func detail(j workload.Job, now time.Time) JobDetail {
+	d := JobDetail{Job: jobView(j, now), Runs: make([]RunView, 0, len(j.Runs)), Dependencies: make([]DependencyView, 0, len(j.Dependencies))}
+	for _, r := range j.Runs {
+		d.Runs = append(d.Runs, runView(r))
+	}
+	for _, dep := range j.Dependencies {
+		d.Dependencies = append(d.Dependencies, dependencyView(dep))
+	}
+	if r, ok := j.LastRun(); ok {
+		d.Duration = durationCheck(r, j.EstimatedDuration, now)
+	}
+	waiting, reason := j.Waiting()
+	d.Waiting = Waiting{Waiting: waiting, Reason: reason}
+	if waiting {
+		for _, dep := range j.UnsatisfiedDependencies() {
+			d.Waiting.Blockers = append(d.Waiting.Blockers, dependencyView(dep))
+		}
+	}
+	return d
+}
+
+// Log returns the tail of the last run's log of a job.
+func (s *Service) Log(ctx context.Context, jobID string, tail int) (Log, error) {
+	if err := checkID(jobID); err != nil {
+		return Log{}, err
+	}
+	switch {
+	case tail == 0:
+		tail = DefaultLogLines
+	case tail < 0:
+		return Log{}, fmt.Errorf("%w: tail must be positive", ErrBadQuery)
+	case tail > MaxLogLines:
+		tail = MaxLogLines
+	}
+	d, err := s.Job(ctx, jobID)
+	if err != nil {
+		return Log{}, err
+	}
+	if d.Job.LastRun == nil {
+		return Log{}, fmt.Errorf("%w: job %s has not run yet, so it has no log", ErrNotFound, jobID)
+	}
+	runID := d.Job.LastRun.ID
+	var out Log
+	meta, err := s.cached(ctx, cache.KindLog, runID+":"+strconv.Itoa(tail), &out, func(ctx context.Context) (any, error) {
+		text, truncated, err := s.src.JobLog(ctx, runID, tail, MaxLogBytes)
+		if err != nil {
+			return nil, fmt.Errorf("planview: log of run %s: %w", runID, err)
+		}
+		return Log{JobID: jobID, RunID: runID, Lines: countLines(text), Truncated: truncated, Text: text}, nil
+	})
+	out.Meta = meta
+	return out, err
+}
+
+func countLines(s string) int {
+	if s == "" {
+		return 0
+	}
+	n := strings.Count(s, "\n")
+	if !strings.HasSuffix(s, "\n") {
+		n++
+	}
+	return n
+}
+
+// Streams returns the job streams, late ones first, then by name.
+func (s *Service) Streams(ctx context.Context) (StreamList, error) {
+	var out StreamList
+	meta, err := s.cached(ctx, KindStreams, "all", &out, func(ctx context.Context) (any, error) {
+		streams, err := s.src.Streams(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("planview: list job streams: %w", err)
+		}
+		now := s.now()
+		l := StreamList{Items: make([]StreamView, 0, len(streams)), Total: len(streams)}
+		for _, st := range streams {
+			l.Items = append(l.Items, streamView(st, now))
+		}
+		sort.SliceStable(l.Items, func(a, b int) bool {
+			if l.Items[a].Late != l.Items[b].Late {
+				return l.Items[a].Late
+			}
+			return l.Items[a].Name < l.Items[b].Name
+		})
+		return l, nil
+	})
+	out.Meta = meta
+	return out, err
+}
+
+// Workstations returns the workstations, unlinked ones first, then by name.
+func (s *Service) Workstations(ctx context.Context) (WorkstationList, error) {
+	var out WorkstationList
+	meta, err := s.cached(ctx, KindWorkstations, "all", &out, func(ctx context.Context) (any, error) {
+		wss, err := s.src.Workstations(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("planview: list workstations: %w", err)
+		}
+		l := WorkstationList{Items: make([]WorkstationView, 0, len(wss)), Total: len(wss)}
+		for _, w := range wss {
+			l.Items = append(l.Items, workstationView(w))
+		}
+		sort.SliceStable(l.Items, func(a, b int) bool {
+			if l.Items[a].Linked != l.Items[b].Linked {
+				return !l.Items[a].Linked
+			}
+			return l.Items[a].Name < l.Items[b].Name
+		})
+		return l, nil
+	})
+	out.Meta = meta
+	return out, err
+}
+
+// Critical returns the critical jobs, those at risk first.
+func (s *Service) Critical(ctx context.Context) (CriticalList, error) {
+	var out CriticalList
+	meta, err := s.cached(ctx, cache.KindList, "critical", &out, func(ctx context.Context) (any, error) {
+		jobs, err := s.src.AllJobs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("planview: critical jobs: %w", err)
+		}
+		now := s.now()
+		l := CriticalList{Items: []CriticalJob{}}
+		for _, j := range jobs {
+			if !j.Critical {
+				continue
+			}
+			c := CriticalJob{JobView: jobView(j, now), AtRisk: j.AtRisk(now)}
+			if c.AtRisk {
+				l.AtRisk++
+				c.Risk = riskReason(j, now)
+			}
+			l.Items = append(l.Items, c)
+		}
+		sort.SliceStable(l.Items, func(a, b int) bool {
+			if l.Items[a].AtRisk != l.Items[b].AtRisk {
+				return l.Items[a].AtRisk
+			}
+			return l.Items[a].Name < l.Items[b].Name
+		})
+		return l, nil
+	})
+	out.Meta = meta
+	return out, err
+}
+
+func riskReason(j workload.Job, now time.Time) string {
+	switch {
+	case j.Failed():
+		return "the job is in error (" + string(j.Internal) + ")"
+	case j.IsLate(now):
+		return "the job is late"
+	default:
+		return "its critical start time has passed and it has not started"
+	}
+}
+
+// Invalidate drops what an action on a job changes: the job, its logs, every
+// list, the summary and the critical list.
+func (s *Service) Invalidate(ctx context.Context, jobID string) error {
+	var errs []error
+	if jobID != "" {
+		errs = append(errs, s.cache.Invalidate(ctx, cache.KindJob, jobID))
+	}
+	for _, prefix := range []string{string(cache.KindList) + ":", string(cache.KindSummary) + ":", string(KindStreams) + ":", string(KindWorkstations) + ":", string(cache.KindLog) + ":"} {
+		_, err := s.cache.InvalidatePrefix(ctx, prefix)
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("planview: invalidate after action on %s: %w", jobID, err)
+	}
+	return nil
+}
+
+// checkID refuses ids that cannot be HWA plan ids before any call is made.
+func checkID(id string) error {
+	if id == "" || len(id) > 256 {
+		return fmt.Errorf("%w: a job id must have 1 to 256 characters", ErrBadQuery)
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f || r == '/' || r == '?' || r == '#' {
+			return fmt.Errorf("%w: the job id has a character not allowed in ids", ErrBadQuery)
+		}
+	}
+	return nil
+}
