@@ -1,7 +1,8 @@
-// Package api holds what Resync's HTTP functions share when they answer:
-// JSON bodies with strong ETags and If-None-Match, and errors as RFC 9457
-// problem details whose text is safe to show a client (internal error text
-// is never sent).
+// Package api holds what Resync's HTTP functions share at their edge: the
+// Edge that wraps every route with its request id, token check, one log line
+// per failure and EMF metrics; JSON bodies with strong ETags and
+// If-None-Match; and errors as RFC 9457 problem details whose text is safe to
+// show a client (internal error text is never sent).
 package api
 
 import (

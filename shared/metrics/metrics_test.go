@@ -1,0 +1,68 @@
+package metrics
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestEmitEMF(t *testing.T) {
+	var buf bytes.Buffer
+	at := time.UnixMilli(1_700_000_000_000)
+	e := New(&buf, "Resync", func() time.Time { return at })
+	e.Emit(map[string]string{"Function": "status", "Route": "GET /api/v1/jobs"},
+		Metric{"Requests", 1, Count}, Metric{"Latency", 12.5, Milliseconds})
+	var rec map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["Function"] != "status" || rec["Latency"] != 12.5 || rec["Requests"] != 1.0 {
+		t.Errorf("record = %v", rec)
+	}
+	aws := rec["_aws"].(map[string]any)
+	if aws["Timestamp"] != float64(1_700_000_000_000) {
+		t.Errorf("timestamp = %v", aws["Timestamp"])
+	}
+	d := aws["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	if d["Namespace"] != "Resync" {
+		t.Errorf("namespace = %v", d["Namespace"])
+	}
+	dims := d["Dimensions"].([]any)[0].([]any)
+	if len(dims) != 2 || dims[0] != "Function" || dims[1] != "Route" {
+		t.Errorf("dimensions = %v", dims)
+	}
+	if ms := d["Metrics"].([]any); len(ms) != 2 || ms[1].(map[string]any)["Unit"] != "Milliseconds" {
+		t.Errorf("metrics = %v", ms)
+	}
+}
+
+func TestConcurrentLinesDoNotInterleave(t *testing.T) {
+	var buf bytes.Buffer
+	e := New(&buf, "Resync", nil)
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.Emit(map[string]string{"Function": "x"}, Metric{"Requests", 1, Count})
+		}()
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 50 {
+		t.Fatalf("%d lines, want 50", len(lines))
+	}
+	for _, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Fatalf("invalid line %q", l)
+		}
+	}
+}
+
+func TestNilEmitter(t *testing.T) {
+	var e *Emitter
+	e.Emit(nil, Metric{"x", 1, Count}) // must not panic
+}
