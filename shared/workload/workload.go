@@ -97,7 +97,13 @@ type JobStream struct {
 
 // StreamStats are a job stream's job counters (JobStreamStatsV2).
 type StreamStats struct {
-	Jobs, Successful, Executing, Abended, Failed, NotRunning, Undecided int
+	Jobs       int `json:"jobs"`
+	Successful int `json:"successful"`
+	Executing  int `json:"executing"`
+	Abended    int `json:"abended"`
+	Failed     int `json:"failed"`
+	NotRunning int `json:"notRunning"`
+	Undecided  int `json:"undecided"`
 }
 
 // Workstation is one workstation in the plan.
