@@ -1,0 +1,159 @@
+// Package ratelimit limits what each user may do per period, with the generic
+// cell rate algorithm (GCRA) run inside Redis by redis_rate, so every function
+// instance shares one budget per user. The rules (for example chat messages
+// per minute and confirmed actions per hour) are configuration.
+//
+// A refusal says when to retry. Allow returns an error only when Redis cannot
+// answer; whether to let the request through then is the caller's decision
+// (chat messages may fail open, actions should fail closed).
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// Kind names what is being limited.
+type Kind string
+
+// Kinds the chat function limits.
+const (
+	KindMessage Kind = "message" // chat messages
+	KindAction  Kind = "action"  // confirmed operator actions
+)
+
+// Rule allows Rate events per Period, with bursts of up to Burst events
+// (Burst defaults to Rate).
+type Rule struct {
+	Rate   int
+	Period time.Duration
+	Burst  int
+}
+
+// DefaultRules are 20 messages a minute and 30 actions an hour per user.
+func DefaultRules() map[Kind]Rule {
+	return map[Kind]Rule{
+		KindMessage: {Rate: 20, Period: time.Minute},
+		KindAction:  {Rate: 30, Period: time.Hour},
+	}
+}
+
+// Config configures a Limiter.
+type Config struct {
+	// Rules per kind; nil means DefaultRules.
+	Rules map[Kind]Rule
+	// Prefix starts every key, after redis_rate's own "rate:"; default "resync:".
+	Prefix string
+}
+
+// Limiter enforces per-user rules. It is safe for concurrent use.
+type Limiter struct {
+	rl     *redis_rate.Limiter
+	limits map[Kind]redis_rate.Limit
+	prefix string
+}
+
+// New returns a Limiter over rdb. It returns an error for a rule with a
+// non-positive rate or period.
+func New(rdb redis.UniversalClient, cfg Config) (*Limiter, error) {
+	rules := cfg.Rules
+	if rules == nil {
+		rules = DefaultRules()
+	}
+	l := &Limiter{rl: redis_rate.NewLimiter(rdb), limits: make(map[Kind]redis_rate.Limit, len(rules)), prefix: cfg.Prefix}
+	if l.prefix == "" {
+		l.prefix = "resync:"
+	}
+	for k, r := range rules {
+		if r.Rate <= 0 || r.Period <= 0 || r.Burst < 0 {
+			return nil, fmt.Errorf("ratelimit: new: rule %q: rate %d per %v, burst %d: want positive rate and period", k, r.Rate, r.Period, r.Burst)
+		}
+		if r.Burst == 0 {
+			r.Burst = r.Rate
+		}
+		l.limits[k] = redis_rate.Limit{Rate: r.Rate, Period: r.Period, Burst: r.Burst}
+	}
+	return l, nil
+}
+
+// Decision is the answer to one Allow.
+type Decision struct {
+	Allowed    bool
+	Remaining  int           // events still allowed right now
+	RetryAfter time.Duration // when refused: wait this long before trying again
+	ResetAfter time.Duration // when the budget is whole again
+	Limit      string        // the rule, e.g. "20 req/m (burst 20)"
+}
+
+// ErrLimited is matched by the error of a refused Decision.
+var ErrLimited = errors.New("ratelimit: limit reached")
+
+// LimitedError tells a user when they may try again; it matches ErrLimited.
+type LimitedError struct {
+	Kind       Kind
+	RetryAfter time.Duration
+}
+
+func (e *LimitedError) Error() string {
+	secs := (e.RetryAfter + time.Second - 1) / time.Second // rounded up: never "retry in 0s"
+	return fmt.Sprintf("ratelimit: too many %ss; retry in %ds", e.Kind, max(secs, 1))
+}
+
+// Is makes errors.Is(err, ErrLimited) true.
+func (e *LimitedError) Is(target error) bool { return target == ErrLimited }
+
+// ErrUnknownKind is returned by Allow for a kind without a rule.
+var ErrUnknownKind = errors.New("ratelimit: no rule for this kind")
+
+func (l *Limiter) key(kind Kind, user string) string {
+	return l.prefix + string(kind) + ":" + user
+}
+
+// Allow counts one event of kind for user and says whether it is allowed. A
+// refused event uses no budget. It returns ErrUnknownKind for a kind without
+// a rule and the Redis error (wrapped) when Redis cannot answer.
+func (l *Limiter) Allow(ctx context.Context, kind Kind, user string) (Decision, error) {
+	limit, ok := l.limits[kind]
+	if !ok {
+		return Decision{}, fmt.Errorf("ratelimit: allow %s for %q: %w", kind, user, ErrUnknownKind)
+	}
+	if user == "" || strings.ContainsAny(user, "\x00") {
+		return Decision{}, fmt.Errorf("ratelimit: allow %s: invalid user %q", kind, user)
+	}
+	res, err := l.rl.Allow(ctx, l.key(kind, user), limit)
+	if err != nil {
+		return Decision{}, fmt.Errorf("ratelimit: allow %s for %q: %w", kind, user, err)
+	}
+	d := Decision{
+		Allowed:    res.Allowed > 0,
+		Remaining:  res.Remaining,
+		ResetAfter: max(res.ResetAfter, 0),
+		Limit:      limit.String(),
+	}
+	if !d.Allowed {
+		d.RetryAfter = max(res.RetryAfter, 0)
+	}
+	return d, nil
+}
+
+// Err returns nil for an allowed decision and a *LimitedError otherwise.
+func (d Decision) Err(kind Kind) error {
+	if d.Allowed {
+		return nil
+	}
+	return &LimitedError{Kind: kind, RetryAfter: d.RetryAfter}
+}
+
+// Reset forgets user's past events of kind (for an admin, or tests).
+func (l *Limiter) Reset(ctx context.Context, kind Kind, user string) error {
+	if err := l.rl.Reset(ctx, l.key(kind, user)); err != nil {
+		return fmt.Errorf("ratelimit: reset %s for %q: %w", kind, user, err)
+	}
+	return nil
+}
