@@ -6,7 +6,10 @@
 // (infra/cdk) deploys from it, so a test can prove the two agree.
 package routes
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Function names, one per Lambda. Each is a directory under functions/.
 const (
@@ -122,3 +125,30 @@ func ObjectTriggers() []ObjectTrigger {
 
 // Functions returns every function name in a stable order.
 func Functions() []string { return []string{Chat, Status, Admin, Ingest, Health} }
+
+// ScheduleFor returns the schedule that a scheduled event's resources name.
+// EventBridge puts the rule's ARN in "resources"
+// (arn:aws:events:region:account:rule/<rule name>); the rule name must equal
+// the schedule's Name or end with "-" + Name (e.g. "resync-prod-health-deep"),
+// which is how the local stack and the CDK app name their rules. The longest
+// matching schedule name wins.
+func ScheduleFor(resources []string) (Schedule, bool) {
+	var best Schedule
+	found := false
+	for _, arn := range resources {
+		i := strings.LastIndex(arn, "rule/")
+		if i < 0 {
+			continue
+		}
+		rule := arn[i+len("rule/"):]
+		if j := strings.LastIndex(rule, "/"); j >= 0 { // rules on a custom event bus
+			rule = rule[j+1:]
+		}
+		for _, s := range Schedules() {
+			if (rule == s.Name || strings.HasSuffix(rule, "-"+s.Name)) && len(s.Name) > len(best.Name) {
+				best, found = s, true
+			}
+		}
+	}
+	return best, found
+}
