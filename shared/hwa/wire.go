@@ -289,6 +289,9 @@ type ActionResourceResponse struct {
 	URL     string `json:"url,omitempty"`
 	Message string `json:"message,omitempty"`
 	IsError bool   `json:"isError"`
+	// Error duplicates IsError in the vendor schema (both are declared);
+	// the client treats either as a failure.
+	Error bool `json:"error,omitempty"`
 }
 
 // RerunDetails is RerunDetailsV2 (the optional body of a rerun).
