@@ -9,8 +9,10 @@
 // function. Concurrent misses for the same key in one process make one load
 // (singleflight). Every successful load also refreshes a long-lived "last good"
 // copy in Redis; when a later load fails, that copy is served marked Stale with
-// its age instead of failing. Only when nothing was ever cached does Get return
-// the load error.
+// its age instead of failing, and kept in the local tier for a short while
+// (Config.StaleFor) so that an outage of the origin does not make every
+// request wait for a failing load. Only when nothing was ever cached does Get
+// return the load error.
 //
 // Invalidation (Invalidate, InvalidatePrefix) removes the fresh copies from this
 // process's local tier and from Redis. Other processes' local tiers are not
@@ -92,6 +94,7 @@ const (
 	DefaultMaxBytes    = 100 << 20
 	DefaultTTL         = 30 * time.Second
 	DefaultStaleTTL    = 24 * time.Hour
+	DefaultStaleFor    = 5 * time.Second
 	DefaultLoadTimeout = 10 * time.Second
 	DefaultNamespace   = "cache"
 )
@@ -117,6 +120,9 @@ type Config struct {
 	DefaultTTL time.Duration
 	// StaleTTL is how long the last good copy stays in Redis for stale serving.
 	StaleTTL time.Duration
+	// StaleFor is how long a stale serve is reused from the local tier before
+	// the origin is tried again.
+	StaleFor time.Duration
 	// MaxEntries and MaxBytes bound the local tier; both hold at once (see New).
 	MaxEntries int
 	MaxBytes   uint64
@@ -138,6 +144,7 @@ type entry struct {
 	data      []byte
 	storedAt  int64 // unix nanoseconds
 	expiresAt int64 // unix nanoseconds
+	stale     bool  // a last good copy held locally for StaleFor after a failed load
 }
 
 // Cache is a two-tier cache. It is safe for concurrent use.
@@ -167,7 +174,7 @@ type Cache struct {
 // while eviction catches up.) A value heavier than MaxBytes alone is kept in
 // Redis only.
 func New(rdb redis.UniversalClient, cfg Config) (*Cache, error) {
-	if cfg.MaxEntries < 0 || cfg.DefaultTTL < 0 || cfg.StaleTTL < 0 || cfg.LoadTimeout < 0 {
+	if cfg.MaxEntries < 0 || cfg.DefaultTTL < 0 || cfg.StaleTTL < 0 || cfg.StaleFor < 0 || cfg.LoadTimeout < 0 {
 		return nil, errors.New("cache: new: negative size or duration in config")
 	}
 	if cfg.Namespace == "" {
@@ -184,6 +191,9 @@ func New(rdb redis.UniversalClient, cfg Config) (*Cache, error) {
 	}
 	if cfg.StaleTTL == 0 {
 		cfg.StaleTTL = DefaultStaleTTL
+	}
+	if cfg.StaleFor == 0 {
+		cfg.StaleFor = DefaultStaleFor
 	}
 	if cfg.LoadTimeout == 0 {
 		cfg.LoadTimeout = DefaultLoadTimeout
@@ -274,16 +284,22 @@ func (e entry) result(tier Tier, now int64) Result {
 }
 
 // Get returns the value of (kind, key), from the local tier, Redis or load, in
-// that order. Concurrent misses in this process share one call of load. A
-// value is never written to the cache when load fails; instead the last good
-// copy is returned with Stale set. Get returns the load error (wrapped) when
-// load fails and there is no last good copy, and ctx's error when ctx ends
-// first. Redis errors are not returned: the cache then behaves as if Redis
-// held nothing, and counts them in Stats.
+// that order. Concurrent misses in this process share one call of load, which
+// must not modify the slice it returns. A failed load writes nothing fresh;
+// instead the last good copy is returned with Stale set and reused locally for
+// Config.StaleFor. Get returns the load error (wrapped) when load fails and
+// there is no last good copy, and ctx's error when ctx ends first. Redis
+// errors are not returned: the cache then behaves as if Redis held nothing,
+// and counts them in Stats.
 func (c *Cache) Get(ctx context.Context, kind Kind, k string, load func(context.Context) ([]byte, error)) (Result, error) {
 	lk := key{kind: kind, key: k}
 	now := c.nowNano()
 	if e, ok := c.local.GetIfPresent(lk); ok && now < e.expiresAt {
+		if e.stale {
+			c.stats.misses.Add(1)
+			c.stats.staleServes.Add(1)
+			return e.result(TierStale, now), nil
+		}
 		c.stats.localHits.Add(1)
 		return e.result(TierLocal, now), nil
 	}
@@ -348,6 +364,9 @@ func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]
 		raw, err := c.rdb.Get(ctx, c.goodKey(lk)).Bytes()
 		if err == nil {
 			if e, derr := decode(raw); derr == nil {
+				held := e
+				held.stale, held.expiresAt = true, now+int64(c.cfg.StaleFor)
+				c.putLocal(lk, held)
 				return e.result(TierStale, now), nil
 			}
 			c.stats.redisErrors.Add(1)

@@ -247,21 +247,29 @@ func TestStaleOnLoadError(t *testing.T) {
 		if !r.Stale || r.Tier != TierStale || string(r.Value) != "good" || r.Age != 45*time.Second {
 			t.Errorf("got stale %v tier %v value %q age %v, want true stale \"good\" 45s", r.Stale, r.Tier, r.Value, r.Age)
 		}
-		// A stale value is not cached as fresh: the next Get tries the origin again.
+		// Within StaleFor the stale copy is served from the local tier without
+		// trying the origin; after it the origin is tried again.
 		before := l.calls.Load()
-		mustGet(t, c, KindList, "jobs", l)
-		if got := l.calls.Load() - before; got != 1 {
-			t.Errorf("loads after a stale serve: got %d, want 1", got)
+		clock.Advance(DefaultStaleFor - time.Second)
+		r = mustGet(t, c, KindList, "jobs", l)
+		if got := l.calls.Load() - before; got != 0 || !r.Stale || r.Age != 49*time.Second {
+			t.Errorf("within StaleFor: got %d loads, stale %v, age %v; want 0, true, 49s", got, r.Stale, r.Age)
 		}
-		// The origin is back: fresh again.
+		clock.Advance(time.Second)
+		r = mustGet(t, c, KindList, "jobs", l)
+		if got := l.calls.Load() - before; got != 1 || !r.Stale {
+			t.Errorf("after StaleFor: got %d loads, stale %v; want 1, true", got, r.Stale)
+		}
+		// The origin is back: fresh again once StaleFor has passed.
 		l.set("better", nil)
+		clock.Advance(DefaultStaleFor)
 		r = mustGet(t, c, KindList, "jobs", l)
 		if r.Stale || string(r.Value) != "better" || r.Age != 0 {
 			t.Errorf("after recovery: got stale %v value %q age %v, want false \"better\" 0", r.Stale, r.Value, r.Age)
 		}
 		s := c.Stats()
-		if s.StaleServes != 2 || s.LoadErrors != 3 {
-			t.Errorf("got %d stale serves and %d load errors, want 2 and 3", s.StaleServes, s.LoadErrors)
+		if s.StaleServes != 3 || s.LoadErrors != 3 || s.Loads != 5 {
+			t.Errorf("got %d stale serves, %d load errors, %d loads; want 3, 3, 5", s.StaleServes, s.LoadErrors, s.Loads)
 		}
 	})
 }
@@ -484,9 +492,11 @@ func TestInvalidatePrefix(t *testing.T) {
 }
 
 func TestRedisDownStillLoads(t *testing.T) {
-	b := miniBackend(t)
-	c := newCache(t, b, nil, nil)
-	b.mr.Close()
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	c := newCache(t, backend{rdb: rdb, ns: "cache"}, nil, nil)
+	mr.Close()
 	l := &loader{}
 	l.set("v", nil)
 	if r := mustGet(t, c, KindJob, "J1", l); r.Tier != TierLoad {
