@@ -35,7 +35,8 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Kind names a kind of cached data; each kind has its own TTL.
+// Kind names a kind of cached data; each kind has its own TTL. A Kind must
+// not contain ':' (it separates kind and key in names and prefixes).
 type Kind string
 
 // Kinds used by the functions. Any other Kind works too and gets DefaultTTL
