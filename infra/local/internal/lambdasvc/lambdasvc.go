@@ -250,3 +250,28 @@ func newID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// Warm starts a process of the function unless an idle one exists, and
+// leaves it idle, so start-up errors show at once rather than on the first
+// request. Errors are those of Invoke before the function runs.
+func (s *Service) Warm(ctx context.Context, name string) error {
+	if s.isClosed() {
+		return ErrClosed
+	}
+	p := s.pool(name)
+	if p == nil {
+		return fmt.Errorf("%w: %s", ErrUnknownFunction, name)
+	}
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-p.slots }()
+	sb, _, err := p.take(ctx)
+	if err != nil {
+		return err
+	}
+	p.recycle(sb)
+	return nil
+}

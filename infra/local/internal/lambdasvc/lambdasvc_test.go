@@ -318,3 +318,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestWarm(t *testing.T) {
+	s, _ := newService(t, Function{})
+	if err := s.Warm(context.Background(), "fn"); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Processes("fn"); n != 1 {
+		t.Fatalf("processes after Warm = %d, want 1", n)
+	}
+	res, _, err := invoke(t, s, `{}`)
+	if err != nil || res.InitDuration != 0 {
+		t.Errorf("invoke after Warm: init %v err %v; want a warm start", res.InitDuration, err)
+	}
+	bad, _ := newService(t, Function{Name: "fn", Env: []string{"TESTFN_INIT=exit"}})
+	if err := bad.Warm(context.Background(), "fn"); !errors.Is(err, ErrInitFailed) {
+		t.Errorf("Warm of a failing function: err = %v, want ErrInitFailed", err)
+	}
+}

@@ -108,7 +108,7 @@ func launch(fn Function, n int, out *lineOutput, log *slog.Logger) (*sandbox, er
 		return nil, fmt.Errorf("lambdasvc: %s: start %s: %w", fn.Name, fn.Path, err)
 	}
 	sb.cmd = cmd
-	log.Debug("process started", "process", sb.label, "pid", cmd.Process.Pid, "runtimeAPI", ln.Addr().String())
+	log.Info("function process started", "process", sb.label, "pid", cmd.Process.Pid, "runtimeAPI", ln.Addr().String())
 	go func() {
 		err := cmd.Wait()
 		desc := "exit status 0"

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/resync/resync/infra/local/internal/schedule"
+	sharedconfig "github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/stage"
+)
+
+// Environment variables of the local stack itself. The functions' variables
+// are those of shared/config; the stack sets them for the processes it runs.
+const (
+	envAddr        = "LOCAL_ADDR"        // listen address, default 127.0.0.1:8080
+	envBinDir      = "LOCAL_BIN_DIR"     // function binaries, default .cache/local-bin
+	envSchedules   = "LOCAL_SCHEDULES"   // on (default) | fast | off
+	envConcurrency = "LOCAL_CONCURRENCY" // processes per function, default 4
+	envTimeout     = "LOCAL_TIMEOUT"     // per-invoke timeout, default 30s; LOCAL_TIMEOUT_<FN> per function
+	envTokenTTL    = "LOCAL_TOKEN_TTL"   // dev token lifetime, default 1h
+	envPassEnv     = "LOCAL_PASS_ENV"    // comma-separated names of more variables passed to the functions
+	envRegion      = "AWS_REGION"
+)
+
+// Issuer and client id of the tokens the dev token endpoint mints.
+const (
+	localIssuer   = "resync-local"
+	localClientID = "resync-local"
+)
+
+// passThrough are the variables of the stack's own environment that the
+// function processes inherit (the rest of the contract is set by the stack).
+var passThrough = []string{
+	"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOCOVERDIR",
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+	sharedconfig.EnvLogLevel,
+	sharedconfig.EnvHWAUser, sharedconfig.EnvHWAPassword, sharedconfig.EnvHWAAPIKey, sharedconfig.EnvHWACAFile,
+	sharedconfig.EnvHWAInsecure, sharedconfig.EnvHWATimeout,
+	sharedconfig.EnvNeo4jURI, sharedconfig.EnvNeo4jUser, sharedconfig.EnvNeo4jPassword,
+	sharedconfig.EnvBedrockRegion, sharedconfig.EnvBedrockModel,
+}
+
+type config struct {
+	Addr        string
+	BinDir      string
+	Stage       stage.Stage
+	Schedules   schedule.Mode
+	HWAURL      string // empty: embedded simulator
+	RedisURL    string // empty: embedded miniredis
+	Secret      []byte // HS256 secret shared with the functions
+	Concurrency int
+	Timeout     time.Duration
+	Timeouts    map[string]time.Duration // per function
+	TokenTTL    time.Duration
+	Region      string
+	Env         []string // "KEY=value" passed to every function
+}
+
+// loadConfig reads the stack's settings with getenv, reporting every
+// problem at once.
+func loadConfig(getenv func(string) string, functions []string) (config, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	or := func(v, def string) string {
+		if v == "" {
+			return def
+		}
+		return v
+	}
+	c := config{
+		Addr:     or(getenv(envAddr), "127.0.0.1:8080"),
+		BinDir:   or(getenv(envBinDir), ".cache/local-bin"),
+		HWAURL:   getenv(sharedconfig.EnvHWAURL),
+		RedisURL: getenv(sharedconfig.EnvRedisURL),
+		Region:   or(getenv(envRegion), "us-east-1"),
+		Timeouts: map[string]time.Duration{},
+	}
+	var err error
+	if c.Stage, err = stage.Parse(getenv(sharedconfig.EnvStage)); err != nil {
+		bad("%s: %v", sharedconfig.EnvStage, err)
+	}
+	if c.Schedules, err = schedule.ParseMode(getenv(envSchedules)); err != nil {
+		bad("%s: %v", envSchedules, err)
+	}
+	c.Concurrency = 4
+	if v := getenv(envConcurrency); v != "" {
+		if c.Concurrency, err = strconv.Atoi(v); err != nil || c.Concurrency < 1 {
+			bad("%s: want a positive integer, got %q", envConcurrency, v)
+		}
+	}
+	duration := func(name string, def time.Duration) time.Duration {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			bad("%s: want a positive Go duration such as 30s, got %q", name, v)
+			return def
+		}
+		return d
+	}
+	c.Timeout = duration(envTimeout, 30*time.Second)
+	for _, fn := range functions {
+		c.Timeouts[fn] = duration(envTimeout+"_"+strings.ToUpper(fn), c.Timeout)
+	}
+	c.TokenTTL = duration(envTokenTTL, time.Hour)
+
+	if s := getenv(sharedconfig.EnvAuthHS256); s != "" {
+		c.Secret = []byte(s)
+		if len(c.Secret) < 32 {
+			bad("%s: want at least 32 bytes", sharedconfig.EnvAuthHS256)
+		}
+	} else {
+		// A fresh secret per run: tokens do not outlive the stack.
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			bad("generate a token secret: %v", err)
+		}
+		c.Secret = []byte(hex.EncodeToString(b[:]))
+	}
+	names := append([]string(nil), passThrough...)
+	for n := range strings.SplitSeq(getenv(envPassEnv), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	for _, k := range names {
+		if v := getenv(k); v != "" {
+			c.Env = append(c.Env, k+"="+v)
+		}
+	}
+	if len(problems) > 0 {
+		return c, errors.New("local: " + strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// devTokens reports whether the dev token endpoint is on: everywhere but
+// production.
+func (c config) devTokens() bool { return c.Stage != stage.Production }

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/resync/resync/infra/local/internal/apigw"
+	"github.com/resync/resync/infra/local/internal/lambdasvc"
+	"github.com/resync/resync/infra/local/internal/schedule"
+	"github.com/resync/resync/shared/auth"
+	sharedconfig "github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/routes"
+)
+
+// stack is the running local stack.
+type stack struct {
+	cfg     config
+	log     *slog.Logger
+	out     io.Writer // the user-facing lines
+	ln      net.Listener
+	srv     *http.Server
+	lambda  *lambdasvc.Service
+	sched   *schedule.Scheduler
+	redis   *miniredis.Miniredis // nil when REDIS_URL is set
+	minter  *auth.Minter
+	cancel  context.CancelFunc
+	done    sync.WaitGroup
+	url     string
+	hwaURL  string
+	running []string // functions with a binary
+	missing []string // functions without one
+}
+
+// startStack starts everything and prints one line per listening address.
+// Close stops it.
+func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *slog.Logger) (_ *stack, err error) {
+	s := &stack{cfg: cfg, log: log, out: out}
+	defer func() {
+		if err != nil {
+			s.Close(context.Background())
+		}
+	}()
+	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("local: listen on %s: %w", cfg.Addr, err)
+	}
+	s.url = "http://" + s.ln.Addr().String()
+	mux := http.NewServeMux()
+
+	// HWA: the embedded simulator on this server, unless HWA_URL is set.
+	hwaEnv := []string{}
+	hwaNote := "(HWA_URL)"
+	s.hwaURL = cfg.HWAURL
+	if s.hwaURL == "" {
+		sim, err := embeddedHWA()
+		if err != nil {
+			hwaNote = "not available: " + err.Error() + "; set HWA_URL"
+		} else {
+			mux.Handle("/twsd/", sim.handler)
+			s.hwaURL = s.url
+			hwaEnv = append(hwaEnv, sim.env...)
+			hwaNote = "(embedded simulator)"
+		}
+	}
+
+	// Redis: embedded miniredis unless REDIS_URL is set.
+	redisURL, redisNote := cfg.RedisURL, "(REDIS_URL)"
+	if redisURL == "" {
+		s.redis = miniredis.NewMiniRedis()
+		if err := s.redis.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("local: start embedded redis: %w", err)
+		}
+		redisURL, redisNote = "redis://"+s.redis.Addr(), "(embedded miniredis)"
+	}
+
+	// Tokens.
+	authCfg := auth.Config{Issuer: localIssuer, ClientID: localClientID}
+	verifier, err := auth.NewHS256(cfg.Secret, authCfg)
+	if err != nil {
+		return nil, fmt.Errorf("local: token verifier: %w", err)
+	}
+	if cfg.devTokens() {
+		if s.minter, err = auth.NewMinter(cfg.Secret, authCfg, cfg.TokenTTL); err != nil {
+			return nil, fmt.Errorf("local: token minter: %w", err)
+		}
+	}
+	mux.HandleFunc("POST /local/token", s.token)
+
+	// Functions.
+	env := append(append([]string(nil), cfg.Env...), hwaEnv...)
+	env = append(env,
+		sharedconfig.EnvStage+"="+string(cfg.Stage),
+		sharedconfig.EnvRedisURL+"="+redisURL,
+		sharedconfig.EnvAuthIssuer+"="+localIssuer,
+		sharedconfig.EnvAuthClientID+"="+localClientID,
+		sharedconfig.EnvAuthHS256+"="+string(cfg.Secret),
+	)
+	if s.hwaURL != "" {
+		env = append(env, sharedconfig.EnvHWAURL+"="+s.hwaURL)
+	}
+	if cfg.devTokens() {
+		env = append(env, sharedconfig.EnvDevTokenEndpoint+"=true")
+	}
+	s.lambda = lambdasvc.New(lambdasvc.Options{Logger: log, Output: procOut})
+	binDir, err := filepath.Abs(cfg.BinDir)
+	if err != nil {
+		return nil, fmt.Errorf("local: bin dir: %w", err)
+	}
+	for _, fn := range routes.Functions() {
+		path := filepath.Join(binDir, fn)
+		if st, err := os.Stat(path); err != nil || st.IsDir() {
+			s.missing = append(s.missing, fn)
+			continue
+		}
+		if err := s.lambda.Register(lambdasvc.Function{
+			Name: fn, Path: path, Env: env, Concurrency: cfg.Concurrency,
+			Timeout: cfg.Timeouts[fn], Region: cfg.Region,
+		}); err != nil {
+			return nil, err
+		}
+		s.running = append(s.running, fn)
+	}
+
+	gw, err := apigw.New(apigw.Options{Routes: routes.HTTP(), Invoker: s.lambda, Verifier: verifier, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	var scheds []routes.Schedule
+	for _, sc := range routes.Schedules() {
+		if s.has(sc.Function) {
+			scheds = append(scheds, sc)
+		}
+	}
+	s.sched = schedule.New(schedule.Options{Schedules: scheds, Invoker: s.lambda, Mode: cfg.Schedules, Region: cfg.Region, Logger: log})
+	mux.Handle("/local/schedules", s.sched.Handler())
+	mux.Handle("/local/schedules/", s.sched.Handler())
+	mux.Handle("/", gw)
+
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "err", err)
+		}
+	}()
+
+	// Start one process per function now, so a function that cannot start
+	// says so at once.
+	var wg sync.WaitGroup
+	failed := make([]string, len(s.running))
+	for i, fn := range s.running {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.lambda.Warm(ctx, fn); err != nil {
+				failed[i] = fn + ": " + err.Error()
+			}
+		}()
+	}
+	wg.Wait()
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.done.Add(1)
+	go func() { defer s.done.Done(); s.sched.Run(runCtx) }()
+
+	p := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	p("resync local stack, stage %s", cfg.Stage)
+	p("  http api      %s", s.url)
+	if s.hwaURL != "" {
+		p("  hwa           %s/twsd/api/v2 %s", strings.TrimSuffix(s.hwaURL, "/"), hwaNote)
+	} else {
+		p("  hwa           %s", hwaNote)
+	}
+	p("  redis         %s %s", redisURL, redisNote)
+	if s.minter != nil {
+		p("  dev tokens    POST %s/local/token {\"user\":\"alice\",\"role\":\"operator\"}", s.url)
+	} else {
+		p("  dev tokens    off (stage %s)", cfg.Stage)
+	}
+	p("  schedules     POST %s/local/schedules/{name} (automatic: %s)", s.url, cfg.Schedules)
+	p("  functions     %s", strings.Join(s.running, ", "))
+	if len(s.missing) > 0 {
+		p("  not built     %s (run scripts/dev.sh, or go build into %s)", strings.Join(s.missing, ", "), binDir)
+	}
+	for _, f := range failed {
+		if f != "" {
+			p("  FAILED START  %s", f)
+		}
+	}
+	return s, nil
+}
+
+func (s *stack) has(fn string) bool {
+	for _, r := range s.running {
+		if r == fn {
+			return true
+		}
+	}
+	return false
+}
+
+// Close stops the schedules, drains the HTTP server, kills the function
+// processes and closes Redis.
+func (s *stack) Close(ctx context.Context) {
+	if s.cancel != nil {
+		s.cancel()
+		s.done.Wait()
+	}
+	if s.srv != nil {
+		drain, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_ = s.srv.Shutdown(drain)
+		cancel()
+	} else if s.ln != nil {
+		_ = s.ln.Close()
+	}
+	if s.lambda != nil {
+		s.lambda.Close(2 * time.Second)
+	}
+	if s.redis != nil {
+		s.redis.Close()
+	}
+}
+
+// token serves POST /local/token {"user":"alice","role":"operator"} with
+// {"token": ..., "expiresAt": ...}: a short-lived HS256 token the functions
+// accept. It is refused in production.
+func (s *stack) token(w http.ResponseWriter, r *http.Request) {
+	reply := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	if s.minter == nil {
+		reply(http.StatusForbidden, map[string]string{"message": "the dev token endpoint is off in stage " + string(s.cfg.Stage)})
+		return
+	}
+	var req struct {
+		User string `json:"user"`
+		Role string `json:"role"`
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		reply(http.StatusBadRequest, map[string]string{"message": `want a JSON body {"user":"alice","role":"viewer|operator|admin"}`})
+		return
+	}
+	if req.Role == "" {
+		req.Role = string(auth.RoleViewer)
+	}
+	role := auth.Role(req.Role)
+	if !role.Valid() || req.User == "" || len(req.User) > 64 {
+		reply(http.StatusBadRequest, map[string]string{"message": "user must be 1-64 characters and role one of viewer, operator, admin"})
+		return
+	}
+	token, exp, err := s.minter.Mint(req.User, role)
+	if err != nil {
+		reply(http.StatusInternalServerError, map[string]string{"message": "could not mint a token"})
+		return
+	}
+	s.log.Info("dev token minted", "user", req.User, "role", role, "expiresAt", exp)
+	reply(http.StatusOK, map[string]any{"token": token, "expiresAt": exp.UTC().Format(time.RFC3339), "user": req.User, "role": role})
+}
