@@ -1,0 +1,186 @@
+package hwasim
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/resync/resync/shared/workload"
+)
+
+var testNow = time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestGenerateInvariants(t *testing.T) {
+	for _, seed := range []int64{1, 2, 42, 20261126} {
+		p := generate(Config{Seed: seed}, testNow)
+		if got := len(p.workstations); got < 8 {
+			t.Errorf("seed %d: workstations = %d, want >= 8", seed, got)
+		}
+		if got := len(p.streams); got < 40 {
+			t.Errorf("seed %d: streams = %d, want >= 40", seed, got)
+		}
+		if got := len(p.jobs); got != defaultJobs {
+			t.Errorf("seed %d: jobs = %d, want %d", seed, got, defaultJobs)
+		}
+		types := map[workload.WorkstationType]bool{}
+		var unlinked, stopped int
+		for _, w := range p.workstations {
+			types[w.typ] = true
+			if !w.linked {
+				unlinked++
+			}
+			if !w.running {
+				stopped++
+			}
+		}
+		for _, typ := range []workload.WorkstationType{workload.WSManager, workload.WSFTA, workload.WSAgent, workload.WSXAgent, workload.WSPool, workload.WSDPool} {
+			if !types[typ] {
+				t.Errorf("seed %d: no workstation of type %s", seed, typ)
+			}
+		}
+		if unlinked == 0 || stopped == 0 {
+			t.Errorf("seed %d: unlinked = %d, stopped = %d, want both > 0", seed, unlinked, stopped)
+		}
+
+		subs := map[workload.SubStatus]int{}
+		statuses := map[workload.InternalStatus]int{}
+		var cross, streamDeps, critical, criticalDeps, withLog int
+		for _, j := range p.jobs {
+			subs[j.sub]++
+			statuses[j.status]++
+			if !uuidRE.MatchString(j.id) {
+				t.Fatalf("seed %d: job id %q is not UUID-shaped", seed, j.id)
+			}
+			if j.critical {
+				critical++
+				if j.criticalStart.IsZero() {
+					t.Errorf("seed %d: critical job %s has no criticalStart", seed, j.name)
+				}
+			}
+			for _, d := range j.deps {
+				if d.critical {
+					criticalDeps++
+				}
+				switch {
+				case d.job != nil:
+					if d.job.index >= j.index {
+						t.Fatalf("seed %d: dependency %s → %s goes forward: not acyclic", seed, d.job.name, j.name)
+					}
+					if d.job.stream != j.stream {
+						cross++
+						if d.typ != workload.DepExternalJob {
+							t.Errorf("seed %d: cross-stream job dependency typed %s", seed, d.typ)
+						}
+					}
+				case d.stream != nil:
+					if d.stream.index >= j.stream.index {
+						t.Fatalf("seed %d: job %s depends on stream %s not earlier: not acyclic", seed, j.name, d.stream.name)
+					}
+				}
+			}
+			for _, r := range j.runs {
+				if !r.start.IsZero() && !r.end.IsZero() && r.number > 0 {
+					withLog++
+				}
+				if !r.end.IsZero() && r.end.Before(r.start) {
+					t.Errorf("seed %d: run of %s ends before it starts", seed, j.name)
+				}
+				if !r.start.IsZero() && r.start.After(testNow) {
+					t.Errorf("seed %d: run of %s starts in the future", seed, j.name)
+				}
+			}
+		}
+		for _, s := range p.streams {
+			for _, d := range s.deps {
+				streamDeps++
+				if d.stream.index >= s.index {
+					t.Fatalf("seed %d: stream %s depends on later stream %s", seed, s.name, d.stream.name)
+				}
+			}
+		}
+		for _, sub := range workload.SubStatuses() {
+			if subs[sub] == 0 {
+				t.Errorf("seed %d: no job in substatus %s", seed, sub)
+			}
+		}
+		for _, st := range []workload.InternalStatus{workload.InternalAbend, workload.InternalFail, workload.InternalExec,
+			workload.InternalReady, workload.InternalSucc, workload.InternalCancl, workload.InternalHold, workload.InternalSuppr} {
+			if statuses[st] == 0 {
+				t.Errorf("seed %d: no job in status %s", seed, st)
+			}
+		}
+		if cross < 20 {
+			t.Errorf("seed %d: cross-stream dependencies = %d, want >= 20", seed, cross)
+		}
+		if streamDeps == 0 {
+			t.Errorf("seed %d: no stream → stream dependency", seed)
+		}
+		if critical == 0 || criticalDeps == 0 {
+			t.Errorf("seed %d: critical jobs = %d, critical dependencies = %d, want both > 0", seed, critical, criticalDeps)
+		}
+		if withLog < 100 {
+			t.Errorf("seed %d: finished runs = %d, want >= 100", seed, withLog)
+		}
+		var late int
+		for _, s := range p.streams {
+			if s.late {
+				late++
+			}
+		}
+		if late == 0 {
+			t.Errorf("seed %d: no late job stream", seed)
+		}
+		var quote bool
+		for _, j := range p.jobs {
+			quote = quote || j.name == QuoteJobName
+		}
+		if !quote {
+			t.Errorf("seed %d: no job named %s", seed, QuoteJobName)
+		}
+		t.Logf("seed %d: %d jobs, %d streams (%d late), %d workstations, statuses %v, substatuses %v", seed, len(p.jobs), len(p.streams), late, len(p.workstations), statuses, subs)
+	}
+}
+
+func TestGenerateDeterministic(t *testing.T) {
+	a := generate(Config{Seed: 7}, testNow)
+	b := generate(Config{Seed: 7}, testNow)
+	c := generate(Config{Seed: 8}, testNow)
+	for i := range a.jobs {
+		ja, jb := a.jobs[i], b.jobs[i]
+		if ja.id != jb.id || ja.name != jb.name || ja.status != jb.status || ja.lastRun().id != jb.lastRun().id || ja.lastRun().rc != jb.lastRun().rc {
+			t.Fatalf("job %d differs between two plans of seed 7: %s/%s/%s vs %s/%s/%s", i, ja.id, ja.name, ja.status, jb.id, jb.name, jb.status)
+		}
+	}
+	if a.jobs[0].id == c.jobs[0].id {
+		t.Errorf("seeds 7 and 8 gave the same first job id %s", a.jobs[0].id)
+	}
+}
+
+func TestGenerateSizes(t *testing.T) {
+	tests := []struct {
+		cfg                  Config
+		jobs, streams, minWS int
+	}{
+		{Config{Jobs: 10}, minJobs, 60, minWorkstations},
+		{Config{Jobs: 1000}, 1000, 100, minWorkstations},
+		{Config{Jobs: 1000, Streams: 60, Workstations: 20}, 1000, 60, 20},
+		{Config{Jobs: 20000}, 20000, 2000, minWorkstations},
+	}
+	for _, tt := range tests {
+		p := generate(tt.cfg, testNow)
+		if len(p.jobs) != tt.jobs || len(p.streams) != tt.streams || len(p.workstations) < tt.minWS {
+			t.Errorf("%+v: got %d jobs, %d streams, %d workstations; want %d, %d, >= %d",
+				tt.cfg, len(p.jobs), len(p.streams), len(p.workstations), tt.jobs, tt.streams, tt.minWS)
+		}
+	}
+}
+
+// BenchmarkGenerate measures generating a 20,000-job plan (and running the
+// engine up to now).
+func BenchmarkGenerate(b *testing.B) {
+	for b.Loop() {
+		generate(Config{Seed: 1, Jobs: 20000}, testNow)
+	}
+}

@@ -1,0 +1,224 @@
+package hwasim
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"time"
+
+	"github.com/resync/resync/shared/workload"
+)
+
+// The plan's internal model. The HTTP layer renders it into the wire types of
+// package hwa; the engine (engine.go) moves it along the clock.
+
+type workstation struct {
+	id, name, folder string
+	typ              workload.WorkstationType
+	hostType         string // MASTER | MANAGER | WORKSTATION
+	os               string
+	domain           string
+	nodeName         string
+	linked, running  bool
+	limit, fence     int
+	ignore           bool
+}
+
+type stream struct {
+	id, name, folder string
+	index            int
+	ws               *workstation
+	sched            time.Time
+	deadline         time.Time
+	jobs             []*job
+	deps             []*dep // stream-level predecessors (EXTERNAL_JOBSTREAM)
+	priority         int
+	origPriority     int
+	held             bool // operator hold
+	canceled         bool
+
+	// Derived by the engine on every pass.
+	status  workload.StreamStatus
+	end     time.Time // when it completed (SUCC/CANCL), else zero
+	started bool
+	late    bool
+}
+
+type job struct {
+	id, name, folder string
+	index            int // global topological order
+	pos              int // position in its stream, from 1
+	ws               *workstation
+	stream           *stream
+	deps             []*dep
+	priority         int
+	origPriority     int
+	critical         bool
+	onCriticalPath   bool
+	criticalStart    time.Time
+	deadline         time.Time
+	estimated        time.Duration
+	command          string
+
+	// Fixture switches (see generate.go): each pins the job in one substatus.
+	startAt          time.Time // AT time; zero when none
+	needInput        bool
+	readySuppressed  bool
+	userIntervention bool
+	launchDelay      time.Duration
+	failLaunch       bool
+	noOp             bool
+	forcedRC         map[int]int           // attempt → return code
+	forcedDur        map[int]time.Duration // attempt → duration
+
+	// State.
+	heldByOperator bool
+	status         workload.InternalStatus
+	sub            workload.SubStatus
+	readyAt        time.Time
+	notBefore      time.Time // last time an action-only condition held the job
+	runs           []*run
+	rerunPending   bool // a rerun skips dependencies
+	confirmed      bool
+}
+
+type dep struct {
+	id        string
+	typ       workload.DependencyType
+	job       *job    // INTERNAL / EXTERNAL_JOB predecessor
+	stream    *stream // EXTERNAL_JOBSTREAM predecessor
+	name      string  // FILE path, RESOURCE name, PROMPT name
+	text      string  // PROMPT text
+	critical  bool
+	released  bool // released by an operator
+	condition workload.InternalStatus
+}
+
+type run struct {
+	id        string
+	attempt   int
+	number    int
+	status    workload.InternalStatus
+	sub       workload.SubStatus
+	rc        int
+	start     time.Time
+	end       time.Time
+	submitted time.Time
+	estimated time.Duration
+	rerunType workload.RerunType
+	confirmed bool
+	dontRun   bool
+}
+
+type plan struct {
+	seed         int64
+	rng          *rand.Rand
+	start        time.Time // production plan start
+	now          time.Time
+	workstations []*workstation
+	streams      []*stream
+	jobs         []*job
+	jobByID      map[string]*job
+	streamByID   map[string]*stream
+	wsByID       map[string]*workstation
+	runByID      map[string]*run
+	runJob       map[string]*job
+	succs        map[*job][]*job   // job → jobs depending on it
+	streamSuccs  map[*stream][]any // stream → jobs/streams depending on it
+	nextJobNo    int
+}
+
+// newID returns a UUID-shaped id (version 4 layout) drawn from the plan's
+// seeded generator, so the same seed and the same history give the same ids.
+func (p *plan) newID() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], p.rng.Uint64())
+	binary.BigEndian.PutUint64(b[8:], p.rng.Uint64())
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// hash01 returns a number in [0,1) that depends only on the seed and parts.
+func hash01(seed int64, parts ...string) float64 {
+	h := fnv.New64a()
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(seed))
+	h.Write(b[:])
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return float64(h.Sum64()>>11) / float64(1<<53)
+}
+
+// lastRun returns the job's current run (the last in the rerun chain).
+func (j *job) lastRun() *run { return j.runs[len(j.runs)-1] }
+
+// done reports whether the job reached an end state.
+func (j *job) done() bool {
+	switch j.status {
+	case workload.InternalSucc, workload.InternalAbend, workload.InternalFail,
+		workload.InternalCancl, workload.InternalSuppr:
+		return true
+	}
+	return false
+}
+
+// started reports whether the job's current run was launched.
+func (j *job) started() bool { return !j.lastRun().start.IsZero() }
+
+// commonStatus maps an internal job status to the common status
+// (README §7.3, inferred mapping): SUCC→SUCCESSFUL, ABEND/FAIL/ERROR→ERROR,
+// EXEC/INTRO/WAIT→RUNNING, READY/FENCE→READY, HOLD→WAITING (HELD when put on
+// hold by an operator: substatus HOLD_PRIORITY_ZERO), CANCL→CANCELED,
+// SUPPR→SUPPRESS, PEND/ABENP/SUCCP→UNDECIDED.
+func commonStatus(s workload.InternalStatus, sub workload.SubStatus) workload.CommonStatus {
+	switch s {
+	case workload.InternalSucc:
+		return workload.CommonSuccessful
+	case workload.InternalAbend, workload.InternalFail, workload.InternalError:
+		return workload.CommonError
+	case workload.InternalExec, workload.InternalIntro, workload.InternalWait:
+		return workload.CommonRunning
+	case workload.InternalReady, workload.InternalFence:
+		return workload.CommonReady
+	case workload.InternalHold:
+		if sub == workload.SubHoldPriorityZero {
+			return workload.CommonHeld
+		}
+		return workload.CommonWaiting
+	case workload.InternalCancl:
+		return workload.CommonCanceled
+	case workload.InternalSuppr:
+		return workload.CommonSuppress
+	case workload.InternalPend, workload.InternalAbenP, workload.InternalSuccP:
+		return workload.CommonUndecided
+	}
+	return workload.CommonUndecided
+}
+
+// streamCommonStatus maps a job stream's internal status to the common status.
+func streamCommonStatus(s workload.StreamStatus, held bool) workload.CommonStatus {
+	switch s {
+	case workload.StreamSucc:
+		return workload.CommonSuccessful
+	case workload.StreamAbend, workload.StreamFail, workload.StreamError:
+		return workload.CommonError
+	case workload.StreamExec:
+		return workload.CommonRunning
+	case workload.StreamReady:
+		return workload.CommonReady
+	case workload.StreamHold:
+		if held {
+			return workload.CommonHeld
+		}
+		return workload.CommonWaiting
+	case workload.StreamCancl:
+		return workload.CommonCanceled
+	case workload.StreamStuck:
+		return workload.CommonBlocked
+	}
+	return workload.CommonUndecided
+}

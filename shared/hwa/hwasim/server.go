@@ -1,0 +1,323 @@
+package hwasim
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/resync/resync/shared/hwa"
+)
+
+// Config configures a simulator. The zero value is a usable open server
+// (no authentication) over the default plan at the current time.
+type Config struct {
+	// Seed makes the plan (names, ids, durations, outcomes) reproducible.
+	Seed int64
+	// Jobs is the number of jobs (default 450, at least 120).
+	Jobs int
+	// Streams is the number of job streams (default max(40, Jobs/10), at least 40).
+	Streams int
+	// Workstations is the number of workstations (at least 12, the default).
+	Workstations int
+	// Now is the plan's current time when it is generated; the plan started
+	// ten hours earlier. Zero means Clock(), or time.Now() when Clock is nil.
+	Now time.Time
+	// Clock, when set, is the simulator's time: before every request the
+	// plan moves to Clock() (never backwards). Advance still works on top.
+	Clock func() time.Time
+
+	// Users maps user names to passwords for HTTP Basic authentication.
+	Users map[string]string
+	// APIKeys are the bearer tokens accepted (Authorization: Bearer <key>).
+	APIKeys []string
+	// ReadOnlyUsers and ReadOnlyAPIKeys may read but get 403 on actions.
+	ReadOnlyUsers   []string
+	ReadOnlyAPIKeys []string
+	// With no Users and no APIKeys every request is accepted.
+}
+
+// Action is one operator action request received (after authentication),
+// whatever its outcome.
+type Action struct {
+	Time     time.Time   // the plan's clock when it arrived
+	Method   string      // PUT
+	Path     string      // URL path
+	Query    string      // raw query (e.g. priority=50)
+	Target   string      // job | run | jobstream | workstation
+	Verb     string      // rerun, hold, release, cancel, kill, confirm-succ, ...
+	TargetID string      // job, run, job stream or workstation id
+	User     string      // Basic user name, or "apikey"
+	Headers  http.Header // all request headers except Authorization
+	Body     []byte
+	Status   int // HTTP status answered
+}
+
+// Request is one HTTP request received, faults included.
+type Request struct {
+	Method, Path string
+	Status       int // 0 when the connection was dropped or the client gave up
+}
+
+// Fault is an injected failure; see SetFault.
+type Fault struct {
+	PathPrefix     string        // only paths starting with it ("" = every path)
+	Latency        time.Duration // delay before answering (honours the request context)
+	Status5xx      int           // answer this status (e.g. 503) with a JSON error
+	Count          int           // only the next Count matching requests (0 = until cleared)
+	Rate           float64       // in (0,1): only this fraction, drawn from the seed (0 = all)
+	Timeout        bool          // never answer: hang until the client gives up
+	DropConnection bool          // close the connection without an answer
+}
+
+const maxRequestLog = 10000
+
+// Server is the simulator: an http.Handler serving /twsd/api/v2. It is safe
+// for concurrent use.
+type Server struct {
+	cfg     Config
+	jobF    fieldSet[hwa.JobInPlan]
+	streamF fieldSet[hwa.JobStreamInPlan]
+	wsF     fieldSet[hwa.WorkstationInPlan]
+
+	mu       sync.Mutex // guards plan, actions, requests
+	plan     *plan
+	actions  []Action
+	requests []Request
+
+	fmu      sync.Mutex // guards fault state
+	fault    *Fault
+	faultN   int
+	faultRng *rand.Rand
+}
+
+// New generates the plan described by cfg and returns its simulator.
+func New(cfg Config) *Server {
+	now := cfg.Now
+	if now.IsZero() {
+		if cfg.Clock != nil {
+			now = cfg.Clock()
+		} else {
+			now = time.Now()
+		}
+	}
+	now = now.UTC().Truncate(time.Second)
+	return &Server{
+		cfg:      cfg,
+		jobF:     jobFields(),
+		streamF:  streamFields(),
+		wsF:      workstationFields(),
+		plan:     generate(cfg, now),
+		faultRng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0xfa017)),
+	}
+}
+
+// Now returns the plan's current time.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.syncClock()
+	return s.plan.now
+}
+
+// Advance moves the plan's clock forward by d and lets jobs run, end,
+// release their successors and streams complete.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.syncClock()
+	s.plan.step(s.plan.now.Add(d))
+}
+
+func (s *Server) syncClock() {
+	if s.cfg.Clock != nil {
+		s.plan.step(s.cfg.Clock())
+	}
+}
+
+// Actions returns a copy of the action log, oldest first.
+func (s *Server) Actions() []Action {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.actions)
+}
+
+// Requests returns a copy of the request log (the last 10,000), oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// SetFault switches a fault on for the requests that follow, replacing any
+// previous one.
+func (s *Server) SetFault(f Fault) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	s.fault = &f
+	s.faultN = f.Count
+}
+
+// ClearFault switches fault injection off.
+func (s *Server) ClearFault() {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	s.fault = nil
+}
+
+// takeFault returns the fault that applies to path, if any, counting it.
+func (s *Server) takeFault(path string) (Fault, bool) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	f := s.fault
+	if f == nil || !strings.HasPrefix(path, f.PathPrefix) {
+		return Fault{}, false
+	}
+	if f.Rate > 0 && f.Rate < 1 && s.faultRng.Float64() >= f.Rate {
+		return Fault{}, false
+	}
+	if f.Count > 0 {
+		s.faultN--
+		if s.faultN <= 0 {
+			s.fault = nil
+		}
+	}
+	return *f, true
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) logRequest(r *http.Request, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) >= maxRequestLog {
+		s.requests = slices.Delete(s.requests, 0, len(s.requests)-maxRequestLog+1)
+	}
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: status})
+}
+
+// ServeHTTP serves the simulated API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w}
+	defer func() { s.logRequest(r, rec.status) }()
+	if f, ok := s.takeFault(r.URL.Path); ok {
+		if !s.applyFault(rec, r, f) {
+			return
+		}
+	}
+	user, ok := s.authenticate(r)
+	if !ok {
+		rec.Header().Add("WWW-Authenticate", `Basic realm="twsd"`)
+		rec.Header().Add("WWW-Authenticate", `Bearer realm="twsd"`)
+		writeError(rec, http.StatusUnauthorized, "NOT_AUTHORIZED", "missing or invalid credentials")
+		return
+	}
+	s.route(rec, r, user)
+}
+
+// applyFault applies f and reports whether the request should still be
+// served normally afterwards (latency only).
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return false
+		}
+	}
+	switch {
+	case f.Timeout:
+		<-r.Context().Done()
+		return false
+	case f.DropConnection:
+		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			c.Close()
+			return false
+		}
+		// HTTP/2 cannot hijack: abort the stream the sanctioned way.
+		panic(http.ErrAbortHandler)
+	case f.Status5xx >= 500:
+		writeError(w, f.Status5xx, "SERVICE_UNAVAILABLE", "injected fault")
+		return false
+	}
+	return true
+}
+
+const apiKeyUser = "apikey"
+
+// authenticate returns the caller's name ("" when auth is off) and false
+// when credentials are required and missing or wrong.
+func (s *Server) authenticate(r *http.Request) (string, bool) {
+	if len(s.cfg.Users) == 0 && len(s.cfg.APIKeys) == 0 {
+		return "", true
+	}
+	h := r.Header.Get("Authorization")
+	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+		for _, k := range s.cfg.APIKeys {
+			if subtle.ConstantTimeCompare([]byte(tok), []byte(k)) == 1 {
+				return apiKeyUser + ":" + k, true
+			}
+		}
+		return "", false
+	}
+	if u, p, ok := r.BasicAuth(); ok {
+		if want, known := s.cfg.Users[u]; known && subtle.ConstantTimeCompare([]byte(p), []byte(want)) == 1 {
+			return u, true
+		}
+	}
+	return "", false
+}
+
+func (s *Server) readOnly(user string) bool {
+	if k, ok := strings.CutPrefix(user, apiKeyUser+":"); ok {
+		return slices.Contains(s.cfg.ReadOnlyAPIKeys, k)
+	}
+	return slices.Contains(s.cfg.ReadOnlyUsers, user)
+}
+
+// apiError is the JSON body of every error answer.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, apiError{Code: code, Message: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"code":"INTERNAL_ERROR","message":"encoding failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}
