@@ -31,6 +31,35 @@ var (
 	ErrBadQuery = errors.New("invalid query")
 )
 
+// Error is a planview error with a detail safe to show a client (ids and
+// filter values the client sent, never internal text). Kind is one of the
+// Err sentinels; errors.Is matches it and the cause.
+type Error struct {
+	Kind   error
+	Detail string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	s := e.Kind.Error() + ": " + e.Detail
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the kind and the cause.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+func badQuery(format string, args ...any) error {
+	return &Error{Kind: ErrBadQuery, Detail: fmt.Sprintf(format, args...)}
+}
+
 // JobQuery filters a job list. Zero fields do not filter.
 type JobQuery struct {
 	Status      workload.CommonStatus   // common status, e.g. ERROR
@@ -52,18 +81,18 @@ const (
 // Validate checks the filter values and normalises paging.
 func (q *JobQuery) Validate() error {
 	if q.Status != "" && !q.Status.Valid() {
-		return fmt.Errorf("%w: unknown status %q", ErrBadQuery, q.Status)
+		return badQuery("unknown status %q", q.Status)
 	}
 	if q.Internal != "" && !q.Internal.Valid() {
-		return fmt.Errorf("%w: unknown internal status %q", ErrBadQuery, q.Internal)
+		return badQuery("unknown internal status %q", q.Internal)
 	}
 	for _, v := range []struct{ name, val string }{{"stream", q.Stream}, {"workstation", q.Workstation}, {"name", q.Name}} {
 		if len(v.val) > 128 {
-			return fmt.Errorf("%w: %s is longer than 128 characters", ErrBadQuery, v.name)
+			return badQuery("%s is longer than 128 characters", v.name)
 		}
 	}
 	if q.Limit < 0 || q.Offset < 0 {
-		return fmt.Errorf("%w: limit and offset must not be negative", ErrBadQuery)
+		return badQuery("limit and offset must not be negative")
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultLimit
@@ -159,13 +188,10 @@ func (s *Service) cached(ctx context.Context, kind cache.Kind, key string, out a
 		return json.Marshal(v)
 	})
 	if err != nil {
-		switch {
-		case errors.Is(err, ErrNotFound), errors.Is(err, ErrBadQuery):
-			return Meta{}, err
-		case errors.Is(err, ErrUnavailable):
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrBadQuery) || errors.Is(err, ErrUnavailable) {
 			return Meta{}, err
 		}
-		return Meta{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return Meta{}, &Error{Kind: ErrUnavailable, Detail: "reading the plan failed", Err: err}
 	}
 	if err := json.Unmarshal(res.Value, out); err != nil {
 		return Meta{}, fmt.Errorf("planview: decode cached %s: %w", kind, err)
@@ -264,7 +290,7 @@ func (s *Service) Log(ctx context.Context, jobID string, tail int) (Log, error) 
 	case tail == 0:
 		tail = DefaultLogLines
 	case tail < 0:
-		return Log{}, fmt.Errorf("%w: tail must be positive", ErrBadQuery)
+		return Log{}, badQuery("tail must be positive")
 	case tail > MaxLogLines:
 		tail = MaxLogLines
 	}
@@ -273,7 +299,7 @@ func (s *Service) Log(ctx context.Context, jobID string, tail int) (Log, error) 
 		return Log{}, err
 	}
 	if d.Job.LastRun == nil {
-		return Log{}, fmt.Errorf("%w: job %s has not run yet, so it has no log", ErrNotFound, jobID)
+		return Log{}, &Error{Kind: ErrNotFound, Detail: "job " + strconv.Quote(jobID) + " has not run yet, so it has no log"}
 	}
 	runID := d.Job.LastRun.ID
 	var out Log
@@ -412,11 +438,11 @@ func (s *Service) Invalidate(ctx context.Context, jobID string) error {
 // checkID refuses ids that cannot be HWA plan ids before any call is made.
 func checkID(id string) error {
 	if id == "" || len(id) > 256 {
-		return fmt.Errorf("%w: a job id must have 1 to 256 characters", ErrBadQuery)
+		return badQuery("a job id must have 1 to 256 characters")
 	}
 	for _, r := range id {
 		if r < 0x20 || r == 0x7f || r == '/' || r == '?' || r == '#' {
-			return fmt.Errorf("%w: the job id has a character not allowed in ids", ErrBadQuery)
+			return badQuery("the job id has a character not allowed in ids")
 		}
 	}
 	return nil
