@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/maypok86/otter/v2"
@@ -158,6 +159,7 @@ type Cache struct {
 	cfg      Config
 	channel  string
 	maxEntry uint64
+	epoch    atomic.Uint64 // bumped by every invalidation; see fill
 	stats    counters
 }
 
@@ -304,7 +306,7 @@ func (c *Cache) Get(ctx context.Context, kind Kind, k string, load func(context.
 		c.stats.localHits.Add(1)
 		return e.result(TierLocal, now), nil
 	}
-	ch := c.group.DoChan(string(kind)+"\x00"+k, func() (any, error) {
+	ch := c.group.DoChan(flightKey(kind, k), func() (any, error) {
 		return c.fill(context.WithoutCancel(ctx), lk, load)
 	})
 	select {
@@ -334,8 +336,18 @@ func (c *Cache) Get(ctx context.Context, kind Kind, k string, load func(context.
 	}
 }
 
+func flightKey(kind Kind, k string) string { return string(kind) + "\x00" + k }
+
 // fill runs once per flight: Redis, then load, then write both tiers.
+//
+// A flight that overlaps an invalidation must not leave what it read behind:
+// it notes the invalidation epoch first and, after writing, undoes its writes
+// if the epoch moved. Invalidate bumps the epoch before clearing, so either
+// the clearing comes after these writes or the check here sees the bump. (A
+// load in another process that overlaps an invalidation here can still write
+// its older value to Redis; that lasts at most the kind's TTL.)
 func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]byte, error)) (Result, error) {
+	epoch := c.epoch.Load()
 	fresh := c.freshKey(lk)
 	raw, err := c.rdb.Get(ctx, fresh).Bytes()
 	switch {
@@ -344,6 +356,9 @@ func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]
 		now := c.nowNano()
 		if derr == nil && now < e.expiresAt {
 			c.putLocal(lk, e)
+			if c.epoch.Load() != epoch {
+				c.local.Invalidate(lk)
+			}
 			return e.result(TierRedis, now), nil
 		}
 		if derr != nil {
@@ -368,6 +383,9 @@ func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]
 				held := e
 				held.stale, held.expiresAt = true, now+int64(c.cfg.StaleFor)
 				c.putLocal(lk, held)
+				if c.epoch.Load() != epoch {
+					c.local.Invalidate(lk)
+				}
 				return e.result(TierStale, now), nil
 			}
 			c.stats.redisErrors.Add(1)
@@ -389,6 +407,12 @@ func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]
 		c.stats.redisErrors.Add(1)
 	}
 	c.putLocal(lk, e)
+	if c.epoch.Load() != epoch {
+		c.local.Invalidate(lk)
+		if err := c.rdb.Unlink(ctx, fresh).Err(); err != nil {
+			c.stats.redisErrors.Add(1)
+		}
+	}
 	return e.result(TierLoad, now), nil
 }
 

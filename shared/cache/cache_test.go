@@ -596,3 +596,44 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// A load that started before an invalidation must not leave its (older)
+// value behind, and Gets after the invalidation do not wait on it.
+func TestInvalidateDuringLoad(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		c := newCache(t, b, nil, nil)
+		release, started := make(chan struct{}), make(chan struct{})
+		var calls atomic.Int64
+		load := func(context.Context) ([]byte, error) {
+			if calls.Add(1) == 1 {
+				close(started)
+				<-release
+				return []byte("before"), nil
+			}
+			return []byte("after"), nil
+		}
+		done := make(chan Result, 1)
+		go func() {
+			r, _ := c.Get(ctx, KindJob, "J1", load)
+			done <- r
+		}()
+		<-started
+		if err := c.Invalidate(ctx, KindJob, "J1"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.Get(ctx, KindJob, "J1", load)
+		if err != nil || string(r.Value) != "after" {
+			t.Errorf("Get after the invalidation: got %q, %v; want \"after\" from a new load", r.Value, err)
+		}
+		close(release)
+		if r := <-done; string(r.Value) != "before" {
+			t.Errorf("the caller of the old load: got %q, want \"before\"", r.Value)
+		}
+		for i := range 2 {
+			if r, err := c.Get(ctx, KindJob, "J1", load); err != nil || string(r.Value) != "after" {
+				t.Errorf("Get %d after both loads: got %q (%v), %v; want \"after\"", i, r.Value, r.Tier, err)
+			}
+		}
+	})
+}

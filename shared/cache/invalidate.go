@@ -20,6 +20,8 @@ import (
 // if any, after the local tier has been cleared.
 func (c *Cache) Invalidate(ctx context.Context, kind Kind, k string) error {
 	lk := key{kind: kind, key: k}
+	c.epoch.Add(1)
+	c.group.Forget(flightKey(kind, k)) // later Gets start a new load
 	c.local.Invalidate(lk)
 	c.stats.invalidations.Add(1)
 	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -39,6 +41,7 @@ func (c *Cache) Invalidate(ctx context.Context, kind Kind, k string) error {
 // Redis is walked with SCAN (on every master of a cluster). It returns the
 // number of Redis keys removed and the first Redis error.
 func (c *Cache) InvalidatePrefix(ctx context.Context, prefix string) (int, error) {
+	c.epoch.Add(1)
 	for k := range c.local.Keys() {
 		if hasPrefix(k, prefix) {
 			c.local.Invalidate(k)
@@ -157,6 +160,7 @@ func (c *Cache) applyRemote(payload string) {
 	if !ok {
 		return
 	}
+	c.epoch.Add(1)
 	switch op {
 	case "k":
 		kind, k, ok := strings.Cut(rest, "\x00")
