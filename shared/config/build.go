@@ -1,0 +1,42 @@
+package config
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/shared/auth"
+)
+
+// Redis returns a client for RedisURL (redis:// or rediss:// with TLS and
+// auth, as ElastiCache in AWS). It does not dial; the first command does.
+func (c Common) Redis() (*redis.Client, error) {
+	opts, err := redis.ParseURL(c.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("config: parse %s: %w", EnvRedisURL, err)
+	}
+	if opts.TLSConfig != nil && opts.TLSConfig.MinVersion == 0 {
+		opts.TLSConfig.MinVersion = tls.VersionTLS12
+	}
+	return redis.NewClient(opts), nil
+}
+
+// Verifier returns the token verifier: HS256 with the local secret when one
+// is set (local stack), otherwise RS256 through the issuer's JWKS (Cognito).
+func (c Common) Verifier(ctx context.Context) (*auth.Verifier, error) {
+	cfg := auth.Config{Issuer: c.Auth.Issuer, ClientID: c.Auth.ClientID}
+	if len(c.Auth.HS256) > 0 {
+		v, err := auth.NewHS256(c.Auth.HS256, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("config: HS256 verifier: %w", err)
+		}
+		return v, nil
+	}
+	v, err := auth.NewJWKS(ctx, c.Auth.JWKSURL, cfg, auth.JWKSOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("config: JWKS verifier: %w", err)
+	}
+	return v, nil
+}
