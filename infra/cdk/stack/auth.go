@@ -1,0 +1,84 @@
+package stack
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/resync/resync/shared/routes"
+)
+
+// UsersProps configures Users.
+type UsersProps struct {
+	// CallbackOrigin is the web client's origin; the app client redirects
+	// only there after sign-in and sign-out.
+	CallbackOrigin *string
+	Retain         bool
+}
+
+// Users is the Cognito user pool with one group per role and the web
+// client's app client. Users are invited by an administrator; there is no
+// self sign-up.
+type Users struct {
+	constructs.Construct
+	Pool   awscognito.UserPool
+	Client awscognito.UserPoolClient
+	// Issuer is the JWT issuer URL; its JWKS is Issuer + "/.well-known/jwks.json".
+	Issuer *string
+}
+
+// Groups returns the Cognito group names, one per role, least privileged first.
+func Groups() []string {
+	return []string{string(routes.RoleViewer), string(routes.RoleOperator), string(routes.RoleAdmin)}
+}
+
+// NewUsers builds the user pool, its groups and the app client.
+func NewUsers(scope constructs.Construct, id string, props UsersProps) *Users {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	pool := awscognito.NewUserPool(c, jsii.String("Pool"), &awscognito.UserPoolProps{
+		SelfSignUpEnabled: jsii.Bool(false),
+		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		AccountRecovery:   awscognito.AccountRecovery_EMAIL_ONLY,
+		Mfa:               awscognito.Mfa_OPTIONAL,
+		MfaSecondFactor:   &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength:        jsii.Number(12),
+			RequireDigits:    jsii.Bool(true),
+			RequireLowercase: jsii.Bool(true),
+			RequireUppercase: jsii.Bool(true),
+			RequireSymbols:   jsii.Bool(false),
+		},
+		DeletionProtection: jsii.Bool(props.Retain),
+		RemovalPolicy:      removalPolicy(props.Retain),
+	})
+	for i, g := range Groups() {
+		pool.AddGroup(jsii.String(titleID(g)), &awscognito.UserPoolGroupOptions{
+			GroupName:   jsii.String(g),
+			Description: jsii.String("Resync " + g + "s"),
+			// Lower precedence wins when a user is in several groups, so
+			// the most privileged role is listed first in the token.
+			Precedence: jsii.Number(float64(len(Groups()) - i)),
+		})
+	}
+	callback := awscdk.Fn_Join(jsii.String(""), &[]*string{props.CallbackOrigin, jsii.String("/")})
+	client := pool.AddClient(jsii.String("Web"), &awscognito.UserPoolClientOptions{
+		GenerateSecret:             jsii.Bool(false),
+		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+		PreventUserExistenceErrors: jsii.Bool(true),
+		EnableTokenRevocation:      jsii.Bool(true),
+		AccessTokenValidity:        awscdk.Duration_Hours(jsii.Number(1)),
+		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(1)),
+		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(1)),
+		OAuth: &awscognito.OAuthSettings{
+			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
+			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
+			CallbackUrls: &[]*string{callback},
+			LogoutUrls:   &[]*string{callback},
+		},
+	})
+	issuer := awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("https://cognito-idp."), awscdk.Aws_REGION(), jsii.String(".amazonaws.com/"), pool.UserPoolId(),
+	})
+	return &Users{Construct: c, Pool: pool, Client: client, Issuer: issuer}
+}

@@ -1,0 +1,432 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/routes"
+)
+
+// Logical ids pinned for the stateful resources, so a refactor of the
+// construct tree never replaces them (and never loses their data).
+const (
+	IDDocumentsBucket = "DocumentsBucket"
+	IDWebBucket       = "WebBucket"
+	IDUserPool        = "UserPool"
+	IDCache           = "Cache"
+	IDCacheAuthToken  = "CacheAuthToken"
+	IDHWASecret       = "HwaSecret"
+	IDNeo4jSecret     = "Neo4jSecret"
+)
+
+// Environment variables this stack sets beyond the shared contract in
+// package config (which the functions load).
+const (
+	EnvEmbedModelID     = "BEDROCK_EMBED_MODEL_ID" // chat, ingest, health
+	EnvDocumentsBucket  = "DOCUMENTS_BUCKET"       // admin, ingest
+	EnvWSEndpoint       = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
+	EnvMetricsNamespace = "METRICS_NAMESPACE"      // health
+)
+
+// Props configures the Resync stack. main fills it from the environment.
+type Props struct {
+	awscdk.StackProps
+	Stage Stage
+	// CodeDir holds one folder per function with its bootstrap binary
+	// (bin/ at the repository root after make build).
+	CodeDir string
+	// WebDir holds the browser client; empty deploys only config.json.
+	WebDir string
+	// HWAURL and Neo4jURI are the addresses of the real HWA server and the
+	// Neo4j Aura instance; their credentials live in the secrets.
+	HWAURL   string
+	Neo4jURI string
+	// UIOrigin is the web client's origin when it is served from a custom
+	// domain (https://resync.example.com); empty means the CloudFront
+	// domain. With a custom origin the CSP names the exact API hosts.
+	UIOrigin string
+	// AlarmEmail, when set, receives the alarms.
+	AlarmEmail string
+}
+
+// Stack is the synthesized Resync stack and the parts tests look at.
+type Stack struct {
+	awscdk.Stack
+	Functions map[string]*Function
+	HTTP      *HTTPAPI
+	WebSocket *WebSocketAPI
+	Users     *Users
+	Documents *Documents
+	Web       *Web
+	Cache     *Cache
+}
+
+// access lists what a function may reach beyond the cache, HWA and Neo4j,
+// which every function uses.
+type access struct {
+	Bedrock     bool
+	Documents   documentAccess
+	Connections bool // post to WebSocket connections
+	Metrics     bool
+}
+
+type documentAccess int
+
+const (
+	noDocuments documentAccess = iota
+	readDocuments
+	writeDocuments
+)
+
+// functionAccess is the table of each function's extra permissions.
+func functionAccess() map[string]access {
+	return map[string]access{
+		routes.Chat:   {Bedrock: true, Connections: true},
+		routes.Status: {},
+		routes.Admin:  {Documents: writeDocuments},
+		routes.Ingest: {Bedrock: true, Documents: readDocuments, Connections: true},
+		routes.Health: {Bedrock: true, Connections: true, Metrics: true},
+	}
+}
+
+// New builds the Resync stack for props.Stage. It returns an error if the
+// props are incomplete or the route table names a function that has no
+// code in CodeDir.
+func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
+	if err := props.validate(); err != nil {
+		return nil, err
+	}
+	st := props.Stage
+	s := &Stack{
+		Stack:     awscdk.NewStack(scope, jsii.String(id), &props.StackProps),
+		Functions: map[string]*Function{},
+	}
+	// CloudFormation's schema for dashboards has no Tags in every region
+	// (cfn-lint E3002), so they are left untagged.
+	untagged := &awscdk.TagProps{ExcludeResourceTypes: jsii.Strings("AWS::CloudWatch::Dashboard")}
+	awscdk.Tags_Of(s.Stack).Add(jsii.String("app"), jsii.String("resync"), untagged)
+	awscdk.Tags_Of(s.Stack).Add(jsii.String("stage"), jsii.String(st.Name), untagged)
+
+	net := NewNetwork(s.Stack, "Network", NetworkProps{NATGateways: st.NATGateways})
+	s.Cache = NewCache(s.Stack, "Cache", CacheProps{
+		VPC: net.VPC, Clients: net.Functions, NodeType: st.CacheNodeType, Nodes: st.CacheNodes, Retain: st.Retain,
+	})
+	// The functions read these secrets ({"user","password"}, and for HWA
+	// optionally {"url","apiKey"}) at start; the generated password is a
+	// placeholder until an operator puts the real credentials in.
+	hwaSecret := newCredentialSecret(s.Stack, "HwaSecret", "Resync HWA REST API credentials", "resync", st.Retain)
+	neoSecret := newCredentialSecret(s.Stack, "Neo4jSecret", "Resync Neo4j Aura credentials", "neo4j", st.Retain)
+
+	s.Web = NewWeb(s.Stack, "Web", WebProps{ConnectSources: connectSources(props.UIOrigin), Retain: st.Retain})
+	uiOrigin := s.Web.Origin
+	if props.UIOrigin != "" {
+		uiOrigin = jsii.String(props.UIOrigin)
+	}
+	s.Users = NewUsers(s.Stack, "Users", UsersProps{CallbackOrigin: uiOrigin, Retain: st.Retain})
+
+	// The WebSocket API exists before the functions so that they can be told
+	// its management endpoint; its routes are added once they exist.
+	s.WebSocket = NewWebSocketAPI(s.Stack, "WebSocket", WebSocketAPIProps{
+		Selection: routes.WebSocketSelection, StageName: st.Name, Throttle: st.WSThrottle,
+	})
+	wsEndpoint := s.WebSocket.Stage.CallbackUrl()
+
+	common := map[string]*string{
+		config.EnvStage:          jsii.String(st.Name),
+		config.EnvLogLevel:       jsii.String("info"),
+		config.EnvRedisURL:       s.Cache.URL,
+		config.EnvHWAURL:         jsii.String(props.HWAURL),
+		config.EnvHWASecretARN:   hwaSecret.SecretArn(),
+		config.EnvNeo4jURI:       jsii.String(props.Neo4jURI),
+		config.EnvNeo4jSecretARN: neoSecret.SecretArn(),
+		config.EnvAuthIssuer:     s.Users.Issuer,
+		config.EnvAuthClientID:   s.Users.Client.UserPoolClientId(),
+	}
+	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{UploadOrigin: uiOrigin, Retain: st.Retain})
+	s.Documents = docs
+
+	lambdas := map[string]awslambda.IFunction{}
+	table := functionAccess()
+	for _, name := range routes.Functions() {
+		acc := table[name]
+		env := map[string]*string{}
+		for k, v := range common {
+			env[k] = v
+		}
+		if acc.Bedrock {
+			env[config.EnvBedrockModel] = jsii.String(st.ChatModelID)
+			env[config.EnvBedrockRegion] = awscdk.Aws_REGION()
+			env[EnvEmbedModelID] = jsii.String(st.EmbedModelID)
+		}
+		if acc.Documents != noDocuments {
+			env[EnvDocumentsBucket] = docs.Bucket.BucketName()
+		}
+		if acc.Connections {
+			env[EnvWSEndpoint] = wsEndpoint
+		}
+		if acc.Metrics {
+			env[EnvMetricsNamespace] = jsii.String(HealthNamespace)
+		}
+		fn := NewFunction(s.Stack, titleID(name), FunctionProps{
+			Name:          name,
+			CodeDir:       props.CodeDir,
+			Size:          st.Functions[name],
+			VPC:           net.VPC,
+			SecurityGroup: net.Functions,
+			LogRetention:  st.LogRetention,
+			Retain:        st.Retain,
+			Environment:   env,
+			Async:         isAsync(name),
+		})
+		s.Functions[name] = fn
+		lambdas[name] = fn.Lambda
+
+		hwaSecret.GrantRead(fn.Lambda, nil)
+		neoSecret.GrantRead(fn.Lambda, nil)
+		if acc.Bedrock {
+			fn.Lambda.AddToRolePolicy(bedrockStatement(st.ChatModelID, st.EmbedModelID))
+		}
+		switch acc.Documents {
+		case readDocuments:
+			docs.Bucket.GrantRead(fn.Lambda, nil)
+		case writeDocuments:
+			docs.Bucket.GrantReadWrite(fn.Lambda, nil)
+			docs.Bucket.GrantDelete(fn.Lambda, nil)
+		}
+		if acc.Connections {
+			s.WebSocket.API.GrantManageConnections(fn.Lambda)
+		}
+	}
+
+	if err := docs.AddTriggers(routes.ObjectTriggers(), lambdas); err != nil {
+		return nil, err
+	}
+	if err := s.WebSocket.AddRoutes(routes.WebSocket(), lambdas); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.HTTP, err = NewHTTPAPI(s.Stack, "Http", HTTPAPIProps{
+		Routes: routes.HTTP(), Functions: lambdas, UserPool: s.Users.Pool, Client: s.Users.Client,
+		AllowOrigin: uiOrigin, Throttle: st.HTTPThrottle,
+	}); err != nil {
+		return nil, err
+	}
+	for _, sc := range routes.Schedules() {
+		fn, ok := lambdas[sc.Function]
+		if !ok {
+			return nil, fmt.Errorf("stack: schedule %s: no function %q", sc.Name, sc.Function)
+		}
+		newSchedule(s.Stack, sc, fn, s.Functions[sc.Function])
+	}
+
+	s.deployWeb(props.WebDir)
+	mon := NewMonitoring(s.Stack, "Monitoring", MonitoringProps{
+		Stage: st.Name, Functions: s.Functions, HTTP: s.HTTP.API, AlarmEmail: props.AlarmEmail,
+	})
+
+	pin(docs.Bucket, IDDocumentsBucket)
+	pin(s.Web.Bucket, IDWebBucket)
+	pin(s.Users.Pool, IDUserPool)
+	s.Cache.Group.OverrideLogicalId(jsii.String(IDCache))
+	pin(s.Cache.AuthToken, IDCacheAuthToken)
+	pin(hwaSecret, IDHWASecret)
+	pin(neoSecret, IDNeo4jSecret)
+
+	if props.HWAURL == "" || props.Neo4jURI == "" {
+		awscdk.Annotations_Of(s.Stack).AddWarningV2(jsii.String("resync:config"),
+			jsii.String("HWA_URL or NEO4J_URI is empty: the functions will report missing configuration at start; set RESYNC_HWA_URL and RESYNC_NEO4J_URI"), nil)
+	}
+
+	out := func(name, desc string, v *string) {
+		awscdk.NewCfnOutput(s.Stack, jsii.String(name), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})
+	}
+	out("HttpApiUrl", "HTTP API base URL", s.HTTP.API.ApiEndpoint())
+	out("WebSocketUrl", "WebSocket URL for the chat client", s.WebSocket.Stage.Url())
+	out("WebUrl", "Web client URL", uiOrigin)
+	out("UserPoolId", "Cognito user pool id", s.Users.Pool.UserPoolId())
+	out("UserPoolClientId", "Cognito app client id of the web client", s.Users.Client.UserPoolClientId())
+	out("DocumentsBucketName", "Bucket for runbooks and documents", docs.Bucket.BucketName())
+	out("WebBucketName", "Bucket of the web client", s.Web.Bucket.BucketName())
+	out("HwaSecretArn", "Put the HWA credentials here", hwaSecret.SecretArn())
+	out("Neo4jSecretArn", "Put the Neo4j Aura credentials here", neoSecret.SecretArn())
+	out("DashboardName", "CloudWatch dashboard", mon.Dashboard.DashboardName())
+	out("AlarmTopicArn", "SNS topic of the alarms", mon.Topic.TopicArn())
+	return s, nil
+}
+
+// validate reports every problem with the props at once.
+func (p Props) validate() error {
+	errs := []error{p.Stage.validate()}
+	if p.CodeDir == "" {
+		errs = append(errs, errors.New("stack: empty CodeDir"))
+	} else {
+		for _, fn := range routes.Functions() {
+			bin := filepath.Join(p.CodeDir, fn, "bootstrap")
+			if _, err := os.Stat(bin); err != nil {
+				errs = append(errs, fmt.Errorf("stack: code of %s: %w (run make build)", fn, err))
+			}
+		}
+	}
+	if p.UIOrigin != "" && !strings.HasPrefix(p.UIOrigin, "https://") {
+		errs = append(errs, fmt.Errorf("stack: UIOrigin %q is not https://", p.UIOrigin))
+	}
+	return errors.Join(errs...)
+}
+
+// isAsync reports whether a function is invoked asynchronously (by S3 or
+// EventBridge) and so needs a dead-letter queue.
+func isAsync(fn string) bool {
+	for _, t := range routes.ObjectTriggers() {
+		if t.Function == fn {
+			return true
+		}
+	}
+	for _, s := range routes.Schedules() {
+		if s.Function == fn {
+			return true
+		}
+	}
+	return false
+}
+
+// connectSources lists the hosts the browser client connects to. Without a
+// custom origin the CSP cannot name the API hosts (the APIs' CORS names the
+// distribution, which would make a cycle), so it admits the region's
+// execute-api hosts.
+func connectSources(uiOrigin string) []*string {
+	region := awscdk.Aws_REGION()
+	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
+	return []*string{
+		join(jsii.String("https://*.execute-api."), region, jsii.String(".amazonaws.com")),
+		join(jsii.String("wss://*.execute-api."), region, jsii.String(".amazonaws.com")),
+		join(jsii.String("https://cognito-idp."), region, jsii.String(".amazonaws.com")),
+	}
+}
+
+// newCredentialSecret creates a JSON secret {"user": user, "password":
+// <generated>} for an operator to overwrite with the real credentials.
+func newCredentialSecret(scope constructs.Construct, id, desc, user string, retain bool) awssecretsmanager.Secret {
+	return awssecretsmanager.NewSecret(scope, jsii.String(id), &awssecretsmanager.SecretProps{
+		Description: jsii.String(desc),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			SecretStringTemplate: jsii.String(`{"user":"` + user + `"}`),
+			GenerateStringKey:    jsii.String("password"),
+			ExcludePunctuation:   jsii.Bool(true),
+		},
+		RemovalPolicy: removalPolicy(retain),
+	})
+}
+
+// bedrockStatement allows Converse, ConverseStream and InvokeModel on the
+// configured models only.
+func bedrockStatement(modelIDs ...string) awsiam.PolicyStatement {
+	var res []*string
+	for _, id := range modelIDs {
+		res = append(res, bedrockARNs(id)...)
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
+		Resources: &res,
+	})
+}
+
+// inferenceProfilePrefixes are the geography prefixes of Bedrock
+// cross-region inference profile ids.
+func inferenceProfilePrefixes() []string {
+	return []string{"us.", "eu.", "apac.", "us-gov.", "jp.", "au.", "ca.", "global."}
+}
+
+// bedrockARNs returns the resources a model id needs: the foundation model
+// in this region, or for an inference profile the profile plus its
+// foundation model in whichever region the profile routes to.
+func bedrockARNs(modelID string) []*string {
+	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
+	p, r, a := awscdk.Aws_PARTITION(), awscdk.Aws_REGION(), awscdk.Aws_ACCOUNT_ID()
+	for _, pre := range inferenceProfilePrefixes() {
+		if base, ok := strings.CutPrefix(modelID, pre); ok {
+			return []*string{
+				join(jsii.String("arn:"), p, jsii.String(":bedrock:"), r, jsii.String(":"), a, jsii.String(":inference-profile/"+modelID)),
+				join(jsii.String("arn:"), p, jsii.String(":bedrock:*::foundation-model/"+base)),
+			}
+		}
+	}
+	return []*string{join(jsii.String("arn:"), p, jsii.String(":bedrock:"), r, jsii.String("::foundation-model/"+modelID))}
+}
+
+// newSchedule adds the EventBridge rule of one schedule. The function
+// receives an EventBridge-shaped event whose detail-type is the schedule
+// name, so one function can serve several schedules.
+func newSchedule(scope constructs.Construct, sc routes.Schedule, fn awslambda.IFunction, f *Function) {
+	input := awsevents.RuleTargetInput_FromObject(map[string]any{
+		"version":     "0",
+		"id":          awsevents.EventField_EventId(),
+		"detail-type": sc.Name,
+		"source":      "resync.schedule",
+		"account":     awsevents.EventField_Account(),
+		"time":        awsevents.EventField_Time(),
+		"region":      awsevents.EventField_Region(),
+		"resources":   []any{},
+		"detail":      map[string]any{"schedule": sc.Name},
+	})
+	target := &awseventstargets.LambdaFunctionProps{Event: input}
+	if f != nil && f.DLQ != nil {
+		target.DeadLetterQueue = f.DLQ
+		target.RetryAttempts = jsii.Number(2)
+	}
+	awsevents.NewRule(scope, jsii.String("Schedule"+titleID(sc.Name)), &awsevents.RuleProps{
+		Description: jsii.String("Resync " + sc.Name + " → " + sc.Function),
+		Schedule:    awsevents.Schedule_Expression(jsii.String(sc.Expression())),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, target)},
+	})
+}
+
+// deployWeb copies the web client and a config.json with the deployed
+// addresses into the web bucket, and invalidates the distribution.
+func (s *Stack) deployWeb(webDir string) {
+	config := map[string]any{
+		"httpApiUrl":       s.HTTP.API.ApiEndpoint(),
+		"webSocketUrl":     s.WebSocket.Stage.Url(),
+		"region":           awscdk.Aws_REGION(),
+		"userPoolId":       s.Users.Pool.UserPoolId(),
+		"userPoolClientId": s.Users.Client.UserPoolClientId(),
+	}
+	sources := []awss3deployment.ISource{awss3deployment.Source_JsonData(jsii.String("config.json"), config, nil)}
+	if webDir != "" {
+		sources = append(sources, awss3deployment.Source_Asset(jsii.String(webDir), nil))
+	}
+	awss3deployment.NewBucketDeployment(s.Stack, jsii.String("WebDeployment"), &awss3deployment.BucketDeploymentProps{
+		DestinationBucket: s.Web.Bucket,
+		Sources:           &sources,
+		Distribution:      s.Web.Distribution,
+		DistributionPaths: jsii.Strings("/*"),
+		Prune:             jsii.Bool(true),
+	})
+}
+
+// pin overrides the logical id of a construct's CloudFormation resource.
+func pin(c constructs.IConstruct, id string) {
+	c.Node().DefaultChild().(awscdk.CfnResource).OverrideLogicalId(jsii.String(id))
+}
+
+// titleID turns a route-table name such as "health-deep" into a construct
+// id such as "HealthDeep".
+func titleID(name string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}

@@ -1,0 +1,615 @@
+package stack_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/resync/resync/infra/cdk/stack"
+	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/routes"
+)
+
+func TestResourceCounts(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		nFn := len(routes.Functions())
+		tests := []struct {
+			typ  string
+			want int
+		}{
+			{"AWS::ApiGatewayV2::Api", 2},
+			{"AWS::ApiGatewayV2::Authorizer", 1},
+			{"AWS::Cognito::UserPool", 1},
+			{"AWS::Cognito::UserPoolClient", 1},
+			{"AWS::Cognito::UserPoolGroup", len(stack.Groups())},
+			{"AWS::ElastiCache::ReplicationGroup", 1},
+			{"AWS::S3::Bucket", 2},
+			{"AWS::CloudFront::Distribution", 1},
+			{"AWS::CloudFront::ResponseHeadersPolicy", 1},
+			{"AWS::Events::Rule", len(routes.Schedules())},
+			{"AWS::SecretsManager::Secret", 3},
+			{"AWS::Logs::LogGroup", nFn},
+			{"AWS::EC2::VPC", 1},
+			{"AWS::EC2::NatGateway", fx.stage.NATGateways},
+			{"AWS::CloudWatch::Dashboard", 1},
+			// Errors and throttles per function, a DLQ alarm per async
+			// function, HTTP 5xx, failed health checks.
+			{"AWS::CloudWatch::Alarm", 2*nFn + len(fx.t.ofType("AWS::SQS::Queue")) + 2},
+		}
+		for _, tt := range tests {
+			if got := len(fx.t.ofType(tt.typ)); got != tt.want {
+				t.Errorf("%s: got %d, want %d", tt.typ, got, tt.want)
+			}
+		}
+		// The same count through the CDK assertions library.
+		assert(t, "ResourceCountIs ReplicationGroup", func() {
+			fx.tpl.ResourceCountIs(jsii.String("AWS::ElastiCache::ReplicationGroup"), jsii.Number(1))
+		})
+		if got := fx.t.functions(); len(got) != nFn {
+			t.Errorf("Resync functions: got %v, want one per name in %v", got, routes.Functions())
+		}
+	})
+}
+
+func TestFunctions(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		fns := fx.t.functions()
+		for _, name := range routes.Functions() {
+			id, ok := fns[name]
+			if !ok {
+				t.Errorf("no function %s", name)
+				continue
+			}
+			p := fx.t.Resources[id].Properties
+			size := fx.stage.Functions[name]
+			checks := []struct {
+				what      string
+				got, want any
+			}{
+				{"Runtime", p["Runtime"], "provided.al2023"},
+				{"Architectures", flatten(p["Architectures"]), `["arm64"]`},
+				{"Handler", p["Handler"], "bootstrap"},
+				{"MemorySize", p["MemorySize"], float64(size.MemoryMB)},
+				{"Timeout", p["Timeout"], size.Timeout.Seconds()},
+				{"LogFormat", path(p, "LoggingConfig", "LogFormat"), "JSON"},
+				{"in a VPC", path(p, "VpcConfig", "SubnetIds") != nil, true},
+			}
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("%s %s: got %v, want %v", name, c.what, c.got, c.want)
+				}
+			}
+		}
+		assert(t, "every function is arm64 provided.al2023", func() {
+			fx.tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+				"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
+			})
+		})
+	})
+}
+
+// TestEnvironmentContract loads each function's environment, as deployed,
+// with the functions' own loader (shared/config), so the two cannot drift.
+func TestEnvironmentContract(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		fns := fx.t.functions()
+		for _, name := range routes.Functions() {
+			vars, _ := path(fx.t.Resources[fns[name]].Properties, "Environment", "Variables").(map[string]any)
+			getenv := func(k string) string {
+				if v, ok := vars[k]; ok {
+					return flatten(v)
+				}
+				return ""
+			}
+			if _, err := config.Load(getenv, config.Need{HWA: true, Redis: true, Auth: true}); err != nil {
+				t.Errorf("%s: config.Load on the deployed environment: %v", name, err)
+			}
+			checks := []struct {
+				key  string
+				want string // prefix the value must have; "" means only present
+			}{
+				{config.EnvStage, fx.stage.Name},
+				{config.EnvRedisURL, "rediss://:{{resolve:secretsmanager:"},
+				{config.EnvHWAURL, testHWAURL},
+				{config.EnvHWASecretARN, "<" + stack.IDHWASecret + ">"},
+				{config.EnvNeo4jURI, testNeo4jURI},
+				{config.EnvNeo4jSecretARN, "<" + stack.IDNeo4jSecret + ">"},
+				{config.EnvAuthIssuer, "https://cognito-idp."},
+				{config.EnvAuthClientID, ""},
+			}
+			for _, c := range checks {
+				v, ok := vars[c.key]
+				if !ok {
+					t.Errorf("%s: %s not set", name, c.key)
+					continue
+				}
+				if got := flatten(v); !strings.HasPrefix(got, c.want) {
+					t.Errorf("%s: %s = %q, want prefix %q", name, c.key, got, c.want)
+				}
+			}
+			if strings.Contains(flatten(vars[config.EnvAuthIssuer]), "<"+stack.IDUserPool+">") == false {
+				t.Errorf("%s: issuer %s does not name the user pool", name, flatten(vars[config.EnvAuthIssuer]))
+			}
+		}
+		wants := []struct {
+			fn, key string
+		}{
+			{"chat", config.EnvBedrockModel}, {"chat", stack.EnvWSEndpoint},
+			{"ingest", stack.EnvEmbedModelID}, {"ingest", stack.EnvDocumentsBucket}, {"ingest", stack.EnvWSEndpoint},
+			{"admin", stack.EnvDocumentsBucket},
+			{"health", config.EnvBedrockModel}, {"health", stack.EnvMetricsNamespace}, {"health", stack.EnvWSEndpoint},
+		}
+		for _, w := range wants {
+			if path(fx.t.Resources[fns[w.fn]].Properties, "Environment", "Variables", w.key) == nil {
+				t.Errorf("%s: %s not set", w.fn, w.key)
+			}
+		}
+	})
+}
+
+// httpRoutes returns the route keys of the API with the given logical id,
+// each mapped to "<function>/<authorization type>".
+func (t template) routesOf(apiID string) map[string]string {
+	fnByID := map[string]string{}
+	for name, id := range t.functions() {
+		fnByID[id] = name
+	}
+	out := map[string]string{}
+	for _, id := range t.ofType("AWS::ApiGatewayV2::Route") {
+		p := t.Resources[id].Properties
+		if !refersTo(p["ApiId"], apiID) {
+			continue
+		}
+		fn := "?"
+		for _, in := range refs(p["Target"]) {
+			for _, f := range refs(t.Resources[in].Properties["IntegrationUri"]) {
+				if n, ok := fnByID[f]; ok {
+					fn = n
+				}
+			}
+		}
+		auth, _ := p["AuthorizationType"].(string)
+		out[p["RouteKey"].(string)] = fn + "/" + auth
+	}
+	return out
+}
+
+// apiID returns the logical id of the API Gateway v2 API with the protocol.
+func (t template) apiID(protocol string) string {
+	for _, id := range t.ofType("AWS::ApiGatewayV2::Api") {
+		if t.Resources[id].Properties["ProtocolType"] == protocol {
+			return id
+		}
+	}
+	return ""
+}
+
+// TestHTTPRoutesEqualRouteTable is the check that the deployed HTTP routes
+// are exactly the route table that infra/local serves, each integrated with
+// the function the table names, with the JWT authorizer exactly where a role
+// is needed.
+func TestHTTPRoutesEqualRouteTable(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		want := map[string]string{}
+		for _, r := range routes.HTTP() {
+			auth := "JWT"
+			if r.Role == routes.RoleNone {
+				auth = "NONE"
+			}
+			want[r.Key()] = r.Function + "/" + auth
+		}
+		got := fx.t.routesOf(fx.t.apiID("HTTP"))
+		diffMaps(t, "HTTP routes", got, want)
+	})
+}
+
+// TestWebSocketRoutesEqualRouteTable does the same for the WebSocket API.
+func TestWebSocketRoutesEqualRouteTable(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		id := fx.t.apiID("WEBSOCKET")
+		if got := fx.t.Resources[id].Properties["RouteSelectionExpression"]; got != routes.WebSocketSelection {
+			t.Errorf("RouteSelectionExpression: got %v, want %s", got, routes.WebSocketSelection)
+		}
+		want := map[string]string{}
+		for _, r := range routes.WebSocket() {
+			want[r.Key] = r.Function + "/NONE"
+		}
+		diffMaps(t, "WebSocket routes", fx.t.routesOf(id), want)
+	})
+}
+
+func diffMaps(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	keys := map[string]bool{}
+	for k := range got {
+		keys[k] = true
+	}
+	for k := range want {
+		keys[k] = true
+	}
+	var sorted []string
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		if got[k] != want[k] {
+			t.Errorf("%s %q: got %q, want %q", what, k, got[k], want[k])
+		}
+	}
+}
+
+func TestAPIThrottlingAndAuth(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		stages := map[string]stack.Throttle{
+			fx.t.apiID("HTTP"):      fx.stage.HTTPThrottle,
+			fx.t.apiID("WEBSOCKET"): fx.stage.WSThrottle,
+		}
+		for _, id := range fx.t.ofType("AWS::ApiGatewayV2::Stage") {
+			p := fx.t.Resources[id].Properties
+			api := refs(p["ApiId"])[0]
+			want := stages[api]
+			delete(stages, api)
+			got := stack.Throttle{}
+			got.Rate, _ = path(p, "DefaultRouteSettings", "ThrottlingRateLimit").(float64)
+			got.Burst, _ = path(p, "DefaultRouteSettings", "ThrottlingBurstLimit").(float64)
+			if got != want || got.Rate == 0 {
+				t.Errorf("stage %s of %s: throttle %+v, want %+v", id, api, got, want)
+			}
+		}
+		if len(stages) != 0 {
+			t.Errorf("APIs without a stage: %v", stages)
+		}
+
+		authz := fx.t.Resources[fx.t.ofType("AWS::ApiGatewayV2::Authorizer")[0]].Properties
+		if authz["AuthorizerType"] != "JWT" {
+			t.Errorf("AuthorizerType: got %v, want JWT", authz["AuthorizerType"])
+		}
+		if iss := flatten(path(authz, "JwtConfiguration", "Issuer")); !strings.Contains(iss, "cognito-idp.") || !strings.Contains(iss, stack.IDUserPool) {
+			t.Errorf("JWT issuer %s is not the user pool", iss)
+		}
+		client := fx.t.ofType("AWS::Cognito::UserPoolClient")[0]
+		if !refersTo(path(authz, "JwtConfiguration", "Audience"), client) {
+			t.Errorf("JWT audience %v is not the app client %s", path(authz, "JwtConfiguration", "Audience"), client)
+		}
+
+		var groups []string
+		for _, id := range fx.t.ofType("AWS::Cognito::UserPoolGroup") {
+			groups = append(groups, fx.t.Resources[id].Properties["GroupName"].(string))
+		}
+		sort.Strings(groups)
+		if got, want := strings.Join(groups, ","), "admin,operator,viewer"; got != want {
+			t.Errorf("user pool groups: got %s, want %s", got, want)
+		}
+
+		origins := list(path(fx.t.Resources[fx.t.apiID("HTTP")].Properties, "CorsConfiguration", "AllowOrigins"))
+		if len(origins) != 1 || !strings.Contains(flatten(origins[0]), "DomainName>") {
+			t.Errorf("CORS AllowOrigins: got %v, want only the web distribution's origin", origins)
+		}
+	})
+}
+
+// TestManageConnections checks which functions may post to WebSocket
+// connections: exactly those that push (chat, ingest progress, health alerts).
+func TestManageConnections(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		got := map[string]bool{}
+		for name, fid := range fx.t.functions() {
+			role := refs(fx.t.Resources[fid].Properties["Role"])[0]
+			for _, pid := range fx.t.ofType("AWS::IAM::Policy") {
+				p := fx.t.Resources[pid].Properties
+				if !refersTo(p["Roles"], role) {
+					continue
+				}
+				for _, st := range list(path(p, "PolicyDocument", "Statement")) {
+					for _, a := range list(path(st, "Action")) {
+						if a == "execute-api:ManageConnections" {
+							got[name] = true
+							if !refersTo(path(st, "Resource"), fx.t.apiID("WEBSOCKET")) {
+								t.Errorf("%s: ManageConnections not scoped to the WebSocket API", name)
+							}
+						}
+					}
+				}
+			}
+		}
+		want := map[string]bool{"chat": true, "ingest": true, "health": true}
+		for _, fn := range routes.Functions() {
+			if got[fn] != want[fn] {
+				t.Errorf("%s ManageConnections: got %v, want %v", fn, got[fn], want[fn])
+			}
+		}
+	})
+}
+
+func TestEncryptionAndNetwork(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		for _, id := range fx.t.ofType("AWS::S3::Bucket") {
+			p := fx.t.Resources[id].Properties
+			if path(p, "BucketEncryption", "ServerSideEncryptionConfiguration") == nil {
+				t.Errorf("bucket %s: no default encryption", id)
+			}
+			for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+				if path(p, "PublicAccessBlockConfiguration", k) != true {
+					t.Errorf("bucket %s: %s not true", id, k)
+				}
+			}
+			if path(p, "VersioningConfiguration", "Status") != "Enabled" {
+				t.Errorf("bucket %s: not versioned", id)
+			}
+			if !fx.t.deniesInsecureTransport(id) {
+				t.Errorf("bucket %s: no policy denying aws:SecureTransport=false", id)
+			}
+		}
+
+		rg := fx.t.Resources[stack.IDCache].Properties
+		if rg["TransitEncryptionEnabled"] != true || rg["AtRestEncryptionEnabled"] != true {
+			t.Errorf("cache: transit %v, at rest %v; want both true", rg["TransitEncryptionEnabled"], rg["AtRestEncryptionEnabled"])
+		}
+		if tok := flatten(rg["AuthToken"]); !strings.HasPrefix(tok, "{{resolve:secretsmanager:") || !strings.Contains(tok, stack.IDCacheAuthToken) {
+			t.Errorf("cache AuthToken %q is not a dynamic reference to %s", tok, stack.IDCacheAuthToken)
+		}
+		if want := fx.stage.CacheNodes > 1; rg["AutomaticFailoverEnabled"] != want {
+			t.Errorf("cache AutomaticFailoverEnabled: got %v, want %v", rg["AutomaticFailoverEnabled"], want)
+		}
+
+		// The cache admits only the functions' security group.
+		cacheSGs := refs(rg["SecurityGroupIds"])
+		if len(cacheSGs) != 1 {
+			t.Fatalf("cache security groups: %v", cacheSGs)
+		}
+		cacheSG := cacheSGs[0]
+		if ing := fx.t.Resources[cacheSG].Properties["SecurityGroupIngress"]; ing != nil {
+			t.Errorf("cache security group has inline ingress %v", ing)
+		}
+		var fnSGs []string
+		for _, fid := range fx.t.functions() {
+			fnSGs = refs(path(fx.t.Resources[fid].Properties, "VpcConfig", "SecurityGroupIds"))
+		}
+		var rules int
+		for _, id := range fx.t.ofType("AWS::EC2::SecurityGroupIngress") {
+			p := fx.t.Resources[id].Properties
+			if !refersTo(p["GroupId"], cacheSG) {
+				continue
+			}
+			rules++
+			if len(fnSGs) != 1 || !refersTo(p["SourceSecurityGroupId"], fnSGs[0]) || p["FromPort"] != 6379.0 || p["CidrIp"] != nil {
+				t.Errorf("cache ingress %s: %v, want port 6379 from functions group %v only", id, p, fnSGs)
+			}
+		}
+		if rules != 1 {
+			t.Errorf("cache ingress rules: got %d, want 1", rules)
+		}
+
+		for _, id := range fx.t.ofType("AWS::SQS::Queue") {
+			if fx.t.Resources[id].Properties["SqsManagedSseEnabled"] != true {
+				t.Errorf("queue %s: not encrypted", id)
+			}
+		}
+		var endpoints []string
+		for _, id := range fx.t.ofType("AWS::EC2::VPCEndpoint") {
+			endpoints = append(endpoints, flatten(fx.t.Resources[id].Properties["ServiceName"]))
+		}
+		for _, svc := range []string{".s3", ".secretsmanager", ".bedrock-runtime"} {
+			var found bool
+			for _, e := range endpoints {
+				found = found || strings.HasSuffix(e, svc)
+			}
+			if !found {
+				t.Errorf("no VPC endpoint for %s in %v", svc, endpoints)
+			}
+		}
+	})
+}
+
+// deniesInsecureTransport reports whether a bucket policy of the bucket
+// denies requests without TLS.
+func (t template) deniesInsecureTransport(bucket string) bool {
+	for _, id := range t.ofType("AWS::S3::BucketPolicy") {
+		p := t.Resources[id].Properties
+		if !refersTo(p["Bucket"], bucket) {
+			continue
+		}
+		for _, st := range list(path(p, "PolicyDocument", "Statement")) {
+			if path(st, "Effect") == "Deny" && path(st, "Condition", "Bool", "aws:SecureTransport") == "false" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestLogRetention(t *testing.T) {
+	want := map[string]float64{"dev": 14, "prod": 90}
+	eachStage(t, func(t *testing.T, fx fixture) {
+		for name, fid := range fx.t.functions() {
+			lg := refs(path(fx.t.Resources[fid].Properties, "LoggingConfig", "LogGroup"))
+			if len(lg) != 1 {
+				t.Errorf("%s: no log group of its own", name)
+				continue
+			}
+			if got := fx.t.Resources[lg[0]].Properties["RetentionInDays"]; got != want[fx.stage.Name] {
+				t.Errorf("%s log retention: got %v, want %v", name, got, want[fx.stage.Name])
+			}
+		}
+	})
+}
+
+// TestPinnedLogicalIDs keeps the stateful resources' logical ids stable;
+// changing one replaces the resource and loses its data.
+func TestPinnedLogicalIDs(t *testing.T) {
+	pinned := map[string]string{
+		stack.IDDocumentsBucket: "AWS::S3::Bucket",
+		stack.IDWebBucket:       "AWS::S3::Bucket",
+		stack.IDUserPool:        "AWS::Cognito::UserPool",
+		stack.IDCache:           "AWS::ElastiCache::ReplicationGroup",
+		stack.IDCacheAuthToken:  "AWS::SecretsManager::Secret",
+		stack.IDHWASecret:       "AWS::SecretsManager::Secret",
+		stack.IDNeo4jSecret:     "AWS::SecretsManager::Secret",
+	}
+	literal := map[string]string{
+		"DocumentsBucket": stack.IDDocumentsBucket, "WebBucket": stack.IDWebBucket, "UserPool": stack.IDUserPool,
+		"Cache": stack.IDCache, "CacheAuthToken": stack.IDCacheAuthToken, "HwaSecret": stack.IDHWASecret,
+		"Neo4jSecret": stack.IDNeo4jSecret,
+	}
+	for lit, id := range literal {
+		if lit != id {
+			t.Errorf("pinned id %s changed to %s: that replaces the deployed resource", lit, id)
+		}
+	}
+	eachStage(t, func(t *testing.T, fx fixture) {
+		wantPolicy := "Delete"
+		if fx.stage.Retain {
+			wantPolicy = "Retain"
+		}
+		for id, typ := range pinned {
+			r, ok := fx.t.Resources[id]
+			if !ok {
+				t.Errorf("no resource with logical id %s", id)
+				continue
+			}
+			if r.Type != typ {
+				t.Errorf("%s: type %s, want %s", id, r.Type, typ)
+			}
+			if r.DeletionPolicy != wantPolicy {
+				t.Errorf("%s: DeletionPolicy %q, want %q", id, r.DeletionPolicy, wantPolicy)
+			}
+		}
+	})
+}
+
+func TestSchedules(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		fns := fx.t.functions()
+		got := map[string]string{}
+		for _, id := range fx.t.ofType("AWS::Events::Rule") {
+			p := fx.t.Resources[id].Properties
+			for _, tg := range list(p["Targets"]) {
+				tmpl, _ := path(tg, "InputTransformer", "InputTemplate").(string)
+				for name, fid := range fns {
+					if refersTo(path(tg, "Arn"), fid) {
+						got[tmpl] = fmt.Sprintf("%s %v dlq=%v", name, p["ScheduleExpression"], path(tg, "DeadLetterConfig") != nil)
+					}
+				}
+			}
+		}
+		for _, sc := range routes.Schedules() {
+			var found bool
+			for tmpl, v := range got {
+				if strings.Contains(tmpl, `"detail-type":"`+sc.Name+`"`) {
+					found = true
+					if want := fmt.Sprintf("%s %s dlq=true", sc.Function, sc.Expression()); v != want {
+						t.Errorf("schedule %s: got %s, want %s", sc.Name, v, want)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("schedule %s: no rule", sc.Name)
+			}
+		}
+		if len(got) != len(routes.Schedules()) {
+			t.Errorf("rules: got %d, want %d", len(got), len(routes.Schedules()))
+		}
+	})
+}
+
+func TestObjectTriggers(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		fns := fx.t.functions()
+		got := map[string]string{}
+		for _, id := range fx.t.ofType("Custom::S3BucketNotifications") {
+			p := fx.t.Resources[id].Properties
+			if !refersTo(p["BucketName"], stack.IDDocumentsBucket) {
+				t.Errorf("notifications %s are not on the documents bucket", id)
+			}
+			for _, c := range list(path(p, "NotificationConfiguration", "LambdaFunctionConfigurations")) {
+				for name, fid := range fns {
+					if refersTo(path(c, "LambdaFunctionArn"), fid) {
+						for _, e := range list(path(c, "Events")) {
+							got[e.(string)] = name
+						}
+					}
+				}
+			}
+		}
+		want := map[string]string{}
+		for _, tr := range routes.ObjectTriggers() {
+			for _, e := range tr.Events {
+				want[e] = tr.Function
+			}
+			// An event the function fails on goes to its dead-letter queue.
+			var onFailure bool
+			for _, id := range fx.t.ofType("AWS::Lambda::EventInvokeConfig") {
+				p := fx.t.Resources[id].Properties
+				if refersTo(p["FunctionName"], fns[tr.Function]) {
+					dest := refs(path(p, "DestinationConfig", "OnFailure", "Destination"))
+					onFailure = len(dest) == 1 && fx.t.Resources[dest[0]].Type == "AWS::SQS::Queue"
+				}
+			}
+			if !onFailure {
+				t.Errorf("%s: no on-failure SQS destination", tr.Function)
+			}
+		}
+		diffMaps(t, "object triggers", got, want)
+	})
+}
+
+func TestWebHeaders(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		id := fx.t.ofType("AWS::CloudFront::ResponseHeadersPolicy")[0]
+		cfg := path(fx.t.Resources[id].Properties, "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
+		csp := flatten(path(cfg, "ContentSecurityPolicy", "ContentSecurityPolicy"))
+		for _, want := range []string{"default-src 'self'", "connect-src 'self' https://*.execute-api.", "wss://*.execute-api.", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("CSP %q lacks %q", csp, want)
+			}
+		}
+		if !strings.HasPrefix(csp, "default-src 'self'") {
+			t.Errorf("CSP %q does not start with default-src 'self'", csp)
+		}
+		if path(cfg, "StrictTransportSecurity") == nil {
+			t.Error("no HSTS header")
+		}
+		dist := fx.t.Resources[fx.t.ofType("AWS::CloudFront::Distribution")[0]].Properties
+		beh := path(dist, "DistributionConfig", "DefaultCacheBehavior")
+		if !refersTo(path(beh, "ResponseHeadersPolicyId"), id) {
+			t.Error("distribution's default behaviour does not use the headers policy")
+		}
+		if path(beh, "ViewerProtocolPolicy") != "redirect-to-https" {
+			t.Errorf("ViewerProtocolPolicy: got %v", path(beh, "ViewerProtocolPolicy"))
+		}
+	})
+}
+
+func TestAlarmsAndOutputs(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		metrics := map[string]int{}
+		for _, id := range fx.t.ofType("AWS::CloudWatch::Alarm") {
+			p := fx.t.Resources[id].Properties
+			metrics[fmt.Sprint(p["Namespace"], "/", p["MetricName"])]++
+			if len(list(p["AlarmActions"])) == 0 {
+				t.Errorf("alarm %s has no action", id)
+			}
+		}
+		nFn := len(routes.Functions())
+		want := map[string]int{
+			"AWS/Lambda/Errors":                              nFn,
+			"AWS/Lambda/Throttles":                           nFn,
+			"AWS/SQS/ApproximateNumberOfMessagesVisible":     len(fx.t.ofType("AWS::SQS::Queue")),
+			"AWS/ApiGateway/5xx":                             1,
+			stack.HealthNamespace + "/" + stack.HealthMetric: 1,
+		}
+		for k, n := range want {
+			if metrics[k] != n {
+				t.Errorf("alarms on %s: got %d, want %d", k, metrics[k], n)
+			}
+		}
+		for _, o := range []string{"HttpApiUrl", "WebSocketUrl", "WebUrl", "UserPoolId", "UserPoolClientId", "DocumentsBucketName", "HwaSecretArn", "Neo4jSecretArn", "DashboardName"} {
+			if _, ok := fx.t.Outputs[o]; !ok {
+				t.Errorf("no output %s", o)
+			}
+		}
+	})
+}
