@@ -296,8 +296,10 @@ func (e entry) result(tier Tier, now int64) Result {
 // and counts them in Stats.
 func (c *Cache) Get(ctx context.Context, kind Kind, k string, load func(context.Context) ([]byte, error)) (Result, error) {
 	lk := key{kind: kind, key: k}
-	now := c.nowNano()
-	if e, ok := c.local.GetIfPresent(lk); ok && now < e.expiresAt {
+	// GetEntry reads otter's clock once; its snapshot time serves as now, so
+	// a hit reads the clock once in all.
+	if ent, ok := c.local.GetEntry(lk); ok && ent.SnapshotAtNano < ent.Value.expiresAt {
+		e, now := ent.Value, ent.SnapshotAtNano
 		if e.stale {
 			c.stats.misses.Add(1)
 			c.stats.staleServes.Add(1)
