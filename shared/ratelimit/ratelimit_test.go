@@ -17,7 +17,8 @@ func miniLimiter(t *testing.T, rules map[Kind]Rule) (*Limiter, *miniredis.Minire
 	t.Helper()
 	mr := miniredis.RunT(t)
 	mr.SetTime(time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC))
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	// No retries, so the Redis-down case fails at once.
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1, DialerRetries: 1})
 	t.Cleanup(func() { rdb.Close() })
 	l, err := New(rdb, Config{Rules: rules})
 	if err != nil {
