@@ -165,10 +165,15 @@ type Outcome struct {
 // Do returns, without running fn: ErrPayloadMismatch when key was used with
 // another payload; an *InProgressError (errors.Is ErrInProgress) while another
 // attempt runs; an error wrapping ErrStore when the store fails (fail closed);
-// ctx's error when ctx has no time left. When fn fails, its record is removed
-// and its error returned, wrapped. When fn succeeds but its result cannot be
-// stored, Do returns the result together with an error wrapping ErrStore.
+// ctx's error when ctx has no time left; an error for an empty key.
+// When fn fails, its record is removed and its error returned, wrapped. When
+// fn succeeds but its result cannot be stored (the store failed, or the
+// attempt outlived its lease and lost the record: ErrConflict), Do returns the
+// result together with an error wrapping ErrStore.
 func (g *Guard) Do(ctx context.Context, key string, payload []byte, fn func(context.Context) ([]byte, error)) (Outcome, error) {
+	if key == "" {
+		return Outcome{}, errors.New("idempotency: empty key")
+	}
 	if err := ctx.Err(); err != nil {
 		return Outcome{}, fmt.Errorf("idempotency: %s: %w", key, err)
 	}

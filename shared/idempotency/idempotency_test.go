@@ -263,6 +263,14 @@ func TestResultNotSaved(t *testing.T) {
 	}
 }
 
+func TestEmptyKey(t *testing.T) {
+	g, _, _ := setup(t)
+	o := &op{}
+	if _, err := g.Do(context.Background(), "", []byte("p"), o.run); err == nil || o.runs.Load() != 0 {
+		t.Errorf("empty key: got %v after %d runs, want an error and no run", err, o.runs.Load())
+	}
+}
+
 func TestContextWithoutTime(t *testing.T) {
 	g, _, c := setup(t)
 	ctx, cancel := context.WithDeadline(context.Background(), c.Now().Add(-time.Second))
