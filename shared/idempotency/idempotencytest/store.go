@@ -7,6 +7,7 @@ package idempotencytest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -83,6 +84,9 @@ func (s *Store) Replace(_ context.Context, old, r idempotency.Record, ttl time.D
 	defer s.mu.Unlock()
 	if s.down {
 		return ErrDown
+	}
+	if old.Key != r.Key {
+		return fmt.Errorf("idempotencytest: replace %q with a record for %q", old.Key, r.Key)
 	}
 	if it, ok := s.live(old.Key); !ok || it.rec.Token != old.Token {
 		return idempotency.ErrConflict

@@ -14,6 +14,7 @@ import (
 
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/idempotency"
+	"github.com/resync/resync/shared/idempotency/idempotencytest"
 )
 
 type backend struct {
@@ -175,36 +176,8 @@ func TestRedisDownNothingRuns(t *testing.T) {
 	}
 }
 
-func TestStoreTokens(t *testing.T) {
+func TestStoreContract(t *testing.T) {
 	backends(t, func(t *testing.T, b backend) {
-		ctx := context.Background()
-		s := New(b.rdb, b.prefix)
-		mine := idempotency.Record{Key: "k", Status: idempotency.StatusInProgress, Token: "t1", PayloadHash: "h", ExpiresAt: time.Now().Add(time.Minute)}
-		other := mine
-		other.Token = "t2"
-		if _, err := s.Create(ctx, mine, time.Minute); err != nil {
-			t.Fatalf("Create: %v", err)
-		}
-		got, err := s.Create(ctx, other, time.Minute)
-		if !errors.Is(err, idempotency.ErrExists) || got.Token != "t1" || !got.ExpiresAt.Equal(mine.ExpiresAt) {
-			t.Errorf("second Create: got %+v, %v; want the first record and ErrExists", got, err)
-		}
-		tests := []struct {
-			name string
-			call func() error
-			want error
-		}{
-			{"replace with a stale token", func() error { return s.Replace(ctx, other, other, time.Minute) }, idempotency.ErrConflict},
-			{"delete with a stale token", func() error { return s.Delete(ctx, other) }, idempotency.ErrConflict},
-			{"replace with the token", func() error { return s.Replace(ctx, mine, other, time.Minute) }, nil},
-			{"delete with the old token", func() error { return s.Delete(ctx, mine) }, idempotency.ErrConflict},
-			{"delete with the new token", func() error { return s.Delete(ctx, other) }, nil},
-			{"delete what is gone", func() error { return s.Delete(ctx, other) }, idempotency.ErrConflict},
-		}
-		for _, tt := range tests {
-			if err := tt.call(); !errors.Is(err, tt.want) {
-				t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
-			}
-		}
+		idempotencytest.RunStoreContract(t, New(b.rdb, b.prefix), b.lapse)
 	})
 }
