@@ -1,0 +1,202 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/resync/resync/shared/api"
+	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/workload"
+)
+
+// handler serves the status routes. It holds only what run built; it is
+// never written after newHandler, so it is safe for concurrent invokes.
+type handler struct {
+	views *planview.Service
+	mux   *http.ServeMux
+}
+
+func newHandler(views *planview.Service, edge *api.Edge) (*handler, error) {
+	h := &handler{views: views, mux: http.NewServeMux()}
+	byPath := map[string]api.HandlerFunc{
+		"/api/v1/plan/summary":  h.summary,
+		"/api/v1/jobs":          h.jobs,
+		"/api/v1/jobs/{id}":     h.job,
+		"/api/v1/jobs/{id}/log": h.log,
+		"/api/v1/jobstreams":    h.streams,
+		"/api/v1/workstations":  h.workstations,
+		"/api/v1/critical":      h.critical,
+	}
+	var missing []string
+	for _, rt := range routes.HTTP() {
+		if rt.Function != routes.Status {
+			continue
+		}
+		fn, ok := byPath[rt.Path]
+		if !ok {
+			missing = append(missing, rt.Key())
+			continue
+		}
+		edge.Handle(h.mux, rt, fn)
+		delete(byPath, rt.Path)
+	}
+	if len(missing) > 0 {
+		return nil, errors.New("status: no handler for routes " + strings.Join(missing, ", "))
+	}
+	for path := range byPath {
+		return nil, errors.New("status: handler for " + path + " has no route in shared/routes")
+	}
+	h.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		api.WriteProblem(w, r, api.NotFound("no route "+r.Method+" "+r.URL.Path))
+	}))
+	return h, nil
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// respond writes v, flagging stale data in a header as well as the body.
+func respond(w http.ResponseWriter, r *http.Request, v any, stale bool) error {
+	if stale {
+		w.Header().Set("X-Resync-Stale", "true")
+	}
+	api.WriteJSON(w, r, http.StatusOK, v)
+	return nil
+}
+
+// problem maps planview's errors to problems safe to show: the detail of a
+// *planview.Error is worded for clients; anything else stays internal.
+func problem(err error) error {
+	var p *api.Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	detail := func(fallback string) string {
+		var pe *planview.Error
+		if errors.As(err, &pe) && pe.Detail != "" {
+			return pe.Detail
+		}
+		return fallback
+	}
+	switch {
+	case errors.Is(err, planview.ErrNotFound):
+		return api.NotFound(detail("not found in the plan"))
+	case errors.Is(err, planview.ErrBadQuery):
+		return api.BadRequest(detail("invalid query"))
+	case errors.Is(err, planview.ErrUnavailable):
+		return api.Unavailable("HWA cannot be reached and no earlier answer is cached; try again shortly", 5)
+	}
+	return err
+}
+
+func (h *handler) summary(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.views.Summary(r.Context())
+	if err != nil {
+		return problem(err)
+	}
+	return respond(w, r, s, s.Stale)
+}
+
+func (h *handler) jobs(w http.ResponseWriter, r *http.Request) error {
+	q, err := jobQuery(r)
+	if err != nil {
+		return err
+	}
+	l, err := h.views.Jobs(r.Context(), q)
+	if err != nil {
+		return problem(err)
+	}
+	return respond(w, r, l, l.Stale)
+}
+
+// jobQuery reads the filters of GET /api/v1/jobs. Status values are the
+// vendor's, case-insensitive.
+func jobQuery(r *http.Request) (planview.JobQuery, error) {
+	v := r.URL.Query()
+	for k := range v {
+		switch k {
+		case "status", "internalStatus", "stream", "workstation", "name", "critical", "limit", "offset":
+		default:
+			return planview.JobQuery{}, api.BadRequest("unknown query parameter " + strconv.Quote(k))
+		}
+	}
+	q := planview.JobQuery{
+		Status:      workload.CommonStatus(strings.ToUpper(v.Get("status"))),
+		Internal:    workload.InternalStatus(strings.ToUpper(v.Get("internalStatus"))),
+		Stream:      v.Get("stream"),
+		Workstation: v.Get("workstation"),
+		Name:        v.Get("name"),
+	}
+	if c := v.Get("critical"); c != "" {
+		b, err := strconv.ParseBool(c)
+		if err != nil {
+			return q, api.BadRequest("critical must be true or false")
+		}
+		q.Critical = &b
+	}
+	var err error
+	if q.Limit, err = intParam(v.Get("limit"), "limit"); err != nil {
+		return q, err
+	}
+	if q.Offset, err = intParam(v.Get("offset"), "offset"); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+func intParam(s, name string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, api.BadRequest(name + " must be a non-negative integer")
+	}
+	return n, nil
+}
+
+func (h *handler) job(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.views.Job(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return problem(err)
+	}
+	return respond(w, r, d, d.Stale)
+}
+
+func (h *handler) log(w http.ResponseWriter, r *http.Request) error {
+	tail, err := intParam(r.URL.Query().Get("tail"), "tail")
+	if err != nil {
+		return err
+	}
+	l, err := h.views.Log(r.Context(), r.PathValue("id"), tail)
+	if err != nil {
+		return problem(err)
+	}
+	return respond(w, r, l, l.Stale)
+}
+
+func (h *handler) streams(w http.ResponseWriter, r *http.Request) error {
+	l, err := h.views.Streams(r.Context())
+	if err != nil {
+		return problem(err)
+	}
+	return respond(w, r, l, l.Stale)
+}
+
+func (h *handler) workstations(w http.ResponseWriter, r *http.Request) error {
+	l, err := h.views.Workstations(r.Context())
+	if err != nil {
+		return problem(err)
+	}
+	return respond(w, r, l, l.Stale)
+}
+
+func (h *handler) critical(w http.ResponseWriter, r *http.Request) error {
+	l, err := h.views.Critical(r.Context())
+	if err != nil {
+		return problem(err)
+	}
+	return respond(w, r, l, l.Stale)
+}
