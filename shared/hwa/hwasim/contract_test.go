@@ -1,0 +1,391 @@
+package hwasim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/hwa/hwasim"
+)
+
+// The simulator half of the contract: every response the simulator serves on
+// a path the client uses is validated against the vendor's OpenAPI file
+// (HCL Workload Automation REST API V2, 10.1.0.1, OpenAPI 3.1) with
+// kin-openapi's openapi3filter.ValidateResponse, which validates 3.1
+// documents as JSON Schema 2020-12.
+//
+// One change is made to the vendor file before loading, and only this one:
+// DependencyInPlanV2 and FlowNodeInPlanV2 declare oneOf over variants that
+// have no required discriminating property and allow additional properties,
+// so every real object matches several variants and a strict oneOf rejects
+// all of them. Their oneOf is replaced by if/then clauses that validate the
+// object against the variant its type property names:
+// dependencyType INTERNAL → InternalDependencyInPlanV2, EXTERNAL_JOB →
+// ExternalJobDependencyInPlanV2, ... ; flowNodeType JOB → JobInPlanV2,
+// JOBSTREAM → JobStreamInPlanV2. The file is never copied into the repository.
+
+const specEnv = "RESYNC_HWA_OPENAPI"
+
+// specPath is the vendor file: $RESYNC_HWA_OPENAPI, else the handbook beside
+// the repository (../shared/hwa/openapi-v2.json from the repository root).
+func specPath() string {
+	if p := os.Getenv(specEnv); p != "" {
+		return p
+	}
+	return filepath.Join("..", "..", "..", "..", "shared", "hwa", "openapi-v2.json")
+}
+
+var depVariants = map[string]string{
+	"INTERNAL":           "InternalDependencyInPlanV2",
+	"EXTERNAL_JOB":       "ExternalJobDependencyInPlanV2",
+	"EXTERNAL_JOBSTREAM": "ExternalJobStreamDependencyInPlanV2",
+	"JOIN":               "JoinDependencyInPlanV2",
+	"FILE":               "FileDependencyInPlanV2",
+	"INTERNETWORK":       "InternetworkDependencyInPlanV2",
+	"RESOURCE":           "ResourceDependencyInPlanV2",
+	"PROMPT":             "PromptDependencyInPlanV2",
+}
+
+var flowNodeVariants = map[string]string{"JOB": "JobInPlanV2", "JOBSTREAM": "JobStreamInPlanV2"}
+
+// selectVariant replaces schema's oneOf by "if prop = key then $ref variant".
+func selectVariant(t *testing.T, schemas map[string]any, name, prop string, variants map[string]string) {
+	t.Helper()
+	s, ok := schemas[name].(map[string]any)
+	if !ok {
+		t.Fatalf("vendor file has no schema %s", name)
+	}
+	if _, ok := s["oneOf"]; !ok {
+		t.Fatalf("schema %s has no oneOf any more: revisit the workaround", name)
+	}
+	delete(s, "oneOf")
+	var all []any
+	for key, variant := range variants {
+		if _, ok := schemas[variant]; !ok {
+			t.Fatalf("vendor file has no schema %s", variant)
+		}
+		all = append(all, map[string]any{
+			"if": map[string]any{
+				"required":   []any{prop},
+				"properties": map[string]any{prop: map[string]any{"const": key}},
+			},
+			"then": map[string]any{"$ref": "#/components/schemas/" + variant},
+		})
+	}
+	s["allOf"] = all
+}
+
+// loadSpec loads the vendor file with the workaround above, or skips.
+func loadSpec(t *testing.T) (*openapi3.T, routers.Router) {
+	t.Helper()
+	path := specPath()
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("contract: vendor OpenAPI file %s not found (set %s to its path); skipping the contract test", path, specEnv)
+	}
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	selectVariant(t, schemas, "DependencyInPlanV2", "dependencyType", depVariants)
+	selectVariant(t, schemas, "FlowNodeInPlanV2", "flowNodeType", flowNodeVariants)
+	patched, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	spec, err := loader.LoadFromData(patched)
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	if !spec.IsOpenAPI31OrLater() {
+		t.Fatalf("%s: openapi %s, want 3.1 (validation would not use JSON Schema 2020-12)", path, spec.OpenAPI)
+	}
+	router, err := gorillamux.NewRouter(spec)
+	if err != nil {
+		t.Fatalf("router: %v", err)
+	}
+	return spec, router
+}
+
+type contract struct {
+	t      *testing.T
+	srv    *httptest.Server
+	router routers.Router
+	checks int
+}
+
+// call sends method path (relative to /twsd/api/v2), validates the answer
+// against the vendor schema of that operation and status, and returns the
+// body.
+func (c *contract) call(method, path string, wantStatus int) []byte {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.srv.URL+"/twsd/api/v2"+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.SetBasicAuth("ops", "secret")
+	if method == http.MethodPut {
+		req.Header.Set("Content-Type", "application/json")
+		req.Body = io.NopCloser(strings.NewReader("{}"))
+	}
+	resp, err := c.srv.Client().Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if resp.StatusCode != wantStatus {
+		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, body)
+	}
+	if err := c.validate(req, resp.StatusCode, resp.Header, body); err != nil {
+		msg := err.Error()
+		if len(msg) > 3000 {
+			msg = msg[:3000] + "…"
+		}
+		c.t.Errorf("%s %s (%d) does not match the vendor schema: %s", method, path, resp.StatusCode, msg)
+	}
+	c.checks++
+	return body
+}
+
+// get reads path without validating it.
+func (c *contract) get(path string) []byte {
+	c.t.Helper()
+	req, _ := http.NewRequest("GET", c.srv.URL+"/twsd/api/v2"+path, nil)
+	req.SetBasicAuth("ops", "secret")
+	resp, err := c.srv.Client().Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+	}
+	return b
+}
+
+// validate checks one answer to req against the vendor file.
+func (c *contract) validate(req *http.Request, status int, header http.Header, body []byte) error {
+	c.t.Helper()
+	// Route on a request carrying the vendor's own server-relative URL.
+	vreq := req.Clone(context.Background())
+	vreq.URL, _ = url.Parse(req.URL.RequestURI())
+	vreq.Host = ""
+	route, params, err := c.router.FindRoute(vreq)
+	if err != nil {
+		c.t.Fatalf("%s %s: not in the vendor file: %v", req.Method, req.URL.Path, err)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: vreq, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status:  status,
+		Header:  header,
+		Body:    io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	return openapi3filter.ValidateResponse(context.Background(), in)
+}
+
+// TestContractValidatorHasTeeth proves the validation above can fail: a
+// wrong enum value, a wrong type, and an INTERNAL dependency without the
+// jobId its variant requires (so the variant selection is applied) are each
+// rejected.
+func TestContractValidatorHasTeeth(t *testing.T) {
+	_, router := loadSpec(t)
+	sim := hwasim.New(hwasim.Config{Seed: 3, Now: testNow})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := &contract{t: t, srv: srv, router: router}
+	page := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?oql="+url.QueryEscape("dependencies.dependencyType = 'INTERNAL'")+"&limit=1", 200))
+	id := page.Results[0].ID
+	good := c.call("GET", "/plan/job/"+id, 200)
+	req, _ := http.NewRequest("GET", srv.URL+"/twsd/api/v2/plan/job/"+id, nil)
+	hdr := http.Header{"Content-Type": {"application/json"}}
+	tests := []struct {
+		name   string
+		mutate func(m map[string]any)
+	}{
+		{"unknown common status", func(m map[string]any) { m["lastRunCommonStatus"] = "BOGUS" }},
+		{"priority as text", func(m map[string]any) { m["priority"] = "high" }},
+		{"internal dependency without jobId", func(m map[string]any) {
+			for _, d := range m["dependencies"].([]any) {
+				if d := d.(map[string]any); d["dependencyType"] == "INTERNAL" {
+					delete(d, "jobId")
+				}
+			}
+		}},
+	}
+	if err := c.validate(req, 200, hdr, good); err != nil {
+		t.Fatalf("the unmodified job does not validate: %v", err)
+	}
+	for _, tt := range tests {
+		var m map[string]any
+		if err := json.Unmarshal(good, &m); err != nil {
+			t.Fatal(err)
+		}
+		tt.mutate(m)
+		bad, _ := json.Marshal(m)
+		if err := c.validate(req, 200, hdr, bad); err == nil {
+			t.Errorf("%s: validated, want a schema error", tt.name)
+		}
+	}
+}
+
+func decode[T any](t *testing.T, b []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("decode %T: %v: %s", v, err, b)
+	}
+	return v
+}
+
+func TestContractResponsesMatchVendorSchema(t *testing.T) {
+	_, router := loadSpec(t)
+	sim := hwasim.New(hwasim.Config{Seed: 3, Now: testNow, Users: map[string]string{"ops": "secret"}})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := &contract{t: t, srv: srv, router: router}
+
+	c.call("GET", "/engine/info", 200)
+
+	// Jobs: two pages of a query, then every job by id (dependencies,
+	// runs and time restrictions filled).
+	p1 := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?limit=300", 200))
+	p2 := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?limit=300&offset=300", 200))
+	jobs := append(p1.Results, p2.Results...)
+	if len(jobs) != int(p1.Count) {
+		t.Fatalf("two pages hold %d jobs, count %d", len(jobs), p1.Count)
+	}
+	c.call("GET", "/plan/job?oql="+url.QueryEscape("jobruns.compositeStatus.status = 'ABEND' ORDER BY name DESC"), 200)
+	c.call("GET", "/plan/job?plan_filter="+url.QueryEscape("/@/@#/@/@.@"), 200)
+	c.call("GET", "/plan/job?oql="+url.QueryEscape("name = 'x' AND"), 400)
+	// Every job is read by id; one of each shape is validated (schema
+	// compilation makes each validation cost ~20 ms): each internal status
+	// and substatus, each dependency type, reruns, critical jobs.
+	var finishedRun, anyJob string
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		body := c.get("/plan/job/" + j.ID)
+		full := decode[hwa.JobInPlan](t, body)
+		keys := []string{"status " + full.LastRunCompositeStatus.Status + "/" + full.LastRunCompositeStatus.Substatus}
+		for _, d := range full.Dependencies {
+			keys = append(keys, "dependency "+d.DependencyType)
+		}
+		if len(full.JobRuns) > 1 {
+			keys = append(keys, "rerun")
+		}
+		if full.JobOptions.Critical {
+			keys = append(keys, "critical")
+		}
+		fresh := false
+		for _, k := range keys {
+			fresh = fresh || !seen[k]
+			seen[k] = true
+		}
+		if fresh {
+			c.call("GET", "/plan/job/"+j.ID, 200)
+		}
+		for _, r := range full.JobRuns {
+			if r.TimeInfo != nil && r.TimeInfo.ActualEndTime != "" && r.JobNumber > 0 && finishedRun == "" {
+				finishedRun = r.ID
+			}
+		}
+		anyJob = j.ID
+	}
+	for _, typ := range []string{"INTERNAL", "EXTERNAL_JOB", "EXTERNAL_JOBSTREAM", "FILE", "PROMPT", "RESOURCE"} {
+		if !seen["dependency "+typ] {
+			t.Errorf("no %s dependency was validated", typ)
+		}
+	}
+	c.call("GET", "/plan/job/00000000-0000-4000-8000-000000000000", 404)
+	c.call("GET", "/plan/job/count", 200)
+	c.call("GET", "/plan/job/count?grouping_filters=workstation,status,folder", 200)
+	c.call("GET", "/plan/job/issues", 200)
+	for _, j := range jobs[len(jobs)-20:] {
+		c.call("GET", "/plan/job/"+j.ID+"/predecessors?depth=3", 200)
+		c.call("GET", "/plan/job/"+j.ID+"/successors?depth=3", 200)
+	}
+	if finishedRun == "" {
+		t.Fatal("no finished run to read a job log from")
+	}
+	c.call("GET", "/plan/job/run/"+finishedRun+"/joblog", 200)
+	c.call("GET", "/plan/job/run/"+finishedRun+"/joblog?contentOnly=true&from_line=2&to_line=5", 200)
+
+	// Job streams and workstations.
+	streams := decode[hwa.Page[hwa.JobStreamInPlan]](t, c.call("GET", "/plan/jobstream", 200))
+	for i, s := range streams.Results {
+		if i%6 == 0 {
+			c.call("GET", "/plan/jobstream/"+s.ID, 200)
+		}
+	}
+	c.call("GET", "/plan/jobstream?oql="+url.QueryEscape("jsStatusFlags.lateJobStream = true"), 200)
+	c.call("GET", "/plan/jobstream/count?grouping_filters=status", 200)
+	c.call("GET", "/plan/jobstream/"+streams.Results[len(streams.Results)-1].ID+"/predecessors?depth=2", 200)
+	c.call("GET", "/plan/jobstream/"+streams.Results[0].ID+"/successors?depth=2", 200)
+	wss := decode[hwa.Page[hwa.WorkstationInPlan]](t, c.call("GET", "/plan/workstation", 200))
+	for _, w := range wss.Results {
+		c.call("GET", "/plan/workstation/"+w.ID, 200)
+	}
+	c.call("GET", "/plan/workstation?oql="+url.QueryEscape("activeStates IN ['ONLINE']"), 200)
+
+	// Actions: the answers of each (ResourceResponseV2 or
+	// ActionResourceResponseV2).
+	held := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?oql="+url.QueryEscape("lastRunCompositeStatus.status = 'HOLD'"), 200))
+	exec := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?oql="+url.QueryEscape("lastRunCompositeStatus.status = 'EXEC'"), 200))
+	abend := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?oql="+url.QueryEscape("lastRunCompositeStatus.status = 'ABEND'"), 200))
+	if len(held.Results) < 4 || len(exec.Results) < 2 || len(abend.Results) < 2 {
+		t.Fatalf("held %d, exec %d, abend %d jobs: too few to act on", len(held.Results), len(exec.Results), len(abend.Results))
+	}
+	h := held.Results
+	c.call("PUT", "/plan/job/"+h[0].ID+"/action/hold", 200)
+	c.call("PUT", "/plan/job/"+h[0].ID+"/action/release", 200)
+	c.call("PUT", "/plan/job/"+h[1].ID+"/action/cancel", 200)
+	c.call("PUT", "/plan/job/"+h[2].ID+"/action/release-all-dependencies", 200)
+	c.call("PUT", "/plan/job/"+h[3].ID+"/action/update-priority?priority=50", 200)
+	c.call("PUT", "/plan/job/"+exec.Results[0].ID+"/action/kill", 200)
+	c.call("PUT", "/plan/job/"+exec.Results[1].ID+"/action/confirm-succ", 200)
+	c.call("PUT", "/plan/job/"+abend.Results[0].ID+"/action/confirm-abend", 200)
+	lastRun := abend.Results[1].JobRuns[len(abend.Results[1].JobRuns)-1].ID
+	c.call("PUT", "/plan/job/run/"+lastRun+"/action/rerun", 200)
+	c.call("PUT", "/plan/job/run/00000000-0000-4000-8000-000000000000/action/rerun", 404)
+	c.call("PUT", "/plan/jobstream/"+streams.Results[len(streams.Results)-1].ID+"/action/hold", 200)
+	c.call("PUT", "/plan/jobstream/"+streams.Results[len(streams.Results)-1].ID+"/action/release", 200)
+	c.call("PUT", "/plan/jobstream/"+streams.Results[len(streams.Results)-2].ID+"/action/cancel", 200)
+	c.call("PUT", "/plan/workstation/"+wss.Results[1].ID+"/action/unlink", 200)
+	c.call("PUT", "/plan/workstation/"+wss.Results[1].ID+"/action/link", 200)
+
+	// After the actions and a clock move, the plan still matches.
+	sim.Advance(3 * 3600e9)
+	c.call("GET", "/plan/job/"+anyJob, 200)
+	c.call("GET", "/plan/job?limit=1000", 200)
+	t.Logf("contract: %d responses validated against %s", c.checks, specPath())
+}
