@@ -1,0 +1,35 @@
+// Command health is the health function: GET /health answers liveness
+// cheaply and without a token; GET /health/deep (admin) returns the last
+// deep check; on the health-deep schedule it checks HWA (engine info and a
+// job count), Redis (a write, read and delete), Neo4j (a read, when
+// NEO4J_URI is set) and Bedrock (a one-token Converse, when BEDROCK_MODEL_ID
+// is set), each under its own timeout (HEALTH_CHECK_TIMEOUT, default 3s),
+// stores the report in Redis and records every change of state in a Redis
+// stream for pushing to chat clients.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run wires the function once and serves invokes until the runtime stops it.
+func run(ctx context.Context, getenv func(string) string) error {
+	a, err := build(ctx, getenv, os.Stdout)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	lambda.StartWithOptions(a.handler.Invoke, lambda.WithContext(ctx))
+	return nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+func newRedis(t *testing.T) (*miniredis.Miniredis, *redis.Client) {
+	t.Helper()
+	m := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { rdb.Close() })
+	return m, rdb
+}
+
+func report(at time.Time, statuses ...Status) Report {
+	names := []string{"hwa", "redis", "neo4j"}
+	rep := Report{Status: OverallOK, CheckedAt: at}
+	for i, s := range statuses {
+		rep.Checks = append(rep.Checks, CheckResult{Name: names[i], Status: s})
+		if s == StatusFail {
+			rep.Status = OverallDegraded
+		}
+	}
+	return rep
+}
+
+func TestStoreTransitions(t *testing.T) {
+	_, rdb := newRedis(t)
+	s := redisStore{rdb: rdb}
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
+
+	if _, err := s.Last(ctx); !errors.Is(err, errNoReport) {
+		t.Fatalf("Last on empty store: err = %v, want errNoReport", err)
+	}
+	steps := []struct {
+		rep  Report
+		want []string // "check:from->to"
+	}{
+		{report(t0, StatusOK, StatusOK, StatusSkipped), []string{"overall:unknown->ok", "hwa:unknown->ok", "redis:unknown->ok", "neo4j:unknown->skipped"}},
+		{report(t0.Add(5*time.Minute), StatusOK, StatusOK, StatusSkipped), nil},
+		{report(t0.Add(10*time.Minute), StatusFail, StatusOK, StatusSkipped), []string{"overall:ok->degraded", "hwa:ok->fail"}},
+		{report(t0.Add(15*time.Minute), StatusOK, StatusOK, StatusSkipped), []string{"overall:degraded->ok", "hwa:fail->ok"}},
+	}
+	total := 0
+	for i, st := range steps {
+		ts, err := s.Save(ctx, st.rep)
+		if err != nil {
+			t.Fatalf("step %d: Save: %v", i, err)
+		}
+		var got []string
+		for _, tr := range ts {
+			got = append(got, tr.Check+":"+tr.From+"->"+tr.To)
+		}
+		if len(got) != len(st.want) {
+			t.Errorf("step %d: transitions %v, want %v", i, got, st.want)
+			continue
+		}
+		for j := range got {
+			if got[j] != st.want[j] {
+				t.Errorf("step %d: transitions %v, want %v", i, got, st.want)
+				break
+			}
+		}
+		total += len(got)
+		last, err := s.Last(ctx)
+		if err != nil || !last.CheckedAt.Equal(st.rep.CheckedAt) {
+			t.Errorf("step %d: Last = %v, %v; want the report just saved", i, last.CheckedAt, err)
+		}
+	}
+	recorded, err := s.Transitions(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recorded) != total {
+		t.Fatalf("stream holds %d transitions, want %d", len(recorded), total)
+	}
+	if r := recorded[0]; r.Check != "hwa" || r.From != "fail" || r.To != "ok" {
+		t.Errorf("newest transition = %+v, want hwa fail->ok", r)
+	}
+}
+
+func TestStoreRedisDown(t *testing.T) {
+	m, rdb := newRedis(t)
+	m.Close()
+	s := redisStore{rdb: rdb}
+	if _, err := s.Save(context.Background(), report(time.Now(), StatusOK)); err == nil {
+		t.Error("Save with Redis down: nil error")
+	}
+	if _, err := s.Last(context.Background()); err == nil || errors.Is(err, errNoReport) {
+		t.Errorf("Last with Redis down: err = %v, want a store error", err)
+	}
+}
+
+func TestRedisProbe(t *testing.T) {
+	m, rdb := newRedis(t)
+	p := redisProbe(rdb, time.Second)
+	if _, err := p.run(context.Background()); err != nil {
+		t.Fatalf("probe against a live Redis: %v", err)
+	}
+	if keys := m.Keys(); len(keys) != 0 {
+		t.Errorf("probe left keys behind: %v", keys)
+	}
+	m.Close()
+	if _, err := p.run(context.Background()); err == nil {
+		t.Error("probe against a closed Redis: nil error")
+	}
+}
