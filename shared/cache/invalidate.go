@@ -38,8 +38,9 @@ func (c *Cache) Invalidate(ctx context.Context, kind Kind, k string) error {
 // InvalidatePrefix removes every fresh value whose name "kind:key" starts with
 // prefix, from both tiers, and publishes the invalidation. For example "job:"
 // is every job, "job:J1" the jobs whose key starts with J1, "" everything.
-// Redis is walked with SCAN (on every master of a cluster). It returns the
-// number of Redis keys removed and the first Redis error.
+// Redis is walked with SCAN (on every master of a cluster). A load already
+// running for a matching key still answers its callers but stores nothing.
+// It returns the number of Redis keys removed and the first Redis error.
 func (c *Cache) InvalidatePrefix(ctx context.Context, prefix string) (int, error) {
 	c.epoch.Add(1)
 	for k := range c.local.Keys() {
