@@ -265,6 +265,13 @@ func (c *Cache) nowNano() int64 {
 	return time.Now().UnixNano()
 }
 
+// Close stops the local tier's background clean-up. The Cache still answers
+// afterwards (expired entries are then dropped only when read); Close is for
+// tests and processes that build and drop caches. It does not close rdb.
+func (c *Cache) Close() {
+	c.local.StopAllGoroutines()
+}
+
 // TTL returns the fresh lifetime of kind.
 func (c *Cache) TTL(kind Kind) time.Duration {
 	if d, ok := c.ttl[kind]; ok {

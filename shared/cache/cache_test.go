@@ -97,6 +97,7 @@ func newCache(t *testing.T, b backend, clock Clock, mod func(*Config)) *Cache {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	t.Cleanup(c.Close)
 	return c
 }
 
