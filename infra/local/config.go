@@ -23,6 +23,7 @@ const (
 	envConcurrency = "LOCAL_CONCURRENCY" // processes per function, default 4
 	envTimeout     = "LOCAL_TIMEOUT"     // per-invoke timeout, default 30s; LOCAL_TIMEOUT_<FN> per function
 	envTokenTTL    = "LOCAL_TOKEN_TTL"   // dev token lifetime, default 1h
+	envHWASeed     = "LOCAL_HWA_SEED"    // seed of the embedded simulator's plan, default 1
 	envPassEnv     = "LOCAL_PASS_ENV"    // comma-separated names of more variables passed to the functions
 	envRegion      = "AWS_REGION"
 )
@@ -58,6 +59,7 @@ type config struct {
 	Timeout     time.Duration
 	Timeouts    map[string]time.Duration // per function
 	TokenTTL    time.Duration
+	HWASeed     int64
 	Region      string
 	Env         []string // "KEY=value" passed to every function
 }
@@ -111,6 +113,12 @@ func loadConfig(getenv func(string) string, functions []string) (config, error) 
 		c.Timeouts[fn] = duration(envTimeout+"_"+strings.ToUpper(fn), c.Timeout)
 	}
 	c.TokenTTL = duration(envTokenTTL, time.Hour)
+	c.HWASeed = 1
+	if v := getenv(envHWASeed); v != "" {
+		if c.HWASeed, err = strconv.ParseInt(v, 10, 64); err != nil {
+			bad("%s: want an integer, got %q", envHWASeed, v)
+		}
+	}
 
 	if s := getenv(sharedconfig.EnvAuthHS256); s != "" {
 		c.Secret = []byte(s)

@@ -1,9 +1,18 @@
 package main
 
 import (
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"net/http"
+	"time"
+
+	sharedconfig "github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/hwa/hwasim"
 )
+
+// simUser is the Basic-auth user of the embedded HWA simulator.
+const simUser = "resync"
 
 // simulator is the embedded HWA simulator: its handler (mounted under
 // /twsd/ on the stack's server) and the variables the functions need to
@@ -13,7 +22,21 @@ type simulator struct {
 	env     []string
 }
 
-// embeddedHWA returns the embedded simulator.
-func embeddedHWA() (simulator, error) {
-	return simulator{}, errors.New("the HWA simulator (shared/hwa/hwasim) is not in this build yet")
+// embeddedHWA returns a simulator over a plan generated from seed that
+// follows the wall clock, with a random password per run.
+func embeddedHWA(seed int64) (simulator, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return simulator{}, fmt.Errorf("local: simulator password: %w", err)
+	}
+	password := hex.EncodeToString(b[:])
+	sim := hwasim.New(hwasim.Config{Seed: seed, Clock: time.Now, Users: map[string]string{simUser: password}})
+	return simulator{
+		handler: sim,
+		env: []string{
+			sharedconfig.EnvHWAUser + "=" + simUser,
+			sharedconfig.EnvHWAPassword + "=" + password,
+			sharedconfig.EnvHWAAPIKey + "=",
+		},
+	}, nil
 }

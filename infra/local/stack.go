@@ -65,7 +65,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	hwaNote := "(HWA_URL)"
 	s.hwaURL = cfg.HWAURL
 	if s.hwaURL == "" {
-		sim, err := embeddedHWA()
+		sim, err := embeddedHWA(cfg.HWASeed)
 		if err != nil {
 			hwaNote = "not available: " + err.Error() + "; set HWA_URL"
 		} else {
