@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,19 +11,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/redis/go-redis/v9"
-
 	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/auth"
 	"github.com/resync/resync/shared/cache"
 	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/obs"
 	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/security"
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/setup"
 )
 
 const function = "status"
@@ -35,101 +26,43 @@ func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true}
 // app is everything run builds once.
 type app struct {
 	handler http.Handler
-	rdb     *redis.Client
+	base    *setup.Base
 }
 
-func (a *app) close() { _ = a.rdb.Close() }
+func (a *app) close() { a.base.Close() }
 
 // build reads the configuration and wires the clients; it reports every
 // configuration problem at once and refuses unsafe settings in production.
 func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*app, error) {
-	cfg, err := config.Load(getenv, need())
+	base, err := setup.New(ctx, function, getenv, stdout, need())
 	if err != nil {
 		return nil, err
 	}
-	logger := obs.NewLogger(stdout, obs.ParseLevel(cfg.LogLevel))
-	if cfg.HWA.SecretARN != "" {
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("status: load AWS config: %w", err)
-		}
-		if err := cfg.ResolveHWA(ctx, secretsmanager.NewFromConfig(awsCfg)); err != nil {
-			return nil, err
-		}
-	}
-	rdb, err := cfg.Redis()
+	hc, err := base.Config.HWAClient()
 	if err != nil {
+		base.Close()
 		return nil, err
 	}
-	settings := cfg.StageSettings(need())
-	settings.RedisPing = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
-	if err := stage.Check(ctx, settings); err != nil {
-		rdb.Close()
-		return nil, err
-	}
-	hc, err := cfg.HWAClient()
+	c, err := cache.New(base.Redis, cache.Config{})
 	if err != nil {
-		rdb.Close()
-		return nil, err
-	}
-	c, err := cache.New(rdb, cache.Config{})
-	if err != nil {
-		rdb.Close()
+		base.Close()
 		return nil, fmt.Errorf("status: cache: %w", err)
 	}
-	verifier, err := cfg.Verifier(ctx)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), c, base.Edge(), base.Log)
 	if err != nil {
-		rdb.Close()
+		base.Close()
 		return nil, err
 	}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), c, verifier, rdb, logger, metrics.New(stdout, "Resync", nil))
-	if err != nil {
-		rdb.Close()
-		return nil, err
-	}
-	return &app{handler: h, rdb: rdb}, nil
+	return &app{handler: h, base: base}, nil
 }
 
 // newApp builds the handler from built parts; tests call it directly.
-func newApp(views *planview.Service, c *cache.Cache, v api.Authenticator, rdb redis.Cmdable, logger *slog.Logger, emf *metrics.Emitter) (http.Handler, error) {
-	sec := security.New(rdb, 0)
-	edge := &api.Edge{
-		Function: function,
-		Auth:     v,
-		Log:      logger,
-		Metrics:  emf,
-		Refused: func(ctx context.Context, r *http.Request, err error) {
-			kind := security.RefusedToken
-			if errors.Is(err, auth.ErrForbidden) {
-				kind = security.ForbiddenRole
-			}
-			user := ""
-			if c, ok := auth.FromContext(ctx); ok {
-				user = c.User()
-			}
-			if err := sec.Record(ctx, security.Event{Kind: kind, User: user, Reason: refusal(err), Route: r.Method + " " + r.URL.Path, Function: function}); err != nil {
-				logger.WarnContext(ctx, "recording a security event failed", "err", err.Error())
-			}
-		},
-	}
+func newApp(views *planview.Service, c *cache.Cache, edge *api.Edge, logger *slog.Logger) (http.Handler, error) {
 	h, err := newHandler(views, edge)
 	if err != nil {
 		return nil, err
 	}
 	return &reporting{next: h, cache: c, instance: instanceID(), log: logger}, nil
-}
-
-// refusal names why a token was refused, without the token.
-func refusal(err error) string {
-	switch {
-	case errors.Is(err, auth.ErrMissing):
-		return "missing token"
-	case errors.Is(err, auth.ErrExpired):
-		return "expired token"
-	case errors.Is(err, auth.ErrForbidden):
-		return "role too low"
-	}
-	return "invalid token"
 }
 
 // reporting publishes the cache statistics of this process at most every

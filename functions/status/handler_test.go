@@ -30,6 +30,7 @@ import (
 	"github.com/resync/resync/shared/metrics"
 	"github.com/resync/resync/shared/obs"
 	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/setup"
 	"github.com/resync/resync/shared/workload"
 )
 
@@ -109,7 +110,9 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), c, v, rdb, obs.NewLogger(logs, slog.LevelDebug), metrics.New(io.Discard, "Resync", nil))
+	logger := obs.NewLogger(logs, slog.LevelDebug)
+	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), c, edge, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

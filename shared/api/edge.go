@@ -91,7 +91,11 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, rt routes.HTTPRoute
 		claims, err := e.Auth.Request(r, auth.Role(rt.Role))
 		if err != nil {
 			if e.Refused != nil {
-				e.Refused(r.Context(), r, err)
+				ctx := r.Context()
+				if claims.User() != "" { // a valid token whose role is too low
+					ctx = auth.NewContext(ctx, claims)
+				}
+				e.Refused(ctx, r, err)
 			}
 			return authProblem(err)
 		}

@@ -1,0 +1,84 @@
+// Package setup builds, once per execution environment, what every Resync
+// function needs from its environment: the configuration (reported all at
+// once), the JSON logger, the Redis client, the token verifier, the EMF
+// emitter, and the production safety check. Each function's run calls New
+// and adds its own clients.
+package setup
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/shared/auth"
+	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/metrics"
+	"github.com/resync/resync/shared/obs"
+	"github.com/resync/resync/shared/stage"
+)
+
+// Base is what New built. Close releases it.
+type Base struct {
+	Function string
+	Config   config.Common
+	Log      *slog.Logger
+	Redis    *redis.Client  // nil unless need.Redis
+	Verifier *auth.Verifier // nil unless need.Auth
+	Metrics  *metrics.Emitter
+}
+
+// Close closes the Redis client.
+func (b *Base) Close() {
+	if b.Redis != nil {
+		_ = b.Redis.Close()
+	}
+}
+
+// New loads the configuration with getenv and builds the common clients for
+// function. HWA credentials are read from Secrets Manager when the
+// configuration names a secret. In production it refuses unsafe settings,
+// naming every problem.
+func New(ctx context.Context, function string, getenv func(string) string, stdout io.Writer, need config.Need) (*Base, error) {
+	cfg, err := config.Load(getenv, need)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", function, err)
+	}
+	b := &Base{
+		Function: function,
+		Config:   cfg,
+		Log:      obs.NewLogger(stdout, obs.ParseLevel(cfg.LogLevel)).With("function", function),
+		Metrics:  metrics.New(stdout, "Resync", nil),
+	}
+	if need.HWA && cfg.HWA.SecretARN != "" {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: load AWS config: %w", function, err)
+		}
+		if err := b.Config.ResolveHWA(ctx, secretsmanager.NewFromConfig(awsCfg)); err != nil {
+			return nil, fmt.Errorf("%s: %w", function, err)
+		}
+	}
+	settings := b.Config.StageSettings(need)
+	if need.Redis {
+		if b.Redis, err = b.Config.Redis(); err != nil {
+			return nil, fmt.Errorf("%s: %w", function, err)
+		}
+		settings.RedisPing = func(ctx context.Context) error { return b.Redis.Ping(ctx).Err() }
+	}
+	if err := stage.Check(ctx, settings); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("%s: %w", function, err)
+	}
+	if need.Auth {
+		if b.Verifier, err = b.Config.Verifier(ctx); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("%s: %w", function, err)
+		}
+	}
+	return b, nil
+}

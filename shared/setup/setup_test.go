@@ -1,0 +1,56 @@
+package setup
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/resync/resync/shared/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestNewReportsEveryMissingSetting(t *testing.T) {
+	_, err := New(context.Background(), "status", env(nil), &bytes.Buffer{}, config.Need{HWA: true, Redis: true, Auth: true})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, want := range []string{"status:", "HWA_URL", "REDIS_URL", "AUTH_ISSUER", "AUTH_CLIENT_ID"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}
+
+func TestProductionRefusesUnsafeSettings(t *testing.T) {
+	_, err := New(context.Background(), "status", env(map[string]string{
+		config.EnvStage: "production", config.EnvHWAURL: "https://mdm:31116", config.EnvHWAInsecure: "true",
+		config.EnvRedisURL: "redis://127.0.0.1:1", config.EnvAuthIssuer: "iss", config.EnvAuthClientID: "cid",
+		config.EnvAuthHS256: "0123456789abcdef0123456789abcdef", config.EnvDevTokenEndpoint: "true",
+	}), &bytes.Buffer{}, config.Need{HWA: true, Redis: true, Auth: true})
+	if err == nil {
+		t.Fatal("production accepted unsafe settings")
+	}
+	for _, want := range []string{"HWA_INSECURE_TLS", "dev token", "HS256", "HWA credentials", "Redis"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %q: %v", want, err)
+		}
+	}
+}
+
+func TestDevelopmentBuilds(t *testing.T) {
+	var out bytes.Buffer
+	b, err := New(context.Background(), "status", env(map[string]string{
+		config.EnvHWAURL: "http://127.0.0.1:9", config.EnvRedisURL: "redis://127.0.0.1:1",
+		config.EnvAuthIssuer: "resync-local", config.EnvAuthClientID: "resync-web",
+		config.EnvAuthHS256: "0123456789abcdef0123456789abcdef",
+	}), &out, config.Need{HWA: true, Redis: true, Auth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if b.Redis == nil || b.Verifier == nil || b.Log == nil || b.Edge().Refused == nil {
+		t.Errorf("base = %+v", b)
+	}
+}
