@@ -77,8 +77,14 @@ func synthAll() (int, error) {
 		return 1, err
 	}
 
+	// RESYNC_CDK_TEST_OUT keeps the synthesized templates for a linter
+	// (scripts/test.d/20-cdk.sh runs cfn-lint on them).
+	outdir := os.Getenv("RESYNC_CDK_TEST_OUT")
+	if outdir == "" {
+		outdir = filepath.Join(dir, "cdk.out")
+	}
 	start := time.Now()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(dir, "cdk.out"))})
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 	// Every stack is built before the first synthesis: the tree may not
 	// change after it.
 	var stacks []*stack.Stack
