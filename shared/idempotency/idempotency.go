@@ -258,3 +258,26 @@ func (g *Guard) take(ctx context.Context, rec Record, lease time.Duration, now t
 	}
 	return Outcome{}, false, fmt.Errorf("idempotency: %s: record has unknown status %q: %w", rec.Key, existing.Status, ErrStore)
 }
+
+// DoWait is Do for callers that would rather wait than get ErrInProgress:
+// while another attempt holds the key it checks again every interval, until
+// that attempt completes (its result is replayed), fails or lapses (fn then
+// runs here), or ctx ends (ctx's error, wrapped). Other outcomes are Do's.
+func (g *Guard) DoWait(ctx context.Context, key string, payload []byte, interval time.Duration, fn func(context.Context) ([]byte, error)) (Outcome, error) {
+	if interval <= 0 {
+		interval = 100 * time.Millisecond
+	}
+	for {
+		out, err := g.Do(ctx, key, payload, fn)
+		if !errors.Is(err, ErrInProgress) {
+			return out, err
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return Outcome{}, fmt.Errorf("idempotency: %s: waiting for the attempt in progress: %w", key, ctx.Err())
+		case <-t.C:
+		}
+	}
+}

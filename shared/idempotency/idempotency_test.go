@@ -301,3 +301,45 @@ func TestTakeOverLapsedRecord(t *testing.T) {
 		t.Errorf("got %q, %v after %d runs; want \"r\", nil after 1", out.Result, err, o.runs.Load())
 	}
 }
+
+func TestDoWait(t *testing.T) {
+	g, _, _ := setup(t)
+	release, started := make(chan struct{}), make(chan struct{})
+	var runs atomic.Int64
+	fn := func(context.Context) ([]byte, error) {
+		if runs.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		return []byte("r"), nil
+	}
+	go g.Do(context.Background(), "k", []byte("p"), fn)
+	<-started
+	time.AfterFunc(30*time.Millisecond, func() { close(release) })
+	out, err := g.DoWait(context.Background(), "k", []byte("p"), 5*time.Millisecond, fn)
+	if err != nil || !out.Replayed || string(out.Result) != "r" || runs.Load() != 1 {
+		t.Errorf("got %+v, %v after %d runs; want the replayed \"r\" after 1", out, err, runs.Load())
+	}
+
+	// Waiting ends with the caller's context (real time here, as the
+	// deadline is real).
+	g = idempotency.New(idempotencytest.New(nil), idempotency.Config{})
+	block, started2 := make(chan struct{}), make(chan struct{})
+	defer close(block)
+	go g.Do(context.Background(), "k2", []byte("p"), func(context.Context) ([]byte, error) {
+		close(started2)
+		<-block
+		return nil, nil
+	})
+	<-started2
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	before := runs.Load()
+	_, err = g.DoWait(ctx, "k2", []byte("p"), 5*time.Millisecond, fn)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiting past the deadline: got %v, want DeadlineExceeded", err)
+	}
+	if runs.Load() != before {
+		t.Errorf("fn ran while another attempt held the key")
+	}
+}
