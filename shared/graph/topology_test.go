@@ -185,7 +185,7 @@ func TestUpsertTopologyRemovesWhatLeftThePlan(t *testing.T) {
 		t.Fatalf("UpsertTopology (next plan): %v", err)
 	}
 	want := SyncResult{Generation: 2, Workstations: 1, Streams: 2, Jobs: 8,
-		Edges: 8 + 8 + 6, // IN_STREAM, RUNS_ON, job deps B,C,D,K,G x2
+		Edges:               8 + 8 + 6, // IN_STREAM, RUNS_ON, job deps B,C,D,K,G x2
 		RemovedWorkstations: 1, RemovedJobs: 3,
 		// E, J, I took their own edges with them (DETACH DELETE); the edges
 		// left between remaining nodes: G->H, F/G/H RUNS_ON W2 went with W2,
