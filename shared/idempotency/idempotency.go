@@ -166,7 +166,8 @@ type Outcome struct {
 // another payload; an *InProgressError (errors.Is ErrInProgress) while another
 // attempt runs; an error wrapping ErrStore when the store fails (fail closed);
 // ctx's error when ctx has no time left; an error for an empty key.
-// When fn fails, its record is removed and its error returned, wrapped. When
+// When fn fails, its record is removed and its error returned, wrapped (a
+// panic in fn also removes the record, then carries on up). When
 // fn succeeds but its result cannot be stored (the store failed, or the
 // attempt outlived its lease and lost the record: ErrConflict), Do returns the
 // result together with an error wrapping ErrStore.
@@ -200,13 +201,9 @@ func (g *Guard) Do(ctx context.Context, key string, payload []byte, fn func(cont
 		return out, err
 	}
 
-	result, err := fn(ctx)
+	result, err := g.run(ctx, rec, fn)
 	if err != nil {
-		// Free the key for a retry; if this fails the record still lapses at
-		// the end of the lease. Use a context that outlives a cancelled ctx.
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		derr := g.store.Delete(dctx, rec)
-		cancel()
+		derr := g.release(ctx, rec)
 		if derr != nil && !errors.Is(derr, ErrConflict) {
 			return Outcome{}, fmt.Errorf("idempotency: %s: run: %w (and releasing the record: %w: %w)", key, err, ErrStore, derr)
 		}
@@ -222,6 +219,26 @@ func (g *Guard) Do(ctx context.Context, key string, payload []byte, fn func(cont
 		return Outcome{Result: result}, fmt.Errorf("idempotency: %s: save result: %w: %w", key, ErrStore, err)
 	}
 	return Outcome{Result: result}, nil
+}
+
+// run calls fn; if fn panics, the record is released before the panic goes
+// on up, so that a retry need not wait for the lease to end.
+func (g *Guard) run(ctx context.Context, rec Record, fn func(context.Context) ([]byte, error)) ([]byte, error) {
+	defer func() {
+		if p := recover(); p != nil {
+			_ = g.release(ctx, rec) // the panic is what the caller must see
+			panic(p)
+		}
+	}()
+	return fn(ctx)
+}
+
+// release frees rec's key for a retry; if it fails the record still lapses
+// at the end of its lease. It uses a context that outlives a cancelled ctx.
+func (g *Guard) release(ctx context.Context, rec Record) error {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return g.store.Delete(dctx, rec)
 }
 
 // take claims the key with rec. done is true when the outcome is decided

@@ -223,6 +223,21 @@ func TestFailedRunCanBeRetried(t *testing.T) {
 	}
 }
 
+func TestPanicReleasesTheKey(t *testing.T) {
+	g, s, _ := setup(t)
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Errorf("recovered %v, want the panic \"boom\" to go on up", p)
+			}
+		}()
+		g.Do(context.Background(), "k", []byte("p"), func(context.Context) ([]byte, error) { panic("boom") })
+	}()
+	if _, ok := s.Get("k"); ok {
+		t.Errorf("record kept after a panic, want it removed")
+	}
+}
+
 func TestCompletedExpires(t *testing.T) {
 	g, _, c := setup(t)
 	o := &op{result: "r"}
