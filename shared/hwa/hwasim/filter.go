@@ -14,8 +14,9 @@ import (
 // with "@" as a wildcard in every part; "/@/" matches any folder, the root
 // included. Without "#", the whole selector is the stream part (jobs, job
 // streams) and the workstation is "@". For jobs the workstation is the one
-// the job runs on (conman showjobs). An empty name part ("/MDMDA#/") means
-// "@". Whitespace, quotes other than ', brackets, parentheses, "=", ",", ";",
+// the job runs on (conman showjobs). An empty name part means "@", so
+// "/MDMDA#/" selects the jobs on MDMDA in job streams of the root folder
+// (a folder given is matched exactly; write "MDMDA#@" for all). Whitespace, quotes other than ', brackets, parentheses, "=", ",", ";",
 // "*", "?", a second "#", an empty workstation or a second "." is malformed
 // (400 PLAN_FILTER_SYNTAX_ERROR).
 
