@@ -2,8 +2,15 @@ package cache
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/internal/testenv"
 )
 
 // BenchmarkGetHit measures the in-process hit path: a value already in the
@@ -29,4 +36,39 @@ func BenchmarkGetHit(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkGetRedisHit measures a local miss answered by Redis: the real
+// server where testenv has one (make bench), else miniredis.
+func BenchmarkGetRedisHit(b *testing.B) {
+	var rdb redis.UniversalClient
+	if addr := os.Getenv(testenv.EnvRedisAddr); addr != "" {
+		c := redis.NewClient(&redis.Options{Addr: addr})
+		b.Cleanup(func() { c.Close() })
+		rdb = c
+	} else {
+		rdb = miniBackendB(b)
+	}
+	ns := fmt.Sprintf("bench:%d", time.Now().UnixNano())
+	c, err := New(rdb, Config{Namespace: ns})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	b.Cleanup(func() { c.InvalidatePrefix(ctx, ""); rdb.Del(ctx, c.goodKey(key{KindJob, "J000123"})) })
+	value := []byte(strings.Repeat("x", 2048))
+	load := func(context.Context) ([]byte, error) { return value, nil }
+	if _, err := c.Get(ctx, KindJob, "J000123", load); err != nil {
+		b.Fatal(err)
+	}
+	lk := key{KindJob, "J000123"}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.local.Invalidate(lk)
+		r, err := c.Get(ctx, KindJob, "J000123", load)
+		if err != nil || r.Tier != TierRedis {
+			b.Fatalf("got tier %v, %v; want a Redis hit", r.Tier, err)
+		}
+	}
 }
