@@ -1,0 +1,57 @@
+// Command admin is the Lambda function behind the admin HTTP routes: cache
+// statistics and invalidation, the audit trail (with a CSV export) and the
+// security view. Every route needs the admin role.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/resync/resync/shared/audit"
+	"github.com/resync/resync/shared/cache"
+	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/security"
+	"github.com/resync/resync/shared/setup"
+)
+
+const function = "admin"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "admin:", err)
+		os.Exit(1)
+	}
+}
+
+// run wires the clients once per execution environment and serves invokes.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	base, err := setup.New(ctx, function, getenv, stdout, config.Need{Redis: true, Auth: true})
+	if err != nil {
+		return err
+	}
+	defer base.Close()
+	c, err := cache.New(base.Redis, cache.Config{})
+	if err != nil {
+		return fmt.Errorf("admin: cache: %w", err)
+	}
+	h, err := newHandler(deps{
+		cache:    c,
+		redis:    base.Redis,
+		audit:    audit.New(base.Redis, audit.Config{}),
+		security: security.New(base.Redis, 0),
+	}, base.Edge())
+	if err != nil {
+		return err
+	}
+	lambda.StartWithOptions(httpadapter.NewV2(h).ProxyWithContext, lambda.WithContext(ctx))
+	return nil
+}
