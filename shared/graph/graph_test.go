@@ -60,6 +60,9 @@ func TestOpenErrors(t *testing.T) {
 		{"negative batch", Config{URI: "bolt://127.0.0.1:1", BatchSize: -1}, ErrInvalid},
 		{"huge dimension", Config{URI: "bolt://127.0.0.1:1", EmbeddingDimensions: 100000}, ErrInvalid},
 		{"nothing listening", Config{URI: "bolt://127.0.0.1:1", User: "neo4j", Password: "x"}, ErrUnavailable},
+		// Aura's scheme is accepted as is (the driver does routing and TLS);
+		// with nothing there it is unavailable, not invalid.
+		{"aura scheme accepted", Config{URI: "neo4j+s://127.0.0.1:1", User: "neo4j", Password: "x"}, ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
