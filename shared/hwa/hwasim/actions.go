@@ -174,6 +174,10 @@ func (p *plan) rerun(j *job, rn *run, d hwa.RerunDetails) (*run, error) {
 
 func (p *plan) jobAction(j *job, verb string) error {
 	notStarted := j.status == workload.InternalHold || j.status == workload.InternalReady
+	if notStarted {
+		// Whatever this action frees, the job cannot start before now.
+		j.notBefore = p.now
+	}
 	switch verb {
 	case "hold":
 		if !notStarted {
@@ -243,6 +247,7 @@ func (p *plan) updatePriority(j *job, prio int) error {
 		return nil
 	}
 	j.priority = prio
+	j.notBefore = p.now
 	if j.heldByOperator {
 		j.heldByOperator = false
 	}

@@ -310,8 +310,13 @@ func (p *plan) deriveStream(s *stream, now time.Time) {
 	}
 	s.late = false
 	if !s.deadline.IsZero() && now.After(s.deadline) {
-		done := s.status == workload.StreamSucc || s.status == workload.StreamCancl
-		s.late = !done || s.end.After(s.deadline)
+		switch s.status {
+		case workload.StreamCancl:
+		case workload.StreamSucc:
+			s.late = s.end.After(s.deadline)
+		default:
+			s.late = true
+		}
 	}
 }
 
