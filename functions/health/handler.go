@@ -149,7 +149,11 @@ func (h *handler) deepCheck(ctx context.Context) DeepResult {
 	}
 	res.Transitions = ts
 	for _, t := range ts {
-		h.log.WarnContext(ctx, "health state changed", "check", t.Check, "from", t.From, "to", t.To, "error", t.Error)
+		level := slog.LevelInfo
+		if t.To == string(StatusFail) || t.To == OverallDegraded {
+			level = slog.LevelWarn
+		}
+		h.log.Log(ctx, level, "health state changed", "check", t.Check, "from", t.From, "to", t.To, "error", t.Error)
 	}
 	for _, c := range rep.Checks {
 		if c.Status == StatusSkipped {

@@ -239,9 +239,11 @@ func (sb *sandbox) crashed() error {
 }
 
 // stop ends the process: SIGTERM to its group, then SIGKILL after grace.
+// The pending "next" call is answered only after the signals, so the
+// runtime does not log a failed poll on its way out.
 func (sb *sandbox) stop(grace time.Duration) {
-	sb.closeOnce.Do(func() { close(sb.closing) })
 	if sb.cmd == nil || sb.cmd.Process == nil {
+		sb.closeOnce.Do(func() { close(sb.closing) })
 		return
 	}
 	pgid := -sb.cmd.Process.Pid
@@ -253,6 +255,7 @@ func (sb *sandbox) stop(grace time.Duration) {
 		}
 	}
 	_ = syscall.Kill(pgid, syscall.SIGKILL)
+	sb.closeOnce.Do(func() { close(sb.closing) })
 	<-sb.exited
 	_ = sb.srv.Close()
 }
