@@ -1,0 +1,194 @@
+package agent
+
+import (
+	"time"
+
+	"github.com/resync/resync/shared/frames"
+	"github.com/resync/resync/shared/llm"
+)
+
+// Tool names: the catalogue of the package comment.
+const (
+	ToolPlanSummary      = "plan_summary"
+	ToolSearchJobs       = "search_jobs"
+	ToolGetJob           = "get_job"
+	ToolJobLog           = "job_log"
+	ToolListJobStreams   = "list_jobstreams"
+	ToolListWorkstations = "list_workstations"
+	ToolCriticalJobs     = "critical_jobs"
+	ToolJobDependencies  = "job_dependencies"
+	ToolJobImpact        = "job_impact"
+	ToolProposeAction    = "propose_action"
+)
+
+// PlanSummaryInput is the input of plan_summary (no fields).
+type PlanSummaryInput struct{}
+
+// SearchJobsInput is the input of search_jobs. Zero fields do not filter.
+type SearchJobsInput struct {
+	Status         string `json:"status,omitempty" desc:"common status, e.g. ERROR, RUNNING, HELD, SUCCESSFUL, WAITING, READY, CANCELED, BLOCKED"`
+	InternalStatus string `json:"internalStatus,omitempty" desc:"internal status, e.g. ABEND, EXEC, HOLD, SUCC, READY, FAIL, CANCL, INTRO, WAIT"`
+	Stream         string `json:"stream,omitempty" desc:"job stream name"`
+	Workstation    string `json:"workstation,omitempty" desc:"workstation name"`
+	Name           string `json:"name,omitempty" desc:"job name pattern; * is a wildcard"`
+	Critical       *bool  `json:"critical,omitempty" desc:"only critical (true) or non-critical (false) jobs"`
+	Limit          int    `json:"limit,omitempty" desc:"page size, default 50, at most 500"`
+}
+
+// GetJobInput is the input of get_job.
+type GetJobInput struct {
+	Job string `json:"job" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME"`
+}
+
+// JobLogInput is the input of job_log.
+type JobLogInput struct {
+	Job  string `json:"job" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME"`
+	Tail int    `json:"tail,omitempty" desc:"how many last lines, default 100, at most 2000"`
+}
+
+// ListJobStreamsInput is the input of list_jobstreams.
+type ListJobStreamsInput struct {
+	Late bool `json:"late,omitempty" desc:"only late job streams"`
+}
+
+// ListWorkstationsInput is the input of list_workstations.
+type ListWorkstationsInput struct {
+	Unlinked bool `json:"unlinked,omitempty" desc:"only unlinked workstations"`
+}
+
+// CriticalJobsInput is the input of critical_jobs (no fields).
+type CriticalJobsInput struct{}
+
+// Directions of job_dependencies.
+const (
+	DirectionPredecessors = "predecessors"
+	DirectionSuccessors   = "successors"
+)
+
+// JobDependenciesInput is the input of job_dependencies.
+type JobDependenciesInput struct {
+	Job       string `json:"job" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME"`
+	Direction string `json:"direction" desc:"predecessors (what the job waits for) or successors (what waits for the job)" enum:"predecessors,successors"`
+	Depth     int    `json:"depth,omitempty" desc:"levels to follow, default 1, at most 5"`
+}
+
+// JobImpactInput is the input of job_impact.
+type JobImpactInput struct {
+	Job   string `json:"job" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME"`
+	Depth int    `json:"depth,omitempty" desc:"levels of successors to follow, default 3, at most 5"`
+}
+
+// Actions an operator may propose.
+const (
+	ActionRerun        = "rerun"
+	ActionHold         = "hold"
+	ActionRelease      = "release"
+	ActionCancel       = "cancel"
+	ActionKill         = "kill"
+	ActionConfirmSucc  = "confirm-succ"
+	ActionConfirmAbend = "confirm-abend"
+)
+
+// ProposeActionInput is the input of propose_action.
+type ProposeActionInput struct {
+	Action string `json:"action" desc:"the action to propose; it is executed only when the user confirms it" enum:"rerun,hold,release,cancel,kill,confirm-succ,confirm-abend"`
+	Job    string `json:"job" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME"`
+}
+
+// JobRef names a job in tool results.
+type JobRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Node is a job or job stream met in a dependency walk.
+type Node struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"` // job | jobstream
+	Workstation string `json:"workstation,omitempty"`
+	Stream      string `json:"stream,omitempty"`
+	Critical    bool   `json:"critical,omitempty"`
+}
+
+// DependenciesResult is the result of job_dependencies.
+type DependenciesResult struct {
+	Job       JobRef `json:"job"`
+	Direction string `json:"direction"`
+	Nodes     []Node `json:"nodes"`
+}
+
+// ImpactResult is the result of job_impact.
+type ImpactResult struct {
+	Job        JobRef `json:"job"`
+	Successors []Node `json:"successors"`
+	Critical   int    `json:"critical"`
+	Summary    string `json:"summary"`
+}
+
+// Target is one object a proposal acts on. RunID is the run a rerun
+// starts from.
+type Target struct {
+	Kind        string `json:"kind"` // job
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	RunID       string `json:"runId,omitempty"`
+	Stream      string `json:"stream,omitempty"`
+	Workstation string `json:"workstation,omitempty"`
+}
+
+// ProposalResult is the result of propose_action.
+type ProposalResult struct {
+	ProposalID string        `json:"proposalId"`
+	Action     string        `json:"action"`
+	Targets    []Target      `json:"targets"`
+	Impact     frames.Impact `json:"impact"`
+	ExpiresAt  time.Time     `json:"expiresAt"`
+}
+
+// Error codes of ErrorResult.
+const (
+	CodeNotFound    = "not_found"
+	CodeAmbiguous   = "ambiguous"
+	CodeBadInput    = "bad_input"
+	CodeUnavailable = "unavailable"
+	CodeRefused     = "refused"
+	CodeInternal    = "internal"
+)
+
+// Candidate is one job an ambiguous name matched.
+type Candidate struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Stream         string `json:"stream,omitempty"`
+	Workstation    string `json:"workstation,omitempty"`
+	Status         string `json:"status,omitempty"`
+	InternalStatus string `json:"internalStatus,omitempty"`
+}
+
+// ErrorResult is the content of a tool result with isError set.
+type ErrorResult struct {
+	Error      string      `json:"error"`
+	Code       string      `json:"code"`
+	Candidates []Candidate `json:"candidates,omitempty"`
+}
+
+// TruncatedKey is the field a cut result gains, saying what was left out.
+const TruncatedKey = "resultTruncated"
+
+// Specs returns the tool specifications of the whole catalogue, in
+// catalogue order.
+func Specs() []llm.ToolSpec {
+	return []llm.ToolSpec{
+		llm.Spec[PlanSummaryInput](ToolPlanSummary, "Summary of the current plan: job counts by status, late and critical jobs, job streams and workstations."),
+		llm.Spec[SearchJobsInput](ToolSearchJobs, "Search the jobs of the current plan by common status, internal status, job stream, workstation, name pattern or critical flag."),
+		llm.Spec[GetJobInput](ToolGetJob, "One job of the plan: status, runs with their run ids and return codes, dependencies, and why it waits."),
+		llm.Spec[JobLogInput](ToolJobLog, "The last lines of the log of a job's last run."),
+		llm.Spec[ListJobStreamsInput](ToolListJobStreams, "The job streams of the plan, late ones first."),
+		llm.Spec[ListWorkstationsInput](ToolListWorkstations, "The workstations of the plan, unlinked ones first."),
+		llm.Spec[CriticalJobsInput](ToolCriticalJobs, "The critical jobs of the plan, those at risk first."),
+		llm.Spec[JobDependenciesInput](ToolJobDependencies, "The predecessors or successors of a job, from HWA."),
+		llm.Spec[JobImpactInput](ToolJobImpact, "What a job's failure or delay affects: its successors and how many are critical."),
+		llm.Spec[ProposeActionInput](ToolProposeAction, "Propose an operator action on a job. It is NOT executed: the user sees the proposal with its impact and must confirm it with a justification."),
+	}
+}
