@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/internal/testenv"
 )
 
 func newRedis(t *testing.T) (*miniredis.Miniredis, *redis.Client) {
@@ -110,5 +113,50 @@ func TestRedisProbe(t *testing.T) {
 	m.Close()
 	if _, err := p.run(context.Background()); err == nil {
 		t.Error("probe against a closed Redis: nil error")
+	}
+}
+
+// TestStoreRealRedis runs the store against the real Redis of make test
+// (SET ... GET needs Redis 6.2 or later).
+func TestStoreRealRedis(t *testing.T) {
+	addr := testenv.RedisAddr(t)
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	cleanup := func() { rdb.Del(ctx, keyLastDeep, keyTransitions) }
+	cleanup()
+	t.Cleanup(cleanup)
+	s := redisStore{rdb: rdb}
+	t0 := time.Now().UTC()
+	if _, err := s.Save(ctx, report(t0, StatusOK, StatusOK)); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	ts, err := s.Save(ctx, report(t0.Add(time.Minute), StatusOK, StatusFail))
+	if err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	if len(ts) != 2 || ts[1].Check != "redis" || ts[1].To != "fail" {
+		t.Errorf("transitions = %+v, want overall and redis to fail", ts)
+	}
+	if _, err := redisProbe(rdb, time.Second).run(ctx); err != nil {
+		t.Errorf("redis probe against the real server: %v", err)
+	}
+}
+
+// TestNeo4jProbeRealServer runs the Neo4j check against the real Neo4j of
+// make test.
+func TestNeo4jProbeRealServer(t *testing.T) {
+	cfg := testenv.Neo4j(t)
+	d, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, cfg.Password, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close(context.Background()) })
+	detail, err := neo4jProbe(d, 10*time.Second).run(context.Background())
+	if err != nil {
+		t.Fatalf("neo4j probe: %v", err)
+	}
+	if detail == "" {
+		t.Error("empty detail")
 	}
 }
