@@ -89,13 +89,19 @@ func tailLines(r io.Reader, n int, max int64) (Log, error) {
 	buf := make([]byte, 0, 2*max)
 	chunk := make([]byte, 32<<10)
 	dropped := false
+	var lastDropped byte // the byte just before the window, once dropped
+	trim := func() {
+		cut := int64(len(buf)) - max
+		lastDropped = buf[cut-1]
+		copy(buf, buf[cut:])
+		buf = buf[:max]
+		dropped = true
+	}
 	for {
 		k, err := r.Read(chunk)
 		buf = append(buf, chunk[:k]...)
 		if int64(len(buf)) > 2*max {
-			copy(buf, buf[int64(len(buf))-max:])
-			buf = buf[:max]
-			dropped = true
+			trim()
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -105,8 +111,7 @@ func tailLines(r io.Reader, n int, max int64) (Log, error) {
 		}
 	}
 	if int64(len(buf)) > max {
-		buf = buf[int64(len(buf))-max:]
-		dropped = true
+		trim()
 	}
 	// Walk back n line ends (ignoring a trailing newline).
 	end := len(buf)
@@ -129,14 +134,19 @@ func tailLines(r io.Reader, n int, max int64) (Log, error) {
 	}
 	truncated := false
 	if start == 0 && found < n && dropped {
-		// The window began mid-log: its first line is partial, and the log
-		// had more lines than fit in max bytes. Drop the partial line.
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			start = i + 1
-		} else {
-			start = len(buf)
+		// We reached the start of the window, which holds found+1 lines,
+		// and the log went on before it.
+		if lastDropped != '\n' {
+			// The window begins mid-line: drop the partial line.
+			if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+				start = i + 1
+			} else {
+				start = len(buf)
+			}
+			truncated = true
+		} else if found+1 < n {
+			truncated = true // fewer lines than asked, because of the cap
 		}
-		truncated = true
 	}
 	return Log{Text: string(buf[start:]), Truncated: truncated}, nil
 }
