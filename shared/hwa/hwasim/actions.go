@@ -49,7 +49,7 @@ func (c *conflict) Error() string { return c.msg }
 
 func conflictf(format string, a ...any) error { return &conflict{fmt.Sprintf(format, a...)} }
 
-func (s *Server) action(w http.ResponseWriter, r *http.Request, user, target, id, verb string) {
+func (s *Server) action(w http.ResponseWriter, r *http.Request, who caller, target, id, verb string) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	hdr := r.Header.Clone()
 	hdr.Del("Authorization")
@@ -58,20 +58,20 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, user, target, id
 	s.syncClock()
 	rec := Action{
 		Time: s.plan.now, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Target: target, Verb: verb, TargetID: id, User: user, Headers: hdr, Body: body,
+		Target: target, Verb: verb, TargetID: id, User: who.name, Headers: hdr, Body: body,
 	}
-	status := s.doAction(w, r, user, target, id, verb, body)
+	status := s.doAction(w, r, who, target, id, verb, body)
 	rec.Status = status
 	s.actions = append(s.actions, rec)
 }
 
 // doAction performs the action and writes the answer; it returns the status.
-func (s *Server) doAction(w http.ResponseWriter, r *http.Request, user, target, id, verb string, body []byte) int {
+func (s *Server) doAction(w http.ResponseWriter, r *http.Request, who caller, target, id, verb string, body []byte) int {
 	fail := func(status int, code, msg string) int {
 		writeError(w, status, code, msg)
 		return status
 	}
-	if s.readOnly(user) {
+	if who.readOnly {
 		return fail(http.StatusForbidden, "NOT_ALLOWED", "this user may not run actions")
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

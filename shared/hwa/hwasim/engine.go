@@ -95,11 +95,6 @@ func (p *plan) tryReady(j *job, now time.Time) bool {
 		j.sub, j.notBefore = workload.SubHoldPriorityZero, now
 		return false
 	}
-	if j.rerunPending {
-		j.rerunPending = false
-		j.status, j.sub = workload.InternalReady, ""
-		return true
-	}
 	t := s.sched
 	for _, d := range s.deps {
 		ok, at, _ := p.depState(d)

@@ -79,7 +79,6 @@ type job struct {
 	readyAt        time.Time
 	notBefore      time.Time // last time an action-only condition held the job
 	runs           []*run
-	rerunPending   bool // a rerun skips dependencies
 	confirmed      bool
 }
 

@@ -16,7 +16,7 @@ import (
 // route dispatches a request under /twsd/api/v2. Paths are matched by hand
 // because the vendor's path set overlaps in ways http.ServeMux rejects
 // (/plan/job/run/{run_id}/joblog against /plan/job/{job_id}/action/{verb}).
-func (s *Server) route(w http.ResponseWriter, r *http.Request, user string) {
+func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 	rest, ok := strings.CutPrefix(r.URL.Path, apiPrefix+"/")
 	if !ok {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "no such path")
@@ -44,7 +44,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, user string) {
 			writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use PUT")
 			return
 		}
-		s.action(w, r, user, target, id, verb)
+		s.action(w, r, who, target, id, verb)
 	}
 	n := len(seg)
 	switch {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +52,7 @@ type Action struct {
 	Target   string      // job | run | jobstream | workstation
 	Verb     string      // rerun, hold, release, cancel, kill, confirm-succ, ...
 	TargetID string      // job, run, job stream or workstation id
-	User     string      // Basic user name, or "apikey"
+	User     string      // Basic user name, "apikey#N" (N-th API key), "" without auth
 	Headers  http.Header // all request headers except Authorization
 	Body     []byte
 	Status   int // HTTP status answered
@@ -229,14 +230,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	user, ok := s.authenticate(r)
+	who, ok := s.authenticate(r)
 	if !ok {
 		rec.Header().Add("WWW-Authenticate", `Basic realm="twsd"`)
 		rec.Header().Add("WWW-Authenticate", `Bearer realm="twsd"`)
 		writeError(rec, http.StatusUnauthorized, "NOT_AUTHORIZED", "missing or invalid credentials")
 		return
 	}
-	s.route(rec, r, user)
+	s.route(rec, r, who)
 }
 
 // applyFault applies f and reports whether the request should still be
@@ -269,36 +270,33 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 	return true
 }
 
-const apiKeyUser = "apikey"
+// caller is who sent a request.
+type caller struct {
+	name     string // Basic user name, "apikey#N" (N-th of Config.APIKeys, from 1), or "" when auth is off
+	readOnly bool
+}
 
-// authenticate returns the caller's name ("" when auth is off) and false
-// when credentials are required and missing or wrong.
-func (s *Server) authenticate(r *http.Request) (string, bool) {
+// authenticate identifies the caller; false when credentials are required
+// and missing or wrong.
+func (s *Server) authenticate(r *http.Request) (caller, bool) {
 	if len(s.cfg.Users) == 0 && len(s.cfg.APIKeys) == 0 {
-		return "", true
+		return caller{}, true
 	}
 	h := r.Header.Get("Authorization")
 	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-		for _, k := range s.cfg.APIKeys {
+		for i, k := range s.cfg.APIKeys {
 			if subtle.ConstantTimeCompare([]byte(tok), []byte(k)) == 1 {
-				return apiKeyUser + ":" + k, true
+				return caller{name: "apikey#" + strconv.Itoa(i+1), readOnly: slices.Contains(s.cfg.ReadOnlyAPIKeys, k)}, true
 			}
 		}
-		return "", false
+		return caller{}, false
 	}
 	if u, p, ok := r.BasicAuth(); ok {
 		if want, known := s.cfg.Users[u]; known && subtle.ConstantTimeCompare([]byte(p), []byte(want)) == 1 {
-			return u, true
+			return caller{name: u, readOnly: slices.Contains(s.cfg.ReadOnlyUsers, u)}, true
 		}
 	}
-	return "", false
-}
-
-func (s *Server) readOnly(user string) bool {
-	if k, ok := strings.CutPrefix(user, apiKeyUser+":"); ok {
-		return slices.Contains(s.cfg.ReadOnlyAPIKeys, k)
-	}
-	return slices.Contains(s.cfg.ReadOnlyUsers, user)
+	return caller{}, false
 }
 
 // apiError is the JSON body of every error answer.

@@ -396,6 +396,9 @@ func TestAuth(t *testing.T) {
 		if act.Headers.Get("Authorization") != "" {
 			t.Errorf("action log keeps the Authorization header")
 		}
+		if strings.Contains(act.User, "key-") || (act.User != "ops" && act.User != "viewer" && !strings.HasPrefix(act.User, "apikey#")) {
+			t.Errorf("action log user %q: want the user name or apikey#N, never the key", act.User)
+		}
 	}
 	if forbidden != 2 || ok != 2 || len(a.sim.Actions()) != 4 {
 		t.Errorf("action log: %d forbidden, %d ok, %d total; want 2, 2, 4", forbidden, ok, len(a.sim.Actions()))
