@@ -56,7 +56,7 @@ func TestListJobsPaging(t *testing.T) {
 	}{
 		{"next absolute, 3 pages", "absolute", 7, Query{PageSize: 3}, 7, 3},
 		{"next relative, 4 pages", "relative", 10, Query{PageSize: 3}, 10, 4},
-		{"offset only, 3 pages", "none", 9, Query{PageSize: 3}, 9, 3}, // count says when to stop
+		{"offset only, 3 pages", "none", 9, Query{PageSize: 3}, 9, 3},     // count says when to stop
 		{"offset only, no count", "nocount", 9, Query{PageSize: 3}, 9, 4}, // a full last page needs one more (empty) read
 		{"offset only, short last page", "none", 8, Query{PageSize: 3}, 8, 3},
 		{"max results", "absolute", 50, Query{PageSize: 3, MaxResults: 7}, 7, 3},
