@@ -39,7 +39,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	defer base.Close()
-	c, err := cache.New(base.Redis, cache.Config{})
+	c, err := cache.New(base.Redis, base.Config.CacheConfig())
 	if err != nil {
 		return fmt.Errorf("admin: cache: %w", err)
 	}

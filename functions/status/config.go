@@ -43,7 +43,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 		base.Close()
 		return nil, err
 	}
-	c, err := cache.New(base.Redis, cache.Config{})
+	c, err := cache.New(base.Redis, base.Config.CacheConfig())
 	if err != nil {
 		base.Close()
 		return nil, fmt.Errorf("status: cache: %w", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/shared/auth"
+	"github.com/resync/resync/shared/cache"
 )
 
 // Redis returns a client for RedisURL (redis:// or rediss:// with TLS and
@@ -39,4 +40,17 @@ func (c Common) Verifier(ctx context.Context) (*auth.Verifier, error) {
 		return nil, fmt.Errorf("config: JWKS verifier: %w", err)
 	}
 	return v, nil
+}
+
+// CacheConfig returns the cache.Config of the settings (zero fields take
+// the cache's defaults).
+func (c Common) CacheConfig() cache.Config {
+	cfg := cache.Config{MaxEntries: c.Cache.MaxEntries, MaxBytes: c.Cache.MaxBytes}
+	if len(c.Cache.TTL) > 0 {
+		cfg.TTL = cache.DefaultTTLs()
+		for k, d := range c.Cache.TTL {
+			cfg.TTL[cache.Kind(k)] = d
+		}
+	}
+	return cfg
 }

@@ -45,7 +45,18 @@ const (
 	EnvBedrockModel  = "BEDROCK_MODEL_ID"
 
 	EnvDevTokenEndpoint = "DEV_TOKEN_ENDPOINT" // "true" when the local stack's dev token endpoint is on
+
+	EnvCacheTTLs       = "CACHE_TTLS"        // per-kind fresh TTLs, e.g. "summary=15s,list=30s,log=60s,job=30s"
+	EnvCacheMaxEntries = "CACHE_MAX_ENTRIES" // local tier bound (default 100000)
+	EnvCacheMaxBytes   = "CACHE_MAX_BYTES"   // local tier bound in bytes (default 104857600)
 )
+
+// Cache tunes the two-tier cache; zero values take the cache's defaults.
+type Cache struct {
+	TTL        map[string]time.Duration
+	MaxEntries int
+	MaxBytes   uint64
+}
 
 // HWA is how to reach HWA.
 type HWA struct {
@@ -75,6 +86,7 @@ type Common struct {
 	RedisURL string
 	Auth     Auth
 	DevToken bool
+	Cache    Cache
 }
 
 // Need says which parts a function requires.
@@ -145,6 +157,32 @@ func Load(getenv func(string) string, need Need) (Common, error) {
 		}
 		if c.Auth.HS256 == nil && c.Auth.JWKSURL == "" && c.Auth.Issuer != "" {
 			c.Auth.JWKSURL = strings.TrimSuffix(c.Auth.Issuer, "/") + "/.well-known/jwks.json"
+		}
+	}
+	if v := getenv(EnvCacheTTLs); v != "" {
+		c.Cache.TTL = map[string]time.Duration{}
+		for _, kv := range strings.Split(v, ",") {
+			k, d, ok := strings.Cut(strings.TrimSpace(kv), "=")
+			ttl, err := time.ParseDuration(d)
+			if !ok || k == "" || err != nil || ttl <= 0 {
+				bad("%s: want kind=duration pairs such as summary=15s, got %q", EnvCacheTTLs, kv)
+				continue
+			}
+			c.Cache.TTL[k] = ttl
+		}
+	}
+	if v := getenv(EnvCacheMaxEntries); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+			bad("%s: want a positive integer, got %q", EnvCacheMaxEntries, v)
+		} else {
+			c.Cache.MaxEntries = n
+		}
+	}
+	if v := getenv(EnvCacheMaxBytes); v != "" {
+		if n, err := strconv.ParseUint(v, 10, 64); err != nil || n == 0 {
+			bad("%s: want a positive number of bytes, got %q", EnvCacheMaxBytes, v)
+		} else {
+			c.Cache.MaxBytes = n
 		}
 	}
 	if len(problems) > 0 {

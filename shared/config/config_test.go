@@ -64,3 +64,19 @@ func TestStageSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestCacheSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{EnvCacheTTLs: "summary=2s, list=1m", EnvCacheMaxEntries: "500", EnvCacheMaxBytes: "1048576"}), Need{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Cache.TTL["summary"] != 2*time.Second || c.Cache.TTL["list"] != time.Minute || c.Cache.MaxEntries != 500 || c.Cache.MaxBytes != 1<<20 {
+		t.Errorf("cache = %+v", c.Cache)
+	}
+	_, err = Load(env(map[string]string{EnvCacheTTLs: "summary=fast", EnvCacheMaxEntries: "-1", EnvCacheMaxBytes: "lots"}), Need{})
+	for _, want := range []string{EnvCacheTTLs, EnvCacheMaxEntries, EnvCacheMaxBytes} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}
