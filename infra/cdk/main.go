@@ -37,7 +37,8 @@ func run(getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	app := awscdk.NewApp(nil)
+	ctx := stack.AppContext()
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
 	if _, err := stack.New(app, "Resync-"+props.Stage.Name, props); err != nil {
 		return err
 	}

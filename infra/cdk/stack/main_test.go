@@ -84,7 +84,8 @@ func synthAll() (int, error) {
 		outdir = filepath.Join(dir, "cdk.out")
 	}
 	start := time.Now()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	ctx := stack.AppContext()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir), Context: &ctx})
 	// Every stack is built before the first synthesis: the tree may not
 	// change after it.
 	var stacks []*stack.Stack

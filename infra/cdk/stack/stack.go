@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/routes"
 )
 
@@ -30,15 +29,6 @@ const (
 	IDCacheAuthToken  = "CacheAuthToken"
 	IDHWASecret       = "HwaSecret"
 	IDNeo4jSecret     = "Neo4jSecret"
-)
-
-// Environment variables this stack sets beyond the shared contract in
-// package config (which the functions load).
-const (
-	EnvEmbedModelID     = "BEDROCK_EMBED_MODEL_ID" // chat, ingest, health
-	EnvDocumentsBucket  = "DOCUMENTS_BUCKET"       // admin, ingest
-	EnvWSEndpoint       = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
-	EnvMetricsNamespace = "METRICS_NAMESPACE"      // health
 )
 
 // Props configures the Resync stack. main fills it from the environment.
@@ -145,15 +135,15 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	wsEndpoint := s.WebSocket.Stage.CallbackUrl()
 
 	common := map[string]*string{
-		config.EnvStage:          jsii.String(st.Name),
-		config.EnvLogLevel:       jsii.String("info"),
-		config.EnvRedisURL:       s.Cache.URL,
-		config.EnvHWAURL:         jsii.String(props.HWAURL),
-		config.EnvHWASecretARN:   hwaSecret.SecretArn(),
-		config.EnvNeo4jURI:       jsii.String(props.Neo4jURI),
-		config.EnvNeo4jSecretARN: neoSecret.SecretArn(),
-		config.EnvAuthIssuer:     s.Users.Issuer,
-		config.EnvAuthClientID:   s.Users.Client.UserPoolClientId(),
+		EnvStage:          jsii.String(st.Name),
+		EnvLogLevel:       jsii.String("info"),
+		EnvRedisURL:       s.Cache.URL,
+		EnvHWAURL:         jsii.String(props.HWAURL),
+		EnvHWASecretARN:   hwaSecret.SecretArn(),
+		EnvNeo4jURI:       jsii.String(props.Neo4jURI),
+		EnvNeo4jSecretARN: neoSecret.SecretArn(),
+		EnvAuthIssuer:     s.Users.Issuer,
+		EnvAuthClientID:   s.Users.Client.UserPoolClientId(),
 	}
 	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{UploadOrigin: uiOrigin, Retain: st.Retain})
 	s.Documents = docs
@@ -167,8 +157,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 			env[k] = v
 		}
 		if acc.Bedrock {
-			env[config.EnvBedrockModel] = jsii.String(st.ChatModelID)
-			env[config.EnvBedrockRegion] = awscdk.Aws_REGION()
+			env[EnvBedrockModel] = jsii.String(st.ChatModelID)
+			env[EnvBedrockRegion] = awscdk.Aws_REGION()
 			env[EnvEmbedModelID] = jsii.String(st.EmbedModelID)
 		}
 		if acc.Documents != noDocuments {
@@ -229,7 +219,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		if !ok {
 			return nil, fmt.Errorf("stack: schedule %s: no function %q", sc.Name, sc.Function)
 		}
-		newSchedule(s.Stack, sc, fn, s.Functions[sc.Function])
+		newSchedule(s.Stack, st.Name, sc, fn, s.Functions[sc.Function])
 	}
 
 	s.deployWeb(props.WebDir)
@@ -366,28 +356,24 @@ func bedrockARNs(modelID string) []*string {
 	return []*string{join(jsii.String("arn:"), p, jsii.String(":bedrock:"), r, jsii.String("::foundation-model/"+modelID))}
 }
 
-// newSchedule adds the EventBridge rule of one schedule. The function
-// receives an EventBridge-shaped event whose detail-type is the schedule
-// name, so one function can serve several schedules.
-func newSchedule(scope constructs.Construct, sc routes.Schedule, fn awslambda.IFunction, f *Function) {
-	input := awsevents.RuleTargetInput_FromObject(map[string]any{
-		"version":     "0",
-		"id":          awsevents.EventField_EventId(),
-		"detail-type": sc.Name,
-		"source":      "resync.schedule",
-		"account":     awsevents.EventField_Account(),
-		"time":        awsevents.EventField_Time(),
-		"region":      awsevents.EventField_Region(),
-		"resources":   []any{},
-		"detail":      map[string]any{"schedule": sc.Name},
-	})
-	target := &awseventstargets.LambdaFunctionProps{Event: input}
+// RuleName is the EventBridge rule name of a schedule in a stage,
+// "resync-<stage>-<schedule>": the function receives the standard
+// "Scheduled Event" and finds its schedule from the rule ARN with
+// routes.ScheduleFor, exactly as under the local stack.
+func RuleName(stage string, sc routes.Schedule) string {
+	return "resync-" + stage + "-" + sc.Name
+}
+
+// newSchedule adds the EventBridge rule of one schedule; events EventBridge
+// cannot deliver go to the function's dead-letter queue.
+func newSchedule(scope constructs.Construct, stage string, sc routes.Schedule, fn awslambda.IFunction, f *Function) {
+	target := &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)}
 	if f != nil && f.DLQ != nil {
 		target.DeadLetterQueue = f.DLQ
-		target.RetryAttempts = jsii.Number(2)
 	}
 	awsevents.NewRule(scope, jsii.String("Schedule"+titleID(sc.Name)), &awsevents.RuleProps{
-		Description: jsii.String("Resync " + sc.Name + " → " + sc.Function),
+		RuleName:    jsii.String(RuleName(stage, sc)),
+		Description: jsii.String("Resync " + sc.Name + " -> " + sc.Function),
 		Schedule:    awsevents.Schedule_Expression(jsii.String(sc.Expression())),
 		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, target)},
 	})

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/resync/resync/infra/cdk/stack"
-	"github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/routes"
 )
 
@@ -90,34 +89,27 @@ func TestFunctions(t *testing.T) {
 	})
 }
 
-// TestEnvironmentContract loads each function's environment, as deployed,
-// with the functions' own loader (shared/config), so the two cannot drift.
+// TestEnvironmentContract checks each function's environment as deployed:
+// every variable of the shared contract (names kept equal to shared/config
+// by TestEnvNamesMatchSharedConfig) with a value of the shape the functions'
+// loader accepts.
 func TestEnvironmentContract(t *testing.T) {
 	eachStage(t, func(t *testing.T, fx fixture) {
 		fns := fx.t.functions()
 		for _, name := range routes.Functions() {
 			vars, _ := path(fx.t.Resources[fns[name]].Properties, "Environment", "Variables").(map[string]any)
-			getenv := func(k string) string {
-				if v, ok := vars[k]; ok {
-					return flatten(v)
-				}
-				return ""
-			}
-			if _, err := config.Load(getenv, config.Need{HWA: true, Redis: true, Auth: true}); err != nil {
-				t.Errorf("%s: config.Load on the deployed environment: %v", name, err)
-			}
 			checks := []struct {
 				key  string
 				want string // prefix the value must have; "" means only present
 			}{
-				{config.EnvStage, fx.stage.Name},
-				{config.EnvRedisURL, "rediss://:{{resolve:secretsmanager:"},
-				{config.EnvHWAURL, testHWAURL},
-				{config.EnvHWASecretARN, "<" + stack.IDHWASecret + ">"},
-				{config.EnvNeo4jURI, testNeo4jURI},
-				{config.EnvNeo4jSecretARN, "<" + stack.IDNeo4jSecret + ">"},
-				{config.EnvAuthIssuer, "https://cognito-idp."},
-				{config.EnvAuthClientID, ""},
+				{stack.EnvStage, fx.stage.Name},
+				{stack.EnvRedisURL, "rediss://:{{resolve:secretsmanager:"},
+				{stack.EnvHWAURL, testHWAURL},
+				{stack.EnvHWASecretARN, "<" + stack.IDHWASecret + ">"},
+				{stack.EnvNeo4jURI, testNeo4jURI},
+				{stack.EnvNeo4jSecretARN, "<" + stack.IDNeo4jSecret + ">"},
+				{stack.EnvAuthIssuer, "https://cognito-idp."},
+				{stack.EnvAuthClientID, ""},
 			}
 			for _, c := range checks {
 				v, ok := vars[c.key]
@@ -129,17 +121,17 @@ func TestEnvironmentContract(t *testing.T) {
 					t.Errorf("%s: %s = %q, want prefix %q", name, c.key, got, c.want)
 				}
 			}
-			if strings.Contains(flatten(vars[config.EnvAuthIssuer]), "<"+stack.IDUserPool+">") == false {
-				t.Errorf("%s: issuer %s does not name the user pool", name, flatten(vars[config.EnvAuthIssuer]))
+			if strings.Contains(flatten(vars[stack.EnvAuthIssuer]), "<"+stack.IDUserPool+">") == false {
+				t.Errorf("%s: issuer %s does not name the user pool", name, flatten(vars[stack.EnvAuthIssuer]))
 			}
 		}
 		wants := []struct {
 			fn, key string
 		}{
-			{"chat", config.EnvBedrockModel}, {"chat", stack.EnvWSEndpoint},
+			{"chat", stack.EnvBedrockModel}, {"chat", stack.EnvWSEndpoint},
 			{"ingest", stack.EnvEmbedModelID}, {"ingest", stack.EnvDocumentsBucket}, {"ingest", stack.EnvWSEndpoint},
 			{"admin", stack.EnvDocumentsBucket},
-			{"health", config.EnvBedrockModel}, {"health", stack.EnvMetricsNamespace}, {"health", stack.EnvWSEndpoint},
+			{"health", stack.EnvBedrockModel}, {"health", stack.EnvMetricsNamespace}, {"health", stack.EnvWSEndpoint},
 		}
 		for _, w := range wants {
 			if path(fx.t.Resources[fns[w.fn]].Properties, "Environment", "Variables", w.key) == nil {
@@ -480,38 +472,38 @@ func TestPinnedLogicalIDs(t *testing.T) {
 	})
 }
 
+// TestSchedules checks one rule per schedule, invoking the function the
+// route table names, and that the function can tell which schedule fired:
+// routes.ScheduleFor on the rule's ARN must give the schedule back.
 func TestSchedules(t *testing.T) {
 	eachStage(t, func(t *testing.T, fx fixture) {
 		fns := fx.t.functions()
 		got := map[string]string{}
 		for _, id := range fx.t.ofType("AWS::Events::Rule") {
 			p := fx.t.Resources[id].Properties
+			name, _ := p["Name"].(string)
+			arn := "arn:aws:events:eu-west-1:123456789012:rule/" + name
+			sc, ok := routes.ScheduleFor([]string{arn})
+			if !ok {
+				t.Errorf("rule %s: routes.ScheduleFor(%s) finds no schedule", id, arn)
+				continue
+			}
 			for _, tg := range list(p["Targets"]) {
-				tmpl, _ := path(tg, "InputTransformer", "InputTemplate").(string)
-				for name, fid := range fns {
+				if path(tg, "Input") != nil || path(tg, "InputTransformer") != nil {
+					t.Errorf("rule %s: custom input; the function expects the standard Scheduled Event", id)
+				}
+				for fn, fid := range fns {
 					if refersTo(path(tg, "Arn"), fid) {
-						got[tmpl] = fmt.Sprintf("%s %v dlq=%v", name, p["ScheduleExpression"], path(tg, "DeadLetterConfig") != nil)
+						got[sc.Name] = fmt.Sprintf("%s %v dlq=%v", fn, p["ScheduleExpression"], path(tg, "DeadLetterConfig") != nil)
 					}
 				}
 			}
 		}
+		want := map[string]string{}
 		for _, sc := range routes.Schedules() {
-			var found bool
-			for tmpl, v := range got {
-				if strings.Contains(tmpl, `"detail-type":"`+sc.Name+`"`) {
-					found = true
-					if want := fmt.Sprintf("%s %s dlq=true", sc.Function, sc.Expression()); v != want {
-						t.Errorf("schedule %s: got %s, want %s", sc.Name, v, want)
-					}
-				}
-			}
-			if !found {
-				t.Errorf("schedule %s: no rule", sc.Name)
-			}
+			want[sc.Name] = fmt.Sprintf("%s %s dlq=true", sc.Function, sc.Expression())
 		}
-		if len(got) != len(routes.Schedules()) {
-			t.Errorf("rules: got %d, want %d", len(got), len(routes.Schedules()))
-		}
+		diffMaps(t, "schedules", got, want)
 	})
 }
 

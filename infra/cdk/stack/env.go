@@ -1,0 +1,40 @@
+package stack
+
+// Environment variables the stack sets for the functions. The names of the
+// shared contract are those of package config in the root module (which the
+// functions load); they are repeated here so that this module depends only
+// on the pure route table, and TestEnvNamesMatchSharedConfig keeps the two
+// lists equal.
+const (
+	EnvStage          = "STAGE"
+	EnvLogLevel       = "LOG_LEVEL"
+	EnvRedisURL       = "REDIS_URL" // rediss://:<token>@host:port
+	EnvHWAURL         = "HWA_URL"
+	EnvHWASecretARN   = "HWA_SECRET_ARN" // JSON {"url","user","password","apiKey"}
+	EnvNeo4jURI       = "NEO4J_URI"
+	EnvNeo4jSecretARN = "NEO4J_SECRET_ARN" // JSON {"user","password"}
+	EnvAuthIssuer     = "AUTH_ISSUER"
+	EnvAuthClientID   = "AUTH_CLIENT_ID"
+	EnvBedrockRegion  = "BEDROCK_REGION"
+	EnvBedrockModel   = "BEDROCK_MODEL_ID"
+)
+
+// Environment variables this stack sets beyond the shared contract.
+const (
+	EnvEmbedModelID     = "BEDROCK_EMBED_MODEL_ID" // chat, ingest, health
+	EnvDocumentsBucket  = "DOCUMENTS_BUCKET"       // admin, ingest
+	EnvWSEndpoint       = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
+	EnvMetricsNamespace = "METRICS_NAMESPACE"      // health
+)
+
+// sharedEnv maps each shared-contract constant of this package to the name
+// of the same constant in package config.
+func sharedEnv() map[string]string {
+	return map[string]string{
+		"EnvStage": EnvStage, "EnvLogLevel": EnvLogLevel, "EnvRedisURL": EnvRedisURL,
+		"EnvHWAURL": EnvHWAURL, "EnvHWASecretARN": EnvHWASecretARN,
+		"EnvNeo4jURI": EnvNeo4jURI, "EnvNeo4jSecretARN": EnvNeo4jSecretARN,
+		"EnvAuthIssuer": EnvAuthIssuer, "EnvAuthClientID": EnvAuthClientID,
+		"EnvBedrockRegion": EnvBedrockRegion, "EnvBedrockModel": EnvBedrockModel,
+	}
+}
