@@ -336,3 +336,10 @@ func TestWarm(t *testing.T) {
 		t.Errorf("Warm of a failing function: err = %v, want ErrInitFailed", err)
 	}
 }
+
+func TestTraceID(t *testing.T) {
+	got := traceID("0f1e2d3c-4b5a-4697-8877-665544332211", time.Unix(0x6745a1b2, 0))
+	if want := "Root=1-6745a1b2-0f1e2d3c4b5a469788776655;Sampled=0"; got != want {
+		t.Errorf("traceID = %q, want %q", got, want)
+	}
+}

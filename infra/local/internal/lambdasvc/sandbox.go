@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -281,7 +282,7 @@ func (sb *sandbox) next(w http.ResponseWriter, r *http.Request) {
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
 	h.Set("Lambda-Runtime-Invoked-Function-Arn", sb.fn.ARN())
-	h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+inv.id[:8]+inv.id[9:13]+inv.id[14:18]+inv.id[19:23]+";Sampled=0")
+	h.Set("Lambda-Runtime-Trace-Id", traceID(inv.id, time.Now()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(inv.payload)
 }
@@ -458,4 +459,14 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		p.out.mu.Unlock()
 	}
 	return n, nil
+}
+
+// traceID returns an X-Ray trace header for a request id:
+// Root=1-<8 hex digits of epoch seconds>-<24 hex digits>;Sampled=0.
+func traceID(requestID string, now time.Time) string {
+	hexID := strings.ReplaceAll(requestID, "-", "")
+	if len(hexID) > 24 {
+		hexID = hexID[:24]
+	}
+	return fmt.Sprintf("Root=1-%08x-%s;Sampled=0", now.Unix(), hexID)
 }
