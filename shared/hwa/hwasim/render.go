@@ -135,8 +135,8 @@ func depStats(p *plan, deps []*dep) *hwa.DependenciesStats {
 	return st
 }
 
-// jobWire renders j. full adds dependencies and time restrictions, which a
-// query (GET /plan/job) does not fill (vendor spec).
+// jobWire renders j. full adds the dependencies, which a query
+// (GET /plan/job) does not fill (vendor spec).
 func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan {
 	r := j.lastRun()
 	late := p.jobLate(j)
@@ -172,16 +172,16 @@ func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan {
 	for i, rr := range j.runs {
 		w.JobRuns = append(w.JobRuns, p.runWire(j, rr, i == len(j.runs)-1))
 	}
+	w.TimeRestrictions = &hwa.TimeRestrictions{
+		StartTime: instant(j.startAt), DeadlineTime: instant(j.deadline),
+		TimeDependent:     !j.startAt.IsZero(),
+		DeadlineSatisfied: !late,
+	}
+	w.DependenciesStats = depStats(p, j.deps)
 	if full {
-		w.TimeRestrictions = &hwa.TimeRestrictions{
-			StartTime: instant(j.startAt), DeadlineTime: instant(j.deadline),
-			TimeDependent:     !j.startAt.IsZero(),
-			DeadlineSatisfied: !late,
-		}
 		for _, d := range j.deps {
 			w.Dependencies = append(w.Dependencies, p.depWire(d))
 		}
-		w.DependenciesStats = depStats(p, j.deps)
 	}
 	return w
 }
@@ -205,7 +205,7 @@ func (p *plan) streamStats(s *stream) *hwa.JobStreamStats {
 	return st
 }
 
-// streamWire renders s; full adds its jobs, dependencies and time restrictions.
+// streamWire renders s; full adds its dependencies and its jobs.
 func (p *plan) streamWire(s *stream, full bool) hwa.JobStreamInPlan {
 	var sub string
 	if s.status == workload.StreamHold && !s.held {
@@ -232,12 +232,12 @@ func (p *plan) streamWire(s *stream, full bool) hwa.JobStreamInPlan {
 		Priority:       int32(s.priority),
 		JobStreamStats: p.streamStats(s),
 		Limit:          -1,
-	}
-	if full {
-		w.TimeRestrictions = &hwa.TimeRestrictions{
+		TimeRestrictions: &hwa.TimeRestrictions{
 			DeadlineTime:      instant(s.deadline),
 			DeadlineSatisfied: !s.late,
-		}
+		},
+	}
+	if full {
 		for _, d := range s.deps {
 			w.Dependencies = append(w.Dependencies, p.depWire(d))
 		}

@@ -193,11 +193,10 @@ func (f *planFilter) matchWorkstation(ws *workstation) bool {
 	return f.ws(ws.name) && f.wsFolder(ws.folder)
 }
 
-// needsFull reports whether an OQL filter reads fields that only the full
-// rendering carries.
+// needsFull reports whether an OQL filter reads the dependencies, which
+// only the full rendering carries.
 func needsFull(oql string) bool {
-	l := strings.ToLower(oql)
-	return strings.Contains(l, "dependencies") || strings.Contains(l, "timerestrictions")
+	return strings.Contains(strings.ToLower(oql), "dependencies")
 }
 
 // selectJobs returns the jobs matching the request's oql and plan_filter,
@@ -224,7 +223,7 @@ func (s *Server) selectJobs(r *http.Request) ([]hwa.JobInPlan, error) {
 		}
 		w := s.plan.jobWire(j, full)
 		if pred(&w) {
-			w.Dependencies, w.DependenciesStats, w.TimeRestrictions = nil, nil, nil
+			w.Dependencies = nil
 			out = append(out, w)
 		}
 	}
@@ -503,7 +502,7 @@ func (s *Server) listStreams(w http.ResponseWriter, r *http.Request, _ []string)
 		}
 		sw := s.plan.streamWire(st, full)
 		if pred(&sw) {
-			sw.Jobs, sw.Dependencies, sw.TimeRestrictions = nil, nil, nil
+			sw.Jobs, sw.Dependencies = nil, nil
 			out = append(out, sw)
 		}
 	}

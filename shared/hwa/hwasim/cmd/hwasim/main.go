@@ -67,7 +67,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	// Requests live in ctx, so a Timeout fault's hanging handler ends on stop.
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	fmt.Fprintf(out, "hwasim: serving http://%s/twsd/api/v2 (seed %d, plan time %s)\n",
 		ln.Addr(), *seed, sim.Now().Format(time.RFC3339))
 	if *tick > 0 {
