@@ -1,5 +1,10 @@
 package hwa
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // Wire types: the JSON shapes of HWA REST API V2 (vendor schema names in the
 // comments). Field names are the vendor's, verbatim; only the fields Resync
 // reads or the simulator writes are declared. Times are RFC 3339 strings and
@@ -306,4 +311,58 @@ type RerunDetails struct {
 // Conditions is ConditionsV2 (the optional body of confirm-succ/abend).
 type Conditions struct {
 	Conditions []string `json:"conditions,omitempty"`
+}
+
+// FileInPlan is FileInPlanV2, the file of a FILE dependency (the fields
+// Resync reads).
+type FileInPlan struct {
+	Name        string `json:"name,omitempty"`
+	Workstation string `json:"workstation,omitempty"`
+	Qualifier   string `json:"qualifier,omitempty"`
+}
+
+// dependencyFields is Dependency without its JSON methods.
+type dependencyFields Dependency
+
+// MarshalJSON writes a Dependency with "file" as the vendor's object
+// (FileInPlanV2 {"name": File}); every other field is as declared.
+func (d Dependency) MarshalJSON() ([]byte, error) {
+	var w struct {
+		dependencyFields
+		File *FileInPlan `json:"file,omitempty"` // shadows dependencyFields.File
+	}
+	w.dependencyFields = dependencyFields(d)
+	if d.File != "" {
+		w.File = &FileInPlan{Name: d.File}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a Dependency whose "file" is either the vendor's
+// FileInPlanV2 object (File is its name) or a plain string.
+func (d *Dependency) UnmarshalJSON(b []byte) error {
+	var w struct {
+		dependencyFields
+		File json.RawMessage `json:"file,omitempty"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = Dependency(w.dependencyFields)
+	d.File = ""
+	raw := bytes.TrimSpace(w.File)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+	case raw[0] == '"':
+		if err := json.Unmarshal(raw, &d.File); err != nil {
+			return err
+		}
+	default:
+		var f FileInPlan
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return err
+		}
+		d.File = f.Name
+	}
+	return nil
 }
