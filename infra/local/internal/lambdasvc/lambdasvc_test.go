@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,6 +76,35 @@ func newService(t *testing.T, f Function) (*Service, *syncBuffer) {
 	}
 	t.Cleanup(func() { s.Close(time.Second) })
 	return s, out
+}
+
+// newServiceLogged is newService with the service's own log in the buffer.
+func newServiceLogged(t *testing.T, f Function) (*Service, *syncBuffer) {
+	t.Helper()
+	out := &syncBuffer{}
+	s := New(Options{Output: out, Logger: slog.New(slog.NewTextHandler(out, nil))})
+	f.Name, f.Path = "fn", testFn
+	f.Env = append(f.Env, "PATH="+os.Getenv("PATH"))
+	if err := s.Register(f); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(time.Second) })
+	return s, out
+}
+
+func TestIdleExitIsLogged(t *testing.T) {
+	s, out := newServiceLogged(t, Function{})
+	_, rep, err := invoke(t, s, `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(rep.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the exit to be logged", func() bool { return strings.Contains(out.String(), "function process exited while idle") })
+	if _, again, err := invoke(t, s, `{}`); err != nil || again.PID == rep.PID {
+		t.Errorf("invoke after an idle exit: pid %d err %v; want a new process", again.PID, err)
+	}
 }
 
 func invoke(t *testing.T, s *Service, payload string) (Result, report, error) {
@@ -285,12 +315,15 @@ func TestInitErrors(t *testing.T) {
 }
 
 func TestCloseKillsProcesses(t *testing.T) {
-	s, _ := newService(t, Function{})
+	s, out := newServiceLogged(t, Function{})
 	_, rep, err := invoke(t, s, `{}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close(time.Second)
+	if strings.Contains(out.String(), "exited while idle") {
+		t.Errorf("a stop by the service is logged as an unexpected exit:\n%s", out.String())
+	}
 	if alive(rep.PID) {
 		t.Errorf("process %d alive after Close", rep.PID)
 	}

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -51,6 +52,7 @@ type sandbox struct {
 	exited      chan struct{} // closed when the process has exited
 	closing     chan struct{} // closed by stop
 	closeOnce   sync.Once
+	stopping    atomic.Bool // set when the service ends the process
 	stderr      *tail
 
 	mu       sync.Mutex
@@ -118,9 +120,13 @@ func launch(fn Function, n int, out *lineOutput, log *slog.Logger) (*sandbox, er
 		}
 		sb.mu.Lock()
 		sb.exitDesc = desc
+		busy := sb.current != nil
 		sb.mu.Unlock()
 		close(sb.exited)
 		_ = sb.srv.Close()
+		if !sb.stopping.Load() && sb.wasReady() && !busy {
+			log.Warn("function process exited while idle", "process", sb.label, "exit", desc, "stderr", sb.stderr.String())
+		}
 	}()
 	return sb, nil
 }
@@ -163,8 +169,10 @@ func (sb *sandbox) awaitReady(ctx context.Context, timeout time.Duration) error 
 			"errorType", ie.Type, "errorMessage", ie.Message, "exit", ie.Exit, "stderr", ie.Stderr)
 		return &ie
 	}
+	start := time.Now()
 	select {
 	case <-sb.ready:
+		sb.log.Info("function ready", "process", sb.label, "initMs", time.Since(start).Milliseconds())
 		return nil
 	case <-sb.initFailed:
 		// Give the process a moment to exit and flush its stderr.
@@ -243,6 +251,7 @@ func (sb *sandbox) crashed() error {
 // The pending "next" call is answered only after the signals, so the
 // runtime does not log a failed poll on its way out.
 func (sb *sandbox) stop(grace time.Duration) {
+	sb.stopping.Store(true)
 	if sb.cmd == nil || sb.cmd.Process == nil {
 		sb.closeOnce.Do(func() { close(sb.closing) })
 		return
