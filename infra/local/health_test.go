@@ -81,3 +81,36 @@ func TestHealthFunctionThroughTheStack(t *testing.T) {
 		t.Error("a token appears in the stack's or the function's output")
 	}
 }
+
+// TestProductionRefusesUnsafeSettings starts the real health function with
+// STAGE=production under the stack, whose HS256 secret and dev token
+// endpoint are unsafe there: the function refuses to start, naming every
+// problem, and the stack shows it.
+func TestProductionRefusesUnsafeSettings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds functions/health; skipped with -short")
+	}
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, "health"), "../../functions/health")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build functions/health: %v\n%s", err, out)
+	}
+	s, out := newStack(t, map[string]string{envBinDir: dir, "STAGE": "production", "HWA_INSECURE_TLS": "true"})
+	for _, want := range []string{
+		"FAILED START  health",
+		"| stage: production refuses unsafe configuration",
+		"insecure TLS switch HWA_INSECURE_TLS is on",
+		"an HS256 signing key is configured",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), string(s.cfg.Secret)) {
+		t.Error("the output contains the HS256 secret")
+	}
+	resp, body := do(t, "GET", s.url+"/health", "", "")
+	if resp.StatusCode != 502 || !strings.Contains(string(body), "failed to initialise") {
+		t.Errorf("GET /health: %d %s, want 502 naming the failed start", resp.StatusCode, body)
+	}
+}

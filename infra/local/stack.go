@@ -159,14 +159,12 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	// Start one process per function now, so a function that cannot start
 	// says so at once.
 	var wg sync.WaitGroup
-	failed := make([]string, len(s.running))
+	failed := make([]error, len(s.running))
 	for i, fn := range s.running {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.lambda.Warm(ctx, fn); err != nil {
-				failed[i] = fn + ": " + err.Error()
-			}
+			failed[i] = s.lambda.Warm(ctx, fn)
 		}()
 	}
 	wg.Wait()
@@ -195,9 +193,17 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	if len(s.missing) > 0 {
 		p("  not built     %s (run scripts/dev.sh, or go build into %s)", strings.Join(s.missing, ", "), binDir)
 	}
-	for _, f := range failed {
-		if f != "" {
-			p("  FAILED START  %s", f)
+	for i, err := range failed {
+		if err == nil {
+			continue
+		}
+		p("  FAILED START  %s: %v", s.running[i], err)
+		var ie *lambdasvc.InitError
+		if errors.As(err, &ie) && strings.TrimSpace(ie.Stderr) != "" {
+			p("                its stderr:")
+			for line := range strings.SplitSeq(strings.TrimRight(ie.Stderr, "\n"), "\n") {
+				p("                | %s", line)
+			}
 		}
 	}
 	return s, nil

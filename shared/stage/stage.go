@@ -62,8 +62,12 @@ type UnsafeError struct {
 }
 
 func (e *UnsafeError) Error() string {
-	return fmt.Sprintf("stage: %s refuses unsafe configuration (%d problems): %s",
-		e.Stage, len(e.Problems), strings.Join(e.Problems, "; "))
+	noun := "problems"
+	if len(e.Problems) == 1 {
+		noun = "problem"
+	}
+	return fmt.Sprintf("stage: %s refuses unsafe configuration (%d %s): %s",
+		e.Stage, len(e.Problems), noun, strings.Join(e.Problems, "; "))
 }
 
 // Check returns nil outside production. In production it returns an
