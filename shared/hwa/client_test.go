@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ type testServer struct {
 type recorded struct {
 	Method string
 	Path   string // escaped path
-	Query  map[string][]string
+	Query  url.Values
 	Header http.Header
 	Body   string
 }

@@ -163,7 +163,7 @@ func TestListQueryParameters(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := s.requests()[0]
-	want := map[string][]string{
+	want := url.Values{
 		"oql":         {"name = 'O''NEIL_RECON''] OR 1=1' AND lastRunCommonStatus IN ['ERROR','HELD'] ORDER BY name ASC"},
 		"plan_filter": {"/@/MDM#/@/@.@"},
 		"limit":       {"25"},
@@ -434,5 +434,30 @@ func TestTailLines(t *testing.T) {
 		if got.Text != tt.want || got.Truncated != tt.truncated {
 			t.Errorf("tailLines(%q, %d, %d) = %q %v, want %q %v", tt.in, tt.n, tt.max, got.Text, got.Truncated, tt.want, tt.truncated)
 		}
+	}
+}
+
+func TestJobPage(t *testing.T) {
+	s := pagedJobs(t, 10, "absolute")
+	c, _ := newClient(t, s.URL, nil)
+	jobs, total, err := c.JobPage(context.Background(), Query{PageSize: 4, OQL: Eq("name", "it's")}, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 10 || len(jobs) != 2 || jobs[0].Name != "JOB8" || jobs[1].Name != "JOB9" {
+		t.Errorf("JobPage = %v, %d; want JOB8, JOB9 of 10", jobs, total)
+	}
+	q := s.requests()[0].Query
+	if q.Get("offset") != "8" || q.Get("limit") != "4" || q.Get("oql") != "name = 'it''s'" {
+		t.Errorf("query = %v", q)
+	}
+	if _, _, err := c.JobPage(context.Background(), Query{}, -1); !errors.Is(err, ErrBadRequest) {
+		t.Errorf("negative offset: err = %v", err)
+	}
+	if _, _, err := c.JobPage(context.Background(), Query{OQL: Eq("a b", 1)}, 0); !errors.Is(err, ErrBadFilter) {
+		t.Errorf("bad OQL: err = %v", err)
+	}
+	if got := s.hits.Load(); got != 1 {
+		t.Errorf("hits = %d, want 1", got)
 	}
 }
