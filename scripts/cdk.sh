@@ -57,6 +57,30 @@ require_targets() {
 	fi
 }
 
+# sam_env writes cdk.out/sam-env.json for `sam local invoke`: the values
+# that only resolve in AWS (the cache URL with its AUTH token, the secret
+# ARNs) are replaced by local ones from this shell; SAM's containers reach
+# the host as host.docker.internal.
+sam_env() {
+	python3 - "$OUT/sam-env.json" <<'PY'
+import json, os, sys
+e = os.environ.get
+host = "host.docker.internal"
+params = {
+    "STAGE": "test",
+    "REDIS_URL": e("REDIS_URL", "redis://%s:6379" % host),
+    "HWA_URL": e("HWA_URL", "http://%s:31116" % host),
+    "HWA_USER": e("HWA_USER", ""), "HWA_PASSWORD": e("HWA_PASSWORD", ""), "HWA_SECRET_ARN": "",
+    "NEO4J_URI": e("NEO4J_URI", ""), "NEO4J_USER": e("NEO4J_USER", ""), "NEO4J_PASSWORD": e("NEO4J_PASSWORD", ""),
+    "NEO4J_SECRET_ARN": "",
+    "AUTH_ISSUER": e("AUTH_ISSUER", "resync-local"), "AUTH_CLIENT_ID": e("AUTH_CLIENT_ID", "resync-local"),
+    "AUTH_HS256_SECRET": e("AUTH_HS256_SECRET", ""),
+}
+with open(sys.argv[1], "w") as f:
+    json.dump({"Parameters": params}, f, indent=2)
+PY
+}
+
 cmd="${1:-synth}"
 shift || true
 case "$cmd" in
@@ -67,6 +91,8 @@ synth)
 	(cd infra/cdk && CDK_OUTDIR="$OUT" go run .)
 	echo "cdk.sh: synthesized $STACK into cdk.out/ in $(($(date +%s%3N) - t0)) ms"
 	echo "  template: cdk.out/$STACK.template.json"
+	sam_env
+	echo "  sam local invoke env: cdk.out/sam-env.json (see samconfig.toml)"
 	;;
 diff)
 	require_targets

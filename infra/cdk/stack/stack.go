@@ -234,6 +234,11 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	pin(s.Cache.AuthToken, IDCacheAuthToken)
 	pin(hwaSecret, IDHWASecret)
 	pin(neoSecret, IDNeo4jSecret)
+	// Functions get readable logical ids too, so that
+	// `sam local invoke ChatFunction` works on the synthesized template.
+	for name, fn := range s.Functions {
+		pin(fn.Lambda, FunctionID(name))
+	}
 
 	if props.HWAURL == "" || props.Neo4jURI == "" {
 		awscdk.Annotations_Of(s.Stack).AddWarningV2(jsii.String("resync:config"),
@@ -401,6 +406,10 @@ func (s *Stack) deployWeb(webDir string) {
 		Prune:             jsii.Bool(true),
 	})
 }
+
+// FunctionID is the logical id of a function in the template, e.g.
+// "ChatFunction" for chat.
+func FunctionID(name string) string { return titleID(name) + "Function" }
 
 // pin overrides the logical id of a construct's CloudFormation resource.
 func pin(c constructs.IConstruct, id string) {

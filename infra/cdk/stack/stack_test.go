@@ -46,8 +46,14 @@ func TestResourceCounts(t *testing.T) {
 		assert(t, "ResourceCountIs ReplicationGroup", func() {
 			fx.tpl.ResourceCountIs(jsii.String("AWS::ElastiCache::ReplicationGroup"), jsii.Number(1))
 		})
-		if got := fx.t.functions(); len(got) != nFn {
+		got := fx.t.functions()
+		if len(got) != nFn {
 			t.Errorf("Resync functions: got %v, want one per name in %v", got, routes.Functions())
+		}
+		for name, id := range got {
+			if id != stack.FunctionID(name) {
+				t.Errorf("function %s: logical id %s, want %s (sam local invoke uses it)", name, id, stack.FunctionID(name))
+			}
 		}
 	})
 }

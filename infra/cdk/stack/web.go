@@ -69,7 +69,6 @@ func NewWeb(scope constructs.Construct, id string, props WebProps) *Web {
 	dist := awscloudfront.NewDistribution(c, jsii.String("Distribution"), &awscloudfront.DistributionProps{
 		Comment:                jsii.String("Resync web client"),
 		DefaultRootObject:      jsii.String("index.html"),
-		MinimumProtocolVersion: awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021,
 		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
 		PriceClass:             awscloudfront.PriceClass_PRICE_CLASS_100,
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
