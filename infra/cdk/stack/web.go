@@ -67,10 +67,10 @@ func NewWeb(scope constructs.Construct, id string, props WebProps) *Web {
 	})
 
 	dist := awscloudfront.NewDistribution(c, jsii.String("Distribution"), &awscloudfront.DistributionProps{
-		Comment:                jsii.String("Resync web client"),
-		DefaultRootObject:      jsii.String("index.html"),
-		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
-		PriceClass:             awscloudfront.PriceClass_PRICE_CLASS_100,
+		Comment:           jsii.String("Resync web client"),
+		DefaultRootObject: jsii.String("index.html"),
+		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:        awscloudfront.PriceClass_PRICE_CLASS_100,
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
 			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(bucket, nil),
 			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
