@@ -1,0 +1,573 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/workload"
+)
+
+// Flow walks job dependencies in HWA (*hwa.Client).
+type Flow interface {
+	Predecessors(ctx context.Context, jobID string, depth int) ([]hwa.Node, error)
+	Successors(ctx context.Context, jobID string, depth int) ([]hwa.Node, error)
+}
+
+// Proposer records action proposals (*Actions).
+type Proposer interface {
+	Propose(ctx context.Context, user string, req ProposalRequest) (ProposalResult, error)
+}
+
+// Tools runs the catalogue's tools against the plan. It is safe for
+// concurrent use.
+type Tools struct {
+	plan    *planview.Service
+	flow    Flow
+	propose Proposer
+}
+
+// NewTools returns the tools reading plan and flow; propose may be nil, and
+// then propose_action fails with code "unavailable".
+func NewTools(plan *planview.Service, flow Flow, propose Proposer) *Tools {
+	return &Tools{plan: plan, flow: flow, propose: propose}
+}
+
+// ref is something a tool result showed, which the answer may cite.
+type ref struct {
+	kind  string // job | jobstream | workstation | log
+	id    string
+	name  string
+	runID string // log
+	lines int    // log: lines of the tail
+}
+
+// outcome is what one tool call produced.
+type outcome struct {
+	value    any // marshalled into the tool result
+	isError  bool
+	refused  bool
+	summary  string
+	refs     []ref
+	proposal *ProposalResult
+}
+
+func fail(code, format string, args ...any) outcome {
+	msg := fmt.Sprintf(format, args...)
+	return outcome{value: ErrorResult{Error: msg, Code: code}, isError: true, summary: msg}
+}
+
+// Call identifies who calls a tool.
+type Call struct {
+	User string
+	Name string
+	// Input is the tool's JSON input object.
+	Input json.RawMessage
+}
+
+// run executes one tool. It never returns a Go error: failures are error
+// results the model can read.
+func (t *Tools) run(ctx context.Context, c Call) outcome {
+	switch c.Name {
+	case ToolPlanSummary:
+		return t.planSummary(ctx)
+	case ToolSearchJobs:
+		var in SearchJobsInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.searchJobs(ctx, in)
+	case ToolGetJob:
+		var in GetJobInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.getJob(ctx, in)
+	case ToolJobLog:
+		var in JobLogInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.jobLog(ctx, in)
+	case ToolListJobStreams:
+		var in ListJobStreamsInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.listStreams(ctx, in)
+	case ToolListWorkstations:
+		var in ListWorkstationsInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.listWorkstations(ctx, in)
+	case ToolCriticalJobs:
+		return t.criticalJobs(ctx)
+	case ToolJobDependencies:
+		var in JobDependenciesInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.dependencies(ctx, in)
+	case ToolJobImpact:
+		var in JobImpactInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.impact(ctx, in)
+	case ToolProposeAction:
+		var in ProposeActionInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.proposeAction(ctx, c.User, in)
+	}
+	return fail(CodeRefused, "there is no tool %q", c.Name)
+}
+
+func decode(raw json.RawMessage, into any) (outcome, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = json.RawMessage("{}")
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		return fail(CodeBadInput, "the tool input is not valid: %v", err), false
+	}
+	return outcome{}, true
+}
+
+// planError turns a planview or hwa error into an error result whose text
+// is safe to show (kinds and client-given values, never internal text).
+func planError(what string, err error) outcome {
+	var pe *planview.Error
+	detail := ""
+	if errors.As(err, &pe) {
+		detail = ": " + pe.Detail
+	}
+	switch {
+	case errors.Is(err, planview.ErrNotFound), errors.Is(err, hwa.ErrNotFound):
+		return fail(CodeNotFound, "%s: not found in the plan%s", what, detail)
+	case errors.Is(err, planview.ErrBadQuery), errors.Is(err, hwa.ErrBadFilter), errors.Is(err, hwa.ErrBadRequest):
+		return fail(CodeBadInput, "%s: invalid query%s", what, detail)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fail(CodeUnavailable, "%s: out of time", what)
+	case errors.Is(err, planview.ErrUnavailable), errors.Is(err, hwa.ErrUnavailable):
+		return fail(CodeUnavailable, "%s: HWA is unavailable", what)
+	}
+	return fail(CodeInternal, "%s failed", what)
+}
+
+func (t *Tools) planSummary(ctx context.Context) outcome {
+	s, err := t.plan.Summary(ctx)
+	if err != nil {
+		return planError("plan summary", err)
+	}
+	o := outcome{value: s, summary: fmt.Sprintf("%d jobs in the plan", s.TotalJobs)}
+	for _, lists := range [][]workload.JobRef{s.Abended, s.Failed, s.CriticalAtRisk} {
+		for _, j := range lists {
+			o.refs = append(o.refs, ref{kind: "job", id: j.ID, name: j.Name})
+		}
+	}
+	return o
+}
+
+func (t *Tools) searchJobs(ctx context.Context, in SearchJobsInput) outcome {
+	q := planview.JobQuery{
+		Status:      workload.CommonStatus(strings.ToUpper(strings.TrimSpace(in.Status))),
+		Internal:    workload.InternalStatus(strings.ToUpper(strings.TrimSpace(in.InternalStatus))),
+		Stream:      strings.TrimSpace(in.Stream),
+		Workstation: strings.TrimSpace(in.Workstation),
+		Name:        strings.TrimSpace(in.Name),
+		Critical:    in.Critical,
+		Limit:       in.Limit,
+	}
+	l, err := t.plan.Jobs(ctx, q)
+	if err != nil {
+		return planError("search jobs", err)
+	}
+	o := outcome{value: l, summary: fmt.Sprintf("%d jobs found%s", l.Total, describe(in))}
+	if int64(len(l.Items)) < l.Total {
+		o.summary += fmt.Sprintf(", first %d shown", len(l.Items))
+	}
+	for _, j := range l.Items {
+		o.refs = append(o.refs, jobRefs(j)...)
+	}
+	return o
+}
+
+func describe(in SearchJobsInput) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("status", strings.ToUpper(in.Status))
+	add("internalStatus", strings.ToUpper(in.InternalStatus))
+	add("stream", in.Stream)
+	add("workstation", in.Workstation)
+	add("name", in.Name)
+	if in.Critical != nil {
+		add("critical", strconv.FormatBool(*in.Critical))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func jobRefs(j planview.JobView) []ref {
+	out := []ref{{kind: "job", id: j.ID, name: j.Name}}
+	if j.Stream != "" {
+		out = append(out, ref{kind: "jobstream", id: j.StreamID, name: j.Stream})
+	}
+	if j.Workstation != "" {
+		out = append(out, ref{kind: "workstation", name: j.Workstation})
+	}
+	return out
+}
+
+var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// maxCandidates bounds the jobs listed for an ambiguous name.
+const maxCandidates = 20
+
+// resolve turns a job id or name (NAME, STREAM.NAME, WS#STREAM.NAME) into
+// the job's detail. An ambiguous name is an error result listing the
+// candidates.
+func (t *Tools) resolve(ctx context.Context, job string) (planview.JobDetail, outcome, bool) {
+	job = strings.TrimSpace(job)
+	if job == "" {
+		return planview.JobDetail{}, fail(CodeBadInput, "no job given: pass a job id or a job name"), false
+	}
+	if len(job) > 256 {
+		return planview.JobDetail{}, fail(CodeBadInput, "the job reference is longer than 256 characters"), false
+	}
+	triedID := false
+	if uuidLike.MatchString(job) || !strings.ContainsAny(job, "#.*@ ") && strings.ContainsAny(job, "-") && len(job) > 20 {
+		triedID = true
+		d, err := t.plan.Job(ctx, job)
+		if err == nil {
+			return d, outcome{}, true
+		}
+		if !errors.Is(err, planview.ErrNotFound) {
+			return planview.JobDetail{}, planError("get job "+job, err), false
+		}
+	}
+	q := planview.JobQuery{Limit: maxCandidates + 1}
+	name := strings.ToUpper(job)
+	if ws, rest, ok := strings.Cut(name, "#"); ok {
+		q.Workstation, name = ws, rest
+	}
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		q.Stream, name = name[:i], name[i+1:]
+	}
+	q.Name = name
+	var l planview.JobList
+	var err error
+	if name != "" {
+		l, err = t.plan.Jobs(ctx, q)
+		if err != nil && !errors.Is(err, planview.ErrBadQuery) {
+			return planview.JobDetail{}, planError("find job "+job, err), false
+		}
+	}
+	switch {
+	case len(l.Items) == 1:
+		d, err := t.plan.Job(ctx, l.Items[0].ID)
+		if err != nil {
+			return planview.JobDetail{}, planError("get job "+job, err), false
+		}
+		return d, outcome{}, true
+	case len(l.Items) > 1:
+		o := fail(CodeAmbiguous, "%d jobs match %q; ask which one, or use the job id or STREAM.JOB", l.Total, job)
+		er := o.value.(ErrorResult)
+		for i, j := range l.Items {
+			if i == maxCandidates {
+				break
+			}
+			er.Candidates = append(er.Candidates, Candidate{ID: j.ID, Name: j.Name, Stream: j.Stream,
+				Workstation: j.Workstation, Status: string(j.Status), InternalStatus: string(j.InternalStatus)})
+			o.refs = append(o.refs, ref{kind: "job", id: j.ID, name: j.Name})
+		}
+		o.value = er
+		return planview.JobDetail{}, o, false
+	}
+	if !triedID {
+		d, err := t.plan.Job(ctx, job)
+		if err == nil {
+			return d, outcome{}, true
+		}
+		if !errors.Is(err, planview.ErrNotFound) && !errors.Is(err, planview.ErrBadQuery) {
+			return planview.JobDetail{}, planError("get job "+job, err), false
+		}
+	}
+	return planview.JobDetail{}, fail(CodeNotFound, "no job %q in the plan (neither a job id nor a job name)", job), false
+}
+
+func (t *Tools) getJob(ctx context.Context, in GetJobInput) outcome {
+	d, o, ok := t.resolve(ctx, in.Job)
+	if !ok {
+		return o
+	}
+	j := d.Job
+	o = outcome{value: d, summary: fmt.Sprintf("%s (%s): %s/%s", j.Name, j.ID, j.Status, j.InternalStatus)}
+	o.refs = jobRefs(j)
+	for _, dep := range d.Dependencies {
+		if dep.JobID != "" {
+			o.refs = append(o.refs, ref{kind: "job", id: dep.JobID, name: dep.JobName})
+		}
+	}
+	return o
+}
+
+func (t *Tools) jobLog(ctx context.Context, in JobLogInput) outcome {
+	d, o, ok := t.resolve(ctx, in.Job)
+	if !ok {
+		return o
+	}
+	l, err := t.plan.Log(ctx, d.Job.ID, in.Tail)
+	if err != nil {
+		return planError("log of job "+d.Job.Name, err)
+	}
+	o = outcome{value: l, summary: fmt.Sprintf("last %d log lines of %s, run %s", l.Lines, d.Job.Name, l.RunID)}
+	o.refs = append(jobRefs(d.Job), ref{kind: "log", id: d.Job.ID, name: d.Job.Name, runID: l.RunID, lines: l.Lines})
+	return o
+}
+
+func (t *Tools) listStreams(ctx context.Context, in ListJobStreamsInput) outcome {
+	l, err := t.plan.Streams(ctx)
+	if err != nil {
+		return planError("list job streams", err)
+	}
+	if in.Late {
+		items := l.Items[:0:0]
+		for _, s := range l.Items {
+			if s.Late {
+				items = append(items, s)
+			}
+		}
+		l.Items, l.Total = items, len(items)
+	}
+	o := outcome{value: l, summary: fmt.Sprintf("%d job streams", l.Total)}
+	if in.Late {
+		o.summary = fmt.Sprintf("%d late job streams", l.Total)
+	}
+	for _, s := range l.Items {
+		o.refs = append(o.refs, ref{kind: "jobstream", id: s.ID, name: s.Name})
+	}
+	return o
+}
+
+func (t *Tools) listWorkstations(ctx context.Context, in ListWorkstationsInput) outcome {
+	l, err := t.plan.Workstations(ctx)
+	if err != nil {
+		return planError("list workstations", err)
+	}
+	if in.Unlinked {
+		items := l.Items[:0:0]
+		for _, w := range l.Items {
+			if !w.Linked {
+				items = append(items, w)
+			}
+		}
+		l.Items, l.Total = items, len(items)
+	}
+	o := outcome{value: l, summary: fmt.Sprintf("%d workstations", l.Total)}
+	if in.Unlinked {
+		o.summary = fmt.Sprintf("%d unlinked workstations", l.Total)
+	}
+	for _, w := range l.Items {
+		o.refs = append(o.refs, ref{kind: "workstation", id: w.ID, name: w.Name})
+	}
+	return o
+}
+
+func (t *Tools) criticalJobs(ctx context.Context) outcome {
+	l, err := t.plan.Critical(ctx)
+	if err != nil {
+		return planError("critical jobs", err)
+	}
+	o := outcome{value: l, summary: fmt.Sprintf("%d critical jobs, %d at risk", len(l.Items), l.AtRisk)}
+	for _, j := range l.Items {
+		o.refs = append(o.refs, jobRefs(j.JobView)...)
+	}
+	return o
+}
+
+// Depth bounds of dependency walks.
+const (
+	maxDepth           = 5
+	defaultImpactDepth = 3
+	// maxEnriched bounds the nodes whose job stream is looked up.
+	maxEnriched = 20
+)
+
+// walk returns the nodes of a dependency walk, with the critical flag from
+// the plan's critical list and the job stream of the first nodes.
+func (t *Tools) walk(ctx context.Context, jobID, direction string, depth int) ([]Node, error) {
+	if t.flow == nil {
+		return nil, fmt.Errorf("agent: %s of %s: %w", direction, jobID, hwa.ErrUnavailable)
+	}
+	var nodes []hwa.Node
+	var err error
+	if direction == DirectionPredecessors {
+		nodes, err = t.flow.Predecessors(ctx, jobID, depth)
+	} else {
+		nodes, err = t.flow.Successors(ctx, jobID, depth)
+	}
+	if err != nil {
+		return nil, err
+	}
+	critical := map[string]planview.CriticalJob{}
+	if cl, err := t.plan.Critical(ctx); err == nil {
+		for _, c := range cl.Items {
+			critical[c.ID] = c
+		}
+	}
+	out := make([]Node, 0, len(nodes))
+	enriched := 0
+	for _, n := range nodes {
+		nd := Node{ID: n.ID, Name: n.Name, Kind: "job", Workstation: n.Workstation}
+		if n.Kind == hwa.NodeJobStream {
+			nd.Kind = "jobstream"
+		}
+		if c, ok := critical[n.ID]; ok {
+			nd.Critical, nd.Stream = true, c.Stream
+		} else if nd.Kind == "job" && enriched < maxEnriched {
+			enriched++
+			if d, err := t.plan.Job(ctx, n.ID); err == nil {
+				nd.Stream = d.Job.Stream
+			}
+		}
+		out = append(out, nd)
+	}
+	return out, nil
+}
+
+func nodeRefs(nodes []Node) []ref {
+	var out []ref
+	for _, n := range nodes {
+		out = append(out, ref{kind: n.Kind, id: n.ID, name: n.Name})
+	}
+	return out
+}
+
+func clampDepth(d, deflt int) int {
+	switch {
+	case d <= 0:
+		return deflt
+	case d > maxDepth:
+		return maxDepth
+	}
+	return d
+}
+
+func (t *Tools) dependencies(ctx context.Context, in JobDependenciesInput) outcome {
+	dir := strings.ToLower(strings.TrimSpace(in.Direction))
+	if dir != DirectionPredecessors && dir != DirectionSuccessors {
+		return fail(CodeBadInput, "direction must be %q or %q", DirectionPredecessors, DirectionSuccessors)
+	}
+	d, o, ok := t.resolve(ctx, in.Job)
+	if !ok {
+		return o
+	}
+	nodes, err := t.walk(ctx, d.Job.ID, dir, clampDepth(in.Depth, 1))
+	if err != nil {
+		return planError(dir+" of job "+d.Job.Name, err)
+	}
+	res := DependenciesResult{Job: JobRef{ID: d.Job.ID, Name: d.Job.Name}, Direction: dir, Nodes: nodes}
+	o = outcome{value: res, summary: fmt.Sprintf("%d %s of %s", len(nodes), dir, d.Job.Name)}
+	o.refs = append(jobRefs(d.Job), nodeRefs(nodes)...)
+	return o
+}
+
+// impactOf returns the successors of a job and a one-line summary.
+func (t *Tools) impactOf(ctx context.Context, j planview.JobView, depth int) (ImpactResult, error) {
+	nodes, err := t.walk(ctx, j.ID, DirectionSuccessors, depth)
+	if err != nil {
+		return ImpactResult{}, err
+	}
+	res := ImpactResult{Job: JobRef{ID: j.ID, Name: j.Name}, Successors: nodes}
+	var crit []string
+	for _, n := range nodes {
+		if n.Critical {
+			res.Critical++
+			crit = append(crit, n.Name)
+		}
+	}
+	switch {
+	case len(nodes) == 0:
+		res.Summary = fmt.Sprintf("%s has no successors: nothing else waits for it", j.Name)
+	case res.Critical == 0:
+		res.Summary = fmt.Sprintf("%d successors of %s, none critical", len(nodes), j.Name)
+	default:
+		res.Summary = fmt.Sprintf("%d successors of %s, %d critical: %s", len(nodes), j.Name, res.Critical, strings.Join(crit, ", "))
+	}
+	return res, nil
+}
+
+func (t *Tools) impact(ctx context.Context, in JobImpactInput) outcome {
+	d, o, ok := t.resolve(ctx, in.Job)
+	if !ok {
+		return o
+	}
+	res, err := t.impactOf(ctx, d.Job, clampDepth(in.Depth, defaultImpactDepth))
+	if err != nil {
+		return planError("impact of job "+d.Job.Name, err)
+	}
+	o = outcome{value: res, summary: res.Summary}
+	o.refs = append(jobRefs(d.Job), nodeRefs(res.Successors)...)
+	return o
+}
+
+func (t *Tools) proposeAction(ctx context.Context, user string, in ProposeActionInput) outcome {
+	action := strings.ToLower(strings.TrimSpace(in.Action))
+	if !validAction(action) {
+		return fail(CodeBadInput, "unknown action %q: use rerun, hold, release, cancel, kill, confirm-succ or confirm-abend", in.Action)
+	}
+	if t.propose == nil {
+		return fail(CodeUnavailable, "actions are not available here")
+	}
+	d, o, ok := t.resolve(ctx, in.Job)
+	if !ok {
+		return o
+	}
+	res, err := t.propose.Propose(ctx, user, ProposalRequest{Action: action, Job: d.Job})
+	if err != nil {
+		return proposeError(err)
+	}
+	o = outcome{value: res, proposal: &res,
+		summary: fmt.Sprintf("proposed %s of %s; %s", action, d.Job.Name, res.Impact.Summary)}
+	o.refs = jobRefs(d.Job)
+	for _, s := range res.Impact.Successors {
+		o.refs = append(o.refs, ref{kind: s.Kind, id: s.ID, name: s.Name})
+	}
+	return o
+}
+
+func proposeError(err error) outcome {
+	switch {
+	case errors.Is(err, ErrBadRequest):
+		var ae *ActionError
+		if errors.As(err, &ae) {
+			return fail(CodeBadInput, "%s", ae.Message)
+		}
+		return fail(CodeBadInput, "the action cannot be proposed")
+	case errors.Is(err, ErrUnavailable):
+		return fail(CodeUnavailable, "proposals cannot be recorded right now; try again later")
+	}
+	return planError("propose action", err)
+}
+
+func validAction(a string) bool {
+	switch a {
+	case ActionRerun, ActionHold, ActionRelease, ActionCancel, ActionKill, ActionConfirmSucc, ActionConfirmAbend:
+		return true
+	}
+	return false
+}
