@@ -2,6 +2,7 @@ package stack
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -11,15 +12,21 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/resync/resync/shared/routes"
 )
 
-// Health metric: the health function reports each failed dependency check
-// as a CloudWatch embedded-metric-format log line with this namespace,
-// metric name and a Stage dimension; the alarm fires on any failure.
+// Health metric: the health function reports each dependency check of the
+// deep check as a CloudWatch embedded-metric-format record in this
+// namespace, with dimensions Function=health and Check=<name>; the alarm
+// fires when any check fails.
 const (
 	HealthNamespace = "Resync"
 	HealthMetric    = "HealthCheckFailed"
 )
+
+// HealthChecks returns the names of the health function's dependency
+// checks (its Check dimension).
+func HealthChecks() []string { return []string{"hwa", "redis", "neo4j", "bedrock"} }
 
 // MonitoringProps configures Monitoring.
 type MonitoringProps struct {
@@ -102,12 +109,24 @@ func NewMonitoring(scope constructs.Construct, id string, props MonitoringProps)
 	client := props.HTTP.MetricClientError(sum)
 	alarm("HttpServerErrors", server, "Resync HTTP API: 5xx responses")
 
-	health := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace:     jsii.String(HealthNamespace),
-		MetricName:    jsii.String(HealthMetric),
-		DimensionsMap: &map[string]*string{"Stage": jsii.String(props.Stage)},
-		Period:        five,
-		Statistic:     jsii.String("Sum"),
+	checks := map[string]awscloudwatch.IMetric{}
+	var perCheck []awscloudwatch.IMetric
+	for _, name := range HealthChecks() {
+		m := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace:     jsii.String(HealthNamespace),
+			MetricName:    jsii.String(HealthMetric),
+			DimensionsMap: &map[string]*string{"Function": jsii.String(routes.Health), "Check": jsii.String(name)},
+			Period:        five,
+			Statistic:     jsii.String("Sum"),
+		})
+		checks[name] = m
+		perCheck = append(perCheck, label(m, name))
+	}
+	health := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression:   jsii.String("SUM([" + strings.Join(HealthChecks(), ",") + "])"),
+		UsingMetrics: &checks,
+		Period:       five,
+		Label:        jsii.String("failed health checks"),
 	})
 	alarm("HealthCheckFailed", health, "Resync: a deep health check of HWA, Redis, Neo4j or Bedrock failed")
 
@@ -121,7 +140,7 @@ func NewMonitoring(scope constructs.Construct, id string, props MonitoringProps)
 		Widgets: &[]*[]awscloudwatch.IWidget{
 			{graph("Invocations", invocations), graph("Errors", errs), graph("Throttles", throttles)},
 			{graph("Duration p95 (ms)", durations), graph("HTTP API errors", []awscloudwatch.IMetric{label(server, "5xx"), label(client, "4xx")}), graph("Dead letters", dlqs)},
-			{graph("Failed health checks", []awscloudwatch.IMetric{label(health, "failed checks")})},
+			{graph("Failed health checks", perCheck)},
 		},
 	})
 	return m

@@ -586,9 +586,31 @@ func TestAlarmsAndOutputs(t *testing.T) {
 		metrics := map[string]int{}
 		for _, id := range fx.t.ofType("AWS::CloudWatch::Alarm") {
 			p := fx.t.Resources[id].Properties
-			metrics[fmt.Sprint(p["Namespace"], "/", p["MetricName"])]++
 			if len(list(p["AlarmActions"])) == 0 {
 				t.Errorf("alarm %s has no action", id)
+			}
+			if p["MetricName"] != nil {
+				metrics[fmt.Sprint(p["Namespace"], "/", p["MetricName"])]++
+				continue
+			}
+			// A math alarm: count it under the metric all its inputs share.
+			checks := map[string]bool{}
+			var name string
+			for _, m := range list(p["Metrics"]) {
+				stat := path(m, "MetricStat", "Metric")
+				if stat == nil {
+					continue
+				}
+				name = fmt.Sprint(path(stat, "Namespace"), "/", path(stat, "MetricName"))
+				for _, d := range list(path(stat, "Dimensions")) {
+					if path(d, "Name") == "Check" {
+						checks[fmt.Sprint(path(d, "Value"))] = true
+					}
+				}
+			}
+			metrics[name]++
+			if name == stack.HealthNamespace+"/"+stack.HealthMetric && len(checks) != len(stack.HealthChecks()) {
+				t.Errorf("health alarm %s watches checks %v, want %v", id, checks, stack.HealthChecks())
 			}
 		}
 		nFn := len(routes.Functions())
