@@ -22,6 +22,9 @@ type Network struct {
 	// Functions is the security group every function runs in; the cache
 	// admits only this group.
 	Functions awsec2.SecurityGroup
+	// NATIPs are the public addresses the functions' traffic to HWA and
+	// Neo4j Aura comes from (for their allowlists).
+	NATIPs []*string
 }
 
 // NewNetwork builds the VPC, its endpoints and the functions' security group.
@@ -56,5 +59,11 @@ func NewNetwork(scope constructs.Construct, id string, props NetworkProps) *Netw
 		Description:      jsii.String("Resync functions"),
 		AllowAllOutbound: jsii.Bool(true),
 	})
-	return &Network{Construct: c, VPC: vpc, Functions: sg}
+	n := &Network{Construct: c, VPC: vpc, Functions: sg}
+	for _, sub := range *vpc.PublicSubnets() {
+		if eip, ok := sub.Node().TryFindChild(jsii.String("EIP")).(awsec2.CfnEIP); ok && eip != nil {
+			n.NATIPs = append(n.NATIPs, eip.AttrPublicIp())
+		}
+	}
+	return n
 }

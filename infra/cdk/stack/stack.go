@@ -258,6 +258,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	out("HwaSecretArn", "Put the HWA credentials here", hwaSecret.SecretArn())
 	out("Neo4jSecretArn", "Put the Neo4j Aura credentials here", neoSecret.SecretArn())
 	out("DashboardName", "CloudWatch dashboard", mon.Dashboard.DashboardName())
+	out("NatPublicIps", "Addresses the functions reach HWA and Neo4j Aura from (for allowlists)",
+		awscdk.Fn_Join(jsii.String(","), &net.NATIPs))
 	out("AlarmTopicArn", "SNS topic of the alarms", mon.Topic.TopicArn())
 	return s, nil
 }

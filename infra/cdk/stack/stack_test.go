@@ -626,7 +626,10 @@ func TestAlarmsAndOutputs(t *testing.T) {
 				t.Errorf("alarms on %s: got %d, want %d", k, metrics[k], n)
 			}
 		}
-		for _, o := range []string{"HttpApiUrl", "WebSocketUrl", "WebUrl", "UserPoolId", "UserPoolClientId", "DocumentsBucketName", "HwaSecretArn", "Neo4jSecretArn", "DashboardName"} {
+		if ips := flatten(path(fx.t.Outputs["NatPublicIps"], "Value")); strings.Count(ips, ".PublicIp>") != fx.stage.NATGateways {
+			t.Errorf("NatPublicIps %s: want one address per NAT gateway (%d)", ips, fx.stage.NATGateways)
+		}
+		for _, o := range []string{"HttpApiUrl", "WebSocketUrl", "WebUrl", "UserPoolId", "UserPoolClientId", "DocumentsBucketName", "HwaSecretArn", "Neo4jSecretArn", "DashboardName", "NatPublicIps"} {
 			if _, ok := fx.t.Outputs[o]; !ok {
 				t.Errorf("no output %s", o)
 			}
