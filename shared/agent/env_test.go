@@ -193,3 +193,7 @@ func (e *env) auditActions(t *testing.T) []audit.Entry {
 var operator = []string{"operator"}
 
 func auditFilter(action string) audit.Filter { return audit.Filter{Action: action, Limit: 1000} }
+
+func planviewQueryWaiting() planview.JobQuery {
+	return planview.JobQuery{Status: workload.CommonWaiting, Limit: 100}
+}

@@ -1,0 +1,399 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/internal/testenv"
+	"github.com/resync/resync/shared/agent/agenttest"
+	"github.com/resync/resync/shared/ratelimit"
+)
+
+const justification = "rerun after the disk was cleaned"
+
+// propose runs the operator agent on "rerun <job>" and returns the
+// proposal it made.
+func (e *env) propose(t *testing.T, user, action, job string) ProposalResult {
+	t.Helper()
+	m := agenttest.New(
+		agenttest.Tools(agenttest.Use(ToolProposeAction, ProposeActionInput{Action: action, Job: job})),
+		agenttest.Text("Proposed; confirm it with a justification."),
+	)
+	sink := &agenttest.Sink{}
+	tn := Turn{User: user, Roles: operator, ConversationID: "c-" + user, MessageID: "m1", AgentID: "operator", Text: action + " " + job}
+	ans, err := e.runner(t, m, RunnerConfig{}).Run(context.Background(), tn, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Proposals) != 1 || len(sink.Proposals) != 1 {
+		t.Fatalf("got %d proposals and %d proposal frames (tools %v), want 1", len(ans.Proposals), len(sink.Proposals), sink.Tools)
+	}
+	if sink.Proposals[0].ProposalID != ans.Proposals[0].ProposalID || sink.Proposals[0].ID != "m1" {
+		t.Errorf("proposal frame %+v does not match %+v", sink.Proposals[0], ans.Proposals[0])
+	}
+	return ans.Proposals[0]
+}
+
+func TestProposeConfirmRerunsExactlyOnce(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	job := e.jobWithSuccessors(t)
+	p := e.propose(t, "alice", ActionRerun, job.Name)
+
+	if p.Action != ActionRerun || len(p.Targets) != 1 || p.Targets[0].ID != job.ID || p.Targets[0].RunID != job.LastRun.ID {
+		t.Errorf("proposal %+v: want a rerun of %s from run %s", p, job.ID, job.LastRun.ID)
+	}
+	succ, err := e.hc.Successors(ctx, job.ID, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(p.Impact.Successors), len(succ); got != want || want == 0 {
+		t.Errorf("impact lists %d successors, HWA has %d", got, want)
+	}
+	if got, want := p.ExpiresAt, t0.Add(10*time.Minute); !got.Equal(want) {
+		t.Errorf("expiresAt %v, want %v", got, want)
+	}
+	if n := len(e.sim.Actions()); n != 0 {
+		t.Fatalf("proposing made %d HWA actions", n)
+	}
+
+	o, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, justification, "Recovery", "INC-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.OK || o.Replayed {
+		t.Errorf("outcome %+v: want ok, not replayed", o)
+	}
+	reruns := e.actionsOf("rerun")
+	if len(reruns) != 1 {
+		t.Fatalf("HWA got %d reruns, want 1", len(reruns))
+	}
+	a := reruns[0]
+	if a.TargetID != job.LastRun.ID {
+		t.Errorf("rerun of %s, want run %s", a.TargetID, job.LastRun.ID)
+	}
+	for h, want := range map[string]string{"Justification-Description": justification, "Justification-Category": "Recovery", "Justification-Ticket-Num": "INC-42"} {
+		if got := a.Headers.Get(h); got != want {
+			t.Errorf("%s: got %q, want %q", h, got, want)
+		}
+	}
+
+	// The same confirm again replays and sends nothing.
+	o2, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, justification, "Recovery", "INC-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o2.Replayed || o2.Message != o.Message {
+		t.Errorf("second confirm: %+v, want the first outcome replayed", o2)
+	}
+	if n := len(e.sim.Actions()); n != 1 {
+		t.Errorf("after a second confirm HWA has %d actions, want 1", n)
+	}
+	// A different justification for the same proposal is a conflict.
+	if _, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, "other reason", "", ""); !errors.Is(err, ErrConflict) {
+		t.Errorf("confirm with another justification: got %v, want ErrConflict", err)
+	}
+	// Canceling an executed proposal is refused.
+	if err := e.actions.Cancel(ctx, "alice", p.ProposalID); !errors.Is(err, ErrConflict) {
+		t.Errorf("cancel after execution: got %v, want ErrConflict", err)
+	}
+
+	// The audit trail has the proposal, the confirmation, the execution and
+	// the replay, newest first.
+	var got []string
+	for _, en := range e.auditActions(t) {
+		got = append(got, en.Action+" "+strings.SplitN(en.Result, ":", 2)[0])
+		if en.User != "alice" {
+			t.Errorf("audit entry by %q", en.User)
+		}
+	}
+	want := []string{"cancel refused", "confirm refused", "confirm replayed", "execute:rerun ok", "confirm accepted", "proposal:rerun proposed"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("audit: got %v, want %v", got, want)
+	}
+	for _, en := range e.auditActions(t) {
+		if en.Action == "execute:rerun" && (en.Justification != justification || len(en.Targets) != 1 || !strings.Contains(en.Targets[0], job.ID)) {
+			t.Errorf("execution entry %+v lacks the justification or target", en)
+		}
+	}
+}
+
+func TestConfirmInvalidatesTheCache(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	job := e.jobWithSuccessors(t)
+	before, err := e.plan.Job(ctx, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.propose(t, "alice", ActionHold, job.ID)
+	if _, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, "hold for investigation", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	after, err := e.plan.Job(ctx, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.AsOf.After(before.AsOf) && after.Job.Priority == before.Job.Priority && after.Job.InternalStatus == before.Job.InternalStatus {
+		t.Errorf("the job view was not reloaded after the hold: before %+v, after %+v", before.Meta, after.Meta)
+	}
+	if len(e.actionsOf("hold")) != 1 {
+		t.Errorf("HWA got %d holds, want 1", len(e.actionsOf("hold")))
+	}
+}
+
+func TestConfirmRefusals(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		user  string
+		roles []string
+		just  string
+		setup func(e *env, id string)
+		want  error
+	}{
+		{"viewer", "alice", []string{"viewer"}, justification, nil, ErrForbidden},
+		{"no role", "alice", nil, justification, nil, ErrForbidden},
+		{"another user", "bob", operator, justification, nil, ErrForbidden},
+		{"no justification", "alice", operator, "  ", nil, ErrBadRequest},
+		{"expired", "alice", operator, justification, func(e *env, _ string) { e.clock.Advance(10*time.Minute + time.Second) }, ErrExpired},
+		{"canceled", "alice", operator, justification, func(e *env, id string) {
+			if err := e.actions.Cancel(ctx, "alice", id); err != nil {
+				t.Fatal(err)
+			}
+		}, ErrConflict},
+		{"unknown proposal", "alice", operator, justification, func(e *env, _ string) {}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{})
+			job := e.abended(t)[0]
+			p := e.propose(t, "alice", ActionRerun, job.ID)
+			id := p.ProposalID
+			if tc.setup != nil {
+				tc.setup(e, id)
+			}
+			want := tc.want
+			if want == nil {
+				id, want = "no-such-proposal", ErrNotFound
+			}
+			_, err := e.actions.Confirm(ctx, tc.user, tc.roles, id, tc.just, "", "")
+			if !errors.Is(err, want) {
+				t.Errorf("got %v, want %v", err, want)
+			}
+			if Code(err) == "internal" {
+				t.Errorf("Code(%v) is internal", err)
+			}
+			if n := len(e.sim.Actions()); n != 0 {
+				t.Errorf("a refused confirm made %d HWA actions", n)
+			}
+			refused := 0
+			for _, en := range e.auditActions(t) {
+				if en.Action == "confirm" && strings.HasPrefix(en.Result, "refused") {
+					refused++
+				}
+			}
+			if refused != 1 {
+				t.Errorf("audit has %d refused confirms, want 1", refused)
+			}
+		})
+	}
+}
+
+func TestAdminMayConfirm(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	p := e.propose(t, "root", ActionRerun, e.abended(t)[0].ID)
+	if _, err := e.actions.Confirm(context.Background(), "root", []string{"admin"}, p.ProposalID, justification, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.actionsOf("rerun")); n != 1 {
+		t.Errorf("got %d reruns, want 1", n)
+	}
+}
+
+func TestConfirmRateLimitedPerUser(t *testing.T) {
+	e := newEnv(t, envOptions{rules: map[ratelimit.Kind]ratelimit.Rule{
+		ratelimit.KindAction:  {Rate: 1, Period: time.Hour},
+		ratelimit.KindMessage: {Rate: 100, Period: time.Minute},
+	}})
+	ctx := context.Background()
+	jobs := e.abended(t)
+	p1 := e.propose(t, "alice", ActionRerun, jobs[0].ID)
+	p2 := e.propose(t, "alice", ActionRerun, jobs[1].ID)
+	if _, err := e.actions.Confirm(ctx, "alice", operator, p1.ProposalID, justification, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.actions.Confirm(ctx, "alice", operator, p2.ProposalID, justification, "", "")
+	var ae *ActionError
+	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &ae) || ae.RetryAfter <= 0 {
+		t.Fatalf("second action: got %v, want ErrRateLimited with a retry time", err)
+	}
+	if n := len(e.sim.Actions()); n != 1 {
+		t.Errorf("HWA got %d actions, want 1", n)
+	}
+	// The refused confirm left the proposal confirmable later.
+	pr, err := e.actions.Get(ctx, p2.ProposalID)
+	if err != nil || pr.Status != StatusPending {
+		t.Errorf("proposal after a rate-limited confirm: %q (%v), want pending", pr.Status, err)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	p := e.propose(t, "alice", ActionKill, e.abended(t)[0].ID)
+	if err := e.actions.Cancel(ctx, "bob", p.ProposalID); !errors.Is(err, ErrForbidden) {
+		t.Errorf("bob cancels alice's proposal: got %v, want ErrForbidden", err)
+	}
+	if err := e.actions.Cancel(ctx, "alice", p.ProposalID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.actions.Cancel(ctx, "alice", p.ProposalID); err != nil {
+		t.Errorf("second cancel: %v, want nil", err)
+	}
+	if err := e.actions.Cancel(ctx, "alice", "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("cancel unknown: got %v, want ErrNotFound", err)
+	}
+}
+
+func TestProposeRerunOfJobThatNeverRan(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	var never string
+	l, err := e.plan.Jobs(ctx, planviewQueryWaiting())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range l.Items {
+		if j.LastRun == nil {
+			never = j.ID
+			break
+		}
+	}
+	if never == "" {
+		t.Skip("no job without a run in the simulator")
+	}
+	m := agenttest.New(agenttest.Tools(agenttest.Use(ToolProposeAction, ProposeActionInput{Action: "rerun", Job: never})), agenttest.Text("It never ran."))
+	sink := &agenttest.Sink{}
+	if _, err := e.runner(t, m, RunnerConfig{}).Run(ctx, Turn{User: "alice", Roles: operator, ConversationID: "c", AgentID: "operator", Text: "rerun"}, sink); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.ToolStatuses(); len(got) != 2 || got[1] != "propose_action:failed" || len(sink.Proposals) != 0 {
+		t.Errorf("tool frames %v, proposals %d: want a failed proposal", got, len(sink.Proposals))
+	}
+}
+
+// concurrentConfirms sends n identical confirms at once and returns how
+// many succeeded.
+func concurrentConfirms(t *testing.T, e *env, n int) {
+	t.Helper()
+	p := e.propose(t, "alice", ActionRerun, e.abended(t)[0].ID)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	fresh, replayed := 0, 0
+	errs := map[string]int{}
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, justification, "", "")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				errs[err.Error()]++
+			case o.Replayed:
+				replayed++
+			default:
+				fresh++
+			}
+		}()
+	}
+	wg.Wait()
+	if got := len(e.actionsOf("rerun")); got != 1 {
+		t.Errorf("%d concurrent confirms made %d reruns, want 1", n, got)
+	}
+	if fresh != 1 || replayed != n-1 {
+		t.Errorf("got %d fresh and %d replayed outcomes (errors %v), want 1 and %d", fresh, replayed, errs, n-1)
+	}
+}
+
+func TestConcurrentConfirmsMiniredis(t *testing.T) {
+	concurrentConfirms(t, newEnv(t, envOptions{}), 100)
+}
+
+func TestConcurrentConfirmsRealRedis(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(t), PoolSize: 128})
+	t.Cleanup(func() { _ = rdb.Close() })
+	concurrentConfirms(t, newEnv(t, envOptions{rdb: rdb}), 100)
+}
+
+func TestRedisDownExecutesNothing(t *testing.T) {
+	t.Run("all of Redis", func(t *testing.T) {
+		e := newEnv(t, envOptions{})
+		p := e.propose(t, "alice", ActionRerun, e.abended(t)[0].ID)
+		e.mr.Close()
+		_, err := e.actions.Confirm(context.Background(), "alice", operator, p.ProposalID, justification, "", "")
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("got %v, want ErrUnavailable", err)
+		}
+		if n := len(e.sim.Actions()); n != 0 {
+			t.Errorf("HWA got %d actions with Redis down", n)
+		}
+	})
+	t.Run("idempotency store", func(t *testing.T) {
+		gmr := miniredis.RunT(t)
+		grdb := redis.NewClient(&redis.Options{Addr: gmr.Addr(), MaxRetries: -1})
+		t.Cleanup(func() { _ = grdb.Close() })
+		e := newEnv(t, envOptions{guard: grdb})
+		p := e.propose(t, "alice", ActionRerun, e.abended(t)[0].ID)
+		gmr.Close()
+		_, err := e.actions.Confirm(context.Background(), "alice", operator, p.ProposalID, justification, "", "")
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("got %v, want ErrUnavailable", err)
+		}
+		if n := len(e.sim.Actions()); n != 0 {
+			t.Errorf("HWA got %d actions with the idempotency store down", n)
+		}
+	})
+}
+
+func TestHWAFailureIsAnOutcomeNotRetried(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	// Releasing a job that is not held: the simulator answers 409.
+	var job string
+	for _, j := range e.abended(t) {
+		job = j.ID
+		break
+	}
+	p := e.propose(t, "alice", ActionRelease, job)
+	o, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, "release it", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.actionsOf("release")) != 1 {
+		t.Fatalf("HWA got %d releases, want 1", len(e.actionsOf("release")))
+	}
+	if o.OK {
+		t.Skipf("the simulator accepted the release of an abended job: %+v", o)
+	}
+	if o.Message == "" || strings.Contains(o.Message, "hwa:") {
+		t.Errorf("failure message %q: want a safe sentence", o.Message)
+	}
+	o2, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, "release it", "", "")
+	if err != nil || !o2.Replayed || o2.OK {
+		t.Errorf("repeat: %+v, %v; want the failure replayed", o2, err)
+	}
+	if len(e.actionsOf("release")) != 1 {
+		t.Errorf("a failed action was retried")
+	}
+}
