@@ -264,28 +264,14 @@ func TestCancel(t *testing.T) {
 
 func TestProposeRerunOfJobThatNeverRan(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	ctx := context.Background()
-	var never string
-	l, err := e.plan.Jobs(ctx, planviewQueryWaiting())
-	if err != nil {
-		t.Fatal(err)
+	job := e.abended(t)[0]
+	job.LastRun = nil
+	_, err := e.actions.Propose(context.Background(), "alice", ProposalRequest{Action: ActionRerun, Job: job})
+	if !errors.Is(err, ErrBadRequest) {
+		t.Errorf("got %v, want ErrBadRequest", err)
 	}
-	for _, j := range l.Items {
-		if j.LastRun == nil {
-			never = j.ID
-			break
-		}
-	}
-	if never == "" {
-		t.Skip("no job without a run in the simulator")
-	}
-	m := agenttest.New(agenttest.Tools(agenttest.Use(ToolProposeAction, ProposeActionInput{Action: "rerun", Job: never})), agenttest.Text("It never ran."))
-	sink := &agenttest.Sink{}
-	if _, err := e.runner(t, m, RunnerConfig{}).Run(ctx, Turn{User: "alice", Roles: operator, ConversationID: "c", AgentID: "operator", Text: "rerun"}, sink); err != nil {
-		t.Fatal(err)
-	}
-	if got := sink.ToolStatuses(); len(got) != 2 || got[1] != "propose_action:failed" || len(sink.Proposals) != 0 {
-		t.Errorf("tool frames %v, proposals %d: want a failed proposal", got, len(sink.Proposals))
+	if o := proposeError(err); o.value.(ErrorResult).Code != CodeBadInput || !strings.Contains(o.summary, "has not run") {
+		t.Errorf("tool result %+v: want bad_input saying the job has not run", o.value)
 	}
 }
 

@@ -194,6 +194,4 @@ var operator = []string{"operator"}
 
 func auditFilter(action string) audit.Filter { return audit.Filter{Action: action, Limit: 1000} }
 
-func planviewQueryWaiting() planview.JobQuery {
-	return planview.JobQuery{Status: workload.CommonWaiting, Limit: 100}
-}
+func hwasimDown() hwasim.Fault { return hwasim.Fault{Status5xx: 503} }
