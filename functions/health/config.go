@@ -18,7 +18,10 @@ import (
 	"github.com/resync/resync/shared/auth"
 	"github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/metrics"
+	"github.com/resync/resync/shared/monitor"
 	"github.com/resync/resync/shared/obs"
+	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/push"
 	"github.com/resync/resync/shared/security"
 	"github.com/resync/resync/shared/stage"
 )
@@ -139,6 +142,15 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, err
 	}
 
+	var poster *push.Poster
+	if ep := getenv(config.EnvWSEndpoint); ep != "" {
+		cfg, err := loadAWS()
+		if err != nil {
+			return nil, err
+		}
+		poster = push.NewPoster(push.NewClient(cfg, ep), push.NewRegistry(rdb, nil))
+	}
+	var mon *monitor.Monitor
 	probes := []probe{redisProbe(rdb, s.checkTimeout)}
 	if s.common.HWA.URL != "" {
 		hc, err := s.common.HWAClient()
@@ -146,6 +158,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 			return nil, err
 		}
 		probes = append([]probe{hwaProbe(hc, s.checkTimeout)}, probes...)
+		mon = &monitor.Monitor{Plan: planview.HWA{Client: hc}, Store: monitor.NewStore(rdb)}
+		if poster != nil {
+			mon.Push = poster
+		}
 	} else {
 		probes = append([]probe{skipped("hwa", config.EnvHWAURL+" is not set")}, probes...)
 	}
@@ -175,7 +191,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 
 	emf := metrics.New(stdout, "Resync", nil)
-	a.handler, err = newHandler(handlerDeps{
+	deps := handlerDeps{
 		stage:   s.common.Stage,
 		auth:    verifier,
 		store:   redisStore{rdb: rdb},
@@ -184,7 +200,14 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		metrics: emf,
 		refused: recordRefusal(security.New(rdb, 0), logger),
 		now:     time.Now,
-	})
+	}
+	if mon != nil {
+		deps.monitor = mon
+	}
+	if poster != nil {
+		deps.push = poster
+	}
+	a.handler, err = newHandler(deps)
 	if err != nil {
 		return nil, err
 	}

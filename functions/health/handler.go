@@ -13,7 +13,9 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/resync/resync/shared/api"
+	"github.com/resync/resync/shared/frames"
 	"github.com/resync/resync/shared/metrics"
+	"github.com/resync/resync/shared/monitor"
 	"github.com/resync/resync/shared/obs"
 	"github.com/resync/resync/shared/routes"
 	"github.com/resync/resync/shared/stage"
@@ -30,8 +32,20 @@ type deepChecker interface {
 	run(ctx context.Context) Report
 }
 
+// planMonitor compares the plan with its last view (*monitor.Monitor).
+type planMonitor interface {
+	Run(ctx context.Context) (monitor.Result, error)
+}
+
+// broadcaster pushes a frame to every connected user (*push.Poster).
+type broadcaster interface {
+	Broadcast(ctx context.Context, frame any) (int, error)
+}
+
 type handlerDeps struct {
 	stage   stage.Stage
+	monitor planMonitor // nil when HWA is not configured
+	push    broadcaster // nil when no WebSocket endpoint is configured
 	auth    api.Authenticator
 	store   reports
 	check   deepChecker
@@ -128,11 +142,37 @@ func (h *handler) scheduled(ctx context.Context, ev events.CloudWatchEvent) (any
 	ctx = obs.WithRequest(ctx, obs.Request{Route: "schedule " + sc.Name})
 	switch sc.Name {
 	case "health-deep":
-		return h.deepCheck(ctx), nil
+		res := h.deepCheck(ctx)
+		h.pushTransitions(ctx, res.Transitions)
+		return res, nil
+	case "plan-monitor":
+		if h.monitor == nil {
+			return nil, errors.New("health: the plan monitor needs HWA_URL (or HWA_SECRET_ARN)")
+		}
+		res, err := h.monitor.Run(ctx)
+		if err != nil {
+			h.log.WarnContext(ctx, "plan monitor run failed", "err", err.Error(), "events", len(res.Events))
+			if len(res.Events) == 0 {
+				return nil, fmt.Errorf("health: plan monitor: %w", err)
+			}
+		}
+		return res, nil
 	default:
-		// The plan monitor (new abends, late streams, unlinked workstations
-		// pushed to chat clients) belongs to a later issue.
-		return nil, fmt.Errorf("health: schedule %s is not handled by this version of the function", sc.Name)
+		return nil, fmt.Errorf("health: schedule %s is not handled by this function", sc.Name)
+	}
+}
+
+// pushTransitions tells connected users that a dependency changed state.
+// A push failure is logged: the transitions stay in Redis.
+func (h *handler) pushTransitions(ctx context.Context, ts []Transition) {
+	if h.push == nil || len(ts) == 0 {
+		return
+	}
+	for _, t := range ts {
+		ev := frames.Event{Type: frames.TypeEvent, Kind: "health", At: h.now().UTC(), Data: map[string]any{"transition": t}}
+		if _, err := h.push.Broadcast(ctx, ev); err != nil {
+			h.log.WarnContext(ctx, "pushing a health change failed", "err", err.Error())
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 
 	"github.com/resync/resync/shared/auth"
 	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/frames"
 	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/metrics"
+	"github.com/resync/resync/shared/monitor"
 	"github.com/resync/resync/shared/obs"
 	"github.com/resync/resync/shared/stage"
 )
@@ -57,7 +60,16 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// fakeMonitor answers the plan-monitor schedule with one event.
+type fakeMonitor struct{ runs atomic.Int64 }
+
+func (m *fakeMonitor) Run(context.Context) (monitor.Result, error) {
+	m.runs.Add(1)
+	return monitor.Result{Events: []frames.Event{{Type: frames.TypeEvent, Kind: monitor.JobAbended, Data: map[string]any{"id": "j1", "name": "PAY_LOAD"}}}, Delivered: 2}, nil
+}
+
 type fixture struct {
+	mon    *fakeMonitor
 	h      *handler
 	minter *auth.Minter
 	logs   *lockedBuffer
@@ -76,10 +88,12 @@ func newFixture(t *testing.T) fixture {
 	}
 	logs := &lockedBuffer{}
 	logger := obs.NewLogger(logs, obs.ParseLevel("debug"))
+	mon := &fakeMonitor{}
 	h, err := newHandler(handlerDeps{
-		stage: stage.Development,
-		auth:  v,
-		store: redisStore{rdb: rdb},
+		stage:   stage.Development,
+		monitor: mon,
+		auth:    v,
+		store:   redisStore{rdb: rdb},
 		check: &checker{now: time.Now, failed: logFailure(logger), probes: []probe{
 			hwaProbe(fakeEngine{}, time.Second),
 			redisProbe(rdb, time.Second),
@@ -92,7 +106,7 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{h: h, minter: m, logs: logs}
+	return fixture{h: h, minter: m, logs: logs, mon: mon}
 }
 
 func (f fixture) token(t *testing.T, role auth.Role) string {
@@ -188,6 +202,17 @@ func TestEveryEventFile(t *testing.T) {
 	admin := f.token(t, auth.RoleAdmin)
 	for _, e := range evs {
 		t.Run(e.name, func(t *testing.T) {
+			if e.sched && strings.Contains(string(e.raw), "plan-monitor") {
+				out, err := f.invoke(t, e.raw)
+				if err != nil {
+					t.Fatalf("Invoke: %v", err)
+				}
+				var res monitor.Result
+				if err := json.Unmarshal(out, &res); err != nil || len(res.Events) != 1 || res.Delivered != 2 || f.mon.runs.Load() != 1 {
+					t.Errorf("plan monitor result = %s (%v), runs %d", out, err, f.mon.runs.Load())
+				}
+				return
+			}
 			if e.sched {
 				out, err := f.invoke(t, e.raw)
 				if err != nil {
@@ -310,7 +335,6 @@ func TestUnsupportedEvents(t *testing.T) {
 	for name, raw := range map[string]string{
 		"s3 event":     `{"Records":[{"eventSource":"aws:s3"}]}`,
 		"not json":     `nope`,
-		"plan monitor": `{"detail-type":"Scheduled Event","source":"aws.events","resources":["arn:aws:events:eu-west-1:1:rule/resync-prod-plan-monitor"]}`,
 		"unknown rule": `{"detail-type":"Scheduled Event","source":"aws.events","resources":["arn:aws:events:eu-west-1:1:rule/other"]}`,
 	} {
 		if _, err := f.invoke(t, []byte(raw)); err == nil {
@@ -370,5 +394,14 @@ func TestLoadSettingsReportsEveryProblem(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}
+	}
+}
+
+func TestPlanMonitorNeedsHWA(t *testing.T) {
+	f := newFixture(t)
+	f.h.monitor = nil
+	_, err := f.invoke(t, readEvent(t, "schedule-plan-monitor.json"))
+	if err == nil || !strings.Contains(err.Error(), "HWA_URL") {
+		t.Errorf("err = %v, want one naming HWA_URL", err)
 	}
 }

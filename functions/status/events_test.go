@@ -30,6 +30,7 @@ func TestSampleEvents(t *testing.T) {
 		"get-jobstreams.json":          200,
 		"get-workstations.json":        200,
 		"get-critical.json":            200,
+		"get-events.json":              200,
 		"get-summary-no-token.json":    401,
 	}
 	f := newFixture(t)

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/resync/resync/shared/api"
+	"github.com/resync/resync/shared/frames"
 	"github.com/resync/resync/shared/planview"
 	"github.com/resync/resync/shared/routes"
 	"github.com/resync/resync/shared/workload"
@@ -15,12 +17,18 @@ import (
 // handler serves the status routes. It holds only what run built; it is
 // never written after newHandler, so it is safe for concurrent invokes.
 type handler struct {
-	views *planview.Service
-	mux   *http.ServeMux
+	views  *planview.Service
+	events recentEvents
+	mux    *http.ServeMux
 }
 
-func newHandler(views *planview.Service, edge *api.Edge) (*handler, error) {
-	h := &handler{views: views, mux: http.NewServeMux()}
+// recentEvents lists the plan monitor's latest events (*monitor.Store).
+type recentEvents interface {
+	Recent(ctx context.Context, n int) ([]frames.Event, error)
+}
+
+func newHandler(views *planview.Service, events recentEvents, edge *api.Edge) (*handler, error) {
+	h := &handler{views: views, events: events, mux: http.NewServeMux()}
 	byPath := map[string]api.HandlerFunc{
 		"/api/v1/plan/summary":  h.summary,
 		"/api/v1/jobs":          h.jobs,
@@ -29,6 +37,7 @@ func newHandler(views *planview.Service, edge *api.Edge) (*handler, error) {
 		"/api/v1/jobstreams":    h.streams,
 		"/api/v1/workstations":  h.workstations,
 		"/api/v1/critical":      h.critical,
+		"/api/v1/events":        h.recentEvents,
 	}
 	var missing []string
 	for _, rt := range routes.HTTP() {
@@ -199,4 +208,22 @@ func (h *handler) critical(w http.ResponseWriter, r *http.Request) error {
 		return problem(err)
 	}
 	return respond(w, r, l, l.Stale)
+}
+
+// eventList is the answer of GET /api/v1/events.
+type eventList struct {
+	Items []frames.Event `json:"items"`
+}
+
+func (h *handler) recentEvents(w http.ResponseWriter, r *http.Request) error {
+	n, err := intParam(r.URL.Query().Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	evs, err := h.events.Recent(r.Context(), n)
+	if err != nil {
+		return api.Unavailable("the event list cannot be read now", 5)
+	}
+	api.WriteJSON(w, r, http.StatusOK, eventList{Items: evs})
+	return nil
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/hwa/hwasim"
 	"github.com/resync/resync/shared/metrics"
+	"github.com/resync/resync/shared/monitor"
 	"github.com/resync/resync/shared/obs"
 	"github.com/resync/resync/shared/planview"
 	"github.com/resync/resync/shared/setup"
@@ -112,7 +113,7 @@ func newFixture(t *testing.T) *fixture {
 	logs := &syncBuffer{}
 	logger := obs.NewLogger(logs, slog.LevelDebug)
 	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), c, edge, logger)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitor.NewStore(rdb), c, edge, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +271,7 @@ func TestEveryRouteAgainstTheSimulator(t *testing.T) {
 		t.Errorf("log tail: %+v", l)
 	}
 
-	for _, path := range []string{"/api/v1/jobstreams", "/api/v1/workstations", "/api/v1/critical"} {
+	for _, path := range []string{"/api/v1/jobstreams", "/api/v1/workstations", "/api/v1/critical", "/api/v1/events?limit=5"} {
 		if rec := f.get(t, path, viewer); rec.Code != 200 {
 			t.Errorf("%s: %d %s", path, rec.Code, rec.Body.String())
 		}

@@ -46,6 +46,11 @@ const (
 
 	EnvDevTokenEndpoint = "DEV_TOKEN_ENDPOINT" // "true" when the local stack's dev token endpoint is on
 
+	// EnvWSEndpoint is the WebSocket API's @connections endpoint the
+	// functions post frames to: https://{api}.execute-api.{region}.amazonaws.com/{stage}
+	// in AWS, the local stack's URL locally. Unset: nothing is pushed.
+	EnvWSEndpoint = "WS_ENDPOINT"
+
 	EnvCacheTTLs       = "CACHE_TTLS"        // per-kind fresh TTLs, e.g. "summary=15s,list=30s,log=60s,job=30s"
 	EnvCacheMaxEntries = "CACHE_MAX_ENTRIES" // local tier bound (default 100000)
 	EnvCacheMaxBytes   = "CACHE_MAX_BYTES"   // local tier bound in bytes (default 104857600)
