@@ -56,8 +56,8 @@ func NewUsers(scope constructs.Construct, id string, props UsersProps) *Users {
 		pool.AddGroup(jsii.String(titleID(g)), &awscognito.UserPoolGroupOptions{
 			GroupName:   jsii.String(g),
 			Description: jsii.String("Resync " + g + "s"),
-			// Lower precedence wins when a user is in several groups, so
-			// the most privileged role is listed first in the token.
+			// Cognito ranks groups by precedence (lowest first); the most
+			// privileged role gets the lowest number.
 			Precedence: jsii.Number(float64(len(Groups()) - i)),
 		})
 	}

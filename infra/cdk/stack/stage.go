@@ -72,7 +72,7 @@ func defaultSizes() map[string]FunctionSize {
 		routes.Chat:   {MemoryMB: 1024, Timeout: 5 * time.Minute},
 		routes.Status: {MemoryMB: 512, Timeout: 29 * time.Second},
 		routes.Admin:  {MemoryMB: 512, Timeout: 29 * time.Second},
-		routes.Ingest: {MemoryMB: 1536, Timeout: 15 * time.Minute, ReservedConcurrency: 0},
+		routes.Ingest: {MemoryMB: 1536, Timeout: 15 * time.Minute},
 		routes.Health: {MemoryMB: 256, Timeout: time.Minute},
 	}
 }
