@@ -1,0 +1,487 @@
+package offline
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/resync/resync/shared/llm"
+)
+
+// maxFollowUp bounds how far back a follow-up looks for the question it
+// continues.
+const maxFollowUp = 8
+
+// question returns the question the user asked in message at, with a
+// follow-up ("and its log?", "and in stream X?") completed from the
+// earlier questions of the conversation.
+func (t *turn) question(at int) question {
+	q := parse(strings.TrimSpace(t.req.Messages[at].Text()), t.mem)
+	if q.explicit && q.kind != kindJob {
+		return q
+	}
+	prev, ok := t.previous(at)
+	if !ok {
+		return q
+	}
+	switch {
+	case q.kind == kindJob && !q.explicit && prev.kind.jobKind() && prev.kind != kindAction:
+		// "and BACKUP_EXTRACT3?" after "log of ABEND_J1": the same about another job.
+		q.kind, q.explicit = prev.kind, true
+		if q.tail == 0 {
+			q.tail = prev.tail
+		}
+	case q.kind == kindHelp && !q.explicit && (q.stream != "" || q.workstation != "") && prev.kind.listKind():
+		// "and in stream X?" after "which jobs failed?".
+		q.kind, q.explicit = prev.kind, true
+		q.filters, q.unlinked, q.limit = prev.filters, prev.unlinked, prev.limit
+	case q.kind == kindHelp && !q.explicit && q.pronoun && prev.kind.jobKind() && prev.kind != kindAction:
+		q.kind, q.explicit = prev.kind, true
+	}
+	return q
+}
+
+// previous returns the last question before message at that said what it
+// asked for.
+func (t *turn) previous(at int) (question, bool) {
+	seen := 0
+	for i := at - 1; i >= 0 && seen < maxFollowUp; i-- {
+		m := t.req.Messages[i]
+		if m.Role != llm.User || hasResults(m) || strings.TrimSpace(m.Text()) == "" {
+			continue
+		}
+		seen++
+		q := parse(strings.TrimSpace(m.Text()), t.mem)
+		if q.explicit && q.kind != kindHelp && q.kind != kindGreeting {
+			return q, true
+		}
+	}
+	return question{}, false
+}
+
+// subject returns the jobs the conversation was last about, before message
+// at: the jobs of the latest tool result, tool use or question naming any.
+func (t *turn) subject(at int) []jobRef {
+	answerText := "" // the answer after the tool results being looked at
+	for i := at - 1; i >= 0; i-- {
+		m := t.req.Messages[i]
+		if m.Role == llm.Assistant && len(m.ToolUses()) == 0 {
+			answerText = m.Text()
+			continue
+		}
+		var refs []jobRef
+		cutList := false
+		for _, b := range m.Content {
+			switch {
+			case b.ToolResult != nil:
+				refs = append(refs, t.mem.subjectsOf(b.ToolResult.Content)...)
+				cutList = cutList || strings.Contains(b.ToolResult.Content, `"resultTruncated"`)
+			case b.ToolUse != nil:
+				if j := inputString(b.ToolUse.Input, "job"); j != "" && !t.answered(b.ToolUse.ID, i) {
+					refs = append(refs, t.ref(j))
+				}
+			}
+		}
+		if cutList && len(refs) > 1 {
+			// The stored list was cut: the answer named all of it.
+			if all := labelled(answerText); len(all) > len(refs) {
+				refs = all
+			}
+		}
+		if m.Role == llm.User && !hasResults(m) {
+			for _, j := range parse(strings.TrimSpace(m.Text()), t.mem).jobs {
+				refs = append(refs, t.ref(j))
+			}
+		}
+		if refs = dedupe(refs); len(refs) > 0 {
+			return refs
+		}
+		answerText = ""
+	}
+	return nil
+}
+
+// answered reports whether a tool use of message at has its result later.
+func (t *turn) answered(id string, at int) bool {
+	for _, m := range t.req.Messages[at+1:] {
+		for _, b := range m.Content {
+			if b.ToolResult != nil && b.ToolResult.ToolUseID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ref is the job a reference designates, as far as the conversation knows.
+func (t *turn) ref(s string) jobRef {
+	if j, ok := t.mem.job(s); ok {
+		return j
+	}
+	if uuidPattern.MatchString(s) {
+		return jobRef{ID: s}
+	}
+	ws, stream, name := splitRef(s)
+	return jobRef{Name: name, Stream: stream, Workstation: ws}
+}
+
+func dedupe(refs []jobRef) []jobRef {
+	var out []jobRef
+	seen := map[string]bool{}
+	for _, r := range refs {
+		k := r.ID
+		if k == "" {
+			k = r.Workstation + "#" + r.label()
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// input returns what a tool's job field should say for a job: its id when
+// the conversation knows it, else the name qualified as the user did.
+func input(j jobRef) string {
+	switch {
+	case j.ID != "":
+		return j.ID
+	case j.Workstation != "" && j.Stream != "":
+		return j.Workstation + "#" + j.Stream + "." + j.Name
+	case j.Stream != "":
+		return j.Stream + "." + j.Name
+	}
+	return j.Name
+}
+
+// jobsOf returns the jobs the question is about, or a text asking which.
+func (t *turn) jobsOf(q question, at int) ([]jobRef, string) {
+	var refs []jobRef
+	for _, s := range q.jobs {
+		r := t.ref(s)
+		if r.ID == "" && r.Stream == "" && q.stream != "" {
+			r.Stream = q.stream
+		}
+		if r.ID == "" && r.Workstation == "" && r.Stream != "" && q.workstation != "" {
+			r.Workstation = q.workstation
+		}
+		refs = append(refs, r)
+	}
+	if len(refs) > 0 {
+		if len(refs) > maxToolUses {
+			refs = refs[:maxToolUses]
+		}
+		return refs, ""
+	}
+	refs = t.subject(at)
+	switch {
+	case len(refs) == 1:
+		return refs, ""
+	case len(refs) > 1:
+		var names []string
+		for _, r := range refs {
+			names = append(names, r.label())
+		}
+		return nil, fmt.Sprintf("Which job do you mean? The conversation names %d jobs: %s. Please name one, for example %q.",
+			len(refs), joinList(names, 10), example(q, refs[0].label()))
+	}
+	return nil, fmt.Sprintf("Which job do you mean? Please name it, for example %q.", example(q, "PAYROLL.PAY_LOAD"))
+}
+
+// example is the question q rephrased with a job name.
+func example(q question, job string) string {
+	switch q.kind {
+	case kindLog:
+		return "log of " + job
+	case kindPredecessors:
+		return "dependencies of " + job
+	case kindSuccessors:
+		return "successors of " + job
+	case kindImpact:
+		return "what breaks if " + job + " fails?"
+	case kindWaiting:
+		return "why is " + job + " waiting?"
+	case kindWhy:
+		return "why did " + job + " fail?"
+	case kindAction:
+		if q.action == "" {
+			return "confirm " + job + " succ"
+		}
+		return q.action + " " + job
+	}
+	return "status of " + job
+}
+
+// plan turns the question of message at into tool uses, or a text when no
+// tool can answer it.
+func (t *turn) plan(at int) ([]call, string) {
+	q := t.question(at)
+	switch q.kind {
+	case kindGreeting:
+		return nil, t.help("Hello. ")
+	case kindHelp:
+		return nil, t.help("")
+	case kindSummary:
+		return t.one(toolPlanSummary, nil, "the plan summary")
+	case kindJobs:
+		return t.planJobs(q)
+	case kindLate:
+		if t.has(toolListJobStreams) {
+			return t.one(toolListJobStreams, map[string]any{"late": true}, "")
+		}
+		return t.one(toolPlanSummary, nil, "late job streams")
+	case kindCritical:
+		switch {
+		case len(q.filters) > 0 && t.has(toolSearchJobs):
+			return t.planJobs(q)
+		case t.has(toolCriticalJobs):
+			return t.one(toolCriticalJobs, nil, "")
+		case t.has(toolSearchJobs):
+			return t.one(toolSearchJobs, map[string]any{"critical": true, "limit": 500}, "")
+		}
+		return t.one(toolPlanSummary, nil, "critical jobs")
+	case kindWorkstations:
+		if t.has(toolListWorkstations) {
+			return t.one(toolListWorkstations, map[string]any{"unlinked": q.unlinked}, "")
+		}
+		if q.unlinked {
+			return t.one(toolPlanSummary, nil, "unlinked workstations")
+		}
+		return nil, t.cannot("list the workstations", toolListWorkstations)
+	case kindStreams:
+		return t.one(toolListJobStreams, nil, "the job streams")
+	case kindRunbook:
+		if t.has(toolSearchRunbooks) {
+			return t.one(toolSearchRunbooks, map[string]any{"query": q.text}, "")
+		}
+		if len(q.jobs) > 0 || q.pronoun {
+			q.kind = kindWhy
+			return t.planJob(q, at)
+		}
+		return nil, "No runbook search is available to this agent, so I cannot look up procedures. " +
+			"I can show a job's status, log, dependencies and impact: ask for example \"why did PAYROLL.PAY_LOAD fail?\"."
+	case kindAction:
+		return t.planAction(q, at)
+	}
+	if q.kind.jobKind() {
+		return t.planJob(q, at)
+	}
+	return nil, t.help("")
+}
+
+// one is a single tool use, or the text saying it is not allowed.
+func (t *turn) one(tool string, in map[string]any, what string) ([]call, string) {
+	if !t.has(tool) {
+		if what == "" {
+			what = "answer that"
+		} else {
+			what = "show " + what
+		}
+		return nil, t.cannot(what, tool)
+	}
+	return []call{t.use(tool, in)}, ""
+}
+
+// cannot says the agent lacks the tool a question needs.
+func (t *turn) cannot(what, tool string) string {
+	if tool == toolProposeAction {
+		return "I cannot " + what + ": this agent is read-only and may not propose actions. " +
+			"Ask the Operator agent (agent \"operator\"), which can propose it for you to confirm with a justification."
+	}
+	return fmt.Sprintf("I cannot %s: this agent is not allowed to use the %s tool. An agent that has it (such as the Operator agent) can.", what, tool)
+}
+
+// planJobs searches the jobs with the question's filters: one search per
+// status asked for.
+func (t *turn) planJobs(q question) ([]call, string) {
+	if !t.has(toolSearchJobs) {
+		if t.has(toolPlanSummary) {
+			return []call{t.use(toolPlanSummary, nil)}, ""
+		}
+		return nil, t.cannot("search the jobs", toolSearchJobs)
+	}
+	limit := q.limit
+	switch {
+	case limit > 500:
+		limit = 500
+	case limit == 0 && q.count:
+		limit = 10 // "how many": the count, and a few examples
+	}
+	base := map[string]any{"stream": q.stream, "workstation": q.workstation, "limit": limit}
+	if q.kind == kindCritical {
+		base["critical"] = true
+	}
+	if len(q.filters) == 0 {
+		return []call{t.use(toolSearchJobs, base)}, ""
+	}
+	var calls []call
+	for _, f := range q.filters {
+		in := map[string]any{"status": f.status, "internalStatus": f.internal}
+		for k, v := range base {
+			in[k] = v
+		}
+		calls = append(calls, t.use(toolSearchJobs, in))
+		if len(calls) == maxToolUses {
+			break
+		}
+	}
+	return calls, ""
+}
+
+// planJob answers a question about named jobs.
+func (t *turn) planJob(q question, at int) ([]call, string) {
+	refs, ask := t.jobsOf(q, at)
+	if ask != "" {
+		return nil, ask
+	}
+	var calls []call
+	add := func(tool string, in map[string]any) {
+		if len(calls) < maxToolUses {
+			calls = append(calls, t.use(tool, in))
+		}
+	}
+	for _, r := range refs {
+		job := input(r)
+		switch q.kind {
+		case kindLog:
+			if !t.has(toolJobLog) {
+				return nil, t.cannot("read job logs", toolJobLog)
+			}
+			add(toolJobLog, map[string]any{"job": job, "tail": q.tail})
+		case kindWhy:
+			if !t.has(toolGetJob) && !t.has(toolJobLog) {
+				return nil, t.cannot("look at jobs", toolGetJob)
+			}
+			if t.has(toolGetJob) {
+				add(toolGetJob, map[string]any{"job": job})
+			}
+			if t.has(toolJobLog) {
+				tail := q.tail
+				if tail == 0 {
+					tail = 50
+				}
+				add(toolJobLog, map[string]any{"job": job, "tail": tail})
+			}
+		case kindPredecessors:
+			switch {
+			case t.has(toolJobDependencies):
+				add(toolJobDependencies, map[string]any{"job": job, "direction": "predecessors"})
+			case t.has(toolGetJob):
+				add(toolGetJob, map[string]any{"job": job})
+			default:
+				return nil, t.cannot("show dependencies", toolJobDependencies)
+			}
+		case kindImpact:
+			switch {
+			case t.has(toolJobImpact):
+				add(toolJobImpact, map[string]any{"job": job})
+			case t.has(toolJobDependencies):
+				add(toolJobDependencies, map[string]any{"job": job, "direction": "successors"})
+			default:
+				return nil, t.cannot("show what a job affects", toolJobImpact)
+			}
+		case kindSuccessors:
+			switch {
+			case t.has(toolJobDependencies):
+				add(toolJobDependencies, map[string]any{"job": job, "direction": "successors"})
+			case t.has(toolJobImpact):
+				add(toolJobImpact, map[string]any{"job": job})
+			default:
+				return nil, t.cannot("show what depends on a job", toolJobDependencies)
+			}
+		default: // kindJob, kindWaiting
+			if !t.has(toolGetJob) {
+				return nil, t.cannot("look at jobs", toolGetJob)
+			}
+			add(toolGetJob, map[string]any{"job": job})
+		}
+	}
+	return calls, ""
+}
+
+// planAction proposes an action on named jobs.
+func (t *turn) planAction(q question, at int) ([]call, string) {
+	what := q.action
+	if what == "" {
+		what = "confirm"
+	}
+	if !t.has(toolProposeAction) {
+		return nil, t.cannot(describeAction(what)+" jobs", toolProposeAction)
+	}
+	if q.bulk {
+		return nil, "I propose actions on one named job at a time, so each can be checked and confirmed. " +
+			"Name the job, for example \"" + what + " PAYROLL.PAY_LOAD\"; ask \"which jobs abended?\" to see the candidates."
+	}
+	refs, ask := t.jobsOf(q, at)
+	if ask != "" {
+		return nil, ask
+	}
+	if q.action == "" {
+		return nil, fmt.Sprintf("Confirm %s as successful or as abended? Say %q or %q.",
+			refs[0].label(), "confirm "+refs[0].label()+" succ", "confirm "+refs[0].label()+" abend")
+	}
+	var calls []call
+	for _, r := range refs {
+		calls = append(calls, t.use(toolProposeAction, map[string]any{"action": q.action, "job": input(r)}))
+	}
+	return calls, ""
+}
+
+// describeAction is an action as a verb phrase.
+func describeAction(a string) string {
+	switch a {
+	case "confirm-succ":
+		return "confirm as successful"
+	case "confirm-abend":
+		return "confirm as abended"
+	}
+	return a
+}
+
+// help is the text listing what the offline model understands, limited to
+// the tools this agent has.
+func (t *turn) help(prefix string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	b.WriteString("I am the offline assistant (no language model is configured), so I understand a fixed set of questions about the plan:\n")
+	line := func(tool, text string) {
+		if t.has(tool) {
+			b.WriteString("- " + text + "\n")
+		}
+	}
+	line(toolPlanSummary, "\"summary\", \"how is the plan?\": the plan summary")
+	line(toolSearchJobs, "\"which jobs abended?\", \"failed jobs in stream S\", \"running jobs on workstation W\" (also held, waiting, ready, successful, canceled)")
+	line(toolListJobStreams, "\"late job streams\", \"late jobs\"")
+	line(toolCriticalJobs, "\"critical jobs\", \"what is at risk?\"")
+	line(toolListWorkstations, "\"unlinked workstations\", \"which agents are down?\"")
+	line(toolGetJob, "\"status of JOB\", \"why is JOB waiting?\", \"why did JOB fail?\"")
+	line(toolJobLog, "\"log of JOB\", \"last 50 lines of JOB's log\"")
+	line(toolJobDependencies, "\"dependencies of JOB\", \"what does JOB depend on?\", \"what depends on JOB?\"")
+	line(toolJobImpact, "\"what breaks if JOB fails?\", \"impact of JOB\"")
+	line(toolProposeAction, "\"rerun JOB\", \"hold JOB\", \"release JOB\", \"cancel JOB\", \"kill JOB\", \"confirm JOB succ\" or \"confirm JOB abend\" (a proposal you confirm with a justification)")
+	line(toolSearchRunbooks, "\"runbook for JOB\", \"what to do when JOB abends\", \"how do I ...\"")
+	b.WriteString("JOB is a job name (PAY_LOAD, STREAM.NAME or WS#STREAM.NAME) or id. Follow-ups such as \"and its log?\" or \"rerun it\" refer to the last job of the conversation.")
+	if !t.has(toolProposeAction) {
+		b.WriteString(" This agent is read-only: the Operator agent can propose actions.")
+	}
+	return b.String()
+}
+
+// inputString reads a string field of a tool-use input.
+func inputString(raw []byte, key string) string {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	s, _ := m[key].(string)
+	return s
+}
+
+// joinList joins names, cut after max with a count of the rest.
+func joinList(names []string, max int) string {
+	if len(names) > max {
+		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+	}
+	return strings.Join(names, ", ")
+}
