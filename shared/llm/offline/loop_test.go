@@ -2,8 +2,8 @@ package offline_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
