@@ -1,0 +1,359 @@
+package graph
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// Documents in the graph:
+//
+//	(:Document {id, bucket, key, versionId, name, contentType, status, reason,
+//	            chunks, bytes, uploadedBy, createdAt, updatedAt})
+//	  -[:HAS_CHUNK]->(:Chunk {id, documentId, ordinal, text, section, embedding})
+//	(:Chunk)-[:MENTIONS]->(:Job|:JobStream|:Workstation)
+//
+// A document's id is DocumentID(bucket, key): a re-upload of the same key
+// replaces the document. Its chunks are written in one transaction with the
+// document, so a reader sees all of a version's chunks or none.
+
+// Document statuses.
+const (
+	StatusPending   = "pending"
+	StatusIngesting = "ingesting"
+	StatusIngested  = "ingested"
+	StatusFailed    = "failed"
+)
+
+// ErrStale means a document write lost to a newer version or a delete.
+var ErrStale = errors.New("document changed meanwhile")
+
+// Document is one uploaded file.
+type Document struct {
+	ID          string    `json:"id"`
+	Bucket      string    `json:"bucket"`
+	Key         string    `json:"key"`
+	VersionID   string    `json:"versionId"` // S3 version id, or "etag:<etag>" in an unversioned bucket
+	Name        string    `json:"name"`
+	ContentType string    `json:"contentType"`
+	Status      string    `json:"status"`
+	Reason      string    `json:"reason,omitempty"`
+	Chunks      int       `json:"chunks"`
+	Bytes       int64     `json:"bytes"`
+	UploadedBy  string    `json:"uploadedBy,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// DocumentChunk is one chunk to store with its embedding.
+type DocumentChunk struct {
+	Ordinal   int
+	Section   string
+	Text      string
+	Embedding []float32
+}
+
+// DocumentID is the stable id of the object bucket/key.
+func DocumentID(bucket, key string) string {
+	sum := sha256.Sum256([]byte(bucket + "\x00" + key))
+	return "doc-" + hex.EncodeToString(sum[:16])
+}
+
+// ChunkID is the id of a document's chunk.
+func ChunkID(documentID string, ordinal int) string {
+	return fmt.Sprintf("%s-%05d", documentID, ordinal)
+}
+
+// ClaimDocument records that d (its ID, bucket, key and version set) is
+// being ingested and reports whether the caller should go on. It returns
+// false when this very version is already ingested or failed (a redelivered
+// event), so each version is processed once. The previous version's chunks
+// stay until WriteDocument replaces them. Errors: ErrInvalid, ErrUnavailable.
+func (s *Store) ClaimDocument(ctx context.Context, d Document) (bool, error) {
+	if d.ID == "" || d.VersionID == "" {
+		return false, fmt.Errorf("graph: claim document: %w: id and version are required", ErrInvalid)
+	}
+	res, err := s.write(ctx, `
+MERGE (d:Document {id: $id})
+ON CREATE SET d.createdAt = $now, d.status = $pending
+WITH d, (d.versionId = $version AND d.status IN [$ingested, $failed]) AS done
+FOREACH (_ IN CASE WHEN done THEN [] ELSE [1] END |
+  SET d += $props, d.status = $ingesting, d.reason = null, d.updatedAt = $now)
+RETURN done`, map[string]any{
+		"id": d.ID, "version": d.VersionID, "now": s.now().UTC(), "props": documentProps(d),
+		"pending": StatusPending, "ingesting": StatusIngesting, "ingested": StatusIngested, "failed": StatusFailed,
+	})
+	if err != nil {
+		return false, fmt.Errorf("graph: claim document %s: %w", d.ID, err)
+	}
+	done, _ := res.Records[0].Get("done")
+	b, _ := done.(bool)
+	return !b, nil
+}
+
+// WriteResult counts what WriteDocument stored.
+type WriteResult struct {
+	Chunks   int
+	Mentions int // MENTIONS edges to jobs, streams and workstations
+}
+
+// WriteDocument stores the chunks of the claimed version d.VersionID of
+// document d.ID in one transaction: it removes the document's previous
+// chunks, creates the new ones (in UNWIND batches), links each chunk to the
+// jobs, job streams and workstations whose names it contains, and marks the
+// document ingested. It returns ErrStale (and writes nothing) when the
+// document was deleted or a newer version claimed it meanwhile, ErrInvalid
+// for an embedding of the wrong size, ErrUnavailable when Neo4j is down.
+func (s *Store) WriteDocument(ctx context.Context, d Document, chunks []DocumentChunk) (WriteResult, error) {
+	rows := make([]map[string]any, len(chunks))
+	for i, c := range chunks {
+		if len(c.Embedding) != s.dims {
+			return WriteResult{}, fmt.Errorf("graph: write document %s: %w: chunk %d has %d dimensions, want %d", d.ID, ErrInvalid, i, len(c.Embedding), s.dims)
+		}
+		emb := make([]float64, len(c.Embedding))
+		for j, v := range c.Embedding {
+			emb[j] = float64(v)
+		}
+		rows[i] = map[string]any{
+			"id": ChunkID(d.ID, c.Ordinal), "ordinal": int64(c.Ordinal), "text": c.Text,
+			"section": c.Section, "embedding": emb, "names": MentionCandidates(c.Text),
+		}
+	}
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.database})
+	defer session.Close(context.WithoutCancel(ctx))
+	out, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		var res WriteResult
+		now := s.now().UTC()
+		r, err := tx.Run(ctx, `
+MATCH (d:Document {id: $id}) WHERE d.versionId = $version
+OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+DETACH DELETE c
+RETURN count(DISTINCT d) AS n`, map[string]any{"id": d.ID, "version": d.VersionID})
+		if err != nil {
+			return res, err
+		}
+		rec, err := r.Single(ctx)
+		if err != nil {
+			return res, err
+		}
+		if n, _ := rec.Get("n"); n != int64(1) {
+			return res, ErrStale
+		}
+		for start := 0; start < len(rows); start += s.batchSize {
+			end := min(start+s.batchSize, len(rows))
+			r, err := tx.Run(ctx, `
+MATCH (d:Document {id: $id})
+UNWIND $rows AS row
+CREATE (c:Chunk {id: row.id, documentId: $id, ordinal: row.ordinal, text: row.text, section: row.section})
+SET c.embedding = row.embedding
+CREATE (d)-[:HAS_CHUNK]->(c)
+WITH c, row
+CALL (c, row) {
+  UNWIND row.names AS name
+  MATCH (n) WHERE (n:Job OR n:JobStream OR n:Workstation) AND n.name = name
+  MERGE (c)-[:MENTIONS]->(n)
+  RETURN count(*) AS m
+}
+RETURN count(c) AS chunks, sum(m) AS mentions`, map[string]any{"id": d.ID, "rows": rows[start:end]})
+			if err != nil {
+				return res, err
+			}
+			rec, err := r.Single(ctx)
+			if err != nil {
+				return res, err
+			}
+			c, _ := rec.Get("chunks")
+			m, _ := rec.Get("mentions")
+			cn, _ := c.(int64)
+			mn, _ := m.(int64)
+			res.Chunks += int(cn)
+			res.Mentions += int(mn)
+		}
+		props := documentProps(d)
+		_, err = tx.Run(ctx, `
+MATCH (d:Document {id: $id})
+SET d += $props, d.status = $status, d.reason = null, d.chunks = $chunks, d.updatedAt = $now`,
+			map[string]any{"id": d.ID, "props": props, "status": StatusIngested, "chunks": int64(len(rows)), "now": now})
+		return res, err
+	})
+	if err != nil {
+		if errors.Is(err, ErrStale) {
+			return WriteResult{}, fmt.Errorf("graph: write document %s version %s: %w", d.ID, d.VersionID, ErrStale)
+		}
+		return WriteResult{}, fmt.Errorf("graph: write document %s: %w", d.ID, translate(err))
+	}
+	return out.(WriteResult), nil
+}
+
+// MarkDocumentFailed marks version of document id failed with reason (a
+// sentence safe to show) and removes its chunks, in one transaction. It
+// returns ErrStale when the document is gone or another version claimed it.
+func (s *Store) MarkDocumentFailed(ctx context.Context, id, version, reason string) error {
+	res, err := s.write(ctx, `
+MATCH (d:Document {id: $id}) WHERE d.versionId = $version
+OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+DETACH DELETE c
+WITH DISTINCT d
+SET d.status = $failed, d.reason = $reason, d.chunks = 0, d.updatedAt = $now
+RETURN count(d) AS n`, map[string]any{"id": id, "version": version, "failed": StatusFailed, "reason": reason, "now": s.now().UTC()})
+	if err != nil {
+		return fmt.Errorf("graph: mark document %s failed: %w", id, err)
+	}
+	if countOf(res.Records) != 1 {
+		return fmt.Errorf("graph: mark document %s failed: %w", id, ErrStale)
+	}
+	return nil
+}
+
+// DeleteDocument removes a document and its chunks. Deleting a document
+// that is not there is not an error; the result says whether one was.
+func (s *Store) DeleteDocument(ctx context.Context, id string) (bool, error) {
+	res, err := s.write(ctx, `
+MATCH (d:Document {id: $id})
+OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+DETACH DELETE c
+WITH DISTINCT d
+DETACH DELETE d
+RETURN count(*) AS n`, map[string]any{"id": id})
+	if err != nil {
+		return false, fmt.Errorf("graph: delete document %s: %w", id, err)
+	}
+	return countOf(res.Records) > 0, nil
+}
+
+// DeleteDocumentVersion removes a document only while it still holds
+// version (empty: any), so a late ObjectRemoved of an old version does not
+// delete a newer upload of the same key.
+func (s *Store) DeleteDocumentVersion(ctx context.Context, id, version string) (bool, error) {
+	if version == "" {
+		return s.DeleteDocument(ctx, id)
+	}
+	res, err := s.write(ctx, `
+MATCH (d:Document {id: $id}) WHERE d.versionId = $version
+OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+DETACH DELETE c
+WITH DISTINCT d
+DETACH DELETE d
+RETURN count(*) AS n`, map[string]any{"id": id, "version": version})
+	if err != nil {
+		return false, fmt.Errorf("graph: delete document %s: %w", id, err)
+	}
+	return countOf(res.Records) > 0, nil
+}
+
+// DocumentFilter selects documents to list.
+type DocumentFilter struct {
+	UploadedBy string // empty: everyone's
+	Limit      int    // default 100, at most 1000
+}
+
+// Documents lists documents, newest first, with their status and the number
+// of chunks the graph holds for each.
+func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	if f.Limit > 1000 {
+		return nil, fmt.Errorf("graph: list documents: %w: limit %d above 1000", ErrInvalid, f.Limit)
+	}
+	res, err := s.read(ctx, `
+MATCH (d:Document) WHERE $user = '' OR d.uploadedBy = $user
+WITH d ORDER BY d.updatedAt DESC, d.id LIMIT $limit
+RETURN d, COUNT { (d)-[:HAS_CHUNK]->(:Chunk) } AS chunks`, map[string]any{"user": f.UploadedBy, "limit": int64(f.Limit)})
+	if err != nil {
+		return nil, fmt.Errorf("graph: list documents: %w", err)
+	}
+	out := make([]Document, 0, len(res.Records))
+	for _, rec := range res.Records {
+		out = append(out, documentFromRecord(rec))
+	}
+	return out, nil
+}
+
+// Document returns one document with its chunk count. It returns ErrNotFound
+// when there is none with that id.
+func (s *Store) Document(ctx context.Context, id string) (Document, error) {
+	res, err := s.read(ctx, `
+MATCH (d:Document {id: $id})
+RETURN d, COUNT { (d)-[:HAS_CHUNK]->(:Chunk) } AS chunks`, map[string]any{"id": id})
+	if err != nil {
+		return Document{}, fmt.Errorf("graph: get document %s: %w", id, err)
+	}
+	if len(res.Records) == 0 {
+		return Document{}, fmt.Errorf("graph: get document %s: %w", id, ErrNotFound)
+	}
+	return documentFromRecord(res.Records[0]), nil
+}
+
+func documentFromRecord(rec *neo4j.Record) Document {
+	v, _ := rec.Get("d")
+	n, _ := v.(neo4j.Node)
+	p := n.Props
+	c, _ := rec.Get("chunks")
+	chunks, _ := c.(int64)
+	return Document{
+		ID: propStr(p, "id"), Bucket: propStr(p, "bucket"), Key: propStr(p, "key"),
+		VersionID: propStr(p, "versionId"), Name: propStr(p, "name"), ContentType: propStr(p, "contentType"),
+		Status: propStr(p, "status"), Reason: propStr(p, "reason"), Chunks: int(chunks),
+		Bytes: propInt(p, "bytes"), UploadedBy: propStr(p, "uploadedBy"),
+		CreatedAt: propTime(p, "createdAt"), UpdatedAt: propTime(p, "updatedAt"),
+	}
+}
+
+// documentProps are the properties a claim or write sets; empty strings
+// are left out so they do not erase what an earlier step stored.
+func documentProps(d Document) map[string]any {
+	p := map[string]any{"bucket": d.Bucket, "key": d.Key, "versionId": d.VersionID, "bytes": d.Bytes}
+	for k, v := range map[string]string{"name": d.Name, "contentType": d.ContentType, "uploadedBy": d.UploadedBy} {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	return p
+}
+
+// MentionCandidates returns the words of text that may name a job, job
+// stream or workstation: runs of letters, digits and _ - @ # . (HWA object
+// names), as written and with their # and . separated parts (WS#STREAM.JOB),
+// deduplicated, at most 256. Matching is exact against the names in the
+// graph, so ordinary words only link to an object of that very name.
+func MentionCandidates(text string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(w string) {
+		w = strings.Trim(w, ".-")
+		if len(w) < 2 || seen[w] || len(out) >= 256 {
+			return
+		}
+		hasUpperOrDigit := false
+		for _, r := range w {
+			if unicode.IsUpper(r) || unicode.IsDigit(r) || r == '_' {
+				hasUpperOrDigit = true
+				break
+			}
+		}
+		if !hasUpperOrDigit { // plan names are upper case; skip plain lower-case words
+			return
+		}
+		seen[w] = true
+		out = append(out, w)
+	}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_-@#.", r))
+	}) {
+		add(w)
+		if strings.ContainsAny(w, "#.") {
+			for _, part := range strings.FieldsFunc(w, func(r rune) bool { return r == '#' || r == '.' }) {
+				add(part)
+			}
+		}
+	}
+	return out
+}
