@@ -495,15 +495,6 @@ func orUnknown(user string) string {
 // proposal, audit, call HWA, record the outcome, invalidate the cache.
 // Errors mean nothing was sent to HWA.
 func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justification) (Outcome, error) {
-	d, err := a.cfg.Limiter.Allow(ctx, ratelimit.KindAction, user)
-	if err != nil {
-		return Outcome{}, actionErr(ErrUnavailable, err, "the action rate limit cannot be checked: nothing was executed")
-	}
-	if !d.Allowed {
-		e := actionErr(ErrRateLimited, d.Err(ratelimit.KindAction), "too many actions; try again in %s", d.RetryAfter.Round(time.Second))
-		e.RetryAfter = d.RetryAfter
-		return Outcome{}, e
-	}
 	var replay *Outcome
 	p, err := a.update(ctx, id, func(p *Proposal) error {
 		switch p.Status {
@@ -528,6 +519,17 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	}
 	if err != nil {
 		return Outcome{}, err
+	}
+	d, err := a.cfg.Limiter.Allow(ctx, ratelimit.KindAction, user)
+	if err != nil {
+		a.revert(ctx, id)
+		return Outcome{}, actionErr(ErrUnavailable, err, "the action rate limit cannot be checked: nothing was executed")
+	}
+	if !d.Allowed {
+		a.revert(ctx, id)
+		e := actionErr(ErrRateLimited, d.Err(ratelimit.KindAction), "too many actions; try again in %s", d.RetryAfter.Round(time.Second))
+		e.RetryAfter = d.RetryAfter
+		return Outcome{}, e
 	}
 	targets := targetNames(p.Targets)
 	if err := a.audit(ctx, audit.Entry{User: user, Action: "confirm", Targets: targets, Justification: j.Description,

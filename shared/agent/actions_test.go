@@ -96,6 +96,18 @@ func TestProposeConfirmRerunsExactlyOnce(t *testing.T) {
 	if n := len(e.sim.Actions()); n != 1 {
 		t.Errorf("after a second confirm HWA has %d actions, want 1", n)
 	}
+	// After the expiry, and after the idempotency record is gone, the
+	// outcome is still replayed from the proposal, without using the
+	// user's action budget.
+	e.clock.Advance(time.Hour)
+	e.mr.FastForward(2 * time.Hour)
+	o3, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, justification, "Recovery", "INC-42")
+	if err != nil || !o3.Replayed || o3.Message != o.Message {
+		t.Errorf("confirm after expiry: %+v, %v; want the outcome replayed", o3, err)
+	}
+	if n := len(e.sim.Actions()); n != 1 {
+		t.Errorf("after a third confirm HWA has %d actions, want 1", n)
+	}
 	// A different justification for the same proposal is a conflict.
 	if _, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, "other reason", "", ""); !errors.Is(err, ErrConflict) {
 		t.Errorf("confirm with another justification: got %v, want ErrConflict", err)
@@ -114,7 +126,7 @@ func TestProposeConfirmRerunsExactlyOnce(t *testing.T) {
 			t.Errorf("audit entry by %q", en.User)
 		}
 	}
-	want := []string{"cancel refused", "confirm refused", "confirm replayed", "execute:rerun ok", "confirm accepted", "proposal:rerun proposed"}
+	want := []string{"cancel refused", "confirm refused", "confirm replayed", "confirm replayed", "execute:rerun ok", "confirm accepted", "proposal:rerun proposed"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("audit: got %v, want %v", got, want)
 	}

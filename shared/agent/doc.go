@@ -62,4 +62,30 @@
 // lists keep their first items, logs their last lines, and the object gains
 // "resultTruncated": "<what was left out>". Anything else is cut as text and
 // wrapped as {"resultTruncated": "...", "partial": "<first bytes>"}.
+//
+// # Use from the chat function
+//
+// Built once in run:
+//
+//	agents, err := agent.LoadAgents(agentsJSON) // go:embed agents.json
+//	actions, err := agent.NewActions(agent.ActionsConfig{Redis: rdb, HWA: hwaClient, Plan: planSvc,
+//		Guard: idempotency.New(redisstore.New(rdb, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
+//		Audit: auditLog, Limiter: limiter})
+//	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model),
+//		Tools: agent.NewTools(planSvc, hwaClient, actions), History: agent.NewHistory(rdb, agent.HistoryConfig{})})
+//
+// Per chat frame (sink posts frames.Delta, frames.Tool and frames.Proposal;
+// the caller coalesces deltas):
+//
+//	ans, err := runner.Run(ctx, agent.Turn{User: sub, Roles: roles, ConversationID: f.ConversationID,
+//		MessageID: f.ID, AgentID: f.Agent, Text: f.Text}, sink)
+//	// err: agent.Code(err) is the frames error code; else post ans.Final(f.ID)
+//
+// Per confirm and cancel frame:
+//
+//	out, err := actions.Confirm(ctx, sub, roles, f.ProposalID, f.Justification, f.Category, f.Ticket)
+//	err = actions.Cancel(ctx, sub, f.ProposalID)
+//
+// Errors of Confirm and Cancel are *ActionError: Message is safe to show,
+// RetryAfter is set for ErrRateLimited, and Code(err) gives the frames code.
 package agent

@@ -19,10 +19,10 @@ type HistoryConfig struct {
 	Prefix string
 	// MaxTurns is how many recent turns are kept (default 10).
 	MaxTurns int
-	// MaxBytes caps the history given to the model (default 48 KB); older
+	// MaxBytes caps the history given to the model (default 64 KB); older
 	// turns are dropped first, the last turn always stays.
 	MaxBytes int
-	// MaxToolResult caps one stored tool result (default 2 KB), cut as the
+	// MaxToolResult caps one stored tool result (default 4 KB), cut as the
 	// runner cuts large results.
 	MaxToolResult int
 	// TTL is how long an idle conversation is kept (default 24 hours).
@@ -46,10 +46,10 @@ func NewHistory(rdb redis.UniversalClient, cfg HistoryConfig) *History {
 		cfg.MaxTurns = 10
 	}
 	if cfg.MaxBytes <= 0 {
-		cfg.MaxBytes = 48 << 10
+		cfg.MaxBytes = 64 << 10
 	}
 	if cfg.MaxToolResult <= 0 {
-		cfg.MaxToolResult = 2 << 10
+		cfg.MaxToolResult = 4 << 10
 	}
 	if cfg.TTL <= 0 {
 		cfg.TTL = 24 * time.Hour
