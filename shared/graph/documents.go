@@ -157,7 +157,11 @@ CREATE (d)-[:HAS_CHUNK]->(c)
 WITH c, row
 CALL (c, row) {
   UNWIND row.names AS name
-  MATCH (n) WHERE (n:Job OR n:JobStream OR n:Workstation) AND n.name = name
+  CALL (name) {
+    MATCH (n:Job {name: name}) RETURN n
+    UNION MATCH (n:JobStream {name: name}) RETURN n
+    UNION MATCH (n:Workstation {name: name}) RETURN n
+  }
   MERGE (c)-[:MENTIONS]->(n)
   RETURN count(*) AS m
 }
