@@ -180,9 +180,9 @@ func (t *Tools) searchJobs(ctx context.Context, in SearchJobsInput) outcome {
 	q := planview.JobQuery{
 		Status:      workload.CommonStatus(strings.ToUpper(strings.TrimSpace(in.Status))),
 		Internal:    workload.InternalStatus(strings.ToUpper(strings.TrimSpace(in.InternalStatus))),
-		Stream:      strings.TrimSpace(in.Stream),
-		Workstation: strings.TrimSpace(in.Workstation),
-		Name:        strings.TrimSpace(in.Name),
+		Stream:      strings.ToUpper(strings.TrimSpace(in.Stream)),
+		Workstation: strings.ToUpper(strings.TrimSpace(in.Workstation)),
+		Name:        strings.ToUpper(strings.TrimSpace(in.Name)),
 		Critical:    in.Critical,
 		Limit:       in.Limit,
 	}
