@@ -43,6 +43,15 @@ func TestRunRefusesToolOutsideTheAgentsList(t *testing.T) {
 			t.Error("the analyst was offered propose_action")
 		}
 	}
+	analyst, _ := e.agents.Get("analyst")
+	if len(reqs[0].Tools) != len(analyst.Tools) {
+		t.Errorf("offered %d tools, the analyst has %d", len(reqs[0].Tools), len(analyst.Tools))
+	}
+	for _, want := range []string{"internal status", "run id", "critical path", "only PROPOSE", analyst.Instructions} {
+		if !strings.Contains(reqs[0].System, want) {
+			t.Errorf("system prompt lacks %q", want)
+		}
+	}
 	res := agenttest.LastToolResults(reqs[1])
 	if len(res) != 1 || !res[0].IsError {
 		t.Fatalf("tool result: got %+v, want one error", res)
