@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -353,11 +354,11 @@ func cite(text string, refs []ref) []frames.Citation {
 		switch r.kind {
 		case "job":
 			citedJob[r.id] = true
-			add(frames.Citation{Kind: "job", ID: r.id, Label: r.name, URL: "/api/v1/jobs/" + r.id})
+			add(frames.Citation{Kind: "job", ID: r.id, Label: r.name, URL: "/api/v1/jobs/" + url.PathEscape(r.id)})
 		case "jobstream":
-			add(frames.Citation{Kind: "jobstream", ID: r.id, Label: r.name, URL: "/api/v1/jobs?stream=" + r.name})
+			add(frames.Citation{Kind: "jobstream", ID: r.id, Label: r.name, URL: "/api/v1/jobs?stream=" + url.QueryEscape(r.name)})
 		case "workstation":
-			add(frames.Citation{Kind: "workstation", ID: r.id, Label: r.name, URL: "/api/v1/jobs?workstation=" + r.name})
+			add(frames.Citation{Kind: "workstation", ID: r.id, Label: r.name, URL: "/api/v1/jobs?workstation=" + url.QueryEscape(r.name)})
 		}
 	}
 	for _, r := range refs {
@@ -365,7 +366,7 @@ func cite(text string, refs []ref) []frames.Citation {
 			continue
 		}
 		c := frames.Citation{Kind: "log", ID: r.runID, Label: "log of " + r.name + ", run " + r.runID,
-			URL: fmt.Sprintf("/api/v1/jobs/%s/log?tail=%d", r.id, max(r.lines, 1))}
+			URL: fmt.Sprintf("/api/v1/jobs/%s/log?tail=%d", url.PathEscape(r.id), max(r.lines, 1))}
 		if r.lines > 0 {
 			c.Lines = fmt.Sprintf("1-%d", r.lines)
 		}
