@@ -43,6 +43,9 @@ const (
 
 	EnvBedrockRegion = "BEDROCK_REGION"
 	EnvBedrockModel  = "BEDROCK_MODEL_ID"
+	// EnvBedrockEndpoint overrides the Bedrock Runtime endpoint (a VPC
+	// endpoint, or the Bedrock stand-in in tests and the local stack).
+	EnvBedrockEndpoint = "BEDROCK_ENDPOINT"
 
 	EnvDevTokenEndpoint = "DEV_TOKEN_ENDPOINT" // "true" when the local stack's dev token endpoint is on
 

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisFeedback keeps the newest ratings in a capped Redis list, where the
+// review queue (low ratings) reads them.
+type redisFeedback struct {
+	rdb  redis.Cmdable
+	key  string
+	keep int64
+}
+
+func (r redisFeedback) Record(ctx context.Context, fb Feedback) error {
+	b, err := json.Marshal(fb)
+	if err != nil {
+		return fmt.Errorf("chat: encode feedback: %w", err)
+	}
+	pipe := r.rdb.TxPipeline()
+	pipe.LPush(ctx, r.key, b)
+	pipe.LTrim(ctx, r.key, 0, r.keep-1)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("chat: record feedback on %s: %w", fb.MessageID, err)
+	}
+	return nil
+}

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/resync/resync/shared/agent"
+	"github.com/resync/resync/shared/auth"
+	"github.com/resync/resync/shared/frames"
+	"github.com/resync/resync/shared/idempotency"
+	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/metrics"
+	"github.com/resync/resync/shared/obs"
+	"github.com/resync/resync/shared/push"
+	"github.com/resync/resync/shared/ratelimit"
+	"github.com/resync/resync/shared/security"
+)
+
+// tokenVerifier checks a bearer token (*auth.Verifier).
+type tokenVerifier interface {
+	Verify(ctx context.Context, token string) (auth.Claims, error)
+}
+
+// turnRunner answers a chat turn (*agent.Runner).
+type turnRunner interface {
+	Run(ctx context.Context, turn agent.Turn, sink agent.Sink) (agent.Answer, error)
+}
+
+// actionRunner confirms or cancels proposals (*agent.Actions).
+type actionRunner interface {
+	Confirm(ctx context.Context, user string, roles []string, proposalID, justification, category, ticket string) (agent.Outcome, error)
+	Cancel(ctx context.Context, user, proposalID string) error
+}
+
+// limiter counts a user's messages (*ratelimit.Limiter).
+type limiter interface {
+	Allow(ctx context.Context, kind ratelimit.Kind, user string) (ratelimit.Decision, error)
+}
+
+// feedbackStore keeps answers' ratings.
+type feedbackStore interface {
+	Record(ctx context.Context, fb Feedback) error
+}
+
+// deps are built once by run; the handler never writes them afterwards.
+type deps struct {
+	verify   tokenVerifier
+	conns    *push.Registry
+	post     poster
+	runner   turnRunner
+	actions  actionRunner
+	guard    *idempotency.Guard
+	limits   limiter
+	feedback feedbackStore
+	security *security.Log
+	log      *slog.Logger
+	metrics  *metrics.Emitter
+	now      func() time.Time
+	// coalesce is how often streamed text is posted (about 100 ms).
+	coalesce time.Duration
+}
+
+type handler struct{ deps }
+
+func newHandler(d deps) *handler {
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.coalesce <= 0 {
+		d.coalesce = 100 * time.Millisecond
+	}
+	return &handler{d}
+}
+
+func reply(status int, body string) events.APIGatewayProxyResponse {
+	return events.APIGatewayProxyResponse{StatusCode: status, Body: body}
+}
+
+// Handle is the Lambda handler for every route of the WebSocket API.
+func (h *handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+	rc := req.RequestContext
+	ctx = obs.WithRequest(ctx, obs.Request{ID: rc.RequestID, Route: rc.RouteKey})
+	start := h.now()
+	defer func() {
+		h.metrics.Emit(map[string]string{"Function": "chat", "Route": rc.RouteKey},
+			metrics.Metric{Name: "Requests", Value: 1, Unit: metrics.Count},
+			metrics.Metric{Name: "Latency", Value: float64(h.now().Sub(start).Microseconds()) / 1000, Unit: metrics.Milliseconds})
+	}()
+	switch rc.RouteKey {
+	case "$connect":
+		return h.connect(ctx, req), nil
+	case "$disconnect":
+		if err := h.conns.Remove(ctx, rc.ConnectionID); err != nil {
+			h.log.WarnContext(ctx, "forgetting a connection failed", "err", err.Error())
+		}
+		return reply(200, ""), nil
+	}
+	h.message(ctx, rc.ConnectionID, req.Body, req.IsBase64Encoded)
+	return reply(200, ""), nil
+}
+
+// connect verifies the token of the query string and records the connection;
+// any other answer than 200 makes API Gateway refuse the upgrade.
+func (h *handler) connect(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) events.APIGatewayProxyResponse {
+	token := req.QueryStringParameters["token"]
+	claims, err := h.verify.Verify(ctx, token)
+	if err == nil && claims.Role == auth.RoleNone {
+		err = fmt.Errorf("%w: token carries no role", auth.ErrForbidden)
+	}
+	if err != nil {
+		kind, reason := security.RefusedToken, "invalid token"
+		switch {
+		case errors.Is(err, auth.ErrMissing):
+			reason = "missing token"
+		case errors.Is(err, auth.ErrExpired):
+			reason = "expired token"
+		case errors.Is(err, auth.ErrForbidden):
+			kind, reason = security.ForbiddenRole, "no role"
+		}
+		if rerr := h.security.Record(ctx, security.Event{Kind: kind, User: claims.User(), Reason: reason, Route: "$connect", Source: req.RequestContext.Identity.SourceIP, Function: "chat"}); rerr != nil {
+			h.log.WarnContext(ctx, "recording a security event failed", "err", rerr.Error())
+		}
+		status := auth.HTTPStatus(err)
+		return reply(status, http.StatusText(status))
+	}
+	roles := roleNames(claims)
+	if err := h.conns.Add(ctx, push.Connection{ID: req.RequestContext.ConnectionID, User: claims.User(), Roles: roles}); err != nil {
+		h.log.ErrorContext(ctx, "recording a connection failed", "err", err.Error())
+		return reply(503, "Service Unavailable")
+	}
+	return reply(200, "")
+}
+
+// roleNames returns the user's groups, with the effective role first.
+func roleNames(c auth.Claims) []string {
+	out := []string{string(c.Role)}
+	for _, g := range c.Groups {
+		if g != string(c.Role) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// message answers one client frame. Every failure the user should know of
+// becomes an error frame; nothing here returns an error to API Gateway.
+func (h *handler) message(ctx context.Context, connID, body string, b64 bool) {
+	if len(body) > frames.MaxMessageBytes || b64 {
+		h.sendError(ctx, connID, "", frames.CodeTooLarge, "messages are limited to 128 KB of JSON text", 0)
+		return
+	}
+	conn, err := h.conns.Get(ctx, connID)
+	if err != nil {
+		// Not recorded (expired, or Redis lost it): the socket cannot be
+		// trusted to belong to anyone; tell it and stop.
+		h.log.WarnContext(ctx, "frame from an unknown connection", "err", err.Error())
+		h.sendError(ctx, connID, "", frames.CodeForbidden, "this connection is not signed in; reconnect", 0)
+		return
+	}
+	ctx = obs.WithRequest(ctx, obs.Request{User: conn.User})
+	action, frame, err := frames.Parse([]byte(body))
+	if err != nil {
+		msg := "send a JSON object with an action: chat, confirm, cancel, feedback or ping"
+		if action != "" {
+			msg = "unknown or malformed " + strconv.Quote(action) + " frame: " + msg
+		}
+		h.sendError(ctx, connID, "", frames.CodeBadFrame, msg, 0)
+		return
+	}
+	switch f := frame.(type) {
+	case *frames.Chat:
+		h.chat(ctx, conn, f)
+	case *frames.Confirm:
+		h.confirm(ctx, conn, f)
+	case *frames.Cancel:
+		h.cancel(ctx, conn, f)
+	case *frames.Feedback:
+		h.rate(ctx, conn, f)
+	default: // ping
+		h.send(ctx, connID, map[string]string{"type": frames.TypePong})
+	}
+}
+
+func (h *handler) send(ctx context.Context, connID string, frame any) {
+	if err := h.post.Post(ctx, connID, frame); err != nil && !errors.Is(err, push.ErrGone) {
+		h.log.WarnContext(ctx, "posting a frame failed", "err", err.Error())
+	}
+}
+
+func (h *handler) sendError(ctx context.Context, connID, id, code, msg string, retryAfter time.Duration) {
+	secs := 0
+	if retryAfter > 0 {
+		secs = int((retryAfter + time.Second - 1) / time.Second)
+	}
+	h.send(ctx, connID, frames.Error{Type: frames.TypeError, ID: id, Code: code, Message: msg, RetryAfter: secs})
+}
+
+// replay is what a completed chat message stores so a resent frame with the
+// same id gets the same answer without running the agent again.
+type replay struct {
+	Proposals []frames.Proposal `json:"proposals,omitempty"`
+	Final     frames.Final      `json:"final"`
+}
+
+func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat) {
+	if f.ID == "" || len(f.ID) > 128 || strings.TrimSpace(f.Text) == "" {
+		h.sendError(ctx, conn.ID, f.ID, frames.CodeBadFrame, "a chat frame needs an id (at most 128 characters) and text", 0)
+		return
+	}
+	if f.ConversationID == "" {
+		f.ConversationID = f.ID
+	}
+	h.send(ctx, conn.ID, frames.Ack{Type: frames.TypeAck, ID: f.ID})
+
+	payload, _ := json.Marshal(struct{ C, T, A string }{f.ConversationID, f.Text, f.Agent})
+	key := "chat:" + conn.User + ":" + f.ID
+	out, err := h.guard.Do(ctx, key, payload, func(ctx context.Context) ([]byte, error) {
+		// Only a new message counts against the user's rate.
+		if d, err := h.limits.Allow(ctx, ratelimit.KindMessage, conn.User); err != nil {
+			return nil, fmt.Errorf("chat: rate limit: %w", err)
+		} else if !d.Allowed {
+			if rerr := h.security.Record(ctx, security.Event{Kind: security.RateLimitHit, User: conn.User, Reason: "messages per minute (" + d.Limit + ")", Route: "chat", Function: "chat"}); rerr != nil {
+				h.log.WarnContext(ctx, "recording a security event failed", "err", rerr.Error())
+			}
+			return nil, &ratelimit.LimitedError{Kind: ratelimit.KindMessage, RetryAfter: d.RetryAfter}
+		}
+		sink := newFrameSink(ctx, h.post, conn.ID, f.ID, h.coalesce, h.now)
+		ans, err := h.runner.Run(ctx, agent.Turn{User: conn.User, Roles: conn.Roles, ConversationID: f.ConversationID, MessageID: f.ID, AgentID: f.Agent, Text: f.Text}, sink)
+		if err != nil {
+			return nil, err
+		}
+		rp := replay{Final: ans.Final(f.ID)}
+		for _, p := range ans.Proposals {
+			rp.Proposals = append(rp.Proposals, p.Frame(f.ID))
+		}
+		if err := sink.Final(rp.Final); err != nil {
+			return nil, err
+		}
+		h.metrics.Emit(map[string]string{"Function": "chat", "Agent": ans.Agent},
+			metrics.Metric{Name: "PostsPerAnswer", Value: float64(sink.Posts()), Unit: metrics.Count},
+			metrics.Metric{Name: "InputTokens", Value: float64(ans.Usage.InputTokens), Unit: metrics.Count},
+			metrics.Metric{Name: "OutputTokens", Value: float64(ans.Usage.OutputTokens), Unit: metrics.Count})
+		return json.Marshal(rp)
+	})
+	if err != nil {
+		h.chatError(ctx, conn.ID, f.ID, err)
+		return
+	}
+	if out.Replayed {
+		var rp replay
+		if err := json.Unmarshal(out.Result, &rp); err != nil {
+			h.sendError(ctx, conn.ID, f.ID, frames.CodeInternal, "the stored answer could not be read; send the question again with a new id", 0)
+			return
+		}
+		for _, p := range rp.Proposals {
+			h.send(ctx, conn.ID, p)
+		}
+		h.send(ctx, conn.ID, rp.Final)
+	}
+}
+
+// chatError tells the user why a chat message got no answer.
+func (h *handler) chatError(ctx context.Context, connID, id string, err error) {
+	var limited *ratelimit.LimitedError
+	var inProgress *idempotency.InProgressError
+	switch {
+	case errors.Is(err, push.ErrGone):
+		h.log.InfoContext(ctx, "the client went away; the answer was dropped")
+	case errors.As(err, &limited):
+		h.sendError(ctx, connID, id, frames.CodeRateLimited, "too many messages; retry in "+strconv.Itoa(int(limited.RetryAfter.Seconds()+1))+" s", limited.RetryAfter)
+	case errors.As(err, &inProgress):
+		h.sendError(ctx, connID, id, frames.CodeConflict, "this message is still being answered", time.Until(inProgress.Until))
+	case errors.Is(err, idempotency.ErrPayloadMismatch):
+		h.sendError(ctx, connID, id, frames.CodeBadFrame, "this message id was already used for another question; use a new id", 0)
+	case errors.Is(err, idempotency.ErrStore):
+		h.log.ErrorContext(ctx, "chat: idempotency store failed", "err", err.Error())
+		h.sendError(ctx, connID, id, frames.CodeUnavailable, "the service cannot keep track of messages right now; try again shortly", 5*time.Second)
+	case errors.Is(err, llm.ErrThrottled), errors.Is(err, llm.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		h.log.WarnContext(ctx, "chat: model unavailable", "err", err.Error())
+		h.sendError(ctx, connID, id, frames.CodeUnavailable, "the model is busy or unavailable; try again shortly", 10*time.Second)
+	default:
+		code := agent.Code(err)
+		msg := "the question could not be answered"
+		var ae *agent.ActionError
+		switch {
+		case errors.As(err, &ae) && ae.Message != "":
+			msg = ae.Message
+		case code == frames.CodeForbidden:
+			msg = "your role may not use this agent"
+		case code == frames.CodeNotFound:
+			msg = "no such agent"
+		case code == frames.CodeBadFrame:
+			msg = "the question is empty or too long"
+		}
+		if code == frames.CodeInternal {
+			h.log.ErrorContext(ctx, "chat: turn failed", "err", err.Error())
+		}
+		h.sendError(ctx, connID, id, code, msg, 0)
+	}
+}
+
+func (h *handler) confirm(ctx context.Context, conn push.Connection, f *frames.Confirm) {
+	out, err := h.actions.Confirm(ctx, conn.User, conn.Roles, f.ProposalID, f.Justification, f.Category, f.Ticket)
+	if err != nil {
+		h.actionError(ctx, conn.ID, f.ProposalID, err)
+		return
+	}
+	h.send(ctx, conn.ID, frames.Event{Type: frames.TypeEvent, Kind: "action_outcome", At: h.now().UTC(), Data: map[string]any{
+		"proposalId": out.ProposalID, "action": out.Action, "targets": out.Targets, "ok": out.OK,
+		"message": out.Message, "resourceId": out.ResourceID, "executedAt": out.ExecutedAt, "replayed": out.Replayed,
+	}})
+}
+
+func (h *handler) cancel(ctx context.Context, conn push.Connection, f *frames.Cancel) {
+	if err := h.actions.Cancel(ctx, conn.User, f.ProposalID); err != nil {
+		h.actionError(ctx, conn.ID, f.ProposalID, err)
+		return
+	}
+	h.send(ctx, conn.ID, frames.Event{Type: frames.TypeEvent, Kind: "proposal_canceled", At: h.now().UTC(), Data: map[string]any{"proposalId": f.ProposalID}})
+}
+
+func (h *handler) actionError(ctx context.Context, connID, proposalID string, err error) {
+	var ae *agent.ActionError
+	msg := "the action could not be completed"
+	var retry time.Duration
+	if errors.As(err, &ae) {
+		msg, retry = ae.Message, ae.RetryAfter
+	}
+	code := agent.Code(err)
+	if code == frames.CodeInternal || code == frames.CodeUnavailable {
+		h.log.ErrorContext(ctx, "chat: action failed", "proposal", proposalID, "err", err.Error())
+	}
+	h.sendError(ctx, connID, proposalID, code, msg, retry)
+}
+
+// Feedback is a user's rating of an answer.
+type Feedback struct {
+	User      string    `json:"user"`
+	MessageID string    `json:"messageId"`
+	Rating    int       `json:"rating"`
+	Comment   string    `json:"comment,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+func (h *handler) rate(ctx context.Context, conn push.Connection, f *frames.Feedback) {
+	if f.MessageID == "" || f.Rating < 1 || f.Rating > 5 || len(f.Comment) > 4000 {
+		h.sendError(ctx, conn.ID, f.MessageID, frames.CodeBadFrame, "feedback needs a messageId, a rating from 1 to 5 and at most 4000 characters of comment", 0)
+		return
+	}
+	if err := h.feedback.Record(ctx, Feedback{User: conn.User, MessageID: f.MessageID, Rating: f.Rating, Comment: f.Comment, At: h.now().UTC()}); err != nil {
+		h.log.ErrorContext(ctx, "chat: recording feedback failed", "err", err.Error())
+		h.sendError(ctx, conn.ID, f.MessageID, frames.CodeUnavailable, "the feedback could not be saved; try again", 5*time.Second)
+		return
+	}
+	h.send(ctx, conn.ID, frames.Event{Type: frames.TypeEvent, Kind: "feedback_recorded", At: h.now().UTC(), Data: map[string]any{"messageId": f.MessageID}})
+}
