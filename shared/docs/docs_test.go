@@ -1,8 +1,10 @@
 package docs
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -269,5 +271,44 @@ func BenchmarkParseChunk(b *testing.B) {
 		if len(Split(blocks, ChunkOptions{})) == 0 {
 			b.Fatal("no chunks")
 		}
+	}
+}
+
+func TestHashingEmbedder(t *testing.T) {
+	e := Hashing{}
+	vs, err := e.Embed(context.Background(), []string{
+		"rerun PAYROLL_LOAD after the database is back",
+		"Rerun payroll_load after the database is back!",
+		"tape drive maintenance schedule",
+		"",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dot := func(a, b []float32) float64 {
+		var s float64
+		for i := range a {
+			s += float64(a[i]) * float64(b[i])
+		}
+		return s
+	}
+	if len(vs[0]) != 1024 {
+		t.Fatalf("dims = %d, want 1024", len(vs[0]))
+	}
+	if n := dot(vs[0], vs[0]); math.Abs(n-1) > 1e-5 {
+		t.Errorf("|v|² = %v, want 1", n)
+	}
+	if s := dot(vs[0], vs[1]); s < 0.99 {
+		t.Errorf("same words (case, punctuation aside) similarity %v, want ~1", s)
+	}
+	if s := dot(vs[0], vs[2]); s > 0.3 {
+		t.Errorf("unrelated text similarity %v, want low", s)
+	}
+	if dot(vs[3], vs[3]) != 0 {
+		t.Errorf("empty text should embed to the zero vector")
+	}
+	again, _ := e.Embed(context.Background(), []string{"rerun PAYROLL_LOAD after the database is back"})
+	if dot(again[0], vs[0]) < 0.999999 {
+		t.Errorf("not deterministic")
 	}
 }
