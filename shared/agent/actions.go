@@ -258,6 +258,20 @@ func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest)
 	if !validAction(req.Action) {
 		return ProposalResult{}, actionErr(ErrBadRequest, nil, "unknown action %q", req.Action)
 	}
+	res, err := a.propose(ctx, user, req)
+	if err != nil {
+		msg := "failed"
+		var ae *ActionError
+		if errors.As(err, &ae) {
+			msg = "failed: " + ae.Message
+		}
+		_ = a.audit(ctx, audit.Entry{User: user, Action: "proposal:" + req.Action,
+			Targets: []string{"job " + req.Job.Name + " (" + req.Job.ID + ")"}, Result: msg})
+	}
+	return res, err
+}
+
+func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest) (ProposalResult, error) {
 	j := req.Job
 	t := Target{Kind: "job", ID: j.ID, Name: j.Name, Stream: j.Stream, Workstation: j.Workstation}
 	if req.Action == ActionRerun {

@@ -285,6 +285,9 @@ func TestProposeRerunOfJobThatNeverRan(t *testing.T) {
 	if o := proposeError(err); o.value.(ErrorResult).Code != CodeBadInput || !strings.Contains(o.summary, "has not run") {
 		t.Errorf("tool result %+v: want bad_input saying the job has not run", o.value)
 	}
+	if en := e.auditActions(t); len(en) != 1 || en[0].Action != "proposal:rerun" || !strings.HasPrefix(en[0].Result, "failed: ") {
+		t.Errorf("audit %+v: want the failed proposal", en)
+	}
 }
 
 // concurrentConfirms sends n identical confirms at once and returns how
