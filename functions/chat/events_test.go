@@ -26,7 +26,7 @@ func TestSampleEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("../../events/chat/*.json")
-	order := []string{"connect.json", "chat.json", "confirm.json", "disconnect.json"}
+	order := []string{"1-connect.json", "2-chat.json", "3-confirm.json", "4-disconnect.json"}
 	if len(files) != len(order) {
 		t.Fatalf("%d event files, want %v", len(files), order)
 	}
@@ -52,7 +52,7 @@ func TestSampleEvents(t *testing.T) {
 		}
 		fs := f.wire.take(conn)
 		switch name {
-		case "chat.json":
+		case "2-chat.json":
 			if ts := types(fs); ts[0] != frames.TypeAck || ts[len(ts)-1] != frames.TypeFinal {
 				t.Errorf("chat frames %v", ts)
 			}
@@ -63,7 +63,7 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatal("no proposal to confirm")
 			}
 			proposal = ps[0]["proposalId"].(string)
-		case "confirm.json":
+		case "3-confirm.json":
 			if len(fs) != 1 || fs[0]["kind"] != "action_outcome" {
 				t.Errorf("confirm frames %v", fs)
 			}
