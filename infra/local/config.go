@@ -11,6 +11,7 @@ import (
 
 	"github.com/resync/resync/infra/local/internal/schedule"
 	sharedconfig "github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/frames"
 	"github.com/resync/resync/shared/stage"
 )
 
@@ -25,6 +26,8 @@ const (
 	envTokenTTL    = "LOCAL_TOKEN_TTL"   // dev token lifetime, default 1h
 	envHWASeed     = "LOCAL_HWA_SEED"    // seed of the embedded simulator's plan, default 1
 	envPassEnv     = "LOCAL_PASS_ENV"    // comma-separated names of more variables passed to the functions
+	envWSIdle      = "LOCAL_WS_IDLE"     // WebSocket idle timeout, default 10m
+	envWSLifetime  = "LOCAL_WS_LIFETIME" // WebSocket connection lifetime, default 2h
 	envRegion      = "AWS_REGION"
 )
 
@@ -60,6 +63,8 @@ type config struct {
 	Timeouts    map[string]time.Duration // per function
 	TokenTTL    time.Duration
 	HWASeed     int64
+	WSIdle      time.Duration // WebSocket idle timeout
+	WSLifetime  time.Duration // WebSocket connection lifetime
 	Region      string
 	Env         []string // "KEY=value" passed to every function
 }
@@ -113,6 +118,8 @@ func loadConfig(getenv func(string) string, functions []string) (config, error) 
 		c.Timeouts[fn] = duration(envTimeout+"_"+strings.ToUpper(fn), c.Timeout)
 	}
 	c.TokenTTL = duration(envTokenTTL, time.Hour)
+	c.WSIdle = duration(envWSIdle, frames.IdleTimeout)
+	c.WSLifetime = duration(envWSLifetime, frames.MaxLifetime)
 	c.HWASeed = 1
 	if v := getenv(envHWASeed); v != "" {
 		if c.HWASeed, err = strconv.ParseInt(v, 10, 64); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/resync/resync/infra/local/internal/apigw"
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
 	"github.com/resync/resync/infra/local/internal/schedule"
+	"github.com/resync/resync/infra/local/internal/wsgw"
 	"github.com/resync/resync/shared/auth"
 	sharedconfig "github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/routes"
@@ -35,6 +36,7 @@ type stack struct {
 	srv     *http.Server
 	lambda  *lambdasvc.Service
 	sched   *schedule.Scheduler
+	ws      *wsgw.Gateway
 	redis   *miniredis.Miniredis // nil when REDIS_URL is set
 	minter  *auth.Minter
 	cancel  context.CancelFunc
@@ -114,6 +116,10 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	if cfg.devTokens() {
 		env = append(env, sharedconfig.EnvDevTokenEndpoint+"=true")
 	}
+	// The functions post WebSocket frames to this server's @connections
+	// API with the real SDK client, which must sign.
+	env = append(env, sharedconfig.EnvWSEndpoint+"="+s.url)
+	env = append(env, localCredentials(env)...)
 	s.lambda = lambdasvc.New(lambdasvc.Options{Logger: log, Output: procOut})
 	binDir, err := filepath.Abs(cfg.BinDir)
 	if err != nil {
@@ -148,6 +154,16 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	mux.Handle("/local/schedules", s.sched.Handler())
 	mux.Handle("/local/schedules/", s.sched.Handler())
 	mux.Handle("/", gw)
+
+	s.ws, err = wsgw.New(wsgw.Options{
+		Routes: routes.WebSocket(), Invoker: s.lambda, Stage: string(cfg.Stage),
+		IdleTimeout: cfg.WSIdle, MaxLifetime: cfg.WSLifetime, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/ws", s.ws)
+	mux.Handle(wsgw.ConnectionsPrefix, s.ws.Connections())
 
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -188,6 +204,12 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	} else {
 		p("  dev tokens    off (stage %s)", cfg.Stage)
 	}
+	wsNote := ""
+	if !s.has(routes.Chat) {
+		wsNote = " (off until chat is built: connecting answers 503)"
+	}
+	p("  websocket     ws://%s/ws?token=...%s", s.ln.Addr(), wsNote)
+	p("  connections   %s/@connections (management API for the functions: %s)", s.url, sharedconfig.EnvWSEndpoint)
 	p("  schedules     POST %s/local/schedules/{name} (automatic: %s)", s.url, cfg.Schedules)
 	p("  functions     %s", strings.Join(s.running, ", "))
 	if len(s.missing) > 0 {
@@ -209,6 +231,22 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	return s, nil
 }
 
+// localCredentials returns dummy AWS credentials for the functions unless
+// real ones are configured (keys or a profile passed through, or Bedrock
+// set, which then uses the default credential chain): the apigatewaymanagementapi
+// client signs every call and the local @connections API only checks that it
+// did.
+func localCredentials(env []string) []string {
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "AWS_ACCESS_KEY_ID", "AWS_PROFILE", sharedconfig.EnvBedrockModel:
+			return nil
+		}
+	}
+	return []string{"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local"}
+}
+
 func (s *stack) has(fn string) bool {
 	for _, r := range s.running {
 		if r == fn {
@@ -224,6 +262,12 @@ func (s *stack) Close(ctx context.Context) {
 	if s.cancel != nil {
 		s.cancel()
 		s.done.Wait()
+	}
+	if s.ws != nil {
+		// Close the sockets first so $disconnect still reaches the functions.
+		closing, cancel := context.WithTimeout(ctx, 5*time.Second)
+		s.ws.Close(closing)
+		cancel()
 	}
 	if s.srv != nil {
 		drain, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -21,7 +21,8 @@ import (
 	"github.com/resync/resync/shared/stage"
 )
 
-// testBin holds testdata/fn built once and installed as every function.
+// testBin holds testdata/fn and testdata/wsfn, built once; fn is installed
+// as the HTTP functions, wsfn as chat by the WebSocket tests.
 var testBin string
 
 func TestMain(m *testing.M) {
@@ -30,11 +31,13 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testBin = filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(testBin, "fn"), "./testdata/fn")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		os.RemoveAll(dir)
-		panic("build testdata/fn: " + err.Error())
+	for _, name := range []string{"fn", "wsfn"} {
+		build := exec.Command("go", "build", "-o", filepath.Join(testBin, name), "./testdata/"+name)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			os.RemoveAll(dir)
+			panic("build testdata/" + name + ": " + err.Error())
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
