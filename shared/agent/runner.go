@@ -206,14 +206,17 @@ func (r *Runner) Run(ctx context.Context, turn Turn, sink Sink) (Answer, error) 
 		}
 		ans.Usage.InputTokens += resp.Usage.InputTokens
 		ans.Usage.OutputTokens += resp.Usage.OutputTokens
-		msgs = append(msgs, resp.Message)
 		uses := resp.Message.ToolUses()
 		if len(uses) == 0 || resp.StopReason != llm.StopToolUse {
 			if resp.StopReason == llm.StopMaxTokens {
 				ans.Stop = StopMaxTokens
 			}
+			// Tool uses that will not run must not stay in the history
+			// without results, nor may a message be empty.
+			msgs = append(msgs, textOnly(resp.Message))
 			break
 		}
+		msgs = append(msgs, resp.Message)
 		last := ans.Iterations == r.cfg.MaxIterations
 		results := make([]llm.Block, 0, len(uses))
 		for _, u := range uses {
@@ -256,6 +259,20 @@ func (r *Runner) Run(ctx context.Context, turn Turn, sink Sink) (Answer, error) 
 		}
 	}
 	return ans, nil
+}
+
+// textOnly returns m without tool-use blocks, never empty.
+func textOnly(m llm.Message) llm.Message {
+	out := llm.Message{Role: llm.Assistant}
+	for _, b := range m.Content {
+		if b.ToolUse == nil && b.ToolResult == nil && b.Text != "" {
+			out.Content = append(out.Content, b)
+		}
+	}
+	if len(out.Content) == 0 {
+		out.Content = []llm.Block{{Text: "(no answer)"}}
+	}
+	return out
 }
 
 func errorBlock(toolUseID, code, msg string) llm.Block {
@@ -361,6 +378,12 @@ func cite(text string, refs []ref) []frames.Citation {
 			add(frames.Citation{Kind: "workstation", ID: r.id, Label: r.name, URL: "/api/v1/jobs?workstation=" + url.QueryEscape(r.name)})
 		}
 	}
+	logs := 0
+	for _, r := range refs {
+		if r.kind == "log" {
+			logs++
+		}
+	}
 	for _, r := range refs {
 		if r.kind != "log" || !(citedJob[r.id] || mentioned(text, r.runID)) {
 			continue
@@ -369,10 +392,50 @@ func cite(text string, refs []ref) []frames.Citation {
 			URL: fmt.Sprintf("/api/v1/jobs/%s/log?tail=%d", url.PathEscape(r.id), max(r.lines, 1))}
 		if r.lines > 0 {
 			c.Lines = fmt.Sprintf("1-%d", r.lines)
+			if logs == 1 { // the line numbers the text quotes can only be this log's
+				if quoted := quotedLines(text, r.lines); quoted != "" {
+					c.Lines = quoted
+				}
+			}
 		}
 		add(c)
 	}
 	return out
+}
+
+var lineRef = regexp.MustCompile(`(?i)\blines?\s+(\d{1,5})(?:\s*(?:-|–|to)\s*(\d{1,5}))?`)
+
+// quotedLines returns the line numbers and ranges text quotes ("line 46",
+// "lines 40-46"), within 1..n, as "40-46,50"; "" when there are none.
+func quotedLines(text string, n int) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, m := range lineRef.FindAllStringSubmatch(text, -1) {
+		from, to := atoi(m[1]), atoi(m[1])
+		if m[2] != "" {
+			to = atoi(m[2])
+		}
+		if from < 1 || to < from || to > n || (from == 1 && to == n) {
+			continue
+		}
+		p := fmt.Sprint(from)
+		if to != from {
+			p += "-" + fmt.Sprint(to)
+		}
+		if !seen[p] {
+			seen[p] = true
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 // systemPrompt is the HWA vocabulary, the rules, and the agent's own

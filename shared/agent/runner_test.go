@@ -312,3 +312,66 @@ func TestRunErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestCite(t *testing.T) {
+	refs := []ref{
+		{kind: "job", id: "id-1", name: "PAY_LOAD"},
+		{kind: "job", id: "id-2", name: "PAY_LOAD2"},
+		{kind: "jobstream", id: "s-1", name: "PAYROLL"},
+		{kind: "workstation", id: "w-1", name: "AGT 1"},
+		{kind: "log", id: "id-1", name: "PAY_LOAD", runID: "r-9", lines: 50},
+	}
+	for _, tc := range []struct {
+		name, text string
+		want       []string // kind:id[:lines]
+	}{
+		{"name as a word", "PAY_LOAD abended.", []string{"job:id-1", "log:r-9:1-50"}},
+		{"not inside a longer name", "PAY_LOAD2 abended.", []string{"job:id-2"}},
+		{"by id, stream and workstation", "Job id-2 in PAYROLL.X on AGT 1", []string{"job:id-2", "jobstream:s-1", "workstation:w-1"}},
+		{"quoted lines", "payroll.pay_load failed at line 46; see lines 40-44 and line 99.", []string{"job:id-1", "jobstream:s-1", "log:r-9:46,40-44"}},
+		{"nothing", "All is well.", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, c := range cite(tc.text, refs) {
+				s := c.Kind + ":" + c.ID
+				if c.Lines != "" {
+					s += ":" + c.Lines
+				}
+				got = append(got, s)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRunDropsToolUsesThatWillNotRun(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	m := agenttest.New(agenttest.Step{Text: "I was about to look", ToolUses: []llm.ToolUse{agenttest.Use(ToolPlanSummary, struct{}{})}, Stop: llm.StopMaxTokens},
+		agenttest.Step{Stop: llm.StopEndTurn})
+	r := e.runner(t, m, RunnerConfig{})
+	ans, err := r.Run(context.Background(), turn("analyst", "q1"), &agenttest.Sink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Stop != StopMaxTokens {
+		t.Errorf("stop %q, want %q", ans.Stop, StopMaxTokens)
+	}
+	if _, err := r.Run(context.Background(), turn("analyst", "q2"), &agenttest.Sink{}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.history.Load(context.Background(), "alice", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 4 {
+		t.Fatalf("history has %d messages, want 4", len(h))
+	}
+	for i, msg := range h {
+		if len(msg.ToolUses()) != 0 || len(msg.Content) == 0 {
+			t.Errorf("message %d: %+v; want text only, not empty", i, msg)
+		}
+	}
+}
