@@ -17,7 +17,8 @@
 # redis-server started here), the HWA simulator (shared/hwa/hwasim) with Basic
 # auth, the test Neo4j when RESYNC_TEST_NEO4J_URI is set, HS256 tokens
 # (AUTH_HS256_SECRET), a sink for WebSocket @connections posts (WS_ENDPOINT),
-# dummy AWS credentials, and STAGE=test. events/<fn>/smoke.env (KEY=VALUE
+# dummy AWS credentials, no BEDROCK_MODEL_ID (the functions' offline model
+# answers), and STAGE=test. events/<fn>/smoke.env (KEY=VALUE
 # lines) adds or overrides variables for one function. In events,
 # {{VIEWER_TOKEN}}, {{OPERATOR_TOKEN}}, {{ADMIN_TOKEN}} become valid tokens
 # and {{JOB_ID}} the id of an abended job in the simulator.
@@ -189,7 +190,6 @@ def main():
         "AUTH_ISSUER": issuer, "AUTH_CLIENT_ID": client, "AUTH_HS256_SECRET": secret,
         "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "AKIDSMOKE", "AWS_SECRET_ACCESS_KEY": "smoke", "AWS_EC2_METADATA_DISABLED": "true",
-        "BEDROCK_REGION": "us-east-1", "BEDROCK_MODEL_ID": "anthropic.claude-3-5-haiku-20241022-v1:0",
         "AWS_LAMBDA_FUNCTION_TIMEOUT": "30", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
     })
     notes = []

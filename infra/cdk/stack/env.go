@@ -6,26 +6,25 @@ package stack
 // on the pure route table, and TestEnvNamesMatchSharedConfig keeps the two
 // lists equal.
 const (
-	EnvStage          = "STAGE"
-	EnvLogLevel       = "LOG_LEVEL"
-	EnvRedisURL       = "REDIS_URL" // rediss://:<token>@host:port
-	EnvHWAURL         = "HWA_URL"
-	EnvHWASecretARN   = "HWA_SECRET_ARN" // JSON {"url","user","password","apiKey"}
-	EnvNeo4jURI       = "NEO4J_URI"
-	EnvNeo4jSecretARN = "NEO4J_SECRET_ARN" // JSON {"user","password"}
-	EnvAuthIssuer     = "AUTH_ISSUER"
-	EnvAuthClientID   = "AUTH_CLIENT_ID"
-	EnvBedrockRegion  = "BEDROCK_REGION"
-	EnvBedrockModel   = "BEDROCK_MODEL_ID"
+	EnvStage           = "STAGE"
+	EnvLogLevel        = "LOG_LEVEL"
+	EnvRedisURL        = "REDIS_URL" // rediss://:<token>@host:port
+	EnvHWAURL          = "HWA_URL"
+	EnvHWASecretARN    = "HWA_SECRET_ARN" // JSON {"url","user","password","apiKey"}
+	EnvNeo4jURI        = "NEO4J_URI"
+	EnvNeo4jSecretARN  = "NEO4J_SECRET_ARN" // JSON {"user","password"}
+	EnvAuthIssuer      = "AUTH_ISSUER"
+	EnvAuthClientID    = "AUTH_CLIENT_ID"
+	EnvBedrockRegion   = "BEDROCK_REGION"
+	EnvBedrockModel    = "BEDROCK_MODEL_ID"
+	EnvEmbeddingModel  = "BEDROCK_EMBED_MODEL_ID" // chat, ingest, health
+	EnvDocumentsBucket = "DOCUMENTS_BUCKET"       // admin, ingest
+	EnvWSEndpoint      = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
 )
 
-// Environment variables this stack sets beyond the shared contract.
-const (
-	EnvEmbedModelID     = "BEDROCK_EMBED_MODEL_ID" // chat, ingest, health
-	EnvDocumentsBucket  = "DOCUMENTS_BUCKET"       // admin, ingest
-	EnvWSEndpoint       = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
-	EnvMetricsNamespace = "METRICS_NAMESPACE"      // health
-)
+// EnvMetricsNamespace is set for health beyond the shared contract: the
+// namespace of its EMF metrics, which the health alarm watches.
+const EnvMetricsNamespace = "METRICS_NAMESPACE"
 
 // sharedEnv maps each shared-contract constant of this package to the name
 // of the same constant in package config.
@@ -36,5 +35,7 @@ func sharedEnv() map[string]string {
 		"EnvNeo4jURI": EnvNeo4jURI, "EnvNeo4jSecretARN": EnvNeo4jSecretARN,
 		"EnvAuthIssuer": EnvAuthIssuer, "EnvAuthClientID": EnvAuthClientID,
 		"EnvBedrockRegion": EnvBedrockRegion, "EnvBedrockModel": EnvBedrockModel,
+		"EnvEmbeddingModel": EnvEmbeddingModel, "EnvDocumentsBucket": EnvDocumentsBucket,
+		"EnvWSEndpoint": EnvWSEndpoint,
 	}
 }

@@ -159,7 +159,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		if acc.Bedrock {
 			env[EnvBedrockModel] = jsii.String(st.ChatModelID)
 			env[EnvBedrockRegion] = awscdk.Aws_REGION()
-			env[EnvEmbedModelID] = jsii.String(st.EmbedModelID)
+			env[EnvEmbeddingModel] = jsii.String(st.EmbedModelID)
 		}
 		if acc.Documents != noDocuments {
 			env[EnvDocumentsBucket] = docs.Bucket.BucketName()

@@ -135,7 +135,7 @@ func TestEnvironmentContract(t *testing.T) {
 			fn, key string
 		}{
 			{"chat", stack.EnvBedrockModel}, {"chat", stack.EnvWSEndpoint},
-			{"ingest", stack.EnvEmbedModelID}, {"ingest", stack.EnvDocumentsBucket}, {"ingest", stack.EnvWSEndpoint},
+			{"ingest", stack.EnvEmbeddingModel}, {"ingest", stack.EnvDocumentsBucket}, {"ingest", stack.EnvWSEndpoint},
 			{"admin", stack.EnvDocumentsBucket},
 			{"health", stack.EnvBedrockModel}, {"health", stack.EnvMetricsNamespace}, {"health", stack.EnvWSEndpoint},
 		}
