@@ -55,6 +55,12 @@ func squeeze(s string) string {
 // remember reads every tool result of the conversation.
 func remember(msgs []llm.Message) *memory {
 	m := &memory{byID: map[string]int{}, byName: map[string][]int{}, streams: map[string]string{}, wss: map[string]string{}}
+	inputs := map[string]string{} // tool-use id → its job field
+	for _, msg := range msgs {
+		for _, u := range msg.ToolUses() {
+			inputs[u.ID] = inputString(u.Input, "job")
+		}
+	}
 	for _, msg := range msgs {
 		if msg.Role == llm.Assistant {
 			for _, j := range labelled(msg.Text()) {
@@ -68,8 +74,16 @@ func remember(msgs []llm.Message) *memory {
 				continue
 			}
 			var v any
-			if json.Unmarshal([]byte(b.ToolResult.Content), &v) == nil {
-				m.walk(v, "")
+			if json.Unmarshal([]byte(b.ToolResult.Content), &v) != nil {
+				continue
+			}
+			m.walk(v, "")
+			// A log names its job by id only: the question named it.
+			if o, ok := v.(map[string]any); ok && str(o, "jobId") != "" && !b.ToolResult.IsError {
+				if in := inputs[b.ToolResult.ToolUseID]; in != "" && in != str(o, "jobId") && !uuidPattern.MatchString(in) {
+					ws, stream, name := splitRef(in)
+					m.addJob(jobRef{ID: str(o, "jobId"), Name: strings.ToUpper(name), Stream: strings.ToUpper(stream), Workstation: strings.ToUpper(ws)})
+				}
 			}
 		}
 	}

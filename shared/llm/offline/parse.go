@@ -435,14 +435,15 @@ func parse(text string, mem *memory) question {
 		q.kind, q.explicit = kindWhy, true
 	case (words["why"] && has(wordsWhyWait)) || phrase("wait for", "waiting for", "waits for", "waiting on", "waits on", "blocked by", "held up", "what is blocking", "what's blocking", "whats blocking", "blocking it", "blocking §", "holding up", "holding back"):
 		q.kind, q.explicit = kindWaiting, true
-	case phrase("what went wrong", "what happened", "root cause", "what broke", "what failed", "what is wrong", "what's wrong", "whats wrong", "went wrong"):
+	case phrase("what went wrong", "what happened", "root cause", "what broke", "what is wrong", "what's wrong", "whats wrong", "went wrong"):
 		if len(q.jobs) > 0 || q.pronoun {
 			q.kind, q.explicit = kindWhy, true
 		} else {
 			q.kind, q.explicit = kindSummary, true
 		}
 	case len(q.jobs) > 0:
-		q.kind, q.explicit = kindJob, has(wordsDetail) || len(q.filters) > 0
+		// "what about X?" continues the previous question; "status of X" asks.
+		q.kind, q.explicit = kindJob, (has(wordsDetail) || len(q.filters) > 0) && !phrase("what about", "how about", "and about")
 	case q.pronoun && (has(wordsDetail) || len(q.filters) > 0):
 		q.kind, q.explicit = kindJob, true
 	default:
@@ -558,7 +559,7 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 	switch {
 	case has(wordsHelp) || phrase("what can you do", "what do you understand", "what can i ask", "who are you"):
 		q.kind = kindHelp
-	case wsWords || (has(wordsUnlinked) && !words["job"] && !words["jobs"]):
+	case (wsWords || has(wordsUnlinked)) && !words["job"] && !words["jobs"]:
 		q.kind = kindWorkstations
 		q.unlinked = has(wordsUnlinked) && !phrase("not down", "linked workstations", "linked agents")
 		if phrase("not linked", "isn't linked", "aren't linked", "not running", "unlinked", "lost link") {
@@ -570,7 +571,7 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind = kindLate
 	case len(q.filters) > 0:
 		q.kind = kindJobs
-	case has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream"):
+	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):
 		q.kind = kindStreams
 	case has(wordsSummary) || phrase("how is the plan", "how the plan", "how are things", "how is it going", "going on", "what's up", "whats up", "the plan", "any problems", "anything wrong"):
 		q.kind = kindSummary
