@@ -80,7 +80,7 @@ type fixture struct {
 	rdb    *redis.Client
 }
 
-func newFixture(t *testing.T, model llm.Model) *fixture {
+func newFixture(t testing.TB, model llm.Model) *fixture {
 	t.Helper()
 	sim := hwasim.New(hwasim.Config{Seed: 3})
 	srv := httptest.NewServer(sim)
@@ -141,7 +141,7 @@ func wsEvent(route, conn, body string, query map[string]string) events.APIGatewa
 	}
 }
 
-func (f *fixture) connect(t *testing.T, conn, user string, role auth.Role) {
+func (f *fixture) connect(t testing.TB, conn, user string, role auth.Role) {
 	t.Helper()
 	tok, _, err := f.minter.Mint(user, role)
 	if err != nil {
@@ -378,4 +378,48 @@ func TestFeedback(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func TestConcurrentConfirmsMakeOneAction(t *testing.T) {
+	f := newFixture(t, offline.New())
+	ctx := context.Background()
+	f.connect(t, "op", "otto", auth.RoleOperator)
+	sum, err := f.plan.Summary(ctx)
+	if err != nil || len(sum.Abended) == 0 {
+		t.Fatalf("summary: %v", err)
+	}
+	props := only(f.send(t, "op", map[string]any{"action": "chat", "id": "m3", "agent": "operator", "text": "rerun " + sum.Abended[0].Name}), frames.TypeProposal)
+	if len(props) != 1 {
+		t.Fatal("no proposal")
+	}
+	body, _ := json.Marshal(map[string]any{"action": "confirm", "proposalId": props[0]["proposalId"], "justification": "INC-1 retry"})
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.h.Handle(ctx, wsEvent("confirm", "op", string(body), nil)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, a := range f.sim.Actions() {
+		if a.Verb == "rerun" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("100 concurrent confirms made %d HWA actions, want 1", n)
+	}
+	outcomes := 0
+	for _, fr := range f.wire.take("op") {
+		if fr["kind"] == "action_outcome" && fr["data"].(map[string]any)["ok"] == true {
+			outcomes++
+		}
+	}
+	if outcomes != 100 {
+		t.Errorf("%d of 100 confirms were told the outcome", outcomes)
+	}
 }
