@@ -529,8 +529,13 @@ func headers(r *http.Request) (map[string]string, map[string][]string) {
 		single[k] = vs[len(vs)-1]
 		multi[k] = append([]string(nil), vs...)
 	}
-	single["Host"] = r.Host
-	multi["Host"] = []string{r.Host}
+	port := "80"
+	if _, p, err := net.SplitHostPort(r.Host); err == nil {
+		port = p
+	}
+	for k, v := range map[string]string{"Host": r.Host, "X-Forwarded-For": clientIP(r), "X-Forwarded-Port": port, "X-Forwarded-Proto": "http"} {
+		single[k], multi[k] = v, []string{v}
+	}
 	return single, multi
 }
 
@@ -565,11 +570,11 @@ func clientIP(r *http.Request) string {
 }
 
 // newID returns an id shaped like API Gateway's connection and request ids
-// ("L0SM9cOFvHcCIhw="): 10 random bytes in base64, drawn again until it has
+// ("L0SM9cOFvHcCIhw="): 11 random bytes in base64, drawn again until it has
 // no '/' or '+', so it is safe in a URL path as it is.
 func newID() string {
 	for {
-		var b [10]byte
+		var b [11]byte
 		_, _ = rand.Read(b[:])
 		id := base64.StdEncoding.EncodeToString(b[:])
 		if !strings.ContainsAny(id, "/+") {
