@@ -267,7 +267,17 @@ func TestCrashIsReportedAndReplaced(t *testing.T) {
 	if !errors.Is(err, ErrCrashed) || !strings.Contains(err.Error(), "exit status 3") {
 		t.Fatalf("err = %v, want ErrCrashed with exit status 3", err)
 	}
-	waitFor(t, "a replacement process", func() bool { return s.Processes("fn") == 1 })
+	// Alive is not enough: under load the replacement may still be starting,
+	// and the next invoke would then start a process of its own.
+	waitFor(t, "a replacement process, started and idle", func() bool {
+		if s.Processes("fn") != 1 {
+			return false
+		}
+		p := s.pool("fn")
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.idle) == 1
+	})
 	res, again, err := invoke(t, s, `{"action":"echo"}`)
 	if err != nil {
 		t.Fatalf("invoke after crash: %v", err)
