@@ -1,0 +1,41 @@
+// Command ingest is the Lambda function behind the documents bucket's object
+// events and the topology-sync schedule. On ObjectCreated it reads the object
+// through the S3 client (size-capped, type from content and name), parses and
+// chunks it, embeds the chunks in batches (Bedrock Titan Text Embeddings v2
+// when configured, the offline lexical embedder otherwise) and writes the
+// document and its chunks to Neo4j in one transaction, linking chunks to the
+// plan objects they name; on ObjectRemoved it deletes the document. On the
+// topology-sync schedule it copies the plan's workstations, job streams, jobs
+// and dependencies from HWA into the graph. Progress is pushed to the
+// uploader's open WebSocket connections as event frames.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "ingest:", err)
+		os.Exit(1)
+	}
+}
+
+// run wires the clients once per execution environment and serves invokes.
+func run(ctx context.Context, getenv func(string) string) error {
+	a, err := build(ctx, getenv, os.Stdout)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	lambda.StartWithOptions(a.handler.Invoke, lambda.WithContext(ctx))
+	return nil
+}
