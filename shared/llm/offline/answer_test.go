@@ -75,6 +75,12 @@ func TestFollowUps(t *testing.T) {
 			{"why is PAY_SEND waiting?", []string{`get_job {"job":"PAY_SEND"}`}, []string{"Why it waits: waiting for a predecessor to complete", "job PAYROLL.PAY_LOAD (id " + id + ")", "not satisfied"}},
 			{"release it", []string{`propose_action {"action":"release","job":"` + paySend.ID + `"}`}, []string{"proposed to release"}},
 		}},
+		{"confirming is the user's", []step{
+			{"rerun PAY_LOAD", []string{`propose_action {"action":"rerun","job":"PAY_LOAD"}`}, []string{"prop-42"}},
+			{"yes, go ahead", nil, []string{"I cannot execute proposal prop-42 (rerun PAYROLL.PAY_LOAD) myself", "justification"}},
+			{"confirm it", nil, []string{"I cannot execute proposal prop-42"}},
+			{"confirm it succ", []string{`propose_action {"action":"confirm-succ","job":"` + id + `"}`}, []string{"proposed to confirm as successful"}},
+		}},
 		{"unknown job", []step{
 			{"status of NOPE_JOB", []string{`get_job {"job":"NOPE_JOB"}`}, []string{`could not find job "NOPE_JOB"`}},
 		}},

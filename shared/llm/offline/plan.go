@@ -221,6 +221,11 @@ func (t *turn) plan(at int) ([]call, string) {
 	case kindGreeting:
 		return nil, t.help("Hello. ")
 	case kindHelp:
+		if yes(q.text) {
+			if p, ok := t.pendingProposal(at); ok {
+				return nil, p
+			}
+		}
 		return nil, t.help("")
 	case kindSummary:
 		return t.one(toolPlanSummary, nil, "the plan summary")
@@ -413,6 +418,11 @@ func (t *turn) planAction(q question, at int) ([]call, string) {
 		return nil, "I propose actions on one named job at a time, so each can be checked and confirmed. " +
 			"Name the job, for example \"" + what + " PAYROLL.PAY_LOAD\"; ask \"which jobs abended?\" to see the candidates."
 	}
+	if q.action == "" && len(q.jobs) == 0 {
+		if p, ok := t.pendingProposal(at); ok {
+			return nil, p
+		}
+	}
 	refs, ask := t.jobsOf(q, at)
 	if ask != "" {
 		return nil, ask
@@ -484,4 +494,55 @@ func joinList(names []string, max int) string {
 		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 	}
 	return strings.Join(names, ", ")
+}
+
+// yes reports whether text is an agreement such as "yes" or "go ahead".
+func yes(text string) bool {
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return ' '
+	}, text)
+	words := strings.Fields(strings.ToLower(clean))
+	agreed := false
+	for _, w := range words {
+		switch w {
+		case "yes", "y", "yep", "yeah", "ok", "okay", "proceed", "sure", "confirm", "confirmed", "approve", "approved", "go":
+			agreed = true
+		case "please", "ahead", "do", "it", "that", "then", "thanks", "now":
+		default:
+			return false
+		}
+	}
+	return agreed
+}
+
+// pendingProposal returns, when the last tools run made a proposal, the
+// text saying how to execute it: the model cannot confirm its own proposals.
+func (t *turn) pendingProposal(at int) (string, bool) {
+	for i := at - 1; i >= 0; i-- {
+		m := t.req.Messages[i]
+		if !hasResults(m) {
+			continue
+		}
+		for _, b := range m.Content {
+			if b.ToolResult == nil || b.ToolResult.IsError {
+				continue
+			}
+			var p proposalResult
+			if json.Unmarshal([]byte(b.ToolResult.Content), &p) != nil || p.ProposalID == "" {
+				continue
+			}
+			var targets []string
+			for _, t := range p.Targets {
+				targets = append(targets, jobLabel(t.Stream, t.Name, "", ""))
+			}
+			return fmt.Sprintf("I cannot execute proposal %s (%s %s) myself: confirm it with a justification — the Confirm button, "+
+				"or a confirm frame with the proposal id — before it expires. Only a user with the operator role can.",
+				p.ProposalID, describeAction(p.Action), strings.Join(targets, ", ")), true
+		}
+		return "", false
+	}
+	return "", false
 }

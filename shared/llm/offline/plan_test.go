@@ -297,3 +297,50 @@ func TestFallbacks(t *testing.T) {
 		}
 	}
 }
+
+// Odd input never breaks the model: it answers with a tool use or text.
+func TestOddInput(t *testing.T) {
+	inputs := []string{"'", `"`, "'''", `""`, "PAY_LOAD'", "...", "#", ".", "a.b.c", "rerun .", "#.#", "rerun #",
+		"log of .PAY_LOAD.", "日本語のジョブ", "rerun 'unterminated", "status of \"\"", "?!?", "rerun    ", "\n\t",
+		"log of PAY_LOAD\x00", strings.Repeat("why is PAY_LOAD waiting ", 500), "kill -9 PAY_LOAD", "status of PAY_LOAD'S",
+		"ｒｅｒｕｎ PAY_LOAD", "rerun 123", "tail -50 PAY_LOAD", "log of job", "the job", "job job job"}
+	for _, q := range inputs {
+		uses, text, _ := turnOf(t, specs(), userText(q))
+		if len(uses) == 0 && strings.TrimSpace(text) == "" {
+			t.Errorf("%q: neither a tool use nor text", q)
+		}
+	}
+}
+
+func TestMoreTolerance(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"STATUS OF PAY_LOAD", []string{`get_job {"job":"PAY_LOAD"}`}},
+		{"status  of   pay_load !!!", []string{`get_job {"job":"PAY_LOAD"}`}},
+		{"payroll.pay_load status?", []string{`get_job {"job":"PAYROLL.PAY_LOAD"}`}},
+		{"job 'PAY_LOAD' log please", []string{`job_log {"job":"PAY_LOAD"}`}},
+		{"“PAY_LOAD” log", []string{`job_log {"job":"PAY_LOAD"}`}},
+		{"hey, can you please rerun PAY_LOAD?", []string{`propose_action {"action":"rerun","job":"PAY_LOAD"}`}},
+		{"ok rerun PAY_LOAD", []string{`propose_action {"action":"rerun","job":"PAY_LOAD"}`}},
+		{"which jobs abended? rerun PAY_LOAD", []string{`propose_action {"action":"rerun","job":"PAY_LOAD"}`}},
+		{"don't rerun PAY_LOAD", []string{`get_job {"job":"PAY_LOAD"}`}},
+		{"rerun the payroll job", []string{`propose_action {"action":"rerun","job":"PAYROLL"}`}},
+		{"what's the return code of PAY_LOAD", []string{`get_job {"job":"PAY_LOAD"}`}},
+		{"when did PAY_LOAD run", []string{`get_job {"job":"PAY_LOAD"}`}},
+		{"abended jobs in DWH_ETL_01 on MDM", []string{`search_jobs {"internalStatus":"ABEND","stream":"DWH_ETL_01","workstation":"MDM"}`}},
+		{"blocked jobs", []string{`search_jobs {"status":"BLOCKED"}`}},
+		{"is the plan ok?", []string{`plan_summary {}`}},
+		{"anything failing?", []string{`search_jobs {"status":"ERROR"}`}},
+		{"kill -9 PAY_LOAD", []string{`propose_action {"action":"kill","job":"PAY_LOAD"}`}},
+		{"tail -50 PAY_LOAD", []string{`job_log {"job":"PAY_LOAD","tail":50}`}},
+		{"log of PAY_LOAD and GL_CLOSE", []string{`job_log {"job":"PAY_LOAD"}`, `job_log {"job":"GL_CLOSE"}`}},
+	}
+	for _, tt := range tests {
+		got, text, _ := turnOf(t, specs(), userText(tt.q))
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("%q:\n got %v (text %.80q)\nwant %v", tt.q, got, text, tt.want)
+		}
+	}
+}
