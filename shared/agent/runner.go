@@ -340,11 +340,24 @@ func mentioned(text, s string) bool {
 	if s == "" {
 		return false
 	}
-	re, err := regexp.Compile(`(?i)(^|[^A-Za-z0-9_\-])` + regexp.QuoteMeta(s) + `($|[^A-Za-z0-9_\-])`)
-	if err != nil {
-		return false
+	lt, ls := strings.ToLower(text), strings.ToLower(s)
+	for from := 0; from <= len(lt)-len(ls); {
+		i := strings.Index(lt[from:], ls)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(ls)
+		if (i == 0 || !wordByte(lt[i-1])) && (end == len(lt) || !wordByte(lt[end])) {
+			return true
+		}
+		from = i + 1
 	}
-	return re.MatchString(text)
+	return false
+}
+
+func wordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_' || b == '-'
 }
 
 // cite returns the citations of text: every job, job stream and

@@ -330,6 +330,7 @@ func TestCite(t *testing.T) {
 		{"by id, stream and workstation", "Job id-2 in PAYROLL.X on AGT 1", []string{"job:id-2", "jobstream:s-1", "workstation:w-1"}},
 		{"quoted lines", "payroll.pay_load failed at line 46; see lines 40-44 and line 99.", []string{"job:id-1", "jobstream:s-1", "log:r-9:46,40-44"}},
 		{"nothing", "All is well.", nil},
+		{"curly quote and case", "pay_load’s log", []string{"job:id-1", "log:r-9:1-50"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
