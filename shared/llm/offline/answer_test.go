@@ -65,6 +65,8 @@ func TestFollowUps(t *testing.T) {
 			{"rerun it", nil, []string{"Which job do you mean?", "PAYROLL.PAY_LOAD", "GL_01.GL_CLOSE"}},
 			{"rerun pay load", []string{`propose_action {"action":"rerun","job":"` + id + `"}`}, []string{"proposed to rerun PAYROLL.PAY_LOAD"}},
 			{"log of gl-close", []string{`job_log {"job":"` + glClose.ID + `"}`}, []string{"GL_01.GL_CLOSE"}},
+			{"why did gl close fail", []string{`get_job {"job":"` + glClose.ID + `"}`, `job_log {"job":"` + glClose.ID + `","tail":50}`}, []string{"GL_01.GL_CLOSE"}},
+			{"status of PAYROLL pay_load", []string{`get_job {"job":"` + id + `"}`}, nil},
 			{"jobs on fta2", []string{`search_jobs {"workstation":"FTA2"}`}, []string{"2 jobs on workstation FTA2"}},
 		}},
 		{"a list of one is it", []step{

@@ -196,6 +196,17 @@ func TestLoopAbendedRerunAndFollowUps(t *testing.T) {
 	if !strings.Contains(ans.Text, target.ID) || !regexp.MustCompile(`line \d+: `).MatchString(ans.Text) {
 		t.Errorf("log answer lacks the job id or numbered lines:\n%s", ans.Text)
 	}
+	// The agent cites the job and the quoted lines of its log.
+	var kinds []string
+	for _, c := range ans.Citations {
+		kinds = append(kinds, c.Kind+":"+c.ID)
+		if c.Kind == "log" && (c.Lines == "" || !regexp.MustCompile(`^\d+(-\d+)?(,\d+(-\d+)?)*$`).MatchString(c.Lines)) {
+			t.Errorf("log citation lines %q, want the quoted line numbers", c.Lines)
+		}
+	}
+	if !slices.Contains(kinds, "job:"+target.ID) || !slices.ContainsFunc(kinds, func(k string) bool { return strings.HasPrefix(k, "log:") }) {
+		t.Errorf("citations %v, want the job and its log", kinds)
+	}
 	ans, sink = s.ask(t, "operator", "c1", "What breaks if it fails?")
 	if got, want := toolNames(sink), []string{"job_impact:done"}; !slices.Equal(got, want) {
 		t.Errorf("tools: got %v, want %v (answer %q)", got, want, ans.Text)

@@ -261,7 +261,7 @@ func setOf(words ...string) map[string]bool {
 
 // Word lists of the intents. A word in any of them is never taken as a name.
 var (
-	wordsAbend    = setOf("abend", "abended", "abends", "abending", "abnormal", "abnormally", "abendu", "abended?")
+	wordsAbend    = setOf("abend", "abended", "abends", "abending", "abnormal", "abnormally")
 	wordsFailed   = setOf("failed", "failing", "fail", "fails", "failure", "failures", "error", "errors", "errored", "erroring", "broken", "crashed", "crash", "crashes")
 	wordsRunning  = setOf("running", "executing", "active", "progress")
 	wordsHeld     = setOf("held", "hold", "holding", "paused")
@@ -308,7 +308,7 @@ var (
 	courtesy = setOf("please", "pls", "plz", "kindly", "can", "could", "would", "will", "you", "u", "i", "we",
 		"want", "wanna", "need", "needs", "to", "like", "d", "i'd", "we'd", "let's", "lets", "let", "us", "me",
 		"go", "ahead", "and", "then", "ok", "okay", "now", "also", "so", "yes", "yeah", "just", "should",
-		"must", "hey", "hi", "try", "shall", "do", "quickly", "immediately", "pls", "please,", "then,")
+		"must", "hey", "hi", "try", "shall", "do", "quickly", "immediately")
 )
 
 // vocabulary is every word the intents use: never a name.
@@ -665,7 +665,7 @@ func joinKnownNames(toks []token, mem *memory) []token {
 			ok := true
 			var b strings.Builder
 			for _, t := range toks[i : i+n] {
-				if t.clause != toks[i].clause || (n > 1 && t.name) || (stopWords[t.word] && n == 1) {
+				if t.clause != toks[i].clause || (stopWords[t.word] && n == 1) {
 					ok = false
 					break
 				}
