@@ -18,6 +18,7 @@ import (
 	"github.com/resync/resync/shared/frames"
 	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/idempotency"
+	"github.com/resync/resync/shared/llm"
 	"github.com/resync/resync/shared/planview"
 	"github.com/resync/resync/shared/ratelimit"
 )
@@ -77,9 +78,9 @@ func Code(err error) string {
 		return frames.CodeExpired
 	case errors.Is(err, ErrConflict):
 		return frames.CodeConflict
-	case errors.Is(err, ErrRateLimited):
+	case errors.Is(err, ErrRateLimited), errors.Is(err, llm.ErrThrottled):
 		return frames.CodeRateLimited
-	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, llm.ErrUnavailable):
 		return frames.CodeUnavailable
 	}
 	return frames.CodeInternal

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/agent/agenttest"
+	"github.com/resync/resync/shared/llm"
 	"github.com/resync/resync/shared/ratelimit"
 )
 
@@ -396,5 +398,26 @@ func TestHWAFailureIsAnOutcomeNotRetried(t *testing.T) {
 	}
 	if len(e.actionsOf("release")) != 1 {
 		t.Errorf("a failed action was retried")
+	}
+}
+
+func TestCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{actionErr(ErrForbidden, nil, "x"), "forbidden"},
+		{actionErr(ErrExpired, nil, "x"), "expired"},
+		{actionErr(ErrRateLimited, nil, "x"), "rate_limited"},
+		{fmt.Errorf("run: %w", ErrInvalidTurn), "bad_frame"},
+		{fmt.Errorf("get: %w", ErrUnknownAgent), "not_found"},
+		{fmt.Errorf("model: %w", llm.ErrThrottled), "rate_limited"},
+		{fmt.Errorf("model: %w", llm.ErrUnavailable), "unavailable"},
+		{context.DeadlineExceeded, "unavailable"},
+		{errors.New("boom"), "internal"},
+	} {
+		if got := Code(tc.err); got != tc.want {
+			t.Errorf("Code(%v): got %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }
