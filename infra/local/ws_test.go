@@ -500,3 +500,60 @@ func TestWSStackCloseDisconnects(t *testing.T) {
 		t.Errorf("no $disconnect before the functions stopped")
 	}
 }
+
+func TestLocalCredentials(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		want int // how many variables are added
+	}{
+		{"nothing configured", []string{"PATH=/bin", "REDIS_URL=redis://x"}, 2},
+		{"real keys", []string{"AWS_ACCESS_KEY_ID=AKIA", "AWS_SECRET_ACCESS_KEY=s"}, 0},
+		{"a profile", []string{"AWS_PROFILE=dev"}, 0},
+		{"bedrock", []string{"BEDROCK_MODEL_ID=anthropic.claude"}, 0},
+	}
+	for _, tt := range tests {
+		if got := localCredentials(tt.env); len(got) != tt.want {
+			t.Errorf("%s: got %v, want %d variables", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestWSConfig(t *testing.T) {
+	tests := []struct {
+		idle, life         string
+		wantIdle, wantLife time.Duration
+		wantErr            bool
+	}{
+		{"", "", 10 * time.Minute, 2 * time.Hour, false},
+		{"30s", "5m", 30 * time.Second, 5 * time.Minute, false},
+		{"soon", "", 0, 0, true},
+		{"", "-1h", 0, 0, true},
+	}
+	for _, tt := range tests {
+		env := map[string]string{envWSIdle: tt.idle, envWSLifetime: tt.life}
+		cfg, err := loadConfig(func(k string) string { return env[k] }, nil)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("idle %q, lifetime %q: err %v, want error %v", tt.idle, tt.life, err, tt.wantErr)
+			continue
+		}
+		if err == nil && (cfg.WSIdle != tt.wantIdle || cfg.WSLifetime != tt.wantLife) {
+			t.Errorf("idle %q, lifetime %q: got %v, %v; want %v, %v", tt.idle, tt.life, cfg.WSIdle, cfg.WSLifetime, tt.wantIdle, tt.wantLife)
+		}
+	}
+}
+
+// TestWSFunctionSeesEndpoint: a post the function makes through
+// WS_ENDPOINT with the credentials the stack gave it arrives byte for byte.
+func TestWSFunctionSeesEndpoint(t *testing.T) {
+	s, _ := newWSStack(t, nil)
+	c := dial(t, s, mint(t, s, "alice", "viewer"))
+	send(t, c, `{"action":"big","n":10}`)
+	if got := string(readFrame(t, c)); got != `"xxxxxxxxxx"` {
+		t.Errorf("frame %s, want the posted JSON string", got)
+	}
+	var big struct{ Type, Outcome string }
+	if err := json.Unmarshal(readFrame(t, c), &big); err != nil || big.Outcome != "ok" {
+		t.Errorf("outcome %+v, %v", big, err)
+	}
+}
