@@ -20,7 +20,12 @@
 //     either side, with disconnectStatusCode and disconnectReason;
 //   - a message over the frame limit (32 KB) closes the connection with 1009,
 //     a binary frame with 1003, and the idle timeout (10 min) and the
-//     connection lifetime (2 h) with 1001 "Going away";
+//     connection lifetime (2 h) with 1001 "Going away". The limit applies
+//     to whole messages (browsers send one frame per message; a client that
+//     fragments a message API Gateway would accept up to 128 KB is refused
+//     here). Only messages from the client reset the idle timer — not
+//     posts, nor protocol pings — so a client that stays up here stays up in
+//     AWS;
 //   - POST /@connections/{id} sends the body as one text frame, GET describes
 //     the connection, DELETE closes it; an unknown or closed connection is
 //     410 GoneException, a body over 128 KB 413 PayloadTooLargeException.
@@ -467,9 +472,10 @@ func (g *Gateway) message(c *conn, key, fn, body, requestID string, at time.Time
 		"durationMs", g.now().Sub(at).Milliseconds(), "requestId", requestID, "lambdaRequestId", res.RequestID)
 }
 
-// reply sends API Gateway's own error frame to the client.
+// reply sends API Gateway's own error frame to the client, spaced as API
+// Gateway writes it: {"message": "Internal server error", "connectionId":"...", "requestId":"..."}.
 func (g *Gateway) reply(c *conn, msg, requestID string) {
-	b := mustJSON(map[string]string{"message": msg, "connectionId": c.id, "requestId": requestID})
+	b := `{"message": ` + mustJSON(msg) + `, "connectionId":` + mustJSON(c.id) + `, "requestId":` + mustJSON(requestID) + `}`
 	ctx, cancel := context.WithTimeout(g.ctx, 5*time.Second)
 	defer cancel()
 	_ = c.ws.Write(ctx, websocket.MessageText, []byte(b))
