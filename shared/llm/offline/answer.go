@@ -199,8 +199,17 @@ func (w *writer) failure(u llm.ToolUse, content string) string {
 		}
 		return b.String()
 	case "not_found":
-		if job != "" {
+		label := job
+		if j, ok := w.t.mem.job(job); ok {
+			label = jobLabel(j.Stream, j.Name, j.ID, "")
+		}
+		switch {
+		case u.Name == toolJobLog:
+			return fmt.Sprintf("There is no log for %s: %s.", label, e.Error)
+		case job != "" && !uuidPattern.MatchString(job):
 			return fmt.Sprintf("I could not find job %q in the plan: %s. Check the name, or ask \"which jobs abended?\" to see names. If %s is a job stream, ask for example \"jobs in stream %s\" or \"late job streams\".", job, e.Error, job, job)
+		case job != "":
+			return fmt.Sprintf("I could not find job %s in the plan: %s.", label, e.Error)
 		}
 		return "Not found: " + e.Error + "."
 	case "refused":
@@ -538,7 +547,24 @@ func (w *writer) job(content string) error {
 	}
 
 	b.Reset()
-	if len(d.Dependencies) > 0 && (w.q.kind == kindPredecessors || w.q.kind == kindWaiting || !d.Waiting.Waiting) {
+	switch {
+	case len(d.Dependencies) == 0 && (w.q.kind == kindPredecessors || w.q.kind == kindWaiting):
+		b.WriteString("It has no dependencies.")
+	case len(d.Dependencies) > 0 && d.Waiting.Waiting && len(d.Waiting.Blockers) > 0 && w.q.kind != kindPredecessors:
+		// The blockers are listed; add the dependencies already met.
+		var met []planview.DependencyView
+		for _, dep := range d.Dependencies {
+			if dep.Satisfied {
+				met = append(met, dep)
+			}
+		}
+		if len(met) > 0 {
+			fmt.Fprintf(&b, "Satisfied dependencies (%d):", len(met))
+			for _, dep := range met {
+				b.WriteString("\n- " + depText(dep))
+			}
+		}
+	case len(d.Dependencies) > 0:
 		sat := 0
 		for _, dep := range d.Dependencies {
 			if dep.Satisfied {
@@ -549,8 +575,6 @@ func (w *writer) job(content string) error {
 		for _, dep := range d.Dependencies {
 			b.WriteString("\n- " + depText(dep))
 		}
-	} else if len(d.Dependencies) == 0 && (w.q.kind == kindPredecessors || w.q.kind == kindWaiting) {
-		b.WriteString("It has no dependencies.")
 	}
 	w.add(b.String())
 	return nil
@@ -559,6 +583,9 @@ func (w *writer) job(content string) error {
 // runText describes a job's last run.
 func runText(r planview.RunView, dur *planview.Duration) string {
 	var b strings.Builder
+	if r.Start.IsZero() && r.End.IsZero() {
+		return "It has not started yet (run id " + r.ID + ")."
+	}
 	b.WriteString("Its last run (run id " + r.ID)
 	if r.Number != 0 {
 		fmt.Fprintf(&b, ", #%d", r.Number)
@@ -574,10 +601,8 @@ func runText(r planview.RunView, dur *planview.Duration) string {
 		if r.ElapsedSeconds > 0 {
 			b.WriteString(" after " + seconds(r.ElapsedSeconds))
 		}
-	case !r.Start.IsZero():
-		b.WriteString(" started " + clock(r.Start) + " and is still going")
 	default:
-		b.WriteString(" has not started")
+		b.WriteString(" started " + clock(r.Start) + " and is still going")
 	}
 	if dur != nil && dur.EstimatedSeconds > 0 {
 		fmt.Fprintf(&b, "; the estimate is %s (%s)", seconds(dur.EstimatedSeconds), dur.Verdict)

@@ -249,6 +249,7 @@ var stopWords = setOf(
 	"hello", "hey", "yes", "named", "called", "again", "still", "yet", "lines", "line", "top",
 	"name", "names", "id", "whole", "entire", "new", "old", "big", "main", "my", "mine", "his", "her",
 	"him", "she", "he", "don't", "doesn't", "isn't", "aren't", "won't", "can't", "didn't",
+	"time", "track", "queue", "general", "total", "detail", "short", "particular", "case", "fact",
 )
 
 func setOf(words ...string) map[string]bool {
@@ -707,7 +708,7 @@ func promoteNames(toks []token) {
 		}
 		if i > 0 && toks[i-1].clause == toks[i].clause {
 			switch toks[i-1].word {
-			case "job", "stream", "jobstream", "workstation", "named", "called", "ws", "cpu", "agent":
+			case "job", "stream", "jobstream", "workstation", "named", "called", "ws", "cpu", "agent", "in", "on":
 				toks[i].name = true
 				continue
 			}
