@@ -328,7 +328,7 @@ var vocabulary = func() map[string]bool {
 		all[w] = true
 	}
 	for _, w := range []string{"again", "lines", "line", "tail", "mean", "about", "via", "anything",
-		"something", "everything", "nothing", "jobs?", "why", "how", "what", "which", "whats", "where",
+		"something", "everything", "nothing", "why", "how", "what", "which", "whats", "where",
 		"who", "when", "today", "tonight", "yesterday", "tomorrow", "currently", "right", "now",
 		"happens", "happen", "happened", "goes", "go", "gone", "went", "wrong", "if", "else"} {
 		all[w] = true
@@ -493,13 +493,10 @@ func parse(text string, mem *memory) question {
 			}
 		}
 	}
-	if q.kind == kindHelp && !q.explicit {
-		switch {
-		case has(wordsGreeting):
-			q.kind = kindGreeting
-		case q.stream != "" || q.workstation != "" || q.pronoun:
-			// "and in stream X?", "what about it?": a follow-up, resolved by the caller.
-		}
+	// Left as kindHelp and not explicit, "and in stream X?" or "what about
+	// it?" is a follow-up that turn.question completes.
+	if q.kind == kindHelp && !q.explicit && has(wordsGreeting) {
+		q.kind = kindGreeting
 	}
 	return q
 }

@@ -219,6 +219,10 @@ func (t *turn) plan(at int) ([]call, string) {
 	q := t.question(at)
 	switch q.kind {
 	case kindGreeting:
+		lower := strings.ToLower(q.text)
+		if strings.Contains(lower, "thank") || strings.Contains(lower, "thx") || strings.Contains(lower, "cheers") || strings.Contains(lower, "bye") {
+			return nil, "You're welcome. Ask me about the plan whenever you need: \"summary\", \"which jobs abended?\", \"log of JOB\"…"
+		}
 		return nil, t.help("Hello. ")
 	case kindHelp:
 		if yes(q.text) {
