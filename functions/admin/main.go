@@ -1,6 +1,7 @@
 // Command admin is the Lambda function behind the admin HTTP routes: cache
 // statistics and invalidation, the audit trail (with a CSV export) and the
-// security view. Every route needs the admin role.
+// security view (admin role), and the documents API: presigned upload URLs,
+// the document list and deletion (operator role; see documents.go).
 package main
 
 import (
@@ -43,11 +44,18 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("admin: cache: %w", err)
 	}
+	auditLog := audit.New(base.Redis, audit.Config{})
+	documents, closeDocuments, err := buildDocuments(ctx, getenv, auditLog)
+	if err != nil {
+		return err
+	}
+	defer closeDocuments()
 	h, err := newHandler(deps{
 		cache:    c,
 		redis:    base.Redis,
-		audit:    audit.New(base.Redis, audit.Config{}),
+		audit:    auditLog,
 		security: security.New(base.Redis, 0),
+		docs:     documents,
 	}, base.Edge())
 	if err != nil {
 		return err

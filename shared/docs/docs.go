@@ -210,3 +210,9 @@ func Parse(t Type, data []byte) ([]Block, error) {
 	}
 	return out, nil
 }
+
+// TypeOfName returns the type a file name's extension stands for, if any.
+func TypeOfName(name string) (Type, bool) {
+	t, ok := byExtension[strings.ToLower(path.Ext(name))]
+	return t, ok
+}

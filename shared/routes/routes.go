@@ -91,6 +91,11 @@ func HTTP() []HTTPRoute {
 		{"POST", "/api/v1/admin/cache/invalidate", Admin, RoleAdmin},
 		{"GET", "/api/v1/admin/audit", Admin, RoleAdmin},
 		{"GET", "/api/v1/admin/security", Admin, RoleAdmin},
+
+		// Runbooks: operators upload, list and delete (their own; admins any).
+		{"POST", "/api/v1/documents/upload-url", Admin, RoleOperator},
+		{"GET", "/api/v1/documents", Admin, RoleOperator},
+		{"DELETE", "/api/v1/documents/{id}", Admin, RoleOperator},
 	}
 }
 
