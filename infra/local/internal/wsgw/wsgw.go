@@ -162,6 +162,7 @@ func New(opts Options) (*Gateway, error) {
 
 // conn is one open connection.
 type conn struct {
+	ready       chan struct{} // closed once ws is set, or the upgrade failed (ws nil)
 	id          string
 	ws          *websocket.Conn
 	connectedAt time.Time
@@ -205,7 +206,10 @@ func (g *Gateway) Close(ctx context.Context) {
 	}
 	g.mu.Unlock()
 	for _, c := range conns {
-		c.close(websocket.StatusGoingAway, "Going away")
+		<-c.ready
+		if c.ws != nil {
+			c.close(websocket.StatusGoingAway, "Going away")
+		}
 	}
 	done := make(chan struct{})
 	go func() { g.wg.Wait(); close(done) }()
@@ -216,13 +220,21 @@ func (g *Gateway) Close(ctx context.Context) {
 	g.cancel()
 }
 
-// lookup returns the open connection with id, or nil when it is unknown
-// or closing.
+// lookup returns the open connection with id, or nil when it is unknown,
+// closing, or its upgrade failed. A connection being upgraded is waited for.
 func (g *Gateway) lookup(id string) *conn {
 	g.mu.Lock()
 	c := g.conns[id]
 	g.mu.Unlock()
 	if c == nil {
+		return nil
+	}
+	select {
+	case <-c.ready:
+	case <-time.After(10 * time.Second):
+		return nil
+	}
+	if c.ws == nil {
 		return nil
 	}
 	c.mu.Lock()
@@ -254,7 +266,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := g.now()
-	c := &conn{id: newID(), connectedAt: start, lastActive: start, sourceIP: clientIP(r), userAgent: r.UserAgent(), domain: domainOf(r.Host)}
+	c := &conn{ready: make(chan struct{}), id: newID(), connectedAt: start, lastActive: start, sourceIP: clientIP(r), userAgent: r.UserAgent(), domain: domainOf(r.Host)}
 	fn, ok := g.routes[RouteConnect]
 	var sub []string
 	if ok {
@@ -289,22 +301,30 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// API Gateway checks no Origin: any page may connect.
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: sub, InsecureSkipVerify: true})
-	if err != nil {
-		g.log.Warn("websocket upgrade failed", "connectionId", c.id, "err", err)
-		return
-	}
-	ws.SetReadLimit(g.opts.MaxFrameBytes)
-	c.ws = ws
+	// List the connection before the 101 goes out, so a post that follows
+	// the client's first sight of it finds it (waiting for ready).
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
-		_ = ws.Close(websocket.StatusGoingAway, "Going away")
+		message(w, http.StatusServiceUnavailable, "Service Unavailable: the local stack is shutting down")
 		return
 	}
 	g.conns[c.id] = c
 	g.wg.Add(1)
 	g.mu.Unlock()
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: sub, InsecureSkipVerify: true})
+	if err != nil {
+		g.log.Warn("websocket upgrade failed", "connectionId", c.id, "err", err)
+		g.mu.Lock()
+		delete(g.conns, c.id)
+		g.mu.Unlock()
+		close(c.ready)
+		g.wg.Done()
+		return
+	}
+	ws.SetReadLimit(g.opts.MaxFrameBytes)
+	c.ws = ws
+	close(c.ready)
 	g.serve(c)
 }
 

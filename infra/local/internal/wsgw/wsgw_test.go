@@ -309,9 +309,6 @@ func TestCloseEndsConnectionsWithDisconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseNow()
-	for g.Open() == 0 { // the 101 may reach the client before the connection is listed
-		time.Sleep(time.Millisecond)
-	}
 	readErr := make(chan error, 1)
 	go func() { _, _, err := c.Read(ctx); readErr <- err }()
 	g.Close(ctx)
@@ -326,5 +323,18 @@ func TestCloseEndsConnectionsWithDisconnect(t *testing.T) {
 	// New connections are refused once closed.
 	if _, resp, err := wsDial(ctx, srv, "", nil); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("dial after Close: %v", err)
+	}
+}
+
+func TestPlainHTTPIsNotAnUpgrade(t *testing.T) {
+	inv := &fakeInvoker{}
+	_, srv := newGateway(t, inv, Options{})
+	resp, err := http.Get(srv.URL + "/ws?token=x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUpgradeRequired || len(inv.seen()) != 0 {
+		t.Errorf("GET /ws: %d with %d invokes, want 426 and no $connect", resp.StatusCode, len(inv.seen()))
 	}
 }
