@@ -108,12 +108,18 @@ func tokenize(text string) []token {
 	s := strings.NewReplacer("“", `"`, "”", `"`, "‘", "'", "’", "'", "`", `"`, "«", `"`, "»", `"`).Replace(text)
 	var toks []token
 	clause := 0
+	// A question typed in capitals ("WHICH JOBS FAILED OVERNIGHT?") has no
+	// names by case: only by shape (PAY_LOAD, JOB1, STREAM.JOB).
+	shouting := strings.ToUpper(s) == s && len(strings.Fields(s)) > 2
 	add := func(raw string, quoted bool) {
 		if raw == "" {
 			return
 		}
 		t := token{raw: raw, word: strings.ToLower(raw), clause: clause}
 		t.name = quoted || nameLike(raw)
+		if t.name && shouting && !quoted && !strings.ContainsAny(raw, "_#.0123456789") {
+			t.name = false
+		}
 		toks = append(toks, t)
 	}
 	for i := 0; i < len(s); {
