@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/resync/resync/infra/local/internal/lambdasvc"
+	"github.com/resync/resync/shared/routes"
+)
+
+// TestS3DeliversObjectEventsToIngest checks the stack's S3 hook: an upload
+// signed with the functions' local credentials lands in the documents
+// bucket and its ObjectCreated event is invoked on ingest.
+func TestS3DeliversObjectEventsToIngest(t *testing.T) {
+	got := make(chan string, 4)
+	invoke := func(_ context.Context, fn string, payload []byte) (lambdasvc.Result, error) {
+		var ev events.S3Event
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			t.Errorf("payload is not an S3 event: %v", err)
+		}
+		got <- fn + " " + ev.Records[0].EventName + " " + ev.Records[0].S3.Bucket.Name + "/" + ev.Records[0].S3.Object.URLDecodedKey
+		return lambdasvc.Result{}, nil
+	}
+	srv, env, err := startS3(invoke, slog.New(slog.NewTextHandler(io.Discard, nil)), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if len(env) != 2 || !strings.HasPrefix(env[0], "DOCUMENTS_BUCKET=") || !strings.HasPrefix(env[1], "S3_ENDPOINT=http://127.0.0.1:") {
+		t.Errorf("env = %q", env)
+	}
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(documentsBucket), Key: aws.String("uploads/u/1/a.md"), Body: strings.NewReader("# A")}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-got:
+		if want := routes.Ingest + " ObjectCreated:Put " + documentsBucket + "/uploads/u/1/a.md"; s != want {
+			t.Errorf("invoked %q, want %q", s, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no invoke")
+	}
+}
