@@ -551,7 +551,12 @@ func headers(r *http.Request) (map[string]string, map[string][]string) {
 	multi := map[string][]string{}
 	for k, vs := range r.Header {
 		// API Gateway's $connect event keeps the header names as sent;
-		// Go canonicalises them, which is what clients usually send.
+		// Go canonicalises them, which is what clients usually send, but
+		// for the WebSocket ones browsers send (Sec-WebSocket-Key, not
+		// Sec-Websocket-Key).
+		if strings.HasPrefix(k, "Sec-Websocket-") {
+			k = "Sec-WebSocket-" + strings.TrimPrefix(k, "Sec-Websocket-")
+		}
 		single[k] = vs[len(vs)-1]
 		multi[k] = append([]string(nil), vs...)
 	}

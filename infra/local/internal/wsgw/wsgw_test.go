@@ -151,7 +151,7 @@ func TestConnectEvent(t *testing.T) {
 	if ev.QueryStringParameters["token"] != "t0k" || ev.QueryStringParameters["x"] != "2" || len(ev.MultiValueQueryStringParameters["x"]) != 2 {
 		t.Errorf("query %v / %v", ev.QueryStringParameters, ev.MultiValueQueryStringParameters)
 	}
-	if ev.Headers["Sec-Websocket-Key"] == "" || ev.Headers["Host"] == "" || ev.Headers["X-Forwarded-For"] != "127.0.0.1" || ev.IsBase64Encoded || ev.Body != "" {
+	if ev.Headers["Sec-WebSocket-Key"] == "" || ev.Headers["Sec-WebSocket-Version"] != "13" || len(ev.MultiValueHeaders["Sec-WebSocket-Key"]) != 1 || ev.Headers["Host"] == "" || ev.Headers["X-Forwarded-For"] != "127.0.0.1" || ev.IsBase64Encoded || ev.Body != "" {
 		t.Errorf("headers %v, body %q", ev.Headers, ev.Body)
 	}
 }
