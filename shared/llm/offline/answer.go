@@ -736,6 +736,16 @@ func (w *writer) streams(u llm.ToolUse, content string) error {
 		items = keep
 	}
 	var b strings.Builder
+	if st := w.q.stream; st != "" && !late {
+		for _, s := range items {
+			if squeeze(s.Name) == squeeze(st) {
+				w.add(streamText(s))
+				return nil
+			}
+		}
+		w.add(fmt.Sprintf("Job stream %s is not in the plan (%s).", st, plural(len(l.Items), "job stream", "job streams")))
+		return nil
+	}
 	if st := w.q.stream; st != "" && late {
 		found := false
 		for _, s := range items {
@@ -779,6 +789,35 @@ func (w *writer) streams(u llm.ToolUse, content string) error {
 	return nil
 }
 
+// streamText describes one job stream.
+func streamText(s planview.StreamView) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Job stream %s (id %s)", s.Name, s.ID)
+	if s.Workstation != "" {
+		b.WriteString(" on " + s.Workstation)
+	}
+	fmt.Fprintf(&b, " is %s", s.Status)
+	if s.Internal != "" && string(s.Internal) != string(s.Status) {
+		fmt.Fprintf(&b, " (%s)", s.Internal)
+	}
+	if s.Late {
+		b.WriteString(" and late")
+	}
+	b.WriteString(".")
+	if !s.Deadline.IsZero() {
+		b.WriteString(" Deadline: " + clock(s.Deadline) + ".")
+	}
+	st := s.Stats
+	if st.Jobs > 0 {
+		fmt.Fprintf(&b, " Jobs: %d — %d successful, %d running, %d abended, %d failed, %d not started", st.Jobs, st.Successful, st.Executing, st.Abended, st.Failed, st.NotRunning)
+		if st.Undecided > 0 {
+			fmt.Fprintf(&b, ", %d undecided", st.Undecided)
+		}
+		b.WriteString(". Ask \"jobs in stream " + s.Name + "\" for the list.")
+	}
+	return b.String()
+}
+
 // workstations answers list_workstations.
 func (w *writer) workstations(u llm.ToolUse, content string) error {
 	var l planview.WorkstationList
@@ -789,6 +828,29 @@ func (w *writer) workstations(u llm.ToolUse, content string) error {
 	var in map[string]any
 	_ = json.Unmarshal(u.Input, &in)
 	unlinked, _ := in["unlinked"].(bool)
+	if ws := w.q.workstation; ws != "" {
+		for _, x := range l.Items {
+			if squeeze(x.Name) == squeeze(ws) {
+				state := "linked"
+				if !x.Linked {
+					state = "unlinked"
+				}
+				if x.Running {
+					state += " and running"
+				} else {
+					state += " and not running"
+				}
+				w.add(fmt.Sprintf("Workstation %s (id %s, %s) is %s.", x.Name, x.ID, x.Type, state))
+				return nil
+			}
+		}
+		if unlinked {
+			w.add(fmt.Sprintf("Workstation %s is not among the unlinked workstations.", ws))
+		} else {
+			w.add(fmt.Sprintf("Workstation %s is not in the plan.", ws))
+		}
+		return nil
+	}
 	var b strings.Builder
 	switch {
 	case unlinked && len(l.Items) == 0:

@@ -128,6 +128,10 @@ func TestAnswersFromResults(t *testing.T) {
 		{"is stream GL_01 late?", []string{"Job stream GL_01 is not among the late job streams."}, nil},
 		{"is stream PAYROLL late?", []string{"Job stream PAYROLL is late."}, nil},
 		{"critical jobs", []string{"1 critical job, 1 at risk:\n- PAYROLL.PAY_SEND (id " + paySend.ID + ") on FTA2, WAITING (HOLD), critical, AT RISK: its predecessor abended"}, nil},
+		{"status of stream PAYROLL", []string{"Job stream PAYROLL (id s-1) on FTA2 is ERROR (ABEND) and late. Deadline: 2026-11-26 02:00 UTC. Jobs: 2 — 0 successful, 0 running, 1 abended, 0 failed, 0 not started."}, nil},
+		{"status of stream NOPE", []string{"Job stream NOPE is not in the plan (2 job streams)."}, nil},
+		{"is workstation FTA9 linked?", []string{"Workstation FTA9 (id w-9, FTA) is unlinked and not running."}, nil},
+		{"status of workstation FTA2", []string{"Workstation FTA2 (id w-2, FTA) is linked and running."}, nil},
 		{"critical jobs on MDM", []string{"There are no critical jobs on workstation MDM."}, nil},
 	}
 	for _, tt := range tests {

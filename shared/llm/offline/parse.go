@@ -577,6 +577,8 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind = kindJobs
 	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):
 		q.kind = kindStreams
+	case q.stream != "" && !words["jobs"] && (has(wordsSummary) || has(wordsDetail)) && !phrase("what about", "how about"):
+		q.kind = kindStreams // "status of stream S"
 	case has(wordsSummary) || phrase("how is the plan", "how the plan", "how are things", "how is it going", "going on", "what's up", "whats up", "the plan", "any problems", "anything wrong"):
 		q.kind = kindSummary
 	case words["jobs"] || words["job"]:

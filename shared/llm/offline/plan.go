@@ -252,7 +252,8 @@ func (t *turn) plan(at int) ([]call, string) {
 		return t.one(toolPlanSummary, nil, "critical jobs")
 	case kindWorkstations:
 		if t.has(toolListWorkstations) {
-			return t.one(toolListWorkstations, map[string]any{"unlinked": q.unlinked}, "")
+			// One workstation is looked up in the whole list.
+			return t.one(toolListWorkstations, map[string]any{"unlinked": q.unlinked && q.workstation == ""}, "")
 		}
 		if q.unlinked {
 			return t.one(toolPlanSummary, nil, "unlinked workstations")

@@ -157,6 +157,9 @@ func TestQuestionsToTools(t *testing.T) {
 		{"what's offline?", []string{`list_workstations {"unlinked":true}`}},
 		{"list workstations", []string{`list_workstations {}`}},
 		{"list job streams", []string{`list_jobstreams {}`}},
+		{"status of stream PAYROLL_01", []string{`list_jobstreams {}`}},
+		{"is workstation MDM linked?", []string{`list_workstations {}`}},
+		{"is agent AGT_WIN03 down?", []string{`list_workstations {}`}},
 
 		// One job: status and details.
 		{"status of PAY_LOAD", []string{`get_job {"job":"PAY_LOAD"}`}},
