@@ -355,3 +355,21 @@ func TestMoreTolerance(t *testing.T) {
 		}
 	}
 }
+
+// The tool names the model calls are the agent's catalogue (search_runbooks
+// aside, which the model uses only when an agent offers it).
+func TestToolNamesMatchTheCatalogue(t *testing.T) {
+	catalogue := map[string]bool{}
+	for _, s := range agent.Specs() {
+		catalogue[s.Name] = true
+	}
+	for _, name := range []string{toolPlanSummary, toolSearchJobs, toolGetJob, toolJobLog, toolListJobStreams,
+		toolListWorkstations, toolCriticalJobs, toolJobDependencies, toolJobImpact, toolProposeAction} {
+		if !catalogue[name] {
+			t.Errorf("the model calls %s, which is not in shared/agent's catalogue", name)
+		}
+	}
+	if len(catalogue) != 10 {
+		t.Errorf("the catalogue has %d tools, the model knows 10: teach it the new ones", len(catalogue))
+	}
+}
