@@ -14,6 +14,7 @@ import (
 	"github.com/resync/resync/shared/api"
 	"github.com/resync/resync/shared/cache"
 	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/impact"
 	"github.com/resync/resync/shared/monitor"
 	"github.com/resync/resync/shared/planview"
 	"github.com/resync/resync/shared/setup"
@@ -49,7 +50,16 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 		base.Close()
 		return nil, fmt.Errorf("status: cache: %w", err)
 	}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), monitor.NewStore(base.Redis), c, base.Edge(), base.Log)
+	g, err := base.Graph(ctx, getenv, false)
+	if err != nil {
+		base.Close()
+		return nil, err
+	}
+	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
+	if g != nil {
+		imp.Graph = g
+	}
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), monitor.NewStore(base.Redis), imp, c, base.Edge(), base.Log)
 	if err != nil {
 		base.Close()
 		return nil, err
@@ -58,8 +68,8 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 }
 
 // newApp builds the handler from built parts; tests call it directly.
-func newApp(views *planview.Service, events recentEvents, c *cache.Cache, edge *api.Edge, logger *slog.Logger) (http.Handler, error) {
-	h, err := newHandler(views, events, edge)
+func newApp(views *planview.Service, events recentEvents, imp impactService, c *cache.Cache, edge *api.Edge, logger *slog.Logger) (http.Handler, error) {
+	h, err := newHandler(views, events, imp, edge)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/resync/resync/shared/api"
 	"github.com/resync/resync/shared/frames"
+	"github.com/resync/resync/shared/impact"
 	"github.com/resync/resync/shared/planview"
 	"github.com/resync/resync/shared/routes"
 	"github.com/resync/resync/shared/workload"
@@ -19,7 +20,14 @@ import (
 type handler struct {
 	views  *planview.Service
 	events recentEvents
+	impact impactService
 	mux    *http.ServeMux
+}
+
+// impactService answers impact and why-waiting (*impact.Service).
+type impactService interface {
+	Impact(ctx context.Context, jobID string, depth int) (impact.Impact, error)
+	Why(ctx context.Context, jobID string) (impact.Why, error)
 }
 
 // recentEvents lists the plan monitor's latest events (*monitor.Store).
@@ -27,17 +35,19 @@ type recentEvents interface {
 	Recent(ctx context.Context, n int) ([]frames.Event, error)
 }
 
-func newHandler(views *planview.Service, events recentEvents, edge *api.Edge) (*handler, error) {
-	h := &handler{views: views, events: events, mux: http.NewServeMux()}
+func newHandler(views *planview.Service, events recentEvents, imp impactService, edge *api.Edge) (*handler, error) {
+	h := &handler{views: views, events: events, impact: imp, mux: http.NewServeMux()}
 	byPath := map[string]api.HandlerFunc{
-		"/api/v1/plan/summary":  h.summary,
-		"/api/v1/jobs":          h.jobs,
-		"/api/v1/jobs/{id}":     h.job,
-		"/api/v1/jobs/{id}/log": h.log,
-		"/api/v1/jobstreams":    h.streams,
-		"/api/v1/workstations":  h.workstations,
-		"/api/v1/critical":      h.critical,
-		"/api/v1/events":        h.recentEvents,
+		"/api/v1/plan/summary":     h.summary,
+		"/api/v1/jobs":             h.jobs,
+		"/api/v1/jobs/{id}":        h.job,
+		"/api/v1/jobs/{id}/log":    h.log,
+		"/api/v1/jobs/{id}/impact": h.jobImpact,
+		"/api/v1/jobs/{id}/why":    h.jobWhy,
+		"/api/v1/jobstreams":       h.streams,
+		"/api/v1/workstations":     h.workstations,
+		"/api/v1/critical":         h.critical,
+		"/api/v1/events":           h.recentEvents,
 	}
 	var missing []string
 	for _, rt := range routes.HTTP() {
@@ -225,5 +235,38 @@ func (h *handler) recentEvents(w http.ResponseWriter, r *http.Request) error {
 		return api.Unavailable("the event list cannot be read now", 5)
 	}
 	api.WriteJSON(w, r, http.StatusOK, eventList{Items: evs})
+	return nil
+}
+
+// impactProblem maps impact's errors to problems.
+func impactProblem(err error) error {
+	switch {
+	case errors.Is(err, impact.ErrNotFound):
+		return api.NotFound("no such job in the plan")
+	case errors.Is(err, impact.ErrInvalid):
+		return api.BadRequest("invalid job id or depth")
+	}
+	return api.Unavailable("neither the knowledge graph nor HWA can be read now; try again shortly", 5)
+}
+
+func (h *handler) jobImpact(w http.ResponseWriter, r *http.Request) error {
+	depth, err := intParam(r.URL.Query().Get("depth"), "depth")
+	if err != nil {
+		return err
+	}
+	out, err := h.impact.Impact(r.Context(), r.PathValue("id"), depth)
+	if err != nil {
+		return impactProblem(err)
+	}
+	api.WriteJSON(w, r, http.StatusOK, out)
+	return nil
+}
+
+func (h *handler) jobWhy(w http.ResponseWriter, r *http.Request) error {
+	out, err := h.impact.Why(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return impactProblem(err)
+	}
+	api.WriteJSON(w, r, http.StatusOK, out)
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/resync/resync/shared/cache"
 	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/impact"
 	"github.com/resync/resync/shared/metrics"
 	"github.com/resync/resync/shared/monitor"
 	"github.com/resync/resync/shared/obs"
@@ -113,7 +114,8 @@ func newFixture(t *testing.T) *fixture {
 	logs := &syncBuffer{}
 	logger := obs.NewLogger(logs, slog.LevelDebug)
 	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitor.NewStore(rdb), c, edge, logger)
+	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitor.NewStore(rdb), imp, c, edge, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,6 +264,17 @@ func TestEveryRouteAgainstTheSimulator(t *testing.T) {
 	etag := rec.Header().Get("ETag")
 	if rec := f.get(t, "/api/v1/jobs/"+ab.ID, viewer, "If-None-Match", etag); rec.Code != http.StatusNotModified {
 		t.Errorf("If-None-Match: got %d, want 304", rec.Code)
+	}
+	rec = f.get(t, "/api/v1/jobs/"+ab.ID+"/impact?depth=2", viewer)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"source":"hwa"`) || !strings.Contains(rec.Body.String(), "NEO4J_URI") {
+		t.Errorf("impact without a graph: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = f.get(t, "/api/v1/jobs/"+ab.ID+"/why", viewer)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"waiting":false`) {
+		t.Errorf("why of an abended job: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.get(t, "/api/v1/jobs/00000000-0000-4000-8000-000000000000/impact", viewer); rec.Code != 404 {
+		t.Errorf("impact of an unknown job: %d", rec.Code)
 	}
 	rec = f.get(t, "/api/v1/jobs/"+ab.ID+"/log?tail=5", viewer)
 	if rec.Code != 200 {

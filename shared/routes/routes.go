@@ -82,6 +82,8 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/jobs", Status, RoleViewer},
 		{"GET", "/api/v1/jobs/{id}", Status, RoleViewer},
 		{"GET", "/api/v1/jobs/{id}/log", Status, RoleViewer},
+		{"GET", "/api/v1/jobs/{id}/impact", Status, RoleViewer},
+		{"GET", "/api/v1/jobs/{id}/why", Status, RoleViewer},
 		{"GET", "/api/v1/jobstreams", Status, RoleViewer},
 		{"GET", "/api/v1/workstations", Status, RoleViewer},
 		{"GET", "/api/v1/critical", Status, RoleViewer},

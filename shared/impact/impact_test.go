@@ -1,0 +1,172 @@
+package impact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resync/resync/internal/testenv"
+	"github.com/resync/resync/shared/graph"
+	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/workload"
+)
+
+type env struct {
+	sim *hwasim.Server
+	hc  *hwa.Client
+	src planview.HWA
+}
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	sim := hwasim.New(hwasim.Config{Seed: 8})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	hc, err := hwa.New(hwa.Config{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env{sim: sim, hc: hc, src: planview.HWA{Client: hc}}
+}
+
+// withSuccessors returns jobs that have successors in HWA.
+func (e env) withSuccessors(t *testing.T, n int) []workload.Job {
+	t.Helper()
+	jobs, err := e.hc.ListJobs(context.Background(), hwa.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []workload.Job
+	for _, j := range jobs {
+		s, err := e.hc.Successors(context.Background(), j.ID, DefaultDepth)
+		if err == nil && len(s) > 1 {
+			out = append(out, j)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("only %d jobs with successors", len(out))
+	}
+	return out
+}
+
+func ids[T any](xs []T, id func(T) string) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, id(x))
+	}
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}
+
+func TestHWAFallbackSaysSo(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	svc := &Service{Flow: e.hc, Jobs: e.src}
+	for _, j := range e.withSuccessors(t, 3) {
+		got, err := svc.Impact(ctx, j.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := e.hc.Successors(ctx, j.ID, DefaultDepth)
+		if got.Source != SourceHWA || !strings.Contains(got.Note, "NEO4J_URI") {
+			t.Errorf("source %q note %q", got.Source, got.Note)
+		}
+		if g, w := ids(got.Successors, func(s Successor) string { return s.ID }), ids(want, func(n hwa.Node) string { return n.ID }); g != w {
+			t.Errorf("%s: successors %s, HWA says %s", j.Name, g, w)
+		}
+	}
+	if _, err := svc.Impact(ctx, "00000000-0000-4000-8000-000000000000", 2); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown job: %v", err)
+	}
+	if _, err := svc.Impact(ctx, "x", -1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("negative depth: %v", err)
+	}
+}
+
+func TestWhyFromHWAFindsTheRoot(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	svc := &Service{Flow: e.hc, Jobs: e.src}
+	jobs, err := e.hc.ListJobs(ctx, hwa.Query{OQL: hwa.Eq("lastRunCompositeStatus.substatus", string(workload.SubHoldWaitingForPredecessor))})
+	if err != nil || len(jobs) == 0 {
+		t.Fatalf("no job waiting for a predecessor: %v", err)
+	}
+	found := 0
+	for _, j := range jobs {
+		w, err := svc.Why(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !w.Waiting || w.Source != SourceHWA || w.Note == "" {
+			t.Errorf("%s: %+v", j.Name, w)
+		}
+		for _, b := range w.Blockers {
+			found++
+			if b.Reason == "" || len(b.Chain) == 0 || b.Chain[len(b.Chain)-1].ID != b.Root.ID {
+				t.Errorf("%s: blocker %+v", j.Name, b)
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no blocker found for any waiting job")
+	}
+}
+
+// TestGraphAgreesWithHWA syncs the simulator's topology into the real
+// Neo4j and checks that the graph's impact equals HWA's successors.
+func TestGraphAgreesWithHWA(t *testing.T) {
+	cfg := testenv.Neo4j(t)
+	ctx := context.Background()
+	e := newEnv(t)
+	g, err := graph.Open(ctx, graph.Config{URI: cfg.URI, User: cfg.User, Password: cfg.Password, Engine: fmt.Sprintf("impact-test-%d", time.Now().UnixNano())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close(ctx)
+	if err := g.EnsureSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, err := e.hc.ListJobs(ctx, hwa.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := make([]workload.Job, 0, len(list))
+	for _, j := range list {
+		full, err := e.hc.Job(ctx, j.ID) // the list carries no dependencies
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, full)
+	}
+	streams, _ := e.hc.ListJobStreams(ctx, hwa.Query{})
+	wss, _ := e.hc.ListWorkstations(ctx, hwa.Query{})
+	if _, err := g.UpsertTopology(ctx, graph.Snapshot{Workstations: wss, Streams: streams, Jobs: jobs}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = g.UpsertTopology(context.Background(), graph.Snapshot{}) })
+
+	svc := &Service{Graph: g, Flow: e.hc, Jobs: e.src}
+	for _, j := range e.withSuccessors(t, 5) {
+		got, err := svc.Impact(ctx, j.ID, DefaultDepth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := e.hc.Successors(ctx, j.ID, DefaultDepth)
+		if got.Source != SourceGraph || got.Note != "" {
+			t.Errorf("source %q note %q", got.Source, got.Note)
+		}
+		if g, w := ids(got.Successors, func(s Successor) string { return s.ID }), ids(want, func(n hwa.Node) string { return n.ID }); g != w {
+			t.Errorf("%s: graph successors %s\nHWA successors %s", j.Name, g, w)
+		}
+	}
+}
