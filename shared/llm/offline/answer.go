@@ -447,6 +447,10 @@ func (w *writer) jobs(u llm.ToolUse, content string) error {
 	if n, _ := in["name"].(string); n != "" {
 		where += " named " + n
 	}
+	if w.q.long && in["status"] == "RUNNING" {
+		w.add(longRunning(l, where))
+		return nil
+	}
 	total := int(l.Total)
 	if total < len(l.Items) {
 		total = len(l.Items)
@@ -470,6 +474,39 @@ func (w *writer) jobs(u llm.ToolUse, content string) error {
 	}
 	w.add(b.String())
 	return nil
+}
+
+// longRunning lists the running jobs whose run, at the time of the
+// result, is longer than their estimate.
+func longRunning(l planview.JobList, where string) string {
+	var b strings.Builder
+	var lines []string
+	for _, j := range l.Items {
+		r := j.LastRun
+		if r == nil || r.Start.IsZero() || l.AsOf.IsZero() {
+			continue
+		}
+		est := j.EstimatedSeconds
+		if est <= 0 {
+			est = r.EstimatedSeconds
+		}
+		elapsed := l.AsOf.Sub(r.Start).Seconds()
+		if est <= 0 || elapsed <= est*1.1 {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("- %s, running for %s against an estimate of %s (%.1f times)",
+			jobLabel(j.Stream, j.Name, j.ID, j.Workstation), seconds(elapsed), seconds(est), elapsed/est))
+	}
+	switch {
+	case len(lines) == 0:
+		fmt.Fprintf(&b, "No running job%s is longer than its estimate (%s running).", where, plural(len(l.Items), "job is", "jobs are"))
+	default:
+		fmt.Fprintf(&b, "%s running longer than estimated%s, as of %s:\n%s", plural(len(lines), "job is", "jobs are"), where, clock(l.AsOf), strings.Join(lines, "\n"))
+	}
+	if int(l.Total) > len(l.Items) {
+		fmt.Fprintf(&b, "\n(Only the first %d of %d running jobs were checked.)", len(l.Items), l.Total)
+	}
+	return b.String()
 }
 
 func isAre(n int) string {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/resync/resync/shared/llm"
 	"github.com/resync/resync/shared/planview"
@@ -194,6 +195,10 @@ func TestAnswersToErrorsAndOddResults(t *testing.T) {
 		{"list cut", use(toolSearchJobs, `{"status":"ERROR"}`), `{"items":[],"total":0,"resultTruncated":"items shows 0 of 3 entries"}`, false, []string{"No jobs are in error.", "The result was cut to size: items shows 0 of 3 entries"}},
 		{"garbage", use(toolGetJob, `{"job":"X"}`), `[1,2]`, false, []string{"I could not read the get_job result: [1,2]"}},
 		{"unknown tool", use("list_calendars", `{}`), `{"items":["WORKDAYS"]}`, false, []string{"The list_calendars tool returned:", "WORKDAYS"}},
+		{"long runners", use(toolSearchJobs, `{"status":"RUNNING","limit":500}`), mustJSON(t, map[string]any{"total": 2, "asOf": t0, "items": []any{
+			map[string]any{"id": "r1", "name": "SLOW", "stream": "S", "workstation": "W", "status": "RUNNING", "estimatedSeconds": 600, "lastRun": map[string]any{"id": "x", "start": t0.Add(-time.Hour)}},
+			map[string]any{"id": "r2", "name": "FINE", "stream": "S", "workstation": "W", "status": "RUNNING", "estimatedSeconds": 600, "lastRun": map[string]any{"id": "y", "start": t0.Add(-5 * time.Minute)}},
+		}}), false, []string{"1 job is running longer than estimated, as of 2026-11-26 03:00 UTC:\n- S.SLOW (id r1) on W, running for 1h0m0s against an estimate of 10m0s (6.0 times)"}},
 		{"more than a page", use(toolSearchJobs, `{"status":"WAITING"}`), mustJSON(t, map[string]any{"items": []any{paySend}, "total": 40}), false, []string{"40 jobs are waiting:", "Showing the first 1 of 40"}},
 		{"runbooks", use(toolSearchRunbooks, `{"query":"PAY_LOAD abends"}`), `{"results":[{"document":"payroll.md","section":"When PAY_LOAD abends","text":"Check the   database password, then rerun."}]}`, false, []string{"From the runbooks:\n- payroll.md § When PAY_LOAD abends: Check the database password, then rerun."}},
 		{"no runbook hits", use(toolSearchRunbooks, `{"query":"x"}`), `{"results":[]}`, false, []string{"The runbooks have nothing on that."}},
@@ -201,7 +206,11 @@ func TestAnswersToErrorsAndOddResults(t *testing.T) {
 		{"quiet log", use(toolJobLog, `{"job":"X"}`), mustJSON(t, map[string]any{"jobId": "x1", "runId": "r1", "text": strings.Repeat("all good\n", 20)}), false, []string{"nothing looks like an error", "line 16: all good", "line 20: all good"}},
 	}
 	for _, tt := range tests {
-		text := answerTo(t, "question", tt.use, tt.content, tt.isError)
+		q := "question"
+		if tt.use.Name == toolSearchJobs && strings.Contains(string(tt.use.Input), "RUNNING") {
+			q = "which jobs are running long?" // the answer depends on the question
+		}
+		text := answerTo(t, q, tt.use, tt.content, tt.isError)
 		for _, w := range tt.want {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s: answer lacks %q:\n%s", tt.name, w, text)

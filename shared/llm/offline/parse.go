@@ -64,6 +64,8 @@ type question struct {
 	stream      string
 	workstation string
 	jobs        []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
+	pattern     string   // a job name pattern with * or @ wildcards
+	long        bool     // running jobs that take longer than their estimate
 	pronoun     bool     // "it", "its", "that job": the job of the conversation
 	action      string   // propose_action's action ("" with kindAction: unclear)
 	verb        string   // the action as the user said it, for messages
@@ -411,6 +413,10 @@ func parse(text string, mem *memory) question {
 		if !t.name {
 			continue
 		}
+		if strings.ContainsAny(t.raw, "*@") && t.hint != typeStream && t.hint != typeWorkstation {
+			q.pattern = strings.ToUpper(t.raw) // "jobs named PAY*"
+			continue
+		}
 		switch t.hint {
 		case typeStream:
 			q.stream = canonical(t.raw, mem)
@@ -423,6 +429,10 @@ func parse(text string, mem *memory) question {
 		}
 	}
 	q.status(words, phrase)
+	if phrase("running long", "long running", "long-running", "longer than", "taking too long", "too long", "taking long", "run long", "runs long", "overrunning", "overrun", "running over", "longest running", "slow jobs", "running slow", "running slowly") {
+		q.long = true
+		q.filters = []filter{{label: "running", status: "RUNNING"}}
+	}
 
 	// Decide what is asked, most specific first.
 	switch {
@@ -573,7 +583,7 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind = kindCritical
 	case has(wordsLate):
 		q.kind = kindLate
-	case len(q.filters) > 0:
+	case len(q.filters) > 0 || q.pattern != "":
 		q.kind = kindJobs
 	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):
 		q.kind = kindStreams

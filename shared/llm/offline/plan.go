@@ -34,7 +34,7 @@ func (t *turn) question(at int) question {
 	case q.kind == kindHelp && !q.explicit && (q.stream != "" || q.workstation != "") && prev.kind.listKind():
 		// "and in stream X?" after "which jobs failed?".
 		q.kind, q.explicit = prev.kind, true
-		q.filters, q.unlinked, q.limit = prev.filters, prev.unlinked, prev.limit
+		q.filters, q.unlinked, q.limit, q.pattern, q.long = prev.filters, prev.unlinked, prev.limit, prev.pattern, prev.long
 	case q.kind == kindHelp && !q.explicit && q.pronoun && prev.kind.jobKind() && prev.kind != kindAction:
 		q.kind, q.explicit = prev.kind, true
 	}
@@ -317,8 +317,10 @@ func (t *turn) planJobs(q question) ([]call, string) {
 		limit = 500
 	case limit == 0 && q.count:
 		limit = 10 // "how many": the count, and a few examples
+	case limit == 0 && q.long:
+		limit = 500 // every running job, to compare each with its estimate
 	}
-	base := map[string]any{"stream": q.stream, "workstation": q.workstation, "limit": limit}
+	base := map[string]any{"stream": q.stream, "workstation": q.workstation, "name": q.pattern, "limit": limit}
 	if q.kind == kindCritical {
 		base["critical"] = true
 	}

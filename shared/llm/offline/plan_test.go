@@ -140,6 +140,12 @@ func TestQuestionsToTools(t *testing.T) {
 		{"top 5 waiting jobs", []string{`search_jobs {"limit":5,"status":"WAITING"}`}},
 		{"failed or running jobs", []string{`search_jobs {"status":"ERROR"}`, `search_jobs {"status":"RUNNING"}`}},
 		{"list jobs in stream PAYROLL_01", []string{`search_jobs {"stream":"PAYROLL_01"}`}},
+		{"which jobs are running long?", []string{`search_jobs {"limit":500,"status":"RUNNING"}`}},
+		{"jobs running longer than expected on MDM", []string{`search_jobs {"limit":500,"status":"RUNNING","workstation":"MDM"}`}},
+		{"what's taking too long?", []string{`search_jobs {"limit":500,"status":"RUNNING"}`}},
+		{"jobs named PAY*", []string{`search_jobs {"name":"PAY*"}`}},
+		{"failed jobs like dwh_*", []string{`search_jobs {"name":"DWH_*","status":"ERROR"}`}},
+		{"list PAY_@ jobs in stream PAYROLL", []string{`search_jobs {"name":"PAY_@","stream":"PAYROLL"}`}},
 		{"failed critical jobs", []string{`search_jobs {"critical":true,"status":"ERROR"}`}},
 
 		// Late, critical, workstations, streams.
