@@ -70,6 +70,15 @@ func TestFollowUps(t *testing.T) {
 			{"status of PAYROLL pay_load", []string{`get_job {"job":"` + id + `"}`}, nil},
 			{"jobs on fta2", []string{`search_jobs {"workstation":"FTA2"}`}, []string{"2 jobs on workstation FTA2"}},
 		}},
+		{"ordinals pick from the list last shown", []step{
+			{"which jobs abended?", []string{`search_jobs {"internalStatus":"ABEND"}`}, nil},
+			{"rerun it", nil, []string{"Which job do you mean?", "the first one"}},
+			{"the second one", []string{`propose_action {"action":"rerun","job":"` + glClose.ID + `"}`}, []string{"proposed to rerun GL_01.GL_CLOSE"}},
+			{"failed jobs", []string{`search_jobs {"status":"ERROR"}`}, nil},
+			{"log of the last one", []string{`job_log {"job":"` + invLoad.ID + `"}`}, nil},
+			{"failed jobs", []string{`search_jobs {"status":"ERROR"}`}, nil},
+			{"why did the first job fail?", []string{`get_job {"job":"` + id + `"}`, `job_log {"job":"` + id + `","tail":50}`}, nil},
+		}},
 		{"a list of one is it", []step{
 			{"which jobs abended in stream GL_01", []string{`search_jobs {"internalStatus":"ABEND","stream":"GL_01"}`}, []string{"1 job is abended in stream GL_01", glClose.ID}},
 			{"rerun it", []string{`propose_action {"action":"rerun","job":"` + glClose.ID + `"}`}, nil},

@@ -66,6 +66,7 @@ type question struct {
 	jobs        []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
 	pattern     string   // a job name pattern with * or @ wildcards
 	long        bool     // running jobs that take longer than their estimate
+	ordinal     int      // "the second one": 1-based index into the jobs last shown; -1 the last
 	pronoun     bool     // "it", "its", "that job": the job of the conversation
 	action      string   // propose_action's action ("" with kindAction: unclear)
 	verb        string   // the action as the user said it, for messages
@@ -404,8 +405,23 @@ func parse(text string, mem *memory) question {
 	}
 	q.count = (words["how"] && words["many"]) || words["count"] || phrase("number of")
 
+	// "the second one", "the last job": a job of the list last shown.
+	ordinals := map[string]int{"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "last": -1}
+	for i, t := range toks {
+		n, ok := ordinals[t.word]
+		if !ok || t.name || i == 0 || toks[i-1].word != "the" {
+			continue
+		}
+		if i+1 < len(toks) && toks[i+1].clause == t.clause {
+			if next := toks[i+1].word; next != "one" && next != "job" {
+				continue
+			}
+		}
+		q.ordinal = n
+	}
+
 	// References to the job of the conversation.
-	q.pronoun = words["it"] || words["its"] || words["it's"] || phrase("that job", "this job", "the job", "same job", "that one", "this one", "the same", "him")
+	q.pronoun = q.ordinal != 0 || words["it"] || words["its"] || words["it's"] || phrase("that job", "this job", "the job", "same job", "that one", "this one", "the same", "him")
 
 	// Names: jobs, streams, workstations.
 	var loose []token // names typed only by "in" or "on"

@@ -35,11 +35,27 @@ func (t *turn) question(at int) question {
 		// "and in stream X?" after "which jobs failed?".
 		q.kind, q.explicit = prev.kind, true
 		q.filters, q.unlinked, q.limit, q.pattern, q.long = prev.filters, prev.unlinked, prev.limit, prev.pattern, prev.long
-	case q.kind == kindHelp && !q.explicit && q.pronoun && prev.kind.jobKind() && prev.kind != kindAction:
+	case q.kind == kindHelp && !q.explicit && q.pronoun && prev.kind.jobKind() && (prev.kind != kindAction || t.askedWhich(at)):
+		// "what about it?"; "the second one" answering "Which job do you mean?".
 		q.kind, q.explicit = prev.kind, true
+		q.action, q.verb, q.tail = prev.action, prev.verb, prev.tail
 	}
 	return q
 }
+
+// askedWhich reports whether the answer before message at asked which job
+// the user meant.
+func (t *turn) askedWhich(at int) bool {
+	for i := at - 1; i >= 0; i-- {
+		if m := t.req.Messages[i]; m.Role == llm.Assistant {
+			return strings.HasPrefix(m.Text(), whichJob)
+		}
+	}
+	return false
+}
+
+// whichJob starts the answer asking which job the user means.
+const whichJob = "Which job do you mean?"
 
 // previous returns the last question before message at that said what it
 // asked for.
@@ -176,6 +192,10 @@ func (t *turn) jobsOf(q question, at int) ([]jobRef, string) {
 	}
 	refs = t.subject(at)
 	switch {
+	case q.ordinal > 0 && q.ordinal <= len(refs):
+		return refs[q.ordinal-1 : q.ordinal], ""
+	case q.ordinal < 0 && len(refs) > 0:
+		return refs[len(refs)-1:], ""
 	case len(refs) == 1:
 		return refs, ""
 	case len(refs) > 1:
@@ -183,10 +203,10 @@ func (t *turn) jobsOf(q question, at int) ([]jobRef, string) {
 		for _, r := range refs {
 			names = append(names, r.label())
 		}
-		return nil, fmt.Sprintf("Which job do you mean? The conversation names %d jobs: %s. Please name one, for example %q.",
-			len(refs), joinList(names, 10), example(q, refs[0].label()))
+		return nil, fmt.Sprintf("%s The conversation names %d jobs: %s. Please name one, for example %q, or say \"the first one\".",
+			whichJob, len(refs), joinList(names, 10), example(q, refs[0].label()))
 	}
-	return nil, fmt.Sprintf("Which job do you mean? Please name it, for example %q.", example(q, "PAYROLL.PAY_LOAD"))
+	return nil, fmt.Sprintf("%s Please name it, for example %q.", whichJob, example(q, "PAYROLL.PAY_LOAD"))
 }
 
 // example is the question q rephrased with a job name.

@@ -352,6 +352,8 @@ func TestMoreTolerance(t *testing.T) {
 		{"anything failing?", []string{`search_jobs {"status":"ERROR"}`}},
 		{"kill -9 PAY_LOAD", []string{`propose_action {"action":"kill","job":"PAY_LOAD"}`}},
 		{"tail -50 PAY_LOAD", []string{`job_log {"job":"PAY_LOAD","tail":50}`}},
+		{`status of "REPORT"`, []string{`get_job {"job":"REPORT"}`}},
+		{`rerun 'hold'`, []string{`propose_action {"action":"rerun","job":"HOLD"}`}},
 		{"log of PAY_LOAD and GL_CLOSE", []string{`job_log {"job":"PAY_LOAD"}`, `job_log {"job":"GL_CLOSE"}`}},
 	}
 	for _, tt := range tests {
