@@ -265,12 +265,16 @@ def main():
                 if line and not line.startswith("#") and "=" in line:
                     k, v = line.split("=", 1)
                     fenv[k.strip()] = v.strip()
-        port, api = free_port(), free_port()
         log = os.path.join(work, fn + ".rie.log")
-        p = start([rie, "--runtime-interface-emulator-address", "127.0.0.1:%d" % port,
-                   "--runtime-api-address", "127.0.0.1:%d" % api, "--log-level", "info", binary], env=fenv, log=log)
+        for attempt in range(2):  # a second try with new ports if another process took one
+            port, api = free_port(), free_port()
+            p = start([rie, "--runtime-interface-emulator-address", "127.0.0.1:%d" % port,
+                       "--runtime-api-address", "127.0.0.1:%d" % api, "--log-level", "info", binary], env=fenv, log=log)
+            if wait_port(port, p):
+                break
+            stop(p)
         ok = 0
-        if not wait_port(port, p):
+        if p.poll() is not None or not wait_port(port, p, secs=1):
             print("smoke: FAIL %s: the emulator did not start; see %s" % (fn, log))
             rows.append((fn, len(events), 0, "-", "-", "-", "emulator did not start"))
             failures += len(events)
