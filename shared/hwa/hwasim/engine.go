@@ -245,13 +245,13 @@ func (p *plan) duration(j *job, attempt int) time.Duration {
 var abendCodes = []int{1, 2, 4, 8, 12, 16, 127, 255}
 
 // returnCode is the exit code of attempt of j: forced by a fixture, else
-// non-zero for about 4% of first runs and 15% of reruns, from seed and job.
+// non-zero for about 2% of first runs and 15% of reruns, from seed and job.
 func (p *plan) returnCode(j *job, attempt int) int {
 	if rc, ok := j.forcedRC[attempt]; ok {
 		return rc
 	}
 	h := hash01(p.seed, j.id, "rc", itoa(attempt))
-	limit := 0.04
+	limit := 0.02
 	if attempt > 1 {
 		limit = 0.15
 	}

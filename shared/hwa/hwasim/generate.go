@@ -273,6 +273,7 @@ func (g *generator) newJob(s *stream, pos, idx int, fixture bool) *job {
 		status:  workload.InternalHold,
 		command: fmt.Sprintf("/opt/wa/scripts/%s.sh", strings.ToLower(name)),
 	}
+	j.defID = g.newID()
 	if r.IntN(8) == 0 {
 		j.priority, j.origPriority = 50, 50
 	}

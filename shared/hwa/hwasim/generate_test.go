@@ -1,6 +1,8 @@
 package hwasim
 
 import (
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"testing"
 	"time"
@@ -182,5 +184,20 @@ func TestGenerateSizes(t *testing.T) {
 func BenchmarkGenerate(b *testing.B) {
 	for b.Loop() {
 		generate(Config{Seed: 1, Jobs: 20000}, testNow)
+	}
+}
+
+// BenchmarkQuery20000 measures one page of an OQL query over a 20,000-job
+// plan through the HTTP handler (the filter renders every job).
+func BenchmarkQuery20000(b *testing.B) {
+	s := New(Config{Seed: 1, Jobs: 20000, Now: testNow})
+	req := httptest.NewRequest("GET", "/twsd/api/v2/plan/job?limit=500&oql="+
+		url.QueryEscape("lastRunCommonStatus IN ['ERROR','WAITING'] ORDER BY name"), nil)
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
 	}
 }

@@ -327,8 +327,8 @@ func (p *parser) value() (string, error) {
 }
 
 // compile resolves q against the fields of T and returns a predicate and a
-// comparison for sorting (nil when q has no ORDER BY).
-func compile[T any](q *oqlQuery, fs fieldSet[T]) (func(*T) bool, func(a, b *T) int, error) {
+// sort (nil when q has no ORDER BY) that orders items stably.
+func compile[T any](q *oqlQuery, fs fieldSet[T]) (func(*T) bool, func([]T) []T, error) {
 	pred := func(*T) bool { return true }
 	if q.where != nil {
 		var err error
@@ -351,41 +351,80 @@ func compile[T any](q *oqlQuery, fs fieldSet[T]) (func(*T) bool, func(a, b *T) i
 		}
 		keys = append(keys, key{f, o.desc})
 	}
-	less := func(a, b *T) int {
-		for _, k := range keys {
-			c := compareFirst(k.f.kind, k.f.get(a), k.f.get(b))
-			if k.desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
+	sorter := func(items []T) []T {
+		// Extract every sort value once, then sort indices.
+		vals := make([][]sortValue, len(items))
+		for i := range items {
+			vals[i] = make([]sortValue, len(keys))
+			for k, kk := range keys {
+				vals[i][k] = toSortValue(kk.f.kind, kk.f.get(&items[i]))
 			}
 		}
-		return 0
+		idx := make([]int, len(items))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			for k, kk := range keys {
+				c := vals[a][k].compare(vals[b][k])
+				if kk.desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			return 0
+		})
+		out := make([]T, len(items))
+		for i, j := range idx {
+			out[i] = items[j]
+		}
+		return out
 	}
-	return pred, less, nil
+	return pred, sorter, nil
 }
 
-func compareFirst(k kind, a, b []string) int {
-	switch {
-	case len(a) == 0 && len(b) == 0:
-		return 0
-	case len(a) == 0:
-		return -1
-	case len(b) == 0:
-		return 1
+// sortValue is the first value of a field, ready to compare; absent sorts first.
+type sortValue struct {
+	present bool
+	s       string
+	n       int64
+	t       time.Time
+}
+
+func toSortValue(k kind, vs []string) sortValue {
+	if len(vs) == 0 {
+		return sortValue{}
 	}
+	v := sortValue{present: true}
 	switch k {
 	case kInt:
-		x, _ := strconv.ParseInt(a[0], 10, 64)
-		y, _ := strconv.ParseInt(b[0], 10, 64)
-		return cmp.Compare(x, y)
+		v.n, _ = strconv.ParseInt(vs[0], 10, 64)
 	case kTime:
-		x, _ := time.Parse(time.RFC3339, a[0])
-		y, _ := time.Parse(time.RFC3339, b[0])
-		return x.Compare(y)
+		v.t, _ = time.Parse(time.RFC3339, vs[0])
+	default:
+		v.s = strings.ToLower(vs[0])
 	}
-	return cmp.Compare(strings.ToLower(a[0]), strings.ToLower(b[0]))
+	return v
+}
+
+func (a sortValue) compare(b sortValue) int {
+	switch {
+	case !a.present && !b.present:
+		return 0
+	case !a.present:
+		return -1
+	case !b.present:
+		return 1
+	}
+	if c := cmp.Compare(a.n, b.n); c != 0 {
+		return c
+	}
+	if c := a.t.Compare(b.t); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.s, b.s)
 }
 
 func compileNode[T any](n node, fs fieldSet[T]) (func(*T) bool, error) {

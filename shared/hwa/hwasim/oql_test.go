@@ -99,7 +99,7 @@ func TestOQLSelect(t *testing.T) {
 			}
 		}
 		if less != nil {
-			slices.SortStableFunc(sel, func(a, b hwa.JobInPlan) int { return less(&a, &b) })
+			sel = less(sel)
 		}
 		for _, j := range sel {
 			got = append(got, j.Name)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/workload"
 )
 
@@ -60,6 +61,9 @@ type job struct {
 	deadline         time.Time
 	estimated        time.Duration
 	command          string
+	defID            string             // the job definition's id
+	keyStr           string             // cached key(); names never change after generation
+	def              *hwa.JobDefinition // cached definition()
 
 	// Fixture switches (see generate.go): each pins the job in one substatus.
 	startAt          time.Time // AT time; zero when none

@@ -46,7 +46,26 @@ func isoDuration(d time.Duration) string {
 	return b.String()
 }
 
-func (j *job) key() string { return j.ws.name + "#" + j.stream.name + "." + j.name }
+func (j *job) key() string {
+	if j.keyStr == "" {
+		j.keyStr = j.ws.name + "#" + j.stream.name + "." + j.name
+	}
+	return j.keyStr
+}
+
+// definition is the job's JobDefinitionInPlanV2, built once (it never
+// changes) and shared by every rendering.
+func (j *job) definition() *hwa.JobDefinition {
+	if j.def == nil {
+		j.def = &hwa.JobDefinition{
+			ID: j.defID, Name: j.name, Folder: j.folder, Workstation: j.ws.name,
+			Description:       "Step " + itoa(j.pos) + " of " + j.stream.name,
+			EstimatedDuration: isoDuration(j.estimated),
+			RecoveryOption:    "STOP",
+		}
+	}
+	return j.def
+}
 
 func (s *stream) key() string { return s.ws.name + "#" + s.name }
 
@@ -159,12 +178,8 @@ func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan {
 			DontRun:  r.dontRun,
 		},
 		LastRunCommonStatus: string(commonStatus(j.status, j.sub)),
-		JobDefinition: &hwa.JobDefinition{
-			ID: j.id, Name: j.name, Folder: j.folder, Workstation: j.ws.name,
-			Description: "Step " + itoa(j.pos) + " of " + j.stream.name, EstimatedDuration: isoDuration(j.estimated),
-			RecoveryOption: "STOP",
-		},
-		Priority: int32(j.priority), OrigPriority: int32(j.origPriority),
+		JobDefinition:       j.definition(),
+		Priority:            int32(j.priority), OrigPriority: int32(j.origPriority),
 		SchedTime: instant(j.stream.sched), TimeZone: timeZone,
 		EndTime:       instant(r.end),
 		CriticalStart: instant(j.criticalStart),

@@ -228,7 +228,7 @@ func (s *Server) selectJobs(r *http.Request) ([]hwa.JobInPlan, error) {
 		}
 	}
 	if less != nil {
-		slices.SortStableFunc(out, func(a, b hwa.JobInPlan) int { return less(&a, &b) })
+		out = less(out)
 	}
 	return out, nil
 }
@@ -507,7 +507,7 @@ func (s *Server) listStreams(w http.ResponseWriter, r *http.Request, _ []string)
 		}
 	}
 	if less != nil {
-		slices.SortStableFunc(out, func(a, b hwa.JobStreamInPlan) int { return less(&a, &b) })
+		out = less(out)
 	}
 	p, err := page(r, out)
 	if err != nil {
@@ -552,7 +552,7 @@ func (s *Server) listWorkstations(w http.ResponseWriter, r *http.Request, _ []st
 		}
 	}
 	if less != nil {
-		slices.SortStableFunc(out, func(a, b hwa.WorkstationInPlan) int { return less(&a, &b) })
+		out = less(out)
 	}
 	p, err := page(r, out)
 	if err != nil {
