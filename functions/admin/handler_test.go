@@ -255,8 +255,13 @@ func TestSampleEvents(t *testing.T) {
 		"get-audit-csv.json":         200,
 		"get-security.json":          200,
 		"get-cache-viewer.json":      403,
+		// Without document storage configured (this fixture) the list says
+		// so and upload URLs are 503; documents_test.go covers them configured.
+		"get-documents.json":             200,
+		"post-documents-upload-url.json": 503,
 	}
-	repl := strings.NewReplacer("{{ADMIN_TOKEN}}", f.token(t, "ada", auth.RoleAdmin), "{{VIEWER_TOKEN}}", f.token(t, "vera", auth.RoleViewer))
+	repl := strings.NewReplacer("{{ADMIN_TOKEN}}", f.token(t, "ada", auth.RoleAdmin), "{{VIEWER_TOKEN}}", f.token(t, "vera", auth.RoleViewer),
+		"{{OPERATOR_TOKEN}}", f.token(t, "otto", auth.RoleOperator))
 	proxy := httpadapter.NewV2(f.h)
 	files, _ := filepath.Glob("../../events/admin/*.json")
 	if len(files) != len(want) {
