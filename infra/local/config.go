@@ -12,6 +12,7 @@ import (
 	"github.com/resync/resync/infra/local/internal/schedule"
 	sharedconfig "github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/frames"
+	"github.com/resync/resync/shared/routes"
 	"github.com/resync/resync/shared/stage"
 )
 
@@ -22,7 +23,7 @@ const (
 	envBinDir      = "LOCAL_BIN_DIR"     // function binaries, default .cache/local-bin
 	envSchedules   = "LOCAL_SCHEDULES"   // on (default) | fast | off
 	envConcurrency = "LOCAL_CONCURRENCY" // processes per function, default 4
-	envTimeout     = "LOCAL_TIMEOUT"     // per-invoke timeout, default 30s; LOCAL_TIMEOUT_<FN> per function
+	envTimeout     = "LOCAL_TIMEOUT"     // per-invoke timeout of every function (default: deployedTimeouts, else 30s); LOCAL_TIMEOUT_<FN> per function
 	envTokenTTL    = "LOCAL_TOKEN_TTL"   // dev token lifetime, default 1h
 	envHWASeed     = "LOCAL_HWA_SEED"    // seed of the embedded simulator's plan, default 1
 	envPassEnv     = "LOCAL_PASS_ENV"    // comma-separated names of more variables passed to the functions
@@ -48,6 +49,16 @@ var passThrough = []string{
 	sharedconfig.EnvHWAInsecure, sharedconfig.EnvHWATimeout,
 	sharedconfig.EnvNeo4jURI, sharedconfig.EnvNeo4jUser, sharedconfig.EnvNeo4jPassword,
 	sharedconfig.EnvBedrockRegion, sharedconfig.EnvBedrockModel,
+}
+
+// deployedTimeouts are the functions' timeouts where they differ from 30 s,
+// as infra/cdk deploys them (defaultSizes in infra/cdk/stack/stage.go):
+// chat outlives the 29 s WebSocket route timeout on purpose and keeps
+// posting. LOCAL_TIMEOUT or LOCAL_TIMEOUT_<FN> overrides them.
+var deployedTimeouts = map[string]time.Duration{
+	routes.Chat:   5 * time.Minute,
+	routes.Ingest: 15 * time.Minute,
+	routes.Health: time.Minute,
 }
 
 type config struct {
@@ -115,7 +126,11 @@ func loadConfig(getenv func(string) string, functions []string) (config, error) 
 	}
 	c.Timeout = duration(envTimeout, 30*time.Second)
 	for _, fn := range functions {
-		c.Timeouts[fn] = duration(envTimeout+"_"+strings.ToUpper(fn), c.Timeout)
+		def := c.Timeout
+		if d, ok := deployedTimeouts[fn]; ok && getenv(envTimeout) == "" {
+			def = d
+		}
+		c.Timeouts[fn] = duration(envTimeout+"_"+strings.ToUpper(fn), def)
 	}
 	c.TokenTTL = duration(envTokenTTL, time.Hour)
 	c.WSIdle = duration(envWSIdle, frames.IdleTimeout)

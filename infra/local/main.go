@@ -8,7 +8,8 @@
 //
 // Settings (environment): LOCAL_ADDR (127.0.0.1:8080), LOCAL_BIN_DIR
 // (.cache/local-bin), LOCAL_SCHEDULES (on | fast | off), LOCAL_CONCURRENCY
-// (4 processes per function), LOCAL_TIMEOUT and LOCAL_TIMEOUT_<FN> (30s),
+// (4 processes per function), LOCAL_TIMEOUT and LOCAL_TIMEOUT_<FN> (as
+// deployed: chat 5m, ingest 15m, health 1m, others 30s),
 // LOCAL_TOKEN_TTL (1h), LOCAL_WS_IDLE (10m), LOCAL_WS_LIFETIME (2h),
 // LOCAL_HWA_SEED (1), LOCAL_PASS_ENV (names of more variables to pass to
 // the functions), STAGE, HWA_URL, REDIS_URL, AUTH_HS256_SECRET (random per

@@ -557,3 +557,26 @@ func TestWSFunctionSeesEndpoint(t *testing.T) {
 		t.Errorf("outcome %+v, %v", big, err)
 	}
 }
+
+func TestFunctionTimeoutsFollowTheDeployment(t *testing.T) {
+	fns := []string{"chat", "status", "admin", "ingest", "health"}
+	tests := []struct {
+		env  map[string]string
+		want map[string]time.Duration
+	}{
+		{nil, map[string]time.Duration{"chat": 5 * time.Minute, "status": 30 * time.Second, "ingest": 15 * time.Minute, "health": time.Minute}},
+		{map[string]string{envTimeout: "10s"}, map[string]time.Duration{"chat": 10 * time.Second, "ingest": 10 * time.Second}},
+		{map[string]string{"LOCAL_TIMEOUT_CHAT": "40s"}, map[string]time.Duration{"chat": 40 * time.Second, "health": time.Minute}},
+	}
+	for _, tt := range tests {
+		cfg, err := loadConfig(func(k string) string { return tt.env[k] }, fns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for fn, want := range tt.want {
+			if got := cfg.Timeouts[fn]; got != want {
+				t.Errorf("env %v: timeout of %s = %v, want %v", tt.env, fn, got, want)
+			}
+		}
+	}
+}

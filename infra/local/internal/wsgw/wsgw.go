@@ -462,7 +462,10 @@ func (g *Gateway) selectRoute(data []byte) string {
 }
 
 // message invokes a message route and reports a failed invoke to the
-// client as API Gateway does. The function's answer is not sent.
+// client as API Gateway does. The function's answer is not sent. After the
+// route timeout the client gets API Gateway's timeout frame, but the invoke
+// goes on — also while it waits for a free process, which in AWS would
+// simply be another sandbox — as the function keeps running in AWS.
 func (g *Gateway) message(c *conn, key, fn, body, requestID string, at time.Time) {
 	ev := g.event(c, key, "MESSAGE", requestID, at)
 	ev.RequestContext.MessageID = newID()
@@ -472,24 +475,43 @@ func (g *Gateway) message(c *conn, key, fn, body, requestID string, at time.Time
 		g.reply(c, "Internal server error", requestID)
 		return
 	}
-	ctx, cancel := context.WithTimeout(g.ctx, g.opts.RouteTimeout)
-	defer cancel()
-	res, err := g.invoker.Invoke(ctx, fn, payload)
+	type outcome struct {
+		res lambdasvc.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := g.invoker.Invoke(g.ctx, fn, payload)
+		done <- outcome{res, err}
+	}()
+	timer := time.NewTimer(g.opts.RouteTimeout)
+	defer timer.Stop()
+	var out outcome
+	timedOut := false
+	select {
+	case out = <-done:
+	case <-timer.C:
+		timedOut = true
+		g.reply(c, "Endpoint request timed out", requestID)
+		out = <-done
+	}
 	status := "ok"
 	switch {
-	case errors.Is(err, lambdasvc.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		status = "timeout"
-		g.reply(c, "Endpoint request timed out", requestID)
-	case err != nil:
-		status = "failed: " + err.Error()
+	case timedOut:
+		status = "route timed out (the function went on)"
+		if out.err != nil || out.res.FunctionError != "" {
+			status += "; then failed"
+		}
+	case out.err != nil:
+		status = "failed: " + out.err.Error()
 		g.reply(c, "Internal server error", requestID)
-	case res.FunctionError != "":
+	case out.res.FunctionError != "":
 		status = "function error"
-		g.log.Warn("function error", "function", fn, "route", key, "lambdaRequestId", res.RequestID, "error", string(res.Payload))
+		g.log.Warn("function error", "function", fn, "route", key, "lambdaRequestId", out.res.RequestID, "error", string(out.res.Payload))
 		g.reply(c, "Internal server error", requestID)
 	}
 	g.log.Info("websocket message", "connectionId", c.id, "route", key, "function", fn, "status", status,
-		"durationMs", g.now().Sub(at).Milliseconds(), "requestId", requestID, "lambdaRequestId", res.RequestID)
+		"durationMs", g.now().Sub(at).Milliseconds(), "requestId", requestID, "lambdaRequestId", out.res.RequestID)
 }
 
 // reply sends API Gateway's own error frame to the client, spaced as API

@@ -213,12 +213,12 @@ func readJSON(t *testing.T, c *websocket.Conn) map[string]string {
 }
 
 func TestRouteTimeoutAndNoDefault(t *testing.T) {
-	release := make(chan struct{})
+	release, finished := make(chan struct{}), make(chan struct{})
 	inv := &fakeInvoker{answer: func(invokeCtx context.Context, ev events.APIGatewayWebsocketProxyRequest) (lambdasvc.Result, error) {
 		if ev.RequestContext.RouteKey == "slow" {
-			// As lambdasvc: the caller stops waiting, the function goes on.
 			select {
 			case <-release:
+				close(finished)
 			case <-invokeCtx.Done():
 				return lambdasvc.Result{}, invokeCtx.Err()
 			}
@@ -227,7 +227,6 @@ func TestRouteTimeoutAndNoDefault(t *testing.T) {
 	}}
 	rs := []routes.WebSocketRoute{{Key: "$connect", Function: "f"}, {Key: "slow", Function: "f"}}
 	_, srv := newGateway(t, inv, Options{Routes: rs, RouteTimeout: 200 * time.Millisecond})
-	defer close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c, _, err := wsDial(ctx, srv, "", nil)
@@ -250,6 +249,13 @@ func TestRouteTimeoutAndNoDefault(t *testing.T) {
 	}
 	if got := readJSON(t, c); got["message"] != "Endpoint request timed out" || got["connectionId"] != id || got["requestId"] == "" {
 		t.Errorf("slow route: %v", got)
+	}
+	// As in AWS, the function was not cut off by the route timeout.
+	close(release)
+	select {
+	case <-finished:
+	case <-time.After(5 * time.Second):
+		t.Error("the slow invoke was cancelled at the route timeout")
 	}
 }
 
