@@ -13,9 +13,10 @@
 # {"statusCode": 404}. Init durations come from the emulator's REPORT lines.
 #
 # The functions run with the shared/config contract pointed at loopback
-# stand-ins: a Redis (RESYNC_TEST_REDIS_ADDR under make test, else a
-# redis-server started here), the HWA simulator (shared/hwa/hwasim) with Basic
-# auth, the test Neo4j when RESYNC_TEST_NEO4J_URI is set, HS256 tokens
+# stand-ins: a Redis (RESYNC_TEST_REDIS_ADDR under make test or from a
+# running scripts/services.sh, else a redis-server started here), the HWA simulator (shared/hwa/hwasim) with Basic
+# auth, the test Neo4j when RESYNC_TEST_NEO4J_URI is set (or services.sh has
+# it up), HS256 tokens
 # (AUTH_HS256_SECRET), a sink for WebSocket @connections posts (WS_ENDPOINT),
 # dummy AWS credentials, no BEDROCK_MODEL_ID (the functions' offline model
 # answers), and STAGE=test. events/<fn>/smoke.env (KEY=VALUE
@@ -41,6 +42,14 @@ if [ ! -x "$RIE" ] || [ "$(cat "$RIE.version" 2>/dev/null)" != "$RIE_VERSION" ];
 	echo "smoke: building the Runtime Interface Emulator ($RIE_MODULE@$RIE_VERSION)"
 	GOBIN="$ROOT/.cache/bin" go install "$RIE_MODULE/cmd/aws-lambda-rie@$RIE_VERSION"
 	echo "$RIE_VERSION" >"$RIE.version"
+fi
+
+# Outside make test, use the test servers if scripts/services.sh has them up.
+if [ -z "${RESYNC_TEST_NEO4J_URI:-}" ] && [ -x scripts/services.sh ]; then
+	if envs="$(scripts/services.sh env 2>/dev/null)"; then
+		eval "$envs"
+		export RESYNC_TEST_REDIS_ADDR RESYNC_TEST_NEO4J_URI RESYNC_TEST_NEO4J_USER RESYNC_TEST_NEO4J_PASSWORD
+	fi
 fi
 
 if [ $# -gt 0 ]; then
