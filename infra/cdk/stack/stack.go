@@ -46,7 +46,7 @@ type Props struct {
 	Neo4jURI string
 	// UIOrigin is the web client's origin when it is served from a custom
 	// domain (https://resync.example.com); empty means the CloudFront
-	// domain. With a custom origin the CSP names the exact API hosts.
+	// domain. CORS, the upload CORS rule and the sign-in callback use it.
 	UIOrigin string
 	// AlarmEmail, when set, receives the alarms.
 	AlarmEmail string
@@ -120,7 +120,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	hwaSecret := newCredentialSecret(s.Stack, "HwaSecret", "Resync HWA REST API credentials", "resync", st.Retain)
 	neoSecret := newCredentialSecret(s.Stack, "Neo4jSecret", "Resync Neo4j Aura credentials", "neo4j", st.Retain)
 
-	s.Web = NewWeb(s.Stack, "Web", WebProps{ConnectSources: connectSources(props.UIOrigin), Retain: st.Retain})
+	s.Web = NewWeb(s.Stack, "Web", WebProps{ConnectSources: connectSources(), Retain: st.Retain})
 	uiOrigin := s.Web.Origin
 	if props.UIOrigin != "" {
 		uiOrigin = jsii.String(props.UIOrigin)
@@ -299,11 +299,12 @@ func isAsync(fn string) bool {
 	return false
 }
 
-// connectSources lists the hosts the browser client connects to. Without a
-// custom origin the CSP cannot name the API hosts (the APIs' CORS names the
-// distribution, which would make a cycle), so it admits the region's
-// execute-api hosts.
-func connectSources(uiOrigin string) []*string {
+// connectSources lists the hosts the browser client connects to besides its
+// own origin. The CSP cannot name the two API hosts themselves: the HTTP
+// API's CORS names the distribution, and the distribution's headers policy
+// naming the API would make a dependency cycle. So it admits the region's
+// execute-api hosts (and Cognito, for sign-in).
+func connectSources() []*string {
 	region := awscdk.Aws_REGION()
 	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
 	return []*string{
