@@ -31,10 +31,37 @@ type (
 		Nodes     []nodeResult `json:"nodes"`
 	}
 	impactResult struct {
-		Job        nodeResult   `json:"job"`
-		Successors []nodeResult `json:"successors"`
-		Critical   int          `json:"critical"`
-		Summary    string       `json:"summary"`
+		Job            nodeResult   `json:"job"`
+		Successors     []nodeResult `json:"successors"`
+		Critical       int          `json:"critical"`
+		Summary        string       `json:"summary"`
+		Source         string       `json:"source"`
+		Note           string       `json:"note"`
+		OnCriticalPath bool         `json:"onCriticalPath"`
+	}
+	// whyResult is why_waiting's result (shared/impact.Why).
+	whyResult struct {
+		Job      whyJob `json:"job"`
+		Source   string `json:"source"`
+		Note     string `json:"note"`
+		Waiting  bool   `json:"waiting"`
+		Reason   string `json:"reason"`
+		Blockers []struct {
+			Root     whyJob   `json:"root"`
+			Reason   string   `json:"reason"`
+			Detail   string   `json:"detail"`
+			Chain    []whyJob `json:"chain"`
+			Critical bool     `json:"critical"`
+		} `json:"blockers"`
+	}
+	whyJob struct {
+		ID             string `json:"id"`
+		Name           string `json:"name"`
+		Stream         string `json:"stream"`
+		Workstation    string `json:"workstation"`
+		Status         string `json:"status"`
+		InternalStatus string `json:"internalStatus"`
+		Critical       bool   `json:"critical"`
 	}
 	proposalResult struct {
 		ProposalID string       `json:"proposalId"`
@@ -66,24 +93,20 @@ type (
 	}
 )
 
-// answer writes the text answering the tool results of message at.
+// answer writes the text answering the question before message at from
+// every tool result since that question (usually one round; two when a
+// fallback replaced an unavailable tool).
 func (t *turn) answer(at int) string {
-	results := t.req.Messages[at]
 	uses := map[string]llm.ToolUse{}
 	qAt := -1
 	for i := at - 1; i >= 0; i-- {
 		m := t.req.Messages[i]
-		if m.Role == llm.Assistant {
-			for _, u := range m.ToolUses() {
-				if _, ok := uses[u.ID]; !ok {
-					uses[u.ID] = u
-				}
-			}
-			continue
-		}
-		if !hasResults(m) && strings.TrimSpace(m.Text()) != "" {
+		if m.Role == llm.User && !hasResults(m) && strings.TrimSpace(m.Text()) != "" {
 			qAt = i
 			break
+		}
+		for _, u := range m.ToolUses() {
+			uses[u.ID] = u
 		}
 	}
 	var q question
@@ -91,12 +114,12 @@ func (t *turn) answer(at int) string {
 		q = t.question(qAt)
 	}
 	w := &writer{t: t, q: q}
-	for _, b := range results.Content {
-		if b.ToolResult == nil {
-			continue
+	for i := qAt + 1; i <= at; i++ {
+		for _, b := range t.req.Messages[i].Content {
+			if b.ToolResult != nil {
+				w.result(uses[b.ToolResult.ToolUseID], *b.ToolResult)
+			}
 		}
-		u := uses[b.ToolResult.ToolUseID]
-		w.result(u, *b.ToolResult)
 	}
 	return w.text()
 }
@@ -172,6 +195,8 @@ func (w *writer) result(u llm.ToolUse, r llm.ToolResult) {
 		err = w.proposal(r.Content)
 	case toolSearchRunbooks:
 		err = w.runbooks(r.Content)
+	case toolWhyWaiting:
+		err = w.why(r.Content)
 	default:
 		w.add(fmt.Sprintf("The %s tool returned:\n%s", u.Name, excerpt(r.Content, 600)))
 	}
@@ -215,7 +240,7 @@ func (w *writer) failure(u llm.ToolUse, content string) string {
 	case "refused":
 		return fmt.Sprintf("The %s tool was refused: %s.", u.Name, e.Error)
 	case "unavailable":
-		return fmt.Sprintf("HWA could not be reached for %s: %s. Try again in a moment.", u.Name, e.Error)
+		return fmt.Sprintf("%s is unavailable right now: %s.", u.Name, strings.TrimSuffix(e.Error, "."))
 	}
 	return fmt.Sprintf("The %s tool failed: %s.", u.Name, e.Error)
 }
@@ -1035,6 +1060,58 @@ func (w *writer) impact(content string) error {
 	}
 	for _, n := range r.Successors {
 		b.WriteString("\n" + nodeLine(n))
+	}
+	if r.OnCriticalPath {
+		b.WriteString("\nIt is on a critical path.")
+	}
+	if r.Note != "" {
+		b.WriteString("\n(Source: " + r.Source + ": " + r.Note + ".)")
+	}
+	w.add(b.String())
+	return nil
+}
+
+// why answers why_waiting: the job's own reason and each root cause
+// upstream with the chain that leads to it.
+func (w *writer) why(content string) error {
+	var r whyResult
+	if err := json.Unmarshal([]byte(content), &r); err != nil {
+		return err
+	}
+	j := r.Job
+	name := jobLabel(j.Stream, j.Name, j.ID, j.Workstation)
+	var b strings.Builder
+	switch {
+	case !r.Waiting:
+		fmt.Fprintf(&b, "%s is not waiting%s.", name, statusText(j.Status, j.InternalStatus))
+	case r.Reason != "":
+		fmt.Fprintf(&b, "%s is waiting: %s.", name, strings.TrimSuffix(r.Reason, "."))
+	default:
+		fmt.Fprintf(&b, "%s is waiting.", name)
+	}
+	if len(r.Blockers) > 0 {
+		fmt.Fprintf(&b, "\nRoot causes upstream (%d):", len(r.Blockers))
+	} else if r.Waiting {
+		b.WriteString("\nNo job upstream holds it up: it waits on something else (time, file, prompt or resource).")
+	}
+	for _, x := range r.Blockers {
+		fmt.Fprintf(&b, "\n- %s is %s", jobLabel(x.Root.Stream, x.Root.Name, x.Root.ID, x.Root.Workstation), x.Reason)
+		if x.Detail != "" {
+			b.WriteString(" (" + strings.TrimSuffix(x.Detail, ".") + ")")
+		}
+		if x.Critical {
+			b.WriteString(", critical")
+		}
+		if len(x.Chain) > 1 {
+			var path []string
+			for _, c := range x.Chain {
+				path = append(path, c.Name)
+			}
+			b.WriteString("; chain: " + j.Name + " ← " + strings.Join(path, " ← "))
+		}
+	}
+	if r.Note != "" {
+		b.WriteString("\n(Source: " + r.Source + ": " + r.Note + ".)")
 	}
 	w.add(b.String())
 	return nil

@@ -60,6 +60,10 @@ func TestFollowUps(t *testing.T) {
 			{"failed jobs", []string{`search_jobs {"status":"ERROR"}`}, []string{"3 jobs are in error"}},
 			{"and in stream PAYROLL?", []string{`search_jobs {"status":"ERROR","stream":"PAYROLL"}`}, []string{"1 job is in error in stream PAYROLL"}},
 			{"and on MDM?", []string{`search_jobs {"status":"ERROR","workstation":"MDM"}`}, []string{"GL_CLOSE"}},
+			{"summary", []string{`plan_summary {}`}, nil},
+			{"and on FTA2?", []string{`search_jobs {"workstation":"FTA2"}`}, []string{"2 jobs on workstation FTA2"}},
+			{"critical jobs", []string{`critical_jobs {}`}, nil},
+			{"and in stream GL_01?", []string{`critical_jobs {}`}, []string{"There are no critical jobs in stream GL_01."}},
 		}},
 		{"names from earlier results, loosely typed", []step{
 			{"which jobs abended?", []string{`search_jobs {"internalStatus":"ABEND"}`}, []string{"2 jobs are abended", "PAY_LOAD", "GL_CLOSE"}},
@@ -85,7 +89,10 @@ func TestFollowUps(t *testing.T) {
 		}},
 		{"waiting and blockers", []step{
 			{"why is PAY_SEND waiting?", []string{`get_job {"job":"PAY_SEND"}`}, []string{"Why it waits: waiting for a predecessor to complete", "job PAYROLL.PAY_LOAD (id " + id + ")", "not satisfied"}},
+			{"log of the blocker", []string{`job_log {"job":"` + payLoad.ID + `"}`}, nil},
+			{"why is PAY_SEND waiting?", []string{`get_job {"job":"` + paySend.ID + `"}`}, nil},
 			{"release it", []string{`propose_action {"action":"release","job":"` + paySend.ID + `"}`}, []string{"proposed to release"}},
+			{"rerun the root cause", []string{`propose_action {"action":"rerun","job":"` + payLoad.ID + `"}`}, []string{"proposed to rerun PAYROLL.PAY_LOAD"}},
 		}},
 		{"confirming is the user's", []step{
 			{"rerun PAY_LOAD", []string{`propose_action {"action":"rerun","job":"PAY_LOAD"}`}, []string{"prop-42"}},
@@ -102,6 +109,25 @@ func TestFollowUps(t *testing.T) {
 			runSteps(t, &conversation{t: t, tools: specs()}, tt.steps)
 		})
 	}
+}
+
+func TestKnowledgeTools(t *testing.T) {
+	knowledge := append(specs(), whyWaitingSpec, runbookSpec)
+	runSteps(t, &conversation{t: t, tools: knowledge}, []step{
+		{"why is PAY_SEND waiting?", []string{`why_waiting {"job":"PAY_SEND"}`}, []string{
+			"PAYROLL.PAY_SEND (id " + paySend.ID + ") on FTA2 is waiting: waiting for a predecessor to complete.\nRoot causes upstream (1):\n- PAYROLL.PAY_LOAD (id " + payLoad.ID + ") on FTA2 is abended (return code 12)",
+			"(Source: hwa: the knowledge graph is not configured.)"}},
+		{"rerun the root cause", []string{`propose_action {"action":"rerun","job":"` + payLoad.ID + `"}`}, []string{"proposed to rerun PAYROLL.PAY_LOAD"}},
+		{"what to do when PAY_LOAD abends?", []string{`search_runbooks {"query":"what to do when PAY_LOAD abends?"}`}, []string{"From the runbooks:\n- payroll.md § PAY_LOAD abends: Check the database password."}},
+	})
+	// Without a knowledge graph the same questions are answered from the plan.
+	runSteps(t, &conversation{t: t, tools: knowledge, exec: fakeTools{noKnowledge: true}}, []step{
+		{"why is PAY_SEND waiting?", []string{`why_waiting {"job":"PAY_SEND"}`, `get_job {"job":"PAY_SEND"}`}, []string{
+			"why_waiting is unavailable right now", "Why it waits: waiting for a predecessor to complete.", "job PAYROLL.PAY_LOAD (id " + payLoad.ID + ")"}},
+		{"what to do when PAY_LOAD abends?", []string{`search_runbooks {"query":"what to do when PAY_LOAD abends?"}`, `get_job {"job":"` + payLoad.ID + `"}`, `job_log {"job":"` + payLoad.ID + `","tail":50}`}, []string{
+			"search_runbooks is unavailable right now: the runbook search is unavailable", "is ERROR (ABEND)", "line 5: "}},
+		{"how do I restart an agent?", []string{`search_runbooks {"query":"how do I restart an agent?"}`}, []string{"search_runbooks is unavailable right now"}},
+	})
 }
 
 func TestAmbiguousName(t *testing.T) {
@@ -198,7 +224,7 @@ func TestAnswersToErrorsAndOddResults(t *testing.T) {
 	}{
 		{"not found", use(toolGetJob, `{"job":"NOPE"}`), `{"error":"no job \"NOPE\" in the plan","code":"not_found"}`, true, []string{`could not find job "NOPE"`, `jobs in stream NOPE`}},
 		{"refused", use(toolProposeAction, `{"action":"rerun","job":"X"}`), `{"error":"the analyst agent may not use the tool \"propose_action\"","code":"refused"}`, true, []string{"The propose_action tool was refused: the analyst agent may not use"}},
-		{"unavailable", use(toolPlanSummary, `{}`), `{"error":"HWA is unavailable","code":"unavailable"}`, true, []string{"HWA could not be reached for plan_summary", "Try again"}},
+		{"unavailable", use(toolPlanSummary, `{}`), `{"error":"HWA is unavailable","code":"unavailable"}`, true, []string{"plan_summary is unavailable right now: HWA is unavailable."}},
 		{"not JSON", use(toolGetJob, `{"job":"X"}`), `boom`, true, []string{"The get_job tool failed: boom."}},
 		{"cut", use(toolSearchJobs, `{}`), `{"resultTruncated":"output cut to 16384 bytes","partial":"{\"items\":[{\"id\""}`, false, []string{"too large and was cut (output cut to 16384 bytes)"}},
 		{"list cut", use(toolSearchJobs, `{"status":"ERROR"}`), `{"items":[],"total":0,"resultTruncated":"items shows 0 of 3 entries"}`, false, []string{"No jobs are in error.", "The result was cut to size: items shows 0 of 3 entries"}},

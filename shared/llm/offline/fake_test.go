@@ -55,6 +55,9 @@ func mustJSON(t *testing.T, v any) string {
 type fakeTools struct {
 	stale bool
 	jobs  []planview.JobView // nil: plan
+	// noKnowledge makes why_waiting and search_runbooks unavailable, as
+	// without a knowledge graph.
+	noKnowledge bool
 }
 
 func (f fakeTools) plan() []planview.JobView {
@@ -174,6 +177,23 @@ func (f fakeTools) run(t *testing.T, u llm.ToolUse) (string, bool) {
 			r.Successors, r.Critical, r.Summary = []agent.Node{node(paySend)}, 1, "1 successor, 1 critical"
 		}
 		return mustJSON(t, r), false
+	case toolWhyWaiting:
+		if f.noKnowledge {
+			return errorJSON(t, "unavailable", "why_waiting is not available here; get_job shows the job's unsatisfied dependencies")
+		}
+		w := map[string]any{"job": map[string]any{"id": job.ID, "name": job.Name, "stream": job.Stream, "workstation": job.Workstation, "status": job.Status},
+			"source": "hwa", "note": "the knowledge graph is not configured", "waiting": job.ID == paySend.ID, "blockers": []any{}}
+		if job.ID == paySend.ID {
+			w["reason"] = "waiting for a predecessor to complete"
+			w["blockers"] = []any{map[string]any{"root": map[string]any{"id": payLoad.ID, "name": payLoad.Name, "stream": payLoad.Stream, "workstation": payLoad.Workstation},
+				"reason": "abended", "detail": "return code 12", "chain": []any{map[string]any{"id": payLoad.ID, "name": payLoad.Name}}, "critical": false}}
+		}
+		return mustJSON(t, w), false
+	case toolSearchRunbooks:
+		if f.noKnowledge {
+			return errorJSON(t, "unavailable", "the runbook search is unavailable: no knowledge graph is configured here")
+		}
+		return `{"query":` + mustJSON(t, s("query")) + `,"results":[{"documentId":"d1","document":"payroll.md","section":"PAY_LOAD abends","text":"Check the database password.","score":0.9}]}`, false
 	case toolProposeAction:
 		p := agent.ProposalResult{ProposalID: "prop-42", Action: s("action"), ExpiresAt: t0.Add(10 * time.Minute),
 			Targets: []agent.Target{{Kind: "job", ID: job.ID, Name: job.Name, Stream: job.Stream, Workstation: job.Workstation}}}

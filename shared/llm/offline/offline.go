@@ -44,6 +44,7 @@ const (
 	toolJobDependencies  = "job_dependencies"
 	toolJobImpact        = "job_impact"
 	toolProposeAction    = "propose_action"
+	toolWhyWaiting       = "why_waiting"
 	toolSearchRunbooks   = "search_runbooks"
 )
 
@@ -247,6 +248,9 @@ func (t *turn) respond() ([]call, string) {
 	}
 	last := msgs[len(msgs)-1]
 	if hasResults(last) {
+		if calls := t.fallback(len(msgs) - 1); len(calls) > 0 {
+			return calls, ""
+		}
 		return nil, t.answer(len(msgs) - 1)
 	}
 	return t.plan(len(msgs) - 1)

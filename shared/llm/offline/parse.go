@@ -67,6 +67,7 @@ type question struct {
 	pattern     string   // a job name pattern with * or @ wildcards
 	long        bool     // running jobs that take longer than their estimate
 	ordinal     int      // "the second one": 1-based index into the jobs last shown; -1 the last
+	root        bool     // "the root cause", "the blocker": what the job last shown waits on
 	pronoun     bool     // "it", "its", "that job": the job of the conversation
 	action      string   // propose_action's action ("" with kindAction: unclear)
 	verb        string   // the action as the user said it, for messages
@@ -420,8 +421,10 @@ func parse(text string, mem *memory) question {
 		q.ordinal = n
 	}
 
+	q.root = phrase("root cause", "the root", "the blocker", "the blockers", "the blocking job", "the culprit", "its predecessor", "the predecessor", "its blocker", "its root cause")
+
 	// References to the job of the conversation.
-	q.pronoun = q.ordinal != 0 || words["it"] || words["its"] || words["it's"] || phrase("that job", "this job", "the job", "same job", "that one", "this one", "the same", "him")
+	q.pronoun = q.root || q.ordinal != 0 || words["it"] || words["its"] || words["it's"] || phrase("that job", "this job", "the job", "same job", "that one", "this one", "the same", "him")
 
 	// Names: jobs, streams, workstations.
 	var loose []token // names typed only by "in" or "on"

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/planview"
 )
 
 // maxFollowUp bounds how far back a follow-up looks for the question it
@@ -35,6 +36,9 @@ func (t *turn) question(at int) question {
 		// "and in stream X?" after "which jobs failed?".
 		q.kind, q.explicit = prev.kind, true
 		q.filters, q.unlinked, q.limit, q.pattern, q.long = prev.filters, prev.unlinked, prev.limit, prev.pattern, prev.long
+		if q.kind == kindSummary || q.kind == kindStreams && q.stream == "" {
+			q.kind = kindJobs // the summary has no filters: list the jobs there
+		}
 	case q.kind == kindHelp && !q.explicit && q.pronoun && prev.kind.jobKind() && (prev.kind != kindAction || t.askedWhich(at)):
 		// "what about it?"; "the second one" answering "Which job do you mean?".
 		q.kind, q.explicit = prev.kind, true
@@ -117,6 +121,41 @@ func (t *turn) subject(at int) []jobRef {
 	return nil
 }
 
+// roots returns the jobs holding up the job last explained: the root causes
+// of the latest why_waiting result, or the blocking predecessors of the
+// latest get_job result of a waiting job.
+func (t *turn) roots(at int) []jobRef {
+	for i := at - 1; i >= 0; i-- {
+		var refs []jobRef
+		for _, b := range t.req.Messages[i].Content {
+			if b.ToolResult == nil || b.ToolResult.IsError {
+				continue
+			}
+			var why whyResult
+			if json.Unmarshal([]byte(b.ToolResult.Content), &why) == nil && len(why.Blockers) > 0 {
+				for _, x := range why.Blockers {
+					refs = append(refs, jobRef{ID: x.Root.ID, Name: x.Root.Name, Stream: x.Root.Stream, Workstation: x.Root.Workstation})
+				}
+				continue
+			}
+			var d struct {
+				Waiting planview.Waiting `json:"waiting"`
+			}
+			if json.Unmarshal([]byte(b.ToolResult.Content), &d) == nil {
+				for _, x := range d.Waiting.Blockers {
+					if x.JobID != "" {
+						refs = append(refs, jobRef{ID: x.JobID, Name: x.JobName, Stream: x.StreamName, Workstation: x.Workstation})
+					}
+				}
+			}
+		}
+		if refs = dedupe(refs); len(refs) > 0 {
+			return refs
+		}
+	}
+	return nil
+}
+
 // answered reports whether a tool use of message at has its result later.
 func (t *turn) answered(id string, at int) bool {
 	for _, m := range t.req.Messages[at+1:] {
@@ -190,7 +229,17 @@ func (t *turn) jobsOf(q question, at int) ([]jobRef, string) {
 		}
 		return refs, ""
 	}
-	refs = t.subject(at)
+	if q.root {
+		refs = t.roots(at)
+		switch {
+		case len(refs) == 1:
+			return refs, ""
+		case len(refs) == 0:
+			return nil, fmt.Sprintf("%s I have not found what holds a job up yet: ask \"why is JOB waiting?\" first, or name the job, for example %q.", whichJob, example(q, "PAYROLL.PAY_LOAD"))
+		}
+	} else {
+		refs = t.subject(at)
+	}
 	switch {
 	case q.ordinal > 0 && q.ordinal <= len(refs):
 		return refs[q.ordinal-1 : q.ordinal], ""
@@ -422,7 +471,16 @@ func (t *turn) planJob(q question, at int) ([]call, string) {
 			default:
 				return nil, t.cannot("show what depends on a job", toolJobDependencies)
 			}
-		default: // kindJob, kindWaiting
+		case kindWaiting:
+			switch {
+			case t.has(toolWhyWaiting):
+				add(toolWhyWaiting, map[string]any{"job": job})
+			case t.has(toolGetJob):
+				add(toolGetJob, map[string]any{"job": job})
+			default:
+				return nil, t.cannot("say why a job waits", toolGetJob)
+			}
+		default: // kindJob
 			if !t.has(toolGetJob) {
 				return nil, t.cannot("look at jobs", toolGetJob)
 			}
@@ -493,6 +551,7 @@ func (t *turn) help(prefix string) string {
 	line(toolCriticalJobs, "\"critical jobs\", \"what is at risk?\"")
 	line(toolListWorkstations, "\"unlinked workstations\", \"which agents are down?\"")
 	line(toolGetJob, "\"status of JOB\", \"why is JOB waiting?\", \"why did JOB fail?\"")
+	line(toolWhyWaiting, "\"why is JOB waiting?\": the chain up to the root cause")
 	line(toolJobLog, "\"log of JOB\", \"last 50 lines of JOB's log\"")
 	line(toolJobDependencies, "\"dependencies of JOB\", \"what does JOB depend on?\", \"what depends on JOB?\"")
 	line(toolJobImpact, "\"what breaks if JOB fails?\", \"impact of JOB\"")
@@ -572,4 +631,58 @@ func (t *turn) pendingProposal(at int) (string, bool) {
 		return "", false
 	}
 	return "", false
+}
+
+// fallback returns the tool uses that replace knowledge tools (why_waiting,
+// search_runbooks) which answered "unavailable" in results message at —
+// for example when no knowledge graph is configured — so the question is
+// still answered from the plan. Only one such round is made per question.
+func (t *turn) fallback(at int) []call {
+	uses := map[string]llm.ToolUse{}
+	for i := at - 1; i >= 0; i-- {
+		m := t.req.Messages[i]
+		if m.Role == llm.User && !hasResults(m) {
+			break
+		}
+		for _, u := range m.ToolUses() {
+			uses[u.ID] = u
+		}
+	}
+	var calls []call
+	for _, b := range t.req.Messages[at].Content {
+		r := b.ToolResult
+		if r == nil || !r.IsError {
+			continue
+		}
+		var e errorResult
+		if json.Unmarshal([]byte(r.Content), &e) != nil || e.Code != "unavailable" {
+			continue
+		}
+		u := uses[r.ToolUseID]
+		job := inputString(u.Input, "job")
+		switch u.Name {
+		case toolWhyWaiting:
+			if t.has(toolGetJob) && job != "" {
+				calls = append(calls, t.use(toolGetJob, map[string]any{"job": job}))
+			}
+		case toolSearchRunbooks:
+			q := parse(inputString(u.Input, "query"), t.mem)
+			refs, ask := t.jobsOf(q, at)
+			if ask != "" || len(q.jobs) == 0 {
+				continue
+			}
+			for _, r := range refs {
+				if t.has(toolGetJob) {
+					calls = append(calls, t.use(toolGetJob, map[string]any{"job": input(r)}))
+				}
+				if t.has(toolJobLog) {
+					calls = append(calls, t.use(toolJobLog, map[string]any{"job": input(r), "tail": 50}))
+				}
+			}
+		}
+	}
+	if len(calls) > maxToolUses {
+		calls = calls[:maxToolUses]
+	}
+	return calls
 }
