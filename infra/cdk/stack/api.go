@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/resync/resync/shared/routes"
@@ -24,6 +25,9 @@ type HTTPAPIProps struct {
 	// AllowOrigin is the only origin CORS admits (the web client's).
 	AllowOrigin *string
 	Throttle    Throttle
+	// AccessLogRetention and Retain configure the access log group.
+	AccessLogRetention awslogs.RetentionDays
+	Retain             bool
 }
 
 // HTTPAPI is the API Gateway HTTP API: one route per entry of the route
@@ -62,6 +66,17 @@ func NewHTTPAPI(scope constructs.Construct, id string, props HTTPAPIProps) (*HTT
 		},
 	})
 
+	// Access logs, one JSON object per request. HTTP APIs need no account
+	// level CloudWatch role for them (WebSocket APIs would).
+	logs := awslogs.NewLogGroup(c, jsii.String("AccessLogs"), &awslogs.LogGroupProps{
+		Retention:     props.AccessLogRetention,
+		RemovalPolicy: removalPolicy(props.Retain),
+	})
+	stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
+		DestinationArn: logs.LogGroupArn(),
+		Format:         jsii.String(accessLogFormat),
+	})
+
 	auth := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String("Cognito"), props.UserPool,
 		&awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
 			UserPoolClients: &[]awscognito.IUserPoolClient{props.Client},
@@ -95,6 +110,14 @@ func NewHTTPAPI(scope constructs.Construct, id string, props HTTPAPIProps) (*HTT
 	}
 	return &HTTPAPI{Construct: c, API: api, Stage: stage}, nil
 }
+
+// accessLogFormat is the HTTP API's access log line: no headers, no query
+// strings, no tokens.
+const accessLogFormat = `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",` +
+	`"requestTime":"$context.requestTime","routeKey":"$context.routeKey","status":"$context.status",` +
+	`"responseLength":"$context.responseLength","latency":"$context.responseLatency",` +
+	`"integrationLatency":"$context.integrationLatency","integrationError":"$context.integrationErrorMessage",` +
+	`"authorizerError":"$context.authorizer.error","user":"$context.authorizer.claims.username"}`
 
 // WebSocketAPIProps configures a WebSocketAPI.
 type WebSocketAPIProps struct {

@@ -210,7 +210,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	var err error
 	if s.HTTP, err = NewHTTPAPI(s.Stack, "Http", HTTPAPIProps{
 		Routes: routes.HTTP(), Functions: lambdas, UserPool: s.Users.Pool, Client: s.Users.Client,
-		AllowOrigin: uiOrigin, Throttle: st.HTTPThrottle,
+		AllowOrigin: uiOrigin, Throttle: st.HTTPThrottle, AccessLogRetention: st.LogRetention, Retain: st.Retain,
 	}); err != nil {
 		return nil, err
 	}

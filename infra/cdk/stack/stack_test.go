@@ -29,7 +29,7 @@ func TestResourceCounts(t *testing.T) {
 			{"AWS::CloudFront::ResponseHeadersPolicy", 1},
 			{"AWS::Events::Rule", len(routes.Schedules())},
 			{"AWS::SecretsManager::Secret", 3},
-			{"AWS::Logs::LogGroup", nFn},
+			{"AWS::Logs::LogGroup", nFn + 1}, // one per function, the HTTP API's access log
 			{"AWS::EC2::VPC", 1},
 			{"AWS::EC2::NatGateway", fx.stage.NATGateways},
 			{"AWS::CloudWatch::Dashboard", 1},
@@ -255,6 +255,14 @@ func TestAPIThrottlingAndAuth(t *testing.T) {
 			got.Burst, _ = path(p, "DefaultRouteSettings", "ThrottlingBurstLimit").(float64)
 			if got != want || got.Rate == 0 {
 				t.Errorf("stage %s of %s: throttle %+v, want %+v", id, api, got, want)
+			}
+			if api == fx.t.apiID("HTTP") {
+				lg := refs(path(p, "AccessLogSettings", "DestinationArn"))
+				if len(lg) != 1 || fx.t.Resources[lg[0]].Type != "AWS::Logs::LogGroup" {
+					t.Errorf("HTTP stage %s: no access log group (%v)", id, path(p, "AccessLogSettings"))
+				} else if fx.t.Resources[lg[0]].Properties["RetentionInDays"] == nil {
+					t.Errorf("HTTP access log group %s has no retention", lg[0])
+				}
 			}
 		}
 		if len(stages) != 0 {
