@@ -1,8 +1,10 @@
 package hwasim
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -52,7 +54,7 @@ type Action struct {
 	Target   string      // job | run | jobstream | workstation
 	Verb     string      // rerun, hold, release, cancel, kill, confirm-succ, ...
 	TargetID string      // job, run, job stream or workstation id
-	User     string      // Basic user name, "apikey#N" (N-th API key), "" without auth
+	User     string      // Basic user name, "apikey#N" (N = index in Config.APIKeys), "" without auth
 	Headers  http.Header // all request headers except Authorization
 	Body     []byte
 	Status   int // HTTP status answered
@@ -243,6 +245,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // applyFault applies f and reports whether the request should still be
 // served normally afterwards (latency only).
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if f.Latency > 0 || f.Timeout {
+		// Read the body first: net/http notices a client that gives up (and
+		// cancels the request context) only once the body has been consumed.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
 		select {
@@ -272,7 +280,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 
 // caller is who sent a request.
 type caller struct {
-	name     string // Basic user name, "apikey#N" (N-th of Config.APIKeys, from 1), or "" when auth is off
+	name     string // Basic user name, "apikey#N" (N = index in Config.APIKeys, from 0), or "" when auth is off
 	readOnly bool
 }
 
@@ -286,7 +294,7 @@ func (s *Server) authenticate(r *http.Request) (caller, bool) {
 	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
 		for i, k := range s.cfg.APIKeys {
 			if subtle.ConstantTimeCompare([]byte(tok), []byte(k)) == 1 {
-				return caller{name: "apikey#" + strconv.Itoa(i+1), readOnly: slices.Contains(s.cfg.ReadOnlyAPIKeys, k)}, true
+				return caller{name: "apikey#" + strconv.Itoa(i), readOnly: slices.Contains(s.cfg.ReadOnlyAPIKeys, k)}, true
 			}
 		}
 		return caller{}, false

@@ -472,6 +472,20 @@ func TestFaults(t *testing.T) {
 		t.Errorf("timeout fault: err = %v, want deadline exceeded", err)
 	}
 
+	// The same for an action whose body the server has not read yet.
+	ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
+	req, _ = http.NewRequestWithContext(ctx, "PUT", a.srv.URL+"/twsd/api/v2/plan/job/x/action/kill", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
+	_, err = a.srv.Client().Do(req)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("timeout fault on an action: err = %v, want deadline exceeded", err)
+	}
+	waitFor(t, func() bool {
+		return len(a.sim.Requests()) > 0 && a.sim.Requests()[len(a.sim.Requests())-1].Path == "/twsd/api/v2/plan/job/x/action/kill"
+	},
+		"the hanging action handler returns once the client gave up")
+
 	// DropConnection: the connection closes without an answer.
 	a.sim.SetFault(hwasim.Fault{DropConnection: true, Count: 1})
 	req, _ = http.NewRequest("GET", a.srv.URL+"/twsd/api/v2/engine/info", nil)
@@ -523,4 +537,15 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
