@@ -72,6 +72,7 @@ func (h *handler) ingestObject(ctx context.Context, rec events.S3EventRecord) (D
 	doc := graph.Document{
 		ID: graph.DocumentID(bucket, key), Bucket: bucket, Key: key, VersionID: versionOf(rec),
 		Name: path.Base(key), Bytes: rec.S3.Object.Size, UploadedBy: uploaderOf(key),
+		Sequencer: rec.S3.Object.Sequencer,
 	}
 	res := DocumentResult{ID: doc.ID, Key: key}
 	log := h.log.With("document", doc.ID, "key", key, "version", doc.VersionID)
@@ -80,7 +81,7 @@ func (h *handler) ingestObject(ctx context.Context, rec events.S3EventRecord) (D
 		return res, fmt.Errorf("ingest: %s: %w", key, err)
 	}
 	if !ok {
-		log.InfoContext(ctx, "document version already processed")
+		log.InfoContext(ctx, "document version already processed, or superseded by a later change")
 		res.Outcome = "unchanged"
 		return res, nil
 	}
@@ -199,12 +200,17 @@ func (h *handler) fail(ctx context.Context, doc graph.Document, cause error) (Do
 
 // removeObject deletes the document of a removed object. A versioned
 // bucket's ObjectRemoved carries the delete marker's version, not the
-// document's, so the document goes whatever version it holds.
+// document's, so the document goes whatever version it holds — unless it
+// holds a later change than this event's (events out of order).
 func (h *handler) removeObject(ctx context.Context, rec events.S3EventRecord) (DocumentResult, error) {
 	bucket, key := rec.S3.Bucket.Name, objectKey(rec)
 	id := graph.DocumentID(bucket, key)
-	if _, err := h.docs.DeleteDocument(ctx, id); err != nil {
+	gone, err := h.docs.RemoveDocument(ctx, id, rec.S3.Object.Sequencer)
+	if err != nil {
 		return DocumentResult{}, fmt.Errorf("ingest: delete %s: %w", key, err)
+	}
+	if !gone {
+		h.log.InfoContext(ctx, "object removal changed nothing (no document, or a later upload)", "document", id, "key", key)
 	}
 	h.log.InfoContext(ctx, "document deleted", "document", id, "key", key)
 	h.progress(ctx, graph.Document{ID: id, Key: key, Name: path.Base(key), UploadedBy: uploaderOf(key)}, "deleted", nil)

@@ -26,7 +26,7 @@ type docStore interface {
 	ClaimDocument(ctx context.Context, d graph.Document) (bool, error)
 	WriteDocument(ctx context.Context, d graph.Document, chunks []graph.DocumentChunk) (graph.WriteResult, error)
 	MarkDocumentFailed(ctx context.Context, id, version, reason string) error
-	DeleteDocument(ctx context.Context, id string) (bool, error)
+	RemoveDocument(ctx context.Context, id, sequencer string) (bool, error)
 }
 
 // topologyStore starts a streaming plan sync (*graph.Store).

@@ -50,6 +50,24 @@ type Document struct {
 	UploadedBy  string    `json:"uploadedBy,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
+	// Sequencer is the S3 event sequencer of the object change this
+	// version came from (optional); a claim or removal carrying an older
+	// sequencer than the stored one is ignored, so events delivered out of
+	// order cannot bring back an older version.
+	Sequencer string `json:"-"`
+}
+
+// sequencerKey makes S3 sequencers comparable as strings: upper-case and
+// right-padded with zeros (as S3's documentation says to compare them).
+func sequencerKey(seq string) string {
+	if seq == "" {
+		return ""
+	}
+	seq = strings.ToUpper(seq)
+	if len(seq) < 64 {
+		seq += strings.Repeat("0", 64-len(seq))
+	}
+	return seq
 }
 
 // DocumentChunk is one chunk to store with its embedding.
@@ -74,7 +92,8 @@ func ChunkID(documentID string, ordinal int) string {
 // ClaimDocument records that d (its ID, bucket, key and version set) is
 // being ingested and reports whether the caller should go on. It returns
 // false when this very version is already ingested or failed (a redelivered
-// event), so each version is processed once. The previous version's chunks
+// event), so each version is processed once, and when d.Sequencer is older
+// than the change the document already holds (an event out of order). The previous version's chunks
 // stay until WriteDocument replaces them. Errors: ErrInvalid, ErrUnavailable.
 func (s *Store) ClaimDocument(ctx context.Context, d Document) (bool, error) {
 	if d.ID == "" || d.VersionID == "" {
@@ -83,11 +102,13 @@ func (s *Store) ClaimDocument(ctx context.Context, d Document) (bool, error) {
 	res, err := s.write(ctx, `
 MERGE (d:Document {id: $id})
 ON CREATE SET d.createdAt = $now, d.status = $pending
-WITH d, (d.versionId = $version AND d.status IN [$ingested, $failed]) AS done
+WITH d, (d.versionId = $version AND d.status IN [$ingested, $failed])
+  OR ($seq <> '' AND d.sequencer IS NOT NULL AND d.sequencer > $seq) AS done
 FOREACH (_ IN CASE WHEN done THEN [] ELSE [1] END |
-  SET d += $props, d.status = $ingesting, d.reason = null, d.updatedAt = $now)
+  SET d += $props, d.status = $ingesting, d.reason = null, d.updatedAt = $now,
+      d.sequencer = CASE WHEN $seq = '' THEN d.sequencer ELSE $seq END)
 RETURN done`, map[string]any{
-		"id": d.ID, "version": d.VersionID, "now": s.now().UTC(), "props": documentProps(d),
+		"id": d.ID, "version": d.VersionID, "now": s.now().UTC(), "props": documentProps(d), "seq": sequencerKey(d.Sequencer),
 		"pending": StatusPending, "ingesting": StatusIngesting, "ingested": StatusIngested, "failed": StatusFailed,
 	})
 	if err != nil {
@@ -228,6 +249,24 @@ DETACH DELETE d
 RETURN count(*) AS n`, map[string]any{"id": id})
 	if err != nil {
 		return false, fmt.Errorf("graph: delete document %s: %w", id, err)
+	}
+	return countOf(res.Records) > 0, nil
+}
+
+// RemoveDocument removes a document on an object-removed event whose S3
+// sequencer is seq: unless the document holds a later change (a re-upload
+// whose event came first). An empty seq removes it unconditionally. The
+// result says whether a document was removed.
+func (s *Store) RemoveDocument(ctx context.Context, id, seq string) (bool, error) {
+	res, err := s.write(ctx, `
+MATCH (d:Document {id: $id}) WHERE $seq = '' OR d.sequencer IS NULL OR d.sequencer < $seq
+OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+DETACH DELETE c
+WITH DISTINCT d
+DETACH DELETE d
+RETURN count(*) AS n`, map[string]any{"id": id, "seq": sequencerKey(seq)})
+	if err != nil {
+		return false, fmt.Errorf("graph: remove document %s: %w", id, err)
 	}
 	return countOf(res.Records) > 0, nil
 }

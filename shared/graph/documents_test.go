@@ -157,6 +157,33 @@ func TestDocumentLifecycle(t *testing.T) {
 	}
 }
 
+func TestEventsOutOfOrder(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	d := testDoc(t, s, "k")
+	newer := d
+	newer.VersionID, newer.Sequencer = "v2", "0055B1"
+	if ok, err := s.ClaimDocument(ctx, newer); err != nil || !ok {
+		t.Fatalf("claim v2 = %v, %v", ok, err)
+	}
+	// The older upload's event arrives later: ignored (shorter sequencers are right-padded).
+	older := d
+	older.VersionID, older.Sequencer = "v1", "0055A"
+	if ok, err := s.ClaimDocument(ctx, older); err != nil || ok {
+		t.Errorf("claim of an older change = %v, %v; want false", ok, err)
+	}
+	// A removal older than the document's change leaves it; a newer one removes it.
+	if gone, err := s.RemoveDocument(ctx, d.ID, "0055A9"); err != nil || gone {
+		t.Errorf("RemoveDocument(older) = %v, %v; want false", gone, err)
+	}
+	if got, err := s.Document(ctx, d.ID); err != nil || got.VersionID != "v2" {
+		t.Errorf("document = %+v, %v; want v2", got, err)
+	}
+	if gone, err := s.RemoveDocument(ctx, d.ID, "0055C0"); err != nil || !gone {
+		t.Errorf("RemoveDocument(newer) = %v, %v; want true", gone, err)
+	}
+}
+
 func TestWriteDocumentRefusesWrongDimensions(t *testing.T) {
 	s := newTestStore(t)
 	d := testDoc(t, s, "k")
