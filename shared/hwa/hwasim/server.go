@@ -70,7 +70,7 @@ type Request struct {
 type Fault struct {
 	PathPrefix     string        // only paths starting with it ("" = every path)
 	Latency        time.Duration // delay before answering (honours the request context)
-	Status5xx      int           // answer this status (e.g. 503) with a JSON error
+	Status5xx      int           // answer this status (e.g. 503; 429 and other 4xx work too) with a JSON error
 	Count          int           // only the next Count matching requests (0 = until cleared)
 	Rate           float64       // in (0,1): only this fraction, drawn from the seed (0 = all)
 	Timeout        bool          // never answer: hang until the client gives up
@@ -271,8 +271,15 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		}
 		// HTTP/2 cannot hijack: abort the stream the sanctioned way.
 		panic(http.ErrAbortHandler)
-	case f.Status5xx >= 500:
-		writeError(w, f.Status5xx, "SERVICE_UNAVAILABLE", "injected fault")
+	case f.Status5xx >= 400:
+		code := "SERVICE_UNAVAILABLE"
+		switch {
+		case f.Status5xx == http.StatusTooManyRequests:
+			code = "TOO_MANY_REQUESTS"
+		case f.Status5xx < 500:
+			code = "INJECTED_FAULT"
+		}
+		writeError(w, f.Status5xx, code, "injected fault")
 		return false
 	}
 	return true

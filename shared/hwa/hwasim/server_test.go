@@ -439,6 +439,12 @@ func TestFaults(t *testing.T) {
 		t.Errorf("statuses %v, want [503 503 200]", got)
 	}
 
+	// Any error status can be injected, 429 included.
+	a.sim.SetFault(hwasim.Fault{Status5xx: 429, Count: 1})
+	if st, _, b := a.do("GET", "/engine/info", "", nil); st != 429 || !strings.Contains(string(b), "TOO_MANY_REQUESTS") {
+		t.Errorf("429 fault: %d %s", st, b)
+	}
+
 	// A rate affects some requests, not all, until cleared.
 	a.sim.SetFault(hwasim.Fault{Status5xx: 500, Rate: 0.5})
 	var fails int
