@@ -200,6 +200,13 @@ func TestHTTPRoutesEqualRouteTable(t *testing.T) {
 		}
 		got := fx.t.routesOf(fx.t.apiID("HTTP"))
 		diffMaps(t, "HTTP routes", got, want)
+		// The functions decode API Gateway v2 (HTTP API payload 2.0) events.
+		for _, id := range fx.t.ofType("AWS::ApiGatewayV2::Integration") {
+			p := fx.t.Resources[id].Properties
+			if refersTo(p["ApiId"], fx.t.apiID("HTTP")) && p["PayloadFormatVersion"] != "2.0" {
+				t.Errorf("integration %s: payload format %v, want 2.0", id, p["PayloadFormatVersion"])
+			}
+		}
 	})
 }
 
