@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -26,6 +28,8 @@ import (
 	"github.com/resync/resync/shared/graph"
 	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/llm/bedrock"
+	"github.com/resync/resync/shared/llm/bedrocksim"
 	"github.com/resync/resync/shared/workload"
 )
 
@@ -481,4 +485,103 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestIngestWithTitanStandIn embeds through the Bedrock adapter (Titan v2
+// via InvokeModel, real SDK, SigV4) against the Bedrock stand-in, as ingest
+// does when BEDROCK_REGION and the embedding model are configured, and
+// checks the stored vectors are the model's.
+func TestIngestWithTitanStandIn(t *testing.T) {
+	f := newFixture(t)
+	sim := bedrocksim.New()
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	awsCfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")}
+	e, err := newEmbedder(awsCfg, settings{embedModel: bedrock.TitanEmbedV2, bedrockRegion: "eu-west-1", bedrockEndpoint: srv.URL}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.(*bedrock.Embedder); !ok {
+		t.Fatalf("embedder is %T, want *bedrock.Embedder", e)
+	}
+	f.h = newHandler(handlerDeps{objects: f.client, docs: f.store, topology: f.store, plan: hwaPlan{f.plan}, embed: e, notify: f.notify})
+	key := "uploads/dora/9/db.md"
+	f.put(t, key, "text/markdown", []byte("# Database\n\n## Restart\n\nRestart the listener, then rerun the load.\n"))
+	if res := f.next(t); res.Outcome != graph.StatusIngested || res.Chunks != 1 {
+		t.Fatalf("result = %+v", res)
+	}
+	rows := f.query(t, `MATCH (c:Chunk {documentId: $id}) RETURN c.embedding AS e`, map[string]any{"id": graph.DocumentID(f.bucket, key)})
+	if len(rows) != 1 {
+		t.Fatalf("%d chunks", len(rows))
+	}
+	got := rows[0]["e"].([]any)
+	want := bedrocksim.Embedding("Database > Restart\n\nRestart the listener, then rerun the load.", 1024, true)
+	if len(got) != len(want) {
+		t.Fatalf("stored %d dims, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if d := got[i].(float64) - float64(want[i]); d > 1e-6 || d < -1e-6 {
+			t.Fatalf("dim %d = %v, want the model's %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestLoadSettingsReportsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"nothing", nil, []string{"NEO4J_URI is not set"}},
+		{"no password", map[string]string{"NEO4J_URI": "bolt://x"}, []string{"NEO4J_PASSWORD"}},
+		{"model without region", map[string]string{"NEO4J_URI": "bolt://x", "NEO4J_PASSWORD": "p", "BEDROCK_EMBED_MODEL_ID": "m"}, []string{"BEDROCK_REGION is not"}},
+		{"ok", map[string]string{"NEO4J_URI": "bolt://x", "NEO4J_SECRET_ARN": "arn:aws:secretsmanager:r:1:secret:neo4j"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := loadSettings(func(k string) string { return tt.env[k] })
+			if len(tt.want) == 0 {
+				if err != nil || s.neo4jUser != "neo4j" {
+					t.Errorf("loadSettings = %+v, %v", s, err)
+				}
+				return
+			}
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestPushNotifier(t *testing.T) {
+	p := &fakePoster{}
+	n := pushNotifier{poster: p, log: slog.New(slog.DiscardHandler)}
+	n.Notify(context.Background(), "alice", frames.Event{Type: frames.TypeEvent, Kind: "ingest", Data: map[string]any{"status": "ingested"}})
+	p.err = errors.New("redis down")
+	n.Notify(context.Background(), "alice", frames.Event{Type: frames.TypeEvent, Kind: "ingest"}) // logged, not fatal
+	if len(p.got) != 2 || p.got[0].user != "alice" {
+		t.Fatalf("posted %+v", p.got)
+	}
+	raw, _ := json.Marshal(p.got[0].frame)
+	if !strings.Contains(string(raw), `"type":"event"`) || !strings.Contains(string(raw), `"kind":"ingest"`) || !strings.Contains(string(raw), `"status":"ingested"`) {
+		t.Errorf("frame %s", raw)
+	}
+}
+
+type fakePoster struct {
+	err error
+	got []struct {
+		user  string
+		frame any
+	}
+}
+
+func (p *fakePoster) ToUser(_ context.Context, user string, frame any) (int, error) {
+	p.got = append(p.got, struct {
+		user  string
+		frame any
+	}{user, frame})
+	return 1, p.err
 }
