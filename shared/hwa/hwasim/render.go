@@ -132,9 +132,9 @@ func (p *plan) depWire(d *dep) hwa.Dependency {
 		w.PromptName = d.name
 	case d.typ == workload.DepResource:
 		w.Name = d.name
+	case d.typ == workload.DepFile:
+		w.File = d.name // written as the vendor's FileInPlanV2 {"name": ...}
 	}
-	// FILE: FileDependencyInPlanV2.file is an object (FileInPlanV2) while
-	// hwa.Dependency.File is a string, so the path is not sent; see README.
 	return w
 }
 

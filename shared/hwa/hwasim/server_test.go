@@ -275,6 +275,15 @@ func TestPredecessorsAndSuccessors(t *testing.T) {
 		}
 		return out
 	}
+	var file hwa.JobInPlan
+	raw := a.get("/plan/job/" + a.jobNamed("WAIT_FILE_J1").ID)
+	if !strings.Contains(string(raw), `"file":{"name":"/data/in/bank_statement.csv"}`) {
+		t.Errorf("FILE dependency not in the vendor's FileInPlanV2 shape: %s", raw)
+	}
+	unmarshal(t, raw, &file)
+	if len(file.Dependencies) != 1 || file.Dependencies[0].DependencyType != "FILE" || file.Dependencies[0].File != "/data/in/bank_statement.csv" {
+		t.Errorf("FILE dependency read back as %+v", file.Dependencies)
+	}
 	if p := nodes("/plan/job/" + j2.ID + "/predecessors"); p[j1.ID] != "JOB" || len(p) != 1 {
 		t.Errorf("predecessors of ABEND_J2 = %v, want only ABEND_J1", p)
 	}
