@@ -166,6 +166,12 @@ func (s *Server) deliver() {
 // ServeHTTP verifies the signature, lets gofakes3 answer, and queues the
 // object event of a successful PUT, copy, completed multipart upload or DELETE.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A CORS preflight carries no credentials (S3 answers it from the
+	// bucket's CORS rules); gofakes3 allows any origin.
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		s.faker.ServeHTTP(w, r)
+		return
+	}
 	if err := s.verify(r); err != nil {
 		var ae *errAuth
 		errors.As(err, &ae)
@@ -277,6 +283,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Access-Control-Allow-Origin", "*") // so a browser can read why its upload failed
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<Error><Code>"+code+"</Code><Message>"+xmlEscape(msg)+"</Message></Error>")
 }

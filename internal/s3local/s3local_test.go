@@ -187,3 +187,29 @@ func TestRefusesBadCredentials(t *testing.T) {
 		t.Errorf("signed PutObject: %v", err)
 	}
 }
+
+func TestCORSPreflightAndRefusal(t *testing.T) {
+	s, _ := start(t, time.Now)
+	req, _ := http.NewRequest(http.MethodOptions, s.URL()+"/docs/uploads/a/b/c.md", nil)
+	req.Header.Set("Origin", "http://127.0.0.1:8080")
+	req.Header.Set("Access-Control-Request-Method", "PUT")
+	req.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") == "" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "PUT") {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	// A plain OPTIONS without the preflight header is still checked.
+	req, _ = http.NewRequest(http.MethodOptions, s.URL()+"/docs/x", nil)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("unsigned OPTIONS: %d, ACAO %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+}
