@@ -29,6 +29,7 @@ const (
 	envPassEnv     = "LOCAL_PASS_ENV"    // comma-separated names of more variables passed to the functions
 	envWSIdle      = "LOCAL_WS_IDLE"     // WebSocket idle timeout, default 10m
 	envWSLifetime  = "LOCAL_WS_LIFETIME" // WebSocket connection lifetime, default 2h
+	envWebDir      = "LOCAL_WEB_DIR"     // the browser client served at /, default web
 	envRegion      = "AWS_REGION"
 )
 
@@ -64,6 +65,7 @@ var deployedTimeouts = map[string]time.Duration{
 type config struct {
 	Addr        string
 	BinDir      string
+	WebDir      string // the browser client (web/), served at /
 	Stage       stage.Stage
 	Schedules   schedule.Mode
 	HWAURL      string // empty: embedded simulator
@@ -94,6 +96,7 @@ func loadConfig(getenv func(string) string, functions []string) (config, error) 
 	c := config{
 		Addr:     or(getenv(envAddr), "127.0.0.1:8080"),
 		BinDir:   or(getenv(envBinDir), ".cache/local-bin"),
+		WebDir:   or(getenv(envWebDir), "web"),
 		HWAURL:   getenv(sharedconfig.EnvHWAURL),
 		RedisURL: getenv(sharedconfig.EnvRedisURL),
 		Region:   or(getenv(envRegion), "us-east-1"),

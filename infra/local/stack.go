@@ -153,7 +153,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	s.sched = schedule.New(schedule.Options{Schedules: scheds, Invoker: s.lambda, Mode: cfg.Schedules, Region: cfg.Region, Logger: log})
 	mux.Handle("/local/schedules", s.sched.Handler())
 	mux.Handle("/local/schedules/", s.sched.Handler())
-	mux.Handle("/", gw)
+	mux.Handle("/", webHandler(cfg.WebDir, gw))
 
 	s.ws, err = wsgw.New(wsgw.Options{
 		Routes: routes.WebSocket(), Invoker: s.lambda, Stage: string(cfg.Stage),
@@ -209,6 +209,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 		wsNote = " (off until chat is built: connecting answers 503)"
 	}
 	p("  websocket     ws://%s/ws?token=...%s", s.ln.Addr(), wsNote)
+	p("  web client    %s/ (from %s)", s.url, cfg.WebDir)
 	p("  connections   %s/@connections (management API for the functions: %s)", s.url, sharedconfig.EnvWSEndpoint)
 	p("  schedules     POST %s/local/schedules/{name} (automatic: %s)", s.url, cfg.Schedules)
 	p("  functions     %s", strings.Join(s.running, ", "))

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# vendor-web.sh — the reproducible step that puts the browser client's two
+# third-party libraries into web/vendor/: exact versions are fetched with
+# `npm pack` into a temporary directory (no node_modules in the tree), their
+# ES-module builds and licences are copied, and web/vendor/SHA256SUMS records
+# each file's checksum. Run it to change a version; `--check` re-fetches and
+# fails if the committed files differ.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="$ROOT/web/vendor"
+DOMPURIFY=3.4.18
+MARKED=18.2.1
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP"
+npm pack --silent "dompurify@$DOMPURIFY" "marked@$MARKED" >/dev/null
+mkdir dompurify marked
+tar -xzf "dompurify-$DOMPURIFY.tgz" -C dompurify --strip-components=1
+tar -xzf "marked-$MARKED.tgz" -C marked --strip-components=1
+
+STAGE="$TMP/out"
+mkdir -p "$STAGE"
+cp dompurify/dist/purify.es.mjs "$STAGE/purify.es.mjs"
+cp dompurify/LICENSE "$STAGE/LICENSE.dompurify"
+cp marked/lib/marked.esm.js "$STAGE/marked.esm.js"
+cp marked/LICENSE "$STAGE/LICENSE.marked"
+# The source-map comments name files that are not vendored; drop them so
+# the browser does not request them.
+sed -i '/^\/\/# sourceMappingURL=/d' "$STAGE/purify.es.mjs" "$STAGE/marked.esm.js"
+printf 'dompurify %s\nmarked %s\n' "$DOMPURIFY" "$MARKED" >"$STAGE/VERSIONS"
+(cd "$STAGE" && sha256sum LICENSE.dompurify LICENSE.marked VERSIONS marked.esm.js purify.es.mjs >SHA256SUMS)
+
+if [ "${1:-}" = "--check" ]; then
+	diff -r "$STAGE" "$OUT" && echo "web/vendor matches dompurify $DOMPURIFY and marked $MARKED"
+	exit
+fi
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp "$STAGE"/* "$OUT/"
+echo "web/vendor: dompurify $DOMPURIFY, marked $MARKED"
+cat "$OUT/SHA256SUMS"

@@ -1,0 +1,252 @@
+// chat.js — the conversation: chat frames out, ack/tool/delta/final/error/
+// proposal and action events in; streamed Markdown, citations, proposals
+// confirmed with a justification, feedback on each answer.
+import { h, $, fill } from './dom.js';
+import { render } from './markdown.js';
+import { atLeast } from './auth.js';
+
+const CONV_KEY = 'resync.conversation';
+
+export class Chat {
+  constructor(socket, getSession) {
+    this.socket = socket;
+    this.getSession = getSession;
+    this.msgs = new Map(); // message id → view
+    this.proposals = new Map(); // proposalId → {frame, view}
+    this.current = null; // proposal shown in the dialog
+    this.conversationId = sessionStorage.getItem(CONV_KEY) || this.newConversation();
+    socket.addEventListener('frame', (e) => this.onFrame(e.detail));
+    $('ask').addEventListener('submit', (e) => { e.preventDefault(); this.ask(); });
+    $('question').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.ask(); }
+    });
+    $('newconv').addEventListener('click', () => {
+      this.newConversation();
+      $('messages').replaceChildren();
+      this.msgs.clear();
+      $('question').focus();
+    });
+    this.setupDialog();
+  }
+
+  newConversation() {
+    this.conversationId = crypto.randomUUID();
+    sessionStorage.setItem(CONV_KEY, this.conversationId);
+    return this.conversationId;
+  }
+
+  ask() {
+    const q = $('question');
+    const text = q.value.trim();
+    if (!text) return;
+    const id = crypto.randomUUID();
+    const agent = $('agent').value;
+    $('messages').append(h('div', { class: 'msg user' }, h('span', { class: 'vh' }, 'You: '), text));
+    this.view(id);
+    this.socket.send({ action: 'chat', id, conversationId: this.conversationId, text, agent });
+    q.value = '';
+  }
+
+  /** view returns the answer view of a message id, creating it. */
+  view(id) {
+    let v = this.msgs.get(id);
+    if (v) return v;
+    const tools = h('ul', { class: 'tools', 'aria-label': 'Tools' });
+    const answer = h('div', { class: 'answer', 'aria-busy': 'true' });
+    const status = h('p', { class: 'muted status' }, 'Sending…');
+    const extra = h('div', { class: 'extra' });
+    const el = h('article', { class: 'msg bot', 'data-id': id, 'aria-label': 'Answer' }, status, tools, answer, extra);
+    $('messages').append(el);
+    v = { id, el, tools, answer, status, extra, text: '', toolItems: new Map(), raf: 0 };
+    this.msgs.set(id, v);
+    return v;
+  }
+
+  onFrame(f) {
+    switch (f.type) {
+      case 'ack': {
+        const v = this.msgs.get(f.id);
+        if (v) v.status.textContent = 'Working…';
+        break;
+      }
+      case 'tool': this.onTool(f); break;
+      case 'delta': this.onDelta(f); break;
+      case 'final': this.onFinal(f); break;
+      case 'error': this.onError(f); break;
+      case 'proposal': this.onProposal(f); break;
+      case 'event': this.onEvent(f); break;
+    }
+  }
+
+  onTool(f) {
+    const v = this.msgs.get(f.id);
+    if (!v) return;
+    let li = v.toolItems.get(f.name);
+    if (!li) {
+      li = h('li');
+      v.toolItems.set(f.name, li);
+      v.tools.append(li);
+    }
+    li.className = f.status;
+    li.textContent = f.name + (f.summary ? ': ' + f.summary : '') + (f.status === 'running' ? '' : ' (' + f.status + ')');
+    v.status.textContent = f.status === 'running' ? 'Running ' + f.name : 'Working…';
+  }
+
+  onDelta(f) {
+    const v = this.msgs.get(f.id);
+    if (!v) return;
+    v.text += f.text;
+    if (!v.raf) {
+      v.raf = requestAnimationFrame(() => {
+        v.raf = 0;
+        v.answer.innerHTML = render(v.text);
+      });
+    }
+  }
+
+  onFinal(f) {
+    const v = this.view(f.id);
+    cancelAnimationFrame(v.raf);
+    v.raf = 0;
+    v.text = f.text;
+    v.answer.innerHTML = render(f.text);
+    v.answer.removeAttribute('aria-busy');
+    v.status.remove();
+    v.el.classList.add('done');
+    if (f.citations && f.citations.length) {
+      v.extra.append(h('ul', { class: 'cites', 'aria-label': 'Sources' }, f.citations.map((c) => h('li', {}, citation(c)))));
+    }
+    v.extra.append(this.feedbackForm(f.id));
+    $('live').textContent = v.answer.textContent.slice(0, 2000);
+  }
+
+  onError(f) {
+    const v = f.id && (this.msgs.get(f.id) || this.proposalView(f.id));
+    const text = (f.message || f.code || 'error') + (f.retryAfter ? ' (retry in ' + f.retryAfter + ' s)' : '');
+    if (v && v.el) {
+      if (v.status) v.status.remove();
+      v.answer.removeAttribute('aria-busy');
+      v.extra.append(h('p', { class: 'error', role: 'alert' }, text));
+    } else {
+      $('messages').append(h('div', { class: 'msg error', role: 'alert' }, text));
+    }
+    if (this.current && f.id === this.current.proposalId) {
+      fill($('proposal-body'), ...this.proposalDetails(this.current), h('p', { class: 'error', role: 'alert' }, text));
+    }
+  }
+
+  proposalView(proposalId) {
+    const p = this.proposals.get(proposalId);
+    return p && p.view;
+  }
+
+  onProposal(f) {
+    const v = this.view(f.id);
+    this.proposals.set(f.proposalId, { frame: f, view: v });
+    const open = h('button', { type: 'button', class: 'secondary', onclick: () => this.openProposal(f.proposalId) }, 'Review ' + f.action);
+    v.extra.append(h('div', { class: 'proposal-note', 'data-proposal': f.proposalId },
+      h('p', {}, 'Proposed action: ', h('strong', {}, f.action), ' on ', (f.targets || []).map((t) => t.name).join(', ')), open));
+    this.openProposal(f.proposalId);
+  }
+
+  onEvent(f) {
+    const d = f.data || {};
+    if (f.kind === 'action_outcome') {
+      const p = this.proposals.get(d.proposalId);
+      const el = h('p', { class: 'outcome' + (d.ok ? '' : ' bad'), role: 'status' },
+        (d.ok ? 'Done: ' : 'Failed: ') + (d.message || d.action) + (d.replayed ? ' (already done)' : ''),
+        ...(d.targets || []).filter((t) => t.kind === 'job').map((t) => [' ', h('a', { href: '#/jobs/' + encodeURIComponent(t.id) }, 'Open ' + t.name)]));
+      if (p) p.view.extra.append(el); else $('messages').append(h('div', { class: 'msg' }, el));
+      if (this.current && this.current.proposalId === d.proposalId) $('proposal').close();
+      $('live').textContent = el.textContent;
+    } else if (f.kind === 'proposal_canceled') {
+      const p = this.proposals.get(d.proposalId);
+      if (p) p.view.extra.append(h('p', { class: 'muted' }, 'Proposal canceled.'));
+      if (this.current && this.current.proposalId === d.proposalId) $('proposal').close();
+    } else if (f.kind === 'feedback_recorded') {
+      const form = document.querySelector(`form.feedback[data-id="${CSS.escape(d.messageId || '')}"]`);
+      if (form) fill(form, h('span', { class: 'ok', role: 'status' }, 'Thanks for the feedback.'));
+    }
+  }
+
+  feedbackForm(id) {
+    const rating = h('select', { 'aria-label': 'Rating', name: 'rating' },
+      h('option', { value: '' }, 'Rate…'), [5, 4, 3, 2, 1].map((n) => h('option', { value: n }, n + ' ' + '★'.repeat(n))));
+    const comment = h('input', { 'aria-label': 'Comment', name: 'comment', maxlength: 4000, placeholder: 'Comment (optional)' });
+    const form = h('form', { class: 'feedback', 'data-id': id }, rating, comment, h('button', { type: 'submit', class: 'secondary' }, 'Send feedback'));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const r = Number(rating.value);
+      if (!r) { rating.focus(); return; }
+      this.socket.send({ action: 'feedback', messageId: id, rating: r, comment: comment.value.trim() });
+    });
+    return form;
+  }
+
+  setupDialog() {
+    const dlg = $('proposal');
+    const just = $('justification');
+    const ok = $('proposal-ok');
+    const sync = () => { ok.disabled = just.value.trim().length < 5; };
+    just.addEventListener('input', sync);
+    ok.addEventListener('click', () => {
+      if (!this.current || ok.disabled) return;
+      ok.disabled = true;
+      const f = { action: 'confirm', proposalId: this.current.proposalId, justification: just.value.trim() };
+      if ($('category').value) f.category = $('category').value;
+      if ($('ticket').value.trim()) f.ticket = $('ticket').value.trim();
+      this.socket.send(f);
+      fill($('proposal-body'), ...this.proposalDetails(this.current), h('p', { role: 'status' }, 'Executing…'));
+    });
+    $('proposal-drop').addEventListener('click', () => {
+      if (this.current) this.socket.send({ action: 'cancel', proposalId: this.current.proposalId });
+    });
+    $('proposal-close').addEventListener('click', () => dlg.close());
+    this.syncDialog = sync;
+  }
+
+  proposalDetails(f) {
+    const imp = f.impact || {};
+    return [
+      h('p', {}, 'Action: ', h('strong', {}, f.action)),
+      h('h3', {}, 'Targets'),
+      h('ul', { class: 'list targets' }, (f.targets || []).map((t) => h('li', {}, t.kind + ' ', t.kind === 'job' ? h('a', { href: '#/jobs/' + encodeURIComponent(t.id) }, t.name) : t.name))),
+      h('h3', {}, 'Impact'),
+      h('p', { class: 'impact-summary' }, imp.summary || 'No successors.'),
+      h('p', {}, (imp.successors || []).length + ' successor(s), ' + (imp.critical || 0) + ' critical'),
+      (imp.successors || []).length ? h('ul', { class: 'list successors' }, imp.successors.slice(0, 50).map((t) => h('li', {}, t.name))) : null,
+      f.expiresAt ? h('p', { class: 'muted' }, 'Expires ' + new Date(f.expiresAt).toLocaleTimeString()) : null,
+    ];
+  }
+
+  openProposal(proposalId) {
+    const p = this.proposals.get(proposalId);
+    if (!p) return;
+    const f = p.frame;
+    this.current = f;
+    const s = this.getSession();
+    const canConfirm = s && atLeast(s.role, 'operator');
+    fill($('proposal-body'), ...this.proposalDetails(f));
+    $('proposal-confirm').hidden = !canConfirm;
+    $('proposal-ok').hidden = !canConfirm;
+    $('proposal-viewer').hidden = canConfirm;
+    $('justification').value = '';
+    $('ticket').value = '';
+    $('category').value = '';
+    this.syncDialog();
+    const dlg = $('proposal');
+    if (!dlg.open) dlg.showModal();
+    (canConfirm ? $('justification') : $('proposal-close')).focus();
+  }
+}
+
+function citation(c) {
+  const label = c.label || c.id;
+  let href = '';
+  const m = (c.url || '').match(/^\/api\/v1\/jobs\/([^/?#]+)/);
+  if (m) href = '#/jobs/' + m[1];
+  else if (c.kind === 'job' || c.kind === 'log') href = '#/jobs/' + encodeURIComponent(c.id);
+  else if (c.kind === 'document') href = '#/documents/' + encodeURIComponent(c.id);
+  const text = c.kind + ': ' + label + (c.lines ? ' (lines ' + c.lines + ')' : '') + (c.section ? ' § ' + c.section : '');
+  return href ? h('a', { href, 'data-kind': c.kind }, text) : h('span', { class: 'badge' }, text);
+}

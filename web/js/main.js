@@ -1,0 +1,137 @@
+// main.js — boots the client: sign-in, the WebSocket, and hash routing
+// between chat, dashboard, job detail, documents and review.
+import { $, fill, h } from './dom.js';
+import { loadConfig, session, signInLocal, signInCognito, completeCognito, signOut, atLeast } from './auth.js';
+import { Socket } from './socket.js';
+import { Chat } from './chat.js';
+import { Dashboard } from './dashboard.js';
+import { showJob } from './job.js';
+import { Documents } from './documents.js';
+import { showReview } from './review.js';
+
+let cfg;
+let socket;
+let pages;
+
+async function boot() {
+  try {
+    cfg = await loadConfig();
+    if (cfg.mode === 'cognito') await completeCognito();
+  } catch (err) {
+    showSignIn(err.message);
+    return;
+  }
+  $('signin-form').addEventListener('submit', onSignIn);
+  $('signout').addEventListener('click', () => { stop(); signOut(); showSignIn(); });
+  window.addEventListener('resync:unauthorized', () => { stop(); signOut(); showSignIn('Your session has ended; sign in again.'); });
+  if (session()) start(); else showSignIn();
+}
+
+function showSignIn(message = '') {
+  showPage('signin');
+  $('nav').hidden = true;
+  $('signout').hidden = true;
+  $('whoami').textContent = '';
+  $('conn').textContent = '';
+  const local = !cfg || cfg.mode !== 'cognito';
+  $('signin-local').hidden = !local;
+  $('signin-mode').textContent = local
+    ? 'Local stack: the dev token endpoint signs you in as any user and role.'
+    : 'You sign in with your organisation account.';
+  $('signin-go').textContent = local ? 'Sign in' : 'Sign in with Cognito';
+  $('signin-error').textContent = message;
+  (local ? $('signin-user') : $('signin-go')).focus();
+}
+
+async function onSignIn(e) {
+  e.preventDefault();
+  $('signin-error').textContent = '';
+  try {
+    if (cfg.mode === 'cognito') { await signInCognito(); return; }
+    await signInLocal($('signin-user').value.trim(), $('signin-role').value);
+    start();
+  } catch (err) {
+    $('signin-error').textContent = err.message;
+  }
+}
+
+function wsURL() {
+  const s = session();
+  if (!s) return null;
+  const base = cfg.wsUrl || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  return base + '?token=' + encodeURIComponent(s.token);
+}
+
+let expiry = 0;
+
+function start() {
+  const s = session();
+  if (!s) { showSignIn(); return; }
+  $('whoami').textContent = s.user + ' (' + (s.role || 'no role') + ')';
+  $('signout').hidden = false;
+  $('nav').hidden = false;
+  for (const el of document.querySelectorAll('[data-role]')) el.hidden = !atLeast(s.role, el.dataset.role);
+  clearTimeout(expiry);
+  expiry = setTimeout(() => window.dispatchEvent(new CustomEvent('resync:unauthorized')), Math.max(0, Date.parse(s.expiresAt) - Date.now()));
+  if (!socket) {
+    socket = new Socket(() => {
+      const url = wsURL();
+      if (!url) setTimeout(() => window.dispatchEvent(new CustomEvent('resync:unauthorized')));
+      return url;
+    });
+    socket.addEventListener('state', (e) => {
+      const d = e.detail;
+      const text = { connecting: 'Connecting…', open: 'Connected', reconnecting: `Reconnecting in ${Math.round((d.delay || 0) / 1000)} s…`, closed: 'Disconnected' }[d.state] || '';
+      $('conn').textContent = text;
+      $('conn').dataset.state = d.state;
+    });
+    pages = {
+      chat: new Chat(socket, session),
+      dashboard: new Dashboard(socket),
+      documents: new Documents(socket),
+    };
+    window.addEventListener('hashchange', route);
+  }
+  socket.open();
+  route();
+}
+
+function stop() {
+  clearTimeout(expiry);
+  if (socket) socket.close();
+}
+
+function showPage(name) {
+  for (const el of document.querySelectorAll('.page')) el.hidden = el.id !== 'page-' + name;
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.page === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+}
+
+function route() {
+  const s = session();
+  if (!s) { showSignIn(); return; }
+  const [, page = 'chat', arg = ''] = location.hash.split('/');
+  pages.dashboard.hide();
+  pages.documents.hide();
+  switch (page) {
+    case 'dashboard': showPage('dashboard'); pages.dashboard.show(); break;
+    case 'jobs': showPage('job'); showJob(decodeURIComponent(arg)); break;
+    case 'documents':
+      if (!atLeast(s.role, 'operator')) return denied('documents');
+      showPage('documents'); pages.documents.show(decodeURIComponent(arg)); break;
+    case 'review':
+      if (!atLeast(s.role, 'admin')) return denied('review');
+      showPage('review'); showReview(); break;
+    default: showPage('chat'); $('question').focus(); return;
+  }
+  $('main').focus();
+}
+
+function denied(name) {
+  showPage('job');
+  $('job-h').textContent = 'Not allowed';
+  fill($('job-body'), h('p', {}, 'Your role cannot open ' + name + '.'));
+}
+
+boot();
