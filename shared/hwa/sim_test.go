@@ -616,3 +616,35 @@ func TestSimBearerAuthAndClock(t *testing.T) {
 		t.Errorf("action log = %+v", acts)
 	}
 }
+
+// FuzzSimOQLQuote sends values the fuzzer picks as OQL strings to the
+// simulator's own parser: whatever the value, the filter must parse (no 400)
+// and select only jobs with exactly that name — quotes, brackets, keywords
+// and backslashes never escape the string.
+func FuzzSimOQLQuote(f *testing.F) {
+	for _, s := range []string{hwasim.QuoteJobName, "x' OR name LIKE '@", "'] OR 1=1 --", `\'`, "''", "@", "ABEND_J1", "a) OR (b", "[", "ORDER BY name"} {
+		f.Add(s)
+	}
+	sim := hwasim.New(hwasim.Config{Seed: 7, Now: simNow, Jobs: 120})
+	srv := httptest.NewServer(sim)
+	f.Cleanup(srv.Close)
+	c, err := hwa.New(hwa.Config{BaseURL: srv.URL, Retry: hwa.RetryPolicy{Attempts: 1}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		e := hwa.Or(hwa.Eq("name", v), hwa.In("jobStreamName", v, v+"'"))
+		if e.Err() != nil {
+			return // invalid UTF-8 or control characters: refused before sending
+		}
+		jobs, err := c.ListJobs(context.Background(), hwa.Query{OQL: e})
+		if err != nil {
+			t.Fatalf("value %q: %s: %v", v, e, err)
+		}
+		for _, j := range jobs {
+			if !strings.EqualFold(j.Name, v) && !strings.EqualFold(j.StreamName, v) && !strings.EqualFold(j.StreamName, v+"'") {
+				t.Fatalf("value %q selected %s in %s", v, j.Name, j.StreamName)
+			}
+		}
+	})
+}
