@@ -133,19 +133,26 @@ type WriteResult struct {
 // document was deleted or a newer version claimed it meanwhile, ErrInvalid
 // for an embedding of the wrong size, ErrUnavailable when Neo4j is down.
 func (s *Store) WriteDocument(ctx context.Context, d Document, chunks []DocumentChunk) (WriteResult, error) {
-	rows := make([]map[string]any, len(chunks))
 	for i, c := range chunks {
 		if len(c.Embedding) != s.dims {
 			return WriteResult{}, fmt.Errorf("graph: write document %s: %w: chunk %d has %d dimensions, want %d", d.ID, ErrInvalid, i, len(c.Embedding), s.dims)
 		}
-		emb := make([]float64, len(c.Embedding))
-		for j, v := range c.Embedding {
-			emb[j] = float64(v)
+	}
+	// Rows are built per batch, so a large document's vectors are held
+	// twice (float32 and the driver's float64) one batch at a time.
+	rowsOf := func(batch []DocumentChunk) []map[string]any {
+		rows := make([]map[string]any, len(batch))
+		for i, c := range batch {
+			emb := make([]float64, len(c.Embedding))
+			for j, v := range c.Embedding {
+				emb[j] = float64(v)
+			}
+			rows[i] = map[string]any{
+				"id": ChunkID(d.ID, c.Ordinal), "ordinal": int64(c.Ordinal), "text": c.Text,
+				"section": c.Section, "embedding": emb, "names": MentionCandidates(c.Text),
+			}
 		}
-		rows[i] = map[string]any{
-			"id": ChunkID(d.ID, c.Ordinal), "ordinal": int64(c.Ordinal), "text": c.Text,
-			"section": c.Section, "embedding": emb, "names": MentionCandidates(c.Text),
-		}
+		return rows
 	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.database})
 	defer session.Close(context.WithoutCancel(ctx))
@@ -167,8 +174,9 @@ RETURN count(DISTINCT d) AS n`, map[string]any{"id": d.ID, "version": d.VersionI
 		if n, _ := rec.Get("n"); n != int64(1) {
 			return res, ErrStale
 		}
-		for start := 0; start < len(rows); start += s.batchSize {
-			end := min(start+s.batchSize, len(rows))
+		batch := min(s.batchSize, 200)
+		for start := 0; start < len(chunks); start += batch {
+			end := min(start+batch, len(chunks))
 			r, err := tx.Run(ctx, `
 MATCH (d:Document {id: $id})
 UNWIND $rows AS row
@@ -186,7 +194,7 @@ CALL (c, row) {
   MERGE (c)-[:MENTIONS]->(n)
   RETURN count(*) AS m
 }
-RETURN count(c) AS chunks, sum(m) AS mentions`, map[string]any{"id": d.ID, "rows": rows[start:end]})
+RETURN count(c) AS chunks, sum(m) AS mentions`, map[string]any{"id": d.ID, "rows": rowsOf(chunks[start:end])})
 			if err != nil {
 				return res, err
 			}
@@ -205,7 +213,7 @@ RETURN count(c) AS chunks, sum(m) AS mentions`, map[string]any{"id": d.ID, "rows
 		_, err = tx.Run(ctx, `
 MATCH (d:Document {id: $id})
 SET d += $props, d.status = $status, d.reason = null, d.chunks = $chunks, d.updatedAt = $now`,
-			map[string]any{"id": d.ID, "props": props, "status": StatusIngested, "chunks": int64(len(rows)), "now": now})
+			map[string]any{"id": d.ID, "props": props, "status": StatusIngested, "chunks": int64(len(chunks)), "now": now})
 		return res, err
 	})
 	if err != nil {
