@@ -32,7 +32,8 @@
 //     ErrBadRequest, ErrConflict, ErrRejected, ErrUnavailable, ErrTooLarge,
 //     ErrBadResponse) works with errors.Is. Messages are trimmed and never
 //     contain the password, the API key or the Authorization value.
-//   - OQL string values are single-quoted with quotes doubled ('O”NEIL');
+//   - OQL string values are single-quoted, each quote inside written twice
+//     (see ExampleEq);
 //     the vendor documents no escape, and doubling fails safe (see oql.go).
 //     Field names must match the documented pattern.
 //   - plan_id is never sent: the server's default, the current plan, is used.
