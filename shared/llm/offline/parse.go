@@ -275,7 +275,7 @@ var (
 	wordsAbend    = setOf("abend", "abended", "abends", "abending", "abnormal", "abnormally")
 	wordsFailed   = setOf("failed", "failing", "fail", "fails", "failure", "failures", "error", "errors", "errored", "erroring", "broken", "crashed", "crash", "crashes")
 	wordsRunning  = setOf("running", "executing", "active", "progress")
-	wordsHeld     = setOf("held", "hold", "holding", "paused")
+	wordsHeld     = setOf("held", "holding", "paused")
 	wordsWaiting  = setOf("waiting", "pending", "queued", "wait")
 	wordsReady    = setOf("ready")
 	wordsSuccess  = setOf("successful", "succeeded", "success", "succ", "completed", "complete", "finished", "done", "ended")
@@ -639,10 +639,21 @@ func (q *question) findAction(toks []token, words map[string]bool) bool {
 			continue
 		}
 		rest := map[string]bool{}
+		named, others := false, false
 		for _, u := range toks[i+1:] {
-			if u.clause == t.clause && !u.name {
+			if u.clause != t.clause {
+				others = true
+				continue
+			}
+			named = named || u.name
+			if !u.name {
 				rest[u.word] = true
 			}
+		}
+		// "hold on, which jobs failed?", "stop, what is running?": an
+		// interjection, not an action, when another clause asks something.
+		if !named && others && !rest["it"] && !rest["that"] && !rest["this"] && !rest["them"] && !rest["all"] && !rest["the"] && !rest["every"] {
+			continue
 		}
 		switch verb {
 		case "run":
