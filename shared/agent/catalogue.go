@@ -18,6 +18,8 @@ const (
 	ToolCriticalJobs     = "critical_jobs"
 	ToolJobDependencies  = "job_dependencies"
 	ToolJobImpact        = "job_impact"
+	ToolWhyWaiting       = "why_waiting"
+	ToolSearchRunbooks   = "search_runbooks"
 	ToolProposeAction    = "propose_action"
 )
 
@@ -78,6 +80,32 @@ type JobImpactInput struct {
 	Depth int    `json:"depth,omitempty" desc:"levels of successors to follow, default 3, at most 5"`
 }
 
+// WhyWaitingInput is the input of why_waiting.
+type WhyWaitingInput struct {
+	Job string `json:"job" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME"`
+}
+
+// SearchRunbooksInput is the input of search_runbooks.
+type SearchRunbooksInput struct {
+	Query string `json:"query" desc:"what to look up, in the user's words; name the job or job stream when there is one"`
+	Limit int    `json:"limit,omitempty" desc:"how many runbook sections, default 5, at most 10"`
+}
+
+// RunbookHit is one runbook section search_runbooks found.
+type RunbookHit struct {
+	DocumentID string  `json:"documentId"`
+	Document   string  `json:"document"` // the document's name
+	Section    string  `json:"section"`
+	Text       string  `json:"text"`
+	Score      float64 `json:"score"`
+}
+
+// RunbooksResult is the result of search_runbooks.
+type RunbooksResult struct {
+	Query   string       `json:"query"`
+	Results []RunbookHit `json:"results"`
+}
+
 // Actions an operator may propose.
 const (
 	ActionRerun        = "rerun"
@@ -124,6 +152,11 @@ type ImpactResult struct {
 	Successors []Node `json:"successors"`
 	Critical   int    `json:"critical"`
 	Summary    string `json:"summary"`
+	// Source is "graph" or "hwa" when the impact service answered; Note
+	// says why HWA answered instead of the graph.
+	Source         string `json:"source,omitempty"`
+	Note           string `json:"note,omitempty"`
+	OnCriticalPath bool   `json:"onCriticalPath,omitempty"`
 }
 
 // Target is one object a proposal acts on. RunID is the run a rerun
@@ -189,6 +222,8 @@ func Specs() []llm.ToolSpec {
 		llm.Spec[CriticalJobsInput](ToolCriticalJobs, "The critical jobs of the plan, those at risk first."),
 		llm.Spec[JobDependenciesInput](ToolJobDependencies, "The predecessors or successors of a job, from HWA."),
 		llm.Spec[JobImpactInput](ToolJobImpact, "What a job's failure or delay affects: its successors and how many are critical."),
+		llm.Spec[WhyWaitingInput](ToolWhyWaiting, "Why a job waits: the chain of unsatisfied predecessors up to the root cause (abended, held, late, cancelled or running), from the knowledge graph or HWA."),
+		llm.Spec[SearchRunbooksInput](ToolSearchRunbooks, "Search the operators' runbooks (uploaded documents) for procedures: what to do when a job abends, how to recover or escalate. Results carry the document and section to cite."),
 		llm.Spec[ProposeActionInput](ToolProposeAction, "Propose an operator action on a job. It is NOT executed: the user sees the proposal with its impact and must confirm it with a justification."),
 	}
 }

@@ -50,6 +50,10 @@ type RunnerConfig struct {
 	MaxTokens int
 	// Now defaults to time.Now; it dates the system prompt.
 	Now func() time.Time
+	// Context, when set, returns text added to the system prompt for this
+	// turn (for example corrections reviewers approved for similar
+	// questions). Its error is not fatal: the turn goes on without it.
+	Context func(ctx context.Context, turn Turn) (string, error)
 }
 
 // Runner runs the agent loop. It is safe for concurrent use.
@@ -178,7 +182,13 @@ func (r *Runner) Run(ctx context.Context, turn Turn, sink Sink) (Answer, error) 
 			specs = append(specs, s)
 		}
 	}
-	req := llm.Request{System: systemPrompt(ag, r.cfg.Now()), Tools: specs, MaxTokens: r.cfg.MaxTokens}
+	system := systemPrompt(ag, r.cfg.Now())
+	if r.cfg.Context != nil {
+		if extra, err := r.cfg.Context(ctx, turn); err == nil && strings.TrimSpace(extra) != "" {
+			system += "\n" + strings.TrimSpace(extra) + "\n"
+		}
+	}
+	req := llm.Request{System: system, Tools: specs, MaxTokens: r.cfg.MaxTokens}
 	ans := Answer{Agent: ag.ID, Stop: StopDone}
 	var said strings.Builder // every text delta, as the client saw it
 	var refs []ref
@@ -361,8 +371,9 @@ func wordByte(b byte) bool {
 }
 
 // cite returns the citations of text: every job, job stream and
-// workstation the tools showed that the text names by id or name, and the
-// log tails of the cited jobs, each once, in order of first appearance.
+// workstation the tools showed that the text names by id or name, the log
+// tails of the cited jobs, and the runbook sections the text names (by
+// document or section) or quotes, each once, in order of first appearance.
 func cite(text string, refs []ref) []frames.Citation {
 	out := []frames.Citation{}
 	seen := map[string]bool{}
@@ -391,6 +402,25 @@ func cite(text string, refs []ref) []frames.Citation {
 			add(frames.Citation{Kind: "workstation", ID: r.id, Label: r.name, URL: "/api/v1/jobs?workstation=" + url.QueryEscape(r.name)})
 		}
 	}
+	flat := strings.ToLower(strings.Join(strings.Fields(text), " "))
+	docSeen := map[string]bool{}
+	for _, r := range refs {
+		if r.kind != "document" {
+			continue
+		}
+		// A section named or quoted is cited; a document named without any
+		// of its sections is cited at its best hit (the first one shown).
+		first := !docSeen[r.id]
+		docSeen[r.id] = true
+		if !(mentioned(text, r.section) || quotes(flat, r.text) || first && mentioned(text, r.name)) {
+			continue
+		}
+		label := r.name
+		if r.section != "" {
+			label += " § " + r.section
+		}
+		add(frames.Citation{Kind: "document", ID: r.id, Label: label, Section: r.section})
+	}
 	logs := 0
 	for _, r := range refs {
 		if r.kind == "log" {
@@ -414,6 +444,16 @@ func cite(text string, refs []ref) []frames.Citation {
 		add(c)
 	}
 	return out
+}
+
+// quotes reports whether flat (lower-cased, spaces collapsed) contains the
+// opening of chunk: its first 60 characters, or all of a shorter chunk.
+func quotes(flat, chunk string) bool {
+	c := strings.ToLower(strings.Join(strings.Fields(chunk), " "))
+	if r := []rune(c); len(r) > 60 {
+		c = string(r[:60])
+	}
+	return len(c) >= 12 && strings.Contains(flat, c)
 }
 
 var lineRef = regexp.MustCompile(`(?i)\blines?\s+(\d{1,5})(?:\s*(?:-|–|to)\s*(\d{1,5}))?`)

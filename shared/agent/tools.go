@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/impact"
 	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/retrieve"
 	"github.com/resync/resync/shared/workload"
 )
 
@@ -25,18 +27,46 @@ type Proposer interface {
 	Propose(ctx context.Context, user string, req ProposalRequest) (ProposalResult, error)
 }
 
+// Runbooks searches the runbooks (*retrieve.Searcher).
+type Runbooks interface {
+	Search(ctx context.Context, query string, limit int) ([]retrieve.Result, error)
+}
+
+// Impacts answers what a job affects and why it waits, from the graph with
+// HWA as the fallback (*impact.Service).
+type Impacts interface {
+	Impact(ctx context.Context, jobID string, depth int) (impact.Impact, error)
+	Why(ctx context.Context, jobID string) (impact.Why, error)
+}
+
+// Knowledge is the graph-backed part of the catalogue. A nil field leaves
+// its tools unavailable (search_runbooks) or on HWA alone (job_impact).
+type Knowledge struct {
+	Runbooks Runbooks
+	Impact   Impacts
+}
+
 // Tools runs the catalogue's tools against the plan. It is safe for
 // concurrent use.
 type Tools struct {
-	plan    *planview.Service
-	flow    Flow
-	propose Proposer
+	plan      *planview.Service
+	flow      Flow
+	propose   Proposer
+	knowledge Knowledge
 }
 
 // NewTools returns the tools reading plan and flow; propose may be nil, and
 // then propose_action fails with code "unavailable".
 func NewTools(plan *planview.Service, flow Flow, propose Proposer) *Tools {
 	return &Tools{plan: plan, flow: flow, propose: propose}
+}
+
+// WithKnowledge returns a copy of t that answers search_runbooks,
+// why_waiting and job_impact with k.
+func (t *Tools) WithKnowledge(k Knowledge) *Tools {
+	c := *t
+	c.knowledge = k
+	return &c
 }
 
 // ref is something a tool result showed, which the answer may cite.
@@ -46,6 +76,8 @@ type ref struct {
 	name  string
 	runID string // log
 	lines int    // log: lines of the tail
+	// document: the section and the chunk text the answer may quote.
+	section, text string
 }
 
 // outcome is what one tool call produced.
@@ -121,6 +153,18 @@ func (t *Tools) run(ctx context.Context, c Call) outcome {
 			return o
 		}
 		return t.impact(ctx, in)
+	case ToolWhyWaiting:
+		var in WhyWaitingInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.whyWaiting(ctx, in)
+	case ToolSearchRunbooks:
+		var in SearchRunbooksInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.searchRunbooks(ctx, in)
 	case ToolProposeAction:
 		var in ProposeActionInput
 		if o, ok := decode(c.Input, &in); !ok {
@@ -516,6 +560,9 @@ func (t *Tools) impact(ctx context.Context, in JobImpactInput) outcome {
 	if !ok {
 		return o
 	}
+	if t.knowledge.Impact != nil {
+		return t.serviceImpact(ctx, d.Job, clampDepth(in.Depth, defaultImpactDepth))
+	}
 	res, err := t.impactOf(ctx, d.Job, clampDepth(in.Depth, defaultImpactDepth))
 	if err != nil {
 		return planError("impact of job "+d.Job.Name, err)
@@ -570,4 +617,120 @@ func validAction(a string) bool {
 		return true
 	}
 	return false
+}
+
+// impactError turns an impact service error into an error result.
+func impactError(what string, err error) outcome {
+	switch {
+	case errors.Is(err, impact.ErrNotFound):
+		return fail(CodeNotFound, "%s: not found in the plan", what)
+	case errors.Is(err, impact.ErrInvalid):
+		return fail(CodeBadInput, "%s: invalid request", what)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fail(CodeUnavailable, "%s: out of time", what)
+	case errors.Is(err, impact.ErrUnavailable):
+		return fail(CodeUnavailable, "%s: neither the knowledge graph nor HWA could be read", what)
+	}
+	return fail(CodeInternal, "%s failed", what)
+}
+
+func impactNode(j impact.JobRef) Node {
+	return Node{ID: j.ID, Name: j.Name, Kind: "job", Workstation: j.Workstation, Stream: j.Stream, Critical: j.Critical}
+}
+
+// serviceImpact answers job_impact through the impact service (graph
+// first, HWA when the graph is off or down, with a note saying so).
+func (t *Tools) serviceImpact(ctx context.Context, j planview.JobView, depth int) outcome {
+	im, err := t.knowledge.Impact.Impact(ctx, j.ID, depth)
+	if err != nil {
+		return impactError("impact of job "+j.Name, err)
+	}
+	res := ImpactResult{Job: JobRef{ID: j.ID, Name: j.Name}, Successors: make([]Node, 0, len(im.Successors)),
+		Critical: im.Critical, Summary: im.Summary, Source: im.Source, Note: im.Note, OnCriticalPath: im.OnCriticalPath}
+	for _, s := range im.Successors {
+		res.Successors = append(res.Successors, impactNode(s.JobRef))
+	}
+	o := outcome{value: res, summary: res.Summary}
+	if im.Note != "" {
+		o.summary += " (" + im.Source + ": " + im.Note + ")"
+	}
+	o.refs = append(jobRefs(j), nodeRefs(res.Successors)...)
+	return o
+}
+
+func (t *Tools) whyWaiting(ctx context.Context, in WhyWaitingInput) outcome {
+	if t.knowledge.Impact == nil {
+		return fail(CodeUnavailable, "why_waiting is not available here; get_job shows the job's unsatisfied dependencies")
+	}
+	d, o, ok := t.resolve(ctx, in.Job)
+	if !ok {
+		return o
+	}
+	w, err := t.knowledge.Impact.Why(ctx, d.Job.ID)
+	if err != nil {
+		return impactError("why job "+d.Job.Name+" waits", err)
+	}
+	o = outcome{value: w}
+	o.refs = jobRefs(d.Job)
+	var roots []string
+	for _, b := range w.Blockers {
+		roots = append(roots, b.Root.Name+" ("+b.Reason+")")
+		for _, c := range b.Chain {
+			o.refs = append(o.refs, ref{kind: "job", id: c.ID, name: c.Name})
+		}
+		o.refs = append(o.refs, ref{kind: "job", id: b.Root.ID, name: b.Root.Name})
+	}
+	switch {
+	case !w.Waiting:
+		o.summary = d.Job.Name + " is not waiting"
+	case len(roots) == 0:
+		o.summary = d.Job.Name + " waits: " + w.Reason
+	default:
+		o.summary = fmt.Sprintf("%s waits on %d root causes: %s", d.Job.Name, len(roots), strings.Join(roots, ", "))
+	}
+	if w.Note != "" {
+		o.summary += " (" + w.Source + ": " + w.Note + ")"
+	}
+	return o
+}
+
+// Runbook search bounds.
+const (
+	defaultRunbookHits = 5
+	maxRunbookHits     = 10
+)
+
+func (t *Tools) searchRunbooks(ctx context.Context, in SearchRunbooksInput) outcome {
+	if t.knowledge.Runbooks == nil {
+		return fail(CodeUnavailable, "the runbook search is unavailable: no knowledge graph is configured here")
+	}
+	q := strings.TrimSpace(in.Query)
+	if q == "" {
+		return fail(CodeBadInput, "no query given: say what to look up")
+	}
+	limit := in.Limit
+	switch {
+	case limit <= 0:
+		limit = defaultRunbookHits
+	case limit > maxRunbookHits:
+		limit = maxRunbookHits
+	}
+	rs, err := t.knowledge.Runbooks.Search(ctx, q, limit)
+	switch {
+	case errors.Is(err, retrieve.ErrInvalid):
+		return fail(CodeBadInput, "the query cannot be searched: it is empty or longer than %d bytes", retrieve.MaxQuery)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fail(CodeUnavailable, "runbook search: out of time")
+	case err != nil:
+		return fail(CodeUnavailable, "the runbook search is unavailable right now")
+	}
+	res := RunbooksResult{Query: q, Results: make([]RunbookHit, 0, len(rs))}
+	o := outcome{}
+	for _, r := range rs {
+		res.Results = append(res.Results, RunbookHit{DocumentID: r.DocumentID, Document: r.Document, Section: r.Section, Text: r.Text, Score: r.Score})
+		o.refs = append(o.refs, ref{kind: "document", id: r.DocumentID, name: r.Document, section: r.Section, text: r.Text})
+	}
+	o.value = res
+	o.summary = fmt.Sprintf("%d runbook sections found", len(rs))
+	return o
 }
