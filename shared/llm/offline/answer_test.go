@@ -98,7 +98,10 @@ func TestFollowUps(t *testing.T) {
 			{"rerun PAY_LOAD", []string{`propose_action {"action":"rerun","job":"PAY_LOAD"}`}, []string{"prop-42"}},
 			{"yes, go ahead", nil, []string{"I cannot execute proposal prop-42 (rerun PAYROLL.PAY_LOAD) myself", "justification"}},
 			{"confirm it", nil, []string{"I cannot execute proposal prop-42"}},
+			{"cancel it", nil, []string{"To drop proposal prop-42", "cancel job NAME"}},
 			{"confirm it succ", []string{`propose_action {"action":"confirm-succ","job":"` + id + `"}`}, []string{"proposed to confirm as successful"}},
+			{"cancel the proposal", nil, []string{"To drop proposal prop-42"}},
+			{"cancel job PAY_LOAD", []string{`propose_action {"action":"cancel","job":"` + id + `"}`}, []string{"proposed to cancel PAYROLL.PAY_LOAD"}},
 		}},
 		{"unknown job", []step{
 			{"status of NOPE_JOB", []string{`get_job {"job":"NOPE_JOB"}`}, []string{`could not find job "NOPE_JOB"`}},

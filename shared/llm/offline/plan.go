@@ -508,6 +508,13 @@ func (t *turn) planAction(q question, at int) ([]call, string) {
 			return nil, p
 		}
 	}
+	if q.action == "cancel" && (len(q.jobs) == 0 || strings.Contains(strings.ToLower(q.text), "proposal")) {
+		// "cancel it" right after a proposal means the proposal, not the job.
+		if id, ok := t.lastProposal(at); ok {
+			return nil, fmt.Sprintf("To drop proposal %s, cancel it with the Cancel button (a cancel frame with the proposal id); I cannot cancel proposals, and nothing runs unless it is confirmed. "+
+				"To cancel the job itself in the plan, name it: \"cancel job NAME\".", id)
+		}
+	}
 	refs, ask := t.jobsOf(q, at)
 	if ask != "" {
 		return nil, ask
@@ -602,6 +609,24 @@ func yes(text string) bool {
 		}
 	}
 	return agreed
+}
+
+// lastProposal returns the id of the proposal the last tools run made.
+func (t *turn) lastProposal(at int) (string, bool) {
+	for i := at - 1; i >= 0; i-- {
+		m := t.req.Messages[i]
+		if !hasResults(m) {
+			continue
+		}
+		for _, b := range m.Content {
+			var p proposalResult
+			if b.ToolResult != nil && !b.ToolResult.IsError && json.Unmarshal([]byte(b.ToolResult.Content), &p) == nil && p.ProposalID != "" {
+				return p.ProposalID, true
+			}
+		}
+		return "", false
+	}
+	return "", false
 }
 
 // pendingProposal returns, when the last tools run made a proposal, the
