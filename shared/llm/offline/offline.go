@@ -1,22 +1,25 @@
 // Package offline is a deterministic llm.Model used when Bedrock is not
 // configured. It understands the questions operators usually ask about an
 // HWA plan (summary; failed, abended, running, held, waiting or late jobs,
-// optionally in a stream or on a workstation; the status, log, dependencies
-// or impact of a named job; unlinked workstations; critical jobs; rerun,
-// hold, release, cancel, kill or confirm a named job) and answers them
-// through the same tool calls as a real model, so local runs and tests
-// exercise the whole agent loop.
+// optionally in a stream or on a workstation; the status, log, dependencies,
+// why-waiting or impact of a named job; unlinked workstations; critical
+// jobs; runbooks; rerun, hold, release, cancel, kill or confirm a named job)
+// and answers them through the same tool calls as a real model, so local
+// runs and tests exercise the whole agent loop.
 //
 // A turn whose last message is the user's question is answered with tool
 // uses (stop reason tool_use); a turn whose last message carries tool
 // results is answered with text built from those results (stop reason
-// end_turn), streamed a few words per delta. The same request always gives
-// the same response: no randomness, no clock. Token counts in Usage are word
-// counts, not real tokens.
+// end_turn), streamed a few words per delta. Follow-ups ("and its log?",
+// "rerun it", "the second one") resolve against the conversation's earlier
+// questions and tool results. The same request always gives the same
+// response: no randomness, no clock. Token counts in Usage are word counts,
+// not real tokens.
 //
 // The tool names and inputs are those of shared/agent's catalogue; the model
 // only calls tools listed in the request, and says which agent can help when
-// the tool it needs is not there.
+// the tool it needs is not there. It never confirms or executes an action:
+// propose_action only creates a proposal the user confirms.
 package offline
 
 import (
