@@ -87,7 +87,9 @@ type Config struct {
 	Sleep  func(ctx context.Context, d time.Duration) error
 	Jitter func(max time.Duration) time.Duration
 
-	// Observe, when set, is called after every HTTP attempt (metrics, tests).
+	// Observe, when set, is called after every HTTP attempt (metrics, tests),
+	// on the calling goroutine; it must be safe for concurrent use when the
+	// client is used concurrently.
 	Observe func(Call)
 }
 

@@ -190,7 +190,8 @@ func (c *Client) Jobs(ctx context.Context, q Query) iter.Seq2[workload.Job, erro
 	}
 }
 
-// ListJobs returns every job q selects (GET /plan/job). Errors are *Error:
+// ListJobs returns every job q selects (GET /plan/job), or no jobs and the
+// error when a page fails. Errors are *Error:
 // ErrBadFilter for a bad OQL or plan filter, ErrUnauthorized, ErrForbidden,
 // ErrUnavailable, ErrTooLarge, ErrBadResponse.
 func (c *Client) ListJobs(ctx context.Context, q Query) ([]workload.Job, error) {
