@@ -128,6 +128,7 @@ func (t *turn) answer(at int) string {
 type writer struct {
 	t        *turn
 	q        question
+	cut      bool // the result being written was cut to size
 	sections []string
 	stale    time.Time
 	isStale  bool
@@ -171,6 +172,7 @@ func (w *writer) result(u llm.ToolUse, r llm.ToolResult) {
 		w.add(fmt.Sprintf("The %s result was too large and was cut (%s), so I cannot read it completely. Ask a narrower question, for example with a stream or workstation.", u.Name, c.Truncated))
 		return
 	}
+	w.cut = c.Truncated != ""
 	var err error
 	switch u.Name {
 	case toolPlanSummary:
@@ -203,7 +205,7 @@ func (w *writer) result(u llm.ToolUse, r llm.ToolResult) {
 	if err != nil {
 		w.add(fmt.Sprintf("I could not read the %s result: %s", u.Name, excerpt(r.Content, 300)))
 	}
-	if c.Truncated != "" {
+	if w.cut {
 		w.add("(The result was cut to size: " + c.Truncated + ".)")
 	}
 }
@@ -798,26 +800,29 @@ func (w *writer) streams(u llm.ToolUse, content string) error {
 		items = keep
 	}
 	var b strings.Builder
-	if st := w.q.stream; st != "" && !late {
+	if st := w.q.stream; st != "" {
+		// The answer is about one stream: its line, or that it is not there.
 		for _, s := range items {
 			if squeeze(s.Name) == squeeze(st) {
-				w.add(streamText(s))
+				w.cut = false
+				if late {
+					w.add(fmt.Sprintf("Job stream %s is late.\n%s", s.Name, streamText(s)))
+				} else {
+					w.add(streamText(s))
+				}
 				return nil
 			}
 		}
-		w.add(fmt.Sprintf("Job stream %s is not in the plan (%s).", st, plural(len(l.Items), "job stream", "job streams")))
+		switch {
+		case w.cut:
+			w.add(fmt.Sprintf("Job stream %s is not among the %s I could read (the list was cut); ask \"jobs in stream %s\" instead.", st, plural(len(l.Items), "job stream", "job streams"), st))
+			w.cut = false
+		case late:
+			w.add(fmt.Sprintf("Job stream %s is not among the %s: it is not late.", st, plural(len(l.Items), "late job stream", "late job streams")))
+		default:
+			w.add(fmt.Sprintf("Job stream %s is not in the plan (%s).", st, plural(len(l.Items), "job stream", "job streams")))
+		}
 		return nil
-	}
-	if st := w.q.stream; st != "" && late {
-		found := false
-		for _, s := range items {
-			found = found || squeeze(s.Name) == squeeze(st)
-		}
-		if found {
-			fmt.Fprintf(&b, "Job stream %s is late.\n", st)
-		} else {
-			fmt.Fprintf(&b, "Job stream %s is not among the late job streams.\n", st)
-		}
 	}
 	where := ""
 	if w.q.workstation != "" {
@@ -903,6 +908,7 @@ func (w *writer) workstations(u llm.ToolUse, content string) error {
 					state += " and not running"
 				}
 				w.add(fmt.Sprintf("Workstation %s (id %s, %s) is %s.", x.Name, x.ID, x.Type, state))
+				w.cut = false
 				return nil
 			}
 		}

@@ -284,7 +284,9 @@ func splitRef(ref string) (ws, stream, name string) {
 // subjectsOf returns the jobs a tool result is about: the job of a job
 // detail, dependency walk or impact, the job of a log, the targets of a
 // proposal, the items of a job list, or the candidates of an ambiguous name.
-func (m *memory) subjectsOf(content string) []jobRef {
+// listed asks for the jobs a result lists instead ("the second one"): the
+// nodes of a dependency walk, the successors of an impact.
+func (m *memory) subjectsOf(content string, listed bool) []jobRef {
 	var o map[string]any
 	if json.Unmarshal([]byte(content), &o) != nil {
 		return nil
@@ -316,6 +318,13 @@ func (m *memory) subjectsOf(content string) []jobRef {
 			out = append(out, ref(x))
 		}
 		return out
+	}
+	if listed {
+		for _, key := range []string{"nodes", "successors"} {
+			if refs := list(key, true); len(refs) > 0 {
+				return refs
+			}
+		}
 	}
 	if j, ok := o["job"].(map[string]any); ok && str(j, "id") != "" {
 		return []jobRef{ref(j)}

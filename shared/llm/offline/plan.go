@@ -81,7 +81,7 @@ func (t *turn) previous(at int) (question, bool) {
 
 // subject returns the jobs the conversation was last about, before message
 // at: the jobs of the latest tool result, tool use or question naming any.
-func (t *turn) subject(at int) []jobRef {
+func (t *turn) subject(at int, listed bool) []jobRef {
 	answerText := "" // the answer after the tool results being looked at
 	for i := at - 1; i >= 0; i-- {
 		m := t.req.Messages[i]
@@ -94,7 +94,7 @@ func (t *turn) subject(at int) []jobRef {
 		for _, b := range m.Content {
 			switch {
 			case b.ToolResult != nil:
-				refs = append(refs, t.mem.subjectsOf(b.ToolResult.Content)...)
+				refs = append(refs, t.mem.subjectsOf(b.ToolResult.Content, listed)...)
 				cutList = cutList || strings.Contains(b.ToolResult.Content, `"resultTruncated"`)
 			case b.ToolUse != nil:
 				if j := inputString(b.ToolUse.Input, "job"); j != "" && !t.answered(b.ToolUse.ID, i) {
@@ -238,7 +238,7 @@ func (t *turn) jobsOf(q question, at int) ([]jobRef, string) {
 			return nil, fmt.Sprintf("%s I have not found what holds a job up yet: ask \"why is JOB waiting?\" first, or name the job, for example %q.", whichJob, example(q, "PAYROLL.PAY_LOAD"))
 		}
 	} else {
-		refs = t.subject(at)
+		refs = t.subject(at, q.ordinal != 0)
 	}
 	switch {
 	case q.ordinal > 0 && q.ordinal <= len(refs):
