@@ -37,6 +37,9 @@ type FlowNode struct {
 	Priority      int32        `json:"priority,omitempty"`
 	PlanID        string       `json:"planId,omitempty"`
 	Dependencies  []Dependency `json:"dependencies,omitempty"`
+	// OriginalJobStreamName is set on JOBSTREAM nodes: JobStreamInPlanV2,
+	// the variant they match, requires it.
+	OriginalJobStreamName string `json:"originalJobStreamName,omitempty"`
 }
 
 // JobInPlan is JobInPlanV2.

@@ -321,6 +321,7 @@ func streamNode(p *plan, s *stream) hwa.FlowNode {
 	n := hwa.FlowNode{
 		ID: s.id, Name: s.name, Folder: s.folder, WorkstationID: s.ws.id, Workstation: s.ws.name,
 		SchedTime: instant(s.sched), FlowNodeType: "JOBSTREAM", Priority: int32(s.priority), PlanID: planID,
+		OriginalJobStreamName: s.name,
 	}
 	for _, d := range s.deps {
 		n.Dependencies = append(n.Dependencies, p.depWire(d))
