@@ -379,6 +379,14 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	c.call("GET", "/plan/jobstream/count?grouping_filters=status", 200)
 	c.call("GET", "/plan/jobstream/"+streams.Results[len(streams.Results)-1].ID+"/predecessors?depth=2", 200)
 	c.call("GET", "/plan/jobstream/"+streams.Results[0].ID+"/successors?depth=2", 200)
+	var streamNodes []json.RawMessage
+	for _, s := range streams.Results {
+		for _, dir := range []string{"predecessors", "successors"} {
+			l := decode[struct{ Results []json.RawMessage }](t, c.get("/plan/jobstream/"+s.ID+"/"+dir+"?depth=3"))
+			streamNodes = append(streamNodes, l.Results...)
+		}
+	}
+	c.validateAll("/plan/jobstream/"+streams.Results[0].ID+"/successors", streamNodes)
 	wss := decode[hwa.Page[hwa.WorkstationInPlan]](t, c.call("GET", "/plan/workstation", 200))
 	for _, w := range wss.Results {
 		c.call("GET", "/plan/workstation/"+w.ID, 200)
@@ -411,9 +419,15 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	c.call("PUT", "/plan/workstation/"+wss.Results[1].ID+"/action/unlink", 200)
 	c.call("PUT", "/plan/workstation/"+wss.Results[1].ID+"/action/link", 200)
 
-	// After the actions and a clock move, the plan still matches.
+	// After the actions and a clock move, every job still matches (reruns,
+	// killed, confirmed, canceled jobs included).
 	sim.Advance(3 * 3600e9)
 	c.call("GET", "/plan/job/"+anyJob, 200)
 	c.call("GET", "/plan/job?limit=1000", 200)
+	all = all[:0]
+	for _, j := range jobs {
+		all = append(all, c.get("/plan/job/"+j.ID))
+	}
+	c.validateAll("/plan/job", all)
 	t.Logf("contract: %d answers and answer items validated against %s", c.checks, specPath())
 }
