@@ -22,6 +22,7 @@ import (
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
 	"github.com/resync/resync/infra/local/internal/schedule"
 	"github.com/resync/resync/infra/local/internal/wsgw"
+	"github.com/resync/resync/internal/s3local"
 	"github.com/resync/resync/shared/auth"
 	sharedconfig "github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/routes"
@@ -38,6 +39,7 @@ type stack struct {
 	sched   *schedule.Scheduler
 	ws      *wsgw.Gateway
 	redis   *miniredis.Miniredis // nil when REDIS_URL is set
+	s3      *s3local.Server      // the documents bucket (s3.go)
 	minter  *auth.Minter
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
@@ -121,6 +123,15 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	env = append(env, sharedconfig.EnvWSEndpoint+"="+s.url)
 	env = append(env, localCredentials(env)...)
 	s.lambda = lambdasvc.New(lambdasvc.Options{Logger: log, Output: procOut})
+	// S3: the documents bucket's stand-in; its object events go to ingest.
+	lam := s.lambda
+	s3Env := []string(nil)
+	if s.s3, s3Env, err = startS3(func(ctx context.Context, fn string, p []byte) (lambdasvc.Result, error) {
+		return lam.Invoke(ctx, fn, p)
+	}, log, cfg.Region); err != nil {
+		return nil, err
+	}
+	env = append(env, s3Env...)
 	binDir, err := filepath.Abs(cfg.BinDir)
 	if err != nil {
 		return nil, fmt.Errorf("local: bin dir: %w", err)
@@ -193,6 +204,9 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	p := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 	p("resync local stack, stage %s", cfg.Stage)
 	p("  http api      %s", s.url)
+	if s.s3 != nil {
+		p("  s3            %s (bucket %s; object events to ingest)", s.s3.URL(), documentsBucket)
+	}
 	if s.hwaURL != "" {
 		p("  hwa           %s/twsd/api/v2 %s", strings.TrimSuffix(s.hwaURL, "/"), hwaNote)
 	} else {
@@ -276,6 +290,9 @@ func (s *stack) Close(ctx context.Context) {
 		cancel()
 	} else if s.ln != nil {
 		_ = s.ln.Close()
+	}
+	if s.s3 != nil {
+		s.s3.Close() // delivers the queued object events first
 	}
 	if s.lambda != nil {
 		s.lambda.Close(2 * time.Second)
