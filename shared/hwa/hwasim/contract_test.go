@@ -266,6 +266,31 @@ func TestContractValidatorHasTeeth(t *testing.T) {
 	if err := c.validate(req, 200, hdr, good); err != nil {
 		t.Fatalf("the unmodified job does not validate: %v", err)
 	}
+	// A JOBSTREAM flow node is checked as a JobStreamInPlanV2, which
+	// requires originalJobStreamName.
+	ext := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?oql="+url.QueryEscape("dependencies.dependencyType = 'EXTERNAL_JOBSTREAM'")+"&limit=1", 200))
+	preds := c.call("GET", "/plan/job/"+ext.Results[0].ID+"/predecessors", 200)
+	var list struct{ Results []map[string]any }
+	if err := json.Unmarshal(preds, &list); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, n := range list.Results {
+		if n["flowNodeType"] != "JOBSTREAM" {
+			continue
+		}
+		found = true
+		delete(n, "originalJobStreamName")
+		bad, _ := json.Marshal(map[string]any{"count": 1, "results": []any{n}})
+		preq, _ := http.NewRequest("GET", srv.URL+"/twsd/api/v2/plan/job/"+ext.Results[0].ID+"/predecessors", nil)
+		if err := c.validate(preq, 200, hdr, bad); err == nil {
+			t.Errorf("a JOBSTREAM node without originalJobStreamName validated, want a schema error")
+		}
+		break
+	}
+	if !found {
+		t.Errorf("no JOBSTREAM predecessor of %s to test with", ext.Results[0].Name)
+	}
 	for _, tt := range tests {
 		var m map[string]any
 		if err := json.Unmarshal(good, &m); err != nil {
