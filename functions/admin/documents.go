@@ -155,6 +155,12 @@ func (d *documentsAPI) uploadURL(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	typ, ok := docs.ParseType(req.ContentType)
+	if byName, known := docs.TypeOfName(name); !ok && known {
+		// Browsers report some types their own way (a .csv as
+		// application/vnd.ms-excel, a .md as ""): the extension decides,
+		// and the answer's headers tell the client what to send.
+		typ, ok = byName, true
+	}
 	if !ok {
 		allowed := make([]string, 0, len(docs.Types()))
 		for _, t := range docs.Types() {

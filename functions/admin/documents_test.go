@@ -175,6 +175,8 @@ func TestUploadURLValidation(t *testing.T) {
 		{"too large", `{"name":"big.pdf","contentType":"application/pdf","size":20971521}`, 400, "size must be"},
 		{"empty", `{"name":"e.txt","contentType":"text/plain","size":0}`, 400, "size must be"},
 		{"wrong type", `{"name":"x.exe","contentType":"application/x-msdownload","size":10}`, 400, "contentType must be one of"},
+		{"no type, unknown extension", `{"name":"notes","contentType":"","size":10}`, 400, "contentType must be one of"},
+		{"browser's csv type", `{"name":"rows.csv","contentType":"application/vnd.ms-excel","size":10}`, 200, `"Content-Type":"text/csv"`},
 		{"name disagrees with type", `{"name":"x.md","contentType":"application/pdf","size":10}`, 400, "is text/markdown"},
 		{"path in name", `{"name":"../../etc/passwd.txt","contentType":"text/plain","size":10}`, 400, "without folders"},
 		{"no name", `{"contentType":"text/plain","size":10}`, 400, "name is required"},
@@ -185,7 +187,7 @@ func TestUploadURLValidation(t *testing.T) {
 			if code != tt.wantCode || !strings.Contains(body, tt.wantIn) {
 				t.Fatalf("status %d %s, want %d containing %q", code, body, tt.wantCode, tt.wantIn)
 			}
-			if code == 200 && (u.Key != "uploads/otto/upload-1/payroll.md" || u.Method != "PUT" || u.Headers["Content-Type"] != "text/markdown" ||
+			if code == 200 && tt.name == "ok" && (u.Key != "uploads/otto/upload-1/payroll.md" || u.Method != "PUT" || u.Headers["Content-Type"] != "text/markdown" ||
 				u.Headers["Content-Length"] != "100" || u.DocumentID != graph.DocumentID(f.bucket, u.Key) || !strings.Contains(u.URL, "X-Amz-Expires=900")) {
 				t.Errorf("upload URL = %+v", u)
 			}
@@ -197,7 +199,7 @@ func TestUploadURLValidation(t *testing.T) {
 	}
 	// The issue is audited.
 	entries, err := f.audit.List(context.Background(), audit.Filter{Action: "document:upload-url"})
-	if err != nil || len(entries.Entries) != 1 || entries.Entries[0].User != "otto" {
+	if err != nil || len(entries.Entries) != 2 || entries.Entries[0].User != "otto" {
 		t.Errorf("audit = %+v, %v", entries, err)
 	}
 }
