@@ -40,7 +40,7 @@ func node(j planview.JobView) agent.Node {
 	return agent.Node{ID: j.ID, Name: j.Name, Kind: "job", Stream: j.Stream, Workstation: j.Workstation, Critical: j.Critical}
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -69,7 +69,7 @@ func (f fakeTools) plan() []planview.JobView {
 
 func (f fakeTools) meta() planview.Meta { return planview.Meta{AsOf: t0, Stale: f.stale} }
 
-func errorJSON(t *testing.T, code, msg string, cands ...planview.JobView) (string, bool) {
+func errorJSON(t testing.TB, code, msg string, cands ...planview.JobView) (string, bool) {
 	e := agent.ErrorResult{Error: msg, Code: code}
 	for _, c := range cands {
 		e.Candidates = append(e.Candidates, agent.Candidate{ID: c.ID, Name: c.Name, Stream: c.Stream, Workstation: c.Workstation, Status: string(c.Status), InternalStatus: string(c.InternalStatus)})
@@ -93,7 +93,7 @@ func (f fakeTools) find(ref string) []planview.JobView {
 }
 
 // run executes one tool use: the result content and whether it is an error.
-func (f fakeTools) run(t *testing.T, u llm.ToolUse) (string, bool) {
+func (f fakeTools) run(t testing.TB, u llm.ToolUse) (string, bool) {
 	t.Helper()
 	var in map[string]any
 	if err := json.Unmarshal(u.Input, &in); err != nil {
@@ -222,7 +222,7 @@ const logText = `+ JOBINFO START
 // conversation drives the model the way the agent's loop does, with the
 // fake tools, and keeps the history.
 type conversation struct {
-	t     *testing.T
+	t     testing.TB
 	tools []llm.ToolSpec
 	exec  fakeTools
 	msgs  []llm.Message
