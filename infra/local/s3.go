@@ -27,15 +27,12 @@ type invokeFunc func(ctx context.Context, name string, payload []byte) (lambdasv
 // sends each object event to the functions the route table's object
 // triggers name (ingest) through invoke, in order, as a bucket notification
 // would. It returns the environment admin and ingest need: DOCUMENTS_BUCKET
-// and S3_ENDPOINT.
+// and S3_ENDPOINT. startStack calls it once the Lambda stand-in exists and
+// before the functions are registered; Close closes it before the functions.
 //
-// The stack wires it with (see the report of the ingest work):
-//
-//	docs, docsEnv, err := startS3(func(ctx context.Context, fn string, p []byte) (lambdasvc.Result, error) {
-//		return s.lambda.Invoke(ctx, fn, p)
-//	}, log, cfg.Region)
-//	env = append(env, docsEnv...)   // before the functions are registered
-//	// and docs.Close() in Close.
+// Requests signed with other credentials (AWS_ACCESS_KEY_ID passed through
+// from the developer's environment) are refused: the stand-in knows only
+// the local key.
 func startS3(invoke invokeFunc, log *slog.Logger, region string) (*s3local.Server, []string, error) {
 	var targets []string
 	for _, tr := range routes.ObjectTriggers() {
