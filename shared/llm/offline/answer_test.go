@@ -161,6 +161,7 @@ func TestAnswersFromResults(t *testing.T) {
 		{"what does PAY_SEND depend on", []string{"has 1 predecessor (what it waits for):\n- PAYROLL.PAY_LOAD"}, nil},
 		{"successors of GL_CLOSE", []string{"Nothing depends on GL_CLOSE (id " + glClose.ID + "): it has no successors in the plan."}, nil},
 		{"impact of GL_CLOSE", []string{"nothing else is affected"}, nil},
+		{"status and log of PAY_LOAD", []string{"PAYROLL.PAY_LOAD (id " + payLoad.ID + ") on FTA2 is ERROR (ABEND)", "\n\nLog of PAYROLL.PAY_LOAD (id " + payLoad.ID + ") on FTA2", "line 5: "}, nil},
 		{"rerun PAY_LOAD", []string{"I have proposed to rerun PAYROLL.PAY_LOAD (id " + payLoad.ID + ") on FTA2 (proposal prop-42, expires 2026-11-26 03:10:00 UTC). Nothing has been executed", "Impact: 1 successor is affected, 1 of them critical:\n- PAY_SEND (id " + paySend.ID + ")"}, []string{"executed.", "has been rerun"}},
 		{"confirm GL_CLOSE abend", []string{"proposed to confirm as abended GL_01.GL_CLOSE", "no successors are affected"}, nil},
 		{"unlinked workstations", []string{"1 workstation is unlinked:\n- FTA9 (id w-9, FTA), unlinked, not running"}, nil},

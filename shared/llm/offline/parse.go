@@ -68,6 +68,7 @@ type question struct {
 	long        bool     // running jobs that take longer than their estimate
 	ordinal     int      // "the second one": 1-based index into the jobs last shown; -1 the last
 	root        bool     // "the root cause", "the blocker": what the job last shown waits on
+	also        []kind   // other things asked about the same job ("status and log of X")
 	pronoun     bool     // "it", "its", "that job": the job of the conversation
 	action      string   // propose_action's action ("" with kindAction: unclear)
 	verb        string   // the action as the user said it, for messages
@@ -484,6 +485,25 @@ func parse(text string, mem *memory) question {
 		q.kind, q.explicit = kindJob, true
 	default:
 		q.listKind(words, has, phrase)
+	}
+	if q.kind.jobKind() && q.kind != kindAction && (phrase("and", "plus", "as well as", "along with", "with its", "with the") || strings.Contains(text, ",") || strings.Contains(text, "&")) {
+		// "status and log of X", "deps, impact of X": each thing asked.
+		extra := []struct {
+			k  kind
+			on bool
+		}{
+			{kindJob, phrase("status", "state", "details", "detail", "info")},
+			{kindLog, has(wordsLog) && !phrase("log in", "log on")},
+			{kindPredecessors, has(wordsPred)},
+			{kindSuccessors, has(wordsSucc)},
+			{kindImpact, has(wordsImpact)},
+			{kindWhy, words["why"] && has(wordsWhyFail)},
+		}
+		for _, e := range extra {
+			if e.on && e.k != q.kind {
+				q.also = append(q.also, e.k)
+			}
+		}
 	}
 	if q.kind.jobKind() && len(q.jobs) == 0 {
 		// "check the log on ABEND_J1": with no other name, a loose one is the job.

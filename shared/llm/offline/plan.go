@@ -3,6 +3,7 @@ package offline
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/resync/resync/shared/llm"
@@ -410,84 +411,106 @@ func (t *turn) planJobs(q question) ([]call, string) {
 	return calls, ""
 }
 
-// planJob answers a question about named jobs.
+// planJob answers a question about named jobs: the tools of the question's
+// kind, then those of the other things asked ("status and log of X").
 func (t *turn) planJob(q question, at int) ([]call, string) {
 	refs, ask := t.jobsOf(q, at)
 	if ask != "" {
 		return nil, ask
 	}
 	var calls []call
-	add := func(tool string, in map[string]any) {
-		if len(calls) < maxToolUses {
-			calls = append(calls, t.use(tool, in))
-		}
-	}
+	seen := map[string]bool{}
 	for _, r := range refs {
-		job := input(r)
-		switch q.kind {
-		case kindLog:
-			if !t.has(toolJobLog) {
-				return nil, t.cannot("read job logs", toolJobLog)
-			}
-			add(toolJobLog, map[string]any{"job": job, "tail": q.tail})
-		case kindWhy:
-			if !t.has(toolGetJob) && !t.has(toolJobLog) {
-				return nil, t.cannot("look at jobs", toolGetJob)
-			}
-			if t.has(toolGetJob) {
-				add(toolGetJob, map[string]any{"job": job})
-			}
-			if t.has(toolJobLog) {
-				tail := q.tail
-				if tail == 0 {
-					tail = 50
+		first := len(calls)
+		for i, k := range append([]kind{q.kind}, q.also...) {
+			cs, refusal := t.jobCalls(k, input(r), q.tail)
+			if refusal != "" {
+				if i == 0 {
+					return nil, refusal
 				}
-				add(toolJobLog, map[string]any{"job": job, "tail": tail})
+				continue // an extra the agent cannot answer is left out
 			}
-		case kindPredecessors:
-			switch {
-			case t.has(toolJobDependencies):
-				add(toolJobDependencies, map[string]any{"job": job, "direction": "predecessors"})
-			case t.has(toolGetJob):
-				add(toolGetJob, map[string]any{"job": job})
-			default:
-				return nil, t.cannot("show dependencies", toolJobDependencies)
+			for _, c := range cs {
+				key, _ := json.Marshal(c.input)
+				if k := c.name + string(key); !seen[k] && len(calls) < maxToolUses {
+					seen[k] = true
+					calls = append(calls, c)
+				}
 			}
-		case kindImpact:
-			switch {
-			case t.has(toolJobImpact):
-				add(toolJobImpact, map[string]any{"job": job})
-			case t.has(toolJobDependencies):
-				add(toolJobDependencies, map[string]any{"job": job, "direction": "successors"})
-			default:
-				return nil, t.cannot("show what a job affects", toolJobImpact)
-			}
-		case kindSuccessors:
-			switch {
-			case t.has(toolJobDependencies):
-				add(toolJobDependencies, map[string]any{"job": job, "direction": "successors"})
-			case t.has(toolJobImpact):
-				add(toolJobImpact, map[string]any{"job": job})
-			default:
-				return nil, t.cannot("show what depends on a job", toolJobDependencies)
-			}
-		case kindWaiting:
-			switch {
-			case t.has(toolWhyWaiting):
-				add(toolWhyWaiting, map[string]any{"job": job})
-			case t.has(toolGetJob):
-				add(toolGetJob, map[string]any{"job": job})
-			default:
-				return nil, t.cannot("say why a job waits", toolGetJob)
-			}
-		default: // kindJob
-			if !t.has(toolGetJob) {
-				return nil, t.cannot("look at jobs", toolGetJob)
-			}
-			add(toolGetJob, map[string]any{"job": job})
 		}
+		// One job's tools in reading order: status, why, log, dependencies, impact.
+		sort.SliceStable(calls[first:], func(a, b int) bool {
+			return toolOrder[calls[first+a].name] < toolOrder[calls[first+b].name]
+		})
 	}
 	return calls, ""
+}
+
+// toolOrder is the order an answer about one job reads best in.
+var toolOrder = map[string]int{toolGetJob: 1, toolWhyWaiting: 2, toolJobLog: 3, toolJobDependencies: 4, toolJobImpact: 5}
+
+// jobCalls returns the tool uses answering a question of kind k about job,
+// or the text saying the agent lacks the tool.
+func (t *turn) jobCalls(k kind, job string, tail int) ([]call, string) {
+	one := func(tool string, in map[string]any) []call { return []call{t.use(tool, in)} }
+	switch k {
+	case kindLog:
+		if !t.has(toolJobLog) {
+			return nil, t.cannot("read job logs", toolJobLog)
+		}
+		return one(toolJobLog, map[string]any{"job": job, "tail": tail}), ""
+	case kindWhy:
+		if !t.has(toolGetJob) && !t.has(toolJobLog) {
+			return nil, t.cannot("look at jobs", toolGetJob)
+		}
+		var cs []call
+		if t.has(toolGetJob) {
+			cs = append(cs, t.use(toolGetJob, map[string]any{"job": job}))
+		}
+		if t.has(toolJobLog) {
+			if tail == 0 {
+				tail = 50
+			}
+			cs = append(cs, t.use(toolJobLog, map[string]any{"job": job, "tail": tail}))
+		}
+		return cs, ""
+	case kindPredecessors:
+		switch {
+		case t.has(toolJobDependencies):
+			return one(toolJobDependencies, map[string]any{"job": job, "direction": "predecessors"}), ""
+		case t.has(toolGetJob):
+			return one(toolGetJob, map[string]any{"job": job}), ""
+		}
+		return nil, t.cannot("show dependencies", toolJobDependencies)
+	case kindImpact:
+		switch {
+		case t.has(toolJobImpact):
+			return one(toolJobImpact, map[string]any{"job": job}), ""
+		case t.has(toolJobDependencies):
+			return one(toolJobDependencies, map[string]any{"job": job, "direction": "successors"}), ""
+		}
+		return nil, t.cannot("show what a job affects", toolJobImpact)
+	case kindSuccessors:
+		switch {
+		case t.has(toolJobDependencies):
+			return one(toolJobDependencies, map[string]any{"job": job, "direction": "successors"}), ""
+		case t.has(toolJobImpact):
+			return one(toolJobImpact, map[string]any{"job": job}), ""
+		}
+		return nil, t.cannot("show what depends on a job", toolJobDependencies)
+	case kindWaiting:
+		switch {
+		case t.has(toolWhyWaiting):
+			return one(toolWhyWaiting, map[string]any{"job": job}), ""
+		case t.has(toolGetJob):
+			return one(toolGetJob, map[string]any{"job": job}), ""
+		}
+		return nil, t.cannot("say why a job waits", toolGetJob)
+	}
+	if !t.has(toolGetJob) {
+		return nil, t.cannot("look at jobs", toolGetJob)
+	}
+	return one(toolGetJob, map[string]any{"job": job}), ""
 }
 
 // planAction proposes an action on named jobs.

@@ -371,6 +371,9 @@ func TestMoreTolerance(t *testing.T) {
 		{"ok. rerun it", nil},
 		{`status of "REPORT"`, []string{`get_job {"job":"REPORT"}`}},
 		{`rerun 'hold'`, []string{`propose_action {"action":"rerun","job":"HOLD"}`}},
+		{"status and log of PAY_LOAD", []string{`get_job {"job":"PAY_LOAD"}`, `job_log {"job":"PAY_LOAD"}`}},
+		{"dependencies, successors and impact of PAY_LOAD", []string{`job_dependencies {"direction":"predecessors","job":"PAY_LOAD"}`, `job_dependencies {"direction":"successors","job":"PAY_LOAD"}`, `job_impact {"job":"PAY_LOAD"}`}},
+		{"why did PAY_LOAD fail, and what does it affect?", []string{`get_job {"job":"PAY_LOAD"}`, `job_log {"job":"PAY_LOAD","tail":50}`, `job_impact {"job":"PAY_LOAD"}`}},
 		{"log of PAY_LOAD and GL_CLOSE", []string{`job_log {"job":"PAY_LOAD"}`, `job_log {"job":"GL_CLOSE"}`}},
 	}
 	for _, tt := range tests {
