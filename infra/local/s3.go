@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -30,16 +31,27 @@ type invokeFunc func(ctx context.Context, name string, payload []byte) (lambdasv
 // and S3_ENDPOINT. startStack calls it once the Lambda stand-in exists and
 // before the functions are registered; Close closes it before the functions.
 //
-// Requests signed with other credentials (AWS_ACCESS_KEY_ID passed through
-// from the developer's environment) are refused: the stand-in knows only
-// the local key.
-func startS3(invoke invokeFunc, log *slog.Logger, region string) (*s3local.Server, []string, error) {
+// env is the functions' environment: when it carries the developer's own
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (passed through for real
+// Bedrock), the stand-in accepts those too, since the functions sign their
+// S3 calls with them.
+func startS3(invoke invokeFunc, log *slog.Logger, region string, env []string) (*s3local.Server, []string, error) {
+	vars := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	keys := map[string]string{}
+	if id, secret := vars["AWS_ACCESS_KEY_ID"], vars["AWS_SECRET_ACCESS_KEY"]; id != "" && secret != "" {
+		keys[id] = secret
+	}
 	var targets []string
 	for _, tr := range routes.ObjectTriggers() {
 		targets = append(targets, tr.Function)
 	}
 	srv, err := s3local.Start(s3local.Config{
-		AccessKey: "local", SecretKey: "local", Region: region,
+		AccessKey: "local", SecretKey: "local", Keys: keys, Region: region,
 		Buckets: []string{documentsBucket}, Log: log,
 		Notify: func(ctx context.Context, ev events.S3Event) {
 			payload, err := json.Marshal(ev)

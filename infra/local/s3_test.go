@@ -31,7 +31,8 @@ func TestS3DeliversObjectEventsToIngest(t *testing.T) {
 		got <- fn + " " + ev.Records[0].EventName + " " + ev.Records[0].S3.Bucket.Name + "/" + ev.Records[0].S3.Object.URLDecodedKey
 		return lambdasvc.Result{}, nil
 	}
-	srv, env, err := startS3(invoke, slog.New(slog.NewTextHandler(io.Discard, nil)), "us-east-1")
+	srv, env, err := startS3(invoke, slog.New(slog.NewTextHandler(io.Discard, nil)), "us-east-1",
+		[]string{"PATH=/bin", "AWS_ACCESS_KEY_ID=AKIDDEV", "AWS_SECRET_ACCESS_KEY=dev-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +42,12 @@ func TestS3DeliversObjectEventsToIngest(t *testing.T) {
 	}
 	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	// The developer's own key, passed through to the functions, is accepted too.
+	dev := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDDEV", "dev-secret", "")})
+	if _, err := dev.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: aws.String(documentsBucket)}); err != nil {
+		t.Errorf("HeadBucket with the passed-through key: %v", err)
+	}
 	if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(documentsBucket), Key: aws.String("uploads/u/1/a.md"), Body: strings.NewReader("# A")}); err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,10 @@ type Config struct {
 	AccessKey string // default DefaultAccessKey
 	SecretKey string // default DefaultSecretKey
 	Region    string // default "us-east-1"
-	Buckets   []string
+	// Keys are more access key ids accepted, each with its secret (the
+	// local stack adds the developer's own credentials when passed through).
+	Keys    map[string]string
+	Buckets []string
 	// Notify receives each object event; nil drops them. It runs on one
 	// goroutine, in the order the objects changed.
 	Notify func(ctx context.Context, ev events.S3Event)

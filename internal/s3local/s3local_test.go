@@ -213,3 +213,19 @@ func TestCORSPreflightAndRefusal(t *testing.T) {
 		t.Errorf("unsigned OPTIONS: %d, ACAO %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 	}
 }
+
+func TestMoreKeys(t *testing.T) {
+	s, err := Start(Config{Buckets: []string{"docs"}, Keys: map[string]string{"AKIDDEV": "dev-secret"}}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dev := s3.New(s3.Options{Region: s.Region(), BaseEndpoint: aws.String(s.URL()), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDDEV", "dev-secret", ""), Retryer: aws.NopRetryer{}})
+	if _, err := dev.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("docs"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Errorf("PutObject with an extra key: %v", err)
+	}
+	if _, err := s.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("docs"), Key: aws.String("k")}); err != nil {
+		t.Errorf("HeadObject with the default key: %v", err)
+	}
+}

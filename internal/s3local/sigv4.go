@@ -75,7 +75,11 @@ func (s *Server) verify(r *http.Request) error {
 	if len(parts) != 5 || parts[4] != "aws4_request" {
 		return &errAuth{"AuthorizationHeaderMalformed", "malformed credential scope"}
 	}
-	if parts[0] != s.cfg.AccessKey {
+	secret, known := s.cfg.SecretKey, parts[0] == s.cfg.AccessKey
+	if !known {
+		secret, known = s.cfg.Keys[parts[0]]
+	}
+	if !known {
 		return &errAuth{"InvalidAccessKeyId", "the access key id does not exist in our records"}
 	}
 	if parts[3] != "s3" {
@@ -115,7 +119,7 @@ func (s *Server) verify(r *http.Request) error {
 	scope := strings.Join(parts[1:], "/")
 	sum := sha256.Sum256([]byte(canonical))
 	toSign := algorithm + "\n" + date + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-	key := hmacSHA256([]byte("AWS4"+s.cfg.SecretKey), parts[1])
+	key := hmacSHA256([]byte("AWS4"+secret), parts[1])
 	key = hmacSHA256(key, parts[2])
 	key = hmacSHA256(key, parts[3])
 	key = hmacSHA256(key, "aws4_request")
