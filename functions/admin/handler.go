@@ -30,6 +30,7 @@ type deps struct {
 	audit    *audit.Log
 	security *security.Log
 	docs     *documentsAPI // nil: document storage not configured (see documents.go)
+	reviews  *reviewsAPI   // nil: no graph configured (see reviews.go)
 	now      func() time.Time
 }
 
@@ -48,13 +49,16 @@ func newHandler(d deps, edge *api.Edge) (*handler, error) {
 	}
 	h := &handler{deps: d, mux: http.NewServeMux()}
 	byKey := map[string]api.HandlerFunc{
-		"GET /api/v1/admin/cache":             h.cacheStats,
-		"POST /api/v1/admin/cache/invalidate": h.invalidate,
-		"GET /api/v1/admin/audit":             h.auditLog,
-		"GET /api/v1/admin/security":          h.securityView,
-		"POST /api/v1/documents/upload-url":   d.docs.uploadURL,
-		"GET /api/v1/documents":               d.docs.list,
-		"DELETE /api/v1/documents/{id}":       d.docs.remove,
+		"GET /api/v1/admin/cache":                 h.cacheStats,
+		"POST /api/v1/admin/cache/invalidate":     h.invalidate,
+		"GET /api/v1/admin/audit":                 h.auditLog,
+		"GET /api/v1/admin/security":              h.securityView,
+		"POST /api/v1/documents/upload-url":       d.docs.uploadURL,
+		"GET /api/v1/documents":                   d.docs.list,
+		"DELETE /api/v1/documents/{id}":           d.docs.remove,
+		"GET /api/v1/admin/reviews":               d.reviews.list,
+		"POST /api/v1/admin/reviews/{id}/approve": d.reviews.approve,
+		"POST /api/v1/admin/reviews/{id}/reject":  d.reviews.reject,
 	}
 	for _, rt := range routes.HTTP() {
 		if rt.Function != routes.Admin {

@@ -1,7 +1,8 @@
 // Command admin is the Lambda function behind the admin HTTP routes: cache
-// statistics and invalidation, the audit trail (with a CSV export) and the
-// security view (admin role), and the documents API: presigned upload URLs,
-// the document list and deletion (operator role; see documents.go).
+// statistics and invalidation, the audit trail (with a CSV export), the
+// security view and the memory review queue (admin role; see reviews.go),
+// and the documents API: presigned upload URLs, the document list and
+// deletion (operator role; see documents.go).
 package main
 
 import (
@@ -50,12 +51,18 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	defer closeDocuments()
+	reviews, closeReviews, err := buildReviews(ctx, getenv, auditLog)
+	if err != nil {
+		return err
+	}
+	defer closeReviews()
 	h, err := newHandler(deps{
 		cache:    c,
 		redis:    base.Redis,
 		audit:    auditLog,
 		security: security.New(base.Redis, 0),
 		docs:     documents,
+		reviews:  reviews,
 	}, base.Edge())
 	if err != nil {
 		return err

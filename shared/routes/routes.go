@@ -93,6 +93,10 @@ func HTTP() []HTTPRoute {
 		{"POST", "/api/v1/admin/cache/invalidate", Admin, RoleAdmin},
 		{"GET", "/api/v1/admin/audit", Admin, RoleAdmin},
 		{"GET", "/api/v1/admin/security", Admin, RoleAdmin},
+		// Memory review: answers rated low or caught by the auditor.
+		{"GET", "/api/v1/admin/reviews", Admin, RoleAdmin},
+		{"POST", "/api/v1/admin/reviews/{id}/approve", Admin, RoleAdmin},
+		{"POST", "/api/v1/admin/reviews/{id}/reject", Admin, RoleAdmin},
 
 		// Runbooks: operators upload, list and delete (their own; admins any).
 		{"POST", "/api/v1/documents/upload-url", Admin, RoleOperator},
