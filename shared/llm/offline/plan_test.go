@@ -274,6 +274,8 @@ func TestQuestionsAnsweredInText(t *testing.T) {
 		{"no log tool", specs(toolJobLog), "log of PAY_LOAD", []string{"not allowed to use the job_log tool"}},
 		{"no search, no summary", specs(toolSearchJobs, toolPlanSummary), "which jobs abended?", []string{"search_jobs"}},
 		{"no runbooks", specs(), "how do I restart an agent?", []string{"No runbook search"}},
+		{"no tools at all", nil, "which jobs abended?", []string{"not allowed to use the search_jobs tool"}},
+		{"no tools, a job", nil, "log of PAY_LOAD", []string{"not allowed to use the job_log tool"}},
 		{"help lists why_waiting", append(specs(), whyWaitingSpec), "help", []string{"the chain up to the root cause"}},
 	}
 	for _, tt := range tests {
