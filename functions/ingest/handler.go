@@ -147,6 +147,10 @@ func (h *handler) objectEvents(ctx context.Context, ev events.S3Event) (Result, 
 			err error
 		)
 		switch {
+		case strings.HasSuffix(objectKey(rec), "/"):
+			// A "folder" placeholder the console creates: not a document.
+			h.log.InfoContext(ctx, "object event for a folder ignored", "key", objectKey(rec))
+			continue
 		case strings.HasPrefix(rec.EventName, "ObjectCreated:"):
 			r, err = h.ingestObject(ctx, rec)
 		case strings.HasPrefix(rec.EventName, "ObjectRemoved:"):

@@ -441,6 +441,7 @@ func TestUnknownEvents(t *testing.T) {
 		{"not json", `nope`, true},
 		{"unknown shape", `{"hello": "world"}`, true},
 		{"other schedule", `{"source":"aws.events","detail-type":"Scheduled Event","resources":["arn:aws:events:r:1:rule/resync-prod-health-deep"]}`, false},
+		{"folder placeholder", `{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"uploads/alice/","size":0}}}]}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -448,8 +449,8 @@ func TestUnknownEvents(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Errorf("Invoke error = %v, wantErr %v", err, tt.wantErr)
 			}
-			if !tt.wantErr && res.Ignored == "" {
-				t.Errorf("result %+v, want ignored", res)
+			if !tt.wantErr && (res.Ignored == "" && len(res.Documents) != 0 || res.Topology != nil) {
+				t.Errorf("result %+v, want nothing done", res)
 			}
 		})
 	}
