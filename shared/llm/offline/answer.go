@@ -478,6 +478,31 @@ func (w *writer) jobs(u llm.ToolUse, content string) error {
 		w.add(longRunning(l, where))
 		return nil
 	}
+	if w.q.kind == kindLate {
+		var b strings.Builder
+		var late []planview.JobView
+		for _, j := range l.Items {
+			if j.Late {
+				late = append(late, j)
+			}
+		}
+		if len(late) == 0 {
+			fmt.Fprintf(&b, "No job is late%s (%s checked).", where, plural(len(l.Items), "job", "jobs"))
+		} else {
+			fmt.Fprintf(&b, "%s late%s:", plural(len(late), "job is", "jobs are"), where)
+		}
+		for _, j := range late {
+			b.WriteString("\n" + jobLine(j))
+			if !j.Deadline.IsZero() {
+				b.WriteString(", deadline " + clock(j.Deadline))
+			}
+		}
+		if int(l.Total) > len(l.Items) {
+			fmt.Fprintf(&b, "\n(Only the first %d of %d jobs were checked.)", len(l.Items), l.Total)
+		}
+		w.add(b.String())
+		return nil
+	}
 	total := int(l.Total)
 	if total < len(l.Items) {
 		total = len(l.Items)

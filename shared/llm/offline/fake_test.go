@@ -23,7 +23,8 @@ var (
 		LastRun: &planview.RunView{ID: "run-0001", Number: 7, Status: workload.CommonError, InternalStatus: workload.InternalAbend,
 			ReturnCode: 12, Start: t0.Add(-2 * time.Hour), End: t0.Add(-2*time.Hour + 4*time.Minute), ElapsedSeconds: 240}}
 	paySend = planview.JobView{ID: "11111111-0000-4000-8000-000000000002", Name: "PAY_SEND", Stream: "PAYROLL", Workstation: "FTA2",
-		Status: workload.CommonWaiting, InternalStatus: workload.InternalHold, Substatus: workload.SubHoldWaitingForPredecessor, Critical: true}
+		Status: workload.CommonWaiting, InternalStatus: workload.InternalHold, Substatus: workload.SubHoldWaitingForPredecessor, Critical: true,
+		Late: true, Deadline: t0.Add(-30 * time.Minute)}
 	glClose = planview.JobView{ID: "11111111-0000-4000-8000-000000000003", Name: "GL_CLOSE", Stream: "GL_01", Workstation: "MDM",
 		Status: workload.CommonError, InternalStatus: workload.InternalAbend,
 		LastRun: &planview.RunView{ID: "run-0003", ReturnCode: 8, Start: t0.Add(-time.Hour), End: t0.Add(-50 * time.Minute), ElapsedSeconds: 600}}

@@ -69,6 +69,7 @@ type question struct {
 	ordinal     int      // "the second one": 1-based index into the jobs last shown; -1 the last
 	root        bool     // "the root cause", "the blocker": what the job last shown waits on
 	also        []kind   // other things asked about the same job ("status and log of X")
+	lateJobs    bool     // "late jobs" (not streams): with a stream or workstation, the jobs there
 	pronoun     bool     // "it", "its", "that job": the job of the conversation
 	action      string   // propose_action's action ("" with kindAction: unclear)
 	verb        string   // the action as the user said it, for messages
@@ -622,6 +623,7 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind = kindCritical
 	case has(wordsLate):
 		q.kind = kindLate
+		q.lateJobs = words["jobs"] || words["job"]
 	case len(q.filters) > 0 || q.pattern != "":
 		q.kind = kindJobs
 	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):

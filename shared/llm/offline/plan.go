@@ -36,7 +36,7 @@ func (t *turn) question(at int) question {
 	case q.kind == kindHelp && !q.explicit && (q.stream != "" || q.workstation != "") && prev.kind.listKind():
 		// "and in stream X?" after "which jobs failed?".
 		q.kind, q.explicit = prev.kind, true
-		q.filters, q.unlinked, q.limit, q.pattern, q.long = prev.filters, prev.unlinked, prev.limit, prev.pattern, prev.long
+		q.filters, q.unlinked, q.limit, q.pattern, q.long, q.lateJobs = prev.filters, prev.unlinked, prev.limit, prev.pattern, prev.long, prev.lateJobs
 		if q.kind == kindSummary || q.kind == kindStreams && q.stream == "" {
 			q.kind = kindJobs // the summary has no filters: list the jobs there
 		}
@@ -306,6 +306,10 @@ func (t *turn) plan(at int) ([]call, string) {
 	case kindJobs:
 		return t.planJobs(q)
 	case kindLate:
+		if q.lateJobs && (q.stream != "" || q.workstation != "") && t.has(toolSearchJobs) {
+			// "late jobs in stream S": the jobs there, each with its late flag.
+			return t.one(toolSearchJobs, map[string]any{"stream": q.stream, "workstation": q.workstation, "limit": 500}, "")
+		}
 		if t.has(toolListJobStreams) {
 			return t.one(toolListJobStreams, map[string]any{"late": true}, "")
 		}

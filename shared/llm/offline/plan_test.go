@@ -158,6 +158,9 @@ func TestQuestionsToTools(t *testing.T) {
 
 		// Late, critical, workstations, streams.
 		{"late jobs", []string{`list_jobstreams {"late":true}`}},
+		{"late jobs in stream PAYROLL", []string{`search_jobs {"limit":500,"stream":"PAYROLL"}`}},
+		{"which jobs are late on MDM?", []string{`search_jobs {"limit":500,"workstation":"MDM"}`}},
+		{"late streams on MDM", []string{`list_jobstreams {"late":true}`}},
 		{"which streams are late?", []string{`list_jobstreams {"late":true}`}},
 		{"what is late?", []string{`list_jobstreams {"late":true}`}},
 		{"overdue job streams", []string{`list_jobstreams {"late":true}`}},
