@@ -8,20 +8,28 @@ import (
 	"io"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/resync/resync/shared/agent"
 	"github.com/resync/resync/shared/audit"
 	"github.com/resync/resync/shared/cache"
 	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/docs"
+	"github.com/resync/resync/shared/graph"
+	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/idempotency"
 	"github.com/resync/resync/shared/idempotency/redisstore"
+	"github.com/resync/resync/shared/impact"
 	"github.com/resync/resync/shared/llm"
 	"github.com/resync/resync/shared/llm/bedrock"
 	"github.com/resync/resync/shared/llm/offline"
+	"github.com/resync/resync/shared/memory"
 	"github.com/resync/resync/shared/planview"
 	"github.com/resync/resync/shared/push"
 	"github.com/resync/resync/shared/ratelimit"
+	"github.com/resync/resync/shared/retrieve"
 	"github.com/resync/resync/shared/security"
 	"github.com/resync/resync/shared/setup"
 )
@@ -38,9 +46,15 @@ func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true}
 type app struct {
 	handler *handler
 	base    *setup.Base
+	closers []func()
 }
 
-func (a *app) close() { a.base.Close() }
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.base.Close()
+}
 
 // build reads the configuration and wires the clients, the agents and the
 // handler. Without BEDROCK_MODEL_ID the offline model answers.
@@ -49,9 +63,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
+	a := &app{base: base}
 	defer func() {
 		if err != nil {
-			base.Close()
+			a.close()
 		}
 	}()
 	endpoint := getenv(config.EnvWSEndpoint)
@@ -93,13 +108,23 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
-	runner, err := agent.NewRunner(agent.RunnerConfig{
+	kn, err := buildKnowledge(ctx, getenv, awsCfg, base, plan, hc)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, kn.close)
+	rc := agent.RunnerConfig{
 		Agents:  agents,
 		Models:  agent.OneModel(model),
-		Tools:   agent.NewTools(plan, hc, actions),
+		Tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn.tools),
 		History: agent.NewHistory(base.Redis, agent.HistoryConfig{}),
 		Timeout: 90 * time.Second,
-	})
+	}
+	var mem turnMemory
+	if kn.memory != nil {
+		rc.Context, mem = kn.memory.Context, kn.memory
+	}
+	runner, err := agent.NewRunner(rc)
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
@@ -113,11 +138,101 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		guard:    idempotency.New(store, idempotency.Config{Expiry: time.Hour}),
 		limits:   limits,
 		feedback: redisFeedback{rdb: base.Redis, key: "chat:feedback", keep: 10000},
+		memory:   mem,
 		security: security.New(base.Redis, 0),
 		log:      base.Log,
 		metrics:  base.Metrics,
 	})
-	return &app{handler: h, base: base}, nil
+	a.handler = h
+	return a, nil
+}
+
+// knowledge is the graph-backed part of chat: the tools' runbook search and
+// impact service, and the conversation memory (nil when off).
+type knowledge struct {
+	tools  agent.Knowledge
+	memory *memory.Store
+	close  func()
+}
+
+// buildKnowledge opens the graph when NEO4J_URI is set: runbook search,
+// graph-first impact and memory. Without it (or when Neo4j cannot be
+// reached at start) chat still answers: impact and why-waiting come from
+// HWA, the runbook search says it is unavailable, and memory is off.
+func buildKnowledge(ctx context.Context, getenv func(string) string, awsCfg aws.Config, base *setup.Base, plan *planview.Service, hc *hwa.Client) (knowledge, error) {
+	kn := knowledge{
+		tools: agent.Knowledge{Impact: &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}},
+		close: func() {},
+	}
+	uri := getenv(config.EnvNeo4jURI)
+	if uri == "" {
+		base.Log.InfoContext(ctx, "no "+config.EnvNeo4jURI+": runbook search and memory are off; impact comes from HWA")
+		return kn, nil
+	}
+	user, password := getenv(config.EnvNeo4jUser), getenv(config.EnvNeo4jPassword)
+	if user == "" {
+		user = "neo4j"
+	}
+	if arn := getenv(config.EnvNeo4jSecretARN); arn != "" && password == "" {
+		var err error
+		if user, password, err = config.ResolveNeo4j(ctx, secretsmanager.NewFromConfig(awsCfg), arn); err != nil {
+			return kn, fmt.Errorf("chat: %w", err)
+		}
+	}
+	store, err := graph.Open(ctx, graph.Config{URI: uri, User: user, Password: password, Database: getenv(config.EnvNeo4jDatabase)})
+	if errors.Is(err, graph.ErrUnavailable) {
+		base.Log.ErrorContext(ctx, "the knowledge graph cannot be reached: runbook search and memory are off until the next cold start", "err", err.Error())
+		return kn, nil
+	}
+	if err != nil {
+		return kn, fmt.Errorf("chat: %w", err)
+	}
+	kn.close = func() { _ = store.Close(context.Background()) }
+	if err := store.EnsureSchema(ctx); err != nil {
+		kn.close()
+		return kn, fmt.Errorf("chat: %w", err)
+	}
+	embed, err := newEmbedder(ctx, getenv, base)
+	if err != nil {
+		kn.close()
+		return kn, err
+	}
+	mem, err := memory.New(memory.Config{Graph: store, Embed: embed, Auditor: &memory.Auditor{Plan: memory.PlanView{Plan: plan}}})
+	if err == nil {
+		err = mem.EnsureSchema(ctx)
+	}
+	if err != nil {
+		kn.close()
+		return kn, fmt.Errorf("chat: %w", err)
+	}
+	kn.tools.Runbooks = retrieve.New(store, embed)
+	kn.tools.Impact = &impact.Service{Graph: store, Flow: hc, Jobs: planview.HWA{Client: hc}}
+	kn.memory = mem
+	return kn, nil
+}
+
+// newEmbedder embeds questions like ingest embedded the chunks: Bedrock
+// Titan when BEDROCK_EMBED_MODEL_ID is set, else the offline lexical
+// embedder.
+func newEmbedder(ctx context.Context, getenv func(string) string, base *setup.Base) (retrieve.Embedder, error) {
+	modelID := getenv(config.EnvEmbeddingModel)
+	if modelID == "" {
+		return docs.Hashing{Dims: graph.DefaultEmbeddingDimensions}, nil
+	}
+	region := getenv(config.EnvBedrockRegion)
+	if region == "" {
+		region = getenv("AWS_REGION")
+	}
+	client, err := bedrock.NewClient(ctx, region, getenv(config.EnvBedrockEndpoint))
+	if err != nil {
+		return nil, fmt.Errorf("chat: embeddings: %w", err)
+	}
+	e, err := bedrock.NewEmbedder(client, bedrock.EmbedderConfig{ModelID: modelID, Dimensions: graph.DefaultEmbeddingDimensions})
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	base.Log.InfoContext(ctx, "embedding questions with Bedrock", "model", modelID)
+	return e, nil
 }
 
 // newModel returns Bedrock when a model id is configured, else the offline

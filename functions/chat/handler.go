@@ -18,6 +18,7 @@ import (
 	"github.com/resync/resync/shared/frames"
 	"github.com/resync/resync/shared/idempotency"
 	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/memory"
 	"github.com/resync/resync/shared/metrics"
 	"github.com/resync/resync/shared/obs"
 	"github.com/resync/resync/shared/push"
@@ -51,6 +52,13 @@ type feedbackStore interface {
 	Record(ctx context.Context, fb Feedback) error
 }
 
+// turnMemory keeps answered turns and ratings and turns the bad ones into
+// review items (*memory.Store).
+type turnMemory interface {
+	Answered(ctx context.Context, t agent.Turn, a agent.Answer) ([]memory.ReviewItem, error)
+	Rate(ctx context.Context, user, turnID string, rating int, comment string) (*memory.ReviewItem, error)
+}
+
 // deps are built once by run; the handler never writes them afterwards.
 type deps struct {
 	verify   tokenVerifier
@@ -61,6 +69,7 @@ type deps struct {
 	guard    *idempotency.Guard
 	limits   limiter
 	feedback feedbackStore
+	memory   turnMemory // nil: memory is off (no graph)
 	security *security.Log
 	log      *slog.Logger
 	metrics  *metrics.Emitter
@@ -234,7 +243,8 @@ func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat
 			return nil, &ratelimit.LimitedError{Kind: ratelimit.KindMessage, RetryAfter: d.RetryAfter}
 		}
 		sink := newFrameSink(ctx, h.post, conn.ID, f.ID, h.coalesce, h.now)
-		ans, err := h.runner.Run(ctx, agent.Turn{User: conn.User, Roles: conn.Roles, ConversationID: f.ConversationID, MessageID: f.ID, AgentID: f.Agent, Text: f.Text}, sink)
+		turn := agent.Turn{User: conn.User, Roles: conn.Roles, ConversationID: f.ConversationID, MessageID: f.ID, AgentID: f.Agent, Text: f.Text}
+		ans, err := h.runner.Run(ctx, turn, sink)
 		if err != nil {
 			return nil, err
 		}
@@ -249,6 +259,13 @@ func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat
 			metrics.Metric{Name: "PostsPerAnswer", Value: float64(sink.Posts()), Unit: metrics.Count},
 			metrics.Metric{Name: "InputTokens", Value: float64(ans.Usage.InputTokens), Unit: metrics.Count},
 			metrics.Metric{Name: "OutputTokens", Value: float64(ans.Usage.OutputTokens), Unit: metrics.Count})
+		if h.memory != nil { // the answer is out; memory must not fail it
+			if items, err := h.memory.Answered(ctx, turn, ans); err != nil {
+				h.log.WarnContext(ctx, "chat: recording the turn in memory failed", "err", err.Error())
+			} else if len(items) > 0 {
+				h.log.InfoContext(ctx, "chat: answer queued for review", "reason", items[0].Reason, "items", len(items))
+			}
+		}
 		return json.Marshal(rp)
 	})
 	if err != nil {
@@ -360,6 +377,11 @@ func (h *handler) rate(ctx context.Context, conn push.Connection, f *frames.Feed
 		h.log.ErrorContext(ctx, "chat: recording feedback failed", "err", err.Error())
 		h.sendError(ctx, conn.ID, f.MessageID, frames.CodeUnavailable, "the feedback could not be saved; try again", 5*time.Second)
 		return
+	}
+	if h.memory != nil { // low ratings become review items
+		if _, err := h.memory.Rate(ctx, conn.User, f.MessageID, f.Rating, f.Comment); err != nil {
+			h.log.WarnContext(ctx, "chat: recording the rating in memory failed", "err", err.Error())
+		}
 	}
 	h.send(ctx, conn.ID, frames.Event{Type: frames.TypeEvent, Kind: "feedback_recorded", At: h.now().UTC(), Data: map[string]any{"messageId": f.MessageID}})
 }
