@@ -17,7 +17,9 @@ type clock struct {
 	now time.Time
 }
 
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)} }
+// newClock starts at the real time: some tests give a real context deadline
+// computed from the fake clock, which must not already be in the past.
+func newClock() *clock { return &clock{now: time.Now().UTC().Truncate(time.Second)} }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
@@ -123,14 +125,20 @@ func TestInProgress(t *testing.T) {
 	started := make(chan struct{})
 	var wg sync.WaitGroup
 	var firstErr error
+	done := make(chan struct{})
 	wg.Go(func() {
+		defer close(done)
 		_, firstErr = g.Do(ctx, "k", []byte("p"), func(context.Context) ([]byte, error) {
 			close(started)
 			<-release
 			return []byte("r"), nil
 		})
 	})
-	<-started
+	select {
+	case <-started:
+	case <-done:
+		t.Fatalf("the first call ended without running: %v", firstErr)
+	}
 	o := &op{}
 	_, err := g.Do(context.Background(), "k", []byte("p"), o.run)
 	var ip *idempotency.InProgressError
