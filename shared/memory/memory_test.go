@@ -10,6 +10,7 @@ import (
 
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/agent"
+	"github.com/resync/resync/shared/agent/agenttest"
 	"github.com/resync/resync/shared/docs"
 	"github.com/resync/resync/shared/frames"
 	"github.com/resync/resync/shared/graph"
@@ -230,5 +231,44 @@ func TestAnsweredFlagsAuditFindings(t *testing.T) {
 	items, err := f.store.Answered(ctx, agent.Turn{User: f.user, ConversationID: "c", MessageID: "a3", Text: "what happened?"}, agent.Answer{Text: "GL_POST is running."})
 	if err != nil || len(items) != 0 {
 		t.Errorf("re-answered = %+v, %v; want no new item", items, err)
+	}
+}
+
+// An approved correction reaches the model's system prompt for a similar
+// later question through the runner's Context hook, and not for another.
+func TestCorrectionsReachTheAgent(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	job := f.tag + "_SEND"
+	if err := f.store.RecordTurn(ctx, Turn{ID: "m1", User: f.user, Question: "what to do when " + job + " abends?", Answer: "Rerun it."}); err != nil {
+		t.Fatal(err)
+	}
+	item, err := f.store.Rate(ctx, f.user, "m1", 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Approve(ctx, item.ID, "ada", "Never rerun "+job+" before the bank confirms the file was not sent."); err != nil {
+		t.Fatal(err)
+	}
+	agents, err := agent.LoadAgents([]byte(`{"default":"a","agents":[{"id":"a","name":"A","purpose":"p","instructions":"i","model":"default","tools":["plan_summary"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := agenttest.New(agenttest.Text("ok"), agenttest.Text("ok"))
+	r, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(m), Tools: agent.NewTools(nil, nil, nil), Context: f.store.Context})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"What should I do when " + job + " abends?", "how many jobs are in the plan?"} {
+		if _, err := r.Run(ctx, agent.Turn{User: "bob", ConversationID: "c", MessageID: "x", Text: q}, &agenttest.Sink{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := m.Requests()
+	if !strings.Contains(reqs[0].System, "Never rerun "+job+" before the bank confirms") {
+		t.Errorf("similar question: system prompt lacks the correction:\n%s", reqs[0].System)
+	}
+	if strings.Contains(reqs[1].System, "Never rerun") {
+		t.Errorf("unrelated question got the correction")
 	}
 }

@@ -97,58 +97,69 @@ func (s *Searcher) Search(ctx context.Context, query string, limit int) ([]Resul
 	}
 	limit = min(limit, MaxLimit)
 
-	var lists [][]string
 	vec, err := s.embedQuery(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	var lucene any
+	if q := LuceneQuery(query); q != "" {
+		lucene = q
+	}
+	var vecParam any
 	if vec != nil {
-		ids, err := s.ids(ctx, "vector", `
-CALL db.index.vector.queryNodes($index, $k, $vec) YIELD node, score
-MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-RETURN node.id AS id ORDER BY score DESC`,
-			map[string]any{"index": graph.ChunkVectorIndex, "k": int64(candidates), "vec": vec, "ingested": graph.StatusIngested})
-		if err != nil {
-			return nil, err
-		}
-		lists = append(lists, ids)
+		vecParam = vec
 	}
-	if lucene := LuceneQuery(query); lucene != "" {
-		ids, err := s.ids(ctx, "full text", `
-CALL db.index.fulltext.queryNodes($index, $q, {limit: $k}) YIELD node, score
-MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-RETURN node.id AS id ORDER BY score DESC`,
-			map[string]any{"index": graph.ChunkFullTextIndex, "q": lucene, "k": int64(candidates), "ingested": graph.StatusIngested})
-		if err != nil {
-			return nil, err
-		}
-		lists = append(lists, ids)
-	}
-	names := Names(query)
-	mentions := map[string][]string{}
-	if len(names) > 0 {
-		recs, err := s.graph.Read(ctx, `
+	// One round trip for the three ranked lists; a list whose input is
+	// missing (no words to embed, nothing left for Lucene, no names) is
+	// empty, its procedure not called.
+	recs, err := s.graph.Read(ctx, `
 CALL () {
-  MATCH (n:Job) WHERE n.name IN $names RETURN n
-  UNION MATCH (n:JobStream) WHERE n.name IN $names RETURN n
-  UNION MATCH (n:Workstation) WHERE n.name IN $names RETURN n
+  WITH $vec AS v WHERE v IS NOT NULL
+  CALL db.index.vector.queryNodes($vectorIndex, $k, v) YIELD node, score
+  MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
+  WITH node, score ORDER BY score DESC
+  RETURN collect(node.id) AS vector
 }
-MATCH (c:Chunk)-[:MENTIONS]->(n)
-MATCH (d:Document {id: c.documentId}) WHERE d.status = $ingested
-WITH c, collect(DISTINCT n.name) AS named
-RETURN c.id AS id, named ORDER BY size(named) DESC, c.documentId, c.ordinal LIMIT $k`,
-			map[string]any{"names": names, "k": int64(candidates), "ingested": graph.StatusIngested})
-		if err != nil {
-			return nil, fmt.Errorf("retrieve: graph search: %w: %w", ErrUnavailable, err)
-		}
-		ids := make([]string, 0, len(recs))
-		for _, r := range recs {
-			id := str(r, "id")
+CALL () {
+  WITH $lucene AS q WHERE q IS NOT NULL
+  CALL db.index.fulltext.queryNodes($textIndex, q, {limit: $k}) YIELD node, score
+  MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
+  WITH node, score ORDER BY score DESC
+  RETURN collect(node.id) AS text
+}
+CALL () {
+  CALL () {
+    MATCH (n:Job) WHERE n.name IN $names RETURN n
+    UNION MATCH (n:JobStream) WHERE n.name IN $names RETURN n
+    UNION MATCH (n:Workstation) WHERE n.name IN $names RETURN n
+  }
+  MATCH (c:Chunk)-[:MENTIONS]->(n)
+  MATCH (d:Document {id: c.documentId}) WHERE d.status = $ingested
+  WITH c, collect(DISTINCT n.name) AS named
+  ORDER BY size(named) DESC, c.documentId, c.ordinal LIMIT $k
+  RETURN collect({id: c.id, named: named}) AS graph
+}
+RETURN vector, text, graph`, map[string]any{
+		"vectorIndex": graph.ChunkVectorIndex, "textIndex": graph.ChunkFullTextIndex, "k": int64(candidates),
+		"vec": vecParam, "lucene": lucene, "names": Names(query), "ingested": graph.StatusIngested,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("retrieve: search: %w: %w", ErrUnavailable, err)
+	}
+	var lists [][]string
+	mentions := map[string][]string{}
+	if len(recs) == 1 {
+		v, _ := recs[0].Get("vector")
+		t, _ := recs[0].Get("text")
+		lists = append(lists, asList(v), asList(t))
+		g, _ := recs[0].Get("graph")
+		gl, _ := g.([]any)
+		ids := make([]string, 0, len(gl))
+		for _, e := range gl {
+			m, _ := e.(map[string]any)
+			id, _ := m["id"].(string)
 			ids = append(ids, id)
-			v, _ := r.Get("named")
-			for _, n := range asList(v) {
-				mentions[id] = append(mentions[id], n)
-			}
+			mentions[id] = asList(m["named"])
 		}
 		lists = append(lists, ids)
 	}
@@ -163,7 +174,7 @@ RETURN c.id AS id, named ORDER BY size(named) DESC, c.documentId, c.ordinal LIMI
 	for i, f := range fused {
 		ids[i] = f.ID
 	}
-	recs, err := s.graph.Read(ctx, `
+	recs, err = s.graph.Read(ctx, `
 UNWIND $ids AS id
 MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk {id: id}) WHERE d.status = $ingested
 RETURN c.id AS id, c.text AS text, c.section AS section, d.id AS doc, d.name AS name`,
@@ -213,18 +224,6 @@ func (s *Searcher) embedQuery(ctx context.Context, query string) ([]float64, err
 	}
 	if zero {
 		return nil, nil
-	}
-	return out, nil
-}
-
-func (s *Searcher) ids(ctx context.Context, what, query string, params map[string]any) ([]string, error) {
-	recs, err := s.graph.Read(ctx, query, params)
-	if err != nil {
-		return nil, fmt.Errorf("retrieve: %s search: %w: %w", what, ErrUnavailable, err)
-	}
-	out := make([]string, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, str(r, "id"))
 	}
 	return out, nil
 }
