@@ -35,7 +35,21 @@
 //	                     "nodes":[{"id","name","kind":"job"|"jobstream","workstation","stream","critical"?}]}
 //	job_impact        JobImpactInput {job, depth?}
 //	                  → ImpactResult {"job":{"id","name"}, "successors":[Node as above],
-//	                     "critical": n, "summary": "3 successors, 1 critical: ..."}
+//	                     "critical": n, "summary": "3 successors, 1 critical: ...",
+//	                     "source"?: "graph"|"hwa", "note"?, "onCriticalPath"?}
+//	                  source and note are set when the impact service answers
+//	                  (Tools.WithKnowledge): graph first, HWA with a note saying why.
+//	why_waiting       WhyWaitingInput {job}
+//	                  → impact.Why {"job", "source", "note"?, "waiting", "reason"?,
+//	                     "blockers":[{"root", "reason": "abended"|"held"|"late"|"cancelled"|"running"|"waiting",
+//	                     "detail", "chain":[job refs, direct predecessor first], "critical"}]}
+//	                  unavailable without the impact service.
+//	search_runbooks   SearchRunbooksInput {query, limit?}
+//	                  → RunbooksResult {"query", "results":[{"documentId","document","section","text","score"}]}
+//	                  hybrid retrieval (shared/retrieve); limit defaults to 5, at most 10;
+//	                  unavailable without a knowledge graph. An answer that names a
+//	                  result's section (or its document) or quotes its text cites it
+//	                  as {"kind":"document","id":documentId,"label":"doc § section","section"}.
 //	propose_action    ProposeActionInput {action: "rerun"|"hold"|"release"|"cancel"|"kill"|"confirm-succ"|"confirm-abend", job}
 //	                  → ProposalResult {"proposalId","action",
 //	                     "targets":[{"kind":"job","id","name","runId"?,"stream"?,"workstation"?}],
@@ -72,7 +86,8 @@
 //		Guard: idempotency.New(redisstore.New(rdb, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
 //		Audit: auditLog, Limiter: limiter})
 //	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model),
-//		Tools: agent.NewTools(planSvc, hwaClient, actions), History: agent.NewHistory(rdb, agent.HistoryConfig{})})
+//		Tools: agent.NewTools(planSvc, hwaClient, actions).WithKnowledge(agent.Knowledge{Runbooks: searcher, Impact: impactSvc}),
+//		History: agent.NewHistory(rdb, agent.HistoryConfig{}), Context: memoryStore.Context})
 //
 // Per chat frame (sink posts frames.Delta, frames.Tool and frames.Proposal;
 // the caller coalesces deltas):
