@@ -62,6 +62,7 @@ const maxNames = 20
 func (a *Auditor) Check(ctx context.Context, question, answer string, citedJobs []string) ([]Finding, error) {
 	var out []Finding
 	asked := strings.ToUpper(question)
+	answer = withoutQuotedLogs(answer)
 	known := map[string]Lookup{}
 	var names []string
 	for _, tok := range jobToken.FindAllString(answer, -1) {
@@ -92,6 +93,17 @@ func (a *Auditor) Check(ctx context.Context, question, answer string, citedJobs 
 	}
 	out = append(out, contradictions(answer, known)...)
 	return out, nil
+}
+
+var (
+	fence   = regexp.MustCompile("(?s)```.*?(```|$)")
+	logLine = regexp.MustCompile(`(?im)^\s*(line\s+\d+\s*:|\d+\s*[:|]\s).*$`)
+)
+
+// withoutQuotedLogs drops code blocks and quoted log lines ("line 46: ...",
+// "46 | ..."): their upper-case words are the program's, not plan names.
+func withoutQuotedLogs(answer string) string {
+	return logLine.ReplaceAllString(fence.ReplaceAllString(answer, ""), "")
 }
 
 // ignoredToken: HWA vocabulary that looks like a name.

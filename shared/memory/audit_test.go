@@ -72,6 +72,7 @@ func TestAuditorCheck(t *testing.T) {
 		{"same name twice in the plan", "x", "DUP_JOB is held", nil, nil},
 		{"vocabulary is not a job", "x", "Internal status ABEND, common ERROR, HTTP 503 from HWA at 10:00 UTC.", nil, nil},
 		{"failed agrees with abend", "x", "PAY_LOAD failed.", nil, nil},
+		{"quoted log lines", "log of PAY_LOAD", "Log of PAY_LOAD, run r1; the lines that matter:\n  line 46: ORA_01017 invalid password\n 47 | EXIT_CODE=12\n```\nSQL_STATE 28000\n```\nBUT_REAL_GHOST abended.", nil, []string{"unknown job: BUT_REAL_GHOST"}},
 	}
 	a := &Auditor{Plan: testPlan}
 	for _, tt := range tests {
