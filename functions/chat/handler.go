@@ -232,6 +232,8 @@ func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat
 
 	payload, _ := json.Marshal(struct{ C, T, A string }{f.ConversationID, f.Text, f.Agent})
 	key := "chat:" + conn.User + ":" + f.ID
+	turn := agent.Turn{User: conn.User, Roles: conn.Roles, ConversationID: f.ConversationID, MessageID: f.ID, AgentID: f.Agent, Text: f.Text}
+	var answered *agent.Answer // set when this call ran the agent
 	out, err := h.guard.Do(ctx, key, payload, func(ctx context.Context) ([]byte, error) {
 		// Only a new message counts against the user's rate.
 		if d, err := h.limits.Allow(ctx, ratelimit.KindMessage, conn.User); err != nil {
@@ -243,7 +245,6 @@ func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat
 			return nil, &ratelimit.LimitedError{Kind: ratelimit.KindMessage, RetryAfter: d.RetryAfter}
 		}
 		sink := newFrameSink(ctx, h.post, conn.ID, f.ID, h.coalesce, h.now)
-		turn := agent.Turn{User: conn.User, Roles: conn.Roles, ConversationID: f.ConversationID, MessageID: f.ID, AgentID: f.Agent, Text: f.Text}
 		ans, err := h.runner.Run(ctx, turn, sink)
 		if err != nil {
 			return nil, err
@@ -259,18 +260,19 @@ func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat
 			metrics.Metric{Name: "PostsPerAnswer", Value: float64(sink.Posts()), Unit: metrics.Count},
 			metrics.Metric{Name: "InputTokens", Value: float64(ans.Usage.InputTokens), Unit: metrics.Count},
 			metrics.Metric{Name: "OutputTokens", Value: float64(ans.Usage.OutputTokens), Unit: metrics.Count})
-		if h.memory != nil { // the answer is out; memory must not fail it
-			if items, err := h.memory.Answered(ctx, turn, ans); err != nil {
-				h.log.WarnContext(ctx, "chat: recording the turn in memory failed", "err", err.Error())
-			} else if len(items) > 0 {
-				h.log.InfoContext(ctx, "chat: answer queued for review", "reason", items[0].Reason, "items", len(items))
-			}
-		}
+		answered = &ans
 		return json.Marshal(rp)
 	})
 	if err != nil {
 		h.chatError(ctx, conn.ID, f.ID, err)
 		return
+	}
+	if answered != nil && h.memory != nil { // the answer is out and stored; memory must not fail it
+		if items, err := h.memory.Answered(ctx, turn, *answered); err != nil {
+			h.log.WarnContext(ctx, "chat: recording the turn in memory failed", "err", err.Error())
+		} else if len(items) > 0 {
+			h.log.InfoContext(ctx, "chat: answer queued for review", "reason", items[0].Reason, "items", len(items))
+		}
 	}
 	if out.Replayed {
 		var rp replay
