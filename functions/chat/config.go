@@ -122,7 +122,14 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	var mem turnMemory
 	if kn.memory != nil {
-		rc.Context, mem = kn.memory.Context, kn.memory
+		mem = kn.memory
+		rc.Context = func(ctx context.Context, t agent.Turn) (string, error) {
+			block, err := kn.memory.Context(ctx, t)
+			if err != nil { // the turn goes on without the corrections
+				base.Log.WarnContext(ctx, "chat: reading approved corrections failed", "err", err.Error())
+			}
+			return block, err
+		}
 	}
 	runner, err := agent.NewRunner(rc)
 	if err != nil {
