@@ -12,8 +12,8 @@ export class APIError extends Error {
 export async function api(path, { method = 'GET', body } = {}) {
   const cfg = await loadConfig();
   const s = session();
-  const headers = {};
-  if (s) headers.Authorization = 'Bearer ' + s.token;
+  if (!s) throw new APIError(401, 'signed out');
+  const headers = { Authorization: 'Bearer ' + s.token };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const r = await fetch((cfg.apiBase || '') + path, {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),

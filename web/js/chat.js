@@ -21,12 +21,20 @@ export class Chat {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.ask(); }
     });
     $('newconv').addEventListener('click', () => {
-      this.newConversation();
-      $('messages').replaceChildren();
-      this.msgs.clear();
+      this.reset();
       $('question').focus();
     });
     this.setupDialog();
+  }
+
+  /** reset starts a new, empty conversation. */
+  reset() {
+    this.newConversation();
+    $('messages').replaceChildren();
+    this.msgs.clear();
+    this.proposals.clear();
+    this.current = null;
+    if ($('proposal').open) $('proposal').close();
   }
 
   newConversation() {
@@ -152,11 +160,15 @@ export class Chat {
   onEvent(f) {
     const d = f.data || {};
     if (f.kind === 'action_outcome') {
+      // Outcomes of proposals this page did not show (another tab, a
+      // replay) are left to the dashboard; each proposal shows one outcome.
       const p = this.proposals.get(d.proposalId);
+      if (!p || p.outcome) return;
+      p.outcome = true;
       const el = h('p', { class: 'outcome' + (d.ok ? '' : ' bad'), role: 'status' },
         (d.ok ? 'Done: ' : 'Failed: ') + (d.message || d.action) + (d.replayed ? ' (already done)' : ''),
         ...(d.targets || []).filter((t) => t.kind === 'job').map((t) => [' ', h('a', { href: '#/jobs/' + encodeURIComponent(t.id) }, 'Open ' + t.name)]));
-      if (p) p.view.extra.append(el); else $('messages').append(h('div', { class: 'msg' }, el));
+      p.view.extra.append(el);
       if (this.current && this.current.proposalId === d.proposalId) $('proposal').close();
       $('live').textContent = el.textContent;
     } else if (f.kind === 'proposal_canceled') {

@@ -18,6 +18,7 @@ export class Dashboard {
       this.events.length = Math.min(this.events.length, 50);
       this.renderEvents();
       this.stale = true;
+      if (this.sum) this.render(this.sum);
       if (this.visible) this.refreshSoon();
     });
   }
@@ -27,7 +28,10 @@ export class Dashboard {
     if (this.stale) this.load();
   }
 
-  hide() { this.visible = false; }
+  hide() {
+    this.visible = false;
+    clearTimeout(this.timer);
+  }
 
   refreshSoon() {
     clearTimeout(this.timer);
@@ -50,13 +54,26 @@ export class Dashboard {
   }
 
   render(sum) {
+    this.sum = sum;
     fill($('dash-asof'), `${sum.totalJobs} jobs, as of ${fmtTime(sum.asOf)}`, sum.stale ? h('strong', { class: 'error' }, ' (stale: HWA is not answering)') : '');
     fill($('chart-status'), barChart(sum.byStatus || {}, 'Jobs by status'));
     fill($('chart-ws'), barChart(sum.byWorkstation || {}, 'Jobs by workstation'));
-    list('dash-failed', sum.failed || sum.abended, (j) => [jobLink(j), ' ', badge(j.internalStatus), ' ', h('span', { class: 'muted' }, [j.stream, j.workstation].filter(Boolean).join(' · '))]);
+    // Alerts pushed after the summary was taken show at once; the summary
+    // may come from a cache a little older than the event.
+    const failed = [...(sum.failed || sum.abended || [])];
+    const critical = [...(sum.criticalAtRisk || [])];
+    const asOf = Date.parse(sum.asOf) || 0;
+    for (const e of [...this.events].reverse()) {
+      const d = e.data || {};
+      if (!d.id || (Date.parse(e.at) || 0) <= asOf) continue;
+      const j = { id: d.id, name: d.name, stream: d.stream, workstation: d.workstation, internalStatus: d.internalStatus || (e.kind === 'job_abended' ? 'ABEND' : '') };
+      if ((e.kind === 'job_abended' || e.kind === 'job_failed') && !failed.some((x) => x.id === d.id)) failed.unshift(j);
+      if (e.kind === 'critical_at_risk' && !critical.some((x) => x.id === d.id)) critical.unshift(j);
+    }
+    list('dash-failed', failed, (j) => [jobLink(j), ' ', badge(j.internalStatus), ' ', h('span', { class: 'muted' }, [j.stream, j.workstation].filter(Boolean).join(' · '))]);
     list('dash-late', sum.lateStreams, (st) => [st.name, ' ', badge(st.status), ' ', h('span', { class: 'muted' }, 'deadline ' + fmtTime(st.deadline))]);
     list('dash-unlinked', sum.unlinkedWorkstations, (w) => [w.name, ' ', h('span', { class: 'muted' }, w.type + (w.running ? ', running' : ', stopped'))]);
-    list('dash-critical', sum.criticalAtRisk, (j) => [jobLink(j), ' ', badge(j.internalStatus), j.risk ? ' ' + j.risk : '']);
+    list('dash-critical', critical, (j) => [jobLink(j), ' ', badge(j.internalStatus), j.risk ? ' ' + j.risk : '']);
   }
 
   renderEvents() {

@@ -71,6 +71,7 @@ function start() {
   $('signout').hidden = false;
   $('nav').hidden = false;
   for (const el of document.querySelectorAll('[data-role]')) el.hidden = !atLeast(s.role, el.dataset.role);
+  if ($('agent').selectedOptions[0].hidden) $('agent').value = 'analyst';
   clearTimeout(expiry);
   expiry = setTimeout(() => window.dispatchEvent(new CustomEvent('resync:unauthorized')), Math.max(0, Date.parse(s.expiresAt) - Date.now()));
   if (!socket) {
@@ -99,6 +100,8 @@ function start() {
 function stop() {
   clearTimeout(expiry);
   if (socket) socket.close();
+  // The next user starts with an empty conversation.
+  if (pages) pages.chat.reset();
 }
 
 function showPage(name) {

@@ -70,6 +70,7 @@ export class Socket extends EventTarget {
     this.ws = null;
     this.pending.clear();
     this.queue = [];
+    this.setState('closed');
   }
 
   /** send sends a client frame, or queues it until the socket is open. */

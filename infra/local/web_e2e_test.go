@@ -1,0 +1,415 @@
+//go:build webe2e
+
+package main
+
+// The browser client (web/) end to end in headless Chromium, against a stack
+// started for the test with the real chat, status, admin and health
+// binaries, the offline model and a simulator the test reads. It needs
+// Debian's chromium (scripts/test.d/50-web-e2e.sh installs it) and runs with
+// `go test -tags webe2e -run TestWebClient ./infra/local/`.
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/hwa/hwasim"
+)
+
+// browserLog collects what the page must not produce (console errors,
+// exceptions, CSP violations) and the bytes of the first load.
+type browserLog struct {
+	mu       sync.Mutex
+	problems []string
+	bytes    float64
+	requests int
+	counting bool
+}
+
+func (b *browserLog) listen(ev any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert {
+			var parts []string
+			for _, a := range e.Args {
+				parts = append(parts, string(a.Value)+a.Description)
+			}
+			b.problems = append(b.problems, "console."+string(e.Type)+": "+strings.Join(parts, " "))
+		}
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil {
+			msg += " " + d.Exception.Description
+		}
+		b.problems = append(b.problems, fmt.Sprintf("exception: %s (%s:%d)", msg, d.URL, d.LineNumber))
+	case *log.EventEntryAdded:
+		if e.Entry.Level == log.EntryLevelError || strings.Contains(strings.ToLower(e.Entry.Text), "content security policy") {
+			b.problems = append(b.problems, fmt.Sprintf("log %s/%s: %s %s", e.Entry.Source, e.Entry.Level, e.Entry.Text, e.Entry.URL))
+		}
+	case *network.EventLoadingFinished:
+		if b.counting {
+			b.bytes += e.EncodedDataLength
+			b.requests++
+		}
+	}
+}
+
+func (b *browserLog) report() ([]string, float64, int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.problems...), b.bytes, b.requests
+}
+
+// cspProbe records securitypolicyviolation events; DevTools injects it, so
+// the page's own CSP does not apply to it.
+const cspProbe = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));`
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Fatal("no chromium: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM")
+	return ""
+}
+
+func outDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("WEB_E2E_OUT")
+	if dir == "" {
+		dir = "../../test-output/screenshots"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(dir)
+	return abs
+}
+
+// TestWebClient signs in as an operator, asks which jobs abended, proposes
+// and confirms a rerun, reads the job's new run, watches the dashboard take
+// a pushed event, opens documents and review, and checks a viewer gets no
+// confirm button — with no console error or CSP violation on the way.
+func TestWebClient(t *testing.T) {
+	start := time.Now()
+	sim := hwasim.New(hwasim.Config{Seed: 21})
+	hwaSrv := httptest.NewServer(sim)
+	defer hwaSrv.Close()
+	webDir, err := filepath.Abs("../../web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, out := newStack(t, map[string]string{
+		envBinDir: buildFunctions(t, "chat", "status", "admin", "health"),
+		envWebDir: webDir,
+		"HWA_URL": hwaSrv.URL,
+	})
+	t.Logf("stack up in %s", time.Since(start).Round(time.Millisecond))
+	ctx := context.Background()
+	hc, err := hwa.New(hwa.Config{BaseURL: hwaSrv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	abended, err := hc.ListJobs(ctx, hwa.Query{OQL: hwa.Eq("lastRunCompositeStatus.status", "ABEND")})
+	if err != nil || len(abended) == 0 {
+		t.Fatalf("simulator abended jobs: %d, %v", len(abended), err)
+	}
+	shots := outDir(t)
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	bctx, cancelRun := context.WithTimeout(bctx, 120*time.Second)
+	defer cancelRun()
+
+	blog := &browserLog{}
+	if err := chromedp.Listen(bctx, blog.listen); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	if _, err := chromedp.Call(bctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
+		t.Fatal(err)
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatalf("%s: %v\nstack output:\n%s", what, err, tail(out.String(), 3000))
+		}
+	}
+	eval := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", expr, err)
+		}
+		return v
+	}
+	// setVal sets a form field as a user's choice would, with the events.
+	setVal := func(id, v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); })()`, id, v))
+	}
+	waitJS := func(what, expr string, d time.Duration) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(d))); err != nil {
+			t.Fatalf("waiting for %s (%s): %v\npage text:\n%s", what, expr, err, tail(eval(`document.body.innerText`), 3000))
+		}
+	}
+	shot := func(name string) {
+		t.Helper()
+		b, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		p := filepath.Join(shots, name+".png")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s (%d bytes)", p, len(b))
+	}
+	signIn := func(user, role string) {
+		t.Helper()
+		do("sign in as "+role,
+			chromedp.WaitVisible(chromedp.ID("signin-user")),
+			setVal("signin-user", ""),
+			chromedp.SendKeys(chromedp.ID("signin-user"), user),
+			setVal("signin-role", role),
+			chromedp.Click(chromedp.ID("signin-go")),
+		)
+		waitJS("the WebSocket", fmt.Sprintf(`document.getElementById('whoami').textContent.startsWith(%q) && document.getElementById('conn').dataset.state === 'open'`, user+" ("+role+")"), 15*time.Second)
+		do("open chat", chromedp.Navigate(s.url+"/#/chat"), chromedp.WaitVisible(chromedp.ID("question")))
+	}
+
+	// First load: the sign-in page with every module; its weight.
+	blog.mu.Lock()
+	blog.counting = true
+	blog.mu.Unlock()
+	do("open the client", chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.ID("signin-user")))
+	waitJS("the modules", `document.getElementById('signin-mode').textContent !== ''`, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	blog.mu.Lock()
+	blog.counting = false
+	blog.mu.Unlock()
+	_, weight, nreq := blog.report()
+	t.Logf("page weight: %.0f bytes transferred in %d requests on first load", weight, nreq)
+	fmt.Printf("web e2e: page weight %.0f bytes (%.1f KiB) in %d requests on first load\n", weight, weight/1024, nreq)
+	if weight <= 0 || weight > 400<<10 {
+		t.Errorf("page weight %.0f bytes, want 0 < weight <= 400 KiB", weight)
+	}
+
+	// Operator: ask which jobs abended (typed and sent with Enter).
+	signIn("otto", "operator")
+	do("ask", chromedp.WaitVisible(chromedp.ID("question")), chromedp.SendKeys(chromedp.ID("question"), "which jobs abended?\r"))
+	waitJS("tool activity", `document.querySelector('#messages article .tools li') !== null`, 30*time.Second)
+	waitJS("the answer", `document.querySelector('#messages article.done') !== null`, 40*time.Second)
+	answer := eval(`document.querySelector('#messages article.done .answer').innerText`)
+	for _, j := range abended {
+		if !strings.Contains(answer, j.Name) {
+			t.Errorf("the answer misses abended job %s:\n%s", j.Name, answer)
+		}
+	}
+	if n := eval(`String(document.querySelectorAll('#messages article.done .answer li').length)`); n == "0" {
+		t.Errorf("the answer is not rendered as a Markdown list:\n%s", eval(`document.querySelector('#messages article.done .answer').innerHTML`))
+	}
+	if live := eval(`document.getElementById('live').textContent`); !strings.Contains(live, abended[0].Name) {
+		t.Errorf("the live region does not carry the answer: %q", live)
+	}
+	cites := eval(`Array.from(document.querySelectorAll('#messages article.done .cites a')).map(a => a.getAttribute('href')).join(' ')`)
+	t.Logf("citations: %s", cites)
+	if !strings.Contains(cites, "#/jobs/") {
+		t.Errorf("no citation opens a job: %q", cites)
+	}
+	shot("chat")
+
+	// 320 px wide: nothing scrolls sideways.
+	do("narrow", chromedp.EmulateViewport(320, 700))
+	if w := eval(`document.documentElement.scrollWidth + ' ' + document.documentElement.clientWidth`); w != "305 305" && w != "320 320" {
+		t.Errorf("at 320 px the page's scroll width and viewport width are %s", w)
+	}
+	shot("chat-320")
+	do("wide", chromedp.EmulateViewport(1280, 900))
+
+	// Propose a rerun with the operator agent; confirm with a justification.
+	victim := abended[0]
+	before, err := hc.Job(ctx, victim.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runsBefore := before.Runs
+	do("ask for a rerun",
+		setVal("agent", "operator"),
+		chromedp.SendKeys(chromedp.ID("question"), "rerun "+victim.Name+"\r"),
+	)
+	waitJS("the proposal dialog", `document.getElementById('proposal').open`, 40*time.Second)
+	dlg := eval(`document.getElementById('proposal').innerText`)
+	if !strings.Contains(dlg, victim.Name) || !strings.Contains(dlg, "rerun") || !strings.Contains(dlg, "Impact") {
+		t.Errorf("the dialog does not show the target and impact:\n%s", dlg)
+	}
+	if eval(`String(document.getElementById('proposal-ok').disabled)`) != "true" {
+		t.Error("confirm is enabled without a justification")
+	}
+	shot("proposal")
+	do("confirm",
+		chromedp.SendKeys(chromedp.ID("justification"), "Supplier re-sent the file (INC-4711)"),
+		setVal("category", "incident"),
+		chromedp.SendKeys(chromedp.ID("ticket"), "INC-4711"),
+		chromedp.Click(chromedp.ID("proposal-ok")),
+	)
+	waitJS("the outcome", `document.querySelector('#messages .outcome') !== null`, 40*time.Second)
+	outcome := eval(`document.querySelector('#messages .outcome').innerText`)
+	if !strings.HasPrefix(outcome, "Done") {
+		t.Errorf("outcome: %q", outcome)
+	}
+	if eval(`String(document.getElementById('proposal').open)`) != "false" {
+		t.Error("the dialog stays open after the outcome")
+	}
+	var reruns int
+	for _, a := range sim.Actions() {
+		if a.Verb == "rerun" && a.Headers.Get("Justification-Description") == "Supplier re-sent the file (INC-4711)" {
+			reruns++
+		}
+	}
+	if reruns != 1 {
+		t.Fatalf("reruns with the justification in the simulator: %d, want 1", reruns)
+	}
+
+	// The job's detail view shows the new run.
+	if n := eval(`String(document.querySelectorAll('#messages .outcome').length)`); n != "1" {
+		t.Errorf("%s outcomes shown, want 1", n)
+		os.WriteFile(filepath.Join(shots, "stack.log"), []byte(out.String()), 0o644)
+	}
+	do("open the job", chromedp.Evaluate[chromedp.Void](`document.querySelector('#messages .outcome a').click()`))
+	waitJS("the job view", `document.querySelector('#job-body table.runs') !== null`, 20*time.Second)
+	rows := eval(`String(document.querySelectorAll('#job-body table.runs tbody tr').length)`)
+	if rows != fmt.Sprint(len(runsBefore)+1) {
+		t.Errorf("job view shows %s runs, want %d (one more than before the rerun)", rows, len(runsBefore)+1)
+	}
+	if txt := eval(`document.getElementById('job-body').innerText`); !strings.Contains(txt, "Log tail") || !strings.Contains(txt, "Impact") {
+		t.Errorf("job view misses sections:\n%s", txt)
+	}
+	shot("job")
+
+	// Dashboard: the summary, the charts, and an event pushed by the plan monitor.
+	do("dashboard", chromedp.Navigate(s.url+"/#/dashboard"))
+	waitJS("the charts", `document.querySelector('#chart-status svg rect') !== null && document.querySelector('#chart-ws svg rect') !== null`, 20*time.Second)
+	waitJS("the socket", `document.getElementById('conn').dataset.state === 'open'`, 15*time.Second)
+	failedList := eval(`document.getElementById('dash-failed').innerText`)
+	for _, j := range abended[1:] { // the first was rerun
+		if !strings.Contains(failedList, j.Name) {
+			t.Errorf("the dashboard misses abended job %s:\n%s", j.Name, failedList)
+		}
+	}
+	trigger := func() {
+		resp, body := do2(t, "POST", s.url+"/local/schedules/plan-monitor")
+		if resp != 200 {
+			t.Fatalf("plan-monitor: %d %s", resp, body)
+		}
+	}
+	trigger()
+	running, err := hc.ListJobs(ctx, hwa.Query{OQL: hwa.Eq("lastRunCompositeStatus.status", "EXEC")})
+	if err != nil || len(running) == 0 {
+		t.Fatalf("no running job: %v", err)
+	}
+	if _, err := hc.Kill(ctx, running[0].ID, hwa.ActionOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	trigger()
+	waitJS("the pushed event", `document.getElementById('dash-events').innerText.includes('job_abended')`, 20*time.Second)
+	waitJS("the refreshed summary", fmt.Sprintf(`document.getElementById('dash-failed').innerText.includes(%q)`, running[0].Name), 20*time.Second)
+	shot("dashboard")
+
+	// Documents: the page and what the server says about storage.
+	do("documents", chromedp.Navigate(s.url+"/#/documents"))
+	waitJS("the documents page", `!document.getElementById('page-documents').hidden && (document.getElementById('docs-note').textContent !== '' || document.querySelector('#docs-list tr') !== null)`, 20*time.Second)
+	t.Logf("documents: %s", eval(`document.getElementById('docs-note').textContent`))
+	shot("documents")
+
+	// Viewer: no operator agent, no confirm button, no documents or review.
+	do("sign out", chromedp.Click(chromedp.ID("signout")))
+	signIn("vera", "viewer")
+	if v := eval(`String(document.querySelector('#agent option[value=operator]').hidden) + ' ' + String(document.querySelector('#nav a[data-page=documents]').hidden)`); v != "true true" {
+		t.Errorf("viewer sees the operator agent or documents: %s", v)
+	}
+	do("viewer asks for a rerun", chromedp.SendKeys(chromedp.ID("question"), "rerun "+abended[1].Name+"\r"))
+	waitJS("the viewer's answer", `document.querySelectorAll('#messages article.done').length >= 1`, 40*time.Second)
+	if v := eval(`String(document.getElementById('proposal').open) + ' ' + String(document.getElementById('proposal-ok').checkVisibility())`); v != "false false" {
+		t.Errorf("viewer: dialog open / confirm visible = %s, want false false", v)
+	}
+
+	// Admin: the audit trail has the confirmed rerun; the review queue says what is missing.
+	do("sign out", chromedp.Click(chromedp.ID("signout")))
+	signIn("ada", "admin")
+	do("review", chromedp.Navigate(s.url+"/#/review"))
+	waitJS("the audit trail", `document.querySelector('#audit table') !== null || document.querySelector('#audit p') !== null && !document.getElementById('audit').innerText.includes('Loading')`, 20*time.Second)
+	if a := eval(`document.getElementById('audit').innerText`); !strings.Contains(a, "INC-4711") {
+		t.Errorf("the audit trail misses the confirmed rerun:\n%s", a)
+	}
+	shot("review")
+
+	// No console error, exception or CSP violation across the run.
+	problems, _, _ := blog.report()
+	if csp := eval(`JSON.stringify(window.__csp)`); csp != "[]" {
+		problems = append(problems, "securitypolicyviolation: "+csp)
+	}
+	for _, p := range problems {
+		t.Errorf("browser: %s", p)
+	}
+	// The detectors work: a console error and a failed request are seen.
+	do("probe the detectors", chromedp.Evaluate[chromedp.Void](`console.error('detector probe'); fetch('/api/v1/no-such-route').catch(() => {})`), chromedp.Sleep(500*time.Millisecond))
+	if after, _, _ := blog.report(); len(after) < len(problems)+2 {
+		t.Errorf("the console detectors missed a probe: %q", after[len(problems):])
+	}
+	t.Logf("browser run took %s, %d problems", time.Since(start).Round(time.Millisecond), len(problems))
+}
+
+func do2(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	resp, b := do(t, method, url, "", "")
+	return resp.StatusCode, string(b)
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
