@@ -136,7 +136,18 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	if err != nil {
 		return nil, fmt.Errorf("local: bin dir: %w", err)
 	}
+	// The knowledge graph: ingest exists to write it, so without NEO4J_URI
+	// it is not started and the stack says the graph features are off.
+	graphURI := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, sharedconfig.EnvNeo4jURI+"="); ok {
+			graphURI = v
+		}
+	}
 	for _, fn := range routes.Functions() {
+		if fn == routes.Ingest && graphURI == "" {
+			continue
+		}
 		path := filepath.Join(binDir, fn)
 		if st, err := os.Stat(path); err != nil || st.IsDir() {
 			s.missing = append(s.missing, fn)
@@ -213,6 +224,11 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 		p("  hwa           %s", hwaNote)
 	}
 	p("  redis         %s %s", redisURL, redisNote)
+	if graphURI != "" {
+		p("  graph         %s (Neo4j: runbook ingestion and search, impact and why-waiting from the graph)", graphURI)
+	} else {
+		p("  graph         off: %s is not set, so ingest is not started (no runbook ingestion or search) and impact and why-waiting come from HWA", sharedconfig.EnvNeo4jURI)
+	}
 	if s.minter != nil {
 		p("  dev tokens    POST %s/local/token {\"user\":\"alice\",\"role\":\"operator\"}", s.url)
 	} else {
