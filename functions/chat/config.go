@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/resync/resync/shared/agent"
 	"github.com/resync/resync/shared/audit"
@@ -45,6 +46,7 @@ func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true}
 // app is everything run builds once.
 type app struct {
 	handler *handler
+	invoker invoker
 	base    *setup.Base
 	closers []func()
 }
@@ -151,6 +153,11 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		metrics:  base.Metrics,
 	})
 	a.handler = h
+	hh, err := newHTTP(agents, base.Edge())
+	if err != nil {
+		return nil, err
+	}
+	a.invoker = invoker{ws: h, http: httpadapter.NewV2(hh)}
 	return a, nil
 }
 

@@ -32,6 +32,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	defer a.close()
-	lambda.StartWithOptions(a.handler.Handle, lambda.WithContext(ctx))
+	lambda.StartWithOptions(a.invoker.Invoke, lambda.WithContext(ctx))
 	return nil
 }

@@ -88,6 +88,7 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/workstations", Status, RoleViewer},
 		{"GET", "/api/v1/critical", Status, RoleViewer},
 		{"GET", "/api/v1/events", Status, RoleViewer},
+		{"GET", "/api/v1/agents", Chat, RoleViewer},
 
 		{"GET", "/api/v1/admin/cache", Admin, RoleAdmin},
 		{"POST", "/api/v1/admin/cache/invalidate", Admin, RoleAdmin},
