@@ -175,7 +175,11 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	s.sched = schedule.New(schedule.Options{Schedules: scheds, Invoker: s.lambda, Mode: cfg.Schedules, Region: cfg.Region, Logger: log})
 	mux.Handle("/local/schedules", s.sched.Handler())
 	mux.Handle("/local/schedules/", s.sched.Handler())
-	mux.Handle("/", webHandler(cfg.WebDir, gw))
+	var webConnect []string // the browser uploads straight to the bucket
+	if s.s3 != nil {
+		webConnect = append(webConnect, s.s3.URL())
+	}
+	mux.Handle("/", webHandler(cfg.WebDir, webConnect, gw))
 
 	s.ws, err = wsgw.New(wsgw.Options{
 		Routes: routes.WebSocket(), Invoker: s.lambda, Stage: string(cfg.Stage),

@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -26,6 +28,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/resync/resync/internal/testenv"
+	sharedconfig "github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/graph"
 	"github.com/resync/resync/shared/hwa"
 	"github.com/resync/resync/shared/hwa/hwasim"
 )
@@ -124,11 +129,32 @@ func TestWebClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, out := newStack(t, map[string]string{
-		envBinDir: buildFunctions(t, "chat", "status", "admin", "health"),
+	// With the test Neo4j (make test has it), documents, runbook answers and
+	// the review queue work too; without it those parts are skipped.
+	neo := testenv.Neo4jConfig{URI: os.Getenv(testenv.EnvNeo4jURI), User: os.Getenv(testenv.EnvNeo4jUser), Password: os.Getenv(testenv.EnvNeo4jPassword)}
+	if neo.URI == "" && testenv.Required() {
+		t.Fatalf("%s is not set", testenv.EnvNeo4jURI)
+	}
+	env := map[string]string{
 		envWebDir: webDir,
 		"HWA_URL": hwaSrv.URL,
-	})
+	}
+	fns := []string{"chat", "status", "admin", "health"}
+	if neo.URI != "" {
+		fns = append(fns, "ingest")
+		env[sharedconfig.EnvNeo4jURI], env[sharedconfig.EnvNeo4jUser], env[sharedconfig.EnvNeo4jPassword] = neo.URI, neo.User, neo.Password
+	} else {
+		t.Logf("no %s: the documents, runbook and review-queue steps are skipped", testenv.EnvNeo4jURI)
+	}
+	env[envBinDir] = buildFunctions(t, fns...)
+	s, out := newStack(t, env)
+	// Users of this run only, so what memory keeps in the shared graph is
+	// this run's and is removed at the end.
+	run := fmt.Sprint(time.Now().UnixNano() % 1e9)
+	operatorUser, viewerUser, adminUser := "otto-"+run, "vera-"+run, "ada-"+run
+	if neo.URI != "" {
+		t.Cleanup(func() { cleanGraph(t, neo, []string{operatorUser, viewerUser, adminUser}, "web-e2e-"+run+".md") })
+	}
 	t.Logf("stack up in %s", time.Since(start).Round(time.Millisecond))
 	ctx := context.Background()
 	hc, err := hwa.New(hwa.Config{BaseURL: hwaSrv.URL})
@@ -237,7 +263,7 @@ func TestWebClient(t *testing.T) {
 	}
 
 	// Operator: ask which jobs abended (typed and sent with Enter).
-	signIn("otto", "operator")
+	signIn(operatorUser, "operator")
 	do("ask", chromedp.WaitVisible(chromedp.ID("question")), chromedp.SendKeys(chromedp.ID("question"), "which jobs abended?\r"))
 	waitJS("tool activity", `document.querySelector('#messages article .tools li') !== null`, 30*time.Second)
 	waitJS("the answer", `document.querySelector('#messages article.done') !== null`, 40*time.Second)
@@ -361,11 +387,16 @@ func TestWebClient(t *testing.T) {
 	do("documents", chromedp.Navigate(s.url+"/#/documents"))
 	waitJS("the documents page", `!document.getElementById('page-documents').hidden && (document.getElementById('docs-note').textContent !== '' || document.querySelector('#docs-list tr') !== null)`, 20*time.Second)
 	t.Logf("documents: %s", eval(`document.getElementById('docs-note').textContent`))
-	shot("documents")
+	var reviewID string
+	if neo.URI != "" {
+		reviewID = documentsAndRunbooks(t, bctx, s.url, run, abended[1].Name, operatorUser, do, eval, waitJS, setVal, shot)
+	} else {
+		shot("documents")
+	}
 
 	// Viewer: no operator agent, no confirm button, no documents or review.
 	do("sign out", chromedp.Click(chromedp.ID("signout")))
-	signIn("vera", "viewer")
+	signIn(viewerUser, "viewer")
 	if v := eval(`String(document.querySelector('#agent option[value=operator]').hidden) + ' ' + String(document.querySelector('#nav a[data-page=documents]').hidden)`); v != "true true" {
 		t.Errorf("viewer sees the operator agent or documents: %s", v)
 	}
@@ -377,11 +408,23 @@ func TestWebClient(t *testing.T) {
 
 	// Admin: the audit trail has the confirmed rerun; the review queue says what is missing.
 	do("sign out", chromedp.Click(chromedp.ID("signout")))
-	signIn("ada", "admin")
+	signIn(adminUser, "admin")
 	do("review", chromedp.Navigate(s.url+"/#/review"))
 	waitJS("the audit trail", `document.querySelector('#audit table') !== null || document.querySelector('#audit p') !== null && !document.getElementById('audit').innerText.includes('Loading')`, 20*time.Second)
 	if a := eval(`document.getElementById('audit').innerText`); !strings.Contains(a, "INC-4711") {
 		t.Errorf("the audit trail misses the confirmed rerun:\n%s", a)
+	}
+	if reviewID != "" {
+		item := fmt.Sprintf(`document.querySelector('#review-queue li[data-id=%q]')`, reviewID)
+		waitJS("the review item", item+` !== null`, 20*time.Second)
+		do("approve with a correction",
+			chromedp.Evaluate[chromedp.Void](item+`.querySelector('textarea').value = 'Restart the listener first, then rerun the job.'`),
+			chromedp.Evaluate[chromedp.Void](item+`.querySelector('button.approve').click()`))
+		waitJS("the approval", item+`.innerText.includes('Approved.')`, 20*time.Second)
+		code, body := doAuth(t, "GET", s.url+"/api/v1/admin/reviews?status=approved", mint(t, s, adminUser, "admin"))
+		if code != 200 || !strings.Contains(body, reviewID) || !strings.Contains(body, "Restart the listener first") {
+			t.Errorf("approved reviews: %d %.500s", code, body)
+		}
 	}
 	shot("review")
 
@@ -399,6 +442,88 @@ func TestWebClient(t *testing.T) {
 		t.Errorf("the console detectors missed a probe: %q", after[len(problems):])
 	}
 	t.Logf("browser run took %s, %d problems", time.Since(start).Round(time.Millisecond), len(problems))
+}
+
+// documentsAndRunbooks uploads a Markdown runbook through the page, waits
+// for it to be ingested, asks about it, opens the cited document, rates
+// the answer low (a review item) and deletes the document. It returns the
+// review item's id.
+func documentsAndRunbooks(t *testing.T, bctx context.Context, base, run, job, user string,
+	do func(string, ...chromedp.Action[chromedp.Void]), eval func(string) string,
+	waitJS func(string, string, time.Duration), setVal func(string, string) chromedp.Action[chromedp.Void], shot func(string)) string {
+	t.Helper()
+	name := "web-e2e-" + run + ".md"
+	marker := "listener LSN" + run
+	path := filepath.Join(t.TempDir(), name)
+	md := "# Operations\n\n## Recovering " + job + "\n\nWhen " + job + " abends, restart the " + marker + ", then rerun " + job + ".\n"
+	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do("upload a runbook", chromedp.WaitVisible(chromedp.ID("upload-file")), chromedp.SetUploadFiles(chromedp.ID("upload-file"), []string{path}),
+		chromedp.Click(chromedp.CSS("#upload button[type=submit]")))
+	waitJS("the upload", `document.getElementById('upload-status').textContent.startsWith('Uploaded') && document.getElementById('upload-progress').value === 100`, 20*time.Second)
+	row := fmt.Sprintf(`Array.from(document.querySelectorAll('#docs-list tr')).find(r => r.cells[0] && r.cells[0].textContent === %q)`, name)
+	waitJS("the runbook ingested", `(`+row+` || {innerText: ''}).innerText.includes('ingested')`, 40*time.Second)
+	shot("documents")
+
+	do("ask about the runbook", chromedp.Navigate(base+"/#/chat"), chromedp.WaitVisible(chromedp.ID("question")),
+		setVal("agent", "analyst"), chromedp.SendKeys(chromedp.ID("question"), "what to do when "+job+" abends?\r"))
+	last := `Array.from(document.querySelectorAll('#messages article')).pop()`
+	waitJS("the runbook answer", last+`.classList.contains('done')`, 40*time.Second)
+	if a := eval(last + `.innerText`); !strings.Contains(a, marker) {
+		t.Errorf("the answer does not give the runbook's procedure (%s):\n%s", marker, a)
+	}
+	docID := strings.TrimPrefix(eval(row+`.id`), "doc-")
+	cite := fmt.Sprintf(last+`.querySelector('.cites a[href="#/documents/%s"]')`, docID)
+	if eval(`String(`+cite+` !== null)`) != "true" {
+		t.Fatalf("no citation opens the runbook %s: %s", docID, eval(last+`.querySelector('.cites') ? `+last+`.querySelector('.cites').innerHTML : 'no citations'`))
+	}
+	turnID := eval(last + `.dataset.id`)
+
+	// Feedback: rated 1 with a comment, which makes a review item.
+	do("rate the answer",
+		chromedp.Evaluate[chromedp.Void](last+`.querySelector('form.feedback select').value = '1'`),
+		chromedp.Evaluate[chromedp.Void](last+`.querySelector('form.feedback input').value = 'it should say to check the listener log first'`),
+		chromedp.Evaluate[chromedp.Void](last+`.querySelector('form.feedback button').click()`))
+	waitJS("the feedback recorded", last+`.innerText.includes('Thanks for the feedback.')`, 20*time.Second)
+
+	// The citation opens the document's row.
+	do("open the cited runbook", chromedp.Evaluate[chromedp.Void](cite+`.click()`))
+	waitJS("the highlighted runbook", fmt.Sprintf(`document.getElementById('doc-%s') !== null && document.getElementById('doc-%s').classList.contains('hl')`, docID, docID), 20*time.Second)
+
+	// Delete it (the page asks first; the test answers yes).
+	do("delete the runbook", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#doc-%s button').click()`, docID)))
+	waitJS("the runbook gone", fmt.Sprintf(`document.getElementById('doc-%s') === null`, docID), 20*time.Second)
+
+	sum := sha256.Sum256([]byte(user + "\x00" + turnID + "\x00" + "low rating"))
+	return "rev-" + hex.EncodeToString(sum[:12])
+}
+
+// cleanGraph removes what this run left in the shared graph: its users'
+// turns and review items (approved corrections feed later answers) and the
+// runbook if the delete step did not run.
+func cleanGraph(t *testing.T, neo testenv.Neo4jConfig, users []string, docName string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	g, err := graph.Open(ctx, graph.Config{URI: neo.URI, User: neo.User, Password: neo.Password})
+	if err != nil {
+		t.Logf("clean the graph: %v", err)
+		return
+	}
+	defer g.Close(context.Background())
+	if _, err := g.Write(ctx, `MATCH (n) WHERE (n:Turn OR n:ReviewItem) AND n.user IN $u DETACH DELETE n`, map[string]any{"u": users}); err != nil {
+		t.Logf("clean the graph: %v", err)
+	}
+	if _, err := g.Write(ctx, `MATCH (d:Document {bucket: $b, name: $n}) OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c) DETACH DELETE c, d`, map[string]any{"b": documentsBucket, "n": docName}); err != nil {
+		t.Logf("clean the graph: %v", err)
+	}
+}
+
+func doAuth(t *testing.T, method, url, token string) (int, string) {
+	t.Helper()
+	resp, b := do(t, method, url, token, "")
+	return resp.StatusCode, string(b)
 }
 
 func do2(t *testing.T, method, url string) (int, string) {

@@ -13,7 +13,7 @@ async function loadQueue() {
   fill(el, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   let d;
   try {
-    d = await api('/api/v1/admin/reviews');
+    d = await api('/api/v1/admin/reviews?status=open');
   } catch (err) {
     fill(el, h('p', { class: 'error' }, 'Could not load the review queue: ' + err.message));
     return;
@@ -39,9 +39,8 @@ function reviewItem(it) {
     }
   };
   const li = h('li', { class: 'card review', 'data-id': it.id },
-    h('p', {}, h('strong', {}, 'Question: '), it.question || ''),
-    it.rating ? h('p', {}, 'Rating ' + it.rating + (it.comment ? ': ' + it.comment : '')) : null,
-    it.reason ? h('p', { class: 'muted' }, it.reason) : null,
+    h('p', {}, h('strong', {}, 'Question: '), it.question || '(not recorded)'),
+    h('p', { class: 'muted' }, [it.reason, it.detail].filter(Boolean).join(' — '), it.user ? ' (asked by ' + it.user + ', ' + fmtTime(it.createdAt || it.at) + ')' : ''),
     h('label', {}, 'Answer (edit to correct)'), correction,
     h('div', { class: 'buttons' },
       h('button', { type: 'button', class: 'approve', onclick: () => act('approve', { correction: correction.value.trim() }) }, 'Approve'),
