@@ -127,7 +127,7 @@ func (v *reviewsAPI) list(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if v == nil { // like the documents list: nothing to review, and why
-		api.WriteJSON(w, r, http.StatusOK, reviewList{Page: memory.Page{Items: []memory.ReviewItem{}},
+		api.WriteJSON(w, r, http.StatusOK, reviewList{Page: memory.Page{Items: []memory.ReviewItem{}}, Available: false,
 			Note: "the review queue needs the knowledge graph, which is not configured here (NEO4J_URI)"})
 		return nil
 	}
@@ -135,14 +135,16 @@ func (v *reviewsAPI) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return reviewProblem(err)
 	}
-	api.WriteJSON(w, r, http.StatusOK, reviewList{Page: p})
+	api.WriteJSON(w, r, http.StatusOK, reviewList{Page: p, Available: true})
 	return nil
 }
 
 // reviewList is the answer of GET /api/v1/admin/reviews.
 type reviewList struct {
 	memory.Page
-	Note string `json:"note,omitempty"`
+	// Available is false when no graph is configured; Note says so.
+	Available bool   `json:"available"`
+	Note      string `json:"note,omitempty"`
 }
 
 // decision is the body of approve ({"correction"}) and reject ({"note"}).

@@ -177,7 +177,7 @@ func TestReviewRoutesWithoutGraph(t *testing.T) {
 	f := newFixture(t)
 	admin := f.token(t, "ada", auth.RoleAdmin)
 	rec := f.do(t, "GET", "/api/v1/admin/reviews?status=open", admin, "")
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"items":[]`) || !strings.Contains(rec.Body.String(), "NEO4J_URI") {
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"items":[]`) || !strings.Contains(rec.Body.String(), "NEO4J_URI") || !strings.Contains(rec.Body.String(), `"available":false`) {
 		t.Errorf("list without a graph: %d %s", rec.Code, rec.Body)
 	}
 	for _, rt := range [][3]string{
