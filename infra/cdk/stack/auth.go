@@ -13,7 +13,10 @@ type UsersProps struct {
 	// CallbackOrigin is the web client's origin; the app client redirects
 	// only there after sign-in and sign-out.
 	CallbackOrigin *string
-	Retain         bool
+	// DomainPrefix is the hosted UI's domain prefix
+	// (<prefix>.auth.<region>.amazoncognito.com), unique in the region.
+	DomainPrefix *string
+	Retain       bool
 }
 
 // Users is the Cognito user pool with one group per role and the web
@@ -23,6 +26,9 @@ type Users struct {
 	constructs.Construct
 	Pool   awscognito.UserPool
 	Client awscognito.UserPoolClient
+	// Domain is the hosted UI the web client signs in through
+	// (authorization code with PKCE).
+	Domain awscognito.UserPoolDomain
 	// Issuer is the JWT issuer URL; its JWKS is Issuer + "/.well-known/jwks.json".
 	Issuer *string
 }
@@ -77,8 +83,11 @@ func NewUsers(scope constructs.Construct, id string, props UsersProps) *Users {
 			LogoutUrls:   &[]*string{callback},
 		},
 	})
+	domain := pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
+		CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: props.DomainPrefix},
+	})
 	issuer := awscdk.Fn_Join(jsii.String(""), &[]*string{
 		jsii.String("https://cognito-idp."), awscdk.Aws_REGION(), jsii.String(".amazonaws.com/"), pool.UserPoolId(),
 	})
-	return &Users{Construct: c, Pool: pool, Client: client, Issuer: issuer}
+	return &Users{Construct: c, Pool: pool, Client: client, Domain: domain, Issuer: issuer}
 }

@@ -44,48 +44,52 @@ const (
 
 // fixtures holds every stage of stack.Stages(), synthesized once in
 // TestMain: synthesis costs seconds, and jsii must be closed exactly once.
-// It is written only by TestMain, before any test runs.
-var fixtures []fixture
+// assemblyDir is the cloud assembly they were written to. Both are written
+// only by TestMain, before any test runs.
+var (
+	fixtures    []fixture
+	assemblyDir string
+)
 
 func TestMain(m *testing.M) {
-	code, err := synthAll()
+	dir, err := os.MkdirTemp("", "resync-cdk-test-")
+	code := 1
+	if err == nil {
+		if err = synthAll(dir); err == nil {
+			code = m.Run()
+		}
+		os.RemoveAll(dir)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stack test setup:", err)
 		code = 1
-	} else {
-		code = m.Run()
 	}
 	jsii.Close()
 	os.Exit(code)
 }
 
-func synthAll() (int, error) {
-	dir, err := os.MkdirTemp("", "resync-cdk-test-")
-	if err != nil {
-		return 1, err
-	}
-	defer os.RemoveAll(dir)
+func synthAll(dir string) error {
 	codeDir, err := placeholderCode(dir)
 	if err != nil {
-		return 1, err
+		return err
 	}
 	webDir := filepath.Join(dir, "web")
 	if err := os.MkdirAll(webDir, 0o755); err != nil {
-		return 1, err
+		return err
 	}
 	if err := os.WriteFile(filepath.Join(webDir, "index.html"), []byte("<!doctype html><title>Resync</title>"), 0o644); err != nil {
-		return 1, err
+		return err
 	}
 
 	// RESYNC_CDK_TEST_OUT keeps the synthesized templates for a linter
 	// (scripts/test.d/20-cdk.sh runs cfn-lint on them).
-	outdir := os.Getenv("RESYNC_CDK_TEST_OUT")
-	if outdir == "" {
-		outdir = filepath.Join(dir, "cdk.out")
+	assemblyDir = os.Getenv("RESYNC_CDK_TEST_OUT")
+	if assemblyDir == "" {
+		assemblyDir = filepath.Join(dir, "cdk.out")
 	}
 	start := time.Now()
 	ctx := stack.AppContext()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir), Context: &ctx})
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(assemblyDir), Context: &ctx})
 	// Every stack is built before the first synthesis: the tree may not
 	// change after it.
 	var stacks []*stack.Stack
@@ -94,7 +98,7 @@ func synthAll() (int, error) {
 			Stage: st, CodeDir: codeDir, WebDir: webDir, HWAURL: testHWAURL, Neo4jURI: testNeo4jURI,
 		})
 		if err != nil {
-			return 1, err
+			return err
 		}
 		stacks = append(stacks, s)
 	}
@@ -102,16 +106,16 @@ func synthAll() (int, error) {
 		tpl := assertions.Template_FromStack(stacks[i].Stack, nil)
 		raw, err := json.Marshal(tpl.ToJSON())
 		if err != nil {
-			return 1, err
+			return err
 		}
 		var t template
 		if err := json.Unmarshal(raw, &t); err != nil {
-			return 1, err
+			return err
 		}
 		fixtures = append(fixtures, fixture{stage: st, tpl: tpl, t: t})
 	}
 	fmt.Fprintf(os.Stderr, "synthesized %d stages in %s\n", len(fixtures), time.Since(start).Round(10*time.Millisecond))
-	return 0, nil
+	return nil
 }
 
 // placeholderCode writes <dir>/bin/<fn>/bootstrap for every function, each

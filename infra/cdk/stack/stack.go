@@ -125,7 +125,12 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	if props.UIOrigin != "" {
 		uiOrigin = jsii.String(props.UIOrigin)
 	}
-	s.Users = NewUsers(s.Stack, "Users", UsersProps{CallbackOrigin: uiOrigin, Retain: st.Retain})
+	s.Users = NewUsers(s.Stack, "Users", UsersProps{
+		CallbackOrigin: uiOrigin,
+		// Unique per account and stage; Cognito prefixes are regional.
+		DomainPrefix: awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("resync"), jsii.String(st.Name), awscdk.Aws_ACCOUNT_ID()}),
+		Retain:       st.Retain,
+	})
 
 	// The WebSocket API exists before the functions so that they can be told
 	// its management endpoint; its routes are added once they exist.
@@ -222,7 +227,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		newSchedule(s.Stack, st.Name, sc, fn, s.Functions[sc.Function])
 	}
 
-	s.deployWeb(props.WebDir)
+	s.deployWeb(props.WebDir, uiOrigin)
 	mon := NewMonitoring(s.Stack, "Monitoring", MonitoringProps{
 		Stage: st.Name, Functions: s.Functions, HTTP: s.HTTP.API, AlarmEmail: props.AlarmEmail,
 	})
@@ -300,17 +305,20 @@ func isAsync(fn string) bool {
 }
 
 // connectSources lists the hosts the browser client connects to besides its
-// own origin. The CSP cannot name the two API hosts themselves: the HTTP
-// API's CORS names the distribution, and the distribution's headers policy
-// naming the API would make a dependency cycle. So it admits the region's
-// execute-api hosts (and Cognito, for sign-in).
+// own origin: the APIs, the hosted UI's token endpoint, and the documents
+// bucket for presigned uploads. The CSP cannot name those exact hosts: the
+// API's and the bucket's CORS name the distribution, and the distribution's
+// headers policy naming them would make a dependency cycle. So it admits
+// those services' hosts in this region.
 func connectSources() []*string {
 	region := awscdk.Aws_REGION()
 	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
 	return []*string{
 		join(jsii.String("https://*.execute-api."), region, jsii.String(".amazonaws.com")),
 		join(jsii.String("wss://*.execute-api."), region, jsii.String(".amazonaws.com")),
+		join(jsii.String("https://*.auth."), region, jsii.String(".amazoncognito.com")),
 		join(jsii.String("https://cognito-idp."), region, jsii.String(".amazonaws.com")),
+		join(jsii.String("https://*.s3."), region, jsii.String(".amazonaws.com")),
 	}
 }
 
@@ -387,15 +395,23 @@ func newSchedule(scope constructs.Construct, stage string, sc routes.Schedule, f
 	})
 }
 
-// deployWeb copies the web client and a config.json with the deployed
-// addresses into the web bucket, and invalidates the distribution.
-func (s *Stack) deployWeb(webDir string) {
+// deployWeb copies the web client and its config.json into the web bucket,
+// and invalidates the distribution. config.json is what web/js/auth.js
+// reads: Cognito mode, the hosted UI, the client id, the redirect, the API
+// base and the WebSocket URL.
+func (s *Stack) deployWeb(webDir string, uiOrigin *string) {
+	redirect := awscdk.Fn_Join(jsii.String(""), &[]*string{uiOrigin, jsii.String("/")})
 	config := map[string]any{
-		"httpApiUrl":       s.HTTP.API.ApiEndpoint(),
-		"webSocketUrl":     s.WebSocket.Stage.Url(),
-		"region":           awscdk.Aws_REGION(),
-		"userPoolId":       s.Users.Pool.UserPoolId(),
-		"userPoolClientId": s.Users.Client.UserPoolClientId(),
+		"mode":          "cognito",
+		"cognitoDomain": s.Users.Domain.BaseUrl(nil),
+		"clientId":      s.Users.Client.UserPoolClientId(),
+		"redirectUri":   redirect,
+		"logoutUri":     redirect,
+		"scope":         "openid email profile",
+		"apiBase":       s.HTTP.API.ApiEndpoint(),
+		"wsUrl":         s.WebSocket.Stage.Url(),
+		"region":        awscdk.Aws_REGION(),
+		"userPoolId":    s.Users.Pool.UserPoolId(),
 	}
 	sources := []awss3deployment.ISource{awss3deployment.Source_JsonData(jsii.String("config.json"), config, nil)}
 	if webDir != "" {

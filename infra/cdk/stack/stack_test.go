@@ -1,7 +1,10 @@
 package stack_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -22,6 +25,7 @@ func TestResourceCounts(t *testing.T) {
 			{"AWS::ApiGatewayV2::Authorizer", 1},
 			{"AWS::Cognito::UserPool", 1},
 			{"AWS::Cognito::UserPoolClient", 1},
+			{"AWS::Cognito::UserPoolDomain", 1},
 			{"AWS::Cognito::UserPoolGroup", len(stack.Groups())},
 			{"AWS::ElastiCache::ReplicationGroup", 1},
 			{"AWS::S3::Bucket", 2},
@@ -574,7 +578,8 @@ func TestWebHeaders(t *testing.T) {
 		id := fx.t.ofType("AWS::CloudFront::ResponseHeadersPolicy")[0]
 		cfg := path(fx.t.Resources[id].Properties, "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
 		csp := flatten(path(cfg, "ContentSecurityPolicy", "ContentSecurityPolicy"))
-		for _, want := range []string{"default-src 'self'", "connect-src 'self' https://*.execute-api.", "wss://*.execute-api.", "frame-ancestors 'none'"} {
+		for _, want := range []string{"default-src 'self'", "connect-src 'self' https://*.execute-api.", "wss://*.execute-api.",
+			".amazoncognito.com", "https://*.s3.", "frame-ancestors 'none'"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("CSP %q lacks %q", csp, want)
 			}
@@ -648,6 +653,78 @@ func TestAlarmsAndOutputs(t *testing.T) {
 			if _, ok := fx.t.Outputs[o]; !ok {
 				t.Errorf("no output %s", o)
 			}
+		}
+	})
+}
+
+// TestWebConfig reads the config.json the deployment uploads next to the
+// web client (web/js/auth.js loads it) and checks it names the deployed
+// hosted UI, app client, redirect, API and WebSocket URL.
+func TestWebConfig(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		deps := fx.t.ofType("Custom::CDKBucketDeployment")
+		if len(deps) != 1 {
+			t.Fatalf("web deployments: got %d, want 1", len(deps))
+		}
+		p := fx.t.Resources[deps[0]].Properties
+		markers := map[string]string{}
+		for _, m := range list(p["SourceMarkers"]) {
+			mm, _ := m.(map[string]any)
+			for k, v := range mm {
+				markers[k] = flatten(v)
+			}
+		}
+		var cfg map[string]any
+		for _, key := range list(p["SourceObjectKeys"]) {
+			file := filepath.Join(assemblyDir, "asset."+strings.TrimSuffix(key.(string), ".zip"), "config.json")
+			raw, err := os.ReadFile(file)
+			if err != nil {
+				continue
+			}
+			s := string(raw)
+			for k, v := range markers {
+				s = strings.ReplaceAll(s, k, v)
+			}
+			if err := json.Unmarshal([]byte(s), &cfg); err != nil {
+				t.Fatalf("config.json: %v", err)
+			}
+		}
+		if cfg == nil {
+			t.Fatal("no config.json among the web deployment's sources")
+		}
+		client := fx.t.ofType("AWS::Cognito::UserPoolClient")[0]
+		domain := fx.t.ofType("AWS::Cognito::UserPoolDomain")
+		if len(domain) != 1 {
+			t.Fatalf("user pool domains: got %d, want 1", len(domain))
+		}
+		callbacks := list(path(fx.t.Resources[client].Properties, "CallbackURLs"))
+		checks := []struct {
+			key, want string
+			match     func(got, want string) bool
+		}{
+			{"mode", "cognito", func(g, w string) bool { return g == w }},
+			{"clientId", "<" + client + ">", func(g, w string) bool { return g == w }},
+			{"cognitoDomain", "https://<" + domain[0] + ">.auth.", strings.HasPrefix},
+			{"redirectUri", flatten(callbacks[0]), func(g, w string) bool { return g == w && strings.HasSuffix(g, "/") }},
+			{"logoutUri", flatten(callbacks[0]), func(g, w string) bool { return g == w }},
+			{"apiBase", "<" + fx.t.apiID("HTTP") + ".ApiEndpoint>", func(g, w string) bool { return g == w }},
+			{"wsUrl", "wss://<" + fx.t.apiID("WEBSOCKET") + ">.execute-api.", strings.HasPrefix},
+		}
+		for _, c := range checks {
+			got, _ := cfg[c.key].(string)
+			if !c.match(got, c.want) {
+				t.Errorf("config.json %s = %q, want %q", c.key, got, c.want)
+			}
+		}
+		if !strings.HasSuffix(cfg["wsUrl"].(string), "/"+fx.stage.Name) {
+			t.Errorf("config.json wsUrl %q does not end in the stage /%s", cfg["wsUrl"], fx.stage.Name)
+		}
+		if len(callbacks) != 1 || !strings.Contains(flatten(callbacks[0]), "DomainName>") {
+			t.Errorf("app client callbacks %v: want only the web origin", callbacks)
+		}
+		prefix := flatten(fx.t.Resources[domain[0]].Properties["Domain"])
+		if !strings.HasPrefix(prefix, "resync-"+fx.stage.Name+"-") {
+			t.Errorf("hosted UI prefix %s: want resync-%s-<account>", prefix, fx.stage.Name)
 		}
 	})
 }
