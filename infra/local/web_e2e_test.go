@@ -294,6 +294,23 @@ func TestWebClient(t *testing.T) {
 	shot("chat-320")
 	do("wide", chromedp.EmulateViewport(1280, 900))
 
+	// The connection drops: the client reconnects with backoff and the
+	// conversation goes on (same conversationId; the history is the server's).
+	second := eval(`document.querySelectorAll('#messages article.done .answer li')[1].innerText`)
+	secondName := second
+	if i := strings.Index(secondName, " (id"); i > 0 {
+		secondName = secondName[:i]
+	}
+	secondName = secondName[strings.LastIndex(secondName, ".")+1:]
+	do("watch the connection", chromedp.Evaluate[chromedp.Void](`window.__states = []; new MutationObserver(() => window.__states.push(document.getElementById('conn').dataset.state)).observe(document.getElementById('conn'), {attributes: true})`))
+	dropSockets(t, bctx)
+	waitJS("the reconnect", `window.__states.includes('reconnecting') && document.getElementById('conn').dataset.state === 'open'`, 20*time.Second)
+	do("ask a follow-up", chromedp.SendKeys(chromedp.ID("question"), "tell me more about the second one\r"))
+	waitJS("the follow-up answer", `document.querySelectorAll('#messages article.done').length === 2`, 40*time.Second)
+	if a := eval(`Array.from(document.querySelectorAll('#messages article.done')).pop().innerText`); !strings.Contains(a, secondName) {
+		t.Errorf("after the reconnect, 'the second one' is not %s (from %q):\n%s", secondName, second, a)
+	}
+
 	// Propose a rerun with the operator agent; confirm with a justification.
 	victim := abended[0]
 	before, err := hc.Job(ctx, victim.ID)
@@ -517,6 +534,30 @@ func cleanGraph(t *testing.T, neo testenv.Neo4jConfig, users []string, docName s
 	}
 	if _, err := g.Write(ctx, `MATCH (d:Document {bucket: $b, name: $n}) OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c) DETACH DELETE c, d`, map[string]any{"b": documentsBucket, "n": docName}); err != nil {
 		t.Logf("clean the graph: %v", err)
+	}
+}
+
+// dropSockets closes every WebSocket of the page as a dropped network would,
+// finding them with Runtime.queryObjects (the client keeps its socket private).
+func dropSockets(t *testing.T, bctx context.Context) {
+	t.Helper()
+	proto, err := chromedp.Run(bctx, chromedp.Evaluate[*runtime.RemoteObject](`WebSocket.prototype`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := chromedp.Call(bctx, runtime.QueryObjects, runtime.QueryObjectsParams{PrototypeObjectID: proto.ObjectID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := chromedp.Call(bctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+		FunctionDeclaration: `function() { this.forEach((w) => w.close(4000, 'dropped by the test')); return String(this.length); }`,
+		ObjectID:            objs.Objects.ObjectID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Result == nil || string(res.Result.Value) != `"1"` {
+		t.Fatalf("open WebSockets: %v, want 1", res.Result)
 	}
 }
 
