@@ -44,6 +44,7 @@ export class Socket extends EventTarget {
       for (const f of this.queue.splice(0)) ws.send(JSON.stringify(f));
     });
     ws.addEventListener('message', (ev) => {
+      if (this.ws !== ws) return; // a socket being closed (sign-out) delivers nothing more
       let f;
       try { f = JSON.parse(ev.data); } catch { return; }
       if ((f.type === 'final' || f.type === 'error') && f.id) this.pending.delete(f.id);
