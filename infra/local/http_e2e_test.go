@@ -125,3 +125,20 @@ func TestHTTPRoutesThroughTheStack(t *testing.T) {
 		t.Errorf("the status function's JSON logs are not in the stack output")
 	}
 }
+
+// TestFailedSignInsReachTheSecurityView: a refused dev sign-in is listed by
+// the admin function's security view.
+func TestFailedSignInsReachTheSecurityView(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the functions; skipped with -short")
+	}
+	s, _ := newStack(t, map[string]string{envBinDir: buildFunctions(t, "admin")})
+	if resp, _ := do(t, "POST", s.url+"/local/token", "", `{"user":"mallory","role":"root"}`); resp.StatusCode != 400 {
+		t.Fatalf("bad role: %d", resp.StatusCode)
+	}
+	admin := mint(t, s, "ada", "admin")
+	resp, body := do(t, "GET", s.url+"/api/v1/admin/security", admin, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"failed_sign_in"`) || !strings.Contains(string(body), "mallory") {
+		t.Errorf("security view: %d %s", resp.StatusCode, body)
+	}
+}

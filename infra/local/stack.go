@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/infra/local/internal/apigw"
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
@@ -26,6 +27,7 @@ import (
 	"github.com/resync/resync/shared/auth"
 	sharedconfig "github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/security"
 )
 
 // stack is the running local stack.
@@ -39,7 +41,9 @@ type stack struct {
 	sched   *schedule.Scheduler
 	ws      *wsgw.Gateway
 	redis   *miniredis.Miniredis // nil when REDIS_URL is set
-	s3      *s3local.Server      // the documents bucket (s3.go)
+	sec     *security.Log        // refused sign-ins, for the admin security view
+	secRDB  *redis.Client
+	s3      *s3local.Server // the documents bucket (s3.go)
 	minter  *auth.Minter
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
@@ -100,6 +104,10 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 		if s.minter, err = auth.NewMinter(cfg.Secret, authCfg, cfg.TokenTTL); err != nil {
 			return nil, fmt.Errorf("local: token minter: %w", err)
 		}
+	}
+	if opts, err := redis.ParseURL(redisURL); err == nil {
+		s.secRDB = redis.NewClient(opts)
+		s.sec = security.New(s.secRDB, 0)
 	}
 	mux.HandleFunc("POST /local/token", s.token)
 
@@ -317,6 +325,9 @@ func (s *stack) Close(ctx context.Context) {
 	if s.lambda != nil {
 		s.lambda.Close(2 * time.Second)
 	}
+	if s.secRDB != nil {
+		_ = s.secRDB.Close()
+	}
 	if s.redis != nil {
 		s.redis.Close()
 	}
@@ -332,7 +343,16 @@ func (s *stack) token(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(v)
 	}
+	refuse := func(user, reason string) {
+		if s.sec == nil {
+			return
+		}
+		if err := s.sec.Record(r.Context(), security.Event{Kind: security.FailedSignIn, User: user, Reason: reason, Route: "POST /local/token", Source: r.RemoteAddr, Function: "local"}); err != nil {
+			s.log.Warn("recording a failed sign-in failed", "err", err)
+		}
+	}
 	if s.minter == nil {
+		refuse("", "dev token endpoint off in stage "+string(s.cfg.Stage))
 		reply(http.StatusForbidden, map[string]string{"message": "the dev token endpoint is off in stage " + string(s.cfg.Stage)})
 		return
 	}
@@ -343,6 +363,7 @@ func (s *stack) token(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		refuse("", "malformed sign-in request")
 		reply(http.StatusBadRequest, map[string]string{"message": `want a JSON body {"user":"alice","role":"viewer|operator|admin"}`})
 		return
 	}
@@ -351,6 +372,7 @@ func (s *stack) token(w http.ResponseWriter, r *http.Request) {
 	}
 	role := auth.Role(req.Role)
 	if !role.Valid() || req.User == "" || len(req.User) > 64 {
+		refuse(req.User[:min(len(req.User), 64)], "unknown role or bad user name")
 		reply(http.StatusBadRequest, map[string]string{"message": "user must be 1-64 characters and role one of viewer, operator, admin"})
 		return
 	}
