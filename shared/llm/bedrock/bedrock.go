@@ -22,9 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
-	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
 
 	"github.com/resync/resync/shared/llm"
 )
@@ -121,7 +119,7 @@ func (m *Model) attempt(ctx context.Context, in *bedrockruntime.ConverseStreamIn
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	out, err := m.client.ConverseStream(ctx, in, noSDKRetries, ownProtocol)
+	out, err := m.client.ConverseStream(ctx, in, callOptions)
 	if err != nil {
 		return llm.Response{}, false, err
 	}
@@ -211,21 +209,7 @@ func (m *Model) attempt(ctx context.Context, in *bedrockruntime.ConverseStreamIn
 // errTruncated: the event stream ended without a messageStop event.
 var errTruncated = errors.New("stream ended before messageStop")
 
-// ownProtocol gives one call a protocol instance of its own. In
-// bedrockruntime v1.63.13 the client's single restjson1.Protocol holds the
-// event-stream decoder state (a shared payload buffer), so two streams read
-// at once on one client race and can corrupt each other's events (found by
-// TestConcurrentStreams under -race). A fresh protocol per call costs one
-// small allocation.
-func ownProtocol(o *bedrockruntime.Options) {
-	o.Protocol = restjson1.New(schemas.AmazonBedrockFrontendService)
-}
-
 func index(p *int32) int { return int(aws.ToInt32(p)) }
-
-// noSDKRetries turns off the SDK's retryer for one call: this package
-// retries itself, with its own limits and injectable sleeps.
-func noSDKRetries(o *bedrockruntime.Options) { o.Retryer = aws.NopRetryer{} }
 
 // assembler collects the content blocks of a streamed answer by their
 // contentBlockIndex. Text blocks have no contentBlockStart event; they begin

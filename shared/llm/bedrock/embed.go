@@ -159,7 +159,7 @@ func (e *Embedder) one(ctx context.Context, text string) ([]float32, int, error)
 			ContentType: aws.String("application/json"),
 			Accept:      aws.String("application/json"),
 			Body:        body,
-		}, noSDKRetries)
+		}, callOptions)
 		if err != nil {
 			return true, err
 		}
