@@ -92,6 +92,11 @@ func (r Retry) do(ctx context.Context, op func(ctx context.Context) (retryable b
 		if err == nil {
 			return nil
 		}
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			// The failure came from the call being torn down (a closed
+			// connection, say): report the cancellation, not the service.
+			return fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
 		kind := classify(ctx, err)
 		if !retryable || !kind.transient || attempt >= r.Attempts {
 			return kind.wrap(err, attempt)

@@ -122,3 +122,15 @@ func TestDocValueKeepsNumbers(t *testing.T) {
 		t.Error("trailing data: got no error")
 	}
 }
+
+func TestRetryReportsCancellation(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := Retry{}.withDefaults()
+	err := r.do(ctx, func(context.Context) (bool, error) {
+		return true, errors.New("read tcp: use of closed network connection")
+	})
+	if !errors.Is(err, context.Canceled) || errors.Is(err, llm.ErrUnavailable) {
+		t.Errorf("err = %v, want context.Canceled and not ErrUnavailable", err)
+	}
+}
