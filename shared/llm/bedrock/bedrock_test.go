@@ -47,14 +47,13 @@ func (s *sleeps) got() []time.Duration {
 
 // newClient starts the stand-in and returns it with a real SDK client
 // pointed at it, signing with static test credentials.
-func newClient(t *testing.T, creds aws.CredentialsProvider) (*bedrocksim.Server, *bedrockruntime.Client) {
+func newClient(t *testing.T) (*bedrocksim.Server, *bedrockruntime.Client) {
 	t.Helper()
 	sim := bedrocksim.New()
+	sim.Credentials("AKIDBEDROCKTEST", "bedrock-test-secret") // signatures are checked in full
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	if creds == nil {
-		creds = credentials.NewStaticCredentialsProvider("AKIDBEDROCKTEST", "bedrock-test-secret", "")
-	}
+	creds := credentials.NewStaticCredentialsProvider("AKIDBEDROCKTEST", "bedrock-test-secret", "")
 	client, err := bedrock.NewClient(t.Context(), "eu-west-1", srv.URL,
 		config.WithCredentialsProvider(creds),
 		config.WithSharedConfigFiles([]string{}),
@@ -69,7 +68,7 @@ func newClient(t *testing.T, creds aws.CredentialsProvider) (*bedrocksim.Server,
 // newModel returns a Model on the stand-in whose retries do not wait.
 func newModel(t *testing.T, cfg bedrock.Config) (*bedrocksim.Server, *bedrock.Model, *sleeps) {
 	t.Helper()
-	sim, client := newClient(t, nil)
+	sim, client := newClient(t)
 	sl := &sleeps{}
 	if cfg.ModelID == "" {
 		cfg.ModelID = modelID
@@ -121,7 +120,7 @@ func jsonEqual(t *testing.T, got, want []byte) {
 }
 
 func TestNewRefusesMissingConfig(t *testing.T) {
-	_, client := newClient(t, nil)
+	_, client := newClient(t)
 	if _, err := bedrock.New(nil, bedrock.Config{ModelID: modelID}); err == nil {
 		t.Error("New(nil client): got no error")
 	}

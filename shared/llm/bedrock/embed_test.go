@@ -25,6 +25,7 @@ import (
 func newEmbedder(t *testing.T, cfg bedrock.EmbedderConfig) (*bedrocksim.Server, *bedrock.Embedder, *atomic.Int64, *sleeps) {
 	t.Helper()
 	sim := bedrocksim.New()
+	sim.Credentials("AKIDBEDROCKTEST", "bedrock-test-secret")
 	var inFlight, peak atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
@@ -199,7 +200,7 @@ func TestEmbedFirstFailureStopsTheRest(t *testing.T) {
 }
 
 func TestNewEmbedderRefusesBadConfig(t *testing.T) {
-	_, client := newClient(t, nil)
+	_, client := newClient(t)
 	for _, d := range []int{1, 300, 2048} {
 		if _, err := bedrock.NewEmbedder(client, bedrock.EmbedderConfig{Dimensions: d}); err == nil {
 			t.Errorf("dimensions %d: got no error", d)

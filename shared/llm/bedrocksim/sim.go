@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Turn is what the model answers to one request.
@@ -95,6 +97,7 @@ type Server struct {
 	embeds   []EmbedRequest
 	calls    int
 	refused  int
+	creds    *aws.Credentials
 }
 
 // New returns a Server with nothing scripted.
@@ -168,6 +171,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		writeFault(w, Fault{http.StatusForbidden, "UnrecognizedClientException", "bedrocksim: the request is not SigV4-signed for the bedrock service"})
 		return
+	}
+	s.mu.Lock()
+	creds := s.creds
+	s.mu.Unlock()
+	if creds != nil {
+		body, err := io.ReadAll(r.Body)
+		if err == nil {
+			err = verify(r, body, *creds)
+		}
+		if err != nil {
+			s.mu.Lock()
+			s.refused++
+			s.mu.Unlock()
+			writeFault(w, Fault{http.StatusForbidden, "InvalidSignatureException", "bedrocksim: " + err.Error()})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	s.mu.Lock()
 	s.calls++

@@ -361,3 +361,45 @@ func TestMatchers(t *testing.T) {
 		t.Error("LastTextContains")
 	}
 }
+
+func TestVerifiesSignatures(t *testing.T) {
+	sim, url := start(t)
+	sim.Credentials("AKID", "secret")
+	good := client(t, url)
+	sim.Script(bedrocksim.Turn{Text: []string{"signed ", "fine"}})
+	msgs := []types.Message{{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: "hi"}}}}
+	out, err := good.ConverseStream(t.Context(), &bedrockruntime.ConverseStreamInput{ModelId: aws.String("anthropic.claude-3-haiku-20240307-v1:0"), Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range out.GetStream().Events() {
+	}
+	if err := out.GetStream().Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := good.InvokeModel(t.Context(), &bedrockruntime.InvokeModelInput{
+		ModelId: aws.String("amazon.titan-embed-text-v2:0"), ContentType: aws.String("application/json"), Body: []byte(`{"inputText":"x"}`),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg, err := config.LoadDefaultConfig(t.Context(), config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKID", "wrong-secret", "")),
+		config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) {
+		o.BaseEndpoint = aws.String(url)
+		o.Retryer = aws.NopRetryer{}
+	})
+	sim.Script(bedrocksim.Turn{Text: []string{"never"}})
+	_, err = bad.Converse(t.Context(), &bedrockruntime.ConverseInput{ModelId: aws.String("m"), Messages: msgs})
+	var api interface{ ErrorCode() string }
+	if !errors.As(err, &api) || api.ErrorCode() != "InvalidSignatureException" {
+		t.Errorf("wrong secret: err = %v, want InvalidSignatureException", err)
+	}
+	if sim.Calls() != 2 || sim.Refused() != 1 || sim.Pending() != 1 {
+		t.Errorf("calls %d refused %d pending %d, want 2, 1, 1", sim.Calls(), sim.Refused(), sim.Pending())
+	}
+}
