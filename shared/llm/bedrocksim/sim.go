@@ -9,7 +9,9 @@
 // next request it matches. Requests returns what the model was sent. Faults
 // (throttling, validation, unavailability) can be injected for the next
 // calls, before a turn, or in the middle of a stream. Requests that are not
-// SigV4-signed are refused with 403, so a passing test proves signing ran.
+// SigV4-signed for the bedrock service are refused with 403, so a passing
+// test proves signing ran; after Credentials the signature itself is
+// recomputed and checked.
 //
 // Serve it with httptest.NewServer(bedrocksim.New()) and point the SDK
 // client's BaseEndpoint at the server's URL.
