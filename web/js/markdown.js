@@ -1,6 +1,10 @@
 // markdown.js — Markdown to sanitised HTML with the vendored marked and DOMPurify.
 import { marked } from '../vendor/marked.esm.js';
-import DOMPurify from '../vendor/purify.es.mjs';
+
+// DOMPurify's minified build is a classic script (index.html loads it
+// before this module) that sets window.DOMPurify.
+const DOMPurify = window.DOMPurify;
+if (!DOMPurify || !DOMPurify.isSupported) throw new Error('DOMPurify is not loaded');
 
 marked.setOptions({ gfm: true, breaks: false });
 
