@@ -11,9 +11,13 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -477,6 +481,11 @@ func TestWebClient(t *testing.T) {
 	}
 	shot("review")
 
+	// Sign-in in AWS: Cognito's hosted UI (authorization code with PKCE),
+	// with a fake Cognito and the site behind a proxy whose config.json
+	// says "cognito", as the deployment writes it.
+	cognitoSignIn(t, bctx, s, do, waitJS, eval)
+
 	// No console error, exception or CSP violation across the run.
 	problems, _, _ := blog.report()
 	if csp := eval(`JSON.stringify(window.__csp)`); csp != "[]" {
@@ -591,6 +600,104 @@ func dropSockets(t *testing.T, bctx context.Context) {
 	}
 	if res.Result == nil || string(res.Result.Value) != `"1"` {
 		t.Fatalf("open WebSockets: %v, want 1", res.Result)
+	}
+}
+
+// cognitoSignIn runs the hosted-UI flow against a fake Cognito: the page
+// redirects to /oauth2/authorize with an S256 challenge, comes back with a
+// code and exchanges it with the verifier for an ID token whose
+// cognito:groups give the role.
+func cognitoSignIn(t *testing.T, bctx context.Context, s *stack,
+	do func(string, ...chromedp.Action[chromedp.Void]), waitJS func(string, string, time.Duration), eval func(string) string) {
+	t.Helper()
+	var (
+		mu         sync.Mutex
+		challenges = map[string]string{}
+		exchanged  int
+		site       *httptest.Server
+	)
+	cognito := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch r.URL.Path {
+		case "/oauth2/authorize":
+			if q.Get("client_id") != "web-client" || q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || q.Get("redirect_uri") != site.URL+"/" {
+				http.Error(w, "bad authorize request: "+r.URL.RawQuery, http.StatusBadRequest)
+				return
+			}
+			mu.Lock()
+			challenges["code-1"] = q.Get("code_challenge")
+			mu.Unlock()
+			http.Redirect(w, r, q.Get("redirect_uri")+"?code=code-1&state="+url.QueryEscape(q.Get("state")), http.StatusFound)
+		case "/oauth2/token":
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			_ = r.ParseForm()
+			sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+			mu.Lock()
+			want := challenges[r.PostForm.Get("code")]
+			delete(challenges, r.PostForm.Get("code"))
+			mu.Unlock()
+			if r.Method != http.MethodPost || want == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != want ||
+				r.PostForm.Get("grant_type") != "authorization_code" || r.PostForm.Get("client_id") != "web-client" {
+				http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
+				return
+			}
+			mu.Lock()
+			exchanged++
+			mu.Unlock()
+			tok := mint(t, s, "cora", "operator")
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"id_token":%q,"access_token":%q,"expires_in":3600,"token_type":"Bearer"}`, tok, tok)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer cognito.Close()
+	target, _ := url.Parse(s.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if csp := resp.Header.Get("Content-Security-Policy"); csp != "" {
+			resp.Header.Set("Content-Security-Policy", strings.Replace(csp, "connect-src 'self'", "connect-src 'self' "+cognito.URL, 1))
+		}
+		return nil
+	}
+	site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/config.json" {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"mode":"cognito","cognitoDomain":%q,"clientId":"web-client","redirectUri":%q,"apiBase":"","wsUrl":%q}`,
+				cognito.URL, site.URL+"/", strings.Replace(site.URL, "http://", "ws://", 1)+"/ws")
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer site.Close()
+
+	do("open the site", chromedp.Navigate(site.URL+"/#/dashboard"), chromedp.WaitVisible(chromedp.ID("signin-go")))
+	if v := eval(`String(document.getElementById('signin-local').hidden) + ' ' + document.getElementById('signin-go').textContent`); v != "true Sign in with Cognito" {
+		t.Errorf("cognito sign-in page: %q", v)
+	}
+	do("sign in with Cognito", chromedp.Click(chromedp.ID("signin-go")))
+	// Two navigations (to Cognito and back) replace the page under a poll;
+	// poll again until the signed-in page answers.
+	back := `location.origin === %q && document.getElementById('whoami').textContent.endsWith('(operator)') && document.getElementById('conn').dataset.state === 'open'`
+	back = fmt.Sprintf(back, site.URL)
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		_, err := chromedp.Run(bctx, chromedp.Poll[bool](back, chromedp.WithPollingTimeout(5*time.Second)))
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("back from Cognito: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if u := eval(`location.href`); strings.Contains(u, "code=") || !strings.HasPrefix(u, site.URL) {
+		t.Errorf("after sign-in the address is %s, want the site without the code", u)
+	}
+	waitJS("the dashboard", `document.querySelector('#chart-status svg rect') !== null`, 20*time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if exchanged != 1 {
+		t.Errorf("token exchanges = %d, want 1", exchanged)
 	}
 }
 

@@ -99,7 +99,7 @@ export async function signInCognito() {
   const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
   const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
   const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  sessionStorage.setItem('resync.pkce', JSON.stringify({ verifier, state }));
+  sessionStorage.setItem('resync.pkce', JSON.stringify({ verifier, state, hash: location.hash }));
   const u = new URL('/oauth2/authorize', cfg.cognitoDomain);
   u.searchParams.set('response_type', 'code');
   u.searchParams.set('client_id', cfg.clientId);
@@ -119,7 +119,8 @@ export async function completeCognito() {
   const cfg = await loadConfig();
   const pkce = JSON.parse(sessionStorage.getItem('resync.pkce') || '{}');
   sessionStorage.removeItem('resync.pkce');
-  history.replaceState(null, '', location.pathname + location.hash);
+  // Drop the code from the address; go back to the page signed in from.
+  history.replaceState(null, '', location.pathname + (pkce.hash || location.hash));
   if (!pkce.state || pkce.state !== q.get('state')) throw new Error('sign-in: the state does not match; try again');
   const r = await fetch(new URL('/oauth2/token', cfg.cognitoDomain), {
     method: 'POST',

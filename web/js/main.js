@@ -35,6 +35,7 @@ function showSignIn(message = '') {
   $('conn').textContent = '';
   const local = !cfg || cfg.mode !== 'cognito';
   $('signin-local').hidden = !local;
+  $('signin-user').required = local; // a hidden required field would block the submit
   $('signin-mode').textContent = local
     ? 'Local stack: the dev token endpoint signs you in as any user and role.'
     : 'You sign in with your organisation account.';
