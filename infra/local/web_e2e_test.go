@@ -474,6 +474,7 @@ func TestWebClient(t *testing.T) {
 			chromedp.Evaluate[chromedp.Void](item+`.querySelector('textarea').value = 'Restart the listener first, then rerun the job.'`),
 			chromedp.Evaluate[chromedp.Void](item+`.querySelector('button.approve').click()`))
 		waitJS("the approval", item+`.innerText.includes('Approved.')`, 20*time.Second)
+		t.Logf("review item %s (the answer rated 1) approved with a correction", reviewID)
 		code, body := doAuth(t, "GET", s.url+"/api/v1/admin/reviews?status=approved", mint(t, s, adminUser, "admin"))
 		if code != 200 || !strings.Contains(body, reviewID) || !strings.Contains(body, "Restart the listener first") {
 			t.Errorf("approved reviews: %d %.500s", code, body)
@@ -524,6 +525,7 @@ func documentsAndRunbooks(t *testing.T, bctx context.Context, base, run, job, us
 	row := fmt.Sprintf(`Array.from(document.querySelectorAll('#docs-list tr')).find(r => r.cells[0] && r.cells[0].textContent === %q)`, name)
 	waitJS("the runbook ingested", `(`+row+` || {innerText: ''}).innerText.includes('ingested')`, 40*time.Second)
 	shot("documents")
+	t.Logf("runbook %s uploaded through the presigned URL and ingested", name)
 
 	do("ask about the runbook", chromedp.Navigate(base+"/#/chat"), chromedp.WaitVisible(chromedp.ID("question")),
 		setVal("agent", "analyst"), chromedp.SendKeys(chromedp.ID("question"), "what to do when "+job+" abends?\r"))
@@ -538,6 +540,7 @@ func documentsAndRunbooks(t *testing.T, bctx context.Context, base, run, job, us
 		t.Fatalf("no citation opens the runbook %s: %s", docID, eval(last+`.querySelector('.cites') ? `+last+`.querySelector('.cites').innerHTML : 'no citations'`))
 	}
 	turnID := eval(last + `.dataset.id`)
+	t.Logf("the runbook answer gives its procedure and cites %s", docID)
 
 	// Feedback: rated 1 with a comment, which makes a review item.
 	do("rate the answer",
@@ -699,6 +702,7 @@ func cognitoSignIn(t *testing.T, bctx context.Context, s *stack,
 	if exchanged != 1 {
 		t.Errorf("token exchanges = %d, want 1", exchanged)
 	}
+	t.Logf("signed in through the fake Cognito's hosted UI (PKCE verified) and back on the dashboard")
 }
 
 func doAuth(t *testing.T, method, url, token string) (int, string) {
