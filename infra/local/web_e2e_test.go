@@ -47,6 +47,8 @@ type browserLog struct {
 	bytes    float64
 	requests int
 	counting bool
+	pings    int // ping frames the page sent
+	pongs    int
 }
 
 func (b *browserLog) listen(ev any) {
@@ -71,6 +73,14 @@ func (b *browserLog) listen(ev any) {
 	case *log.EventEntryAdded:
 		if e.Entry.Level == log.EntryLevelError || strings.Contains(strings.ToLower(e.Entry.Text), "content security policy") {
 			b.problems = append(b.problems, fmt.Sprintf("log %s/%s: %s %s", e.Entry.Source, e.Entry.Level, e.Entry.Text, e.Entry.URL))
+		}
+	case *network.EventWebSocketFrameSent:
+		if e.Response != nil && strings.Contains(string(e.Response.PayloadData), `"action":"ping"`) {
+			b.pings++
+		}
+	case *network.EventWebSocketFrameReceived:
+		if e.Response != nil && strings.Contains(string(e.Response.PayloadData), `"type":"pong"`) {
+			b.pongs++
 		}
 	case *network.EventLoadingFinished:
 		if b.counting {
@@ -485,7 +495,7 @@ func TestWebClient(t *testing.T) {
 	// Sign-in in AWS: Cognito's hosted UI (authorization code with PKCE),
 	// with a fake Cognito and the site behind a proxy whose config.json
 	// says "cognito", as the deployment writes it.
-	cognitoSignIn(t, bctx, s, do, waitJS, eval)
+	cognitoSignIn(t, bctx, s, blog, do, waitJS, eval)
 
 	// No console error, exception or CSP violation across the run.
 	problems, _, _ := blog.report()
@@ -610,7 +620,7 @@ func dropSockets(t *testing.T, bctx context.Context) {
 // redirects to /oauth2/authorize with an S256 challenge, comes back with a
 // code and exchanges it with the verifier for an ID token whose
 // cognito:groups give the role.
-func cognitoSignIn(t *testing.T, bctx context.Context, s *stack,
+func cognitoSignIn(t *testing.T, bctx context.Context, s *stack, blog *browserLog,
 	do func(string, ...chromedp.Action[chromedp.Void]), waitJS func(string, string, time.Duration), eval func(string) string) {
 	t.Helper()
 	var (
@@ -666,7 +676,7 @@ func cognitoSignIn(t *testing.T, bctx context.Context, s *stack,
 	site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/config.json" {
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"mode":"cognito","cognitoDomain":%q,"clientId":"web-client","redirectUri":%q,"apiBase":"","wsUrl":%q}`,
+			fmt.Fprintf(w, `{"mode":"cognito","cognitoDomain":%q,"clientId":"web-client","redirectUri":%q,"apiBase":"","wsUrl":%q,"keepaliveSeconds":1}`,
 				cognito.URL, site.URL+"/", strings.Replace(site.URL, "http://", "ws://", 1)+"/ws")
 			return
 		}
@@ -703,6 +713,19 @@ func cognitoSignIn(t *testing.T, bctx context.Context, s *stack,
 		t.Errorf("token exchanges = %d, want 1", exchanged)
 	}
 	t.Logf("signed in through the fake Cognito's hosted UI (PKCE verified) and back on the dashboard")
+
+	// Keepalive: this config.json asks for a ping every second.
+	blog.mu.Lock()
+	blog.pings, blog.pongs = 0, 0
+	blog.mu.Unlock()
+	time.Sleep(2500 * time.Millisecond)
+	blog.mu.Lock()
+	pings, pongs := blog.pings, blog.pongs
+	blog.mu.Unlock()
+	if pings < 2 || pongs < 1 {
+		t.Errorf("keepalive: %d pings sent and %d pongs received in 2.5 s at keepaliveSeconds=1", pings, pongs)
+	}
+	t.Logf("keepalive: %d pings, %d pongs in 2.5 s", pings, pongs)
 }
 
 func doAuth(t *testing.T, method, url, token string) (int, string) {

@@ -80,7 +80,7 @@ function start() {
       const url = wsURL();
       if (!url) setTimeout(() => window.dispatchEvent(new CustomEvent('resync:unauthorized')));
       return url;
-    });
+    }, { keepaliveSeconds: cfg.keepaliveSeconds });
     socket.addEventListener('state', (e) => {
       const d = e.detail;
       const text = { connecting: 'Connecting…', open: 'Connected', reconnecting: `Reconnecting in ${Math.round((d.delay || 0) / 1000)} s…`, closed: 'Disconnected' }[d.state] || '';

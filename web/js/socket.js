@@ -4,12 +4,15 @@
 // chat frames that got no final answer (the server replays by message id).
 
 const PING_MS = 4 * 60 * 1000; // idle limit is 10 minutes
+const MAX_PING_MS = 9 * 60 * 1000;
 const MAX_BACKOFF_MS = 30 * 1000;
 
 export class Socket extends EventTarget {
-  constructor(urlFn) {
+  constructor(urlFn, { keepaliveSeconds } = {}) {
     super();
     this.urlFn = urlFn; // () => ws URL with token, or null when signed out
+    // A ping well within the idle limit; config.json may shorten it.
+    this.pingMs = keepaliveSeconds > 0 ? Math.min(MAX_PING_MS, keepaliveSeconds * 1000) : PING_MS;
     this.ws = null;
     this.attempt = 0;
     this.queue = [];
@@ -38,7 +41,7 @@ export class Socket extends EventTarget {
       this.attempt = 0;
       this.setState('open', { resumed });
       clearInterval(this.pinger);
-      this.pinger = setInterval(() => this.send({ action: 'ping' }), PING_MS);
+      this.pinger = setInterval(() => this.send({ action: 'ping' }), this.pingMs);
       // Unanswered questions first (same id: the server replays), then the queue.
       for (const f of this.pending.values()) ws.send(JSON.stringify(f));
       for (const f of this.queue.splice(0)) ws.send(JSON.stringify(f));
