@@ -534,6 +534,7 @@ func documentsAndRunbooks(t *testing.T, bctx context.Context, base, run, job, us
 	waitJS("the upload", `document.getElementById('upload-status').textContent.startsWith('Uploaded') && document.getElementById('upload-progress').value === 100`, 20*time.Second)
 	row := fmt.Sprintf(`Array.from(document.querySelectorAll('#docs-list tr')).find(r => r.cells[0] && r.cells[0].textContent === %q)`, name)
 	waitJS("the runbook ingested", `(`+row+` || {innerText: ''}).innerText.includes('ingested')`, 40*time.Second)
+	waitJS("the upload status", fmt.Sprintf(`document.getElementById('upload-status').textContent.startsWith(%q)`, name+" is ingested"), 10*time.Second)
 	shot("documents")
 	t.Logf("runbook %s uploaded through the presigned URL and ingested", name)
 

@@ -27,6 +27,13 @@ export class Documents {
       $('docs-note').textContent = d.available === false ? (d.note || 'Document storage is not configured.') : '';
       $('upload').hidden = d.available === false;
       const docs = d.documents || [];
+      const mine = this.uploaded && docs.find((x) => x.id === this.uploaded);
+      if (mine && (mine.status === 'ingested' || mine.status === 'failed')) {
+        $('upload-status').textContent = mine.status === 'ingested'
+          ? `${mine.name} is ingested (${mine.chunks} chunks).`
+          : `${mine.name} failed: ${mine.reason || 'unknown reason'}.`;
+        this.uploaded = '';
+      }
       fill($('docs-list'), docs.length ? docs.map((doc) => this.row(doc)) : h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No documents.')));
     } catch (err) {
       $('docs-note').textContent = 'Could not list the documents: ' + err.message;
@@ -64,6 +71,7 @@ export class Documents {
       status.textContent = 'Uploading ' + file.name + '…';
       await put(u, file, (p) => { bar.value = p; });
       status.textContent = 'Uploaded ' + file.name + '; ingesting.';
+      this.uploaded = u.documentId;
       $('upload-file').value = '';
       this.load();
     } catch (err) {
