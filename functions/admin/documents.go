@@ -16,7 +16,6 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/resync/resync/shared/api"
 	"github.com/resync/resync/shared/audit"
@@ -72,27 +71,14 @@ type documentsAPI struct {
 // buildDocuments wires the documents API when DOCUMENTS_BUCKET and
 // NEO4J_URI are set; otherwise it returns nil and the routes answer 503.
 // The closer releases the graph driver.
-func buildDocuments(ctx context.Context, getenv func(string) string, log *audit.Log) (*documentsAPI, func(), error) {
-	bucket, uri := getenv(config.EnvDocumentsBucket), getenv(config.EnvNeo4jURI)
-	if bucket == "" || uri == "" {
-		return nil, func() {}, nil
+func buildDocuments(ctx context.Context, getenv func(string) string, store *graph.Store, log *audit.Log) (*documentsAPI, error) {
+	bucket := getenv(config.EnvDocumentsBucket)
+	if bucket == "" || store == nil {
+		return nil, nil
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("admin: load AWS config: %w", err)
-	}
-	user, password := getenv(config.EnvNeo4jUser), getenv(config.EnvNeo4jPassword)
-	if user == "" {
-		user = "neo4j"
-	}
-	if arn := getenv(config.EnvNeo4jSecretARN); arn != "" && password == "" {
-		if user, password, err = config.ResolveNeo4j(ctx, secretsmanager.NewFromConfig(awsCfg), arn); err != nil {
-			return nil, nil, fmt.Errorf("admin: %w", err)
-		}
-	}
-	store, err := graph.Open(ctx, graph.Config{URI: uri, User: user, Password: password, Database: getenv(config.EnvNeo4jDatabase)})
-	if err != nil {
-		return nil, nil, fmt.Errorf("admin: documents: %w", err)
+		return nil, fmt.Errorf("admin: load AWS config: %w", err)
 	}
 	endpoint := getenv(config.EnvS3Endpoint)
 	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
@@ -101,8 +87,7 @@ func buildDocuments(ctx context.Context, getenv func(string) string, log *audit.
 			o.UsePathStyle = true
 		}
 	})
-	d := &documentsAPI{bucket: bucket, presign: s3.NewPresignClient(client), objects: client, store: store, audit: log}
-	return d, func() { _ = store.Close(context.Background()) }, nil
+	return &documentsAPI{bucket: bucket, presign: s3.NewPresignClient(client), objects: client, store: store, audit: log}, nil
 }
 
 func (d *documentsAPI) clock() time.Time {

@@ -46,16 +46,23 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return fmt.Errorf("admin: cache: %w", err)
 	}
 	auditLog := audit.New(base.Redis, audit.Config{})
-	documents, closeDocuments, err := buildDocuments(ctx, getenv, auditLog)
+	// One graph store serves the documents and the review queue; nil when
+	// NEO4J_URI is not set, and then both answer that they are not configured.
+	g, err := base.Graph(ctx, getenv, false)
 	if err != nil {
 		return err
 	}
-	defer closeDocuments()
-	reviews, closeReviews, err := buildReviews(ctx, getenv, auditLog)
+	if g != nil {
+		defer g.Close(context.Background())
+	}
+	documents, err := buildDocuments(ctx, getenv, g, auditLog)
 	if err != nil {
 		return err
 	}
-	defer closeReviews()
+	reviews, err := buildReviews(ctx, g, auditLog)
+	if err != nil {
+		return err
+	}
 	h, err := newHandler(deps{
 		cache:    c,
 		redis:    base.Redis,

@@ -9,12 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/resync/resync/shared/api"
 	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/docs"
 	"github.com/resync/resync/shared/graph"
 	"github.com/resync/resync/shared/memory"
@@ -39,31 +35,12 @@ type reviewsAPI struct {
 	audit *audit.Log
 }
 
-// buildReviews wires the review queue when NEO4J_URI is set; otherwise it
-// returns nil and the routes answer 503. The closer releases the driver.
-func buildReviews(ctx context.Context, getenv func(string) string, log *audit.Log) (*reviewsAPI, func(), error) {
-	uri := getenv(config.EnvNeo4jURI)
-	if uri == "" {
-		return nil, func() {}, nil
+// buildReviews wires the review queue on the graph g; with no graph (no
+// NEO4J_URI) the queue answers that it is not configured.
+func buildReviews(ctx context.Context, g *graph.Store, log *audit.Log) (*reviewsAPI, error) {
+	if g == nil {
+		return nil, nil
 	}
-	user, password := getenv(config.EnvNeo4jUser), getenv(config.EnvNeo4jPassword)
-	if user == "" {
-		user = "neo4j"
-	}
-	if arn := getenv(config.EnvNeo4jSecretARN); arn != "" && password == "" {
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("admin: load AWS config: %w", err)
-		}
-		if user, password, err = config.ResolveNeo4j(ctx, secretsmanager.NewFromConfig(awsCfg), arn); err != nil {
-			return nil, nil, fmt.Errorf("admin: %w", err)
-		}
-	}
-	g, err := graph.Open(ctx, graph.Config{URI: uri, User: user, Password: password, Database: getenv(config.EnvNeo4jDatabase)})
-	if err != nil {
-		return nil, nil, fmt.Errorf("admin: reviews: %w", err)
-	}
-	closer := func() { _ = g.Close(context.Background()) }
 	// The queue never searches corrections, so the offline embedder is
 	// only there to satisfy memory.New.
 	m, err := memory.New(memory.Config{Graph: g, Embed: docs.Hashing{}})
@@ -71,10 +48,9 @@ func buildReviews(ctx context.Context, getenv func(string) string, log *audit.Lo
 		err = m.EnsureSchema(ctx)
 	}
 	if err != nil {
-		closer()
-		return nil, nil, fmt.Errorf("admin: reviews: %w", err)
+		return nil, fmt.Errorf("admin: reviews: %w", err)
 	}
-	return &reviewsAPI{store: m, audit: log}, closer, nil
+	return &reviewsAPI{store: m, audit: log}, nil
 }
 
 func reviewsNotConfigured() error {
