@@ -12,7 +12,6 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/resync/resync/shared/config"
 	"github.com/resync/resync/shared/docs"
@@ -26,17 +25,16 @@ const function = "ingest"
 
 // settings are ingest's own settings beyond config.Common.
 type settings struct {
-	neo4jURI, neo4jUser, neo4jPassword, neo4jSecret, neo4jDatabase string
-	s3Endpoint                                                     string
-	bedrockRegion, bedrockEndpoint, embedModel                     string
-	wsEndpoint                                                     string
+	neo4jURI, neo4jPassword, neo4jSecret       string // checked here; setup.Graph opens the store
+	s3Endpoint                                 string
+	bedrockRegion, bedrockEndpoint, embedModel string
+	wsEndpoint                                 string
 }
 
 func loadSettings(getenv func(string) string) (settings, error) {
 	s := settings{
-		neo4jURI: getenv(config.EnvNeo4jURI), neo4jUser: getenv(config.EnvNeo4jUser),
+		neo4jURI:      getenv(config.EnvNeo4jURI),
 		neo4jPassword: getenv(config.EnvNeo4jPassword), neo4jSecret: getenv(config.EnvNeo4jSecretARN),
-		neo4jDatabase: getenv(config.EnvNeo4jDatabase),
 		s3Endpoint:    getenv(config.EnvS3Endpoint),
 		bedrockRegion: getenv(config.EnvBedrockRegion), bedrockEndpoint: getenv(config.EnvBedrockEndpoint),
 		embedModel: getenv(config.EnvEmbeddingModel),
@@ -47,9 +45,6 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		problems = append(problems, config.EnvNeo4jURI+" is not set: ingest writes documents and the plan topology to Neo4j")
 	} else if s.neo4jSecret == "" && s.neo4jPassword == "" {
 		problems = append(problems, fmt.Sprintf("%s is set but neither %s nor %s is", config.EnvNeo4jURI, config.EnvNeo4jPassword, config.EnvNeo4jSecretARN))
-	}
-	if s.neo4jUser == "" {
-		s.neo4jUser = "neo4j"
 	}
 	if (s.embedModel == "") != (s.bedrockRegion == "") && s.embedModel != "" {
 		problems = append(problems, fmt.Sprintf("%s is set but %s is not", config.EnvEmbeddingModel, config.EnvBedrockRegion))
@@ -90,19 +85,11 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("ingest: load AWS config: %w", err)
 	}
-	if s.neo4jSecret != "" && s.neo4jPassword == "" {
-		if s.neo4jUser, s.neo4jPassword, err = config.ResolveNeo4j(ctx, secretsmanager.NewFromConfig(awsCfg), s.neo4jSecret); err != nil {
-			return nil, fmt.Errorf("ingest: %w", err)
-		}
-	}
-	store, err := graph.Open(ctx, graph.Config{URI: s.neo4jURI, User: s.neo4jUser, Password: s.neo4jPassword, Database: s.neo4jDatabase})
+	store, err := base.Graph(ctx, getenv, true) // loadSettings made sure NEO4J_URI is set
 	if err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+		return nil, err
 	}
 	a.closers = append(a.closers, func() { _ = store.Close(context.Background()) })
-	if err := store.EnsureSchema(ctx); err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
-	}
 	hc, err := base.Config.HWAClient()
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
