@@ -8,9 +8,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/resync/resync/shared/agent"
@@ -110,7 +108,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
-	kn, err := buildKnowledge(ctx, getenv, awsCfg, base, plan, hc)
+	kn, err := buildKnowledge(ctx, getenv, base, plan, hc)
 	if err != nil {
 		return nil, err
 	}
@@ -173,39 +171,28 @@ type knowledge struct {
 // graph-first impact and memory. Without it (or when Neo4j cannot be
 // reached at start) chat still answers: impact and why-waiting come from
 // HWA, the runbook search says it is unavailable, and memory is off.
-func buildKnowledge(ctx context.Context, getenv func(string) string, awsCfg aws.Config, base *setup.Base, plan *planview.Service, hc *hwa.Client) (knowledge, error) {
+func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup.Base, plan *planview.Service, hc *hwa.Client) (knowledge, error) {
 	kn := knowledge{
 		tools: agent.Knowledge{Impact: &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}},
 		close: func() {},
 	}
-	uri := getenv(config.EnvNeo4jURI)
-	if uri == "" {
+	store, err := base.Graph(ctx, getenv, false)
+	if err == nil && store != nil {
+		if err = store.EnsureSchema(ctx); err != nil {
+			_ = store.Close(context.Background())
+		}
+	}
+	switch {
+	case errors.Is(err, graph.ErrUnavailable):
+		base.Log.ErrorContext(ctx, "the knowledge graph cannot be reached: runbook search and memory are off until the next cold start", "err", err.Error())
+		return kn, nil
+	case err != nil:
+		return kn, err
+	case store == nil:
 		base.Log.InfoContext(ctx, "no "+config.EnvNeo4jURI+": runbook search and memory are off; impact comes from HWA")
 		return kn, nil
 	}
-	user, password := getenv(config.EnvNeo4jUser), getenv(config.EnvNeo4jPassword)
-	if user == "" {
-		user = "neo4j"
-	}
-	if arn := getenv(config.EnvNeo4jSecretARN); arn != "" && password == "" {
-		var err error
-		if user, password, err = config.ResolveNeo4j(ctx, secretsmanager.NewFromConfig(awsCfg), arn); err != nil {
-			return kn, fmt.Errorf("chat: %w", err)
-		}
-	}
-	store, err := graph.Open(ctx, graph.Config{URI: uri, User: user, Password: password, Database: getenv(config.EnvNeo4jDatabase)})
-	if errors.Is(err, graph.ErrUnavailable) {
-		base.Log.ErrorContext(ctx, "the knowledge graph cannot be reached: runbook search and memory are off until the next cold start", "err", err.Error())
-		return kn, nil
-	}
-	if err != nil {
-		return kn, fmt.Errorf("chat: %w", err)
-	}
 	kn.close = func() { _ = store.Close(context.Background()) }
-	if err := store.EnsureSchema(ctx); err != nil {
-		kn.close()
-		return kn, fmt.Errorf("chat: %w", err)
-	}
 	embed, err := newEmbedder(ctx, getenv, base)
 	if err != nil {
 		kn.close()

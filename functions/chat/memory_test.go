@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/auth"
 	"github.com/resync/resync/shared/config"
@@ -103,20 +101,20 @@ func TestBuildKnowledge(t *testing.T) {
 	}
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
-	kn, err := buildKnowledge(ctx, env(nil), aws.Config{}, base, f.plan, hc)
+	kn, err := buildKnowledge(ctx, env(nil), base, f.plan, hc)
 	if err != nil || kn.tools.Runbooks != nil || kn.memory != nil || kn.tools.Impact == nil {
 		t.Errorf("without a graph: %+v, %v", kn, err)
 	}
 	kn.close()
 
-	kn, err = buildKnowledge(ctx, env(map[string]string{config.EnvNeo4jURI: "bolt://127.0.0.1:1", config.EnvNeo4jPassword: "x"}), aws.Config{}, base, f.plan, hc)
+	kn, err = buildKnowledge(ctx, env(map[string]string{config.EnvNeo4jURI: "bolt://127.0.0.1:1", config.EnvNeo4jPassword: "x"}), base, f.plan, hc)
 	if err != nil || kn.tools.Runbooks != nil || kn.memory != nil {
 		t.Errorf("graph unreachable: %+v, %v; want knowledge off and no error", kn, err)
 	}
 	kn.close()
 
 	cfg := testenv.Neo4j(t)
-	kn, err = buildKnowledge(ctx, env(map[string]string{config.EnvNeo4jURI: cfg.URI, config.EnvNeo4jUser: cfg.User, config.EnvNeo4jPassword: cfg.Password}), aws.Config{}, base, f.plan, hc)
+	kn, err = buildKnowledge(ctx, env(map[string]string{config.EnvNeo4jURI: cfg.URI, config.EnvNeo4jUser: cfg.User, config.EnvNeo4jPassword: cfg.Password}), base, f.plan, hc)
 	if err != nil {
 		t.Fatal(err)
 	}

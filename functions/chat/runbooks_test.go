@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/agent"
 	"github.com/resync/resync/shared/auth"
@@ -41,7 +39,7 @@ func TestChatAnswerCitesTheRunbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{config.EnvNeo4jURI: cfg.URI, config.EnvNeo4jUser: cfg.User, config.EnvNeo4jPassword: cfg.Password}
-	kn, err := buildKnowledge(ctx, func(k string) string { return env[k] }, aws.Config{}, &setup.Base{Log: obs.NewLogger(io.Discard, slog.LevelDebug)}, f.plan, hc)
+	kn, err := buildKnowledge(ctx, func(k string) string { return env[k] }, &setup.Base{Log: obs.NewLogger(io.Discard, slog.LevelDebug)}, f.plan, hc)
 	if err != nil {
 		t.Fatal(err)
 	}
