@@ -5,24 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"github.com/resync/resync/shared/auth"
 	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/metrics"
 	"github.com/resync/resync/shared/monitor"
-	"github.com/resync/resync/shared/obs"
 	"github.com/resync/resync/shared/planview"
 	"github.com/resync/resync/shared/push"
-	"github.com/resync/resync/shared/security"
+	"github.com/resync/resync/shared/setup"
 	"github.com/resync/resync/shared/stage"
 )
 
@@ -89,19 +83,28 @@ func (a *app) close() {
 }
 
 // build reads the configuration, refuses unsafe production settings (naming
-// every problem) and wires the clients and the handler.
+// every problem) and wires the clients and the handler. The common part —
+// configuration, logger, Redis, verifier, HWA credentials from Secrets
+// Manager, the stage check, the graph — comes from shared/setup.
 func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_ *app, err error) {
 	s, err := loadSettings(getenv)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{}
+	// HWA is checked, not required: without it the deep check reports it as
+	// not configured. Production always needs it.
+	hwaConfigured := s.common.HWA.URL != "" || s.common.HWA.SecretARN != ""
+	base, err := setup.New(ctx, function, getenv, stdout, config.Need{Redis: true, Auth: true, HWA: hwaConfigured || s.common.Stage == stage.Production})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{closers: []func(){base.Close}}
 	defer func() {
 		if err != nil {
 			a.close()
 		}
 	}()
-	logger := obs.NewLogger(stdout, obs.ParseLevel(s.common.LogLevel))
+	rdb := base.Redis
 
 	var awsCfg *aws.Config
 	loadAWS := func() (aws.Config, error) {
@@ -114,33 +117,6 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		}
 		return *awsCfg, nil
 	}
-	if s.common.HWA.SecretARN != "" {
-		cfg, err := loadAWS()
-		if err != nil {
-			return nil, err
-		}
-		if err := s.common.ResolveHWA(ctx, secretsmanager.NewFromConfig(cfg)); err != nil {
-			return nil, err
-		}
-	}
-
-	rdb, err := s.common.Redis()
-	if err != nil {
-		return nil, err
-	}
-	a.closers = append(a.closers, func() { _ = rdb.Close() })
-
-	hwaNeed := config.Need{HWA: s.common.HWA.URL != "" || s.common.Stage == stage.Production}
-	st := s.common.StageSettings(hwaNeed)
-	st.RedisPing = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
-	if err := stage.Check(ctx, st); err != nil {
-		return nil, err
-	}
-
-	verifier, err := s.common.Verifier(ctx)
-	if err != nil {
-		return nil, err
-	}
 
 	var poster *push.Poster
 	if ep := getenv(config.EnvWSEndpoint); ep != "" {
@@ -152,8 +128,8 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	var mon *monitor.Monitor
 	probes := []probe{redisProbe(rdb, s.checkTimeout)}
-	if s.common.HWA.URL != "" {
-		hc, err := s.common.HWAClient()
+	if base.Config.HWA.URL != "" {
+		hc, err := base.Config.HWAClient()
 		if err != nil {
 			return nil, err
 		}
@@ -165,13 +141,13 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	} else {
 		probes = append([]probe{skipped("hwa", config.EnvHWAURL+" is not set")}, probes...)
 	}
-	if s.neo4jURI != "" {
-		d, err := neo4j.NewDriverWithContext(s.neo4jURI, neo4j.BasicAuth(s.neo4jUser, s.neo4jPass, ""))
-		if err != nil {
-			return nil, fmt.Errorf("health: neo4j driver: %w", err)
-		}
-		a.closers = append(a.closers, func() { _ = d.Close(context.Background()) })
-		probes = append(probes, neo4jProbe(d, s.checkTimeout))
+	g, err := base.Graph(ctx, getenv, false)
+	if err != nil {
+		return nil, err
+	}
+	if g != nil {
+		a.closers = append(a.closers, func() { _ = g.Close(context.Background()) })
+		probes = append(probes, neo4jProbe(g, s.checkTimeout))
 	} else {
 		probes = append(probes, skipped("neo4j", config.EnvNeo4jURI+" is not set"))
 	}
@@ -190,15 +166,14 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		probes = append(probes, skipped("bedrock", config.EnvBedrockModel+" is not set"))
 	}
 
-	emf := metrics.New(stdout, "Resync", nil)
 	deps := handlerDeps{
-		stage:   s.common.Stage,
-		auth:    verifier,
+		stage:   base.Config.Stage,
+		auth:    base.Verifier,
 		store:   redisStore{rdb: rdb},
-		check:   &checker{probes: probes, now: time.Now, failed: logFailure(logger)},
-		log:     logger,
-		metrics: emf,
-		refused: recordRefusal(security.New(rdb, 0), logger),
+		check:   &checker{probes: probes, now: time.Now, failed: logFailure(base.Log)},
+		log:     base.Log,
+		metrics: base.Metrics,
+		refused: base.Edge().Refused,
 		now:     time.Now,
 	}
 	if mon != nil {
@@ -219,30 +194,5 @@ func logFailure(logger interface {
 }) func(ctx context.Context, name string, err error) {
 	return func(ctx context.Context, name string, err error) {
 		logger.WarnContext(ctx, "dependency check failed", "check", name, "err", err.Error())
-	}
-}
-
-// recordRefusal writes refused tokens to the security log the admin view reads.
-func recordRefusal(sec *security.Log, logger interface {
-	WarnContext(ctx context.Context, msg string, args ...any)
-}) func(ctx context.Context, r *http.Request, err error) {
-	return func(ctx context.Context, r *http.Request, err error) {
-		kind, reason := security.RefusedToken, "invalid token"
-		switch {
-		case errors.Is(err, auth.ErrForbidden):
-			kind, reason = security.ForbiddenRole, "role too low"
-		case errors.Is(err, auth.ErrMissing):
-			reason = "missing token"
-		case errors.Is(err, auth.ErrExpired):
-			reason = "expired token"
-		}
-		user := ""
-		if c, ok := auth.FromContext(ctx); ok {
-			user = c.User()
-		}
-		ev := security.Event{Kind: kind, User: user, Reason: reason, Route: r.Method + " " + r.URL.Path, Function: function}
-		if err := sec.Record(ctx, ev); err != nil {
-			logger.WarnContext(ctx, "recording a security event failed", "err", err.Error())
-		}
 	}
 }

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/internal/testenv"
+	"github.com/resync/resync/shared/graph"
 )
 
 func newRedis(t *testing.T) (*miniredis.Miniredis, *redis.Client) {
@@ -147,12 +147,12 @@ func TestStoreRealRedis(t *testing.T) {
 // make test.
 func TestNeo4jProbeRealServer(t *testing.T) {
 	cfg := testenv.Neo4j(t)
-	d, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, cfg.Password, ""))
+	g, err := graph.Open(context.Background(), graph.Config{URI: cfg.URI, User: cfg.User, Password: cfg.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = d.Close(context.Background()) })
-	detail, err := neo4jProbe(d, 10*time.Second).run(context.Background())
+	t.Cleanup(func() { _ = g.Close(context.Background()) })
+	detail, err := neo4jProbe(g, 10*time.Second).run(context.Background())
 	if err != nil {
 		t.Fatalf("neo4j probe: %v", err)
 	}

@@ -98,7 +98,7 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 	s, out := newStack(t, map[string]string{envBinDir: dir, "STAGE": "production", "HWA_INSECURE_TLS": "true"})
 	for _, want := range []string{
 		"FAILED START  health",
-		"| stage: production refuses unsafe configuration",
+		"stage: production refuses unsafe configuration",
 		"insecure TLS switch HWA_INSECURE_TLS is on",
 		"an HS256 signing key is configured",
 	} {
