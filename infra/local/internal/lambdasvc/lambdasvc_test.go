@@ -185,7 +185,9 @@ func TestConcurrencyLimit(t *testing.T) {
 		peak int
 	)
 	stop := make(chan struct{})
+	sampled := make(chan struct{})
 	go func() { // sample the process count while the invokes run
+		defer close(sampled)
 		for {
 			select {
 			case <-stop:
@@ -216,6 +218,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	}
 	wg.Wait()
 	close(stop)
+	<-sampled // peak is read below: the sampler must be done writing it
 	elapsed := time.Since(start)
 	if len(errs) > 0 {
 		t.Fatalf("invokes failed: %v", errs)
