@@ -8,8 +8,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// redisFeedback keeps the newest ratings in a capped Redis list, where the
-// review queue (low ratings) reads them.
+// redisFeedback keeps the newest ratings in a capped Redis list: the record
+// of feedback whether or not the graph is configured. With the graph, memory
+// also turns low ratings into review items (see handler.rate).
 type redisFeedback struct {
 	rdb  redis.Cmdable
 	key  string

@@ -24,6 +24,7 @@ import (
 	"github.com/resync/resync/shared/push"
 	"github.com/resync/resync/shared/ratelimit"
 	"github.com/resync/resync/shared/security"
+	"github.com/resync/resync/shared/setup"
 )
 
 // tokenVerifier checks a bearer token (*auth.Verifier).
@@ -126,16 +127,11 @@ func (h *handler) connect(ctx context.Context, req events.APIGatewayWebsocketPro
 		err = fmt.Errorf("%w: token carries no role", auth.ErrForbidden)
 	}
 	if err != nil {
-		kind, reason := security.RefusedToken, "invalid token"
-		switch {
-		case errors.Is(err, auth.ErrMissing):
-			reason = "missing token"
-		case errors.Is(err, auth.ErrExpired):
-			reason = "expired token"
-		case errors.Is(err, auth.ErrForbidden):
-			kind, reason = security.ForbiddenRole, "no role"
+		kind := security.RefusedToken
+		if errors.Is(err, auth.ErrForbidden) {
+			kind = security.ForbiddenRole
 		}
-		if rerr := h.security.Record(ctx, security.Event{Kind: kind, User: claims.User(), Reason: reason, Route: "$connect", Source: req.RequestContext.Identity.SourceIP, Function: "chat"}); rerr != nil {
+		if rerr := h.security.Record(ctx, security.Event{Kind: kind, User: claims.User(), Reason: setup.Refusal(err), Route: "$connect", Source: req.RequestContext.Identity.SourceIP, Function: "chat"}); rerr != nil {
 			h.log.WarnContext(ctx, "recording a security event failed", "err", rerr.Error())
 		}
 		status := auth.HTTPStatus(err)

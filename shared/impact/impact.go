@@ -124,7 +124,7 @@ type Service struct {
 const graphOff = "the knowledge graph is not configured (NEO4J_URI unset), so this comes from HWA's own predecessor and successor calls"
 const graphDown = "the knowledge graph could not be read, so this comes from HWA's own predecessor and successor calls"
 
-// useGraph reports whether err from the graph should fall back to HWA.
+// fallback reports whether err from the graph should fall back to HWA.
 func fallback(err error) bool {
 	return errors.Is(err, graph.ErrUnavailable) || errors.Is(err, graph.ErrNotFound)
 }
