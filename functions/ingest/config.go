@@ -71,7 +71,7 @@ func (a *app) close() {
 // Neo4j, HWA, embedding and push clients.
 func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_ *app, err error) {
 	s, serr := loadSettings(getenv)
-	base, berr := setup.New(ctx, function, getenv, stdout, config.Need{HWA: true})
+	base, berr := setup.New(ctx, function, getenv, stdout, config.Need{HWA: true, Redis: true})
 	if serr != nil || berr != nil {
 		return nil, errors.Join(serr, berr)
 	}
@@ -105,15 +105,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, err
 	}
 	var notifier Notifier = logNotifier{log: base.Log}
-	if s.wsEndpoint != "" && base.Config.RedisURL != "" {
-		rdb, err := base.Config.Redis()
-		if err != nil {
-			return nil, fmt.Errorf("ingest: %w", err)
-		}
-		a.closers = append(a.closers, func() { _ = rdb.Close() })
-		notifier = pushNotifier{poster: push.NewPoster(push.NewClient(awsCfg, s.wsEndpoint), push.NewRegistry(rdb, nil)), log: base.Log}
+	if s.wsEndpoint != "" {
+		notifier = pushNotifier{poster: push.NewPoster(push.NewClient(awsCfg, s.wsEndpoint), push.NewRegistry(base.Redis, nil)), log: base.Log}
 	} else {
-		base.Log.Info("ingest progress is logged, not pushed: " + config.EnvWSEndpoint + " or " + config.EnvRedisURL + " is not set")
+		base.Log.Info("ingest progress is logged, not pushed: " + config.EnvWSEndpoint + " is not set")
 	}
 	a.handler = newHandler(handlerDeps{
 		objects: objects, docs: store, topology: store, plan: hwaPlan{hc}, embed: embedder, notify: notifier, log: base.Log,
