@@ -4,8 +4,8 @@
 # scripts/test.sh), so benchmarks that need them run instead of skipping.
 #
 #   scripts/bench.sh                       all packages, -bench .
-#   scripts/bench.sh ./shared/graph/...    only these packages
-#   BENCH='Upsert' BENCHTIME=3x scripts/bench.sh ./shared/graph/
+#   scripts/bench.sh ./shared/adapter/graph/...    only these packages
+#   BENCH='Upsert' BENCHTIME=3x scripts/bench.sh ./shared/adapter/graph/
 #
 # Servers started here are stopped on exit; servers already up are reused and
 # left running.

@@ -12,9 +12,9 @@
 # fields the response must contain (objects match as subsets), e.g.
 # {"statusCode": 404}. Init durations come from the emulator's REPORT lines.
 #
-# The functions run with the shared/config contract pointed at loopback
+# The functions run with the shared/edge/config contract pointed at loopback
 # stand-ins: a Redis (RESYNC_TEST_REDIS_ADDR under make test or from a
-# running scripts/services.sh, else a redis-server started here), the HWA simulator (shared/hwa/hwasim) with Basic
+# running scripts/services.sh, else a redis-server started here), the HWA simulator (shared/adapter/hwa/hwasim) with Basic
 # auth, the test Neo4j when RESYNC_TEST_NEO4J_URI is set (or services.sh has
 # it up), HS256 tokens
 # (AUTH_HS256_SECRET), a sink for WebSocket @connections posts (WS_ENDPOINT),
@@ -91,8 +91,8 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 hwasim=""
-if [ -d shared/hwa/hwasim/cmd/hwasim ]; then
-	go build -o "$WORK/hwasim" ./shared/hwa/hwasim/cmd/hwasim
+if [ -d shared/adapter/hwa/hwasim/cmd/hwasim ]; then
+	go build -o "$WORK/hwasim" ./shared/adapter/hwa/hwasim/cmd/hwasim
 	hwasim="$WORK/hwasim"
 fi
 

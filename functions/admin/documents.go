@@ -17,12 +17,12 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/edge/api"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/config"
 )
 
 // The documents API: upload URLs, listing and deletion of runbooks.

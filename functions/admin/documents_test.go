@@ -24,14 +24,14 @@ import (
 
 	"github.com/resync/resync/internal/s3local"
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/security"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 // docFixture is admin with the documents API over the S3 stand-in (through

@@ -10,12 +10,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/routes"
-	"github.com/resync/resync/shared/security"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/edge/api"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // invalidator drops cached values (*cache.Cache).
@@ -75,7 +75,7 @@ func newHandler(d deps, edge *api.Edge) (*handler, error) {
 		delete(byKey, rt.Key())
 	}
 	for k := range byKey {
-		return nil, errors.New("admin: handler for " + k + " has no route in shared/routes")
+		return nil, errors.New("admin: handler for " + k + " has no route in shared/edge/routes")
 	}
 	h.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, api.NotFound("no route "+r.Method+" "+r.URL.Path))

@@ -16,11 +16,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/security"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 const function = "admin"

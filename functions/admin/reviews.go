@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/memory"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/app/memory"
+	"github.com/resync/resync/shared/edge/api"
 )
 
 // The memory review queue: answers rated 2 or less, or caught by the

@@ -15,16 +15,16 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/memory"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/security"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/app/memory"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 // newReviewFixture is the admin handler with the review queue over the

@@ -10,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/llm/bedrock"
-	"github.com/resync/resync/shared/llm/bedrocksim"
+	"github.com/resync/resync/shared/adapter/bedrock"
+	"github.com/resync/resync/shared/adapter/bedrock/bedrocksim"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/edge/auth"
 )
 
 // TestConversationThroughBedrockStandIn drives the same conversation as

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/llm/offline"
-	"github.com/resync/resync/shared/ratelimit"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/edge/auth"
 )
 
 // timingWire notes when the first delta of each message was posted.

@@ -11,26 +11,26 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/idempotency/redisstore"
-	"github.com/resync/resync/shared/impact"
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/llm/bedrock"
-	"github.com/resync/resync/shared/llm/offline"
-	"github.com/resync/resync/shared/memory"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/push"
-	"github.com/resync/resync/shared/ratelimit"
-	"github.com/resync/resync/shared/retrieve"
-	"github.com/resync/resync/shared/security"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/bedrock"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/app/impact"
+	"github.com/resync/resync/shared/app/memory"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/app/retrieve"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 const function = "chat"
@@ -98,7 +98,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("chat: rate limits: %w", err)
 	}
-	store := redisstore.New(base.Redis, "idem:")
+	store := idemstore.New(base.Redis, "idem:")
 	actions, err := agent.NewActions(agent.ActionsConfig{
 		Redis: base.Redis, HWA: hc, Plan: plan,
 		Guard:   idempotency.New(store, idempotency.Config{Expiry: 24 * time.Hour}),

@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/llm/offline"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/edge/auth"
 )
 
 // TestSampleEvents runs every events/chat/*.json through the function in

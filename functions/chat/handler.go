@@ -13,18 +13,18 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/memory"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/push"
-	"github.com/resync/resync/shared/ratelimit"
-	"github.com/resync/resync/shared/security"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/memory"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 // tokenVerifier checks a bearer token (*auth.Verifier).

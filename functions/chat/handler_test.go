@@ -15,23 +15,23 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/idempotency/redisstore"
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/llm/offline"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/push"
-	"github.com/resync/resync/shared/ratelimit"
-	"github.com/resync/resync/shared/security"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
 )
 
 var secret = []byte("chat-test-secret-chat-test-secret!!")
@@ -105,7 +105,7 @@ func newFixture(t testing.TB, model llm.Model) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := redisstore.New(rdb, "idem:")
+	store := idemstore.New(rdb, "idem:")
 	actions, err := agent.NewActions(agent.ActionsConfig{Redis: rdb, HWA: hc, Plan: plan,
 		Guard: idempotency.New(store, idempotency.Config{}), Audit: audit.New(rdb, audit.Config{}), Limiter: limits})
 	if err != nil {

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/edge/api"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // agentView is an agent as GET /api/v1/agents shows it: no instructions
@@ -51,7 +51,7 @@ func newHTTP(agents *agent.Agents, edge *api.Edge) (http.Handler, error) {
 		delete(handlers, rt.Key())
 	}
 	for k := range handlers {
-		return nil, errors.New("chat: handler for " + k + " has no route in shared/routes")
+		return nil, errors.New("chat: handler for " + k + " has no route in shared/edge/routes")
 	}
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, api.NotFound("no route "+r.Method+" "+r.URL.Path))

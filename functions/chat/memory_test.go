@@ -10,15 +10,15 @@ import (
 	"time"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/llm/offline"
-	"github.com/resync/resync/shared/memory"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/app/memory"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 // With the graph configured, every answered turn is kept in memory (checked

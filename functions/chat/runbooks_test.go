@@ -11,17 +11,17 @@ import (
 	"time"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/llm/offline"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/setup"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/workload"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 // Acceptance through the chat function, wired by buildKnowledge as run

@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/resync/resync/shared/frames"
+	"github.com/resync/resync/shared/domain/frames"
 )
 
 // poster sends one frame to a connection (*push.Poster).

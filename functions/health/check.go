@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 // Status of one check.

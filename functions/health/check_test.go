@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 func TestCheckerRun(t *testing.T) {

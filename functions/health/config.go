@@ -12,12 +12,12 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/monitor"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/push"
-	"github.com/resync/resync/shared/setup"
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/app/monitor"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/setup"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 const function = "health"
@@ -85,7 +85,7 @@ func (a *app) close() {
 // build reads the configuration, refuses unsafe production settings (naming
 // every problem) and wires the clients and the handler. The common part —
 // configuration, logger, Redis, verifier, HWA credentials from Secrets
-// Manager, the stage check, the graph — comes from shared/setup.
+// Manager, the stage check, the graph — comes from shared/edge/setup.
 func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_ *app, err error) {
 	s, err := loadSettings(getenv)
 	if err != nil {

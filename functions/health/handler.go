@@ -12,13 +12,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/monitor"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/routes"
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/app/monitor"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/edge/api"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/routes"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 // reports stores deep-check reports (redisStore).

@@ -15,14 +15,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/monitor"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/monitor"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 const (

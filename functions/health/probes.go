@@ -13,7 +13,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 // engine is what the HWA check needs of the HWA client (*hwa.Client).

@@ -10,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/graph"
+	"github.com/resync/resync/shared/adapter/graph"
 )
 
 func newRedis(t *testing.T) (*miniredis.Miniredis, *redis.Client) {

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/app/docs"
 )
 
 // BenchmarkTopologySync20k syncs a 20,000-job simulator plan into Neo4j

@@ -13,12 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/llm/bedrock"
-	"github.com/resync/resync/shared/push"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/bedrock"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 const function = "ingest"

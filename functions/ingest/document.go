@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/graph"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/domain/frames"
 )
 
 // maxObjectBytes caps what ingest reads of one object.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // Embedder turns texts into vectors of the graph's dimension

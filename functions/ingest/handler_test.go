@@ -23,14 +23,14 @@ import (
 
 	"github.com/resync/resync/internal/s3local"
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/llm/bedrock"
-	"github.com/resync/resync/shared/llm/bedrocksim"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/bedrock"
+	"github.com/resync/resync/shared/adapter/bedrock/bedrocksim"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // recordingNotifier keeps the pushed events per user.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/resync/resync/shared/frames"
+	"github.com/resync/resync/shared/domain/frames"
 )
 
 // Notifier pushes an event frame to a user's open WebSocket connections.

@@ -11,13 +11,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/impact"
-	"github.com/resync/resync/shared/monitor"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/setup"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/app/impact"
+	"github.com/resync/resync/shared/app/monitor"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/edge/api"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/setup"
 )
 
 const function = "status"

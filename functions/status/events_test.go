@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/edge/auth"
 )
 
 // TestSampleEvents runs every events/status/*.json through the function's

@@ -7,12 +7,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/impact"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/routes"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/app/impact"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/workload"
+	"github.com/resync/resync/shared/edge/api"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // handler serves the status routes. It holds only what run built; it is
@@ -66,7 +66,7 @@ func newHandler(views *planview.Service, events recentEvents, imp impactService,
 		return nil, errors.New("status: no handler for routes " + strings.Join(missing, ", "))
 	}
 	for path := range byPath {
-		return nil, errors.New("status: handler for " + path + " has no route in shared/routes")
+		return nil, errors.New("status: handler for " + path + " has no route in shared/edge/routes")
 	}
 	h.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, api.NotFound("no route "+r.Method+" "+r.URL.Path))

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
-	sharedconfig "github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	sharedconfig "github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // benchStack starts the stack with the real status function against a

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/resync/resync/infra/local/internal/schedule"
-	sharedconfig "github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/routes"
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/domain/frames"
+	sharedconfig "github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/routes"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 // Environment variables of the local stack itself. The functions' variables
-// are those of shared/config; the stack sets them for the processes it runs.
+// are those of shared/edge/config; the stack sets them for the processes it runs.
 const (
 	envAddr        = "LOCAL_ADDR"        // listen address, default 127.0.0.1:8080
 	envBinDir      = "LOCAL_BIN_DIR"     // function binaries, default .cache/local-bin

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // buildFunctions builds functions/<name> for the host into a temporary

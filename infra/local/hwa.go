@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"time"
 
-	sharedconfig "github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	sharedconfig "github.com/resync/resync/shared/edge/config"
 )
 
 // simUser is the Basic-auth user of the embedded HWA simulator.

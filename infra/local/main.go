@@ -13,7 +13,7 @@
 // LOCAL_TOKEN_TTL (1h), LOCAL_WS_IDLE (10m), LOCAL_WS_LIFETIME (2h),
 // LOCAL_HWA_SEED (1), LOCAL_PASS_ENV (names of more variables to pass to
 // the functions), STAGE, HWA_URL, REDIS_URL, AUTH_HS256_SECRET (random per
-// run when unset), and the variables of shared/config, which are passed on
+// run when unset), and the variables of shared/edge/config, which are passed on
 // to the functions.
 package main
 
@@ -26,8 +26,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 func main() {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
 	"github.com/resync/resync/internal/s3local"
-	sharedconfig "github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/routes"
+	sharedconfig "github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // documentsBucket is the local stack's documents bucket.

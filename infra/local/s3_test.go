@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // TestS3DeliversObjectEventsToIngest checks the stack's S3 hook: an upload

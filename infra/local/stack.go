@@ -24,10 +24,10 @@ import (
 	"github.com/resync/resync/infra/local/internal/schedule"
 	"github.com/resync/resync/infra/local/internal/wsgw"
 	"github.com/resync/resync/internal/s3local"
-	"github.com/resync/resync/shared/auth"
-	sharedconfig "github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/routes"
-	"github.com/resync/resync/shared/security"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/edge/auth"
+	sharedconfig "github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // stack is the running local stack.

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resync/resync/infra/local/internal/schedule"
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 // testBin holds testdata/fn and testdata/wsfn, built once; fn is installed

@@ -33,10 +33,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/resync/resync/internal/testenv"
-	sharedconfig "github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	sharedconfig "github.com/resync/resync/shared/edge/config"
 )
 
 // browserLog collects what the page must not produce (console errors,

@@ -19,7 +19,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/push"
+	"github.com/resync/resync/shared/adapter/push"
 )
 
 // newWSStack starts a stack with testdata/wsfn as the chat function.
@@ -278,7 +278,7 @@ func TestWSRouteSelection(t *testing.T) {
 	if len(evs) == 0 || evs[0].EventType != "CONNECT" || evs[0].RouteKey != "$connect" || !evs[0].HasToken || evs[0].User != "alice" || evs[0].ConnectionID != id {
 		t.Errorf("first event %+v, want the $connect of %s by alice with the token", evs[0], id)
 	}
-	// The function recorded the connection with shared/push.
+	// The function recorded the connection with shared/adapter/push.
 	conn, err := push.NewRegistry(redisClient(t, s), nil).Get(context.Background(), id)
 	if err != nil || conn.User != "alice" {
 		t.Errorf("registry: %+v, %v", conn, err)

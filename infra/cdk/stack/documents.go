@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // DocumentsProps configures Documents.

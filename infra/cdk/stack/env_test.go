@@ -10,14 +10,14 @@ import (
 	"testing"
 )
 
-// configConstants parses the root module's shared/config package (without
+// configConstants parses the root module's shared/edge/config package (without
 // importing it, which would tie this module to every driver it uses) and
 // returns its string constants named Env*.
 func configConstants(t *testing.T) map[string]string {
 	t.Helper()
-	files, err := filepath.Glob("../../../shared/config/*.go")
+	files, err := filepath.Glob("../../../shared/edge/config/*.go")
 	if err != nil || len(files) == 0 {
-		t.Fatalf("shared/config sources: %v (found %d files)", err, len(files))
+		t.Fatalf("shared/edge/config sources: %v (found %d files)", err, len(files))
 	}
 	out := map[string]string{}
 	fset := token.NewFileSet()
@@ -55,17 +55,17 @@ func TestEnvNamesMatchSharedConfig(t *testing.T) {
 	for name, value := range sharedEnv() {
 		got, ok := cfg[name]
 		if !ok {
-			t.Errorf("shared/config has no %s (this stack sets %s)", name, value)
+			t.Errorf("shared/edge/config has no %s (this stack sets %s)", name, value)
 			continue
 		}
 		if got != value {
-			t.Errorf("%s: shared/config says %q, this stack sets %q", name, got, value)
+			t.Errorf("%s: shared/edge/config says %q, this stack sets %q", name, got, value)
 		}
 	}
 	// The stack's own variable must not mean something else there.
 	for name, cv := range cfg {
 		if cv == EnvMetricsNamespace {
-			t.Errorf("shared/config now defines %s as %s; move it to the shared list", cv, name)
+			t.Errorf("shared/edge/config now defines %s as %s; move it to the shared list", cv, name)
 		}
 	}
 }

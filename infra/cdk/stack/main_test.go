@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/resync/resync/infra/cdk/stack"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // fixture is one synthesized stage: the assertions template and the same

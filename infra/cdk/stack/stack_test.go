@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/resync/resync/infra/cdk/stack"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 func TestResourceCounts(t *testing.T) {
@@ -100,7 +100,7 @@ func TestFunctions(t *testing.T) {
 }
 
 // TestEnvironmentContract checks each function's environment as deployed:
-// every variable of the shared contract (names kept equal to shared/config
+// every variable of the shared contract (names kept equal to shared/edge/config
 // by TestEnvNamesMatchSharedConfig) with a value of the shape the functions'
 // loader accepts.
 func TestEnvironmentContract(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 func TestStagesValid(t *testing.T) {

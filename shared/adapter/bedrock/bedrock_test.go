@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/llm/bedrock"
-	"github.com/resync/resync/shared/llm/bedrocksim"
+	"github.com/resync/resync/shared/adapter/bedrock"
+	"github.com/resync/resync/shared/adapter/bedrock/bedrocksim"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 const modelID = "anthropic.claude-3-5-sonnet-20240620-v1:0"

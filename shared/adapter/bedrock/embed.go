@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // TitanEmbedV2 is the model id of Amazon Titan Text Embeddings v2.

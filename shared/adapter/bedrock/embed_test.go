@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/llm/bedrock"
-	"github.com/resync/resync/shared/llm/bedrocksim"
+	"github.com/resync/resync/shared/adapter/bedrock"
+	"github.com/resync/resync/shared/adapter/bedrock/bedrocksim"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // newEmbedder returns an Embedder on the stand-in, behind a handler that

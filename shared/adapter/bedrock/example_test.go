@@ -8,9 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/llm/bedrock"
-	"github.com/resync/resync/shared/llm/bedrocksim"
+	"github.com/resync/resync/shared/adapter/bedrock"
+	"github.com/resync/resync/shared/adapter/bedrock/bedrocksim"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // A Model streams text deltas and complete tool uses. Here it talks to the

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	smithydocument "github.com/aws/smithy-go/document"
 
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // input translates req into a ConverseStream request. Text blocks that are

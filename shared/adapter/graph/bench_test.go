@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // synthPlan builds a plan of n jobs: 40 workstations, one stream per 50 jobs,

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // testPlan is a small hand-built plan with known answers (ids get a prefix

@@ -31,7 +31,7 @@ func specPath() string {
 	if p := os.Getenv(specEnv); p != "" {
 		return p
 	}
-	return filepath.Join("..", "..", "..", "shared", "hwa", "openapi-v2.json")
+	return filepath.Join("..", "..", "..", "..", "shared", "hwa", "openapi-v2.json")
 }
 
 func loadSpec(t *testing.T) *openapi3.T {

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Conversion from the wire types to the domain model. It is lenient: a time

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 func mustTime(t *testing.T, s string) time.Time {

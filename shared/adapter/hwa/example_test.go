@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 // A fake HWA that serves five abended jobs two per page, linked by next.

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Query selects plan objects for a list call. The zero Query lists

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Tests of the client against the simulator over real HTTP: every client

@@ -13,14 +13,14 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/ratelimit"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/edge/auth"
 )
 
 // Errors of Propose, Confirm and Cancel, wrapped in an *ActionError; test

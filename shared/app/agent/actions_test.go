@@ -13,9 +13,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/ratelimit"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 const justification = "rerun after the disk was cleaned"

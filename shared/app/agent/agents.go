@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/resync/resync/shared/auth"
+	"github.com/resync/resync/shared/edge/auth"
 )
 
 // Agent is one configured agent: what it is for, how it is told to behave,

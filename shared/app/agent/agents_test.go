@@ -8,7 +8,7 @@ import (
 )
 
 func TestLoadAgentsRepositoryFile(t *testing.T) {
-	data, err := os.ReadFile("../../functions/chat/agents.json")
+	data, err := os.ReadFile("../../../functions/chat/agents.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,8 @@ package agent
 import (
 	"time"
 
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // Tool names: the catalogue of the package comment.

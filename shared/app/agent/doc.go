@@ -46,7 +46,7 @@
 //	                  unavailable without the impact service.
 //	search_runbooks   SearchRunbooksInput {query, limit?}
 //	                  → RunbooksResult {"query", "results":[{"documentId","document","section","text","score"}]}
-//	                  hybrid retrieval (shared/retrieve); limit defaults to 5, at most 10;
+//	                  hybrid retrieval (shared/app/retrieve); limit defaults to 5, at most 10;
 //	                  unavailable without a knowledge graph. An answer that names a
 //	                  result's section (or its document) or quotes its text cites it
 //	                  as {"kind":"document","id":documentId,"label":"doc § section","section"}.
@@ -83,7 +83,7 @@
 //
 //	agents, err := agent.LoadAgents(agentsJSON) // go:embed agents.json
 //	actions, err := agent.NewActions(agent.ActionsConfig{Redis: rdb, HWA: hwaClient, Plan: planSvc,
-//		Guard: idempotency.New(redisstore.New(rdb, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
+//		Guard: idempotency.New(idemstore.New(rdb, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
 //		Audit: auditLog, Limiter: limiter})
 //	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model),
 //		Tools: agent.NewTools(planSvc, hwaClient, actions).WithKnowledge(agent.Knowledge{Runbooks: searcher, Impact: impactSvc}),

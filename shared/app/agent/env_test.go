@@ -13,16 +13,16 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/idempotency/redisstore"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/ratelimit"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 var t0 = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
@@ -105,7 +105,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if guardRDB == nil {
 		guardRDB = e.rdb
 	}
-	guard := idempotency.New(redisstore.New(guardRDB, e.ns+"idem:"), idempotency.Config{Expiry: time.Hour})
+	guard := idempotency.New(idemstore.New(guardRDB, e.ns+"idem:"), idempotency.Config{Expiry: time.Hour})
 	e.audit = audit.New(e.rdb, audit.Config{Key: e.ns + "audit"})
 	lim, err := ratelimit.New(e.rdb, ratelimit.Config{Rules: o.rules, Prefix: e.ns})
 	if err != nil {
@@ -118,7 +118,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	e.tools = NewTools(e.plan, hc, e.actions)
 	e.history = NewHistory(e.rdb, HistoryConfig{Prefix: e.ns + "history:"})
-	data, err := os.ReadFile("../../functions/chat/agents.json")
+	data, err := os.ReadFile("../../../functions/chat/agents.json")
 	if err != nil {
 		t.Fatal(err)
 	}

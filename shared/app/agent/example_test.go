@@ -3,7 +3,7 @@ package agent_test
 import (
 	"fmt"
 
-	"github.com/resync/resync/shared/agent"
+	"github.com/resync/resync/shared/app/agent"
 )
 
 func ExampleLoadAgents() {

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/impact"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/retrieve"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/impact"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/app/retrieve"
+	"github.com/resync/resync/shared/domain/frames"
 )
 
 // fakeRunbooks answers every search with hits (or err) and records queries.

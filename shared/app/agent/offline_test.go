@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/llm/offline"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/offline"
 )
 
 // The whole loop with the offline model: questions in English, answered

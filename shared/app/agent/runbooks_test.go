@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/impact"
-	"github.com/resync/resync/shared/llm/offline"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/retrieve"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/app/impact"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/app/retrieve"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Acceptance (issue 5): a runbook naming a simulator job is ingested into

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // Sink receives what a run produces while it runs. An error from any method

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 func turn(agentID, text string) Turn {

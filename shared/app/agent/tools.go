@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/impact"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/retrieve"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/impact"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/app/retrieve"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Flow walks job dependencies in HWA (*hwa.Client).

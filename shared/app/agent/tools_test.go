@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/app/planview"
 )
 
 func call(t *testing.T, e *env, name string, input any) (outcome, map[string]any) {

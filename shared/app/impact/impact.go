@@ -14,10 +14,10 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Errors; test with errors.Is.

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 type env struct {

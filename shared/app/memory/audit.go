@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // PlanJob is a job of the plan as the Auditor sees it.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // fakePlan is a plan of a few jobs, one stream and one workstation.

@@ -34,8 +34,8 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/retrieve"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/retrieve"
 )
 
 // Errors, tested with errors.Is.

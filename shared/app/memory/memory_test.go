@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // fixture is a Store over the real Neo4j; its turns and review items belong

@@ -16,8 +16,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Event kinds.

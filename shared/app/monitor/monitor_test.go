@@ -10,10 +10,10 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 type recorder struct {

@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
-// Tool result shapes of shared/agent's catalogue that planview does not
+// Tool result shapes of shared/app/agent's catalogue that planview does not
 // define (decoded leniently: unknown fields are ignored).
 type (
 	nodeResult struct {
@@ -39,7 +39,7 @@ type (
 		Note           string       `json:"note"`
 		OnCriticalPath bool         `json:"onCriticalPath"`
 	}
-	// whyResult is why_waiting's result (shared/impact.Why).
+	// whyResult is why_waiting's result (shared/app/impact.Why).
 	whyResult struct {
 		Job      whyJob `json:"job"`
 		Source   string `json:"source"`

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 type step struct {

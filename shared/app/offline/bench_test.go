@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // BenchmarkStream measures one model call: understanding a follow-up

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/llm/offline"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // The offline model answers a question in two steps, as a real model does:

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 var t0 = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
@@ -51,7 +51,7 @@ func mustJSON(t testing.TB, v any) string {
 }
 
 // fakeTools answers the catalogue's tools from the canned plan, the way
-// shared/agent's tools do (names resolve to jobs, several matches are
+// shared/app/agent's tools do (names resolve to jobs, several matches are
 // ambiguous). stale marks every answer stale.
 type fakeTools struct {
 	stale bool

@@ -15,18 +15,18 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/agent/agenttest"
-	"github.com/resync/resync/shared/audit"
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/idempotency/redisstore"
-	"github.com/resync/resync/shared/llm/offline"
-	"github.com/resync/resync/shared/planview"
-	"github.com/resync/resync/shared/ratelimit"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 var t0 = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
@@ -60,7 +60,7 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(c.Close)
 	now := func() time.Time { return t0 }
 	s.plan = planview.New(planview.HWA{Client: hc}, c, now)
-	guard := idempotency.New(redisstore.New(rdb, "idem:"), idempotency.Config{Expiry: time.Hour})
+	guard := idempotency.New(idemstore.New(rdb, "idem:"), idempotency.Config{Expiry: time.Hour})
 	lim, err := ratelimit.New(rdb, ratelimit.Config{Prefix: "rl:"})
 	if err != nil {
 		t.Fatal(err)

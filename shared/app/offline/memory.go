@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // jobRef is a job the conversation has met.

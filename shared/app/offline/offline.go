@@ -16,7 +16,7 @@
 // response: no randomness, no clock. Token counts in Usage are word counts,
 // not real tokens.
 //
-// The tool names and inputs are those of shared/agent's catalogue; the model
+// The tool names and inputs are those of shared/app/agent's catalogue; the model
 // only calls tools listed in the request, and says which agent can help when
 // the tool it needs is not there. It never confirms or executes an action:
 // propose_action only creates a proposal the user confirms.
@@ -28,13 +28,13 @@ import (
 	"fmt"
 	"unicode"
 
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // ModelID is the model id the offline model reports in Response.Model.
 const ModelID = "offline"
 
-// Tool names of shared/agent's catalogue (kept here so this package does
+// Tool names of shared/app/agent's catalogue (kept here so this package does
 // not depend on the agent that uses it).
 const (
 	toolPlanSummary      = "plan_summary"

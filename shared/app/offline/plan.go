@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/resync/resync/shared/llm"
-	"github.com/resync/resync/shared/planview"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // maxFollowUp bounds how far back a follow-up looks for the question it

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/agent"
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // runbookSpec is a search_runbooks tool as the runbooks work may add it.
@@ -401,7 +401,7 @@ func TestToolNamesMatchTheCatalogue(t *testing.T) {
 		toolListWorkstations, toolCriticalJobs, toolJobDependencies, toolJobImpact, toolProposeAction} {
 		known[name] = true
 		if !catalogue[name] {
-			t.Errorf("the model calls %s, which is not in shared/agent's catalogue", name)
+			t.Errorf("the model calls %s, which is not in shared/app/agent's catalogue", name)
 		}
 	}
 	known[toolWhyWaiting], known[toolSearchRunbooks] = true, true // newer tools, used when offered

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // HWA adapts *hwa.Client to Source, translating filters into OQL built with

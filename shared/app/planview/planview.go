@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Errors returned by Service methods; test with errors.Is.

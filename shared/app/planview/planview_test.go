@@ -13,8 +13,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/cache"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 var t0 = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)

@@ -3,7 +3,7 @@ package planview
 import (
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Meta says how fresh an answer is. AsOf is when HWA was read; Stale is true

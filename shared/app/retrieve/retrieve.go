@@ -28,7 +28,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"github.com/resync/resync/shared/graph"
+	"github.com/resync/resync/shared/adapter/graph"
 )
 
 // Errors, tested with errors.Is.

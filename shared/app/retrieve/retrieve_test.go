@@ -13,9 +13,9 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/docs"
-	"github.com/resync/resync/shared/graph"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 func TestFuse(t *testing.T) {

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/idempotency/idempotencytest"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/idempotency/idempotencytest"
 )
 
 func Example() {
-	// In the functions the store is redisstore.New(redisClient, "idem:").
+	// In the functions the store is idemstore.New(redisClient, "idem:").
 	g := idempotency.New(idempotencytest.New(nil), idempotency.Config{Expiry: time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second) // the invocation's deadline
 	defer cancel()

@@ -4,7 +4,7 @@
 // with the result; duplicates get the stored result replayed.
 //
 // The protocol lives here and needs only the standard library; the records are
-// kept by a Store (the Redis one is package redisstore). Rules:
+// kept by a Store (the Redis one is package idemstore (shared/adapter/redis/idemstore)). Rules:
 //
 //   - A record is taken atomically; a concurrent duplicate gets ErrInProgress
 //     (callers may wait and try again) and never runs the operation.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/idempotency/idempotencytest"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/idempotency/idempotencytest"
 )
 
 type clock struct {

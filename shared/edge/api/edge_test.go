@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")

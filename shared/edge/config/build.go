@@ -7,8 +7,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/cache"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/edge/auth"
 )
 
 // Redis returns a client for RedisURL (redis:// or rediss:// with TLS and

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 // Environment variable names. The CDK app sets them in AWS; infra/local sets

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

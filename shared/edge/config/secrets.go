@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 // SecretGetter reads a secret's string (*secretsmanager.Client).

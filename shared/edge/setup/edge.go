@@ -8,10 +8,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/api"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/security"
+	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/edge/api"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/metrics"
 )
 
 // Edge returns the api.Edge for the function's routes: its verifier, logger

@@ -7,8 +7,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/graph"
+	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/edge/config"
 )
 
 // Graph opens the Neo4j knowledge graph named by NEO4J_URI (credentials

@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/metrics"
-	"github.com/resync/resync/shared/obs"
-	"github.com/resync/resync/shared/stage"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/metrics"
+	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/stage"
 )
 
 // Base is what New built. Close releases it.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/config"
+	"github.com/resync/resync/shared/edge/config"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

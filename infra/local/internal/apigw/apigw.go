@@ -29,8 +29,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // MaxBodyBytes is API Gateway's request payload limit.

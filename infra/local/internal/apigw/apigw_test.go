@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // fakeInvoker records the events it gets and answers with result/err.

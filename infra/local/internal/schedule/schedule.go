@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // ErrUnknown means no schedule has that name.

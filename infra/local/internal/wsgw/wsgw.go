@@ -52,7 +52,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // Limits of API Gateway's WebSocket API.

@@ -16,7 +16,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
-	"github.com/resync/resync/shared/routes"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // fakeInvoker answers from a function of the decoded event and records

@@ -1,9 +1,9 @@
 // Command wsfn is a WebSocket function for the local stack's tests, shaped
 // like the chat function: it takes events.APIGatewayWebsocketProxyRequest,
 // verifies the token of $connect (401 when it does not verify) and records
-// the connection with shared/push, and answers each message by posting
+// the connection with shared/adapter/push, and answers each message by posting
 // frames back through WS_ENDPOINT with the real apigatewaymanagementapi
-// client (shared/push). Every event is also pushed, as a summary, onto the
+// client (shared/adapter/push). Every event is also pushed, as a summary, onto the
 // Redis list "wsfn:events" so tests can see $disconnect.
 //
 // Message actions: "fail" returns an error; "get" posts the connection's
@@ -29,9 +29,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/auth"
-	"github.com/resync/resync/shared/config"
-	"github.com/resync/resync/shared/push"
+	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/edge/config"
 )
 
 func main() {

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
-	"github.com/resync/resync/shared/llm/bedrocksim"
+	"github.com/resync/resync/shared/adapter/bedrock/bedrocksim"
 )
 
 const fakeAuth = "AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"

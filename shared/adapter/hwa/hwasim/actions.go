@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Actions by id. Each changes the plan as HWA does, then the engine makes a

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 )
 
 // TestJobActions runs each job action on a fixture job and checks its

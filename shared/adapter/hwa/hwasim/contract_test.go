@@ -20,8 +20,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 )
 
 // The simulator half of the contract: every response the simulator serves on
@@ -48,7 +48,7 @@ func specPath() string {
 	if p := os.Getenv(specEnv); p != "" {
 		return p
 	}
-	return filepath.Join("..", "..", "..", "..", "shared", "hwa", "openapi-v2.json")
+	return filepath.Join("..", "..", "..", "..", "..", "shared", "hwa", "openapi-v2.json")
 }
 
 var depVariants = map[string]string{

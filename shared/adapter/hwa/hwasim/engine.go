@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // The engine: one pass over the plan in topological order (every dependency

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // checkConsistent verifies the engine's invariants on p at p.now.

@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 )
 
 // A simulator over a seeded plan, queried with OQL, then moved along.

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 // The OQL fields of each object: dotted paths into its JSON, names as the

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Minimums and defaults of the generated plan.

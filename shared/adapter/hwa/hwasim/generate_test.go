@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 var testNow = time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC)

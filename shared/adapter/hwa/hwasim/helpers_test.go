@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 )
 
 var testNow = time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC)

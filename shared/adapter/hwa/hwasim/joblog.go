@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Job logs: a realistic stdlist per run — a header block, the jobmanrc trace,

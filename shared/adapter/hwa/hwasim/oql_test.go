@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 func oqlJobs() []hwa.JobInPlan {

@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // The plan's internal model. The HTTP layer renders it into the wire types of

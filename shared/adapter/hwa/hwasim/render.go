@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Rendering of the internal model into the wire types of package hwa.

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/workload"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // route dispatches a request under /twsd/api/v2. Paths are matched by hand

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
+	"github.com/resync/resync/shared/adapter/hwa"
 )
 
 // Config configures a simulator. The zero value is a usable open server

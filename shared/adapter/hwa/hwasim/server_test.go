@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/hwa"
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 )
 
 func TestPagingFollowsNext(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/cache"
+	"github.com/resync/resync/shared/adapter/redis/cache"
 )
 
 func Example() {

@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/resync/resync/shared/frames"
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 // Step is one scripted model answer. Text is streamed in chunks, then each

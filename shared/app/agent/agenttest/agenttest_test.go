@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resync/resync/shared/llm"
+	"github.com/resync/resync/shared/domain/llm"
 )
 
 func TestModelReplaysTheScript(t *testing.T) {

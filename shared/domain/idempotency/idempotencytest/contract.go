@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/idempotency"
+	"github.com/resync/resync/shared/domain/idempotency"
 )
 
 // RunStoreContract checks that s behaves as idempotency.Store requires; the

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/resync/resync/shared/idempotency"
+	"github.com/resync/resync/shared/domain/idempotency"
 )
 
 // ErrDown is returned by every method while the store is set down.

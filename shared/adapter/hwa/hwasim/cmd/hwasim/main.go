@@ -1,7 +1,7 @@
 // Command hwasim runs the HCL Workload Automation REST API V2 simulator on
 // its own and prints its base URL.
 //
-//	go run ./shared/hwa/hwasim/cmd/hwasim -addr 127.0.0.1:0 -seed 1 -tick 1s -speed 60
+//	go run ./shared/adapter/hwa/hwasim/cmd/hwasim -addr 127.0.0.1:0 -seed 1 -tick 1s -speed 60
 //
 // With -tick the plan's clock advances by tick×speed every tick. -user and
 // -apikey switch authentication on (repeat -user as name:password).
@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/resync/resync/shared/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 )
 
 func main() {

@@ -1,4 +1,4 @@
-// Package redisstore keeps idempotency records in Redis (7.0 or later).
+// Package idemstore keeps idempotency records in Redis (7.0 or later).
 //
 // A record is one string key, "<prefix><idempotency key>", holding the
 // attempt's token, a space, and the record as JSON; the key's own expiry is
@@ -6,7 +6,7 @@
 // replay window once completed), so no field-level expiry (HEXPIRE) is needed.
 // Create is one SET NX GET with PX; Replace and Delete are Lua scripts that
 // act only while the stored token is the caller's.
-package redisstore
+package idemstore
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/idempotency"
+	"github.com/resync/resync/shared/domain/idempotency"
 )
 
 // DefaultPrefix is the key prefix used when New is given "".
@@ -40,11 +40,11 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 
 func encode(r idempotency.Record) ([]byte, error) {
 	if r.Token == "" || bytes.ContainsRune([]byte(r.Token), ' ') {
-		return nil, fmt.Errorf("redisstore: record %q: token must be non-empty without spaces", r.Key)
+		return nil, fmt.Errorf("idemstore: record %q: token must be non-empty without spaces", r.Key)
 	}
 	j, err := json.Marshal(r)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: encode record %q: %w", r.Key, err)
+		return nil, fmt.Errorf("idemstore: encode record %q: %w", r.Key, err)
 	}
 	return append([]byte(r.Token+" "), j...), nil
 }
@@ -53,10 +53,10 @@ func decode(b []byte) (idempotency.Record, error) {
 	_, j, ok := bytes.Cut(b, []byte(" "))
 	var r idempotency.Record
 	if !ok {
-		return r, errors.New("redisstore: decode record: no token")
+		return r, errors.New("idemstore: decode record: no token")
 	}
 	if err := json.Unmarshal(j, &r); err != nil {
-		return r, fmt.Errorf("redisstore: decode record: %w", err)
+		return r, fmt.Errorf("idemstore: decode record: %w", err)
 	}
 	return r, nil
 }
@@ -72,11 +72,11 @@ func (s *Store) Create(ctx context.Context, r idempotency.Record, ttl time.Durat
 	case errors.Is(err, redis.Nil):
 		return idempotency.Record{}, nil
 	case err != nil:
-		return idempotency.Record{}, fmt.Errorf("redisstore: create %q: %w", r.Key, err)
+		return idempotency.Record{}, fmt.Errorf("idemstore: create %q: %w", r.Key, err)
 	}
 	existing, err := decode(old)
 	if err != nil {
-		return idempotency.Record{}, fmt.Errorf("redisstore: create %q: %w", r.Key, err)
+		return idempotency.Record{}, fmt.Errorf("idemstore: create %q: %w", r.Key, err)
 	}
 	return existing, idempotency.ErrExists
 }
@@ -100,7 +100,7 @@ return 1
 // Replace implements idempotency.Store.
 func (s *Store) Replace(ctx context.Context, old, r idempotency.Record, ttl time.Duration) error {
 	if old.Key != r.Key {
-		return fmt.Errorf("redisstore: replace %q with a record for %q", old.Key, r.Key)
+		return fmt.Errorf("idemstore: replace %q with a record for %q", old.Key, r.Key)
 	}
 	val, err := encode(r)
 	if err != nil {
@@ -118,10 +118,10 @@ func (s *Store) Delete(ctx context.Context, old idempotency.Record) error {
 func (s *Store) run(ctx context.Context, op string, old idempotency.Record, val string, ms int64) error {
 	n, err := swap.Run(ctx, s.rdb, []string{s.prefix + old.Key}, old.Token, val, ms).Int()
 	if err != nil {
-		return fmt.Errorf("redisstore: %s %q: %w", op, old.Key, err)
+		return fmt.Errorf("idemstore: %s %q: %w", op, old.Key, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("redisstore: %s %q: %w", op, old.Key, idempotency.ErrConflict)
+		return fmt.Errorf("idemstore: %s %q: %w", op, old.Key, idempotency.ErrConflict)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package redisstore
+package idemstore
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/internal/testenv"
-	"github.com/resync/resync/shared/idempotency"
-	"github.com/resync/resync/shared/idempotency/idempotencytest"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/domain/idempotency/idempotencytest"
 )
 
 type backend struct {
