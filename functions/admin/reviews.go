@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/redis/audit"
@@ -45,7 +46,12 @@ func buildReviews(ctx context.Context, g *graph.Store, log *audit.Log) (*reviews
 	// only there to satisfy memory.New.
 	m, err := memory.New(memory.Config{Graph: g, Embed: docs.Hashing{}})
 	if err == nil {
-		err = m.EnsureSchema(ctx)
+		// At most a few seconds of a cold start go to a graph that is down.
+		startCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		if err = m.Ready(startCtx); errors.Is(err, graph.ErrUnavailable) {
+			err = nil // the queue answers 503 until Neo4j returns
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("admin: reviews: %w", err)

@@ -168,29 +168,36 @@ type knowledge struct {
 }
 
 // buildKnowledge opens the graph when NEO4J_URI is set: runbook search,
-// graph-first impact and memory. Without it (or when Neo4j cannot be
-// reached at start) chat still answers: impact and why-waiting come from
-// HWA, the runbook search says it is unavailable, and memory is off.
+// graph-first impact and memory. Without it chat still answers: impact and
+// why-waiting come from HWA, the runbook search says it is off, and memory
+// is off. A graph that cannot be reached at start does not stop chat either:
+// each feature answers with its fallback and note until Neo4j returns, and
+// the schema is made then (Store.Ready, memory.Ready).
 func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup.Base, plan *planview.Service, hc *hwa.Client) (knowledge, error) {
 	kn := knowledge{
 		tools: agent.Knowledge{Impact: &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}},
 		close: func() {},
 	}
 	store, err := base.Graph(ctx, getenv, false)
-	if err == nil && store != nil {
-		if err = store.EnsureSchema(ctx); err != nil {
-			_ = store.Close(context.Background())
-		}
-	}
 	switch {
-	case errors.Is(err, graph.ErrUnavailable):
-		base.Log.ErrorContext(ctx, "the knowledge graph cannot be reached: runbook search and memory are off until the next cold start", "err", err.Error())
-		return kn, nil
 	case err != nil:
 		return kn, err
 	case store == nil:
 		base.Log.InfoContext(ctx, "no "+config.EnvNeo4jURI+": runbook search and memory are off; impact comes from HWA")
 		return kn, nil
+	}
+	// The schema is made now if Neo4j answers within startWait, else on
+	// first use: a cold start never waits long for an optional dependency.
+	startCtx, cancel := context.WithTimeout(ctx, startWait)
+	defer cancel()
+	graphDown := false
+	if err := store.Ready(startCtx); err != nil {
+		if !errors.Is(err, graph.ErrUnavailable) {
+			_ = store.Close(context.Background())
+			return kn, fmt.Errorf("chat: %w", err)
+		}
+		graphDown = true
+		base.Log.WarnContext(ctx, "the knowledge graph cannot be reached at start: runbook search, graph impact and memory answer with their fallbacks until it returns", "err", err.Error())
 	}
 	kn.close = func() { _ = store.Close(context.Background()) }
 	embed, err := newEmbedder(ctx, getenv, base)
@@ -199,8 +206,10 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 		return kn, err
 	}
 	mem, err := memory.New(memory.Config{Graph: store, Embed: embed, Auditor: &memory.Auditor{Plan: memory.PlanView{Plan: plan}}})
-	if err == nil {
-		err = mem.EnsureSchema(ctx)
+	if err == nil && !graphDown {
+		if err = mem.Ready(startCtx); errors.Is(err, graph.ErrUnavailable) {
+			err = nil // made on the first search once Neo4j returns
+		}
 	}
 	if err != nil {
 		kn.close()
@@ -211,6 +220,9 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 	kn.memory = mem
 	return kn, nil
 }
+
+// startWait bounds how long a cold start waits for Neo4j to make its schema.
+const startWait = 3 * time.Second
 
 // newEmbedder embeds questions like ingest embedded the chunks: Bedrock
 // Titan when BEDROCK_EMBED_MODEL_ID is set, else the offline lexical

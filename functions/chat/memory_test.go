@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/resync/resync/shared/app/docs"
 	"github.com/resync/resync/shared/app/memory"
 	"github.com/resync/resync/shared/app/offline"
+	"github.com/resync/resync/shared/app/retrieve"
 	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/obs"
@@ -107,9 +109,19 @@ func TestBuildKnowledge(t *testing.T) {
 	}
 	kn.close()
 
+	// Neo4j down at cold start: chat boots with the features wired, each
+	// answering "unavailable" (so the caller falls back and says so) until
+	// the server returns; the driver reconnects by itself.
+	start := time.Now()
 	kn, err = buildKnowledge(ctx, env(map[string]string{config.EnvNeo4jURI: "bolt://127.0.0.1:1", config.EnvNeo4jPassword: "x"}), base, f.plan, hc)
-	if err != nil || kn.tools.Runbooks != nil || kn.memory != nil {
-		t.Errorf("graph unreachable: %+v, %v; want knowledge off and no error", kn, err)
+	if err != nil || kn.tools.Runbooks == nil || kn.memory == nil {
+		t.Fatalf("graph unreachable: %+v, %v; want the features wired and no error", kn, err)
+	}
+	if took := time.Since(start); took > startWait+5*time.Second {
+		t.Errorf("building with the graph down took %s; the start must not wait for Neo4j beyond %s", took, startWait)
+	}
+	if _, err := kn.tools.Runbooks.Search(ctx, "restart the agent", 3); !errors.Is(err, retrieve.ErrUnavailable) {
+		t.Errorf("runbook search with the graph down: %v, want retrieve.ErrUnavailable", err)
 	}
 	kn.close()
 

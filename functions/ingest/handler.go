@@ -42,8 +42,15 @@ type handlerDeps struct {
 	plan     planSource
 	embed    Embedder
 	notify   Notifier
-	log      *slog.Logger
-	now      func() time.Time
+	// schema makes the graph's schema before the first write (*graph.Store;
+	// nil in tests with fakes). It is there because the store is built
+	// without waiting for Neo4j: a server down at cold start gets its
+	// schema on the first event after it returns.
+	schema interface {
+		Ready(ctx context.Context) error
+	}
+	log *slog.Logger
+	now func() time.Time
 
 	maxBytes       int64 // object size cap; default docs.MaxBytes
 	embedBatch     int   // texts per Embed call; default 32
@@ -111,6 +118,11 @@ func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (Result, erro
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		return Result{}, fmt.Errorf("ingest: decode event: %w", err)
+	}
+	if h.schema != nil {
+		if err := h.schema.Ready(ctx); err != nil {
+			return Result{}, &RetryError{Err: err}
+		}
 	}
 	switch {
 	case len(env.Records) > 0 && env.Records[0].EventSource == "aws:s3":

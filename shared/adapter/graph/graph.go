@@ -43,6 +43,7 @@ const (
 	DefaultEmbeddingDimensions = 1024 // Amazon Titan Text Embeddings v2
 	DefaultBatchSize           = 1000
 	DefaultEngine              = "default"
+	DefaultRetryTime           = 5 * time.Second
 )
 
 // Config says how to reach Neo4j and how the store behaves.
@@ -62,6 +63,9 @@ type Config struct {
 	BatchSize int
 	// Now is the clock used to decide lateness; default time.Now.
 	Now func() time.Time
+	// RetryTime bounds the driver's retries of one query (and so how long
+	// a caller waits for a graph that is down). Default DefaultRetryTime.
+	RetryTime time.Duration
 }
 
 // Store is a connection to the graph. It is safe for concurrent use; build one
@@ -73,12 +77,32 @@ type Store struct {
 	dims      int
 	batchSize int
 	now       func() time.Time
+	schema    *schemaOnce
 }
 
-// Open builds the driver once, checks that the server answers and returns the
-// Store. It returns ErrInvalid for a bad configuration and ErrUnavailable when
-// the server cannot be reached.
+// Open builds the store with New and checks that the server answers. It
+// returns ErrInvalid for a bad configuration and ErrUnavailable when the
+// server cannot be reached.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.driver.VerifyConnectivity(ctx); err != nil {
+		_ = s.driver.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("graph: open %s: %w", redactURI(cfg.URI), translate(err))
+	}
+	return s, nil
+}
+
+// New builds the driver once without contacting the server: the driver
+// connects on the first query, and reconnects by itself after an outage. A
+// function whose graph is optional builds its store with New so that a
+// Neo4j that is down at cold start costs the graph features (each query then
+// returns ErrUnavailable and the caller falls back or says so) and not the
+// function; the features return with the server. It returns ErrInvalid for
+// a bad configuration.
+func New(cfg Config) (*Store, error) {
 	if cfg.URI == "" {
 		return nil, fmt.Errorf("graph: open: %w: empty URI", ErrInvalid)
 	}
@@ -88,19 +112,25 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.BatchSize < 0 {
 		return nil, fmt.Errorf("graph: open: %w: negative batch size", ErrInvalid)
 	}
+	if cfg.RetryTime <= 0 {
+		cfg.RetryTime = DefaultRetryTime
+	}
 	auth := neo4j.NoAuth()
 	if cfg.User != "" || cfg.Password != "" {
 		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
 	}
 	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *config.Config) {
 		c.UserAgent = "resync-graph"
+		// A request path waits at most this long for a graph that is down
+		// before it falls back: the driver's defaults (30 s of retries,
+		// 60 s to get a connection) would hold an operator's answer and a
+		// Lambda invoke far longer than the fallback is worth.
+		c.MaxTransactionRetryTime = cfg.RetryTime
+		c.SocketConnectTimeout = min(cfg.RetryTime, 5*time.Second)
+		c.ConnectionAcquisitionTimeout = 2 * cfg.RetryTime
 	})
 	if err != nil {
 		return nil, fmt.Errorf("graph: open %s: %w: %w", redactURI(cfg.URI), ErrInvalid, err)
-	}
-	if err := driver.VerifyConnectivity(ctx); err != nil {
-		_ = driver.Close(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("graph: open %s: %w", redactURI(cfg.URI), translate(err))
 	}
 	s := &Store{
 		driver:    driver,
@@ -109,6 +139,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		dims:      cfg.EmbeddingDimensions,
 		batchSize: cfg.BatchSize,
 		now:       cfg.Now,
+		schema:    &schemaOnce{},
 	}
 	if s.engine == "" {
 		s.engine = DefaultEngine
@@ -176,6 +207,16 @@ func (s *Store) read(ctx context.Context, query string, params map[string]any) (
 func translate(err error) error {
 	if err == nil {
 		return nil
+	}
+	// A managed transaction that gave up after its retries reports every
+	// attempt; it is an outage when the attempts failed to connect.
+	var limit *neo4j.TransactionExecutionLimit
+	if errors.As(err, &limit) {
+		for _, e := range limit.Errors {
+			if translated := translate(e); errors.Is(translated, ErrUnavailable) {
+				return fmt.Errorf("%w: %w", ErrUnavailable, err)
+			}
+		}
 	}
 	var tokenErr *neo4j.TokenExpiredError
 	switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
@@ -35,6 +36,31 @@ var schemaStatements = []string{
 	"CREATE INDEX jobstream_name IF NOT EXISTS FOR (n:JobStream) ON (n.name)",
 	"CREATE INDEX workstation_name IF NOT EXISTS FOR (n:Workstation) ON (n.name)",
 	"CREATE FULLTEXT INDEX " + ChunkFullTextIndex + " IF NOT EXISTS FOR (n:Chunk) ON EACH [n.text]",
+}
+
+// schemaOnce remembers that EnsureSchema succeeded, so Ready costs a lock
+// and a bool once the schema is in place and retries until it is.
+type schemaOnce struct {
+	mu   sync.Mutex
+	done bool
+}
+
+// Ready runs EnsureSchema until it has succeeded once for this Store, then
+// returns nil at once. A function built with New calls it before work that
+// needs the schema (a document write, a vector search), so a Neo4j that was
+// down at cold start gets its schema when it returns. It returns
+// ErrUnavailable while the server cannot be reached.
+func (s *Store) Ready(ctx context.Context) error {
+	s.schema.mu.Lock()
+	defer s.schema.mu.Unlock()
+	if s.schema.done {
+		return nil
+	}
+	if err := s.EnsureSchema(ctx); err != nil {
+		return err
+	}
+	s.schema.done = true
+	return nil
 }
 
 // EnsureSchema creates the constraints and indexes the store relies on and

@@ -29,6 +29,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -97,7 +98,14 @@ type Config struct {
 
 // Store is the conversation memory. It is safe for concurrent use.
 type Store struct {
-	cfg Config
+	cfg    Config
+	schema *readiness
+}
+
+// readiness remembers that EnsureSchema succeeded once.
+type readiness struct {
+	mu   sync.Mutex
+	done bool
 }
 
 // New returns a Store; it returns ErrInvalid when Graph or Embed is missing.
@@ -114,7 +122,7 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Store{cfg: cfg}, nil
+	return &Store{cfg: cfg, schema: &readiness{}}, nil
 }
 
 // ReviewFullTextIndex is the full-text index over review items' questions
@@ -126,6 +134,22 @@ var schema = []string{
 	"CREATE CONSTRAINT reviewitem_id IF NOT EXISTS FOR (n:ReviewItem) REQUIRE n.id IS UNIQUE",
 	"CREATE INDEX reviewitem_status IF NOT EXISTS FOR (n:ReviewItem) ON (n.status, n.createdAt)",
 	"CREATE FULLTEXT INDEX " + ReviewFullTextIndex + " IF NOT EXISTS FOR (n:ReviewItem) ON EACH [n.question, n.correction]",
+}
+
+// Ready runs EnsureSchema until it has succeeded once for this Store; the
+// searches call it, so a memory built while Neo4j was down gets its indexes
+// when the server returns.
+func (s *Store) Ready(ctx context.Context) error {
+	s.schema.mu.Lock()
+	defer s.schema.mu.Unlock()
+	if s.schema.done {
+		return nil
+	}
+	if err := s.EnsureSchema(ctx); err != nil {
+		return err
+	}
+	s.schema.done = true
+	return nil
 }
 
 // EnsureSchema creates the constraints and indexes of the memory; it is
@@ -458,6 +482,9 @@ func (s *Store) Corrections(ctx context.Context, question string) ([]Correction,
 	q := retrieve.LuceneQuery(cut(question, 2000))
 	if q == "" {
 		return nil, nil
+	}
+	if err := s.Ready(ctx); err != nil {
+		return nil, err
 	}
 	recs, err := s.cfg.Graph.Read(ctx, `
 CALL db.index.fulltext.queryNodes($index, $q, {limit: 50}) YIELD node, score

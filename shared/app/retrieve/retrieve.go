@@ -97,6 +97,12 @@ func (s *Searcher) Search(ctx context.Context, query string, limit int) ([]Resul
 	}
 	limit = min(limit, MaxLimit)
 
+	// A store built while Neo4j was down gets its indexes on first use.
+	if r, ok := s.graph.(interface{ Ready(context.Context) error }); ok {
+		if err := r.Ready(ctx); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
 	vec, err := s.embedQuery(ctx, query)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,9 @@ package setup
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -11,12 +13,16 @@ import (
 	"github.com/resync/resync/shared/edge/config"
 )
 
-// Graph opens the Neo4j knowledge graph named by NEO4J_URI (credentials
-// from NEO4J_USER/NEO4J_PASSWORD or the NEO4J_SECRET_ARN secret) and makes
-// sure its schema exists when writer is true (readers never block their
-// start on Neo4j: a graph that cannot be reached makes their queries fall
-// back). It returns nil, nil when NEO4J_URI is not set: the graph features
-// are then off and callers fall back or say so.
+// Graph builds the Neo4j knowledge graph store named by NEO4J_URI
+// (credentials from NEO4J_USER/NEO4J_PASSWORD or the NEO4J_SECRET_ARN
+// secret) without waiting for the server: no function blocks its start on
+// Neo4j. A graph that cannot be reached makes each query return
+// graph.ErrUnavailable, which readers answer with their HWA fallback and a
+// note, and the driver reconnects by itself when the server returns. When
+// writer is true it also tries to create the schema; if Neo4j is down it
+// logs that and the writer calls Store.Ready before its first write. It
+// returns nil, nil when NEO4J_URI is not set: the graph features are then
+// off and callers fall back or say so.
 func (b *Base) Graph(ctx context.Context, getenv func(string) string, writer bool) (*graph.Store, error) {
 	uri := getenv(config.EnvNeo4jURI)
 	if uri == "" {
@@ -36,14 +42,19 @@ func (b *Base) Graph(ctx context.Context, getenv func(string) string, writer boo
 	if user == "" {
 		user = "neo4j"
 	}
-	g, err := graph.Open(ctx, graph.Config{URI: uri, User: user, Password: password, Database: getenv(config.EnvNeo4jDatabase)})
+	g, err := graph.New(graph.Config{URI: uri, User: user, Password: password, Database: getenv(config.EnvNeo4jDatabase)})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Function, err)
 	}
 	if !writer {
 		return g, nil
 	}
-	if err := g.EnsureSchema(ctx); err != nil {
+	startCtx, cancel := context.WithTimeout(ctx, 3*time.Second) // a cold start does not wait longer for Neo4j
+	defer cancel()
+	switch err := g.Ready(startCtx); {
+	case errors.Is(err, graph.ErrUnavailable):
+		b.Log.WarnContext(ctx, "the knowledge graph cannot be reached at start: its schema is made on the first write once it returns", "err", err.Error())
+	case err != nil:
 		_ = g.Close(ctx)
 		return nil, fmt.Errorf("%s: %w", b.Function, err)
 	}
