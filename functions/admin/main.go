@@ -15,15 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
-
-	"github.com/resync/resync/shared/adapter/redis/audit"
-	"github.com/resync/resync/shared/adapter/redis/cache"
-	"github.com/resync/resync/shared/adapter/redis/security"
-	"github.com/resync/resync/shared/edge/config"
-	"github.com/resync/resync/shared/edge/setup"
 )
-
-const function = "admin"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -36,44 +28,11 @@ func main() {
 
 // run wires the clients once per execution environment and serves invokes.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	base, err := setup.New(ctx, function, getenv, stdout, config.Need{Redis: true, Auth: true})
+	a, err := build(ctx, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	defer base.Close()
-	c, err := cache.New(base.Redis, base.Config.CacheConfig())
-	if err != nil {
-		return fmt.Errorf("admin: cache: %w", err)
-	}
-	auditLog := audit.New(base.Redis, audit.Config{})
-	// One graph store serves the documents and the review queue; nil when
-	// NEO4J_URI is not set, and then both answer that they are not configured.
-	g, err := base.Graph(ctx, getenv, false)
-	if err != nil {
-		return err
-	}
-	if g != nil {
-		defer g.Close(context.Background())
-	}
-	documents, err := buildDocuments(ctx, getenv, g, auditLog)
-	if err != nil {
-		return err
-	}
-	reviews, err := buildReviews(ctx, g, auditLog)
-	if err != nil {
-		return err
-	}
-	h, err := newHandler(deps{
-		cache:    c,
-		redis:    base.Redis,
-		audit:    auditLog,
-		security: security.New(base.Redis, 0),
-		docs:     documents,
-		reviews:  reviews,
-	}, base.Edge())
-	if err != nil {
-		return err
-	}
-	lambda.StartWithOptions(httpadapter.NewV2(h).ProxyWithContext, lambda.WithContext(ctx))
+	defer a.close()
+	lambda.StartWithOptions(httpadapter.NewV2(a.handler).ProxyWithContext, lambda.WithContext(ctx))
 	return nil
 }
