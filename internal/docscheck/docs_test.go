@@ -24,6 +24,7 @@ var pages = []string{
 	"docs/deploy.md",
 	"infra/local/README.md",
 	"shared/app/offline/README.md",
+	"shared/edge/config/README.md",
 }
 
 // pathPrefixes are the top-level folders a repository path may start with.
