@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/resync/resync/shared/edge/routes"
@@ -387,11 +388,52 @@ func newSchedule(scope constructs.Construct, stage string, sc routes.Schedule, f
 	if f != nil && f.DLQ != nil {
 		target.DeadLetterQueue = f.DLQ
 	}
-	awsevents.NewRule(scope, jsii.String("Schedule"+titleID(sc.Name)), &awsevents.RuleProps{
+	rule := awsevents.NewRule(scope, jsii.String("Schedule"+titleID(sc.Name)), &awsevents.RuleProps{
 		RuleName:    jsii.String(RuleName(stage, sc)),
 		Description: jsii.String("Resync " + sc.Name + " -> " + sc.Function),
 		Schedule:    awsevents.Schedule_Expression(jsii.String(sc.Expression())),
 		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, target)},
+	})
+	if sc.AtStart && f != nil {
+		fireAfterDeploy(scope, sc, rule, f)
+	}
+}
+
+// fireAfterDeploy invokes the schedule's function once, asynchronously,
+// with the event its rule sends, whenever a deployment changes the
+// function (its version number is a property of the custom resource, so
+// CloudFormation updates the resource, and so invokes, after each code or
+// configuration change). The topology graph is then filled right after a
+// deploy instead of one interval later.
+func fireAfterDeploy(scope constructs.Construct, sc routes.Schedule, rule awsevents.Rule, f *Function) {
+	stack := awscdk.Stack_Of(scope)
+	payload := stack.ToJsonString(map[string]any{
+		"version":     "0",
+		"source":      "aws.events",
+		"detail-type": "Scheduled Event",
+		"resources":   []any{rule.RuleArn()},
+		"detail":      map[string]any{},
+	}, nil)
+	call := &customresources.AwsSdkCall{
+		Service: jsii.String("Lambda"),
+		Action:  jsii.String("invoke"),
+		Parameters: map[string]any{
+			"FunctionName":   f.Lambda.FunctionName(),
+			"InvocationType": "Event",
+			"Payload":        payload,
+		},
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(f.Lambda.CurrentVersion().Version()),
+	}
+	customresources.NewAwsCustomResource(scope, jsii.String("AfterDeploy"+titleID(sc.Name)), &customresources.AwsCustomResourceProps{
+		OnCreate:            call,
+		OnUpdate:            call,
+		InstallLatestAwsSdk: jsii.Bool(false),
+		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("lambda:InvokeFunction"),
+				Resources: &[]*string{f.Lambda.FunctionArn()},
+			}),
+		}),
 	})
 }
 

@@ -53,6 +53,11 @@ type Schedule struct {
 	Name     string // also the "detail-type"-like name the function switches on
 	Function string
 	Minutes  int // rate(Minutes minutes)
+	// AtStart fires the schedule once as soon as the stack is up — the
+	// local stack at start, the CDK app after each deployment — so that
+	// what it builds (the topology graph) is there before the first
+	// interval has passed.
+	AtStart bool
 }
 
 // Expression returns the EventBridge schedule expression.
@@ -125,7 +130,7 @@ func Schedules() []Schedule {
 	return []Schedule{
 		{Name: "health-deep", Function: Health, Minutes: 5},
 		{Name: "plan-monitor", Function: Health, Minutes: 1},
-		{Name: "topology-sync", Function: Ingest, Minutes: 15},
+		{Name: "topology-sync", Function: Ingest, Minutes: 15, AtStart: true},
 	}
 }
 

@@ -144,7 +144,9 @@ func (s *Scheduler) Trigger(ctx context.Context, name string) (lambdasvc.Result,
 }
 
 // Run fires every schedule on its interval until ctx ends, then waits for
-// the invokes in flight. In Off mode it returns when ctx ends. A schedule
+// the invokes in flight; a schedule marked AtStart fires once at once, as
+// the CDK app fires it after a deployment. In Off mode nothing fires by
+// itself and Run returns when ctx ends. A schedule
 // whose invoke is still running skips its next tick.
 func (s *Scheduler) Run(ctx context.Context) {
 	var wg sync.WaitGroup
@@ -156,6 +158,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if sc.AtStart {
+				s.fire(ctx, sc)
+			}
 			t := time.NewTicker(every)
 			defer t.Stop()
 			for {

@@ -120,6 +120,33 @@ func TestRunFiresOnInterval(t *testing.T) {
 	}
 }
 
+// A schedule marked AtStart fires as soon as Run starts, long before its
+// interval; one that is not waits for its interval.
+func TestRunFiresAtStart(t *testing.T) {
+	rec := &recorder{}
+	s := New(Options{Schedules: []routes.Schedule{
+		{Name: "topology-sync", Function: "ingest", Minutes: 15, AtStart: true},
+		{Name: "health-deep", Function: "health", Minutes: 5},
+	}, Invoker: rec, Mode: On})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	s.Run(ctx)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.calls) != 1 || rec.calls[0] != "ingest" {
+		t.Errorf("calls in the first 200ms = %v, want [ingest] (topology-sync at start only)", rec.calls)
+	}
+}
+
+// The shipped route table syncs the topology at start.
+func TestTopologySyncRunsAtStart(t *testing.T) {
+	for _, sc := range routes.Schedules() {
+		if sc.Name == "topology-sync" && !sc.AtStart {
+			t.Error("topology-sync is not marked AtStart: the graph would stay empty for its first interval")
+		}
+	}
+}
+
 func TestRunOffNeverFires(t *testing.T) {
 	rec := &recorder{}
 	s := New(Options{Schedules: testSchedules, Invoker: rec, Mode: Off})
