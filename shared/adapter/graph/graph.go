@@ -29,6 +29,9 @@ import (
 var (
 	// ErrNotFound means the job (or other object) is not in the graph.
 	ErrNotFound = errors.New("not found in the graph")
+	// ErrNotSynced means the graph was reached but no topology sync of the
+	// engine has completed yet, so it holds no plan to answer from.
+	ErrNotSynced = errors.New("the knowledge graph has not been synced yet")
 	// ErrUnavailable means Neo4j could not be reached or did not answer.
 	ErrUnavailable = errors.New("graph unavailable")
 	// ErrInvalid means an argument or the configuration is invalid.

@@ -290,13 +290,20 @@ RETURN j AS job, feeds`, map[string]any{"id": jobID})
 	return cp, nil
 }
 
-// job loads one job, or ErrNotFound.
+// job loads one job, or ErrNotFound — ErrNotSynced when it is missing
+// because no topology sync has completed yet.
 func (s *Store) job(ctx context.Context, id string) (workload.Job, error) {
 	res, err := s.read(ctx, "MATCH (j:Job {id: $id}) RETURN j AS job", map[string]any{"id": id})
 	if err != nil {
 		return workload.Job{}, err
 	}
 	if len(res.Records) == 0 {
+		switch ok, err := s.synced(ctx); {
+		case err != nil:
+			return workload.Job{}, err
+		case !ok:
+			return workload.Job{}, fmt.Errorf("job %s: %w", id, ErrNotSynced)
+		}
 		return workload.Job{}, fmt.Errorf("job %w", ErrNotFound)
 	}
 	n, _, err := neo4j.GetRecordValue[neo4j.Node](res.Records[0], "job")

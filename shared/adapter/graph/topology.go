@@ -244,7 +244,24 @@ func (t *TopologySync) Commit(ctx context.Context) (SyncResult, error) {
 			return t.res, fmt.Errorf("graph: sync commit: remove stale %s: %w", step.what, err)
 		}
 	}
+	// Only now does the graph hold a whole plan: readers tell "not synced
+	// yet" from "job not in the plan" by this mark.
+	if _, err := t.s.write(ctx, `MATCH (st:SyncState {id: $key}) SET st.completedGen = $gen, st.completedAt = datetime()`,
+		map[string]any{"key": "topology:" + t.s.engine, "gen": t.gen}); err != nil {
+		return t.res, fmt.Errorf("graph: sync commit: mark complete: %w", err)
+	}
 	return t.res, nil
+}
+
+// synced reports whether a topology sync of the store's engine has
+// completed.
+func (s *Store) synced(ctx context.Context) (bool, error) {
+	res, err := s.read(ctx, `MATCH (st:SyncState {id: $key}) WHERE st.completedGen IS NOT NULL RETURN st.completedGen AS gen`,
+		map[string]any{"key": "topology:" + s.engine})
+	if err != nil {
+		return false, err
+	}
+	return len(res.Records) > 0, nil
 }
 
 // upsertNodes MERGEs nodes of one label by id in batches. The label is one of

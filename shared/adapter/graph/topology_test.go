@@ -513,3 +513,31 @@ func jobsEqual(a, b workload.Job) bool {
 		a.CriticalStart.Equal(b.CriticalStart) && a.EstimatedDuration == b.EstimatedDuration &&
 		len(a.Runs) == 0 && len(a.Dependencies) == 0
 }
+
+// Before any topology sync of its engine has completed the graph answers
+// ErrNotSynced for a job it does not hold (so the fallback can say "not
+// synced yet"); after one, an unknown job is ErrNotFound.
+func TestNotSyncedIsToldFromNotFound(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	const unknown = "00000000-0000-4000-8000-00000000abcd"
+	if _, err := s.Successors(ctx, unknown, 2); !errors.Is(err, ErrNotSynced) || errors.Is(err, ErrNotFound) {
+		t.Errorf("before a sync: %v, want ErrNotSynced only", err)
+	}
+	if _, err := s.WhyWaiting(ctx, unknown); !errors.Is(err, ErrNotSynced) {
+		t.Errorf("why-waiting before a sync: %v, want ErrNotSynced", err)
+	}
+	// A sync that began but did not commit is not a synced graph.
+	if _, err := s.BeginTopology(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Job(ctx, unknown); !errors.Is(err, ErrNotSynced) {
+		t.Errorf("after an uncommitted sync: %v, want ErrNotSynced", err)
+	}
+	if _, err := s.UpsertTopology(ctx, newTestPlan(s.engine+"/").snap); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Successors(ctx, unknown, 2); !errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotSynced) {
+		t.Errorf("after a sync: %v, want ErrNotFound only", err)
+	}
+}

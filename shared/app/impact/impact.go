@@ -122,11 +122,24 @@ type Service struct {
 }
 
 const graphOff = "the knowledge graph is not configured (NEO4J_URI unset), so this comes from HWA's own predecessor and successor calls"
-const graphDown = "the knowledge graph could not be read, so this comes from HWA's own predecessor and successor calls"
+const (
+	graphDown      = "the knowledge graph could not be reached, so this comes from HWA's own predecessor and successor calls"
+	graphNotSynced = "the knowledge graph is reachable but has not been synced with the plan yet (the first topology sync runs at start-up), so this comes from HWA's own predecessor and successor calls"
+	graphNoJob     = "the job is not in the knowledge graph yet (it joined the plan after the last topology sync, which runs every 15 minutes), so this comes from HWA's own predecessor and successor calls"
+)
 
-// fallback reports whether err from the graph should fall back to HWA.
-func fallback(err error) bool {
-	return errors.Is(err, graph.ErrUnavailable) || errors.Is(err, graph.ErrNotFound)
+// fallback reports whether err from the graph should fall back to HWA, and
+// the note that says why the answer comes from HWA.
+func fallback(err error) (string, bool) {
+	switch {
+	case errors.Is(err, graph.ErrNotSynced):
+		return graphNotSynced, true
+	case errors.Is(err, graph.ErrNotFound):
+		return graphNoJob, true
+	case errors.Is(err, graph.ErrUnavailable):
+		return graphDown, true
+	}
+	return "", false
 }
 
 func clamp(depth int) (int, error) {
@@ -164,12 +177,9 @@ func (s *Service) Impact(ctx context.Context, jobID string, depth int) (Impact, 
 		if err == nil {
 			return out, nil
 		}
-		if !fallback(err) {
+		var ok bool
+		if note, ok = fallback(err); !ok {
 			return Impact{}, err
-		}
-		note = graphDown
-		if errors.Is(err, graph.ErrNotFound) {
-			note = "the job is not in the knowledge graph yet (the topology sync runs every 15 minutes), so this comes from HWA's own successor call"
 		}
 	}
 	j, err := s.job(ctx, jobID)
@@ -253,10 +263,10 @@ func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 			}
 			return out, nil
 		}
-		if !fallback(err) {
+		var ok bool
+		if note, ok = fallback(err); !ok {
 			return Why{}, err
 		}
-		note = graphDown
 	}
 	j, err := s.job(ctx, jobID)
 	if err != nil {

@@ -170,3 +170,48 @@ func TestGraphAgreesWithHWA(t *testing.T) {
 		}
 	}
 }
+
+// failingGraph answers every call with err.
+type failingGraph struct{ err error }
+
+func (g failingGraph) Successors(context.Context, string, int) ([]graph.Successor, error) {
+	return nil, g.err
+}
+func (g failingGraph) WhyWaiting(context.Context, string) (graph.WaitAnalysis, error) {
+	return graph.WaitAnalysis{}, g.err
+}
+func (g failingGraph) OnCriticalPath(context.Context, string) (graph.CriticalPath, error) {
+	return graph.CriticalPath{}, g.err
+}
+
+// The HWA fallback's note says why the graph did not answer: not synced
+// yet, job not in the graph yet, or the graph unreachable — three
+// different things an operator acts on differently.
+func TestFallbackNoteSaysWhy(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	j := e.withSuccessors(t, 1)[0]
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("graph: job x: %w", graph.ErrNotSynced), "not been synced"},
+		{fmt.Errorf("graph: job %w", graph.ErrNotFound), "not in the knowledge graph yet"},
+		{fmt.Errorf("graph: %w: dial", graph.ErrUnavailable), "could not be reached"},
+	} {
+		svc := &Service{Graph: failingGraph{tc.err}, Flow: e.hc, Jobs: e.src}
+		imp, err := svc.Impact(ctx, j.ID, 0)
+		if err != nil || imp.Source != SourceHWA || !strings.Contains(imp.Note, tc.want) {
+			t.Errorf("impact with %v: source %s note %q err %v; want HWA and a note with %q", tc.err, imp.Source, imp.Note, err, tc.want)
+		}
+		why, err := svc.Why(ctx, j.ID)
+		if err != nil || why.Source != SourceHWA || !strings.Contains(why.Note, tc.want) {
+			t.Errorf("why with %v: source %s note %q err %v; want HWA and a note with %q", tc.err, why.Source, why.Note, err, tc.want)
+		}
+	}
+	// Any other graph error is not hidden behind a fallback.
+	svc := &Service{Graph: failingGraph{errors.New("boom")}, Flow: e.hc, Jobs: e.src}
+	if _, err := svc.Impact(ctx, j.ID, 0); err == nil {
+		t.Error("an unexpected graph error fell back silently")
+	}
+}
