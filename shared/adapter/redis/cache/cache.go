@@ -99,6 +99,7 @@ const (
 	DefaultStaleFor    = 5 * time.Second
 	DefaultLoadTimeout = 10 * time.Second
 	DefaultNamespace   = "cache"
+	DefaultCoherence   = 250 * time.Millisecond
 )
 
 // DefaultTTLs are the per-kind lifetimes used when Config.TTL is nil.
@@ -114,7 +115,7 @@ func DefaultTTLs() map[Kind]time.Duration {
 // Config configures a Cache. The zero value is usable: every zero field takes
 // its default.
 type Config struct {
-	// Namespace prefixes every Redis key and the pub/sub channel.
+	// Namespace prefixes every Redis key and the invalidation stream.
 	Namespace string
 	// TTL is the fresh lifetime per kind, in both tiers. Nil means DefaultTTLs.
 	TTL map[Kind]time.Duration
@@ -133,6 +134,11 @@ type Config struct {
 	LoadTimeout time.Duration
 	// Clock defaults to the system clock.
 	Clock Clock
+	// Coherence is how often a Get catches up on the invalidations other
+	// processes made (one XREAD of the invalidation stream), and so how long
+	// another process may serve a value after it was invalidated. Zero
+	// means DefaultCoherence; negative turns catching up off.
+	Coherence time.Duration
 }
 
 // key identifies a cached value locally; a struct so a Get hit allocates nothing.
@@ -157,7 +163,8 @@ type Cache struct {
 	clock    Clock // nil means time.Now
 	ttl      map[Kind]time.Duration
 	cfg      Config
-	channel  string
+	stream   string // the invalidation stream; see invalidate.go
+	coh      coherence
 	maxEntry uint64
 	epoch    atomic.Uint64 // bumped by every invalidation; see fill
 	stats    counters
@@ -201,16 +208,19 @@ func New(rdb redis.UniversalClient, cfg Config) (*Cache, error) {
 	if cfg.LoadTimeout == 0 {
 		cfg.LoadTimeout = DefaultLoadTimeout
 	}
+	if cfg.Coherence == 0 {
+		cfg.Coherence = DefaultCoherence
+	}
 	ttl := cfg.TTL
 	if ttl == nil {
 		ttl = DefaultTTLs()
 	}
 	c := &Cache{
-		rdb:     rdb,
-		clock:   cfg.Clock,
-		ttl:     make(map[Kind]time.Duration, len(ttl)),
-		cfg:     cfg,
-		channel: cfg.Namespace + ":invalidate",
+		rdb:    rdb,
+		clock:  cfg.Clock,
+		ttl:    make(map[Kind]time.Duration, len(ttl)),
+		cfg:    cfg,
+		stream: cfg.Namespace + ":invalidations",
 	}
 	for k, d := range ttl {
 		if d <= 0 {
@@ -302,6 +312,7 @@ func (e entry) result(tier Tier, now int64) Result {
 // errors are not returned: the cache then behaves as if Redis held nothing,
 // and counts them in Stats.
 func (c *Cache) Get(ctx context.Context, kind Kind, k string, load func(context.Context) ([]byte, error)) (Result, error) {
+	c.catchUp(ctx)
 	lk := key{kind: kind, key: k}
 	// GetEntry reads otter's clock once; its snapshot time serves as now, so
 	// a hit reads the clock once in all.

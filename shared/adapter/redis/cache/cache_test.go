@@ -383,8 +383,9 @@ func TestBounds(t *testing.T) {
 func TestInvalidate(t *testing.T) {
 	backends(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		c := newCache(t, b, nil, nil)
-		other := newCache(t, b, nil, nil)
+		clock := newFakeClock()
+		c := newCache(t, b, clock, nil)
+		other := newCache(t, b, clock, nil)
 		l := &loader{}
 		l.set("v1", nil)
 		mustGet(t, c, KindJob, "J1", l)
@@ -397,59 +398,88 @@ func TestInvalidate(t *testing.T) {
 		if r := mustGet(t, c, KindJob, "J1", l); r.Tier != TierLoad || string(r.Value) != "v2" {
 			t.Errorf("after Invalidate: got tier %v value %q, want load \"v2\"", r.Tier, r.Value)
 		}
-		// The other process keeps its local copy until TTL (no Listen running).
+		// Within Coherence the other process may still serve its copy ...
 		if r := mustGet(t, other, KindJob, "J1", l); r.Tier != TierLocal || string(r.Value) != "v1" {
-			t.Errorf("other process: got tier %v value %q, want local \"v1\"", r.Tier, r.Value)
+			t.Errorf("other process within Coherence: got tier %v value %q, want local \"v1\"", r.Tier, r.Value)
+		}
+		// ... and once Coherence has passed it has caught up.
+		clock.Advance(DefaultCoherence + time.Millisecond)
+		if r := mustGet(t, other, KindJob, "J1", l); string(r.Value) != "v2" || r.Tier == TierLocal {
+			t.Errorf("other process after Coherence: got tier %v value %q, want \"v2\" from Redis", r.Tier, r.Value)
 		}
 	})
 }
 
-func TestListenAppliesRemoteInvalidations(t *testing.T) {
+// Two processes (two Caches on one Redis, on the real clock): after one
+// invalidates a key and a prefix, the other serves neither old value once
+// Coherence has passed, without any subscription running.
+func TestCoherenceAcrossProcesses(t *testing.T) {
 	backends(t, func(t *testing.T, b backend) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx := context.Background()
 		c := newCache(t, b, nil, nil)
 		other := newCache(t, b, nil, nil)
-		done := make(chan error, 1)
-		go func() { done <- other.Listen(ctx) }()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Listen: %v", err)
-			}
-		})
-		waitSubscribed(t, b.rdb, other.channel)
-
 		l := &loader{}
 		l.set("v1", nil)
 		mustGet(t, other, KindJob, "J1", l)
 		mustGet(t, other, KindLog, "J1", l)
+		l.set("v2", nil)
+		start := time.Now()
 		if err := c.Invalidate(ctx, KindJob, "J1"); err != nil {
 			t.Fatalf("Invalidate: %v", err)
 		}
 		if _, err := c.InvalidatePrefix(ctx, "log:"); err != nil {
 			t.Fatalf("InvalidatePrefix: %v", err)
 		}
-		deadline := time.Now().Add(5 * time.Second)
-		for other.local.EstimatedSize() > 0 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
+		for _, kind := range []Kind{KindJob, KindLog} {
+			for {
+				r := mustGet(t, other, kind, "J1", l)
+				if string(r.Value) == "v2" {
+					break
+				}
+				if time.Since(start) > time.Second {
+					t.Fatalf("%s J1: other process still serves %q %s after the invalidation; the bound is 1 s", kind, r.Value, time.Since(start))
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
 		}
-		if n := other.local.EstimatedSize(); n != 0 {
-			t.Errorf("other's local tier: got %d entries, want 0", n)
+		t.Logf("other process served the new values %s after the invalidation", time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// A process that has not caught up for longer than the stream's retention
+// (a Lambda environment frozen for a while) cannot trust what it missed:
+// it drops its whole local tier.
+func TestCatchUpAfterRetentionDropsTheLocalTier(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		clock := newFakeClock()
+		c := newCache(t, b, clock, func(cfg *Config) { cfg.TTL = map[Kind]time.Duration{KindJob: time.Hour} })
+		l := &loader{}
+		l.set("v1", nil)
+		mustGet(t, c, KindJob, "J1", l)
+		clock.Advance(coherenceRetention + time.Second)
+		if r := mustGet(t, c, KindJob, "J1", l); r.Tier == TierLocal {
+			t.Errorf("after %s without a catch-up the local copy was served", coherenceRetention)
 		}
 	})
 }
 
-func waitSubscribed(t *testing.T, rdb redis.UniversalClient, channel string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		n, err := rdb.PubSubNumSub(context.Background(), channel).Result()
-		if err == nil && n[channel] > 0 {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+// With Redis down a Get still serves from the local tier (nothing to catch
+// up on is not a reason to fail) and the error is counted.
+func TestCatchUpWithRedisDown(t *testing.T) {
+	mb := miniBackend(t)
+	clock := newFakeClock()
+	c := newCache(t, mb, clock, nil)
+	l := &loader{}
+	l.set("v1", nil)
+	mustGet(t, c, KindJob, "J1", l)
+	mb.mr.Close()
+	clock.Advance(DefaultCoherence + time.Millisecond)
+	if r := mustGet(t, c, KindJob, "J1", l); r.Tier != TierLocal || string(r.Value) != "v1" {
+		t.Errorf("Redis down: got tier %v value %q, want the local copy", r.Tier, r.Value)
 	}
-	t.Fatalf("no subscriber on %s", channel)
+	if c.Stats().RedisErrors == 0 {
+		t.Error("the failed catch-up was not counted")
+	}
 }
 
 func TestInvalidatePrefix(t *testing.T) {

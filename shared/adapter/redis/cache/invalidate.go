@@ -4,19 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// Invalidation reaches this process's local tier and Redis. Other processes'
-// local tiers keep their copy until it expires by TTL (at most TTL(kind)),
-// unless they run Listen, which applies the invalidations published here.
+// Invalidation reaches every process. Invalidate and InvalidatePrefix
+// clear this process's local tier and Redis, and append the invalidation to
+// the Redis stream <namespace>:invalidations. Every Get first catches up on
+// that stream when Config.Coherence has passed since it last did (one XREAD,
+// usually empty), so another process — a Lambda environment that was frozen
+// included — serves the new state within Coherence of an invalidation. The
+// stream keeps coherenceRetention of history; a process that has not caught
+// up for longer drops its whole local tier instead. A stream rather than
+// pub/sub because a subscriber must be connected when the message is
+// published, which a frozen Lambda environment is not.
+//
 // The last good copy is kept on purpose: if the next load fails, the caller
 // still gets the older value, flagged Stale with its age, rather than an error.
 
 // Invalidate removes the fresh value of (kind, key) from both tiers and
-// publishes the invalidation for other processes. It returns the Redis error,
+// appends the invalidation to the stream for other processes. It returns the Redis error,
 // if any, after the local tier has been cleared.
 func (c *Cache) Invalidate(ctx context.Context, kind Kind, k string) error {
 	lk := key{kind: kind, key: k}
@@ -26,7 +38,7 @@ func (c *Cache) Invalidate(ctx context.Context, kind Kind, k string) error {
 	c.stats.invalidations.Add(1)
 	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Unlink(ctx, c.freshKey(lk))
-		p.Publish(ctx, c.channel, "k\x00"+string(kind)+"\x00"+k)
+		p.XAdd(ctx, c.xadd("k\x00"+string(kind)+"\x00"+k))
 		return nil
 	})
 	if err != nil {
@@ -36,7 +48,7 @@ func (c *Cache) Invalidate(ctx context.Context, kind Kind, k string) error {
 }
 
 // InvalidatePrefix removes every fresh value whose name "kind:key" starts with
-// prefix, from both tiers, and publishes the invalidation. For example "job:"
+// prefix, from both tiers, and appends the invalidation to the stream. For example "job:"
 // is every job, "job:J1" the jobs whose key starts with J1, "" everything.
 // Redis is walked with SCAN (on every master of a cluster). A load already
 // running for a matching key still answers its callers but stores nothing.
@@ -92,7 +104,7 @@ func (c *Cache) InvalidatePrefix(ctx context.Context, prefix string) (int, error
 	} else {
 		err = scan(ctx, c.rdb)
 	}
-	pubErr := c.rdb.Publish(ctx, c.channel, "p\x00"+prefix).Err()
+	pubErr := c.rdb.XAdd(ctx, c.xadd("p\x00"+prefix)).Err()
 	if err = errors.Join(err, pubErr); err != nil {
 		return removed, fmt.Errorf("cache: invalidate prefix %q: %w", prefix, err)
 	}
@@ -128,33 +140,96 @@ func escapeGlob(s string) string {
 	return b.String()
 }
 
-// Listen subscribes to the invalidations other processes publish and applies
-// them to this process's local tier until ctx ends. It is optional and best
-// effort: run it in a goroutine of a long-lived process; in Lambda, local
-// entries still expire by TTL whatever is missed while the environment is
-// frozen. It returns nil when ctx ends, or the subscription error.
-func (c *Cache) Listen(ctx context.Context) error {
-	sub := c.rdb.Subscribe(ctx, c.channel)
-	defer sub.Close()
-	if _, err := sub.Receive(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("cache: listen: subscribe %s: %w", c.channel, err)
-	}
-	msgs := sub.Channel()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case m, ok := <-msgs:
-			if !ok {
-				return nil
-			}
-			c.applyRemote(m.Payload)
-		}
-	}
+// coherenceRetention is how much invalidation history the stream keeps.
+const coherenceRetention = 10 * time.Minute
+
+// coherence is a process's position in the invalidation stream.
+type coherence struct {
+	mu     sync.Mutex
+	lastID string       // the last stream entry applied; "" before the first catch-up
+	last   atomic.Int64 // when the last catch-up succeeded, unix nanoseconds
 }
+
+// xadd is the XADD of one invalidation, trimming what is older than the
+// retention (approximately, which Redis does cheaply).
+func (c *Cache) xadd(op string) *redis.XAddArgs {
+	minID := strconv.FormatInt(time.Unix(0, c.nowNano()).Add(-coherenceRetention).UnixMilli(), 10) + "-0"
+	return &redis.XAddArgs{Stream: c.stream, MinID: minID, Approx: true, Values: []string{"op", op}}
+}
+
+// catchUp applies the invalidations other processes appended since the
+// last catch-up, at most once per Config.Coherence. Concurrent callers wait
+// for the one that reads, so none serves a local copy the stream has
+// already invalidated. A Redis error leaves the local tier as it is (it is
+// counted): the entries still expire by TTL.
+func (c *Cache) catchUp(ctx context.Context) {
+	if c.cfg.Coherence < 0 {
+		return
+	}
+	every := int64(c.cfg.Coherence)
+	if c.nowNano()-c.coh.last.Load() < every {
+		return
+	}
+	c.coh.mu.Lock()
+	defer c.coh.mu.Unlock()
+	now := c.nowNano()
+	last := c.coh.last.Load()
+	if now-last < every {
+		return // another caller caught up meanwhile
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), catchUpTimeout)
+	defer cancel()
+	if c.coh.lastID == "" || now-last > int64(coherenceRetention) {
+		// First catch-up, or history may be gone: start from the stream's end
+		// and drop whatever the local tier held.
+		xs, err := c.rdb.XRevRangeN(ctx, c.stream, "+", "-", 1).Result()
+		if err != nil {
+			c.stats.redisErrors.Add(1)
+			return
+		}
+		if last != 0 || c.coh.lastID != "" {
+			c.epoch.Add(1)
+			c.local.InvalidateAll()
+		}
+		c.coh.lastID = "0-0"
+		if len(xs) > 0 {
+			c.coh.lastID = xs[0].ID
+		}
+		c.coh.last.Store(now)
+		return
+	}
+	for range maxCatchUpReads {
+		res, err := c.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{c.stream, c.coh.lastID}, Count: catchUpBatch, Block: -1}).Result()
+		if errors.Is(err, redis.Nil) {
+			break
+		}
+		if err != nil {
+			c.stats.redisErrors.Add(1)
+			return
+		}
+		n := 0
+		for _, st := range res {
+			for _, m := range st.Messages {
+				if op, ok := m.Values["op"].(string); ok {
+					c.applyRemote(op)
+				}
+				c.coh.lastID = m.ID
+				n++
+			}
+		}
+		if n < catchUpBatch {
+			break
+		}
+	}
+	c.coh.last.Store(now)
+}
+
+// Bounds of one catch-up.
+const (
+	catchUpTimeout  = 250 * time.Millisecond
+	catchUpBatch    = 500
+	maxCatchUpReads = 20 // beyond 10,000 entries at once, the rest waits for the next Get
+)
 
 func (c *Cache) applyRemote(payload string) {
 	op, rest, ok := strings.Cut(payload, "\x00")
