@@ -3,13 +3,16 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help dev test test-go bench build package synth diff deploy fmt vet services-up services-down
+.PHONY: help dev prod-local test test-go bench build package synth diff deploy fmt vet services-up services-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 dev: ## run the whole stack locally on embedded defaults
 	@scripts/dev.sh
+
+prod-local: ## run the stack in production parity: STAGE=prod, RS256 tokens, Secrets Manager, Redis TLS+AUTH (infra/local/README.md)
+	@LOCAL_PROD=1 scripts/dev.sh
 
 test: ## install and start what the tests need, run every test with -race, stop the servers
 	@scripts/test.sh

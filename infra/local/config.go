@@ -80,6 +80,15 @@ type config struct {
 	WSLifetime  time.Duration // WebSocket connection lifetime
 	Region      string
 	Env         []string // "KEY=value" passed to every function
+	// Prod is the production-parity mode (LOCAL_PROD; see prod.go): STAGE
+	// prod and the prod template's variables, with local stand-ins.
+	Prod bool
+	// Getenv is the stack's own environment (the production-parity mode
+	// reads the Neo4j to use from it).
+	Getenv func(string) string
+	// Base are the variables every function process inherits whatever the
+	// mode (PATH, HOME, ... and those LOCAL_PASS_ENV names), KEY=value.
+	Base []string
 }
 
 // loadConfig reads the stack's settings with getenv, reporting every
@@ -159,15 +168,34 @@ func loadConfig(getenv func(string) string, functions []string) (config, error) 
 		c.Secret = []byte(hex.EncodeToString(b[:]))
 	}
 	names := append([]string(nil), passThrough...)
+	base := []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOCOVERDIR"}
 	for n := range strings.SplitSeq(getenv(envPassEnv), ",") {
 		if n = strings.TrimSpace(n); n != "" {
 			names = append(names, n)
+			base = append(base, n)
 		}
 	}
 	for _, k := range names {
 		if v := getenv(k); v != "" {
 			c.Env = append(c.Env, k+"="+v)
 		}
+	}
+	for _, k := range base {
+		if v := getenv(k); v != "" {
+			c.Base = append(c.Base, k+"="+v)
+		}
+	}
+	c.Getenv = getenv
+	switch v := strings.ToLower(getenv(envProd)); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.Prod = true
+		if st := getenv(sharedconfig.EnvStage); st != "" && c.Stage != stage.Production {
+			bad("%s=%s contradicts %s: the production-parity mode runs stage prod", sharedconfig.EnvStage, st, envProd)
+		}
+		c.Stage = stage.Production
+	default:
+		bad("%s: want 1 or true, got %q", envProd, v)
 	}
 	if len(problems) > 0 {
 		return c, errors.New("local: " + strings.Join(problems, "; "))

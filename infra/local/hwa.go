@@ -19,6 +19,7 @@ const simUser = "resync"
 // reach it (credentials).
 type simulator struct {
 	handler http.Handler
+	sim     *hwasim.Server // what the handler serves, for tests
 	env     []string
 }
 
@@ -33,6 +34,7 @@ func embeddedHWA(seed int64) (simulator, error) {
 	sim := hwasim.New(hwasim.Config{Seed: seed, Clock: time.Now, Users: map[string]string{simUser: password}})
 	return simulator{
 		handler: sim,
+		sim:     sim,
 		env: []string{
 			sharedconfig.EnvHWAUser + "=" + simUser,
 			sharedconfig.EnvHWAPassword + "=" + password,

@@ -23,7 +23,9 @@ import (
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
 	"github.com/resync/resync/infra/local/internal/schedule"
 	"github.com/resync/resync/infra/local/internal/wsgw"
+	"github.com/resync/resync/internal/oidclocal"
 	"github.com/resync/resync/internal/s3local"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/edge/auth"
 	sharedconfig "github.com/resync/resync/shared/edge/config"
@@ -45,6 +47,8 @@ type stack struct {
 	secRDB  *redis.Client
 	s3      *s3local.Server // the documents bucket (s3.go)
 	minter  *auth.Minter
+	prod    *prodParts     // the production-parity mode's stand-ins; nil otherwise
+	sim     *hwasim.Server // the embedded HWA simulator; nil with HWA_URL
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
 	url     string
@@ -67,6 +71,15 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	}
 	s.url = "http://" + s.ln.Addr().String()
 	mux := http.NewServeMux()
+	// Serve at once: the token verifier reads the local issuer's JWKS from
+	// this server in the production-parity mode. ServeMux takes routes
+	// while serving; until they are added requests get 404.
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "err", err)
+		}
+	}()
 
 	// HWA: the embedded simulator on this server, unless HWA_URL is set.
 	hwaEnv := []string{}
@@ -78,15 +91,31 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 			hwaNote = "not available: " + err.Error() + "; set HWA_URL"
 		} else {
 			mux.Handle("/twsd/", sim.handler)
+			s.sim = sim.sim
 			s.hwaURL = s.url
 			hwaEnv = append(hwaEnv, sim.env...)
 			hwaNote = "(embedded simulator)"
 		}
 	}
 
+	// The production-parity mode's stand-ins (prod.go).
+	if cfg.Prod {
+		vars := map[string]string{}
+		for _, kv := range hwaEnv {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v
+		}
+		if s.prod, err = startProd(ctx, cfg.Getenv, s.url, s.hwaURL, vars[sharedconfig.EnvHWAUser], vars[sharedconfig.EnvHWAPassword], s.url, cfg.Region); err != nil {
+			return nil, err
+		}
+		mux.Handle("/local/oidc/", http.StripPrefix("/local/oidc", s.prod.issuer.Handler()))
+	}
+
 	// Redis: embedded miniredis unless REDIS_URL is set.
 	redisURL, redisNote := cfg.RedisURL, "(REDIS_URL)"
-	if redisURL == "" {
+	if s.prod != nil {
+		redisURL, redisNote = s.prod.redisURL, "(redis-server, TLS and AUTH)"
+	} else if redisURL == "" {
 		s.redis = miniredis.NewMiniRedis()
 		if err := s.redis.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, fmt.Errorf("local: start embedded redis: %w", err)
@@ -96,7 +125,12 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 
 	// Tokens.
 	authCfg := auth.Config{Issuer: localIssuer, ClientID: localClientID}
-	verifier, err := auth.NewHS256(cfg.Secret, authCfg)
+	var verifier *auth.Verifier
+	if s.prod != nil {
+		verifier, err = auth.NewJWKS(ctx, s.prod.issuer.JWKSURL(), auth.Config{Issuer: s.prod.issuer.URL(), ClientID: localClientID}, auth.JWKSOptions{})
+	} else {
+		verifier, err = auth.NewHS256(cfg.Secret, authCfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("local: token verifier: %w", err)
 	}
@@ -106,6 +140,9 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 		}
 	}
 	if opts, err := redis.ParseURL(redisURL); err == nil {
+		if s.prod != nil {
+			opts.TLSConfig = s.prod.tlsConfig
+		}
 		s.secRDB = redis.NewClient(opts)
 		s.sec = security.New(s.secRDB, 0)
 	}
@@ -161,8 +198,18 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 			s.missing = append(s.missing, fn)
 			continue
 		}
+		fnEnv := env
+		if s.prod != nil {
+			// Only the prod template's variables, the stand-ins' endpoints
+			// and the base of the process environment: nothing the
+			// development mode passes (NEO4J_PASSWORD, AUTH_HS256_SECRET ...)
+			// reaches a function here.
+			if fnEnv, err = s.prod.env(fn, append(append([]string(nil), cfg.Base...), sharedconfig.EnvS3Endpoint+"="+s.s3.URL())); err != nil {
+				return nil, err
+			}
+		}
 		if err := s.lambda.Register(lambdasvc.Function{
-			Name: fn, Path: path, Env: env, Concurrency: cfg.Concurrency,
+			Name: fn, Path: path, Env: fnEnv, Concurrency: cfg.Concurrency,
 			Timeout: cfg.Timeouts[fn], Region: cfg.Region,
 		}); err != nil {
 			return nil, err
@@ -199,13 +246,6 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	mux.Handle("/ws", s.ws)
 	mux.Handle(wsgw.ConnectionsPrefix, s.ws.Connections())
 
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server stopped", "err", err)
-		}
-	}()
-
 	// Start one process per function now, so a function that cannot start
 	// says so at once.
 	var wg sync.WaitGroup
@@ -235,13 +275,18 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	} else {
 		p("  hwa           %s", hwaNote)
 	}
-	p("  redis         %s %s", redisURL, redisNote)
+	p("  redis         %s %s", redactToken(redisURL), redisNote)
 	if graphURI != "" {
 		p("  graph         %s (Neo4j: runbook ingestion and search, impact and why-waiting from the graph)", graphURI)
 	} else {
 		p("  graph         off: %s is not set, so ingest is not started (no runbook ingestion or search) and impact and why-waiting come from HWA", sharedconfig.EnvNeo4jURI)
 	}
-	if s.minter != nil {
+	if s.prod != nil {
+		p("  sign-in       POST %s/local/token {\"user\":\"alice\",\"role\":\"operator\"} (the local OIDC issuer, Cognito's stand-in: RS256 access token)", s.url)
+		for _, n := range s.prod.notes() {
+			p("  %s", n)
+		}
+	} else if s.minter != nil {
 		p("  dev tokens    POST %s/local/token {\"user\":\"alice\",\"role\":\"operator\"}", s.url)
 	} else {
 		p("  dev tokens    off (stage %s)", cfg.Stage)
@@ -328,6 +373,9 @@ func (s *stack) Close(ctx context.Context) {
 	if s.secRDB != nil {
 		_ = s.secRDB.Close()
 	}
+	if s.prod != nil {
+		s.prod.Close()
+	}
 	if s.redis != nil {
 		s.redis.Close()
 	}
@@ -351,7 +399,7 @@ func (s *stack) token(w http.ResponseWriter, r *http.Request) {
 			s.log.Warn("recording a failed sign-in failed", "err", err)
 		}
 	}
-	if s.minter == nil {
+	if s.minter == nil && s.prod == nil {
 		refuse("", "dev token endpoint off in stage "+string(s.cfg.Stage))
 		reply(http.StatusForbidden, map[string]string{"message": "the dev token endpoint is off in stage " + string(s.cfg.Stage)})
 		return
@@ -376,7 +424,16 @@ func (s *stack) token(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusBadRequest, map[string]string{"message": "user must be 1-64 characters and role one of viewer, operator, admin"})
 		return
 	}
-	token, exp, err := s.minter.Mint(req.User, role)
+	var (
+		token string
+		exp   time.Time
+		err   error
+	)
+	if s.prod != nil {
+		token, exp, err = s.prod.issuer.Access(oidclocal.Token{User: req.User, Groups: []string{string(role)}, TTL: s.cfg.TokenTTL})
+	} else {
+		token, exp, err = s.minter.Mint(req.User, role)
+	}
 	if err != nil {
 		reply(http.StatusInternalServerError, map[string]string{"message": "could not mint a token"})
 		return

@@ -100,6 +100,7 @@ type Server struct {
 	calls    int
 	refused  int
 	creds    *aws.Credentials
+	respond  func(Request) Turn
 }
 
 // New returns a Server with nothing scripted.
@@ -109,6 +110,16 @@ func New() *Server {
 	s.mux.HandleFunc("POST /model/{modelId}/converse-stream", s.converseStream)
 	s.mux.HandleFunc("POST /model/{modelId}/invoke", s.invoke)
 	return s
+}
+
+// Respond makes f answer every request no scripted turn matches (without
+// it such a request is refused). The local stack's production-parity mode
+// uses it to answer Converse calls with the offline model, so the functions
+// speak Bedrock's wire protocol while the answers stay deterministic.
+func (s *Server) Respond(f func(Request) Turn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.respond = f
 }
 
 // Script queues turns, answered in order of arrival among those that match.
@@ -303,12 +314,17 @@ func isObject(raw json.RawMessage) bool {
 // next takes the first queued turn that matches req.
 func (s *Server) next(req Request) (Turn, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i, t := range s.turns {
 		if t.Match == nil || t.Match(req) {
 			s.turns = append(s.turns[:i:i], s.turns[i+1:]...)
+			s.mu.Unlock()
 			return t, true
 		}
+	}
+	respond := s.respond
+	s.mu.Unlock()
+	if respond != nil {
+		return respond(req), true // outside the lock: answers run concurrently
 	}
 	return Turn{}, false
 }
