@@ -65,9 +65,9 @@ import (
 
 // Local-only variables of the production-parity mode.
 const (
-	envProd     = "LOCAL_PROD"        // "1" or "true": production-parity mode
+	envProd     = "LOCAL_PROD"         // "1" or "true": production-parity mode
 	envRedisBin = "LOCAL_REDIS_SERVER" // redis-server to run with TLS (default: from PATH)
-	prodKey     = "local"             // the AWS access key (and secret) the stand-ins accept
+	prodKey     = "local"              // the AWS access key (and secret) the stand-ins accept
 )
 
 // prodParts are the local stand-ins of the production-parity mode.
