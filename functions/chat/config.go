@@ -99,20 +99,22 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, fmt.Errorf("chat: rate limits: %w", err)
 	}
 	store := idemstore.New(base.Redis, "idem:")
-	actions, err := agent.NewActions(agent.ActionsConfig{
-		Redis: base.Redis, HWA: hc, Plan: plan,
-		Guard:   idempotency.New(store, idempotency.Config{Expiry: 24 * time.Hour}),
-		Audit:   audit.New(base.Redis, audit.Config{}),
-		Limiter: limits,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
-	}
 	kn, err := buildKnowledge(ctx, getenv, base, plan, hc)
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, kn.close)
+	actions, err := agent.NewActions(agent.ActionsConfig{
+		Redis: base.Redis, HWA: hc, Plan: plan,
+		Guard:   idempotency.New(store, idempotency.Config{Expiry: 24 * time.Hour}),
+		Audit:   audit.New(base.Redis, audit.Config{}),
+		Limiter: limits,
+		// A proposal's impact is the job_impact tool's: graph first.
+		Impact: kn.tools.Impact,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
 	rc := agent.RunnerConfig{
 		Agents:  agents,
 		Models:  agent.OneModel(model),

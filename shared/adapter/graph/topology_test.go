@@ -456,33 +456,6 @@ func TestOnCriticalPath(t *testing.T) {
 	}
 }
 
-func TestClassify(t *testing.T) {
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		job  workload.Job
-		want Reason
-	}{
-		{"abend", workload.Job{Internal: workload.InternalAbend}, ReasonAbended},
-		{"fail", workload.Job{Internal: workload.InternalFail}, ReasonAbended},
-		{"held", workload.Job{Internal: workload.InternalHold, Sub: workload.SubHoldWaitingForTime}, ReasonHeld},
-		{"late by flag", workload.Job{Internal: workload.InternalReady, Late: true}, ReasonLate},
-		{"late by deadline", workload.Job{Internal: workload.InternalReady, Deadline: now.Add(-time.Minute)}, ReasonLate},
-		{"running and late is running", workload.Job{Internal: workload.InternalExec, Late: true}, ReasonRunning},
-		{"cancelled", workload.Job{Internal: workload.InternalCancl}, ReasonCancelled},
-		{"running", workload.Job{Internal: workload.InternalExec}, ReasonRunning},
-		{"ready", workload.Job{Internal: workload.InternalReady, Sub: workload.SubReadyWaitingForLimit}, ReasonWaiting},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, detail := classify(tt.job, now)
-			if got != tt.want {
-				t.Errorf("classify = %s (%q), want %s", got, detail, tt.want)
-			}
-		})
-	}
-}
-
 func rootNames(bs []Blocker) []string {
 	var out []string
 	for _, b := range bs {

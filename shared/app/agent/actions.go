@@ -163,6 +163,10 @@ type ActionsConfig struct {
 	Retention time.Duration
 	// Prefix starts the proposal keys (default "agent:proposal:").
 	Prefix string
+	// Impact answers a proposal's impact: the same service as the
+	// job_impact tool and GET /jobs/{id}/impact (graph first, HWA fallback).
+	// Nil means the impact service on HWA alone.
+	Impact Impacts
 	// ImpactDepth is how many levels of successors the impact covers (default 3).
 	ImpactDepth int
 	// WaitInterval is how often a duplicate confirm checks an attempt in
@@ -281,9 +285,13 @@ func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest)
 		}
 		t.RunID = j.LastRun.ID
 	}
-	imp, err := a.tools.impactOf(ctx, j, a.cfg.ImpactDepth)
+	svc := a.cfg.Impact
+	if svc == nil {
+		svc = a.tools.impacts()
+	}
+	imp, err := impactResult(ctx, svc, j, a.cfg.ImpactDepth)
 	if err != nil {
-		return ProposalResult{}, actionErr(ErrUnavailable, err, "the successors of %s could not be read from HWA", j.Name)
+		return ProposalResult{}, actionErr(ErrUnavailable, err, "the successors of %s could not be read from the knowledge graph or HWA", j.Name)
 	}
 	id, err := a.cfg.NewID()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/agent/agenttest"
+	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/domain/llm"
 )
 
@@ -419,5 +420,41 @@ func TestCode(t *testing.T) {
 		if got := Code(tc.err); got != tc.want {
 			t.Errorf("Code(%v): got %q, want %q", tc.err, got, tc.want)
 		}
+	}
+}
+
+// recordingImpacts answers like the impact service and remembers it was asked.
+type recordingImpacts struct {
+	Impacts
+	asked []string
+}
+
+func (r *recordingImpacts) Impact(ctx context.Context, jobID string, depth int) (impact.Impact, error) {
+	r.asked = append(r.asked, jobID)
+	im, err := r.Impacts.Impact(ctx, jobID, depth)
+	im.Summary = "from the impact service: " + im.Summary
+	return im, err
+}
+
+// A proposal's impact is the impact service's — the same one job_impact and
+// GET /jobs/{id}/impact use — not a private HWA walk of its own.
+func TestProposalImpactComesFromTheImpactService(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	rec := &recordingImpacts{Impacts: &impact.Service{Flow: e.hc, Jobs: e.hc}}
+	cfg := e.actions.cfg
+	cfg.Impact = rec
+	actions, err := NewActions(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.actions = actions
+	e.tools = NewTools(e.plan, e.hc, actions)
+	job := e.jobWithSuccessors(t)
+	p := e.propose(t, "alice", ActionRerun, job.Name)
+	if len(rec.asked) != 1 || rec.asked[0] != job.ID {
+		t.Fatalf("impact service asked for %v, want [%s]", rec.asked, job.ID)
+	}
+	if !strings.HasPrefix(p.Impact.Summary, "from the impact service: ") || len(p.Impact.Successors) == 0 {
+		t.Errorf("proposal impact %+v does not come from the impact service", p.Impact)
 	}
 }

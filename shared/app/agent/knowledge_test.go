@@ -168,12 +168,26 @@ func TestImpactAndWhyWaitingThroughTheService(t *testing.T) {
 		code  string
 	}{
 		{tools, `{"job":"NO_SUCH_JOB_XYZ"}`, CodeNotFound},
-		{e.tools, `{"job":"` + j.ID + `"}`, CodeUnavailable}, // no service
 	} {
 		o := tc.tools.run(ctx, Call{Name: ToolWhyWaiting, Input: json.RawMessage(tc.input)})
 		if er, _ := o.value.(ErrorResult); !o.isError || er.Code != tc.code {
 			t.Errorf("why_waiting %s = %+v, want %s", tc.input, o.value, tc.code)
 		}
+	}
+}
+
+// Without a knowledge service the tools answer why_waiting with the same
+// service on HWA alone, and say so, instead of refusing.
+func TestWhyWaitingWithoutKnowledgeComesFromHWA(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	jobs, err := e.hc.ListJobs(context.Background(), hwa.Query{})
+	if err != nil || len(jobs) == 0 {
+		t.Fatal(err)
+	}
+	o := e.tools.run(context.Background(), Call{Name: ToolWhyWaiting, Input: json.RawMessage(`{"job":"` + jobs[0].ID + `"}`)})
+	w, ok := o.value.(impact.Why)
+	if o.isError || !ok || w.Source != impact.SourceHWA || !strings.Contains(w.Note, "not configured") {
+		t.Errorf("why_waiting without knowledge = %+v", o.value)
 	}
 }
 

@@ -530,46 +530,40 @@ func (t *Tools) dependencies(ctx context.Context, in JobDependenciesInput) outco
 	return o
 }
 
-// impactOf returns the successors of a job and a one-line summary.
-func (t *Tools) impactOf(ctx context.Context, j planview.JobView, depth int) (ImpactResult, error) {
-	nodes, err := t.walk(ctx, j.ID, DirectionSuccessors, depth)
-	if err != nil {
-		return ImpactResult{}, err
-	}
-	res := ImpactResult{Job: JobRef{ID: j.ID, Name: j.Name}, Successors: nodes}
-	var crit []string
-	for _, n := range nodes {
-		if n.Critical {
-			res.Critical++
-			crit = append(crit, n.Name)
-		}
-	}
-	switch {
-	case len(nodes) == 0:
-		res.Summary = fmt.Sprintf("%s has no successors: nothing else waits for it", j.Name)
-	case res.Critical == 0:
-		res.Summary = fmt.Sprintf("%d successors of %s, none critical", len(nodes), j.Name)
-	default:
-		res.Summary = fmt.Sprintf("%d successors of %s, %d critical: %s", len(nodes), j.Name, res.Critical, strings.Join(crit, ", "))
-	}
-	return res, nil
-}
-
 func (t *Tools) impact(ctx context.Context, in JobImpactInput) outcome {
 	d, o, ok := t.resolve(ctx, in.Job)
 	if !ok {
 		return o
 	}
+	return t.serviceImpact(ctx, d.Job, clampDepth(in.Depth, defaultImpactDepth))
+}
+
+// impacts is the impact service the tools answer with: the knowledge's
+// (graph first, HWA fallback) or, without one, the same service on HWA
+// alone — one rule for job_impact, why_waiting and a proposal's impact.
+func (t *Tools) impacts() Impacts {
 	if t.knowledge.Impact != nil {
-		return t.serviceImpact(ctx, d.Job, clampDepth(in.Depth, defaultImpactDepth))
+		return t.knowledge.Impact
 	}
-	res, err := t.impactOf(ctx, d.Job, clampDepth(in.Depth, defaultImpactDepth))
+	if jobs, ok := t.flow.(impact.Jobs); ok {
+		return &impact.Service{Flow: t.flow, Jobs: jobs}
+	}
+	return nil
+}
+
+// impactResult asks svc for j's impact and shapes it as job_impact's
+// result (and a proposal's impact).
+func impactResult(ctx context.Context, svc Impacts, j planview.JobView, depth int) (ImpactResult, error) {
+	im, err := svc.Impact(ctx, j.ID, depth)
 	if err != nil {
-		return planError("impact of job "+d.Job.Name, err)
+		return ImpactResult{}, err
 	}
-	o = outcome{value: res, summary: res.Summary}
-	o.refs = append(jobRefs(d.Job), nodeRefs(res.Successors)...)
-	return o
+	res := ImpactResult{Job: JobRef{ID: j.ID, Name: j.Name}, Successors: make([]Node, 0, len(im.Successors)),
+		Critical: im.Critical, Summary: im.Summary, Source: im.Source, Note: im.Note, OnCriticalPath: im.OnCriticalPath}
+	for _, s := range im.Successors {
+		res.Successors = append(res.Successors, impactNode(s.JobRef))
+	}
+	return res, nil
 }
 
 func (t *Tools) proposeAction(ctx context.Context, user string, in ProposeActionInput) outcome {
@@ -641,32 +635,32 @@ func impactNode(j impact.JobRef) Node {
 // serviceImpact answers job_impact through the impact service (graph
 // first, HWA when the graph is off or down, with a note saying so).
 func (t *Tools) serviceImpact(ctx context.Context, j planview.JobView, depth int) outcome {
-	im, err := t.knowledge.Impact.Impact(ctx, j.ID, depth)
+	svc := t.impacts()
+	if svc == nil {
+		return fail(CodeUnavailable, "job_impact is not available here")
+	}
+	res, err := impactResult(ctx, svc, j, depth)
 	if err != nil {
 		return impactError("impact of job "+j.Name, err)
 	}
-	res := ImpactResult{Job: JobRef{ID: j.ID, Name: j.Name}, Successors: make([]Node, 0, len(im.Successors)),
-		Critical: im.Critical, Summary: im.Summary, Source: im.Source, Note: im.Note, OnCriticalPath: im.OnCriticalPath}
-	for _, s := range im.Successors {
-		res.Successors = append(res.Successors, impactNode(s.JobRef))
-	}
 	o := outcome{value: res, summary: res.Summary}
-	if im.Note != "" {
-		o.summary += " (" + im.Source + ": " + im.Note + ")"
+	if res.Note != "" {
+		o.summary += " (" + res.Source + ": " + res.Note + ")"
 	}
 	o.refs = append(jobRefs(j), nodeRefs(res.Successors)...)
 	return o
 }
 
 func (t *Tools) whyWaiting(ctx context.Context, in WhyWaitingInput) outcome {
-	if t.knowledge.Impact == nil {
+	svc := t.impacts()
+	if svc == nil {
 		return fail(CodeUnavailable, "why_waiting is not available here; get_job shows the job's unsatisfied dependencies")
 	}
 	d, o, ok := t.resolve(ctx, in.Job)
 	if !ok {
 		return o
 	}
-	w, err := t.knowledge.Impact.Why(ctx, d.Job.ID)
+	w, err := svc.Why(ctx, d.Job.ID)
 	if err != nil {
 		return impactError("why job "+d.Job.Name+" waits", err)
 	}

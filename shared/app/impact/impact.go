@@ -12,7 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"strings"
+	"time"
 
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
@@ -193,21 +194,57 @@ func (s *Service) Impact(ctx context.Context, jobID string, depth int) (Impact, 
 		}
 		return Impact{}, fmt.Errorf("%w: successors of %s: %v", ErrUnavailable, jobID, err)
 	}
-	out := Impact{Job: ref(j), Source: SourceHWA, Note: note, Depth: depth, Successors: []Successor{}}
+	// The same walk as the graph's (workload.Downstream), over the tree
+	// HWA's successor call returned: depths and critical chains agree.
+	reached, err := workload.Downstream(ctx, s.flowTree(ctx, nodes), jobID, depth)
+	if err != nil {
+		return Impact{}, fmt.Errorf("%w: successors of %s: %v", ErrUnavailable, jobID, err)
+	}
+	out := Impact{Job: ref(j), Source: SourceHWA, Note: note, Depth: depth, Successors: []Successor{}, OnCriticalPath: j.Critical}
+	for _, r := range reached {
+		out.Successors = append(out.Successors, Successor{JobRef: ref(r.Job), Depth: r.Depth, CriticalDependency: r.CriticalDependency})
+		if r.Job.Critical {
+			out.Critical++
+			if r.CriticalDependency {
+				out.OnCriticalPath = true
+				out.Feeds = append(out.Feeds, ref(r.Job))
+			}
+		}
+	}
+	out.Summary = summary(out)
+	return out, nil
+}
+
+// flowTree is the successor tree of one HWA successor call as a
+// workload.SuccessorReader: each node's dependencies name its predecessors,
+// and each node's job is read once for its status and critical flag (a node
+// that cannot be read keeps what the tree says about it).
+func (s *Service) flowTree(ctx context.Context, nodes []hwa.Node) workload.SuccessorReader {
+	t := flowTree{next: map[string][]workload.Edge{}}
 	for _, n := range nodes {
 		if n.Kind != "" && n.Kind != hwa.NodeJob {
 			continue
 		}
-		sj, err := s.Jobs.Job(ctx, n.ID) // the walk has no status or critical flag
+		j, err := s.Jobs.Job(ctx, n.ID)
 		if err != nil {
-			sj = workload.Job{ID: n.ID, Name: n.Name, Workstation: n.Workstation}
+			j = workload.Job{ID: n.ID, Name: n.Name, Workstation: n.Workstation}
 		}
-		out.Successors = append(out.Successors, Successor{JobRef: ref(sj)})
-		if sj.Critical {
-			out.Critical++
+		for _, d := range n.Dependencies {
+			if d.JobID != "" {
+				t.next[d.JobID] = append(t.next[d.JobID], workload.Edge{From: d.JobID, Job: j, Critical: d.Critical, Satisfied: d.Satisfied})
+			}
 		}
 	}
-	out.Summary = summary(out)
+	return t
+}
+
+type flowTree struct{ next map[string][]workload.Edge }
+
+func (t flowTree) Successors(_ context.Context, ids []string) ([]workload.Edge, error) {
+	var out []workload.Edge
+	for _, id := range ids {
+		out = append(out, t.next[id]...)
+	}
 	return out, nil
 }
 
@@ -234,18 +271,60 @@ func (s *Service) graphImpact(ctx context.Context, jobID string, depth int) (Imp
 	return out, nil
 }
 
+// summary is the one sentence of an impact answer. It states the depth it
+// looked to, counts the critical successors within it by name, and names
+// the critical jobs the job feeds beyond that depth, so it never reads
+// "none critical" and "on a critical path" without saying where the
+// critical job is.
 func summary(i Impact) string {
+	var b strings.Builder
 	switch len(i.Successors) {
 	case 0:
-		return fmt.Sprintf("No job depends on %s within %d levels.", i.Job.Name, i.Depth)
+		fmt.Fprintf(&b, "No job depends on %s within %d levels", i.Job.Name, i.Depth)
 	case 1:
-		return fmt.Sprintf("1 job depends on %s (%d critical).", i.Job.Name, i.Critical)
+		fmt.Fprintf(&b, "1 job depends on %s within %d levels", i.Job.Name, i.Depth)
+	default:
+		fmt.Fprintf(&b, "%d jobs depend on %s within %d levels", len(i.Successors), i.Job.Name, i.Depth)
 	}
-	return fmt.Sprintf("%d jobs depend on %s within %d levels (%d critical).", len(i.Successors), i.Job.Name, i.Depth, i.Critical)
+	within := map[string]bool{}
+	var crit []string
+	for _, sc := range i.Successors {
+		within[sc.ID] = true
+		if sc.Critical {
+			crit = append(crit, sc.Name)
+		}
+	}
+	switch {
+	case len(i.Successors) == 0:
+	case len(crit) == 0:
+		b.WriteString(", none of them critical")
+	default:
+		fmt.Fprintf(&b, ", %d critical: %s", len(crit), strings.Join(crit, ", "))
+	}
+	b.WriteString(".")
+	var beyond []string
+	for _, f := range i.Feeds {
+		if !within[f.ID] && f.ID != i.Job.ID {
+			beyond = append(beyond, f.Name)
+		}
+	}
+	if i.Job.Critical {
+		fmt.Fprintf(&b, " %s is itself a critical job.", i.Job.Name)
+	}
+	if len(beyond) > 0 {
+		fmt.Fprintf(&b, " Further downstream (up to %d levels) it feeds critical %s through critical dependencies: %s.",
+			graph.MaxDepth, plural(len(beyond), "job", "jobs"), strings.Join(beyond, ", "))
+	}
+	return b.String()
 }
 
-// maxChain bounds the HWA walk upstream.
-const maxChain = 10
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 
 // Why explains why jobID waits.
 func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
@@ -253,15 +332,7 @@ func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 	if s.Graph != nil {
 		wa, err := s.Graph.WhyWaiting(ctx, jobID)
 		if err == nil {
-			out := Why{Job: ref(wa.Job), Source: SourceGraph, Waiting: wa.Waiting, Reason: wa.Why, Blockers: []Blocker{}}
-			for _, b := range wa.Blockers {
-				bl := Blocker{Root: ref(b.Root), Reason: string(b.Reason), Detail: b.Detail, Critical: b.Critical}
-				for _, c := range b.Chain {
-					bl.Chain = append(bl.Chain, ref(c))
-				}
-				out.Blockers = append(out.Blockers, bl)
-			}
-			return out, nil
+			return whyOf(wa, SourceGraph), nil
 		}
 		var ok bool
 		if note, ok = fallback(err); !ok {
@@ -272,67 +343,54 @@ func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 	if err != nil {
 		return Why{}, err
 	}
-	waiting, reason := j.Waiting()
-	out := Why{Job: ref(j), Source: SourceHWA, Note: note, Waiting: waiting, Reason: reason, Blockers: []Blocker{}}
-	if !waiting {
-		return out, nil
+	// The same walk and classification as the graph's (workload.WhyWaiting),
+	// over HWA's own job reads.
+	wa, err := workload.WhyWaiting(ctx, hwaPredecessors{s.Jobs}, j, time.Now())
+	if err != nil {
+		return Why{}, fmt.Errorf("%w: why %s waits: %v", ErrUnavailable, jobID, err)
 	}
-	seen := map[string]bool{j.ID: true}
-	for _, d := range j.UnsatisfiedDependencies() {
-		if d.JobID == "" {
-			continue
-		}
-		if b, ok := s.walk(ctx, d.JobID, nil, seen, d.Critical); ok {
-			out.Blockers = append(out.Blockers, b)
-		}
-	}
-	sort.SliceStable(out.Blockers, func(a, b int) bool { return out.Blockers[a].Critical && !out.Blockers[b].Critical })
+	out := whyOf(wa, SourceHWA)
+	out.Note = note
 	return out, nil
 }
 
-// walk follows unsatisfied dependencies upstream from id through HWA until
-// a job that is not itself waiting on a predecessor: that is the root.
-func (s *Service) walk(ctx context.Context, id string, chain []JobRef, seen map[string]bool, critical bool) (Blocker, bool) {
-	if seen[id] || len(chain) >= maxChain {
-		return Blocker{}, false
+// whyOf turns the domain's analysis into the answer.
+func whyOf(wa workload.WaitAnalysis, source string) Why {
+	out := Why{Job: ref(wa.Job), Source: source, Waiting: wa.Waiting, Reason: wa.Why, Blockers: []Blocker{}}
+	for _, b := range wa.Blockers {
+		bl := Blocker{Root: ref(b.Root), Reason: string(b.Reason), Detail: b.Detail, Critical: b.Critical}
+		for _, c := range b.Chain {
+			bl.Chain = append(bl.Chain, ref(c))
+		}
+		out.Blockers = append(out.Blockers, bl)
 	}
-	seen[id] = true
-	j, err := s.Jobs.Job(ctx, id)
-	if err != nil {
-		return Blocker{}, false
-	}
-	chain = append(chain, ref(j))
-	if j.Sub == workload.SubHoldWaitingForPredecessor {
-		for _, d := range j.UnsatisfiedDependencies() {
+	return out
+}
+
+// hwaPredecessors reads predecessors from HWA: each job's dependencies,
+// and each predecessor job for its status.
+type hwaPredecessors struct{ jobs Jobs }
+
+func (h hwaPredecessors) Predecessors(ctx context.Context, ids []string) ([]workload.Edge, error) {
+	var out []workload.Edge
+	for _, id := range ids {
+		j, err := h.jobs.Job(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range j.Dependencies {
 			if d.JobID == "" {
 				continue
 			}
-			if b, ok := s.walk(ctx, d.JobID, chain, seen, critical && d.Critical); ok {
-				return b, true
+			satisfied := d.Satisfied || d.Status == workload.DepSatisfied
+			p, err := h.jobs.Job(ctx, d.JobID)
+			if err != nil {
+				// A predecessor HWA cannot show is kept by what the
+				// dependency says of it.
+				p = workload.Job{ID: d.JobID, Name: d.JobName, Workstation: d.Workstation, Internal: d.PredecessorStatus}
 			}
+			out = append(out, workload.Edge{From: id, Job: p, Critical: d.Critical, Satisfied: satisfied})
 		}
 	}
-	reason, detail := classify(j)
-	return Blocker{Root: ref(j), Reason: reason, Detail: detail, Chain: chain, Critical: critical || j.Critical}, true
-}
-
-func classify(j workload.Job) (string, string) {
-	switch {
-	case j.Failed():
-		return "abended", fmt.Sprintf("%s ended in %s; its successors wait until it is rerun or confirmed", j.Name, j.Internal)
-	case j.Internal == workload.InternalCancl:
-		return "cancelled", j.Name + " was cancelled without releasing its successors"
-	case j.Held():
-		_, why := j.Waiting()
-		return "held", j.Name + " is held: " + why
-	case j.Late || j.DeadlinePassed:
-		return "late", j.Name + " is late"
-	case j.Running():
-		return "running", j.Name + " is still running"
-	}
-	_, why := j.Waiting()
-	if why == "" {
-		why = "it has not started"
-	}
-	return "waiting", j.Name + ": " + why
+	return out, nil
 }

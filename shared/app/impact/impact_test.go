@@ -155,7 +155,48 @@ func TestGraphAgreesWithHWA(t *testing.T) {
 	}
 	t.Cleanup(func() { _, _ = g.UpsertTopology(context.Background(), graph.Snapshot{}) })
 
-	svc := &Service{Graph: g, Flow: e.hc, Jobs: e.src}
+	// Every job of the plan: the graph and the HWA fallback give the same
+	// successors (with the same depths and critical chains) and the same
+	// blockers (roots, reasons, chains) — one rule, two sources of edges.
+	graphSvc := &Service{Graph: g, Flow: e.hc, Jobs: e.src}
+	hwaSvc := &Service{Flow: e.hc, Jobs: e.src}
+	compared, blockers := 0, 0
+	for _, j := range jobs {
+		gi, err1 := graphSvc.Impact(ctx, j.ID, DefaultDepth)
+		hi, err2 := hwaSvc.Impact(ctx, j.ID, DefaultDepth)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s impact: graph %v, HWA %v", j.Name, err1, err2)
+		}
+		succ := func(s Successor) string { return fmt.Sprintf("%s@%d/%v/%v", s.ID, s.Depth, s.CriticalDependency, s.Critical) }
+		if a, b := ids(gi.Successors, succ), ids(hi.Successors, succ); a != b {
+			t.Errorf("%s: successors differ\ngraph %s\nHWA   %s", j.Name, a, b)
+		}
+		if gi.Critical != hi.Critical {
+			t.Errorf("%s: critical successors graph %d, HWA %d", j.Name, gi.Critical, hi.Critical)
+		}
+		gw, err1 := graphSvc.Why(ctx, j.ID)
+		hw, err2 := hwaSvc.Why(ctx, j.ID)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s why: graph %v, HWA %v", j.Name, err1, err2)
+		}
+		blk := func(b Blocker) string {
+			return fmt.Sprintf("%s/%s/%d/%v", b.Root.ID, b.Reason, len(b.Chain), b.Critical)
+		}
+		if a, b := ids(gw.Blockers, blk), ids(hw.Blockers, blk); a != b {
+			t.Errorf("%s: blockers differ\ngraph %s\nHWA   %s", j.Name, a, b)
+		}
+		if gw.Source != SourceGraph || hw.Source != SourceHWA || hw.Note == "" {
+			t.Errorf("%s: sources %s/%s, HWA note %q", j.Name, gw.Source, hw.Source, hw.Note)
+		}
+		compared++
+		blockers += len(gw.Blockers)
+	}
+	t.Logf("graph and HWA agree on impact and why-waiting for %d jobs (%d blockers)", compared, blockers)
+	if blockers == 0 {
+		t.Error("no job of the plan has a blocker: the comparison of why-waiting proves nothing")
+	}
+
+	svc := graphSvc
 	for _, j := range e.withSuccessors(t, 5) {
 		got, err := svc.Impact(ctx, j.ID, DefaultDepth)
 		if err != nil {
@@ -213,5 +254,44 @@ func TestFallbackNoteSaysWhy(t *testing.T) {
 	svc := &Service{Graph: failingGraph{errors.New("boom")}, Flow: e.hc, Jobs: e.src}
 	if _, err := svc.Impact(ctx, j.ID, 0); err == nil {
 		t.Error("an unexpected graph error fell back silently")
+	}
+}
+
+// scriptedGraph answers with fixed data.
+type scriptedGraph struct {
+	succ []graph.Successor
+	cp   graph.CriticalPath
+}
+
+func (g scriptedGraph) Successors(context.Context, string, int) ([]graph.Successor, error) {
+	return g.succ, nil
+}
+func (g scriptedGraph) WhyWaiting(context.Context, string) (graph.WaitAnalysis, error) {
+	return graph.WaitAnalysis{}, nil
+}
+func (g scriptedGraph) OnCriticalPath(context.Context, string) (graph.CriticalPath, error) {
+	return g.cp, nil
+}
+
+// The summary states its depth and, when the job feeds a critical job
+// deeper than that, names it: never "none critical" and "on a critical
+// path" without saying where the critical job is.
+func TestSummaryNamesCriticalJobsBeyondTheDepth(t *testing.T) {
+	job := workload.Job{ID: "A", Name: "LOAD_A"}
+	svc := &Service{Graph: scriptedGraph{
+		succ: []graph.Successor{{Job: workload.Job{ID: "B", Name: "STEP_B"}, Depth: 1, CriticalDependency: true}},
+		cp:   graph.CriticalPath{Job: job, OnPath: true, Feeds: []workload.Job{{ID: "Z", Name: "PAYROLL_Z", Critical: true}}},
+	}}
+	got, err := svc.Impact(context.Background(), "A", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"within 3 levels", "none of them critical", "PAYROLL_Z", "up to 25 levels"} {
+		if !strings.Contains(got.Summary, want) {
+			t.Errorf("summary %q lacks %q", got.Summary, want)
+		}
+	}
+	if !got.OnCriticalPath || got.Critical != 0 {
+		t.Errorf("onCriticalPath %v critical %d", got.OnCriticalPath, got.Critical)
 	}
 }
