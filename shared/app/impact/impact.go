@@ -325,7 +325,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-
 // Why explains why jobID waits.
 func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 	note := graphOff

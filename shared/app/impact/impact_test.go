@@ -167,7 +167,9 @@ func TestGraphAgreesWithHWA(t *testing.T) {
 		if err1 != nil || err2 != nil {
 			t.Fatalf("%s impact: graph %v, HWA %v", j.Name, err1, err2)
 		}
-		succ := func(s Successor) string { return fmt.Sprintf("%s@%d/%v/%v", s.ID, s.Depth, s.CriticalDependency, s.Critical) }
+		succ := func(s Successor) string {
+			return fmt.Sprintf("%s@%d/%v/%v", s.ID, s.Depth, s.CriticalDependency, s.Critical)
+		}
 		if a, b := ids(gi.Successors, succ), ids(hi.Successors, succ); a != b {
 			t.Errorf("%s: successors differ\ngraph %s\nHWA   %s", j.Name, a, b)
 		}
