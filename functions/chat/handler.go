@@ -138,7 +138,7 @@ func (h *handler) connect(ctx context.Context, req events.APIGatewayWebsocketPro
 		return reply(status, http.StatusText(status))
 	}
 	roles := roleNames(claims)
-	if err := h.conns.Add(ctx, push.Connection{ID: req.RequestContext.ConnectionID, User: claims.User(), Roles: roles}); err != nil {
+	if err := h.conns.Add(ctx, push.Connection{ID: req.RequestContext.ConnectionID, User: claims.User(), Subject: claims.Subject, Roles: roles, Expires: claims.ExpiresAt}); err != nil {
 		h.log.ErrorContext(ctx, "recording a connection failed", "err", err.Error())
 		return reply(503, "Service Unavailable")
 	}
