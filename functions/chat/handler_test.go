@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -39,9 +40,10 @@ var secret = []byte("chat-test-secret-chat-test-secret!!")
 // wire records the frames posted to each connection, and can act like a
 // connection that went away.
 type wire struct {
-	mu     sync.Mutex
-	frames map[string][]map[string]any
-	gone   map[string]bool
+	mu       sync.Mutex
+	frames   map[string][]map[string]any
+	gone     map[string]bool
+	oversize []int // sizes of frames over the frame limit (API Gateway refuses them)
 }
 
 func (w *wire) Post(_ context.Context, id string, frame any) error {
@@ -55,7 +57,8 @@ func (w *wire) Post(_ context.Context, id string, frame any) error {
 		return err
 	}
 	if len(b) > frames.MaxFrameBytes {
-		panic("a frame over 32 KB was posted")
+		w.oversize = append(w.oversize, len(b))
+		return errors.New("wire: frame over 32 KB refused")
 	}
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
@@ -130,6 +133,11 @@ func newFixtureWith(t testing.TB, model llm.Model, o fixtureOptions) *fixture {
 	clock := &testClock{}
 	m, v := newIssuer(t, clock)
 	w := &wire{frames: map[string][]map[string]any{}, gone: map[string]bool{}}
+	t.Cleanup(func() {
+		if len(w.oversize) > 0 {
+			t.Errorf("frames over the %d-byte frame limit were posted: %v bytes", frames.MaxFrameBytes, w.oversize)
+		}
+	})
 	h := newHandler(deps{
 		now:    clock.Now,
 		verify: v, conns: push.NewRegistry(rdb, clock.Now), post: w, runner: runner, actions: actions,
