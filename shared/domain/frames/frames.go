@@ -1,6 +1,9 @@
-// Package frames is the chat protocol of ARCHITECTURE §5: the JSON objects
-// exchanged over the WebSocket, one per frame. API Gateway selects the route
-// on the "action" field of client frames; server frames carry "type".
+// Package frames is the chat protocol: the JSON objects exchanged over the
+// WebSocket, one per frame, described field by field with their limits and
+// error codes in docs/protocol.md (a test keeps the two equal). API Gateway
+// selects the route on the "action" field of client frames; server frames
+// carry "type". Parse is the one way a client frame is read: it refuses
+// unknown fields, trailing data and over-long fields.
 package frames
 
 import "time"

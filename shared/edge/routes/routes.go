@@ -117,6 +117,7 @@ func WebSocket() []WebSocketRoute {
 		{"cancel", Chat},
 		{"feedback", Chat},
 		{"ping", Chat},
+		{"auth", Chat},
 	}
 }
 
