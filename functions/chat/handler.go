@@ -123,6 +123,11 @@ func (h *handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 func (h *handler) connect(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) events.APIGatewayProxyResponse {
 	token := req.QueryStringParameters["token"]
 	claims, err := h.verify.Verify(ctx, token)
+	if err == nil && !h.now().Before(claims.ExpiresAt) {
+		// Within the verifier's leeway: the connection would be expired
+		// from its first frame.
+		err = fmt.Errorf("%w: exp has passed", auth.ErrExpired)
+	}
 	if err == nil && claims.Role == auth.RoleNone {
 		err = fmt.Errorf("%w: token carries no role", auth.ErrForbidden)
 	}
