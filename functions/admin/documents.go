@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -163,6 +164,9 @@ func (d *documentsAPI) uploadURL(w http.ResponseWriter, r *http.Request) error {
 		return notConfigured()
 	}
 	user := callerOf(r)
+	if user == "" {
+		return api.Forbidden("uploads need a signed-in user")
+	}
 	key := "uploads/" + keySegment(user) + "/" + d.id() + "/" + name
 	out, err := d.presign.PresignPutObject(r.Context(), &s3.PutObjectInput{
 		Bucket: aws.String(d.bucket), Key: aws.String(key),
@@ -220,7 +224,7 @@ func (d *documentsAPI) list(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if q.Get("mine") == "true" {
-		f.UploadedBy = keySegment(callerOf(r))
+		f.UploadedBy = callerOf(r)
 	}
 	list, err := d.store.Documents(r.Context(), f)
 	if err != nil {
@@ -252,7 +256,7 @@ func (d *documentsAPI) remove(w http.ResponseWriter, r *http.Request) error {
 	}
 	user := callerOf(r)
 	c, _ := auth.FromContext(ctx)
-	if c.Role != auth.RoleAdmin && doc.UploadedBy != keySegment(user) {
+	if c.Role != auth.RoleAdmin && doc.UploadedBy != user {
 		return api.Forbidden("only the uploader or an admin may delete this document")
 	}
 	// Remove the object (its ObjectRemoved event makes ingest delete the
@@ -286,18 +290,17 @@ func callerOf(r *http.Request) string {
 	return ""
 }
 
-// keySegment makes a user name safe as one segment of an object key.
+// keySegment makes a user name one segment of an object key by escaping it
+// (url.PathEscape, which escapes "/" and "%"; "." and ".." spelled %2E), not
+// by replacing characters: "a/b" and "a_b" get different segments, so no
+// user can list or delete another's uploads. ingest's uploaderOf reverses it.
+// The user is never empty (upload refuses that).
 func keySegment(user string) string {
-	s := strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || unicode.IsControl(r) {
-			return '_'
-		}
-		return r
-	}, user)
-	if s == "" || s == "." || s == ".." {
-		return "_"
+	switch user {
+	case ".", "..":
+		return strings.Repeat("%2E", len(user))
 	}
-	return s
+	return url.PathEscape(user) // also escapes "\\", control characters and non-ASCII bytes
 }
 
 // cleanName checks an uploaded file's name: a base name without path

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -347,5 +348,28 @@ func TestDocumentsNotConfigured(t *testing.T) {
 	// Bad requests are still bad requests.
 	if rec := f.do(t, "POST", "/api/v1/documents/upload-url", op, `{"kind":"summary"}`); rec.Code != 400 {
 		t.Errorf("invalid upload request without documents: %d", rec.Code)
+	}
+}
+
+// Users whose names differ only in characters a folding scheme would
+// replace get different key segments, and each segment is one segment.
+func TestKeySegmentEscapesInsteadOfFolding(t *testing.T) {
+	users := []string{"a/b", "a_b", `a\b`, "a%2Fb", "a\x00b", ".", "..", "%2E", "otto", "jörg"}
+	seen := map[string]string{}
+	for _, u := range users {
+		s := keySegment(u)
+		if other, dup := seen[s]; dup {
+			t.Errorf("keySegment(%q) = keySegment(%q) = %q", u, other, s)
+		}
+		seen[s] = u
+		if strings.ContainsAny(s, `/\`) || s == "." || s == ".." {
+			t.Errorf("keySegment(%q) = %q is not one safe segment", u, s)
+		}
+		if back, err := url.PathUnescape(s); err != nil || back != u {
+			t.Errorf("keySegment(%q) = %q does not reverse: %q, %v", u, s, back, err)
+		}
+	}
+	if keySegment("otto") != "otto" {
+		t.Errorf("plain names must keep their keys: %q", keySegment("otto"))
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -123,6 +123,11 @@ func (h *handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 func (h *handler) connect(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) events.APIGatewayProxyResponse {
 	token := req.QueryStringParameters["token"]
 	claims, err := h.verify.Verify(ctx, token)
+	if err == nil && !h.now().Before(claims.ExpiresAt) {
+		// Within the verifier's leeway: the connection would be expired
+		// from its first frame.
+		err = fmt.Errorf("%w: exp has passed", auth.ErrExpired)
+	}
 	if err == nil && claims.Role == auth.RoleNone {
 		err = fmt.Errorf("%w: token carries no role", auth.ErrForbidden)
 	}
@@ -138,7 +143,7 @@ func (h *handler) connect(ctx context.Context, req events.APIGatewayWebsocketPro
 		return reply(status, http.StatusText(status))
 	}
 	roles := roleNames(claims)
-	if err := h.conns.Add(ctx, push.Connection{ID: req.RequestContext.ConnectionID, User: claims.User(), Roles: roles}); err != nil {
+	if err := h.conns.Add(ctx, push.Connection{ID: req.RequestContext.ConnectionID, User: claims.User(), Subject: claims.Subject, Roles: roles, Expires: claims.ExpiresAt}); err != nil {
 		h.log.ErrorContext(ctx, "recording a connection failed", "err", err.Error())
 		return reply(503, "Service Unavailable")
 	}
@@ -158,6 +163,13 @@ func roleNames(c auth.Claims) []string {
 
 // message answers one client frame. Every failure the user should know of
 // becomes an error frame; nothing here returns an error to API Gateway.
+//
+// The order is the security argument: the frame is parsed (bounded, no
+// unknown fields) before anything else reads it; a connection whose token
+// has expired may only send an auth frame; every frame type is counted
+// against the user's rate before it does anything; and each handler reads
+// the user and roles from the connection record as it is now, which an auth
+// frame may have changed since $connect.
 func (h *handler) message(ctx context.Context, connID, body string, b64 bool) {
 	if len(body) > frames.MaxMessageBytes || b64 {
 		h.sendError(ctx, connID, "", frames.CodeTooLarge, "messages are limited to 128 KB of JSON text", 0)
@@ -165,20 +177,27 @@ func (h *handler) message(ctx context.Context, connID, body string, b64 bool) {
 	}
 	conn, err := h.conns.Get(ctx, connID)
 	if err != nil {
-		// Not recorded (expired, or Redis lost it): the socket cannot be
-		// trusted to belong to anyone; tell it and stop.
+		// Not recorded (closed, expired past its grace, or Redis lost it):
+		// the socket cannot be trusted to belong to anyone; tell it and stop.
 		h.log.WarnContext(ctx, "frame from an unknown connection", "err", err.Error())
 		h.sendError(ctx, connID, "", frames.CodeForbidden, "this connection is not signed in; reconnect", 0)
 		return
 	}
 	ctx = obs.WithRequest(ctx, obs.Request{User: conn.User})
 	action, frame, err := frames.Parse([]byte(body))
+	if conn.Expired(h.now()) && action != frames.ActionAuth {
+		h.sendError(ctx, connID, "", frames.CodeTokenExpired, "your sign-in expired; send an auth frame with a fresh token, or reconnect", 0)
+		return
+	}
 	if err != nil {
-		msg := "send a JSON object with an action: chat, confirm, cancel, feedback or ping"
-		if action != "" {
-			msg = "unknown or malformed " + strconv.Quote(action) + " frame: " + msg
+		var fe *frames.FrameError
+		if !errors.As(err, &fe) {
+			fe = &frames.FrameError{Code: frames.CodeBadFrame, Message: "the frame cannot be read"}
 		}
-		h.sendError(ctx, connID, "", frames.CodeBadFrame, msg, 0)
+		h.sendError(ctx, connID, fe.ID, fe.Code, fe.Message, 0)
+		return
+	}
+	if kind, ok := frameKind(action); ok && !h.allow(ctx, conn, kind, frameID(frame)) {
 		return
 	}
 	switch f := frame.(type) {
@@ -190,8 +209,108 @@ func (h *handler) message(ctx context.Context, connID, body string, b64 bool) {
 		h.cancel(ctx, conn, f)
 	case *frames.Feedback:
 		h.rate(ctx, conn, f)
+	case *frames.Auth:
+		h.reauth(ctx, conn, f)
 	default: // ping
-		h.send(ctx, connID, map[string]string{"type": frames.TypePong})
+		h.send(ctx, connID, frames.Pong{Type: frames.TypePong})
+	}
+}
+
+// frameKind returns the rate-limit kind of a client action. Chat messages
+// are counted in chat, where a replayed id is not counted again.
+func frameKind(action string) (ratelimit.Kind, bool) {
+	switch action {
+	case frames.ActionConfirm:
+		return ratelimit.KindConfirm, true
+	case frames.ActionCancel:
+		return ratelimit.KindCancel, true
+	case frames.ActionFeedback:
+		return ratelimit.KindFeedback, true
+	case frames.ActionAuth:
+		return ratelimit.KindAuth, true
+	case frames.ActionPing:
+		return ratelimit.KindPing, true
+	}
+	return "", false
+}
+
+// frameID is the id a frame's answers carry.
+func frameID(frame any) string {
+	switch f := frame.(type) {
+	case *frames.Chat:
+		return f.ID
+	case *frames.Confirm:
+		return f.ProposalID
+	case *frames.Cancel:
+		return f.ProposalID
+	case *frames.Feedback:
+		return f.MessageID
+	}
+	return ""
+}
+
+// allow counts one frame of kind against the user's rate and reports
+// whether it may go on; when not, the client has been told. It fails
+// closed: a limiter that cannot answer refuses the frame.
+func (h *handler) allow(ctx context.Context, conn push.Connection, kind ratelimit.Kind, id string) bool {
+	d, err := h.limits.Allow(ctx, kind, conn.User)
+	if err != nil {
+		h.log.ErrorContext(ctx, "chat: rate limit", "kind", string(kind), "err", err.Error())
+		h.sendError(ctx, conn.ID, id, frames.CodeUnavailable, "the service cannot check your request rate right now; try again shortly", 5*time.Second)
+		return false
+	}
+	if d.Allowed {
+		return true
+	}
+	h.recordSecurity(ctx, security.Event{Kind: security.RateLimitHit, User: conn.User, Reason: string(kind) + " frames (" + d.Limit + ")", Route: string(kind), Function: "chat"})
+	h.sendError(ctx, conn.ID, id, frames.CodeRateLimited, "too many "+string(kind)+" frames; retry in "+strconv.Itoa(int(d.RetryAfter.Seconds()+1))+" s", d.RetryAfter)
+	return false
+}
+
+func (h *handler) recordSecurity(ctx context.Context, e security.Event) {
+	if err := h.security.Record(ctx, e); err != nil {
+		h.log.WarnContext(ctx, "recording a security event failed", "err", err.Error())
+	}
+}
+
+// reauth binds the connection to a fresh token of the same user: its
+// expiry and roles become the new token's, the conversation goes on. A
+// token that does not verify, carries no role or names another user is
+// refused and changes nothing.
+func (h *handler) reauth(ctx context.Context, conn push.Connection, f *frames.Auth) {
+	claims, err := h.verify.Verify(ctx, f.Token)
+	if err == nil && claims.Role == auth.RoleNone {
+		err = fmt.Errorf("%w: token carries no role", auth.ErrForbidden)
+	}
+	if err == nil && (claims.User() != conn.User || (conn.Subject != "" && claims.Subject != conn.Subject)) {
+		err = push.ErrOtherUser
+	}
+	var renewed push.Connection
+	if err == nil {
+		renewed, err = h.conns.Renew(ctx, conn.ID, claims.User(), claims.Subject, roleNames(claims), claims.ExpiresAt)
+	}
+	switch {
+	case err == nil:
+		h.send(ctx, conn.ID, frames.Event{Type: frames.TypeEvent, Kind: "session", At: h.now().UTC(), Data: map[string]any{
+			"user": renewed.User, "roles": renewed.Roles, "expiresAt": renewed.Expires}})
+	case errors.Is(err, push.ErrOtherUser):
+		h.recordSecurity(ctx, security.Event{Kind: security.RefusedToken, User: conn.User, Reason: "auth frame with another user's token", Route: frames.ActionAuth, Function: "chat"})
+		h.sendError(ctx, conn.ID, "", frames.CodeUserMismatch, "the token is another user's; a connection keeps its user — reconnect to switch", 0)
+	case errors.Is(err, push.ErrGone):
+		h.sendError(ctx, conn.ID, "", frames.CodeForbidden, "this connection is not signed in; reconnect", 0)
+	case errors.Is(err, auth.ErrForbidden), errors.Is(err, auth.ErrExpired), errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrMissing):
+		kind, code, msg := security.RefusedToken, frames.CodeUnauthorized, "the token is not valid; sign in again"
+		switch {
+		case errors.Is(err, auth.ErrForbidden):
+			kind, code, msg = security.ForbiddenRole, frames.CodeForbidden, "the token carries no role"
+		case errors.Is(err, auth.ErrExpired):
+			code, msg = frames.CodeTokenExpired, "the token has expired; sign in again"
+		}
+		h.recordSecurity(ctx, security.Event{Kind: kind, User: conn.User, Reason: setup.Refusal(err), Route: frames.ActionAuth, Function: "chat"})
+		h.sendError(ctx, conn.ID, "", code, msg, 0)
+	default:
+		h.log.ErrorContext(ctx, "chat: renewing a connection failed", "err", err.Error())
+		h.sendError(ctx, conn.ID, "", frames.CodeUnavailable, "the session could not be renewed; try again shortly", 5*time.Second)
 	}
 }
 
@@ -201,12 +320,14 @@ func (h *handler) send(ctx context.Context, connID string, frame any) {
 	}
 }
 
+// sendError posts an error frame; frames.NewError cuts the echoed id and the
+// message so the frame stays under the frame limit.
 func (h *handler) sendError(ctx context.Context, connID, id, code, msg string, retryAfter time.Duration) {
 	secs := 0
 	if retryAfter > 0 {
 		secs = int((retryAfter + time.Second - 1) / time.Second)
 	}
-	h.send(ctx, connID, frames.Error{Type: frames.TypeError, ID: id, Code: code, Message: msg, RetryAfter: secs})
+	h.send(ctx, connID, frames.NewError(id, code, msg, secs))
 }
 
 // replay is what a completed chat message stores so a resent frame with the
@@ -217,17 +338,15 @@ type replay struct {
 }
 
 func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat) {
-	if f.ID == "" || len(f.ID) > 128 || strings.TrimSpace(f.Text) == "" {
-		h.sendError(ctx, conn.ID, f.ID, frames.CodeBadFrame, "a chat frame needs an id (at most 128 characters) and text", 0)
-		return
-	}
 	if f.ConversationID == "" {
 		f.ConversationID = f.ID
 	}
 	h.send(ctx, conn.ID, frames.Ack{Type: frames.TypeAck, ID: f.ID})
 
 	payload, _ := json.Marshal(struct{ C, T, A string }{f.ConversationID, f.Text, f.Agent})
-	key := "chat:" + conn.User + ":" + f.ID
+	// Escaped, not joined raw: user "a:b" with id "c" and user "a" with id
+	// "b:c" must not share a record.
+	key := "chat:" + url.QueryEscape(conn.User) + ":" + url.QueryEscape(f.ID)
 	turn := agent.Turn{User: conn.User, Roles: conn.Roles, ConversationID: f.ConversationID, MessageID: f.ID, AgentID: f.Agent, Text: f.Text}
 	var answered *agent.Answer // set when this call ran the agent
 	out, err := h.guard.Do(ctx, key, payload, func(ctx context.Context) ([]byte, error) {
@@ -235,9 +354,7 @@ func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat
 		if d, err := h.limits.Allow(ctx, ratelimit.KindMessage, conn.User); err != nil {
 			return nil, fmt.Errorf("chat: rate limit: %w", err)
 		} else if !d.Allowed {
-			if rerr := h.security.Record(ctx, security.Event{Kind: security.RateLimitHit, User: conn.User, Reason: "messages per minute (" + d.Limit + ")", Route: "chat", Function: "chat"}); rerr != nil {
-				h.log.WarnContext(ctx, "recording a security event failed", "err", rerr.Error())
-			}
+			h.recordSecurity(ctx, security.Event{Kind: security.RateLimitHit, User: conn.User, Reason: "messages per minute (" + d.Limit + ")", Route: "chat", Function: "chat"})
 			return nil, &ratelimit.LimitedError{Kind: ratelimit.KindMessage, RetryAfter: d.RetryAfter}
 		}
 		sink := newFrameSink(ctx, h.post, conn.ID, f.ID, h.coalesce, h.now)
@@ -367,10 +484,7 @@ type Feedback struct {
 }
 
 func (h *handler) rate(ctx context.Context, conn push.Connection, f *frames.Feedback) {
-	if f.MessageID == "" || f.Rating < 1 || f.Rating > 5 || len(f.Comment) > 4000 {
-		h.sendError(ctx, conn.ID, f.MessageID, frames.CodeBadFrame, "feedback needs a messageId, a rating from 1 to 5 and at most 4000 characters of comment", 0)
-		return
-	}
+	// frames.Parse has checked the messageId, the rating and the comment's length.
 	if err := h.feedback.Record(ctx, Feedback{User: conn.User, MessageID: f.MessageID, Rating: f.Rating, Comment: f.Comment, At: h.now().UTC()}); err != nil {
 		h.log.ErrorContext(ctx, "chat: recording feedback failed", "err", err.Error())
 		h.sendError(ctx, conn.ID, f.MessageID, frames.CodeUnavailable, "the feedback could not be saved; try again", 5*time.Second)

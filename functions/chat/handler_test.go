@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -39,9 +40,10 @@ var secret = []byte("chat-test-secret-chat-test-secret!!")
 // wire records the frames posted to each connection, and can act like a
 // connection that went away.
 type wire struct {
-	mu     sync.Mutex
-	frames map[string][]map[string]any
-	gone   map[string]bool
+	mu       sync.Mutex
+	frames   map[string][]map[string]any
+	gone     map[string]bool
+	oversize []int // sizes of frames over the frame limit (API Gateway refuses them)
 }
 
 func (w *wire) Post(_ context.Context, id string, frame any) error {
@@ -55,7 +57,8 @@ func (w *wire) Post(_ context.Context, id string, frame any) error {
 		return err
 	}
 	if len(b) > frames.MaxFrameBytes {
-		panic("a frame over 32 KB was posted")
+		w.oversize = append(w.oversize, len(b))
+		return errors.New("wire: frame over 32 KB refused")
 	}
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
@@ -76,11 +79,23 @@ type fixture struct {
 	sim    *hwasim.Server
 	plan   *planview.Service
 	wire   *wire
-	minter *auth.Minter
+	minter *issuer
+	clock  *testClock
+	mr     *miniredis.Miniredis
 	rdb    *redis.Client
 }
 
+// fixtureOptions change the fixture's defaults.
+type fixtureOptions struct {
+	rules map[ratelimit.Kind]ratelimit.Rule // nil: ratelimit.DefaultRules
+}
+
 func newFixture(t testing.TB, model llm.Model) *fixture {
+	t.Helper()
+	return newFixtureWith(t, model, fixtureOptions{})
+}
+
+func newFixtureWith(t testing.TB, model llm.Model, o fixtureOptions) *fixture {
 	t.Helper()
 	sim := hwasim.New(hwasim.Config{Seed: 3})
 	srv := httptest.NewServer(sim)
@@ -101,7 +116,7 @@ func newFixture(t testing.TB, model llm.Model) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limits, err := ratelimit.New(rdb, ratelimit.Config{})
+	limits, err := ratelimit.New(rdb, ratelimit.Config{Rules: o.rules})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,23 +130,22 @@ func newFixture(t testing.TB, model llm.Model) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acfg := auth.Config{Issuer: "resync-local", ClientID: "resync-web"}
-	v, err := auth.NewHS256(secret, acfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := auth.NewMinter(secret, acfg, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	clock := &testClock{}
+	m, v := newIssuer(t, clock)
 	w := &wire{frames: map[string][]map[string]any{}, gone: map[string]bool{}}
+	t.Cleanup(func() {
+		if len(w.oversize) > 0 {
+			t.Errorf("frames over the %d-byte frame limit were posted: %v bytes", frames.MaxFrameBytes, w.oversize)
+		}
+	})
 	h := newHandler(deps{
-		verify: v, conns: push.NewRegistry(rdb, nil), post: w, runner: runner, actions: actions,
+		now:    clock.Now,
+		verify: v, conns: push.NewRegistry(rdb, clock.Now), post: w, runner: runner, actions: actions,
 		guard: idempotency.New(store, idempotency.Config{}), limits: limits,
 		feedback: redisFeedback{rdb: rdb, key: "chat:feedback", keep: 100}, security: security.New(rdb, 0),
 		log: obs.NewLogger(io.Discard, slog.LevelDebug), metrics: metrics.New(io.Discard, "Resync", nil),
 	})
-	return &fixture{h: h, sim: sim, plan: plan, wire: w, minter: m, rdb: rdb}
+	return &fixture{h: h, sim: sim, plan: plan, wire: w, minter: m, clock: clock, mr: mr, rdb: rdb}
 }
 
 func wsEvent(route, conn, body string, query map[string]string) events.APIGatewayWebsocketProxyRequest {
@@ -375,13 +389,21 @@ func TestFeedback(t *testing.T) {
 	}
 }
 
+// rulesWith returns the default rules with kind's rule replaced.
+func rulesWith(kind ratelimit.Kind, r ratelimit.Rule) map[ratelimit.Kind]ratelimit.Rule {
+	rules := ratelimit.DefaultRules()
+	rules[kind] = r
+	return rules
+}
+
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
 
 func TestConcurrentConfirmsMakeOneAction(t *testing.T) {
-	f := newFixture(t, offline.New())
+	// A budget for all 100 confirm frames: this test is about exactly once.
+	f := newFixtureWith(t, offline.New(), fixtureOptions{rules: rulesWith(ratelimit.KindConfirm, ratelimit.Rule{Rate: 1000, Period: time.Minute})})
 	ctx := context.Background()
 	f.connect(t, "op", "otto", auth.RoleOperator)
 	sum, err := f.plan.Summary(ctx)

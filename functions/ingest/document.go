@@ -48,8 +48,14 @@ func uploaderOf(key string) string {
 	if !ok {
 		return ""
 	}
-	user, _, ok := strings.Cut(rest, "/")
+	seg, _, ok := strings.Cut(rest, "/")
 	if !ok {
+		return ""
+	}
+	// admin escapes the user name into the segment (url.PathEscape), so
+	// that "a/b" and "a_b" are different uploaders.
+	user, err := url.PathUnescape(seg)
+	if err != nil {
 		return ""
 	}
 	return user

@@ -463,6 +463,11 @@ func TestUploaderAndVersion(t *testing.T) {
 		{"uploads/alice/123/x.md", "alice"},
 		{"uploads/alice", ""},
 		{"elsewhere/alice/1/x.md", ""},
+		// admin escapes the user name (keySegment): reversed, not folded.
+		{"uploads/a%2Fb/1/x.md", "a/b"},
+		{"uploads/a_b/1/x.md", "a_b"},
+		{"uploads/%2E%2E/1/x.md", ".."},
+		{"uploads/a%zz/1/x.md", ""},
 	}
 	for _, tt := range tests {
 		if got := uploaderOf(tt.key); got != tt.user {

@@ -53,13 +53,14 @@ export function session() {
   return s;
 }
 
-function save(token, expiresAt) {
+function save(token, expiresAt, refreshToken) {
   const c = claims(token);
   const s = {
     token,
     expiresAt: expiresAt || new Date((c.exp || 0) * 1000).toISOString(),
     user: c['cognito:username'] || c.username || c.sub || '',
     role: roleOf(token),
+    refreshToken: refreshToken || undefined,
   };
   sessionStorage.setItem(KEY, JSON.stringify(s));
   return s;
@@ -133,5 +134,27 @@ export async function completeCognito() {
   const body = await r.json().catch(() => ({}));
   if (!r.ok || !body.id_token) throw new Error('sign-in: token exchange failed (' + r.status + ')');
   // The ID token carries cognito:groups, which the API and the WebSocket read.
-  return save(body.id_token, new Date(Date.now() + (body.expires_in || 3600) * 1000).toISOString());
+  return save(body.id_token, new Date(Date.now() + (body.expires_in || 3600) * 1000).toISOString(), body.refresh_token);
+}
+
+/**
+ * refresh gets a fresh token for the signed-in user before the current one
+ * expires — Cognito's refresh-token grant, or the dev endpoint again — and
+ * returns the new session (null when it cannot). The socket then sends it in
+ * an auth frame, so the connection and the conversation go on.
+ */
+export async function refresh() {
+  const s = session();
+  if (!s) return null;
+  const cfg = await loadConfig();
+  if (cfg.mode !== 'cognito') return signInLocal(s.user, s.role);
+  if (!s.refreshToken) return null;
+  const r = await fetch(new URL('/oauth2/token', cfg.cognitoDomain), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: cfg.clientId, refresh_token: s.refreshToken }),
+  });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok || !body.id_token) return null;
+  return save(body.id_token, new Date(Date.now() + (body.expires_in || 3600) * 1000).toISOString(), s.refreshToken);
 }

@@ -1,7 +1,7 @@
 // main.js — boots the client: sign-in, the WebSocket, and hash routing
 // between chat, dashboard, job detail, documents and review.
 import { $, fill, h } from './dom.js';
-import { loadConfig, session, signInLocal, signInCognito, completeCognito, signOut, atLeast } from './auth.js';
+import { loadConfig, session, signInLocal, signInCognito, completeCognito, signOut, atLeast, refresh } from './auth.js';
 import { Socket } from './socket.js';
 import { Chat } from './chat.js';
 import { Dashboard } from './dashboard.js';
@@ -64,6 +64,27 @@ function wsURL() {
 }
 
 let expiry = 0;
+let renewal = 0;
+const RENEW_BEFORE_MS = 2 * 60 * 1000;
+
+// renew fetches a fresh token and sends it on the open socket (an auth
+// frame): the server binds the connection to the new expiry and roles.
+async function renew() {
+  clearTimeout(renewal);
+  let s = null;
+  try { s = await refresh(); } catch { s = null; }
+  if (!s) return; // the expiry timer signs the user out
+  if (socket) socket.send({ action: 'auth', token: s.token });
+  schedule(s);
+}
+
+function schedule(s) {
+  clearTimeout(expiry);
+  clearTimeout(renewal);
+  const left = Date.parse(s.expiresAt) - Date.now();
+  expiry = setTimeout(() => window.dispatchEvent(new CustomEvent('resync:unauthorized')), Math.max(0, left));
+  renewal = setTimeout(renew, Math.max(0, left - RENEW_BEFORE_MS));
+}
 
 function start() {
   const s = session();
@@ -73,14 +94,15 @@ function start() {
   $('nav').hidden = false;
   for (const el of document.querySelectorAll('[data-role]')) el.hidden = !atLeast(s.role, el.dataset.role);
   if ($('agent').selectedOptions[0].hidden) $('agent').value = 'analyst';
-  clearTimeout(expiry);
-  expiry = setTimeout(() => window.dispatchEvent(new CustomEvent('resync:unauthorized')), Math.max(0, Date.parse(s.expiresAt) - Date.now()));
+  schedule(s);
   if (!socket) {
     socket = new Socket(() => {
       const url = wsURL();
       if (!url) setTimeout(() => window.dispatchEvent(new CustomEvent('resync:unauthorized')));
       return url;
     }, { keepaliveSeconds: cfg.keepaliveSeconds });
+    // The server refuses frames once the token has expired: renew at once.
+    socket.addEventListener('frame', (e) => { if (e.detail.type === 'error' && e.detail.code === 'token_expired') renew(); });
     socket.addEventListener('state', (e) => {
       const d = e.detail;
       const text = { connecting: 'Connecting…', open: 'Connected', reconnecting: `Reconnecting in ${Math.round((d.delay || 0) / 1000)} s…`, closed: 'Disconnected' }[d.state] || '';
@@ -100,6 +122,7 @@ function start() {
 
 function stop() {
   clearTimeout(expiry);
+  clearTimeout(renewal);
   if (socket) socket.close();
   // The next user starts with an empty conversation.
   if (pages) pages.chat.reset();

@@ -82,7 +82,8 @@ export class Socket extends EventTarget {
     if (frame.action === 'chat') this.pending.set(frame.id, frame);
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
       this.ws.send(JSON.stringify(frame));
-    } else if (frame.action !== 'chat' && frame.action !== 'ping') {
+    } else if (frame.action !== 'chat' && frame.action !== 'ping' && frame.action !== 'auth') {
+      // (a reconnect carries the newest token in its URL; an auth frame is not kept)
       this.queue.push(frame);
     }
   }

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,62 +26,139 @@ import (
 // ErrGone is returned by Post when the connection is closed (410 Gone).
 var ErrGone = errors.New("push: connection gone")
 
-// Connection is one open WebSocket connection.
+// ErrOtherUser is returned by Renew for a token of another user than the
+// connection's.
+var ErrOtherUser = errors.New("push: connection belongs to another user")
+
+// Connection is one open WebSocket connection, bound to the token it was
+// opened (or last renewed) with: its user, roles and expiry.
 type Connection struct {
 	ID        string    `json:"id"`
 	User      string    `json:"user"`
+	Subject   string    `json:"sub,omitempty"` // the token's sub
 	Roles     []string  `json:"roles"`
 	Connected time.Time `json:"connected"`
-	Expires   time.Time `json:"expires"`
+	// Expires is the token's exp: from then on the connection may only
+	// re-authenticate (Expired), and pushes stop reaching it.
+	Expires time.Time `json:"expires"`
 }
 
-// Lifetime is how long a connection is recorded: API Gateway closes
+// Expired reports whether the connection's token has expired at now.
+func (c Connection) Expired(now time.Time) bool { return !now.Before(c.Expires) }
+
+// Lifetime is the longest a connection is open: API Gateway closes
 // WebSocket connections after two hours.
 const Lifetime = 2 * time.Hour
 
+// Grace is how long a record outlives its token, so that a frame sent just
+// after the expiry is told "token expired" rather than "not signed in", and
+// an auth frame can still renew the connection without losing it.
+const Grace = 5 * time.Minute
+
 // Registry records open connections in Redis. Safe for concurrent use.
 type Registry struct {
-	rdb    redis.Cmdable
+	rdb    redis.UniversalClient
 	prefix string
 	now    func() time.Time
 }
 
 // NewRegistry returns a Registry over rdb. now defaults to time.Now.
-func NewRegistry(rdb redis.Cmdable, now func() time.Time) *Registry {
+func NewRegistry(rdb redis.UniversalClient, now func() time.Time) *Registry {
 	if now == nil {
 		now = time.Now
 	}
 	return &Registry{rdb: rdb, prefix: "ws:", now: now}
 }
 
+// Keys escape the user name (url.QueryEscape is reversible), so that no two
+// users share a key.
 func (r *Registry) connKey(id string) string   { return r.prefix + "conn:" + id }
-func (r *Registry) userKey(user string) string { return r.prefix + "user:" + user }
+func (r *Registry) userKey(user string) string { return r.prefix + "user:" + url.QueryEscape(user) }
 func (r *Registry) allKey() string             { return r.prefix + "all" }
 
-// Add records c, expiring after Lifetime.
+// ttl is how long the record of c is kept: until its token expires (never
+// past the gateway's Lifetime), plus Grace.
+func ttl(c Connection, now time.Time) time.Duration {
+	end := c.Expires
+	if limit := c.Connected.Add(Lifetime); limit.Before(end) {
+		end = limit
+	}
+	return end.Sub(now) + Grace
+}
+
+// Add records c until its token's expiry c.Expires (set from the token's
+// exp; c.Connected is set to now). It returns an error when c has no user
+// or its expiry is not in the future, and the Redis error, wrapped.
 func (r *Registry) Add(ctx context.Context, c Connection) error {
 	now := r.now()
 	c.Connected = now.UTC()
-	c.Expires = now.Add(Lifetime).UTC()
+	c.Expires = c.Expires.UTC()
+	if c.User == "" || !now.Before(c.Expires) {
+		return fmt.Errorf("push: record connection %s: want a user and an expiry in the future, got %q, %v", c.ID, c.User, c.Expires)
+	}
+	return r.write(ctx, r.rdb, c, now)
+}
+
+func (r *Registry) write(ctx context.Context, rdb redis.Cmdable, c Connection, now time.Time) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("push: encode connection: %w", err)
 	}
-	pipe := r.rdb.TxPipeline()
-	pipe.Set(ctx, r.connKey(c.ID), b, Lifetime)
-	pipe.ZAdd(ctx, r.userKey(c.User), redis.Z{Score: float64(c.Expires.Unix()), Member: c.ID})
-	pipe.Expire(ctx, r.userKey(c.User), Lifetime)
-	pipe.ZAdd(ctx, r.allKey(), redis.Z{Score: float64(c.Expires.Unix()), Member: c.ID})
-	if _, err := pipe.Exec(ctx); err != nil {
+	d := ttl(c, now)
+	_, err = rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Set(ctx, r.connKey(c.ID), b, d)
+		pipe.ZAdd(ctx, r.userKey(c.User), redis.Z{Score: float64(c.Expires.Unix()), Member: c.ID})
+		pipe.Expire(ctx, r.userKey(c.User), Lifetime+Grace) // the longest any member lives
+		pipe.ZAdd(ctx, r.allKey(), redis.Z{Score: float64(c.Expires.Unix()), Member: c.ID})
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("push: record connection %s: %w", c.ID, err)
 	}
 	return nil
 }
 
+// Renew binds the open connection id to a fresh token of the same user:
+// its roles, subject and expiry become the token's. It returns the renewed
+// connection, or an error wrapping ErrGone (not recorded) or ErrOtherUser
+// (user differs, or subject differs from a recorded one), and the Redis
+// error, wrapped. The check and the write are one transaction, so a
+// connection never changes hands and a removed one is not brought back.
+func (r *Registry) Renew(ctx context.Context, id, user, subject string, roles []string, expires time.Time) (Connection, error) {
+	now := r.now()
+	if !now.Before(expires) {
+		return Connection{}, fmt.Errorf("push: renew connection %s: expiry %v is not in the future", id, expires)
+	}
+	var out Connection
+	for range 10 {
+		err := r.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			c, err := r.get(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if c.User != user || (c.Subject != "" && c.Subject != subject) {
+				return fmt.Errorf("push: renew connection %s: %w", id, ErrOtherUser)
+			}
+			c.Subject, c.Roles, c.Expires = subject, roles, expires.UTC()
+			out = c
+			return r.write(ctx, tx, c, now)
+		}, r.connKey(id))
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		return out, err
+	}
+	return Connection{}, fmt.Errorf("push: renew connection %s: changing too often", id)
+}
+
 // Get returns the connection with id, or an error wrapping ErrGone when it
 // is not recorded (closed or expired).
 func (r *Registry) Get(ctx context.Context, id string) (Connection, error) {
-	b, err := r.rdb.Get(ctx, r.connKey(id)).Bytes()
+	return r.get(ctx, r.rdb, id)
+}
+
+func (r *Registry) get(ctx context.Context, rdb redis.Cmdable, id string) (Connection, error) {
+	b, err := rdb.Get(ctx, r.connKey(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Connection{}, fmt.Errorf("push: connection %s: %w", id, ErrGone)
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
@@ -399,12 +398,20 @@ type confirmPayload struct {
 	Ticket        string `json:"ticket,omitempty"`
 }
 
-// Limits on justification fields.
-const (
-	maxJustification = 500
-	maxCategory      = 64
-	maxTicket        = 64
-)
+// bounded checks the lengths of a confirm's or cancel's fields with the
+// protocol's limits (frames.Limit), before anything is read or written, so
+// that no refusal stores more than the limits allow.
+func bounded(proposalID, justification, category, ticket string) *ActionError {
+	switch {
+	case proposalID == "" || len(proposalID) > frames.MaxIDBytes:
+		return actionErr(ErrBadRequest, nil, "a proposal id has 1 to %d bytes", frames.MaxIDBytes)
+	case len(justification) > frames.MaxJustificationBytes:
+		return actionErr(ErrBadRequest, nil, "the justification is longer than %d bytes", frames.MaxJustificationBytes)
+	case len(category) > frames.MaxCategoryBytes || len(ticket) > frames.MaxTicketBytes:
+		return actionErr(ErrBadRequest, nil, "the category and ticket must be at most %d bytes", frames.MaxTicketBytes)
+	}
+	return nil
+}
 
 func mayAct(roles []string) bool {
 	for _, r := range roles {
@@ -425,13 +432,20 @@ func mayAct(roles []string) bool {
 //
 // An HWA refusal or an unknown outcome (HWA unreachable mid-call) is an
 // Outcome with OK false, not an error; it is never retried automatically.
-// Errors (*ActionError): ErrBadRequest (no justification), ErrForbidden
+// Fields over the protocol's limits (frames.Limit) are refused before
+// anything is read or written, the audit trail included; every other refusal
+// is audited.
+//
+// Errors (*ActionError): ErrBadRequest (no justification, a field too long), ErrForbidden
 // (role or user), ErrNotFound, ErrExpired, ErrConflict (canceled, or already
 // confirmed with another justification), ErrRateLimited (RetryAfter set),
 // ErrUnavailable (Redis or the audit trail down: nothing was executed).
 func (a *Actions) Confirm(ctx context.Context, user string, roles []string, proposalID, justification, category, ticket string) (Outcome, error) {
 	justification = strings.TrimSpace(justification)
 	category, ticket = strings.TrimSpace(category), strings.TrimSpace(ticket)
+	if err := bounded(proposalID, justification, category, ticket); err != nil {
+		return Outcome{}, err
+	}
 	refuse := func(err *ActionError, targets []string) (Outcome, error) {
 		_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "confirm", Targets: targets, Justification: justification,
 			Result: "refused: " + err.Message, Detail: "proposal " + proposalID})
@@ -444,10 +458,6 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 		return refuse(actionErr(ErrForbidden, nil, "only an operator or an admin may confirm an action"), nil)
 	case justification == "":
 		return refuse(actionErr(ErrBadRequest, nil, "a justification is required to confirm an action"), nil)
-	case utf8.RuneCountInString(justification) > maxJustification:
-		return refuse(actionErr(ErrBadRequest, nil, "the justification is longer than %d characters", maxJustification), nil)
-	case len(category) > maxCategory || len(ticket) > maxTicket:
-		return refuse(actionErr(ErrBadRequest, nil, "the category and ticket must be at most 64 characters"), nil)
 	}
 	p, err := a.Get(ctx, proposalID)
 	if err != nil {
@@ -643,9 +653,14 @@ func hwaFailure(action, job string, err error) string {
 }
 
 // Cancel drops a pending proposal of user. Canceling a canceled proposal
-// succeeds. Errors (*ActionError): ErrForbidden (another user's),
-// ErrNotFound, ErrConflict (already executed or executing), ErrUnavailable.
+// succeeds. A proposal id over the protocol's limit is refused before
+// anything is read or written. Errors (*ActionError): ErrBadRequest (id too
+// long or empty), ErrForbidden (another user's), ErrNotFound, ErrConflict
+// (already executed or executing), ErrUnavailable.
 func (a *Actions) Cancel(ctx context.Context, user, proposalID string) error {
+	if err := bounded(proposalID, "", "", ""); err != nil {
+		return err
+	}
 	var targets []string
 	_, err := a.update(ctx, proposalID, func(p *Proposal) error {
 		targets = targetNames(p.Targets)

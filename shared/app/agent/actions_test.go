@@ -458,3 +458,44 @@ func TestProposalImpactComesFromTheImpactService(t *testing.T) {
 		t.Errorf("proposal impact %+v does not come from the impact service", p.Impact)
 	}
 }
+
+// Fields over the protocol's limits are refused before anything is written:
+// a viewer's confirm with a huge justification or proposal id, and a cancel
+// with a huge proposal id, leave the audit trail as it was. (The role check
+// used to run first and audit the justification and proposal id whole.)
+func TestOverlongFieldsWriteNothing(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{})
+	p := e.propose(t, "alice", ActionRerun, e.abended(t)[0].ID)
+	before := len(e.auditActions(t))
+	huge := strings.Repeat("x", 100<<10)
+	for _, tc := range []struct {
+		name                  string
+		roles                 []string
+		id, just, cat, ticket string
+	}{
+		{"viewer, huge justification", []string{"viewer"}, p.ProposalID, huge, "", ""},
+		{"operator, huge justification", operator, p.ProposalID, huge, "", ""},
+		{"viewer, huge proposal id", []string{"viewer"}, huge, justification, "", ""},
+		{"huge ticket", operator, p.ProposalID, justification, "", huge},
+		{"huge category", operator, p.ProposalID, justification, huge, ""},
+	} {
+		if _, err := e.actions.Confirm(ctx, "alice", tc.roles, tc.id, tc.just, tc.cat, tc.ticket); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("%s: got %v, want ErrBadRequest", tc.name, err)
+		}
+	}
+	if err := e.actions.Cancel(ctx, "alice", huge); !errors.Is(err, ErrBadRequest) {
+		t.Errorf("cancel with a huge id: got %v, want ErrBadRequest", err)
+	}
+	if after := len(e.auditActions(t)); after != before {
+		t.Errorf("refusals of over-long fields wrote %d audit entries, want 0", after-before)
+	}
+	for _, en := range e.auditActions(t) {
+		if n := len(en.Justification) + len(en.Detail); n > 4<<10 {
+			t.Errorf("an audit entry holds %d bytes of client text", n)
+		}
+	}
+	if n := len(e.sim.Actions()); n != 0 {
+		t.Errorf("HWA got %d actions", n)
+	}
+}

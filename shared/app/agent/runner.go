@@ -102,7 +102,7 @@ type Turn struct {
 }
 
 // MaxTurnText bounds the user's text.
-const MaxTurnText = 8 << 10
+const MaxTurnText = frames.MaxTextBytes
 
 // Stop reasons of an Answer.
 const (

@@ -1,14 +1,12 @@
-// Package frames is the chat protocol of ARCHITECTURE §5: the JSON objects
-// exchanged over the WebSocket, one per frame. API Gateway selects the route
-// on the "action" field of client frames; server frames carry "type".
+// Package frames is the chat protocol: the JSON objects exchanged over the
+// WebSocket, one per frame, described field by field with their limits and
+// error codes in docs/protocol.md (a test keeps the two equal). API Gateway
+// selects the route on the "action" field of client frames; server frames
+// carry "type". Parse is the one way a client frame is read: it refuses
+// unknown fields, trailing data and over-long fields.
 package frames
 
-import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"time"
-)
+import "time"
 
 // Limits of API Gateway's WebSocket API that the protocol respects.
 const (
@@ -26,6 +24,7 @@ const (
 	ActionCancel   = "cancel"
 	ActionFeedback = "feedback"
 	ActionPing     = "ping"
+	ActionAuth     = "auth"
 )
 
 // Server frame types (the "type" field).
@@ -70,6 +69,24 @@ type Feedback struct {
 	MessageID string `json:"messageId"`
 	Rating    int    `json:"rating"` // 1 (bad) .. 5 (good)
 	Comment   string `json:"comment,omitempty"`
+}
+
+// Ping keeps the connection from idling out; the answer is a Pong.
+type Ping struct {
+	Action string `json:"action"`
+}
+
+// Auth re-authenticates an open connection with a fresh token of the same
+// user: the connection's expiry and roles become the new token's. The
+// answer is an Event of kind "session".
+type Auth struct {
+	Action string `json:"action"`
+	Token  string `json:"token"`
+}
+
+// Pong answers a Ping.
+type Pong struct {
+	Type string `json:"type"`
 }
 
 // Ack acknowledges a chat frame at once.
@@ -149,15 +166,20 @@ type Error struct {
 
 // Error codes.
 const (
-	CodeBadFrame    = "bad_frame"
-	CodeTooLarge    = "too_large"
-	CodeRateLimited = "rate_limited"
-	CodeForbidden   = "forbidden"
-	CodeNotFound    = "not_found"
-	CodeExpired     = "expired"
-	CodeConflict    = "conflict"
-	CodeUnavailable = "unavailable"
-	CodeInternal    = "internal"
+	CodeBadFrame     = "bad_frame"      // not JSON, no or unknown action, wrong type, missing field, trailing data
+	CodeUnknownField = "unknown_field"  // a field the frame type does not have
+	CodeFieldTooLong = "field_too_long" // a field over its limit (Limits)
+	CodeTooLarge     = "too_large"      // the message is over MaxMessageBytes
+	CodeTokenExpired = "token_expired"  // the connection's token expired: send an auth frame
+	CodeUnauthorized = "unauthorized"   // an auth frame's token is not valid
+	CodeUserMismatch = "user_mismatch"  // an auth frame's token is another user's
+	CodeRateLimited  = "rate_limited"
+	CodeForbidden    = "forbidden"
+	CodeNotFound     = "not_found"
+	CodeExpired      = "expired" // the proposal expired
+	CodeConflict     = "conflict"
+	CodeUnavailable  = "unavailable"
+	CodeInternal     = "internal"
 )
 
 // Event is a push: health changes, plan alerts, ingest progress.
@@ -167,39 +189,4 @@ type Event struct {
 	At   time.Time `json:"at"`
 	// Data holds the event's fields (ids, names, links).
 	Data map[string]any `json:"data,omitempty"`
-}
-
-// ErrBadFrame is wrapped by Parse for frames that are not valid client frames.
-var ErrBadFrame = errors.New("frames: bad frame")
-
-// Parse reads the action of a client frame and decodes it into the matching
-// type (*Chat, *Confirm, *Cancel, *Feedback, or nil for ping). Unknown
-// actions and malformed JSON return an error wrapping ErrBadFrame.
-func Parse(data []byte) (action string, frame any, err error) {
-	var head struct {
-		Action string `json:"action"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return "", nil, fmt.Errorf("%w: not a JSON object", ErrBadFrame)
-	}
-	switch head.Action {
-	case ActionChat:
-		frame = &Chat{}
-	case ActionConfirm:
-		frame = &Confirm{}
-	case ActionCancel:
-		frame = &Cancel{}
-	case ActionFeedback:
-		frame = &Feedback{}
-	case ActionPing:
-		return head.Action, nil, nil
-	case "":
-		return "", nil, fmt.Errorf("%w: no action", ErrBadFrame)
-	default:
-		return head.Action, nil, fmt.Errorf("%w: unknown action %q", ErrBadFrame, head.Action)
-	}
-	if err := json.Unmarshal(data, frame); err != nil {
-		return head.Action, nil, fmt.Errorf("%w: %s frame: %v", ErrBadFrame, head.Action, err)
-	}
-	return head.Action, frame, nil
 }

@@ -122,6 +122,7 @@ func WebSocket() []WebSocketRoute {
 		{"cancel", Chat},
 		{"feedback", Chat},
 		{"ping", Chat},
+		{"auth", Chat},
 	}
 }
 

@@ -114,7 +114,7 @@ func (h *handler) handle(ctx context.Context, ev events.APIGatewayWebsocketProxy
 		}
 		sum.User = claims.User()
 		h.record(ctx, sum)
-		err = h.reg.Add(ctx, push.Connection{ID: rc.ConnectionID, User: claims.User(), Roles: []string{string(claims.Role)}})
+		err = h.reg.Add(ctx, push.Connection{ID: rc.ConnectionID, User: claims.User(), Subject: claims.Subject, Roles: []string{string(claims.Role)}, Expires: claims.ExpiresAt})
 		return ok, err
 	case "DISCONNECT":
 		h.record(ctx, sum)

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,10 +23,16 @@ import (
 // Kind names what is being limited.
 type Kind string
 
-// Kinds the chat function limits.
+// Kinds the chat function limits: one per client frame type, and the
+// operator actions that reach HWA.
 const (
-	KindMessage Kind = "message" // chat messages
-	KindAction  Kind = "action"  // confirmed operator actions
+	KindMessage  Kind = "message"  // new chat messages (a replayed id is not counted)
+	KindConfirm  Kind = "confirm"  // confirm frames, refused ones included
+	KindCancel   Kind = "cancel"   // cancel frames
+	KindFeedback Kind = "feedback" // feedback frames
+	KindAuth     Kind = "auth"     // auth frames (re-authentication)
+	KindPing     Kind = "ping"     // ping frames
+	KindAction   Kind = "action"   // confirmed operator actions sent to HWA
 )
 
 // Rule allows Rate events per Period, with bursts of up to Burst events
@@ -36,11 +43,28 @@ type Rule struct {
 	Burst  int
 }
 
-// DefaultRules are 20 messages a minute and 30 actions an hour per user.
+// DefaultRules is the one rule table, per user:
+//
+//	kind      rate          burst  why
+//	message   20 a minute   20     each runs the model
+//	confirm   20 a minute   20     a refused confirm is still audited (≤ 2.3 KB)
+//	cancel    20 a minute   20     each is audited
+//	feedback  20 a minute   20     each is stored in Redis and the graph
+//	auth      10 a minute   10     each verifies a token; the client renews about hourly
+//	ping      12 a minute   12     the client pings every 4 minutes
+//	action    30 an hour    30     confirmed actions that reach HWA
+//
+// Every frame is counted before it reads or writes anything else, so what one
+// user can make the service store is bounded by this table.
 func DefaultRules() map[Kind]Rule {
 	return map[Kind]Rule{
-		KindMessage: {Rate: 20, Period: time.Minute},
-		KindAction:  {Rate: 30, Period: time.Hour},
+		KindMessage:  {Rate: 20, Period: time.Minute},
+		KindConfirm:  {Rate: 20, Period: time.Minute},
+		KindCancel:   {Rate: 20, Period: time.Minute},
+		KindFeedback: {Rate: 20, Period: time.Minute},
+		KindAuth:     {Rate: 10, Period: time.Minute},
+		KindPing:     {Rate: 12, Period: time.Minute},
+		KindAction:   {Rate: 30, Period: time.Hour},
 	}
 }
 
@@ -111,8 +135,10 @@ func (e *LimitedError) Is(target error) bool { return target == ErrLimited }
 // ErrUnknownKind is returned by Allow for a kind without a rule.
 var ErrUnknownKind = errors.New("ratelimit: no rule for this kind")
 
+// key escapes the user name (url.QueryEscape is reversible and escapes ":"),
+// so no two users share a budget.
 func (l *Limiter) key(kind Kind, user string) string {
-	return l.prefix + string(kind) + ":" + user
+	return l.prefix + string(kind) + ":" + url.QueryEscape(user)
 }
 
 // Allow counts one event of kind for user and says whether it is allowed. A

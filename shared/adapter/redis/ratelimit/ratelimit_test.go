@@ -182,3 +182,24 @@ func TestRealRedis(t *testing.T) {
 		}
 	}
 }
+
+// User names are escaped in keys: "a/b", "a_b", "a:b" and "a%3Ab" each have
+// their own budget.
+func TestUsersWithLookAlikeNamesHaveTheirOwnBudget(t *testing.T) {
+	l, _ := miniLimiter(t, map[Kind]Rule{KindConfirm: {Rate: 1, Period: time.Minute}})
+	for _, u := range []string{"a/b", "a_b", "a:b", "a%3Ab"} {
+		if !allow(t, l, KindConfirm, u).Allowed {
+			t.Errorf("%q was refused: its budget is shared with another user", u)
+		}
+	}
+}
+
+// Every client frame type has a rule in the default table.
+func TestDefaultRulesCoverEveryFrameKind(t *testing.T) {
+	rules := DefaultRules()
+	for _, k := range []Kind{KindMessage, KindConfirm, KindCancel, KindFeedback, KindAuth, KindPing, KindAction} {
+		if r, ok := rules[k]; !ok || r.Rate <= 0 {
+			t.Errorf("no rule for %s", k)
+		}
+	}
+}
