@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/resync/resync/shared/edge/obs"
 )
 
 func main() {
@@ -33,6 +35,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	defer a.close()
-	lambda.StartWithOptions(httpadapter.NewV2(a.handler).ProxyWithContext, lambda.WithContext(ctx))
+	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, stdout), httpadapter.NewV2(a.handler).ProxyWithContext), lambda.WithContext(ctx))
 	return nil
 }

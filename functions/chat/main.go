@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/resync/resync/shared/edge/obs"
 )
 
 func main() {
@@ -32,6 +34,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	defer a.close()
-	lambda.StartWithOptions(a.invoker.Invoke, lambda.WithContext(ctx))
+	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, stdout), a.invoker.Invoke), lambda.WithContext(ctx))
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/resync/resync/shared/edge/obs"
 )
 
 func main() {
@@ -30,6 +32,6 @@ func run(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	defer a.close()
-	lambda.StartWithOptions(a.handler.Invoke, lambda.WithContext(ctx))
+	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, os.Stdout), a.handler.Invoke), lambda.WithContext(ctx))
 	return nil
 }
