@@ -266,6 +266,9 @@ func TestPDFLimits(t *testing.T) {
 		{"text past the cap", Limits{MaxTextBytes: 4 << 10}, minimalPDF(strings.Repeat("rerun ", 2000)), ErrTooLarge, LimitText},
 		{"pages past the cap", Limits{MaxPages: 2}, pages, ErrTooLarge, LimitPages},
 		{"operands without an operator", Limits{}, piled, ErrTooLarge, LimitDepth},
+		// The library's lexer reads an unterminated hex string forever, and
+		// makes no read the deadline could stop (found by FuzzPDFContent).
+		{"content ends inside a hex string", Limits{}, page("<< /Length 3 >>\nstream\n1 <\nendstream"), ErrCorrupt, ""},
 		{"past the deadline", Limits{MaxTime: time.Nanosecond}, minimalPDF("late"), ErrTimeout, LimitTime},
 		{"an unused large image", Limits{}, withImage, nil, ""},
 		{"three pages", Limits{MaxPages: 3}, pages, nil, ""},

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -250,7 +251,8 @@ func (x *extractor) pageText(p pdf.Page) (string, error) {
 			}
 		}
 	})
-	return text.String(), nil
+	// Without a font encoding the library passes the raw bytes through.
+	return strings.ToValidUTF8(text.String(), "\uFFFD"), nil
 }
 
 // maxOperands caps the operands a content stream or CMap may push before
@@ -289,10 +291,13 @@ func (x *extractor) measure(v pdf.Value) error {
 			return err
 		}
 		if err != nil {
-			// A decoding error is left to the interpreter to report.
-			return nil
+			break // a decoding error is left to the interpreter to report
 		}
 	}
+	if ops.inHex() {
+		return fail(ErrCorrupt, nil, "a page of the PDF ends inside a hex string")
+	}
+	return nil
 }
 
 // operandCounter counts, across the chunks of a content stream, the tokens
@@ -375,6 +380,12 @@ func (c *operandCounter) scan(p []byte) bool {
 	return c.pending <= maxOperands
 }
 
+// inHex reports input that ended inside a <hex string>. The library's
+// lexer reads such a string forever: at the end of a content stream or an
+// object stream it is handed newlines without end, and it makes no read
+// the deadline could stop.
+func (c *operandCounter) inHex() bool { return c.hex || c.lt }
+
 // endWord counts the bare word just read: an operator clears the pending
 // operands; a number, a name, true, false or null is one more.
 func (c *operandCounter) endWord() {
@@ -438,12 +449,30 @@ func prescanPDF(b *budget, data []byte) error {
 		}
 		dict := dictBefore(data, at)
 		filters, ok := filtersOf(dict)
+		if !ok && bytes.Contains(dict, []byte("/ObjStm")) {
+			// Stored as it is: scan it up to its end for the hex trap.
+			raw := data[start:]
+			if end := bytes.Index(raw, []byte("endstream")); end >= 0 {
+				raw = raw[:end]
+			}
+			var c operandCounter
+			if c.scan(raw); c.inHex() {
+				return fail(ErrCorrupt, nil, "an object stream of the PDF ends inside a hex string")
+			}
+		}
 		if !ok || isImage(dict) {
 			continue
 		}
-		n, err := dec.size(b, data[start:], filters, b.lim.MaxInflatedBytes-total)
+		var hex *operandCounter
+		if bytes.Contains(dict, []byte("/ObjStm")) {
+			hex = &operandCounter{}
+		}
+		n, err := dec.size(b, data[start:], filters, b.lim.MaxInflatedBytes-total, hex)
 		if err != nil {
 			return err
+		}
+		if hex != nil && hex.inHex() {
+			return fail(ErrCorrupt, nil, "an object stream of the PDF ends inside a hex string")
 		}
 		if total += n; total > b.lim.MaxInflatedBytes {
 			return limitError(LimitInflated, nil, "the PDF expands to more than %s when decompressed", size(b.lim.MaxInflatedBytes))
@@ -524,9 +553,10 @@ type decoders struct {
 }
 
 // size decodes raw through filters and returns the decoded length, reading
-// at most limit+1 bytes. Decoding stops quietly at an unknown filter or bad
-// data: the library will report those when (if) it reads the stream.
-func (d *decoders) size(b *budget, raw []byte, filters []string, limit int64) (int64, error) {
+// at most limit+1 bytes; scan (optional) sees the decoded bytes. Decoding
+// stops quietly at an unknown filter or bad data: the library will report
+// those when (if) it reads the stream.
+func (d *decoders) size(b *budget, raw []byte, filters []string, limit int64, scan *operandCounter) (int64, error) {
 	var rd io.Reader = bytes.NewReader(raw)
 	indirect := len(filters) == 1 && filters[0] == "indirect"
 chain:
@@ -571,6 +601,9 @@ chain:
 	for n <= limit {
 		k, err := rd.Read(d.buf)
 		n += int64(k)
+		if scan != nil {
+			scan.scan(d.buf[:k])
+		}
 		if e := b.check(); e != nil {
 			return n, e
 		}
