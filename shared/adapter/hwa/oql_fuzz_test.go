@@ -98,7 +98,7 @@ func FuzzBuild(f *testing.F) {
 }
 
 // scanOQL reads OQL text the way a server does: string literals in single
-// quotes with '' for a quote. It returns the literals and the text outside
+// quotes, a quote inside doubled. It returns the literals and the text outside
 // them, each literal replaced by "?".
 func scanOQL(s string) (lits []string, rest string, err error) {
 	var out, lit strings.Builder
