@@ -84,7 +84,7 @@ func (m *memStore) DeleteDocument(_ context.Context, id string) (bool, error) {
 	return ok, nil
 }
 
-func newDocFixture(t *testing.T, store documentStore) *docFixture {
+func newDocFixture(t testing.TB, store documentStore) *docFixture {
 	t.Helper()
 	f := &docFixture{bucket: fmt.Sprintf("admin-docs-%d", time.Now().UnixNano()), clock: &fakeClock{now: time.Now()}}
 	var err error

@@ -75,7 +75,7 @@ type fixture struct {
 	logs   *lockedBuffer
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t testing.TB) fixture {
 	t.Helper()
 	_, rdb := newRedis(t)
 	v, err := auth.NewHS256([]byte(testSecret), testAuth)

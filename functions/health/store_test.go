@@ -13,7 +13,7 @@ import (
 	"github.com/resync/resync/shared/adapter/graph"
 )
 
-func newRedis(t *testing.T) (*miniredis.Miniredis, *redis.Client) {
+func newRedis(t testing.TB) (*miniredis.Miniredis, *redis.Client) {
 	t.Helper()
 	m := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: m.Addr(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})

@@ -107,7 +107,9 @@ func (h *handler) ingestObject(ctx context.Context, rec events.S3EventRecord) (D
 		return h.fail(ctx, doc, err)
 	}
 	doc.ContentType = string(t)
-	blocks, err := docs.Parse(t, data)
+	// A hostile document (a decompression bomb, a header repeated on every
+	// row) stops at a limit of h.limits and ends failed with its reason.
+	blocks, err := h.limits.Parse(ctx, t, data)
 	if err != nil {
 		return h.fail(ctx, doc, err)
 	}
@@ -192,7 +194,11 @@ func (h *handler) read(ctx context.Context, rec events.S3EventRecord, bucket, ke
 func (h *handler) fail(ctx context.Context, doc graph.Document, cause error) (DocumentResult, error) {
 	reason := docs.Reason(cause)
 	res := DocumentResult{ID: doc.ID, Key: doc.Key, Outcome: graph.StatusFailed, Reason: reason}
-	h.log.InfoContext(ctx, "document failed", "document", doc.ID, "key", doc.Key, "reason", reason, "err", cause.Error())
+	var limit string
+	if de := (*docs.Error)(nil); errors.As(cause, &de) {
+		limit = de.Limit
+	}
+	h.log.InfoContext(ctx, "document failed", "document", doc.ID, "key", doc.Key, "reason", reason, "limit", limit, "err", cause.Error())
 	if err := h.docs.MarkDocumentFailed(ctx, doc.ID, doc.VersionID, reason); err != nil {
 		if errors.Is(err, graph.ErrStale) {
 			res.Outcome = "stale"

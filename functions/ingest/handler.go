@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/app/docs"
 	"github.com/resync/resync/shared/edge/routes"
 )
 
@@ -52,10 +53,11 @@ type handlerDeps struct {
 	log *slog.Logger
 	now func() time.Time
 
-	maxBytes       int64 // object size cap; default docs.MaxBytes
-	embedBatch     int   // texts per Embed call; default 32
-	fetchParallel  int   // concurrent HWA detail calls in a sync; default 16
-	topologyBuffer int   // jobs per graph write in a sync; default 500
+	limits         docs.Limits // caps on the work of parsing one document; zero fields take docs' defaults
+	maxBytes       int64       // object size cap; default docs.MaxBytes
+	embedBatch     int         // texts per Embed call; default 32
+	fetchParallel  int         // concurrent HWA detail calls in a sync; default 16
+	topologyBuffer int         // jobs per graph write in a sync; default 500
 }
 
 // handler serves S3 object events and the topology-sync schedule. It is

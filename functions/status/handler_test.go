@@ -84,7 +84,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	start := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	clk := &fakeClock{now: start}

@@ -84,11 +84,21 @@ func TestFunctions(t *testing.T) {
 				{"Timeout", p["Timeout"], size.Timeout.Seconds()},
 				{"LogFormat", path(p, "LoggingConfig", "LogFormat"), "JSON"},
 				{"in a VPC", path(p, "VpcConfig", "SubnetIds") != nil, true},
+				{"ReservedConcurrentExecutions", p["ReservedConcurrentExecutions"], reserved(size.ReservedConcurrency)},
 			}
 			for _, c := range checks {
 				if c.got != c.want {
 					t.Errorf("%s %s: got %v, want %v", name, c.what, c.got, c.want)
 				}
+			}
+		}
+		// Ingest parses uploads anyone with upload rights can send: its
+		// concurrency is reserved so a burst of hostile documents cannot
+		// exhaust the account's concurrency or the embedding budget.
+		if id, ok := fns[routes.Ingest]; ok {
+			got, _ := fx.t.Resources[id].Properties["ReservedConcurrentExecutions"].(float64)
+			if got < 1 || got > 10 {
+				t.Errorf("ingest ReservedConcurrentExecutions: got %v, want between 1 and 10", fx.t.Resources[id].Properties["ReservedConcurrentExecutions"])
 			}
 		}
 		assert(t, "every function is arm64 provided.al2023", func() {
@@ -727,4 +737,12 @@ func TestWebConfig(t *testing.T) {
 			t.Errorf("hosted UI prefix %s: want resync-%s-<account>", prefix, fx.stage.Name)
 		}
 	})
+}
+
+// reserved is the template value of a reserved concurrency: absent when zero.
+func reserved(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return float64(n)
 }

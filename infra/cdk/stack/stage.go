@@ -66,13 +66,19 @@ type FunctionSize struct {
 // defaultSizes are the function sizes both stages start from. chat outlives
 // the 29 s WebSocket route timeout on purpose: it keeps streaming and posts
 // its answer through the management API. ingest parses and embeds whole
-// documents, so it gets the longest timeout.
+// documents, so it gets the longest timeout — and a reserved concurrency of
+// ingestConcurrency, so a burst of uploads (hostile or not) cannot take the
+// account's whole concurrency or run up unbounded embedding spend; S3 events
+// beyond it are throttled and retried by Lambda's async queue.
+// ingestConcurrency is how many documents ingest parses and embeds at once.
+const ingestConcurrency = 5
+
 func defaultSizes() map[string]FunctionSize {
 	return map[string]FunctionSize{
 		routes.Chat:   {MemoryMB: 1024, Timeout: 5 * time.Minute},
 		routes.Status: {MemoryMB: 512, Timeout: 29 * time.Second},
 		routes.Admin:  {MemoryMB: 512, Timeout: 29 * time.Second},
-		routes.Ingest: {MemoryMB: 1536, Timeout: 15 * time.Minute},
+		routes.Ingest: {MemoryMB: 1536, Timeout: 15 * time.Minute, ReservedConcurrency: ingestConcurrency},
 		routes.Health: {MemoryMB: 256, Timeout: time.Minute},
 	}
 }

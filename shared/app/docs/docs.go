@@ -5,12 +5,15 @@
 // their heading path, and cuts them into overlapping chunks along headings
 // and paragraphs.
 //
-// It does no I/O beyond the bytes it is given. Every failure is an *Error
-// whose Reason is safe to show to the uploader; errors.Is matches its Kind
-// (ErrUnsupported, ErrMismatch, ErrCorrupt, ErrTooLarge, ErrEmpty).
+// It does no I/O beyond the bytes it is given, and bounds the work of each
+// document (Limits: inflated bytes, text, pages, time), since uploads are
+// outside input. Every failure is an *Error whose Reason is safe to show to
+// the uploader; errors.Is matches its Kind (ErrUnsupported, ErrMismatch,
+// ErrCorrupt, ErrTooLarge, ErrTimeout, ErrEmpty).
 package docs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,13 +47,16 @@ var (
 	ErrMismatch    = errors.New("document content does not match its name")
 	ErrCorrupt     = errors.New("document cannot be read")
 	ErrTooLarge    = errors.New("document too large")
+	ErrTimeout     = errors.New("document took too long to read")
 	ErrEmpty       = errors.New("document has no text")
 )
 
 // Error is a document that cannot be ingested. Reason is a sentence safe to
-// show to the uploader; Err (optional) is the underlying cause for logs.
+// show to the uploader; Limit names the cap a document hit (LimitText, ...;
+// "" for other failures); Err (optional) is the underlying cause for logs.
 type Error struct {
 	Kind   error
+	Limit  string
 	Reason string
 	Err    error
 }
@@ -169,12 +175,40 @@ type Block struct {
 	Text    string
 }
 
-// Parse extracts the text blocks of a document of type t. It returns an
-// *Error: ErrTooLarge above MaxBytes, ErrCorrupt for content that cannot be
-// read as t, ErrEmpty when no text is left, ErrUnsupported for an unknown t.
+// Parse extracts the text blocks of a document of type t within
+// DefaultLimits; see Limits.Parse.
 func Parse(t Type, data []byte) ([]Block, error) {
+	return DefaultLimits().Parse(context.Background(), t, data)
+}
+
+// Parse extracts the text blocks of a document of type t, within l (zero
+// fields take the defaults) and ctx. It returns an *Error: ErrTooLarge above
+// MaxBytes or a limit of l, ErrTimeout past l.MaxTime or ctx's deadline,
+// ErrMismatch for a text type that is not UTF-8 text throughout, ErrCorrupt
+// for content that cannot be read as t, ErrEmpty when no text is left,
+// ErrUnsupported for an unknown t or an encrypted PDF.
+func (l Limits) Parse(ctx context.Context, t Type, data []byte) ([]Block, error) {
 	if len(data) > MaxBytes {
-		return nil, fail(ErrTooLarge, nil, "the file is larger than %d MB", MaxBytes>>20)
+		e := fail(ErrTooLarge, nil, "the file is larger than %d MB", MaxBytes>>20)
+		e.Limit = LimitBytes
+		return nil, e
+	}
+	l = l.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, l.MaxTime)
+	defer cancel()
+	b := &budget{ctx: ctx, lim: l}
+	if t != PDF {
+		if _, ok := ParseType(string(t)); ok {
+			if err := checkText(t, data); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if t == Text || t == Markdown {
+		// The text is the file: refuse it before copying it.
+		if err := b.addText(len(data)); err != nil {
+			return nil, err
+		}
 	}
 	var (
 		blocks []Block
@@ -186,17 +220,20 @@ func Parse(t Type, data []byte) ([]Block, error) {
 	case Markdown:
 		blocks = parseMarkdown(string(data))
 	case HTML:
-		blocks, err = parseHTML(data)
+		blocks, err = parseHTML(b, data)
 	case PDF:
-		blocks, err = parsePDF(data)
+		blocks, err = parsePDF(b, data)
 	case JSON:
-		blocks, err = parseJSON(data)
+		blocks, err = parseJSON(b, data)
 	case CSV:
-		blocks, err = parseCSV(data)
+		blocks, err = parseCSV(b, data)
 	default:
 		return nil, fail(ErrUnsupported, nil, "documents of type %q are not supported", string(t))
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := b.check(); err != nil {
 		return nil, err
 	}
 	out := blocks[:0]

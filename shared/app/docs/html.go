@@ -12,7 +12,9 @@ import (
 // parseHTML sanitises the page (scripts, styles, event handlers and other
 // active content are dropped by bluemonday's UGC policy), then walks the
 // result: h1..h6 set the section path, block elements end a paragraph.
-func parseHTML(data []byte) ([]Block, error) {
+// golang.org/x/net/html refuses more than 512 open elements, which keeps
+// the recursive walk shallow; the text counts against the budget.
+func parseHTML(b *budget, data []byte) ([]Block, error) {
 	clean := bluemonday.UGCPolicy().SanitizeBytes(data)
 	root, err := html.Parse(bytes.NewReader(clean))
 	if err != nil {
@@ -21,6 +23,11 @@ func parseHTML(data []byte) ([]Block, error) {
 	w := &htmlWalker{}
 	w.walk(root)
 	w.flush()
+	for _, blk := range w.blocks {
+		if err := b.addText(len(blk.Text)); err != nil {
+			return nil, err
+		}
+	}
 	return w.blocks, nil
 }
 

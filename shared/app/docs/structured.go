@@ -10,58 +10,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/ledongthuc/pdf"
 )
-
-// parsePDF extracts the text of each page with github.com/ledongthuc/pdf
-// (pure Go, no cgo). Pages become sections "page N"; a page's text is split
-// into paragraphs at blank lines. The library panics on some malformed
-// files; that is recovered here and reported as ErrCorrupt.
-func parsePDF(data []byte) (blocks []Block, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			blocks, err = nil, fail(ErrCorrupt, fmt.Errorf("pdf reader panic: %v", r), "the PDF is damaged or uses features that cannot be read")
-		}
-	}()
-	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fail(ErrCorrupt, err, "the file is not a readable PDF")
-	}
-	n := r.NumPage()
-	if n == 0 {
-		return nil, fail(ErrCorrupt, nil, "the PDF has no pages")
-	}
-	fonts := map[string]*pdf.Font{}
-	for i := 1; i <= n; i++ {
-		p := r.Page(i)
-		if p.V.IsNull() {
-			continue
-		}
-		for _, name := range p.Fonts() {
-			if _, ok := fonts[name]; !ok {
-				f := p.Font(name)
-				fonts[name] = &f
-			}
-		}
-		text, err := p.GetPlainText(fonts)
-		if err != nil {
-			return nil, fail(ErrCorrupt, err, "the text of page %d of the PDF cannot be read", i)
-		}
-		for _, para := range paragraphs(text) {
-			blocks = append(blocks, Block{Section: []string{"page " + strconv.Itoa(i)}, Text: para})
-		}
-	}
-	if len(blocks) == 0 {
-		return nil, fail(ErrEmpty, nil, "the PDF has no extractable text (a scanned PDF needs OCR first)")
-	}
-	return blocks, nil
-}
 
 // parseJSON flattens a JSON document into "key.path[0].field: value" lines,
 // one block per top-level key (the key is the section) or per element of a
-// top-level array.
-func parseJSON(data []byte) ([]Block, error) {
+// top-level array. The lines count against the text budget as they are
+// made: a leaf repeats the whole path above it, so the text can be far
+// larger than the file.
+func parseJSON(b *budget, data []byte) ([]Block, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -72,23 +28,29 @@ func parseJSON(data []byte) ([]Block, error) {
 		return nil, fail(ErrCorrupt, err, "the file holds more than one JSON value")
 	}
 	var blocks []Block
+	f := &flattener{b: b}
 	switch t := v.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(t) {
-			var lines []string
-			flatten(k, t[k], &lines)
-			blocks = append(blocks, Block{Section: []string{k}, Text: strings.Join(lines, "\n")})
+			f.lines = nil
+			if err := f.flatten(k, t[k]); err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, Block{Section: []string{k}, Text: strings.Join(f.lines, "\n")})
 		}
 	case []any:
 		for i, e := range t {
-			var lines []string
-			flatten("["+strconv.Itoa(i)+"]", e, &lines)
-			blocks = append(blocks, Block{Text: strings.Join(lines, "\n")})
+			f.lines = nil
+			if err := f.flatten("["+strconv.Itoa(i)+"]", e); err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, Block{Text: strings.Join(f.lines, "\n")})
 		}
 	default:
-		var lines []string
-		flatten("", v, &lines)
-		blocks = append(blocks, Block{Text: strings.Join(lines, "\n")})
+		if err := f.flatten("", v); err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, Block{Text: strings.Join(f.lines, "\n")})
 	}
 	return blocks, nil
 }
@@ -102,7 +64,20 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func flatten(prefix string, v any, lines *[]string) {
+// flattener makes the "path: value" lines of a JSON value, counting each
+// against the budget before it is built.
+type flattener struct {
+	b     *budget
+	lines []string
+	n     int
+}
+
+func (f *flattener) flatten(prefix string, v any) error {
+	if f.n++; f.n%1024 == 0 {
+		if err := f.b.check(); err != nil {
+			return err
+		}
+	}
 	switch t := v.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(t) {
@@ -110,25 +85,40 @@ func flatten(prefix string, v any, lines *[]string) {
 			if prefix != "" {
 				p = prefix + "." + k
 			}
-			flatten(p, t[k], lines)
+			if err := f.flatten(p, t[k]); err != nil {
+				return err
+			}
 		}
+		return nil
 	case []any:
 		for i, e := range t {
-			flatten(prefix+"["+strconv.Itoa(i)+"]", e, lines)
+			if err := f.flatten(prefix+"["+strconv.Itoa(i)+"]", e); err != nil {
+				return err
+			}
 		}
+		return nil
 	case nil:
-		*lines = append(*lines, prefix+": null")
+		return f.add(prefix, "null")
 	case string:
-		*lines = append(*lines, prefix+": "+t)
+		return f.add(prefix, t)
 	default:
-		*lines = append(*lines, fmt.Sprintf("%s: %v", prefix, t))
+		return f.add(prefix, fmt.Sprint(t))
 	}
+}
+
+func (f *flattener) add(path, value string) error {
+	if err := f.b.addText(len(path) + 2 + len(value) + 1); err != nil {
+		return err
+	}
+	f.lines = append(f.lines, path+": "+value)
+	return nil
 }
 
 // parseCSV reads a header and rows; each row becomes one line
 // "column: value; column: value", and rows are blocks of their own so a
-// chunk never cuts a row.
-func parseCSV(data []byte) ([]Block, error) {
+// chunk never cuts a row. Every row repeats the header, so rows count
+// against the text budget before they are built.
+func parseCSV(b *budget, data []byte) ([]Block, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = false
@@ -148,6 +138,11 @@ func parseCSV(data []byte) ([]Block, error) {
 		if err != nil {
 			return nil, fail(ErrCorrupt, err, "row %d of the CSV file cannot be read", row)
 		}
+		if row%1024 == 0 {
+			if err := b.check(); err != nil {
+				return nil, err
+			}
+		}
 		parts := make([]string, 0, len(rec))
 		for i, v := range rec {
 			if v = strings.TrimSpace(v); v == "" {
@@ -156,6 +151,9 @@ func parseCSV(data []byte) ([]Block, error) {
 			col := "column " + strconv.Itoa(i+1)
 			if i < len(header) && strings.TrimSpace(header[i]) != "" {
 				col = strings.TrimSpace(header[i])
+			}
+			if err := b.addText(len(col) + 2 + len(v) + 2); err != nil {
+				return nil, err
 			}
 			parts = append(parts, col+": "+v)
 		}
