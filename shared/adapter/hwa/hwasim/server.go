@@ -75,6 +75,7 @@ type Fault struct {
 	Rate           float64       // in (0,1): only this fraction, drawn from the seed (0 = all)
 	Timeout        bool          // never answer: hang until the client gives up
 	DropConnection bool          // close the connection without an answer
+	RetryAfter     time.Duration // with Status5xx: also send Retry-After, in whole seconds (rounded up)
 }
 
 const maxRequestLog = 10000
@@ -278,6 +279,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 			code = "TOO_MANY_REQUESTS"
 		case f.Status5xx < 500:
 			code = "INJECTED_FAULT"
+		}
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
 		writeError(w, f.Status5xx, code, "injected fault")
 		return false

@@ -454,6 +454,12 @@ func TestFaults(t *testing.T) {
 		t.Errorf("429 fault: %d %s", st, b)
 	}
 
+	// A 503 can say when to come back: Retry-After in whole seconds.
+	a.sim.SetFault(hwasim.Fault{Status5xx: 503, Count: 1, RetryAfter: 1500 * time.Millisecond})
+	if st, h, _ := a.do("GET", "/engine/info", "", nil); st != 503 || h.Get("Retry-After") != "2" {
+		t.Errorf("503 with RetryAfter 1.5s: %d Retry-After %q, want 503 with Retry-After: 2", st, h.Get("Retry-After"))
+	}
+
 	// A rate affects some requests, not all, until cleared.
 	a.sim.SetFault(hwasim.Fault{Status5xx: 500, Rate: 0.5})
 	var fails int
@@ -520,8 +526,8 @@ func TestFaults(t *testing.T) {
 			c503++
 		}
 	}
-	if c503 != 2 {
-		t.Errorf("request log has %d answers 503, want 2", c503)
+	if c503 != 3 {
+		t.Errorf("request log has %d answers 503, want 3", c503)
 	}
 }
 
