@@ -22,14 +22,14 @@ import (
 // The evaluation (make eval): a bank of operator questions (evalbank_test.go)
 // asked through the local stack — the real chat binary, the WebSocket
 // gateway, the offline model — over plans from several simulator seeds,
-// every answer graded against ground truth read from the simulator at that
-// moment (never against stored answer text). It prints a table per intent
+// every evalAnswer graded against ground truth read from the simulator at that
+// moment (never against stored evalAnswer text). It prints a table per intent
 // and writes a JSON report.
 
 const (
 	envEval       = "RESYNC_EVAL"        // "1" runs TestEval
 	envEvalReport = "RESYNC_EVAL_REPORT" // where the JSON report goes (default .cache/eval/report.json)
-	envEvalGate   = "RESYNC_EVAL_GATE"   // "1": fail below 95 % correct or on any wrong answer
+	envEvalGate   = "RESYNC_EVAL_GATE"   // "1": fail below 95 % correct or on any wrong evalAnswer
 )
 
 // Grades.
@@ -40,8 +40,8 @@ const (
 	gradeDeclined = "declined"
 )
 
-// answer is what chat answered one question with.
-type answer struct {
+// evalAnswer is what chat answered one question with.
+type evalAnswer struct {
 	text      string
 	tools     []string // tool names, in order
 	proposals int
@@ -145,11 +145,11 @@ func nameByte(c byte) bool {
 	return c == '_' || c == '#' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
-// declined reports whether the answer says it did not understand or asks
+// declined reports whether the evalAnswer says it did not understand or asks
 // back, rather than answering.
-func declined(a answer) bool {
+func declined(a evalAnswer) bool {
 	l := strings.ToLower(a.text)
-	for _, p := range []string{"understand", "did you mean", "not sure", "rephrase", "could you ask", "you could ask", "try asking", "which job do you mean", "i can't", "i cannot", "not able to", "only answer", "can only"} {
+	for _, p := range []string{"understand", "did you mean", "not sure", "rephrase", "could you ask", "you could ask", "try asking", "which job do you mean", "i can't", "i cannot", "not able to", "only evalAnswer", "can only"} {
 		if strings.Contains(l, p) {
 			return true
 		}
@@ -157,10 +157,10 @@ func declined(a answer) bool {
 	return false
 }
 
-// listGrade grades a list answer: every wanted name and no forbidden one is
+// listGrade grades a list evalAnswer: every wanted name and no forbidden one is
 // correct; some wanted and none forbidden is partial; a decline is
 // declined; anything else (a forbidden name, an unrelated list) is wrong.
-func listGrade(a answer, want, forbid []string) string {
+func listGrade(a evalAnswer, want, forbid []string) string {
 	got, bad := mentions(a.text, want), mentions(a.text, forbid)
 	switch {
 	case bad > 0:
@@ -183,25 +183,25 @@ type question struct {
 	text   string
 	agent  string   // "" (the default agent) or "operator"
 	before []string // earlier turns of the same conversation
-	grade  func(answer) string
-	// declineOK: declining is the right answer (injection, nonsense).
+	grade  func(evalAnswer) string
+	// declineOK: declining is the right evalAnswer (injection, nonsense).
 	declineOK bool
 }
 
-// result is one graded answer.
+// result is one graded evalAnswer.
 type result struct {
 	Seed   int64  `json:"seed"`
 	Intent string `json:"intent"`
 	Q      string `json:"question"`
 	Grade  string `json:"grade"`
 	Tools  string `json:"tools"`
-	Answer string `json:"answer"`
+	Answer string `json:"evalAnswer"`
 }
 
-// ask sends the turns of one conversation and returns the last answer.
-func ask(t *testing.T, c *wsClient, conv string, q question) answer {
+// ask sends the turns of one conversation and returns the last evalAnswer.
+func ask(t *testing.T, c *wsClient, conv string, q question) evalAnswer {
 	turns := append(append([]string(nil), q.before...), q.text)
-	var a answer
+	var a evalAnswer
 	for i, text := range turns {
 		id := fmt.Sprintf("%s-%d", conv, i)
 		frame := map[string]any{"action": "chat", "id": id, "conversationId": conv, "text": text}
@@ -212,7 +212,7 @@ func ask(t *testing.T, c *wsClient, conv string, q question) answer {
 		fs := c.until(60*time.Second, func(m map[string]any) bool {
 			return m["id"] == id && (m["type"] == "final" || m["type"] == "error")
 		})
-		a = answer{}
+		a = evalAnswer{}
 		for _, f := range fs {
 			if f["id"] != id {
 				continue
@@ -279,7 +279,7 @@ func TestEval(t *testing.T) {
 }
 
 // report prints the table per intent, writes the JSON report and, with the
-// gate on, fails below 95 % correct or on any wrong answer.
+// gate on, fails below 95 % correct or on any wrong evalAnswer.
 func report(t *testing.T, results []result) {
 	type row struct{ correct, partial, wrong, declined int }
 	rows := map[string]*row{}
