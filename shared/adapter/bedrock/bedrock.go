@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -30,6 +31,11 @@ import (
 // DefaultMaxTokens is the answer length used when neither the Config nor the
 // Request sets one.
 const DefaultMaxTokens = 2048
+
+// DefaultStallTimeout is Config.StallTimeout's default: well above the time
+// to the first token of a long prompt, well below the chat turn's bound, so
+// that a black-holed endpoint ends in an error the user sees.
+const DefaultStallTimeout = 15 * time.Second
 
 // Config configures a Model.
 type Config struct {
@@ -43,6 +49,12 @@ type Config struct {
 	Temperature float32
 	// Retry bounds the attempts on throttling and transient failures.
 	Retry Retry
+	// StallTimeout is the longest wait for the next event of an answer —
+	// the response to the call, then each event of its stream. A call that
+	// waits longer is abandoned as unavailable; it is retried once while
+	// nothing was emitted, as a model that stalls twice is taken for down.
+	// 0 means DefaultStallTimeout.
+	StallTimeout time.Duration
 	// OnUsage, when set, is called with the token usage of every call that
 	// reported it, and the model id that answered. It must be safe for
 	// concurrent use.
@@ -71,6 +83,9 @@ func New(client *bedrockruntime.Client, cfg Config) (*Model, error) {
 	if cfg.MaxTokens <= 0 {
 		cfg.MaxTokens = DefaultMaxTokens
 	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = DefaultStallTimeout
+	}
 	return &Model{client: client, cfg: cfg, retry: cfg.Retry.withDefaults()}, nil
 }
 
@@ -82,7 +97,8 @@ func (m *Model) ModelID() string { return m.cfg.ModelID }
 // the whole answer.
 //
 // Throttling, an unavailable service or model and connection failures are
-// retried with backoff while nothing has been emitted. Errors, wrapped:
+// retried with backoff while nothing has been emitted; a call that stalls
+// (Config.StallTimeout) is retried once. Errors, wrapped:
 // llm.ErrThrottled when throttling outlasted the retries, llm.ErrInvalid
 // when Bedrock refused the request as malformed (ValidationException, an
 // unknown model), llm.ErrUnavailable for any other failure of the service,
@@ -93,10 +109,15 @@ func (m *Model) Stream(ctx context.Context, req llm.Request, emit func(llm.Event
 		return llm.Response{}, fmt.Errorf("bedrock: converse %s: %w: %w", m.cfg.ModelID, llm.ErrInvalid, err)
 	}
 	var resp llm.Response
+	stalls := 0
 	err = m.retry.do(ctx, func(ctx context.Context) (bool, error) {
 		var emitted bool
 		var err error
 		resp, emitted, err = m.attempt(ctx, in, emit)
+		if errors.Is(err, errStalled) {
+			stalls++
+			return !emitted && stalls < 2, fmt.Errorf("no event for %s: %w", m.cfg.StallTimeout, err)
+		}
 		return !emitted, err
 	})
 	if err != nil {
@@ -116,12 +137,22 @@ func (e emitError) Unwrap() error { return e.err }
 // emitted reports whether anything reached emit (after which the call must
 // not be retried).
 func (m *Model) attempt(ctx context.Context, in *bedrockruntime.ConverseStreamInput, emit func(llm.Event) error) (resp llm.Response, emitted bool, err error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// A black-holed endpoint answers nothing and closes nothing: only this
+	// timer ends the call then. It is reset by every event.
+	stall := time.AfterFunc(m.cfg.StallTimeout, func() { cancel(errStalled) })
+	defer stall.Stop()
+	stalled := func(err error) error {
+		if errors.Is(context.Cause(ctx), errStalled) {
+			return errStalled
+		}
+		return err
+	}
 
 	out, err := m.client.ConverseStream(ctx, in, callOptions)
 	if err != nil {
-		return llm.Response{}, false, err
+		return llm.Response{}, false, stalled(err)
 	}
 	stream := out.GetStream()
 	defer stream.Close()
@@ -143,12 +174,13 @@ func (m *Model) attempt(ctx context.Context, in *bedrockruntime.ConverseStreamIn
 		var ok bool
 		select {
 		case <-ctx.Done():
-			return llm.Response{}, emitted, ctx.Err()
+			return llm.Response{}, emitted, stalled(ctx.Err())
 		case ev, ok = <-events:
 		}
 		if !ok {
 			break
 		}
+		stall.Reset(m.cfg.StallTimeout)
 		switch v := ev.(type) {
 		case *types.ConverseStreamOutputMemberMessageStart:
 			// The role is always assistant; nothing to do.
@@ -194,7 +226,7 @@ func (m *Model) attempt(ctx context.Context, in *bedrockruntime.ConverseStreamIn
 	}
 	if err := stream.Err(); err != nil {
 		if ctx.Err() != nil {
-			return llm.Response{}, emitted, ctx.Err()
+			return llm.Response{}, emitted, stalled(ctx.Err())
 		}
 		return llm.Response{}, emitted, err
 	}
@@ -208,6 +240,9 @@ func (m *Model) attempt(ctx context.Context, in *bedrockruntime.ConverseStreamIn
 
 // errTruncated: the event stream ended without a messageStop event.
 var errTruncated = errors.New("stream ended before messageStop")
+
+// errStalled: no event arrived within Config.StallTimeout.
+var errStalled = errors.New("the model stalled")
 
 func index(p *int32) int { return int(aws.ToInt32(p)) }
 

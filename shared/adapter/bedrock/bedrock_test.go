@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
@@ -589,5 +590,52 @@ func TestConcurrentStreams(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// A black-holed endpoint (it takes the request and never answers) ends in
+// llm.ErrUnavailable after two stalled attempts, not at the caller's
+// deadline; a stream that stalls after its first delta is not retried.
+func TestStallIsUnavailable(t *testing.T) {
+	var n int
+	var mu sync.Mutex
+	release := make(chan struct{})
+	hole := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hole.Close()
+	defer close(release)
+	creds := credentials.NewStaticCredentialsProvider("AKIDBEDROCKTEST", "bedrock-test-secret", "")
+	client, err := bedrock.NewClient(t.Context(), "eu-west-1", hole.URL, config.WithCredentialsProvider(creds),
+		config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := bedrock.New(client, bedrock.Config{ModelID: modelID, StallTimeout: 200 * time.Millisecond,
+		Retry: bedrock.Retry{Sleep: func(context.Context, time.Duration) error { return nil }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = m.Stream(t.Context(), ask("summary"), func(llm.Event) error { return nil })
+	mu.Lock()
+	got := n
+	mu.Unlock()
+	if !errors.Is(err, llm.ErrUnavailable) || got != 2 || time.Since(start) > 3*time.Second {
+		t.Errorf("black hole: err %v after %d calls in %s, want ErrUnavailable after 2 calls within 3s", err, got, time.Since(start))
+	}
+
+	sim, m2, _ := newModel(t, bedrock.Config{StallTimeout: 200 * time.Millisecond})
+	sim.Script(bedrocksim.Turn{Text: []string{"first piece"}, Stall: true})
+	var events []llm.Event
+	_, err = m2.Stream(t.Context(), ask("summary"), collect(&events))
+	if !errors.Is(err, llm.ErrUnavailable) || len(events) != 1 || sim.Calls() != 1 {
+		t.Errorf("stall mid-stream: err %v, %d events, %d calls; want ErrUnavailable after 1 event and 1 call", err, len(events), sim.Calls())
 	}
 }

@@ -136,7 +136,7 @@ func classify(ctx context.Context, err error) kind {
 		return kind{}
 	case errors.Is(err, llm.ErrUnavailable), errors.Is(err, llm.ErrInvalid), errors.Is(err, llm.ErrThrottled):
 		return kind{} // already classified (a malformed tool input)
-	case errors.Is(err, errTruncated):
+	case errors.Is(err, errTruncated), errors.Is(err, errStalled):
 		return kind{sentinel: llm.ErrUnavailable, transient: true}
 	}
 	var api smithy.APIError
