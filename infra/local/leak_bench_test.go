@@ -142,7 +142,7 @@ func leakInvokers(tb testing.TB, s *stack) map[string]invoker {
 	client := &http.Client{Timeout: 30 * time.Second}
 	get := func(path, tok string) invoker {
 		return func(int) error {
-			code, err := getWith(client, s.url+path, tok)
+			code, err := get(client, s.url+path, tok)
 			if err == nil && code != 200 {
 				err = fmt.Errorf("GET %s: %d", path, code)
 			}
@@ -190,23 +190,6 @@ func leakInvokers(tb testing.TB, s *stack) map[string]invoker {
 			}
 		},
 	}
-}
-
-func getWith(client *http.Client, url, token string) (int, error) {
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	var sink [4096]byte
-	for {
-		if _, err := resp.Body.Read(sink[:]); err != nil {
-			break
-		}
-	}
-	return resp.StatusCode, nil
 }
 
 // leakRun invokes fn n times and samples its process every diagEvery.
