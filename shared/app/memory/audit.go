@@ -73,9 +73,11 @@ const maxNames = 20
 //     JOB00042, O'NEIL_RECON) that is neither a job, a job stream nor a
 //     workstation of the plan and that the question did not name, or cites
 //     a job id the plan does not have. Quoted text of more than one word
-//     (an example question, a message) and a name given as an example
-//     ("for example PAYROLL.PAY_LOAD") are not claims; neither is a name
-//     in a question the answer asks, other than "did you mean …?".
+//     (an example question, a message), a list introduced by "you can
+//     ask:", and a name given as an example ("for example
+//     PAYROLL.PAY_LOAD", "JOB is a job name (PAY_LOAD, …)") are not
+//     claims; neither is a name in a question the answer asks, other than
+//     "did you mean …?".
 //   - ReasonContradicts: a sentence (or list line) names exactly one job,
 //     asserts a current status for it — no negation, condition, past
 //     tense, plan, proposal or reference to another object — and the plan
@@ -104,7 +106,7 @@ func (a *Auditor) Check(ctx context.Context, at time.Time, question, answer stri
 				return nil, err
 			}
 			known[tok] = l
-			if len(l.Jobs) == 0 && !l.Other && !strings.Contains(asked, tok) && !(s.question && !s.suggests) {
+			if len(l.Jobs) == 0 && !l.Other && !strings.Contains(asked, tok) && !s.example && !(s.question && !s.suggests) {
 				out = append(out, Finding{Reason: ReasonUnknownJob, Detail: "the answer names " + tok + ", which is not a job, job stream or workstation of the plan"})
 			}
 		}

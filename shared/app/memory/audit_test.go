@@ -98,6 +98,7 @@ func TestAuditorCheck(t *testing.T) {
 		{"help: unquoted example name", "x", "Name the job, e.g. PAYROLL_LOAD, or ask which jobs abended.", nil, nil, time.Time{}},
 		{"help: a list of example questions", "help", "You can ask:\n- why is PAYROLL_LOAD waiting?\n- log of PAYROLL_LOAD\n- jobs in stream PAYROLL_DAILY\nPAY_LOAD abended.", nil, nil, time.Time{}},
 		{"help: example questions in a list", "help", "Some questions I answer:\n1. which jobs abended?\n2. why is PAYROLL_LOAD waiting?", nil, nil, time.Time{}},
+		{"help: the offline model's capability text", "what can you do?", "I am the offline assistant (no language model is configured), so I understand a fixed set of questions about the plan:\n- \"summary\", \"how is the plan?\": the plan summary\n- \"status of JOB\", \"why is JOB waiting?\", \"why did JOB fail?\"\n- \"log of JOB\", \"last 50 lines of JOB's log\"\n- \"rerun JOB\", \"hold JOB\", \"confirm JOB succ\" or \"confirm JOB abend\" (a proposal you confirm with a justification)\nJOB is a job name (PAYROLL_LOAD, STREAM.NAME or WS#STREAM.NAME) or id. Follow-ups such as \"and its log?\" or \"rerun it\" refer to the last job of the conversation.", nil, nil, time.Time{}},
 		{"a quoted lone name is still a claim", "x", `The job "GHOST_JOB" abended.`, nil, []string{"unknown job: GHOST_JOB"}, time.Time{}},
 		{"a quoted lone name still contradicts", "x", "'GL_POST' is running.", nil, []string{"contradicts plan status: GL_POST (id-done) running"}, time.Time{}},
 		{"did you mean an invented name", "status of PAY_LAOD", "Did you mean PAY_LAOD_X?", nil, []string{"unknown job: PAY_LAOD_X"}, time.Time{}},
@@ -115,6 +116,7 @@ func TestAuditorCheck(t *testing.T) {
 		{"proposal: confirm-succ", "mark PAY_LOAD ok", "I propose confirm-succ for PAY_LOAD (id-load): it will be marked SUCC. Confirm to execute.", []string{"id-load"}, nil, time.Time{}},
 		{"proposal: target status in a list", "x", "Proposal: confirm-succ\n- PAY_LOAD → SUCCESSFUL\nConfirm to execute.", nil, nil, time.Time{}},
 		{"proposal: rerun", "x", "I propose a rerun of PAY_LOAD. After you confirm, PAY_LOAD is running again.", nil, nil, time.Time{}},
+		{"proposal: the offline model's text", "confirm PAY_LOAD succ", "I have proposed to confirm as successful PAYROLL_DAILY.PAY_LOAD (id id-load) on CPU_MAIN1 (proposal p-1, expires 2026-12-03 02:15:00 UTC). Nothing has been executed: confirm the proposal with a justification to run it, or cancel it.\nImpact: no successors are affected.\nPAY_LOAD will be SUCC once confirmed; until then it stays ABEND.", nil, nil, time.Time{}},
 		{"proposal does not excuse another status", "x", "I propose confirm-succ for PAY_LOAD. Confirm to execute.\nGL_POST is running.", nil, []string{"contradicts plan status: GL_POST (id-done) running"}, time.Time{}},
 
 		// (d) The plan at answer time.

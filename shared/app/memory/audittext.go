@@ -151,10 +151,15 @@ type sentence struct {
 	text     string
 	question bool // it ends with "?": it asks, it does not assert
 	suggests bool // a question offering a name ("did you mean X?")
+	example  bool // it explains or gives examples ("JOB is a job name (PAY_LOAD, ...)")
 	hedged   bool // negated, conditional, past, planned or about another object
 	claims   []claim
 	runs     []string // run ids it names, lower case
 }
+
+// exampleSentence is a sentence that shows what names look like rather
+// than naming plan objects: the assistant's help text.
+var exampleSentence = regexp.MustCompile(`(?i)\b(for example|for instance|eg|such as|is a (job|stream|job stream|workstation) name|(job|stream|workstation) names? (like|such as|look like|are))\b`)
 
 var (
 	abbreviations = strings.NewReplacer("e.g.", "eg", "i.e.", "ie", "E.g.", "eg", "I.e.", "ie")
@@ -214,6 +219,7 @@ func readSentence(s string) sentence {
 	out := sentence{text: s, question: strings.HasSuffix(s, "?")}
 	lower := strings.ToLower(s)
 	out.suggests = out.question && strings.Contains(lower, "mean")
+	out.example = exampleSentence.MatchString(s)
 	out.hedged = strings.Contains(lower, "n't") || strings.Contains(lower, "n’t")
 	for _, loc := range wordRE.FindAllStringIndex(s, -1) {
 		w := s[loc[0]:loc[1]]
@@ -302,8 +308,8 @@ var (
 		re *regexp.Regexp
 		status
 	}{
-		{regexp.MustCompile(`(?i)\bconfirm[- _]?succ|\bmark\w*\b.{0,40}\b(successful|succ|succeeded|complete)`), completed},
-		{regexp.MustCompile(`(?i)\bconfirm[- _]?abend|\bkill\b|\bmark\w*\b.{0,40}\b(abend|abended|failed)`), failed},
+		{regexp.MustCompile(`(?i)\bconfirm[- _]?succ|\b(mark|confirm)\w*\b.{0,40}\b(successful|succ|succeeded|complete)`), completed},
+		{regexp.MustCompile(`(?i)\bconfirm[- _]?abend|\bkill\b|\b(mark|confirm)\w*\b.{0,40}\b(abend|abended|failed)`), failed},
 		{regexp.MustCompile(`(?i)\bhold\b|\bput\b.{0,40}\bon hold\b`), held},
 		{regexp.MustCompile(`(?i)\bcancel\b`), canceled},
 		{regexp.MustCompile(`(?i)\bre-?run\b|\bresubmit\b|\brelease\b`), status{common: append(append([]workload.CommonStatus{}, running.common...), ready.common...), internal: append(append([]workload.InternalStatus{}, running.internal...), ready.internal...)}},
