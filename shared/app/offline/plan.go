@@ -287,6 +287,12 @@ func example(q question, job string) string {
 // tool can answer it.
 func (t *turn) plan(at int) ([]call, string) {
 	q := t.question(at)
+	if parts := t.parts(at, q); len(parts) > 1 {
+		return t.planParts(parts, at)
+	}
+	if text, ok := t.halfParsed(q); ok {
+		return nil, text
+	}
 	switch q.kind {
 	case kindGreeting:
 		lower := strings.ToLower(q.text)
@@ -302,9 +308,16 @@ func (t *turn) plan(at int) ([]call, string) {
 		}
 		return nil, t.help("")
 	case kindSummary:
-		return t.one(toolPlanSummary, nil, "the plan summary")
+		calls, text := t.one(toolPlanSummary, nil, "the plan summary")
+		if t.has(toolAttention) {
+			calls = append(calls, t.use(toolAttention, map[string]any{"limit": 10}))
+			text = ""
+		}
+		return calls, text
 	case kindJobs:
 		return t.planJobs(q)
+	case kindCount:
+		return t.planCount(q)
 	case kindLate:
 		if q.lateJobs && (q.stream != "" || q.workstation != "") && t.has(toolSearchJobs) {
 			// "late jobs in stream S": the jobs there, each with its late flag.
@@ -399,6 +412,7 @@ func (t *turn) planJobs(q question) ([]call, string) {
 		base["critical"] = true
 	}
 	if len(q.filters) == 0 {
+		windowInput(base, q.win, filter{})
 		return []call{t.use(toolSearchJobs, base)}, ""
 	}
 	var calls []call
@@ -407,6 +421,7 @@ func (t *turn) planJobs(q question) ([]call, string) {
 		for k, v := range base {
 			in[k] = v
 		}
+		windowInput(in, q.win, f)
 		calls = append(calls, t.use(toolSearchJobs, in))
 		if len(calls) == maxToolUses {
 			break
@@ -517,57 +532,6 @@ func (t *turn) jobCalls(k kind, job string, tail int) ([]call, string) {
 	return one(toolGetJob, map[string]any{"job": job}), ""
 }
 
-// planAction proposes an action on named jobs.
-func (t *turn) planAction(q question, at int) ([]call, string) {
-	what := q.action
-	if what == "" {
-		what = "confirm"
-	}
-	if !t.has(toolProposeAction) {
-		return nil, t.cannot(describeAction(what)+" jobs", toolProposeAction)
-	}
-	if q.bulk {
-		return nil, "I propose actions on one named job at a time, so each can be checked and confirmed. " +
-			"Name the job, for example \"" + what + " PAYROLL.PAY_LOAD\"; ask \"which jobs abended?\" to see the candidates."
-	}
-	if q.action == "" && len(q.jobs) == 0 {
-		if p, ok := t.pendingProposal(at); ok {
-			return nil, p
-		}
-	}
-	if q.action == "cancel" && (len(q.jobs) == 0 || strings.Contains(strings.ToLower(q.text), "proposal")) {
-		// "cancel it" right after a proposal means the proposal, not the job.
-		if id, ok := t.lastProposal(at); ok {
-			return nil, fmt.Sprintf("To drop proposal %s, cancel it with the Cancel button (a cancel frame with the proposal id); I cannot cancel proposals, and nothing runs unless it is confirmed. "+
-				"To cancel the job itself in the plan, name it: \"cancel job NAME\".", id)
-		}
-	}
-	refs, ask := t.jobsOf(q, at)
-	if ask != "" {
-		return nil, ask
-	}
-	if q.action == "" {
-		return nil, fmt.Sprintf("Confirm %s as successful or as abended? Say %q or %q.",
-			refs[0].label(), "confirm "+refs[0].label()+" succ", "confirm "+refs[0].label()+" abend")
-	}
-	var calls []call
-	for _, r := range refs {
-		calls = append(calls, t.use(toolProposeAction, map[string]any{"action": q.action, "job": input(r)}))
-	}
-	return calls, ""
-}
-
-// describeAction is an action as a verb phrase.
-func describeAction(a string) string {
-	switch a {
-	case "confirm-succ":
-		return "confirm as successful"
-	case "confirm-abend":
-		return "confirm as abended"
-	}
-	return a
-}
-
 // help is the text listing what the offline model understands, limited to
 // the tools this agent has.
 func (t *turn) help(prefix string) string {
@@ -614,75 +578,6 @@ func joinList(names []string, max int) string {
 		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 	}
 	return strings.Join(names, ", ")
-}
-
-// yes reports whether text is an agreement such as "yes" or "go ahead".
-func yes(text string) bool {
-	clean := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			return r
-		}
-		return ' '
-	}, text)
-	words := strings.Fields(strings.ToLower(clean))
-	agreed := false
-	for _, w := range words {
-		switch w {
-		case "yes", "y", "yep", "yeah", "ok", "okay", "proceed", "sure", "confirm", "confirmed", "approve", "approved", "go":
-			agreed = true
-		case "please", "ahead", "do", "it", "that", "then", "thanks", "now":
-		default:
-			return false
-		}
-	}
-	return agreed
-}
-
-// lastProposal returns the id of the proposal the last tools run made.
-func (t *turn) lastProposal(at int) (string, bool) {
-	for i := at - 1; i >= 0; i-- {
-		m := t.req.Messages[i]
-		if !hasResults(m) {
-			continue
-		}
-		for _, b := range m.Content {
-			var p proposalResult
-			if b.ToolResult != nil && !b.ToolResult.IsError && json.Unmarshal([]byte(b.ToolResult.Content), &p) == nil && p.ProposalID != "" {
-				return p.ProposalID, true
-			}
-		}
-		return "", false
-	}
-	return "", false
-}
-
-// pendingProposal returns, when the last tools run made a proposal, the
-// text saying how to execute it: the model cannot confirm its own proposals.
-func (t *turn) pendingProposal(at int) (string, bool) {
-	for i := at - 1; i >= 0; i-- {
-		m := t.req.Messages[i]
-		if !hasResults(m) {
-			continue
-		}
-		for _, b := range m.Content {
-			if b.ToolResult == nil || b.ToolResult.IsError {
-				continue
-			}
-			var p proposalResult
-			if json.Unmarshal([]byte(b.ToolResult.Content), &p) != nil || p.ProposalID == "" {
-				continue
-			}
-			var targets []string
-			for _, t := range p.Targets {
-				targets = append(targets, jobLabel(t.Stream, t.Name, "", ""))
-			}
-			return fmt.Sprintf("I cannot execute proposal %s (%s %s) myself: confirm it with a justification — the Confirm button, "+
-				"or a confirm frame with the proposal id — before it expires. Only a user with the operator role can.",
-				p.ProposalID, describeAction(p.Action), strings.Join(targets, ", ")), true
-		}
-		return "", false
-	}
-	return "", false
 }
 
 // fallback returns the tool uses that replace knowledge tools (why_waiting,
@@ -732,6 +627,9 @@ func (t *turn) fallback(at int) []call {
 				}
 			}
 		}
+	}
+	if t.rounds(at) == 1 {
+		calls = append(calls, t.secondRound(at, uses)...)
 	}
 	if len(calls) > maxToolUses {
 		calls = calls[:maxToolUses]

@@ -24,6 +24,7 @@ var (
 //     later than now is yesterday's, so "since 22:00" after midnight means
 //     last night;
 //   - a duration before now: "-90m", "-2h", "2h ago", "90 minutes ago";
+//   - "today HH:MM" or "yesterday HH:MM" (that day, whatever now is);
 //   - "now", "today" (midnight in loc), "yesterday" (midnight the day before).
 func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if loc == nil {
@@ -41,6 +42,18 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		return midnight, nil
 	case "yesterday":
 		return midnight.AddDate(0, 0, -1), nil
+	}
+	for _, day := range []struct {
+		word string
+		at   time.Time
+	}{{"today ", midnight}, {"yesterday ", midnight.AddDate(0, 0, -1)}} {
+		if rest, ok := strings.CutPrefix(v, day.word); ok {
+			t, err := ParseTime(rest, now.Add(24*time.Hour), loc) // a clock time, not rolled back
+			if err != nil || !clockRE.MatchString(strings.TrimSpace(rest)) {
+				return time.Time{}, fmt.Errorf("%w: %q (use %s02:00)", ErrBadTime, s, day.word)
+			}
+			return day.at.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute), nil
+		}
 	}
 	if t, err := time.Parse(time.RFC3339, strings.ToUpper(v)); err == nil {
 		return t.In(loc), nil

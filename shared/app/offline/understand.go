@@ -1,0 +1,163 @@
+package offline
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/resync/resync/shared/domain/workload"
+)
+
+// intentSets are the word lists whose misspellings are corrected, each a
+// group: a misspelling is corrected only when every nearest word is of one
+// group ("abens" is one edit from abend and from abends, both abend words).
+var intentSets = []map[string]bool{wordsAbend, wordsFailed, wordsRunning, wordsHeld, wordsWaiting, wordsReady,
+	wordsSuccess, wordsCanceled, wordsBlocked, wordsLate, wordsCritical, wordsWS, wordsUnlinked, wordsStreams,
+	wordsSummary, wordsLog, wordsImpact, wordsSucc, wordsPred, wordsRunbook, wordsTriage, wordsGroup,
+	setOf("jobs", "job", "running", "which", "what", "status", "dependencies", "workstation", "successors", "predecessors")}
+
+// correctable lists the words of intentSets (at least four letters) and the
+// group of each.
+var correctable, correctGroup = func() ([]string, map[string]int) {
+	group := map[string]int{}
+	for i, set := range intentSets {
+		for w := range set {
+			if _, ok := group[w]; !ok && len(w) >= 4 {
+				group[w] = i
+			}
+		}
+	}
+	words := make([]string, 0, len(group))
+	for w := range group {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	return words, group
+}()
+
+// correct rewrites misspelled intent words ("faild", "abneded", "wokstation")
+// to the word they stand for, by edit distance (workload.Nearest), and
+// returns them as "typed→read". Names, quoted text, short words and words it
+// knows are left alone; a misspelling near words of different intents is
+// left too, and then counts as not understood.
+func correct(toks []token, mem *memory) []string {
+	var fixed []string
+	for i := range toks {
+		t := &toks[i]
+		if t.name || t.quoted || vocabulary[t.word] || len(t.word) < 4 || unitPattern.MatchString(t.word) || filler[t.word] {
+			continue
+		}
+		if _, err := strconv.Atoi(t.word); err == nil {
+			continue
+		}
+		near := workload.Nearest(t.word, correctable)
+		if len(near) == 0 {
+			continue
+		}
+		best := workload.Distance(t.word, near[0])
+		g := correctGroup[near[0]]
+		same := true
+		for _, n := range near[1:] {
+			if workload.Distance(t.word, n) == best && correctGroup[n] != g {
+				same = false
+			}
+		}
+		if !same {
+			continue
+		}
+		fixed = append(fixed, t.word+"→"+near[0])
+		t.word, t.raw = near[0], near[0]
+	}
+	return fixed
+}
+
+// internalNouns are internal statuses an operator types as words ("jobs in
+// hold", "what's in exec") that the English word lists do not already read.
+var internalNouns = setOf("hold", "exec", "succ", "intro", "pend", "fail", "cancl", "susp", "stuck", "wait", "sched", "fence", "extrn", "abenp", "succp")
+
+// statusNouns reads internal status words used as nouns — HOLD, EXEC, SUCC
+// typed in capitals, or in lower case after "in" or before "status" — as
+// status filters rather than job names, and returns them (upper case). A
+// name the conversation knows as a job, a quoted word or a word after "job"
+// stays a name.
+func statusNouns(toks []token, mem *memory) []string {
+	var out []string
+	for i := range toks {
+		t := &toks[i]
+		up := strings.ToUpper(t.raw)
+		prev, next := "", ""
+		if i > 0 && toks[i-1].clause == t.clause {
+			prev = toks[i-1].word
+		}
+		if i+1 < len(toks) && toks[i+1].clause == t.clause {
+			next = toks[i+1].word
+		}
+		if t.quoted || prev == "job" || prev == "named" || prev == "called" || mem.isJob(t.raw) {
+			continue
+		}
+		capital := t.name && t.raw == up && (workload.InternalStatus(up).Valid() || workload.CommonStatus(up).Valid())
+		noun := !t.name && internalNouns[t.word] && (prev == "in" || prev == "status" || next == "status" || next == "state" || next == "jobs" || next == "ones")
+		if !capital && !noun {
+			continue
+		}
+		t.name = false
+		switch up {
+		case "ABEND", "ABENP":
+			t.word = "abend"
+		case "ERROR":
+			t.word = "error"
+		case "READY":
+			t.word = "ready"
+		default:
+			if workload.CommonStatus(up).Valid() && !workload.InternalStatus(up).Valid() {
+				t.word = strings.ToLower(up)
+				continue
+			}
+			t.word = "" // read here, not by the English word lists
+			out = append(out, up)
+		}
+	}
+	return out
+}
+
+// Words of triage, grouping and filler.
+var (
+	wordsTriage = setOf("worry", "worried", "worrying", "attention", "concern", "concerned", "concerning", "fires", "fire", "urgent", "alarm", "alarms", "alert", "alerts", "priorities", "triage")
+	wordsGroup  = setOf("most", "least", "fewest", "per", "breakdown", "grouped", "group", "groups", "distribution", "ranking", "rank", "worst", "busiest")
+	// filler words carry no filter: never "not understood".
+	filler = setOf("guys", "folks", "team", "quick", "quickly", "really", "actually", "exactly", "btw", "hmm", "umm", "um", "uh",
+		"stuff", "things", "thing", "there", "anything", "something", "everything", "nothing", "know", "need", "needs",
+		"look", "looks", "looking", "like", "seems", "seem", "currently", "present", "moment", "far", "so", "yet", "ever",
+		"kind", "sort", "way", "bit", "lot", "lots", "please", "thanks", "cheers", "mate", "boss", "buddy", "pal", "dude",
+		"happened", "happening", "going", "got", "get", "gets", "give", "tell", "say", "said", "see", "seen",
+		"want", "wanna", "gonna", "would", "could", "should", "might", "shows", "showing", "shown", "listed",
+		"today", "tonight", "now", "right", "please", "jobs", "job", "ones", "those", "these", "they", "them",
+		"were", "been", "has", "have", "had", "does", "did", "doing", "done", "shift", "morning", "good", "overall",
+		"reason", "reasons", "cause", "causes", "caused", "error", "errors", "also", "plus", "along", "together",
+		"state", "states", "status", "statuses", "internal", "common", "code", "codes", "return", "exit", "rc", "rcs",
+		"each", "every", "per", "total", "count", "number", "numbers", "much", "many", "more", "less", "fewer",
+		"ok", "okay", "fine", "alright", "well", "hey", "yo", "hi", "hello", "morning", "evening", "night",
+		"since", "ago", "hour", "hours", "minute", "minutes", "min", "mins", "last", "past", "before", "after",
+		"between", "until", "till", "overnight", "yesterday", "midnight", "noon", "am", "pm", "the", "plan", "plans",
+		"batch", "production", "prod", "environment", "env", "system", "systems", "scheduler", "hwa", "tws", "workload",
+		"right", "currently", "please", "me", "my", "our", "your", "i", "we", "you", "am", "im", "i'm", "ive", "i've",
+		"anyone", "anybody", "someone", "somebody", "whatever", "whether", "maybe", "perhaps", "probably",
+		"there's", "theres", "here's", "heres", "that's", "thats", "let's", "lets", "gimme", "lemme", "wanna",
+		"quick", "summary", "brief", "briefly", "short", "full", "complete", "entire", "whole", "detailed")
+)
+
+// leftovers are the words of a question nothing read: not a name, not a
+// word of any intent, not filler.
+func leftovers(toks []token) []string {
+	var out []string
+	for _, t := range toks {
+		if t.name || t.word == "" || vocabulary[t.word] || len(t.word) < 3 || unitPattern.MatchString(t.word) {
+			continue
+		}
+		if _, err := strconv.Atoi(t.word); err == nil {
+			continue
+		}
+		out = append(out, t.raw)
+	}
+	return out
+}
