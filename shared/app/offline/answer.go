@@ -135,10 +135,32 @@ func (t *turn) answer(at int) string {
 	if qAt >= 0 {
 		q = t.question(qAt)
 	}
-	w := &writer{t: t, q: q}
+	w := &writer{t: t, q: q, skip: map[string]bool{}, tools: map[string]bool{}}
+	for _, u := range uses {
+		w.tools[u.Name] = true
+	}
 	for i := qAt + 1; i <= at; i++ {
 		for _, b := range t.req.Messages[i].Content {
-			if b.ToolResult != nil {
+			if r := b.ToolResult; r != nil && r.IsError {
+				var e errorResult
+				if json.Unmarshal([]byte(r.Content), &e) == nil && e.Code == "not_found" {
+					if m, ok := e.otherKind(); ok {
+						// A job stream or workstation named without the word:
+						// the list answers about it, not the job lookup.
+						if m.Kind == "jobstream" {
+							w.q.stream = m.Name
+						} else {
+							w.q.workstation = m.Name
+						}
+						w.skip[r.ToolUseID] = true
+					}
+				}
+			}
+		}
+	}
+	for i := qAt + 1; i <= at; i++ {
+		for _, b := range t.req.Messages[i].Content {
+			if b.ToolResult != nil && !w.skip[b.ToolResult.ToolUseID] {
 				w.result(uses[b.ToolResult.ToolUseID], *b.ToolResult)
 			}
 		}
@@ -150,6 +172,8 @@ func (t *turn) answer(at int) string {
 type writer struct {
 	t        *turn
 	q        question
+	skip     map[string]bool // tool results another result answers for
+	tools    map[string]bool // the tools used for this answer
 	cut      bool // the result being written was cut to size
 	sections []string
 	stale    time.Time
@@ -221,6 +245,12 @@ func (w *writer) result(u llm.ToolUse, r llm.ToolResult) {
 		err = w.runbooks(r.Content)
 	case toolWhyWaiting:
 		err = w.why(r.Content)
+	case toolCountJobs:
+		err = w.counts(u, r.Content)
+	case toolAttention:
+		err = w.attention(r.Content)
+	case toolResolveName:
+		err = w.resolution(r.Content)
 	default:
 		w.add(fmt.Sprintf("The %s tool returned:\n%s", u.Name, excerpt(r.Content, 600)))
 	}
@@ -253,8 +283,12 @@ func (w *writer) failure(u llm.ToolUse, content string) string {
 			label = jobLabel(j.Stream, j.Name, j.ID, "")
 		}
 		switch {
+		case u.Name == toolJobLog && strings.Contains(e.Error, "not run yet"):
+			return fmt.Sprintf("%s has not run yet, so it has no log.", label)
 		case u.Name == toolJobLog:
 			return fmt.Sprintf("There is no log for %s: %s.", label, e.Error)
+		case len(e.Suggestions) > 0 && job != "":
+			return didYouMean(job, e.Suggestions)
 		case job != "" && !uuidPattern.MatchString(job):
 			return fmt.Sprintf("I could not find job %q in the plan: %s. Check the name, or ask \"which jobs abended?\" to see names. If %s is a job stream, ask for example \"jobs in stream %s\" or \"late job streams\".", job, e.Error, job, job)
 		case job != "":

@@ -122,6 +122,9 @@ func (w *writer) summary(content string) error {
 	}
 	b.WriteString(".")
 	w.add(b.String())
+	if w.tools[toolAttention] {
+		return nil // the attention list, next, names what needs the operator
+	}
 	w.add(refs("Abended jobs", s.Abended))
 	if other := failedOnly(); len(other) > 0 {
 		w.add(refs("Other jobs in error", other))
@@ -178,6 +181,11 @@ func (w *writer) jobs(u llm.ToolUse, content string) error {
 	if n, _ := in["name"].(string); n != "" {
 		where += " named " + n
 	}
+	var ap struct {
+		Applied applied `json:"applied"`
+	}
+	_ = json.Unmarshal([]byte(content), &ap)
+	where += ap.Applied.phrase()
 	if w.q.long && in["status"] == "RUNNING" {
 		w.add(longRunning(l, where))
 		return nil
@@ -326,6 +334,8 @@ func (w *writer) streams(u llm.ToolUse, content string) error {
 		fmt.Fprintf(&b, "No job streams are late%s.", where)
 	case late:
 		fmt.Fprintf(&b, "%s %s late%s:", plural(len(items), "job stream", "job streams"), isAre(len(items)), where)
+	case where == "" && l.Total > len(items):
+		fmt.Fprintf(&b, "The plan has %s; %d are listed here (the list is cut):", plural(l.Total, "job stream", "job streams"), len(items))
 	default:
 		fmt.Fprintf(&b, "The plan has %s%s:", plural(len(items), "job stream", "job streams"), where)
 	}

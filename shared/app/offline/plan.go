@@ -306,11 +306,14 @@ func (t *turn) plan(at int) ([]call, string) {
 				return nil, p
 			}
 		}
+		if !q.explicit && strings.TrimSpace(q.text) != "" {
+			return nil, t.help("I did not understand that question. ")
+		}
 		return nil, t.help("")
 	case kindSummary:
 		calls, text := t.one(toolPlanSummary, nil, "the plan summary")
 		if t.has(toolAttention) {
-			calls = append(calls, t.use(toolAttention, map[string]any{"limit": 10}))
+			calls = append(calls, t.use(toolAttention, map[string]any{"limit": 15}))
 			text = ""
 		}
 		return calls, text

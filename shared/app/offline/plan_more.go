@@ -188,7 +188,7 @@ var partSplit = regexp.MustCompile(`(?i)\?\s+|;\s*|\s+(?:and then|and also|and|t
 // nil otherwise.
 func (t *turn) parts(at int, whole question) []question {
 	text := strings.TrimSpace(t.req.Messages[at].Text())
-	if whole.explain || whole.kind == kindAction {
+	if whole.explain || whole.kind == kindAction || whole.kind.jobKind() && len(whole.also) > 0 {
 		return nil
 	}
 	locs := partSplit.FindAllStringIndex(text, -1)
@@ -219,6 +219,9 @@ func (t *turn) parts(at int, whole question) []question {
 		q := parse(strings.TrimSpace(p), t.mem)
 		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit {
 			return nil // a part that does not stand alone: the whole is one question
+		}
+		if n := len(out); n > 0 && q.pronoun && len(q.jobs) == 0 && len(out[n-1].jobs) > 0 {
+			q.jobs, q.pronoun = out[n-1].jobs, false // "why did X fail and what does it affect?"
 		}
 		out = append(out, q)
 	}

@@ -143,6 +143,7 @@ var (
 		"right", "currently", "please", "me", "my", "our", "your", "i", "we", "you", "am", "im", "i'm", "ive", "i've",
 		"anyone", "anybody", "someone", "somebody", "whatever", "whether", "maybe", "perhaps", "probably",
 		"there's", "theres", "here's", "heres", "that's", "thats", "let's", "lets", "gimme", "lemme", "wanna",
+		"longer", "expected", "taking", "too", "slow", "slowly", "overrun", "overrunning", "estimate", "estimated", "usual", "normal",
 		"quick", "summary", "brief", "briefly", "short", "full", "complete", "entire", "whole", "detailed")
 )
 
@@ -161,3 +162,23 @@ func leftovers(toks []token) []string {
 	}
 	return out
 }
+
+// phraseWords are the words of the phrases the grammar reads ("the
+// blocker", "running long"): never corrected into another word, never
+// "not understood". TestPhraseWordsAreKnown keeps the list complete.
+var phraseWords = setOf(
+	"abended", "about", "after", "again", "agent", "agents", "all", "along", "and", "any", "anything", "are",
+	"aren't", "as", "ask", "at", "back", "blocked", "blocker", "blockers", "blocking", "broke", "broken", "by",
+	"can", "cause", "code", "codes", "culprit", "depend", "depends", "detail", "details", "do", "does", "doing",
+	"down", "each", "error", "errors", "everything", "exit", "failed", "fine", "fire", "first", "for", "going",
+	"good", "happen", "happened", "happens", "held", "him", "hold", "holding", "how", "how's", "hows", "i",
+	"if", "in", "info", "is", "isn't", "issues", "it", "its", "job", "jobs", "jobstream", "know", "link",
+	"linked", "log", "logged", "long", "long-running", "longer", "longest", "look", "looking", "lost", "me",
+	"message", "messages", "need", "needed", "needs", "not", "number", "of", "ok", "okay", "on", "one", "over",
+	"overrun", "overrunning", "plan", "plus", "predecessor", "problems", "rc", "reason", "reasons", "relies",
+	"rely", "report", "return", "risk", "root", "run", "running", "runs", "same", "server", "should", "sitrep",
+	"slow", "slowly", "start", "state", "status", "stream", "streams", "taking", "tell", "than", "that", "the",
+	"things", "this", "to", "too", "triggered", "understand", "unlinked", "up", "upon", "use", "wait",
+	"waiting", "waits", "was", "we", "well", "went", "were", "what", "what's", "whats", "when", "where", "who",
+	"why", "with", "work", "workstation", "workstations", "would", "wrong", "ws", "you",
+)
