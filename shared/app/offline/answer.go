@@ -77,7 +77,7 @@ type (
 		Error       string        `json:"error"`
 		Code        string        `json:"code"`
 		Suggestions []matchResult `json:"suggestions"`
-		Candidates []struct {
+		Candidates  []struct {
 			ID             string `json:"id"`
 			Name           string `json:"name"`
 			Stream         string `json:"stream"`
@@ -174,7 +174,7 @@ type writer struct {
 	q        question
 	skip     map[string]bool // tool results another result answers for
 	tools    map[string]bool // the tools used for this answer
-	cut      bool // the result being written was cut to size
+	cut      bool            // the result being written was cut to size
 	sections []string
 	stale    time.Time
 	isStale  bool
