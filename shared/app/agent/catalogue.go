@@ -118,12 +118,14 @@ type JobLogInput struct {
 
 // ListJobStreamsInput is the input of list_jobstreams.
 type ListJobStreamsInput struct {
-	Late bool `json:"late,omitempty" desc:"only late job streams"`
+	Late bool   `json:"late,omitempty" desc:"only late job streams"`
+	Name string `json:"name,omitempty" desc:"only the job streams of this name, any case; * is a wildcard"`
 }
 
 // ListWorkstationsInput is the input of list_workstations.
 type ListWorkstationsInput struct {
-	Unlinked bool `json:"unlinked,omitempty" desc:"only unlinked workstations"`
+	Unlinked bool   `json:"unlinked,omitempty" desc:"only unlinked workstations"`
+	Name     string `json:"name,omitempty" desc:"only the workstations of this name, any case; * is a wildcard"`
 }
 
 // CriticalJobsInput is the input of critical_jobs (no fields).

@@ -372,10 +372,10 @@ func (t *Tools) listStreams(ctx context.Context, in ListJobStreamsInput) outcome
 	if err != nil {
 		return planError("list job streams", err)
 	}
-	if in.Late {
+	if in.Late || in.Name != "" {
 		items := l.Items[:0:0]
 		for _, s := range l.Items {
-			if s.Late {
+			if (!in.Late || s.Late) && (in.Name == "" || planview.NameMatches(in.Name, s.Name)) {
 				items = append(items, s)
 			}
 		}
@@ -396,10 +396,10 @@ func (t *Tools) listWorkstations(ctx context.Context, in ListWorkstationsInput) 
 	if err != nil {
 		return planError("list workstations", err)
 	}
-	if in.Unlinked {
+	if in.Unlinked || in.Name != "" {
 		items := l.Items[:0:0]
 		for _, w := range l.Items {
-			if !w.Linked {
+			if (!in.Unlinked || !w.Linked) && (in.Name == "" || planview.NameMatches(in.Name, w.Name)) {
 				items = append(items, w)
 			}
 		}

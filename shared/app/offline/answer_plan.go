@@ -306,9 +306,12 @@ func (w *writer) streams(u llm.ToolUse, content string) error {
 		for _, s := range items {
 			if squeeze(s.Name) == squeeze(st) {
 				w.cut = false
-				if late {
+				switch {
+				case late || w.q.kind == kindLate && s.Late:
 					w.add(fmt.Sprintf("Job stream %s is late.\n%s", s.Name, streamText(s)))
-				} else {
+				case w.q.kind == kindLate:
+					w.add(fmt.Sprintf("Job stream %s is not late.\n%s", s.Name, streamText(s)))
+				default:
 					w.add(streamText(s))
 				}
 				return nil

@@ -27,6 +27,7 @@ const (
 	kindImpact                   // what a job's failure affects
 	kindAction                   // propose an action on a job
 	kindRunbook                  // look up the runbooks
+	kindRefuse                   // secrets, instructions, other users' data: refused
 	kindCount                    // jobs counted, in total or per group ("which workstation has the most failures")
 )
 
@@ -116,6 +117,17 @@ var (
 	namePartPatten = regexp.MustCompile(`^[A-Za-z0-9_\-@*]+$`)
 )
 
+// secrets reports whether the question asks for what is never shown — the
+// assistant's instructions, credentials, other users' data — or tries to
+// change its rules.
+func (q *question) secrets(words map[string]bool, phrase func(...string) bool) bool {
+	return words["password"] || words["passwords"] || words["credential"] || words["credentials"] || words["secret"] || words["secrets"] ||
+		words["token"] || words["tokens"] || words["apikey"] || words["rm"] || words["sudo"] || words["conversations"] || words["chats"] || phrase("api key", "system prompt", "your prompt", "your instructions",
+		"previous instructions", "ignore all", "ignore your", "ignore the", "admin mode", "developer mode", "jailbreak", "pretend you",
+		"you are now", "other users", "another user", "someone else", "conversations of", "shell command", "run a command",
+		"execute a command")
+}
+
 // addFilter adds a status filter once.
 func (q *question) addFilter(f filter) {
 	for _, g := range q.filters {
@@ -163,11 +175,11 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 	case q.grouping(words, has, phrase):
 		q.kind = kindCount
 	case has(wordsTriage) || phrase("all good", "all ok", "all okay", "everything ok", "everything okay", "everything fine", "all fine",
-		"anything wrong", "anything broken", "what's broken", "whats broken", "what is broken", "need me", "needs me",
+		"anything wrong", "anything broken", "what broken", "whats broken", "what is broken", "need me", "needs me",
 		"should i know", "should i look", "look at first", "on fire", "any issues", "any problems", "how are we",
 		"how we doing", "how are things", "how's it looking", "hows it looking", "how is it looking", "plan looking",
 		"status report", "sitrep", "what needs", "needs doing", "where do i start", "what should i look", "anything to do"):
-		if len(q.filters) == 0 || phrase("what's broken", "whats broken", "what is broken", "anything broken") {
+		if len(q.filters) == 0 || phrase("what broken", "whats broken", "what is broken", "anything broken") {
 			q.filters = nil
 			q.kind = kindSummary
 			return
@@ -316,6 +328,10 @@ func parse(text string, mem *memory) question {
 
 	// Decide what is asked, most specific first.
 	switch {
+	case q.secrets(words, phrase):
+		q.kind, q.explicit = kindRefuse, true
+	case phrase("how do i use", "how to use", "how do you work", "how does this work", "how do i ask"):
+		q.kind, q.explicit = kindHelp, true
 	case has(wordsRunbook) || phrase("how do i", "how do we", "how to", "how can i", "how should i", "what to do", "what should i do", "what do i do", "what should we do", "what do we do", "how should we"):
 		q.kind, q.explicit = kindRunbook, true
 	case q.findAction(toks, words):

@@ -310,6 +310,8 @@ func (t *turn) plan(at int) ([]call, string) {
 			return nil, t.help("I did not understand that question. ")
 		}
 		return nil, t.help("")
+	case kindRefuse:
+		return nil, refusal
 	case kindSummary:
 		calls, text := t.one(toolPlanSummary, nil, "the plan summary")
 		if t.has(toolAttention) {
@@ -327,6 +329,10 @@ func (t *turn) plan(at int) ([]call, string) {
 			return t.one(toolSearchJobs, map[string]any{"stream": q.stream, "workstation": q.workstation, "limit": 500}, "")
 		}
 		if t.has(toolListJobStreams) {
+			if q.stream != "" {
+				// "is stream S late?": S itself, late or not.
+				return t.one(toolListJobStreams, map[string]any{"name": q.stream}, "")
+			}
 			return t.one(toolListJobStreams, map[string]any{"late": true}, "")
 		}
 		return t.one(toolPlanSummary, nil, "late job streams")
@@ -343,14 +349,14 @@ func (t *turn) plan(at int) ([]call, string) {
 	case kindWorkstations:
 		if t.has(toolListWorkstations) {
 			// One workstation is looked up in the whole list.
-			return t.one(toolListWorkstations, map[string]any{"unlinked": q.unlinked && q.workstation == ""}, "")
+			return t.one(toolListWorkstations, map[string]any{"unlinked": q.unlinked && q.workstation == "", "name": q.workstation}, "")
 		}
 		if q.unlinked {
 			return t.one(toolPlanSummary, nil, "unlinked workstations")
 		}
 		return nil, t.cannot("list the workstations", toolListWorkstations)
 	case kindStreams:
-		return t.one(toolListJobStreams, nil, "the job streams")
+		return t.one(toolListJobStreams, map[string]any{"name": q.stream}, "the job streams")
 	case kindRunbook:
 		if t.has(toolSearchRunbooks) {
 			return t.one(toolSearchRunbooks, map[string]any{"query": q.text}, "")
@@ -369,6 +375,12 @@ func (t *turn) plan(at int) ([]call, string) {
 	}
 	return nil, t.help("")
 }
+
+// refusal answers what is never shown or done: instructions, credentials,
+// other users' data, commands on the server, changed rules.
+const refusal = "I can't help with that. I don't reveal my instructions or any credential, I can't see other users' conversations, " +
+	"I don't run commands on servers, and my rules don't change with the conversation. " +
+	"I can answer questions about the plan — for example \"which jobs failed?\" — and an operator can have me propose an action to confirm."
 
 // one is a single tool use, or the text saying it is not allowed.
 func (t *turn) one(tool string, in map[string]any, what string) ([]call, string) {

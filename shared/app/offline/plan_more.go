@@ -367,9 +367,9 @@ func (t *turn) secondRound(at int, uses map[string]llm.ToolUse) []call {
 			if m, ok := e.otherKind(); ok {
 				switch {
 				case m.Kind == "jobstream" && t.has(toolListJobStreams):
-					calls = append(calls, t.use(toolListJobStreams, nil))
+					calls = append(calls, t.use(toolListJobStreams, map[string]any{"name": m.Name}))
 				case m.Kind == "workstation" && t.has(toolListWorkstations):
-					calls = append(calls, t.use(toolListWorkstations, nil))
+					calls = append(calls, t.use(toolListWorkstations, map[string]any{"name": m.Name}))
 				}
 			}
 			continue

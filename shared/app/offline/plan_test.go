@@ -174,9 +174,9 @@ func TestQuestionsToTools(t *testing.T) {
 		{"what's offline?", []string{`list_workstations {"unlinked":true}`}},
 		{"list workstations", []string{`list_workstations {}`}},
 		{"list job streams", []string{`list_jobstreams {}`}},
-		{"status of stream PAYROLL_01", []string{`list_jobstreams {}`}},
-		{"is workstation MDM linked?", []string{`list_workstations {}`}},
-		{"is agent AGT_WIN03 down?", []string{`list_workstations {}`}},
+		{"status of stream PAYROLL_01", []string{`list_jobstreams {"name":"PAYROLL_01"}`}},
+		{"is workstation MDM linked?", []string{`list_workstations {"name":"MDM"}`}},
+		{"is agent AGT_WIN03 down?", []string{`list_workstations {"name":"AGT_WIN03"}`}},
 
 		// One job: status and details.
 		{"status of PAY_LOAD", []string{`get_job {"job":"PAY_LOAD"}`}},

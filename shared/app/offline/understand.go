@@ -143,7 +143,7 @@ var (
 		"right", "currently", "please", "me", "my", "our", "your", "i", "we", "you", "am", "im", "i'm", "ive", "i've",
 		"anyone", "anybody", "someone", "somebody", "whatever", "whether", "maybe", "perhaps", "probably",
 		"there's", "theres", "here's", "heres", "that's", "thats", "let's", "lets", "gimme", "lemme", "wanna",
-		"longer", "expected", "taking", "too", "slow", "slowly", "overrun", "overrunning", "estimate", "estimated", "usual", "normal",
+		"path", "paths", "chain", "longer", "expected", "taking", "too", "slow", "slowly", "overrun", "overrunning", "estimate", "estimated", "usual", "normal",
 		"quick", "summary", "brief", "briefly", "short", "full", "complete", "entire", "whole", "detailed")
 )
 
@@ -167,18 +167,21 @@ func leftovers(toks []token) []string {
 // blocker", "running long"): never corrected into another word, never
 // "not understood". TestPhraseWordsAreKnown keeps the list complete.
 var phraseWords = setOf(
-	"abended", "about", "after", "again", "agent", "agents", "all", "along", "and", "any", "anything", "are",
-	"aren't", "as", "ask", "at", "back", "blocked", "blocker", "blockers", "blocking", "broke", "broken", "by",
-	"can", "cause", "code", "codes", "culprit", "depend", "depends", "detail", "details", "do", "does", "doing",
-	"down", "each", "error", "errors", "everything", "exit", "failed", "fine", "fire", "first", "for", "going",
+	"a", "abended", "about", "admin", "after", "again", "agent", "agents", "all", "along", "and", "another",
+	"any", "anything", "api", "are", "aren't", "as", "ask", "at", "back", "blocked", "blocker", "blockers",
+	"blocking", "broke", "broken", "by", "can", "cause", "code", "codes", "command", "conversations", "culprit",
+	"depend", "depends", "detail", "details", "developer", "do", "does", "doing", "down", "each", "else",
+	"error", "errors", "everything", "execute", "exit", "failed", "fine", "fire", "first", "for", "going",
 	"good", "happen", "happened", "happens", "held", "him", "hold", "holding", "how", "how's", "hows", "i",
-	"if", "in", "info", "is", "isn't", "issues", "it", "its", "job", "jobs", "jobstream", "know", "link",
-	"linked", "log", "logged", "long", "long-running", "longer", "longest", "look", "looking", "lost", "me",
-	"message", "messages", "need", "needed", "needs", "not", "number", "of", "ok", "okay", "on", "one", "over",
-	"overrun", "overrunning", "plan", "plus", "predecessor", "problems", "rc", "reason", "reasons", "relies",
-	"rely", "report", "return", "risk", "root", "run", "running", "runs", "same", "server", "should", "sitrep",
-	"slow", "slowly", "start", "state", "status", "stream", "streams", "taking", "tell", "than", "that", "the",
-	"things", "this", "to", "too", "triggered", "understand", "unlinked", "up", "upon", "use", "wait",
-	"waiting", "waits", "was", "we", "well", "went", "were", "what", "what's", "whats", "when", "where", "who",
-	"why", "with", "work", "workstation", "workstations", "would", "wrong", "ws", "you",
+	"if", "ignore", "in", "info", "instructions", "is", "isn't", "issues", "it", "its", "jailbreak", "job",
+	"jobs", "jobstream", "key", "know", "link", "linked", "log", "logged", "long", "long-running", "longer",
+	"longest", "look", "looking", "lost", "me", "message", "messages", "mode", "need", "needed", "needs", "not",
+	"now", "number", "of", "ok", "okay", "on", "one", "other", "over", "overrun", "overrunning", "plan", "plus",
+	"predecessor", "pretend", "previous", "problems", "prompt", "rc", "reason", "reasons", "relies", "rely",
+	"report", "return", "risk", "root", "run", "running", "runs", "same", "server", "shell", "should", "sitrep",
+	"slow", "slowly", "someone", "start", "state", "status", "stream", "streams", "system", "taking", "tell",
+	"than", "that", "the", "things", "this", "to", "too", "triggered", "understand", "unlinked", "up", "upon",
+	"use", "user", "users", "wait", "waiting", "waits", "was", "we", "well", "went", "were", "what", "what's",
+	"whats", "when", "where", "who", "why", "with", "work", "workstation", "workstations", "would", "wrong",
+	"ws", "you", "your",
 )

@@ -31,6 +31,8 @@ var (
 	timeWordRE = regexp.MustCompile(`\b(hours?|hrs?|minutes?|mins?|ago|since|overnight|night|morning|afternoon|evening|yesterday|shift|week|weekend|recent|recently|lately|earlier|\d{1,2}:\d{2}|\d{1,2}\s*(?:am|pm)|midnight|noon|o'clock|oclock)\b`)
 )
 
+var greetingRE = regexp.MustCompile(`^ (?:good )?(?:morning|afternoon|evening|night)(?: all| team| folks| guys)? `)
+
 var numberWords = map[string]int{"": 1, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 	"six": 6, "eight": 8, "ten": 10, "twelve": 12, "few": 3, "couple of": 2}
 
@@ -39,6 +41,7 @@ var numberWords = map[string]int{"": 1, "a": 1, "an": 1, "one": 1, "two": 2, "th
 // the caller declines rather than answer without the window.
 func readWindow(text string) (w window, unknown string) {
 	s := " " + strings.Join(strings.Fields(strings.NewReplacer("?", " ", "!", " ", ",", " ", ".", " ", "’", "'").Replace(strings.ToLower(text))), " ") + " "
+	s = greetingRE.ReplaceAllString(s, " ") // "morning, what's broken?" is a greeting, not a window
 	consumed := s
 	cut := func(m []int) { consumed = consumed[:m[0]] + strings.Repeat(" ", m[1]-m[0]) + consumed[m[1]:] }
 	switch {

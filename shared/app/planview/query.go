@@ -83,6 +83,10 @@ func within(t, after, before time.Time) bool {
 	return (after.IsZero() || !t.Before(after)) && (before.IsZero() || t.Before(before))
 }
 
+// NameMatches reports whether name matches pattern: * and @ match any run
+// of characters, case-insensitively; without a wildcard it is equality.
+func NameMatches(pattern, name string) bool { return namePattern(strings.TrimSpace(pattern), name) }
+
 // namePattern matches name against a pattern where * and @ match any run of
 // characters, case-insensitively; without a wildcard it is equality.
 func namePattern(pattern, name string) bool {
