@@ -22,6 +22,7 @@ func (t *Tools) jobQuery(f JobFilter) (planview.JobQuery, Applied, outcome, bool
 		Workstation: strings.ToUpper(strings.TrimSpace(f.Workstation)),
 		Name:        strings.ToUpper(strings.TrimSpace(f.Name)),
 		Critical:    f.Critical,
+		Late:        f.Late,
 	}
 	ap := Applied{Now: now.In(loc), TimeZone: loc.String()}
 	for _, s := range []string{f.Status, f.InternalStatus} {
@@ -109,6 +110,9 @@ func describe(f JobFilter, ap Applied) string {
 	add("name", f.Name)
 	if f.Critical != nil {
 		add("critical", fmt.Sprint(*f.Critical))
+	}
+	if f.Late != nil {
+		add("late", fmt.Sprint(*f.Late))
 	}
 	add("window", ap.Window)
 	if len(parts) == 0 {

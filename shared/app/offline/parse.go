@@ -58,35 +58,38 @@ type filter struct {
 
 // question is what the model understood of the user's text.
 type question struct {
-	text        string
-	kind        kind
-	explicit    bool // words of the question chose the kind (not a default)
-	filters     []filter
-	stream      string
-	workstation string
-	jobs        []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
-	pattern     string   // a job name pattern with * or @ wildcards
-	long        bool     // running jobs that take longer than their estimate
-	ordinal     int      // "the second one": 1-based index into the jobs last shown; -1 the last
-	root        bool     // "the root cause", "the blocker": what the job last shown waits on
-	also        []kind   // other things asked about the same job ("status and log of X")
-	lateJobs    bool     // "late jobs" (not streams): with a stream or workstation, the jobs there
-	pronoun     bool     // "it", "its", "that job": the job of the conversation
-	action      string   // propose_action's action ("" with kindAction: unclear)
-	verb        string   // the action as the user said it, for messages
-	verbWord    string   // the word of the verb as typed (lower case)
-	bulk        bool     // an action on "all"/"every" job, or on a status
-	unlinked    bool     // workstations that are unlinked or down
-	tail        int      // log lines asked for
-	limit       int      // list size asked for
-	count       bool     // "how many"
-	win         window   // a time window on the jobs ("in the last hour", "since 2am")
-	winUnknown  string   // time words the window reader could not read ("since the shift started")
-	groupBy     string   // count_jobs grouping: workstation, stream, status, returnCode
-	least       bool     // the smallest group is asked for ("which stream fails least")
-	explain     bool     // a job list and why ("which jobs failed and why?")
-	unknown     []string // words it did not understand
-	typos       []string // words it read as others ("faild" as "failed")
+	text         string
+	kind         kind
+	explicit     bool // words of the question chose the kind (not a default)
+	filters      []filter
+	stream       string
+	workstation  string
+	jobs         []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
+	pattern      string   // a job name pattern with * or @ wildcards
+	long         bool     // running jobs that take longer than their estimate
+	ordinal      int      // "the second one": 1-based index into the jobs last shown; -1 the last
+	root         bool     // "the root cause", "the blocker": what the job last shown waits on
+	also         []kind   // other things asked about the same job ("status and log of X")
+	lateJobs     bool     // "late jobs" (not streams): with a stream or workstation, the jobs there
+	pronoun      bool     // "it", "its", "that job": the job of the conversation
+	action       string   // propose_action's action ("" with kindAction: unclear)
+	verb         string   // the action as the user said it, for messages
+	verbWord     string   // the word of the verb as typed (lower case)
+	bulk         bool     // an action on "all"/"every" job, or on a status
+	unlinked     bool     // workstations that are unlinked or down
+	tail         int      // log lines asked for
+	limit        int      // list size asked for
+	count        bool     // "how many"
+	win          window   // a time window on the jobs ("in the last hour", "since 2am")
+	winUnknown   string   // time words the window reader could not read ("since the shift started")
+	groupBy      string   // count_jobs grouping: workstation, stream, status, returnCode
+	least        bool     // the smallest group is asked for ("which stream fails least")
+	explain      bool     // a job list and why ("which jobs failed and why?")
+	unknown      []string // words it did not understand
+	typos        []string // words it read as others ("faild" as "failed")
+	onTime       bool     // jobs that are not late
+	failuresRead bool     // a window on "what happened": read as the failures of the window
+	bareUnread   []string // words of a job list with no filter that may have meant one ("which jobs are stuck")
 }
 
 // nameType says what a name in a question designates.
@@ -178,7 +181,8 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		"anything wrong", "anything broken", "what broken", "whats broken", "what is broken", "need me", "needs me",
 		"should i know", "should i look", "look at first", "on fire", "any issues", "any problems", "how are we",
 		"how we doing", "how are things", "how's it looking", "hows it looking", "how is it looking", "plan looking",
-		"status report", "sitrep", "what needs", "needs doing", "where do i start", "what should i look", "anything to do"):
+		"status report", "sitrep", "status update", "are we good", "we good", "are we ok", "are we okay", "are we fine",
+		"where are we", "all green", "catch me up", "fill me in", "what did i miss", "update me", "what needs", "needs doing", "where do i start", "what should i look", "anything to do"):
 		if len(q.filters) == 0 || phrase("what broken", "whats broken", "what is broken", "anything broken") {
 			q.filters = nil
 			q.kind = kindSummary
@@ -187,6 +191,11 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind = kindJobs
 	case q.count && !wsWords && !has(wordsStreams) && !has(wordsLate) && !has(wordsCritical):
 		q.kind = kindCount
+	case wsWords && len(q.filters) > 0 && !has(wordsUnlinked) && !words["job"] && !words["jobs"] && q.workstation == "":
+		// "top 5 failing workstations": jobs in error counted per workstation.
+		q.kind, q.groupBy = kindCount, "workstation"
+	case has(wordsStreams) && len(q.filters) > 0 && q.stream == "" && !has(wordsLate) && !words["job"] && !words["jobs"]:
+		q.kind, q.groupBy = kindCount, "stream"
 	case (wsWords || has(wordsUnlinked)) && !words["job"] && !words["jobs"]:
 		q.kind = kindWorkstations
 		q.unlinked = has(wordsUnlinked) && !phrase("not down", "linked workstations", "linked agents")
@@ -197,7 +206,7 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind = kindCritical
 	case has(wordsLate):
 		q.kind = kindLate
-		q.lateJobs = words["jobs"] || words["job"]
+		q.lateJobs = (words["jobs"] || words["job"]) && !phrase("job stream", "job streams")
 	case len(q.filters) > 0 || q.pattern != "":
 		q.kind = kindJobs
 	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):
@@ -437,6 +446,22 @@ func parse(text string, mem *memory) question {
 	}
 	if w := strings.Trim(strings.ToLower(strings.TrimSpace(text)), "?!. "); w == "why" || w == "how come" || w == "reason" || w == "cause" || w == "and why" || w == "why so" {
 		q.kind, q.explicit, q.pronoun = kindWhy, true, true // "why?" after "status of X"
+	}
+	if q.win.set() && (q.kind == kindSummary || q.kind == kindHelp) {
+		if has(wordsRan) {
+			q.kind, q.explicit = kindJobs, true // "what ran after midnight"
+		} else {
+			// "what blew up overnight", "any issues since 2am": the failures
+			// of the window (the answer says it read it so).
+			q.kind, q.explicit, q.failuresRead = kindJobs, true, true
+			q.filters = []filter{{label: "in error", status: "ERROR"}}
+		}
+	}
+	if q.kind == kindJobs && phrase("on time", "not late", "on schedule") {
+		q.onTime = true // "which jobs are on time?"
+	}
+	if q.kind == kindJobs && len(q.filters) == 0 && q.stream == "" && q.workstation == "" && q.pattern == "" && !q.win.set() && !q.long && !q.onTime {
+		q.bareUnread = bareUnread(toks)
 	}
 	q.unknown = leftovers(toks)
 	// Left as kindHelp and not explicit, "and in stream X?" or "what about

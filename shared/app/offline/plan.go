@@ -324,6 +324,12 @@ func (t *turn) plan(at int) ([]call, string) {
 	case kindCount:
 		return t.planCount(q)
 	case kindLate:
+		if q.lateJobs && t.has(toolSearchJobs) && t.tools[toolSearchJobs]["late"] {
+			// "which jobs are late?": the late jobs themselves.
+			in := map[string]any{"late": true, "stream": q.stream, "workstation": q.workstation}
+			windowInput(in, q.win, filter{})
+			return t.one(toolSearchJobs, in, "")
+		}
 		if q.lateJobs && (q.stream != "" || q.workstation != "") && t.has(toolSearchJobs) {
 			// "late jobs in stream S": the jobs there, each with its late flag.
 			return t.one(toolSearchJobs, map[string]any{"stream": q.stream, "workstation": q.workstation, "limit": 500}, "")
@@ -425,6 +431,12 @@ func (t *turn) planJobs(q question) ([]call, string) {
 	base := map[string]any{"stream": q.stream, "workstation": q.workstation, "name": q.pattern, "limit": limit}
 	if q.kind == kindCritical {
 		base["critical"] = true
+	}
+	if q.onTime {
+		if !t.tools[toolSearchJobs]["late"] {
+			return nil, t.cannot("tell which jobs are on time", toolSearchJobs)
+		}
+		base["late"] = json.RawMessage("false") // kept by use, which drops false bools
 	}
 	if len(q.filters) == 0 {
 		windowInput(base, q.win, filter{})

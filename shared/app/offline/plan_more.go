@@ -167,6 +167,8 @@ func (t *turn) halfParsed(q question) (string, bool) {
 		return decline(q, "a time window ("+q.win.label+") on this kind of question; I can apply one to job lists and counts"), true
 	case len(q.unknown) > 0 && q.kind.listKind() && q.explicit:
 		return decline(q, quoteAll(q.unknown)), true
+	case len(q.bareUnread) > 0 && q.kind == kindJobs:
+		return decline(q, "what "+quoteAll(q.bareUnread)+" asks of the jobs (listing every job of the plan would not answer it)"), true
 	}
 	return "", false
 }

@@ -157,9 +157,9 @@ func TestQuestionsToTools(t *testing.T) {
 		{"failed critical jobs", []string{`search_jobs {"critical":true,"status":"ERROR"}`}},
 
 		// Late, critical, workstations, streams.
-		{"late jobs", []string{`list_jobstreams {"late":true}`}},
-		{"late jobs in stream PAYROLL", []string{`search_jobs {"limit":500,"stream":"PAYROLL"}`}},
-		{"which jobs are late on MDM?", []string{`search_jobs {"limit":500,"workstation":"MDM"}`}},
+		{"late jobs", []string{`search_jobs {"late":true}`}},
+		{"late jobs in stream PAYROLL", []string{`search_jobs {"late":true,"stream":"PAYROLL"}`}},
+		{"which jobs are late on MDM?", []string{`search_jobs {"late":true,"workstation":"MDM"}`}},
 		{"late streams on MDM", []string{`list_jobstreams {"late":true}`}},
 		{"which streams are late?", []string{`list_jobstreams {"late":true}`}},
 		{"what is late?", []string{`list_jobstreams {"late":true}`}},
@@ -302,7 +302,7 @@ func TestFallbacks(t *testing.T) {
 		want  []string
 	}{
 		{specs(toolSearchJobs), "which jobs abended?", []string{`plan_summary {}`}},
-		{specs(toolListJobStreams), "late jobs", []string{`plan_summary {}`}},
+		{specs(toolListJobStreams), "late jobs", []string{`search_jobs {"late":true}`}},
 		{specs(toolListWorkstations), "unlinked workstations", []string{`plan_summary {}`}},
 		{specs(toolCriticalJobs), "critical jobs", []string{`search_jobs {"critical":true,"limit":500}`}},
 		{specs(toolJobImpact), "what breaks if PAY_LOAD fails?", []string{`job_dependencies {"direction":"successors","job":"PAY_LOAD"}`}},
@@ -364,7 +364,7 @@ func TestMoreTolerance(t *testing.T) {
 		{"RERUN JOB PAYROLL", []string{`propose_action {"action":"rerun","job":"PAYROLL"}`}},
 		{"failed jobs on mdm", []string{`search_jobs {"status":"ERROR","workstation":"MDM"}`}},
 		{"jobs in payroll", []string{`search_jobs {"stream":"PAYROLL"}`}},
-		{"which jobs are on time?", []string{`search_jobs {}`}},
+		{"which jobs are on time?", []string{`search_jobs {"late":false}`}},
 		{"what's in progress?", []string{`search_jobs {"status":"RUNNING"}`}},
 		{"is the plan ok?", []string{`plan_summary {}`, `attention {"limit":15}`}},
 		{"anything failing?", []string{`search_jobs {"status":"ERROR"}`}},

@@ -123,6 +123,7 @@ func statusNouns(toks []token, mem *memory) []string {
 // Words of triage, grouping and filler.
 var (
 	wordsTriage = setOf("worry", "worried", "worrying", "attention", "concern", "concerned", "concerning", "fires", "fire", "urgent", "alarm", "alarms", "alert", "alerts", "priorities", "triage")
+	wordsRan    = setOf("ran", "run", "runs", "started", "executed", "kicked", "launched", "submitted")
 	wordsGroup  = setOf("most", "least", "fewest", "per", "breakdown", "grouped", "group", "groups", "distribution", "ranking", "rank", "worst", "busiest")
 	// filler words carry no filter: never "not understood".
 	filler = setOf("guys", "folks", "team", "quick", "quickly", "really", "actually", "exactly", "btw", "hmm", "umm", "um", "uh",
@@ -143,7 +144,8 @@ var (
 		"right", "currently", "please", "me", "my", "our", "your", "i", "we", "you", "am", "im", "i'm", "ive", "i've",
 		"anyone", "anybody", "someone", "somebody", "whatever", "whether", "maybe", "perhaps", "probably",
 		"there's", "theres", "here's", "heres", "that's", "thats", "let's", "lets", "gimme", "lemme", "wanna",
-		"path", "paths", "chain", "longer", "expected", "taking", "too", "slow", "slowly", "overrun", "overrunning", "estimate", "estimated", "usual", "normal",
+		"path", "paths", "chain", "hrs", "hr", "secs", "sec", "days", "day", "weeks", "update", "updates", "rundown", "lowdown", "picture", "view",
+		"blew", "blow", "blown", "exploded", "bombed", "died", "dying", "tanked", "puked", "longer", "expected", "taking", "too", "slow", "slowly", "overrun", "overrunning", "estimate", "estimated", "usual", "normal",
 		"quick", "summary", "brief", "briefly", "short", "full", "complete", "entire", "whole", "detailed")
 )
 
@@ -169,19 +171,43 @@ func leftovers(toks []token) []string {
 var phraseWords = setOf(
 	"a", "abended", "about", "admin", "after", "again", "agent", "agents", "all", "along", "and", "another",
 	"any", "anything", "api", "are", "aren't", "as", "ask", "at", "back", "blocked", "blocker", "blockers",
-	"blocking", "broke", "broken", "by", "can", "cause", "code", "codes", "command", "conversations", "culprit",
-	"depend", "depends", "detail", "details", "developer", "do", "does", "doing", "down", "each", "else",
-	"error", "errors", "everything", "execute", "exit", "failed", "fine", "fire", "first", "for", "going",
-	"good", "happen", "happened", "happens", "held", "him", "hold", "holding", "how", "how's", "hows", "i",
-	"if", "ignore", "in", "info", "instructions", "is", "isn't", "issues", "it", "its", "jailbreak", "job",
-	"jobs", "jobstream", "key", "know", "link", "linked", "log", "logged", "long", "long-running", "longer",
-	"longest", "look", "looking", "lost", "me", "message", "messages", "mode", "need", "needed", "needs", "not",
-	"now", "number", "of", "ok", "okay", "on", "one", "other", "over", "overrun", "overrunning", "plan", "plus",
-	"predecessor", "pretend", "previous", "problems", "prompt", "rc", "reason", "reasons", "relies", "rely",
-	"report", "return", "risk", "root", "run", "running", "runs", "same", "server", "shell", "should", "sitrep",
-	"slow", "slowly", "someone", "start", "state", "status", "stream", "streams", "system", "taking", "tell",
-	"than", "that", "the", "things", "this", "to", "too", "triggered", "understand", "unlinked", "up", "upon",
-	"use", "user", "users", "wait", "waiting", "waits", "was", "we", "well", "went", "were", "what", "what's",
-	"whats", "when", "where", "who", "why", "with", "work", "workstation", "workstations", "would", "wrong",
-	"ws", "you", "your",
+	"blocking", "broke", "broken", "by", "can", "catch", "cause", "code", "codes", "command", "conversations",
+	"culprit", "depend", "depends", "detail", "details", "developer", "did", "do", "does", "doing", "down",
+	"each", "else", "error", "errors", "everything", "execute", "exit", "failed", "fill", "fine", "fire",
+	"first", "for", "going", "good", "green", "happen", "happened", "happens", "held", "him", "hold", "holding",
+	"how", "how's", "hows", "i", "if", "ignore", "in", "info", "instructions", "is", "isn't", "issues", "it",
+	"its", "jailbreak", "job", "jobs", "jobstream", "key", "know", "late", "link", "linked", "log", "logged",
+	"long", "long-running", "longer", "longest", "look", "looking", "lost", "me", "message", "messages", "miss",
+	"mode", "need", "needed", "needs", "not", "now", "number", "of", "ok", "okay", "on", "one", "other", "over",
+	"overrun", "overrunning", "plan", "plus", "predecessor", "pretend", "previous", "problems", "prompt", "rc",
+	"reason", "reasons", "relies", "rely", "report", "return", "risk", "root", "run", "running", "runs", "same",
+	"schedule", "server", "shell", "should", "sitrep", "slow", "slowly", "someone", "start", "state", "status",
+	"stream", "streams", "system", "taking", "tell", "than", "that", "the", "things", "this", "time", "to",
+	"too", "triggered", "understand", "unlinked", "up", "update", "upon", "use", "user", "users", "wait",
+	"waiting", "waits", "was", "we", "well", "went", "were", "what", "what's", "whats", "when", "where", "who",
+	"why", "with", "work", "workstation", "workstations", "would", "wrong", "ws", "you", "your",
 )
+
+// bareOK are the words a job list without any filter may have: "list all
+// jobs", "show me the jobs of the plan".
+var bareOK = setOf("list", "show", "all", "jobs", "job", "plan", "every", "entire", "whole", "give", "me", "current",
+	"currently", "today", "tonight", "in", "the", "of", "what", "which", "are", "is", "there", "any", "please", "pls",
+	"can", "you", "i", "see", "get", "display", "print", "names", "name", "my", "our", "a", "an", "do", "we", "have",
+	"many", "how", "number", "count", "total", "jobs?", "everything", "now", "right", "and", "their", "statuses", "status")
+
+// bareUnread returns the words of a job list with no filter that are not
+// words of a plain list: "stuck" in "which jobs are stuck" may have been a
+// filter, so the list is not given without it.
+func bareUnread(toks []token) []string {
+	var out []string
+	for _, t := range toks {
+		if t.name || t.word == "" || bareOK[t.word] || courtesy[t.word] || len(t.word) < 3 {
+			continue
+		}
+		if _, err := strconv.Atoi(t.word); err == nil {
+			continue
+		}
+		out = append(out, t.raw)
+	}
+	return out
+}

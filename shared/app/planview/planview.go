@@ -71,6 +71,8 @@ type JobQuery struct {
 	// Failed: jobs in error by workload.Job.Failed (ABEND, ABENP, FAIL,
 	// ERROR), what an operator means by "failed".
 	Failed bool
+	// Late: only jobs late by workload.Job.IsLate (true) or not late (false).
+	Late *bool
 	// Time windows on the last run's start and end and on the scheduled
 	// time: a zero bound does not filter. A job that has not started (or
 	// ended) is outside any window on its start (or end).
@@ -85,7 +87,7 @@ type JobQuery struct {
 // given here (the failed set, time windows): those are answered from the
 // cached list of every job.
 func (q JobQuery) inMemory() bool {
-	return q.Failed || !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() || !q.EndedAfter.IsZero() ||
+	return q.Failed || q.Late != nil || !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() || !q.EndedAfter.IsZero() ||
 		!q.EndedBefore.IsZero() || !q.ScheduledAfter.IsZero() || !q.ScheduledBefore.IsZero()
 }
 
@@ -144,6 +146,9 @@ func (q JobQuery) key() string {
 	}
 	if q.Failed {
 		add("f", "1")
+	}
+	if q.Late != nil {
+		add("late", strconv.FormatBool(*q.Late))
 	}
 	for _, w := range []struct {
 		k string

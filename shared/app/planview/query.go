@@ -60,6 +60,7 @@ func (q JobQuery) matches(v JobView) bool {
 		q.Stream != "" && v.Stream != q.Stream,
 		q.Workstation != "" && v.Workstation != q.Workstation,
 		q.Critical != nil && v.Critical != *q.Critical,
+		q.Late != nil && v.Late != *q.Late,
 		q.Name != "" && !namePattern(q.Name, v.Name):
 		return false
 	}
