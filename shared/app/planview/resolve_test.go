@@ -76,7 +76,9 @@ func TestResolveExact(t *testing.T) {
 	ctx := context.Background()
 	all := p.names()
 	j := pick(t, "uniquely named job", append([]workload.Job(nil), p.jobs...), func(j workload.Job) string { return j.Name },
-		func(j workload.Job) bool { return nearestOnly(strings.ToUpper(j.Name), all) && j.StreamName != "" && j.Workstation != "" })
+		func(j workload.Job) bool {
+			return nearestOnly(strings.ToUpper(j.Name), all) && j.StreamName != "" && j.Workstation != ""
+		})
 	st := pick(t, "job stream", append([]workload.JobStream(nil), p.streams...), func(s workload.JobStream) string { return s.Name },
 		func(s workload.JobStream) bool { return strings.Contains(s.Name, "_") })
 	ws := pick(t, "workstation", append([]workload.Workstation(nil), p.wss...), func(w workload.Workstation) string { return w.Name },
