@@ -136,17 +136,20 @@ func TestJobsInMemoryPaging(t *testing.T) {
 	if len(full) != want || want < 20 {
 		t.Fatalf("full list has %d jobs, ground truth %d (want at least 20 to page)", len(full), want)
 	}
+	// Pages of an odd size, so the last one is partial; one more page past
+	// the end is empty but still counts the total.
+	const size = 37
 	var paged []JobView
-	for off := 0; off < len(full)+7; off += 7 {
-		q.Limit, q.Offset = 7, off
+	for off := 0; off < len(full)+size; off += size {
+		q.Limit, q.Offset = size, off
 		l, err := svc.Jobs(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if l.Total != int64(want) || l.Limit != 7 || l.Offset != off {
-			t.Fatalf("page at %d: total %d limit %d offset %d; want %d, 7, %d", off, l.Total, l.Limit, l.Offset, want, off)
+		if l.Total != int64(want) || l.Limit != size || l.Offset != off {
+			t.Fatalf("page at %d: total %d limit %d offset %d; want %d, %d, %d", off, l.Total, l.Limit, l.Offset, want, size, off)
 		}
-		if wantLen := min(7, max(0, want-off)); len(l.Items) != wantLen {
+		if wantLen := min(size, max(0, want-off)); len(l.Items) != wantLen {
 			t.Fatalf("page at %d has %d items, want %d", off, len(l.Items), wantLen)
 		}
 		paged = append(paged, l.Items...)
