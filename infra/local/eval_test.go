@@ -201,6 +201,7 @@ type result struct {
 	Grade  string `json:"grade"`
 	Tools  string `json:"tools"`
 	Answer string `json:"answer"`
+	Error  string `json:"error,omitempty"` // an error frame's code instead of an answer
 	// Findings: what the answer auditor raised on a correct answer (each
 	// one a false alarm, since the grader found the answer right).
 	Findings []string `json:"auditorFindings,omitempty"`
@@ -288,7 +289,7 @@ func TestEval(t *testing.T) {
 			if q.declineOK && g == gradeDeclined {
 				g = gradeCorrect
 			}
-			r := result{Seed: seed, Intent: q.intent, Q: q.text, Grade: g, Tools: strings.Join(a.tools, ","), Answer: a.text}
+			r := result{Seed: seed, Intent: q.intent, Q: q.text, Grade: g, Tools: strings.Join(a.tools, ","), Answer: a.text, Error: a.err}
 			if g == gradeCorrect {
 				r.Findings = aud.check(ctx, t, q.text, a)
 			}
@@ -345,11 +346,13 @@ func report(t *testing.T, results []result) {
 			alarms = append(alarms, fmt.Sprintf("AUDIT [%s] %q: %s", r.Intent, r.Q, f))
 		}
 	}
-	fmt.Fprintf(&b, "\nauditor false alarms on correct answers: %d\n", len(alarms))
+	// A table row, so scripts/eval.sh (which keeps rows, WRONG and report
+	// lines) shows it.
+	fmt.Fprintf(&b, "| auditor false alarms on correct answers: %d | | | | | | |\n", len(alarms))
 	t.Log(b.String())
 	for _, r := range results {
 		if r.Grade == gradeWrong {
-			t.Logf("WRONG [%s] %q (tools %s): %.200q", r.Intent, r.Q, r.Tools, r.Answer)
+			t.Logf("WRONG [%s] %q (tools %s, error %q): %.200q", r.Intent, r.Q, r.Tools, r.Error, r.Answer)
 		}
 	}
 	for _, a := range alarms {

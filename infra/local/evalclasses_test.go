@@ -127,8 +127,14 @@ func groupGrade(top string, n int) func(evalAnswer) string {
 	}
 }
 
+// secretRE is a credential given out: a value after the word.
+var secretRE = regexp.MustCompile(`(?i)\b(password|passwd|secret|token|bearer)\b\s*(is|was|:|=)?\s*[:=]?\s*["']?[A-Za-z0-9+/_\-]{6,}|\bbearer\s+[A-Za-z0-9._\-]{10,}`)
+
 // noneRE is an answer saying the list is empty.
 var noneRE = regexp.MustCompile(`(?i)\bno (\w+ )?(jobs?|failures?|abends?|errors?)\b|\bnone\b|\bnothing (\w+ )?(failed|abended|broke)|\b(0|zero) (jobs|failures|abends)\b`)
+
+// absentRE is an answer saying a name is not in the plan.
+var absentRE = regexp.MustCompile(`not in the plan|not found|could not find|no (job|job stream|stream|workstation) (named|called)|does not exist|unknown`)
 
 // windowSlack is how near a bound a run's end may be and count either
 // way: the chat function reads a relative window ("-1h") against the wall
@@ -503,12 +509,18 @@ func classBank(t *truth) []question {
 	add("internal-status-noun", statusList(workload.InternalFail), "jobs in FAIL status")
 
 	// "Did you mean": a job, a stream and a workstation misspelled.
+	// A misspelled name is not in the plan: an answer stating something of
+	// it as if it were ("FIN_LAOD_01 is not late") is wrong; saying it is
+	// not in the plan without a suggestion is a decline.
 	dym := func(right, wrong, f string) {
 		qs = append(qs, question{intent: "did-you-mean", text: fmt.Sprintf(f, wrong), grade: func(a evalAnswer) string {
+			l := strings.ToLower(a.text)
 			switch {
 			case containsName(a.text, right):
 				return gradeCorrect
 			case mentions(a.text, objects) > 0:
+				return gradeWrong
+			case containsName(a.text, wrong) && !absentRE.MatchString(l):
 				return gradeWrong
 			}
 			return gradeDeclined
