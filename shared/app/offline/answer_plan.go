@@ -375,6 +375,8 @@ func streamText(s planview.StreamView) string {
 	}
 	if s.Late {
 		b.WriteString(" and late")
+	} else {
+		b.WriteString(", not late")
 	}
 	b.WriteString(".")
 	if !s.Deadline.IsZero() {

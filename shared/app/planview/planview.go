@@ -340,7 +340,8 @@ func (s *Service) Log(ctx context.Context, jobID string, tail int) (Log, error) 
 	if err != nil {
 		return Log{}, err
 	}
-	if d.Job.LastRun == nil {
+	if d.Job.LastRun == nil || d.Job.LastRun.Start.IsZero() {
+		// HWA keeps a run record for a job that waits; it has no log until it starts.
 		return Log{}, &Error{Kind: ErrNotFound, Detail: "job " + strconv.Quote(jobID) + " has not run yet, so it has no log"}
 	}
 	runID := d.Job.LastRun.ID
