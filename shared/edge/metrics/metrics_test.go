@@ -62,7 +62,31 @@ func TestConcurrentLinesDoNotInterleave(t *testing.T) {
 	}
 }
 
-func TestNilEmitter(t *testing.T) {
-	var e *Emitter
-	e.Emit(nil, Metric{"x", 1, Count}) // must not panic
+// A nil Emitter (metrics off) and a call without metrics write nothing; the
+// same call on a live Emitter writes one line, so the cases can fail.
+func TestEmitsNothingWithoutAnEmitterOrMetrics(t *testing.T) {
+	var buf bytes.Buffer
+	live := New(&buf, "Resync", nil)
+	for _, tt := range []struct {
+		name  string
+		emit  func()
+		lines int
+	}{
+		{"nil emitter", func() { var e *Emitter; e.Emit(map[string]string{"Function": "x"}, Metric{"x", 1, Count}) }, 0},
+		{"no metrics", func() { live.Emit(map[string]string{"Function": "x"}) }, 0},
+		{"one metric", func() { live.Emit(map[string]string{"Function": "x"}, Metric{"x", 1, Count}) }, 1},
+	} {
+		buf.Reset()
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panicked: %v", tt.name, r)
+				}
+			}()
+			tt.emit()
+		}()
+		if got := strings.Count(buf.String(), "\n"); got != tt.lines {
+			t.Errorf("%s: wrote %d lines %q, want %d", tt.name, got, buf.String(), tt.lines)
+		}
+	}
 }

@@ -2,12 +2,16 @@ package hwasim_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -533,20 +537,53 @@ func TestFaults(t *testing.T) {
 
 // TestConcurrentUse exercises reads, actions, the clock and fault switching
 // at once; run with -race.
+// TestConcurrentUse drives reads, actions, clock moves and fault switches
+// from several goroutines (run it with -race) and checks that nothing was
+// lost or answered wrongly: every list read is a 200 page of at most 50 jobs,
+// every hold answers 200 (or 409 once the clock has started the job) and
+// is recorded once with the status its caller saw, and the clock moved by
+// exactly the minutes that were added.
 func TestConcurrentUse(t *testing.T) {
 	a := newAPI(t, hwasim.Config{})
 	ids := a.jobs("lastRunCompositeStatus.status IN ['HOLD','READY']")
+	start := a.sim.Now()
+	type result struct {
+		op     string
+		status int
+		jobs   int
+		err    error
+	}
+	results := make(chan result, 4*15)
+	call := func(method, path string) (int, []byte, error) {
+		req, _ := http.NewRequest(method, a.srv.URL+"/twsd/api/v2"+path, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := a.srv.Client().Do(req)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, err
+	}
+	var advances atomic.Int64
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
 			for i := range 15 {
 				switch (g + i) % 5 {
 				case 0:
-					a.do("GET", "/plan/job?limit=50&offset="+strconv.Itoa(i*10), "", nil)
+					st, b, err := call("GET", "/plan/job?limit=50&offset="+strconv.Itoa(i*10))
+					var page hwa.Page[hwa.JobInPlan]
+					if err == nil && st == http.StatusOK {
+						err = json.Unmarshal(b, &page)
+					}
+					results <- result{"list", st, len(page.Results), err}
 				case 1:
-					a.do("PUT", "/plan/job/"+ids[(g*15+i)%len(ids)].ID+"/action/hold", "{}", map[string]string{"Content-Type": "application/json"})
+					st, _, err := call("PUT", "/plan/job/"+ids[(g*15+i)%len(ids)].ID+"/action/hold")
+					results <- result{"hold", st, 0, err}
 				case 2:
 					a.sim.Advance(time.Minute)
+					advances.Add(1)
 				case 3:
 					a.sim.SetFault(hwasim.Fault{Latency: time.Millisecond})
 					a.sim.ClearFault()
@@ -558,6 +595,33 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	close(results)
+	holds := map[int]int{}
+	for r := range results {
+		switch {
+		case r.err != nil:
+			t.Errorf("%s: %v", r.op, r.err)
+		case r.op == "list" && (r.status != http.StatusOK || r.jobs == 0 || r.jobs > 50):
+			t.Errorf("list: status %d with %d jobs, want 200 and 1..50 jobs", r.status, r.jobs)
+		case r.op == "hold":
+			holds[r.status]++
+			if r.status != http.StatusOK && r.status != http.StatusConflict {
+				t.Errorf("hold: status %d, want 200, or 409 for a job the clock has started", r.status)
+			}
+		}
+	}
+	recorded := map[int]int{}
+	for _, act := range a.sim.Actions() {
+		if act.Verb == "hold" {
+			recorded[act.Status]++
+		}
+	}
+	if !reflect.DeepEqual(recorded, holds) || holds[http.StatusOK] == 0 {
+		t.Errorf("holds recorded by status %v, answered %v; want the same, with some 200", recorded, holds)
+	}
+	if got, want := a.sim.Now().Sub(start), time.Duration(advances.Load())*time.Minute; got != want {
+		t.Errorf("clock moved %s, want %s (%d advances of a minute)", got, want, advances.Load())
+	}
 }
 
 func waitFor(t *testing.T, cond func() bool, what string) {
