@@ -126,11 +126,6 @@ func (e *chaosEnv) document(id string) (document, bool, answer) {
 // ingested — or failed with a reason — and is never silently lost.
 func (e *chaosEnv) ingestUnderFault(t *testing.T, c chaosCase) chaosRow {
 	row := chaosRow{chaosCase: c, pass: true, recovery: -1}
-	fail := func(format string, args ...any) {
-		t.Helper()
-		row.pass = false
-		t.Errorf(format, args...)
-	}
 	if err := e.px["neo4j"].Inject(chaos.Down); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +140,7 @@ func (e *chaosEnv) ingestUnderFault(t *testing.T, c chaosCase) chaosRow {
 	_, _, a := e.document(id)
 	row.got = append(row.got, "document list "+summarise(a))
 	if a.status != 503 || !strings.HasPrefix(a.header.Get("Content-Type"), "application/problem+json") {
-		fail("document list with Neo4j down: %s %.200s, want a 503 problem", summarise(a), a.body)
+		row.fail(t, "document list with Neo4j down: %s %.200s, want a 503 problem", summarise(a), a.body)
 	}
 	e.clear(c)
 	back := time.Now()
@@ -155,12 +150,12 @@ func (e *chaosEnv) ingestUnderFault(t *testing.T, c chaosCase) chaosRow {
 			row.recovery = time.Since(back)
 			row.got = append(row.got, fmt.Sprintf("document %s %s", d.Status, d.Reason))
 			if d.Status == "failed" && d.Reason == "" {
-				fail("document failed without a reason")
+				row.fail(t, "document failed without a reason")
 			}
 			break
 		}
 		if time.Since(back) > recoveryBound {
-			fail("document %s not ingested nor failed within %s of Neo4j returning (listed: %v, status %q)\n%s", id, recoveryBound, ok, d.Status, e.out.String())
+			row.fail(t, "document %s not ingested nor failed within %s of Neo4j returning (listed: %v, status %q)\n%s", id, recoveryBound, ok, d.Status, e.out.String())
 			break
 		}
 		time.Sleep(500 * time.Millisecond)
@@ -174,18 +169,13 @@ func (e *chaosEnv) ingestUnderFault(t *testing.T, c chaosCase) chaosRow {
 // from the graph again and the check is green, without a restart.
 func coldStart(t *testing.T, c chaosCase, bin string, sim *hwasim.Server, bed *bedrocksim.Server, px map[string]*chaos.Proxy, neo testenv.Neo4jConfig) chaosRow {
 	row := chaosRow{chaosCase: c, pass: true, recovery: -1}
-	fail := func(format string, args ...any) {
-		t.Helper()
-		row.pass = false
-		t.Errorf(format, args...)
-	}
 	if err := px["neo4j"].Inject(chaos.Down); err != nil {
 		t.Fatal(err)
 	}
 	defer px["neo4j"].Clear()
 	s, out := newStack(t, stackEnv(bin, px, neo, false))
 	if strings.Contains(out.String(), "FAILED START") {
-		fail("a function did not start with Neo4j down:\n%s", out.String())
+		row.fail(t, "a function did not start with Neo4j down:\n%s", out.String())
 		return row
 	}
 	row.got = append(row.got, "every function booted")
@@ -195,24 +185,24 @@ func coldStart(t *testing.T, c chaosCase, bin string, sim *hwasim.Server, bed *b
 	row.got = append(row.got, "summary "+summarise(sum))
 	var parsed struct{ Abended []struct{ ID, Name string } }
 	if sum.status != 200 || json.Unmarshal(sum.body, &parsed) != nil || len(parsed.Abended) == 0 {
-		fail("summary with Neo4j down at cold start: %s %.200s", summarise(sum), sum.body)
+		row.fail(t, "summary with Neo4j down at cold start: %s %.200s", summarise(sum), sum.body)
 		return row
 	}
 	e.jobID, e.jobName = parsed.Abended[0].ID, parsed.Abended[0].Name
 	src, note := e.impact()
 	row.got = append(row.got, "impact from "+src)
 	if src != "hwa" || note == "" {
-		fail("impact with Neo4j down at cold start: source %q note %q, want HWA's answer with a note", src, note)
+		row.fail(t, "impact with Neo4j down at cold start: source %q note %q, want HWA's answer with a note", src, note)
 	}
 	if st, graph := e.deepHealth(); graph == "ok" || st == "ok" {
-		fail("deep health with Neo4j down at cold start: status %q, neo4j %q; want it degraded and the graph not ok", st, graph)
+		row.fail(t, "deep health with Neo4j down at cold start: status %q, neo4j %q; want it degraded and the graph not ok", st, graph)
 	} else {
 		row.got = append(row.got, fmt.Sprintf("health %s (neo4j %s)", st, graph))
 	}
 	m := e.ask("which jobs abended?")
 	row.got = append(row.got, "chat "+frameSummary(m))
 	if m["type"] != "final" {
-		fail("chat with Neo4j down at cold start: %v, want a final", m)
+		row.fail(t, "chat with Neo4j down at cold start: %v, want a final", m)
 	}
 	if err := px["neo4j"].Clear(); err != nil {
 		t.Fatal(err)
@@ -225,7 +215,7 @@ func coldStart(t *testing.T, c chaosCase, bin string, sim *hwasim.Server, bed *b
 			break
 		}
 		if time.Since(back) > recoveryBound {
-			fail("impact from %q, deep health not green %s after Neo4j returned, want the graph picked up within %s", src, time.Since(back).Round(time.Second), recoveryBound)
+			row.fail(t, "impact from %q, deep health not green %s after Neo4j returned, want the graph picked up within %s", src, time.Since(back).Round(time.Second), recoveryBound)
 			break
 		}
 		time.Sleep(500 * time.Millisecond)

@@ -85,6 +85,13 @@ type chaosRow struct {
 	recovery time.Duration // -1: did not recover within the bound
 }
 
+// fail marks the row failed and reports why.
+func (r *chaosRow) fail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	r.pass = false
+	t.Errorf(format, args...)
+}
+
 // chaosEnv is the stack with every dependency behind a proxy.
 type chaosEnv struct {
 	t        *testing.T
@@ -395,11 +402,6 @@ func frameSummary(m map[string]any) string {
 // and measures the recovery.
 func (e *chaosEnv) run(t *testing.T, c chaosCase) chaosRow {
 	row := chaosRow{chaosCase: c, pass: true, recovery: -1}
-	fail := func(format string, args ...any) {
-		t.Helper()
-		row.pass = false
-		t.Errorf(format, args...)
-	}
 	// Before: the views the probes read are cached, a proposal is pending.
 	if a := e.req("GET", "/api/v1/plan/summary", e.viewer, ""); a.status != 200 {
 		t.Fatalf("summary before the fault: %s %s", summarise(a), a.body)
@@ -433,13 +435,13 @@ func (e *chaosEnv) run(t *testing.T, c chaosCase) chaosRow {
 		row.got = append(row.got, "summary "+summarise(sum))
 		switch {
 		case sum.err != nil:
-			fail("summary: %s", summarise(sum))
+			row.fail(t, "summary: %s", summarise(sum))
 		case c.dep == "hwa" && c.fault == chaos.Latency && sum.status != 200:
-			fail("summary with HWA slow: %s %.200s, want 200 (fresh or labelled stale)", summarise(sum), sum.body)
+			row.fail(t, "summary with HWA slow: %s %.200s, want 200 (fresh or labelled stale)", summarise(sum), sum.body)
 		case c.dep == "hwa" && c.fault != chaos.Latency && !(sum.status == 200 && sum.header.Get("X-Resync-Stale") == "true"):
-			fail("summary with HWA faulted: %s %.200s, want the cached copy labelled stale", summarise(sum), sum.body)
+			row.fail(t, "summary with HWA faulted: %s %.200s, want the cached copy labelled stale", summarise(sum), sum.body)
 		case c.dep != "hwa" && sum.status != 200:
-			fail("summary with %s faulted: %s %.200s, want 200", c.dep, summarise(sum), sum.body)
+			row.fail(t, "summary with %s faulted: %s %.200s, want 200", c.dep, summarise(sum), sum.body)
 		}
 		if c.dep == "hwa" {
 			// A view never cached: a clear error.
@@ -449,14 +451,14 @@ func (e *chaosEnv) run(t *testing.T, c chaosCase) chaosRow {
 			// 5 s of latency is inside the request's budget: a slow 200 is
 			// a right answer too.
 			if !problem && !(c.fault == chaos.Latency && fresh.status == 200) {
-				fail("uncached view with HWA faulted: %s %.200s, want a 503 problem", summarise(fresh), fresh.body)
+				row.fail(t, "uncached view with HWA faulted: %s %.200s, want a 503 problem", summarise(fresh), fresh.body)
 			}
 		}
 		if c.dep == "neo4j" {
 			src, note := e.impact()
 			row.got = append(row.got, "impact from "+src)
 			if src != "hwa" || !strings.Contains(note, "could not be reached") {
-				fail("impact with Neo4j faulted: source %q note %q, want HWA's answer saying the graph could not be reached", src, note)
+				row.fail(t, "impact with Neo4j faulted: source %q note %q, want HWA's answer saying the graph could not be reached", src, note)
 			}
 		}
 		if c.dep == "redis" {
@@ -465,28 +467,28 @@ func (e *chaosEnv) run(t *testing.T, c chaosCase) chaosRow {
 				func(m map[string]any) bool { return m["type"] == "error" || m["kind"] == "action_outcome" })
 			row.got = append(row.got, "confirm "+frameSummary(m))
 			if m["type"] != "error" && m["type"] != "refused" {
-				fail("confirm with Redis faulted: %v, want it refused with an error", m)
+				row.fail(t, "confirm with Redis faulted: %v, want it refused with an error", m)
 			}
 			if got := e.reruns(); got != before {
-				fail("confirm with Redis faulted: %d reruns executed in HWA, want none", got-before)
+				row.fail(t, "confirm with Redis faulted: %d reruns executed in HWA, want none", got-before)
 			}
 			id := fmt.Sprintf("o%s-%d", e.runID, e.seq.Add(1))
 			m = open.ask(map[string]any{"action": "chat", "id": id, "conversationId": "chaos-" + id, "text": "which jobs abended?"})
 			row.got = append(row.got, "open socket "+frameSummary(m))
 			switch {
 			case !finalOrError(m):
-				fail("chat on a socket opened before Redis faulted: %v, want a final or an error frame", m)
+				row.fail(t, "chat on a socket opened before Redis faulted: %v, want a final or an error frame", m)
 			case m["type"] == "error" && (m["code"] != "unavailable" || m["id"] != id):
-				fail("chat on a socket opened before Redis faulted: %v, want code unavailable for message %s (the session store is down, the user is not signed out)", m, id)
+				row.fail(t, "chat on a socket opened before Redis faulted: %v, want code unavailable for message %s (the session store is down, the user is not signed out)", m, id)
 			}
 		}
 		m := e.ask("which jobs abended?")
 		row.got = append(row.got, "chat "+frameSummary(m))
 		switch {
 		case !finalOrError(m) && !(c.dep == "redis" && m["type"] == "refused"):
-			fail("chat with %s faulted: %v, want a final or an error frame", c.dep, m)
+			row.fail(t, "chat with %s faulted: %v, want a final or an error frame", c.dep, m)
 		case c.dep == "hwa" && m["type"] == "final" && !strings.Contains(fmt.Sprint(m["text"]), e.jobName):
-			fail("chat with HWA faulted answered without the abended job %s: %.300v", e.jobName, m["text"])
+			row.fail(t, "chat with HWA faulted answered without the abended job %s: %.300v", e.jobName, m["text"])
 		}
 	}
 	probe()
@@ -505,13 +507,13 @@ func (e *chaosEnv) run(t *testing.T, c chaosCase) chaosRow {
 			break
 		}
 		if time.Since(back) > recoveryBound {
-			fail("full service did not return within %s of %s returning", recoveryBound, c.dep)
+			row.fail(t, "full service did not return within %s of %s returning", recoveryBound, c.dep)
 			break
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 	if row.recovery > recoveryBound {
-		fail("full service returned %s after %s returned, bound %s", row.recovery, c.dep, recoveryBound)
+		row.fail(t, "full service returned %s after %s returned, bound %s", row.recovery, c.dep, recoveryBound)
 	}
 	return row
 }
