@@ -18,13 +18,11 @@ const function = "admin"
 // app is everything build made once; close releases it.
 type app struct {
 	handler http.Handler
-	closers []func()
+	closers setup.Closers
 }
 
 func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
+	a.closers.Close()
 }
 
 // build reads the configuration once and wires the clients: the only place
@@ -34,7 +32,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a := &app{closers: []func(){base.Close}}
+	a := &app{closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
 			a.close()

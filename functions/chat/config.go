@@ -46,13 +46,11 @@ type app struct {
 	handler *handler
 	invoker invoker
 	base    *setup.Base
-	closers []func()
+	closers setup.Closers
 }
 
 func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
+	a.closers.Close()
 	a.base.Close()
 }
 

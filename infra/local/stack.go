@@ -173,7 +173,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	s3Env := []string(nil)
 	if s.s3, s3Env, err = startS3(func(ctx context.Context, fn string, p []byte) (lambdasvc.Result, error) {
 		return lam.Invoke(ctx, fn, p)
-	}, log, cfg.Region, env); err != nil {
+	}, log, cfg.Region, env, cfg.AsyncRetry); err != nil {
 		return nil, err
 	}
 	env = append(env, s3Env...)

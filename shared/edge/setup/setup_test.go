@@ -3,6 +3,7 @@ package setup
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,4 +54,15 @@ func TestDevelopmentBuilds(t *testing.T) {
 	if b.Redis == nil || b.Verifier == nil || b.Log == nil || b.Edge().Refused == nil {
 		t.Errorf("base = %+v", b)
 	}
+}
+
+func TestClosersCloseLastFirst(t *testing.T) {
+	var got []int
+	c := Closers{func() { got = append(got, 1) }}
+	c = append(c, func() { got = append(got, 2) }, func() { got = append(got, 3) })
+	c.Close()
+	if want := []int{3, 2, 1}; !slices.Equal(got, want) {
+		t.Errorf("closed in order %v, want %v", got, want)
+	}
+	Closers(nil).Close() // the zero value closes nothing
 }

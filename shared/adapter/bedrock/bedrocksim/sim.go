@@ -139,6 +139,13 @@ func (s *Server) Fail(f Fault, n int) {
 	}
 }
 
+// ClearFaults drops the faults of Fail not yet answered.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
 // Requests returns the Converse and ConverseStream requests received, in
 // order, failed ones included.
 func (s *Server) Requests() []Request {

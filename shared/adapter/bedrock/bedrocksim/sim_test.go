@@ -206,6 +206,18 @@ func TestFaultsCountDown(t *testing.T) {
 	}
 }
 
+func TestClearFaults(t *testing.T) {
+	sim, url := start(t)
+	sim.Fail(bedrocksim.Unavailable, 5)
+	sim.Script(bedrocksim.Turn{Text: []string{"ok"}}, bedrocksim.Turn{Text: []string{"ok"}})
+	first := post(t, url, "/model/m/converse", userHello, fakeAuth).StatusCode
+	sim.ClearFaults()
+	second := post(t, url, "/model/m/converse", userHello, fakeAuth).StatusCode
+	if first != 503 || second != 200 {
+		t.Errorf("statuses %d then %d after ClearFaults, want 503 then 200", first, second)
+	}
+}
+
 // client returns a real SDK client on the stand-in.
 func client(t *testing.T, url string) *bedrockruntime.Client {
 	t.Helper()
