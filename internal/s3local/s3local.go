@@ -7,7 +7,11 @@
 // (events.S3Event, as S3 sends to Lambda) to a callback, one at a time and in
 // order, like a bucket notification to the ingest function.
 //
-// Buckets are created versioned, so events carry version ids.
+// Buckets are created versioned, so events carry version ids and an
+// overwritten key keeps its earlier versions (ListObjectVersions). A PutObject
+// with If-None-Match: "*" is a conditional write, checked under gofakes3's
+// lock: it fails with 412 PreconditionFailed when the key exists, as S3's
+// does (TestIfNoneMatch), which the audit trail's sequence numbers rely on.
 package s3local
 
 import (

@@ -229,3 +229,53 @@ func TestMoreKeys(t *testing.T) {
 		t.Errorf("HeadObject with the default key: %v", err)
 	}
 }
+
+// PutObject with If-None-Match: "*" (S3's conditional write) succeeds only
+// when the key does not exist: of writers racing for one key exactly one
+// wins, the others get 412 PreconditionFailed, as S3 answers.
+func TestIfNoneMatch(t *testing.T) {
+	s, _ := start(t, time.Now)
+	put := func(key, body string) error {
+		_, err := s.Client().PutObject(context.Background(), &s3.PutObjectInput{
+			Bucket: aws.String("docs"), Key: aws.String(key), Body: strings.NewReader(body), IfNoneMatch: aws.String("*"),
+		})
+		return err
+	}
+	if err := put("audit/1.json", "first"); err != nil {
+		t.Fatalf("first conditional PUT: %v", err)
+	}
+	err := put("audit/1.json", "second")
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "PreconditionFailed" {
+		t.Fatalf("second conditional PUT: got %v, want PreconditionFailed", err)
+	}
+	out, err := s.Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("docs"), Key: aws.String("audit/1.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if string(b) != "first" {
+		t.Errorf("after a refused PUT the object is %q, want %q", b, "first")
+	}
+
+	const racers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	for i := range racers {
+		wg.Go(func() { errs[i] = put("audit/2.json", "racer") })
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.As(err, &ae) || ae.ErrorCode() != "PreconditionFailed":
+			t.Errorf("racer: got %v, want nil or PreconditionFailed", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d racers won the same key, want 1", won)
+	}
+}
