@@ -161,7 +161,9 @@ func TestReviewRoutes(t *testing.T) {
 	}
 	got := map[string]audit.Entry{}
 	for _, e := range page.Entries {
-		got[e.Action] = e
+		if e.Result != "accepted" { // each decision is recorded before it is made, then its outcome
+			got[e.Action] = e
+		}
 	}
 	if e := got["review:approve"]; e.Result != memory.StatusApproved || e.Justification != "PAY_LOAD abended (ABEND); say so." || e.Targets[0] != low.ID {
 		t.Errorf("approve audit = %+v", e)

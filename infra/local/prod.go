@@ -142,6 +142,7 @@ func startProd(ctx context.Context, getenv func(string) string, base, hwaURL, hw
 		"BEDROCK_MODEL_ID":       "anthropic.claude-3-5-haiku-20241022-v1:0",
 		"BEDROCK_EMBED_MODEL_ID": "amazon.titan-embed-text-v2:0",
 		"DOCUMENTS_BUCKET":       documentsBucket,
+		"AUDIT_BUCKET":           auditBucket,
 		"WS_ENDPOINT":            wsEndpoint,
 		"METRICS_NAMESPACE":      "Resync/Health",
 	}

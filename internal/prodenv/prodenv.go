@@ -165,6 +165,7 @@ func Start(t testing.TB, o Options) *Stack {
 		"BEDROCK_MODEL_ID":       "anthropic.claude-3-5-haiku-20241022-v1:0",
 		"BEDROCK_EMBED_MODEL_ID": "amazon.titan-embed-text-v2:0",
 		"DOCUMENTS_BUCKET":       "resync-prod-documents-123456789012",
+		"AUDIT_BUCKET":           "resync-prod-audit-123456789012",
 		"WS_ENDPOINT":            "https://abc123.execute-api." + Region + ".amazonaws.com/prod",
 		"METRICS_NAMESPACE":      "Resync/Health",
 	}
