@@ -158,7 +158,7 @@ type ActionsConfig struct {
 	HWA     *hwa.Client
 	Plan    *planview.Service
 	Guard   *idempotency.Guard // keyed "confirm:<proposal id>"
-	Audit   Auditor // fail closed: an entry that cannot be recorded refuses what it records
+	Audit   Auditor            // fail closed: an entry that cannot be recorded refuses what it records
 	Limiter *ratelimit.Limiter // ratelimit.KindAction per user, counted at confirm
 
 	// Expiry is how long a proposal may be confirmed (default 10 minutes).

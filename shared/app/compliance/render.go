@@ -1,8 +1,8 @@
 package compliance
 
 import (
-	"encoding/csv"
 	_ "embed"
+	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
