@@ -233,10 +233,16 @@ func (t *Trail) Put(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 			return o.entry(key), nil
 		case 412: // taken: chain to the winner and try the next
 			prev, err := t.read(ctx, key, "")
-			if err != nil {
+			switch {
+			case err == nil:
+				head = link{o.Seq, prev.Hash}
+			case errors.Is(err, errUnreadable), errors.Is(err, errNoObject):
+				// Not a record (Verify reports it): chain on past it, so that
+				// one bad object cannot stop the trail, and with it every action.
+				head = link{o.Seq, ""}
+			default:
 				return audit.Entry{}, fmt.Errorf("s3audit: put %s: read seq %d: %w", e.Action, o.Seq, err)
 			}
-			head = link{o.Seq, prev.Hash}
 		case 409: // a concurrent conditional write to the same key: try it again
 		default:
 			return audit.Entry{}, fmt.Errorf("s3audit: put %s by %s at %s: %w: %w", e.Action, e.User, key, ErrUnavailable, err)
@@ -293,11 +299,24 @@ func (t *Trail) head(ctx context.Context, day string) (link, error) {
 		return link{0, Genesis(day)}, nil
 	}
 	last := vs[len(vs)-1]
-	o, err := t.read(ctx, last.key, "")
-	if err != nil {
-		return link{}, err
+	if last.seq == 0 { // a stray object sorts last: start past the listing's records
+		var n int64
+		for _, kv := range vs {
+			n = max(n, kv.seq)
+		}
+		if n == 0 {
+			return link{0, Genesis(day)}, nil
+		}
+		last = keyVersions{key: t.Key(day, n), seq: n}
 	}
-	return link{last.seq, o.Hash}, nil
+	o, err := t.read(ctx, last.key, "")
+	switch {
+	case err == nil:
+		return link{last.seq, o.Hash}, nil
+	case errors.Is(err, errUnreadable), errors.Is(err, errNoObject):
+		return link{last.seq, ""}, nil // see Put
+	}
+	return link{}, err
 }
 
 var errNoObject = errors.New("s3audit: no such object")

@@ -286,3 +286,20 @@ func TestDaysAreSeparateChains(t *testing.T) {
 		t.Errorf("next day: got seq %d key %s, want seq 1 under audit/2026/12/04/", got.Seq, got.Key)
 	}
 }
+
+// An object that is not a record, planted at the next seq, neither stops
+// the writers (every action would be refused) nor hides: Verify reports it.
+func TestGarbageDoesNotStopTheTrail(t *testing.T) {
+	s := startS3(t)
+	tr := mustTrail(t, s, Config{})
+	mustPut(t, tr, audit.Entry{User: "a", Action: "confirm"})
+	putRaw(t, s, tr.Key("2026-12-03", 2), []byte("not json"))
+	putRaw(t, s, "audit/2026/12/03/zzz", []byte("stray"))
+	if got := mustPut(t, tr, audit.Entry{User: "a", Action: "confirm"}); got.Seq != 3 {
+		t.Errorf("after garbage at seq 2: seq %d, want 3", got.Seq)
+	}
+	v := mustVerify(t, tr, "2026-12-03")
+	if v.OK || len(v.Breaks) != 2 || v.Breaks[0].Seq != 2 || !strings.HasPrefix(v.Breaks[0].Reason, "unreadable") {
+		t.Errorf("verify: %+v, want breaks at seq 2 (unreadable) and the stray object", v)
+	}
+}
