@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/edge/config"
@@ -42,7 +41,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("admin: cache: %w", err)
 	}
-	auditLog := audit.New(base.Redis, audit.Config{})
+	auditLog, trail, err := base.Audit(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
 	// One graph store serves the documents and the review queue; nil when
 	// NEO4J_URI is not set, and then both answer that they are not configured.
 	g, err := base.Graph(ctx, getenv, false)
@@ -60,14 +62,18 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	if a.handler, err = newHandler(deps{
+	d := deps{
 		cache:    c,
 		redis:    base.Redis,
 		audit:    auditLog,
 		security: security.New(base.Redis, 0),
 		docs:     documents,
 		reviews:  reviews,
-	}, base.Edge()); err != nil {
+	}
+	if trail != nil { // a nil *s3audit.Trail must stay a nil interface
+		d.trail = trail
+	}
+	if a.handler, err = newHandler(d, base.Edge()); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -130,7 +130,7 @@ func startProd(ctx context.Context, getenv func(string) string, base, hwaURL, hw
 
 	p.values = prodenv.Values(prodenv.Local{
 		RedisURL: p.redisURL, HWAURL: hwaURL, Neo4jURI: neoURI, Issuer: p.issuer.URL(), ClientID: localClientID,
-		Region: region, DocumentsBucket: documentsBucket, WSEndpoint: wsEndpoint,
+		Region: region, DocumentsBucket: documentsBucket, AuditBucket: auditBucket, WSEndpoint: wsEndpoint,
 	})
 	p.extra = []string{
 		"AWS_REGION=" + region,

@@ -16,8 +16,13 @@ import (
 	"github.com/resync/resync/shared/edge/routes"
 )
 
-// documentsBucket is the local stack's documents bucket.
-const documentsBucket = "resync-documents"
+// The local stack's buckets: documents, and the durable audit trail
+// (package s3audit; Object Lock is AWS's, the chain and the conditional
+// writes are the same here).
+const (
+	documentsBucket = "resync-documents"
+	auditBucket     = "resync-audit"
+)
 
 // invokeFunc invokes a function through the Lambda stand-in.
 type invokeFunc func(ctx context.Context, name string, payload []byte) (lambdasvc.Result, error)
@@ -28,8 +33,8 @@ type invokeFunc func(ctx context.Context, name string, payload []byte) (lambdasv
 // AWS_SECRET_ACCESS_KEY=local), honours presigned upload conditions, and
 // sends each object event to the functions the route table's object
 // triggers name (ingest) through invoke, in order, as a bucket notification
-// would. It returns the environment admin and ingest need: DOCUMENTS_BUCKET
-// and S3_ENDPOINT. startStack calls it once the Lambda stand-in exists and
+// would. It returns the environment the functions need: DOCUMENTS_BUCKET,
+// AUDIT_BUCKET and S3_ENDPOINT. startStack calls it once the Lambda stand-in exists and
 // before the functions are registered; Close closes it before the functions.
 //
 // env is the functions' environment: when it carries the developer's own
@@ -58,7 +63,7 @@ func startS3(invoke invokeFunc, log *slog.Logger, region string, env []string, r
 	}
 	srv, err := s3local.Start(s3local.Config{
 		AccessKey: "local", SecretKey: "local", Keys: keys, Region: region,
-		Buckets: []string{documentsBucket}, Log: log,
+		Buckets: []string{documentsBucket, auditBucket}, Log: log,
 		Notify: func(ctx context.Context, ev events.S3Event) {
 			payload, err := json.Marshal(ev)
 			if err != nil {
@@ -75,6 +80,7 @@ func startS3(invoke invokeFunc, log *slog.Logger, region string, env []string, r
 	}
 	return srv, []string{
 		sharedconfig.EnvDocumentsBucket + "=" + documentsBucket,
+		sharedconfig.EnvAuditBucket + "=" + auditBucket,
 		sharedconfig.EnvS3Endpoint + "=" + srv.URL(),
 	}, nil
 }

@@ -268,7 +268,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	p("resync local stack, stage %s", cfg.Stage)
 	p("  http api      %s", s.url)
 	if s.s3 != nil {
-		p("  s3            %s (bucket %s; object events to ingest)", s.s3.URL(), documentsBucket)
+		p("  s3            %s (buckets %s, object events to ingest; %s, the audit trail)", s.s3.URL(), documentsBucket, auditBucket)
 	}
 	if s.hwaURL != "" {
 		p("  hwa           %s/twsd/api/v2 %s", strings.TrimSuffix(s.hwaURL, "/"), hwaNote)

@@ -155,6 +155,7 @@ func Start(t testing.TB, o Options) *Stack {
 		RedisURL: "redis://:" + RedisPassword + "@" + s.Redis.Addr(), HWAURL: hwaSrv.URL, Neo4jURI: neoURI,
 		Issuer: s.Issuer.URL(), ClientID: ClientID, Region: Region,
 		DocumentsBucket: "resync-prod-documents-123456789012",
+		AuditBucket:     "resync-prod-audit-123456789012",
 		WSEndpoint:      "https://abc123.execute-api." + Region + ".amazonaws.com/prod",
 	})
 	return s
@@ -187,6 +188,7 @@ type Local struct {
 	ClientID        string
 	Region          string // also Bedrock's
 	DocumentsBucket string
+	AuditBucket     string // the audit trail's bucket (Object Lock)
 	WSEndpoint      string // the @connections API
 }
 
@@ -210,6 +212,7 @@ func Values(l Local) map[string]string {
 		"BEDROCK_MODEL_ID":       "anthropic.claude-3-5-haiku-20241022-v1:0",
 		"BEDROCK_EMBED_MODEL_ID": "amazon.titan-embed-text-v2:0",
 		"DOCUMENTS_BUCKET":       l.DocumentsBucket,
+		"AUDIT_BUCKET":           l.AuditBucket,
 		"WS_ENDPOINT":            l.WSEndpoint,
 		"METRICS_NAMESPACE":      "Resync/Health",
 	}

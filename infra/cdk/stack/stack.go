@@ -24,6 +24,7 @@ import (
 // construct tree never replaces them (and never loses their data).
 const (
 	IDDocumentsBucket = "DocumentsBucket"
+	IDAuditBucket     = "AuditBucket"
 	IDWebBucket       = "WebBucket"
 	IDUserPool        = "UserPool"
 	IDCache           = "Cache"
@@ -61,6 +62,7 @@ type Stack struct {
 	WebSocket *WebSocketAPI
 	Users     *Users
 	Documents *Documents
+	Audit     *Audit
 	Web       *Web
 	Cache     *Cache
 }
@@ -70,6 +72,7 @@ type Stack struct {
 type access struct {
 	Bedrock     bool
 	Documents   documentAccess
+	Audit       bool // writes audit records (and admin reads them)
 	Connections bool // post to WebSocket connections
 	Metrics     bool
 }
@@ -85,9 +88,9 @@ const (
 // functionAccess is the table of each function's extra permissions.
 func functionAccess() map[string]access {
 	return map[string]access{
-		routes.Chat:   {Bedrock: true, Connections: true},
+		routes.Chat:   {Bedrock: true, Connections: true, Audit: true},
 		routes.Status: {},
-		routes.Admin:  {Documents: writeDocuments},
+		routes.Admin:  {Documents: writeDocuments, Audit: true},
 		routes.Ingest: {Bedrock: true, Documents: readDocuments, Connections: true},
 		routes.Health: {Bedrock: true, Connections: true, Metrics: true},
 	}
@@ -153,6 +156,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	}
 	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{UploadOrigin: uiOrigin, Retain: st.Retain})
 	s.Documents = docs
+	s.Audit = NewAudit(s.Stack, "Audit", AuditProps{Compliance: st.Retain})
 
 	lambdas := map[string]awslambda.IFunction{}
 	table := functionAccess()
@@ -172,6 +176,9 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		}
 		if acc.Connections {
 			env[EnvWSEndpoint] = wsEndpoint
+		}
+		if acc.Audit {
+			env[EnvAuditBucket] = s.Audit.Bucket.BucketName()
 		}
 		if acc.Metrics {
 			env[EnvMetricsNamespace] = jsii.String(HealthNamespace)
@@ -205,6 +212,9 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		if acc.Connections {
 			s.WebSocket.API.GrantManageConnections(fn.Lambda)
 		}
+		if acc.Audit {
+			s.Audit.GrantWrite(fn.Lambda)
+		}
 	}
 
 	if err := docs.AddTriggers(routes.ObjectTriggers(), lambdas); err != nil {
@@ -234,6 +244,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	})
 
 	pin(docs.Bucket, IDDocumentsBucket)
+	pin(s.Audit.Bucket, IDAuditBucket)
 	pin(s.Web.Bucket, IDWebBucket)
 	pin(s.Users.Pool, IDUserPool)
 	s.Cache.Group.OverrideLogicalId(jsii.String(IDCache))
