@@ -323,6 +323,8 @@ func (w *writer) streams(u llm.ToolUse, content string) error {
 			w.cut = false
 		case late:
 			w.add(fmt.Sprintf("Job stream %s is not among the %s: it is not late.", st, plural(len(l.Items), "late job stream", "late job streams")))
+		case w.tools[toolResolveName]:
+			// resolve_name, next, says what the name is or is close to.
 		default:
 			w.add(fmt.Sprintf("Job stream %s is not in the plan (%s).", st, plural(len(l.Items), "job stream", "job streams")))
 		}
@@ -420,9 +422,12 @@ func (w *writer) workstations(u llm.ToolUse, content string) error {
 				return nil
 			}
 		}
-		if unlinked {
+		switch {
+		case unlinked:
 			w.add(fmt.Sprintf("Workstation %s is not among the unlinked workstations.", ws))
-		} else {
+		case w.tools[toolResolveName]:
+			// resolve_name, next, says what the name is or is close to.
+		default:
 			w.add(fmt.Sprintf("Workstation %s is not in the plan.", ws))
 		}
 		return nil

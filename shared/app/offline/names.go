@@ -271,6 +271,8 @@ func typeNames(toks []token, mem *memory) {
 			t.hint = typeIn
 		case prev == "on" || prev == "at":
 			t.hint = typeOn
+		case (prev == "and" || prev == "or") && i > 1 && toks[i-2].name && toks[i-2].clause == t.clause && toks[i-2].hint != typeUnknown && toks[i-2].hint != typeJob:
+			t.hint = toks[i-2].hint // "on MDM and FTA1": FTA1 is a workstation too
 		}
 	}
 }

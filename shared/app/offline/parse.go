@@ -88,6 +88,9 @@ type question struct {
 	unknown      []string // words it did not understand
 	typos        []string // words it read as others ("faild" as "failed")
 	onTime       bool     // jobs that are not late
+	broken       bool     // "what's broken": jobs in error and workstations down
+	moreWS       []string // further workstations ("on MDM and FTA1")
+	moreStreams  []string // further job streams
 	failuresRead bool     // a window on "what happened": read as the failures of the window
 	bareUnread   []string // words of a job list with no filter that may have meant one ("which jobs are stuck")
 }
@@ -124,6 +127,12 @@ var (
 // assistant's instructions, credentials, other users' data — or tries to
 // change its rules.
 func (q *question) secrets(words map[string]bool, phrase func(...string) bool) bool {
+	lower := strings.ToLower(q.text)
+	for _, cmd := range []string{"curl ", "wget ", "| sh", "|sh", "| bash", "rm -rf", "sudo ", "chmod ", "; drop ", "powershell", "cmd.exe"} {
+		if strings.Contains(lower, cmd) {
+			return true
+		}
+	}
 	return words["password"] || words["passwords"] || words["credential"] || words["credentials"] || words["secret"] || words["secrets"] ||
 		words["token"] || words["tokens"] || words["apikey"] || words["rm"] || words["sudo"] || words["conversations"] || words["chats"] || phrase("api key", "system prompt", "your prompt", "your instructions",
 		"previous instructions", "ignore all", "ignore your", "ignore the", "admin mode", "developer mode", "jailbreak", "pretend you",
@@ -144,8 +153,8 @@ func (q *question) addFilter(f filter) {
 // grouping reads a count per group ("which workstation has the most
 // failures", "failures per stream", "jobs by status") into q.groupBy.
 func (q *question) grouping(words map[string]bool, has func(map[string]bool) bool, phrase func(...string) bool) bool {
-	grouped := has(wordsGroup) || phrase("by workstation", "by agent", "by ws", "by server", "by stream", "by jobstream",
-		"by job stream", "by status", "by state", "by return code", "by rc", "by exit code", "for each", "of each", "on each", "in each")
+	grouped := has(wordsGroup) || words["top"] || words["common"] || words["commonest"] || words["frequent"] || words["often"] || phrase("by workstation", "by agent", "by ws", "by server", "by stream", "by jobstream",
+		"by job stream", "by status", "by state", "by internal status", "by internal state", "by return code", "by rc", "by exit code", "for each", "of each", "on each", "in each")
 	if !grouped {
 		return false
 	}
@@ -183,8 +192,11 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		"how we doing", "how are things", "how's it looking", "hows it looking", "how is it looking", "plan looking",
 		"status report", "sitrep", "status update", "are we good", "we good", "are we ok", "are we okay", "are we fine",
 		"where are we", "all green", "catch me up", "fill me in", "what did i miss", "update me", "what needs", "needs doing", "where do i start", "what should i look", "anything to do"):
-		if len(q.filters) == 0 || phrase("what broken", "whats broken", "what is broken", "anything broken") {
-			q.filters = nil
+		if phrase("what broken", "whats broken", "what is broken", "anything broken", "is broken", "are broken") {
+			q.kind, q.broken = kindJobs, true // the jobs in error and the workstations down
+			return
+		}
+		if len(q.filters) == 0 {
 			q.kind = kindSummary
 			return
 		}
@@ -317,8 +329,16 @@ func parse(text string, mem *memory) question {
 		}
 		switch t.hint {
 		case typeStream:
+			if q.stream != "" {
+				q.moreStreams = appendUnique(q.moreStreams, canonical(t.raw, mem))
+				continue
+			}
 			q.stream = canonical(t.raw, mem)
 		case typeWorkstation:
+			if q.workstation != "" {
+				q.moreWS = appendUnique(q.moreWS, canonical(t.raw, mem))
+				continue
+			}
 			q.workstation = canonical(t.raw, mem)
 		case typeJob, typeUnknown:
 			q.jobs = appendUnique(q.jobs, jobRefText(t.raw, mem))
@@ -427,9 +447,17 @@ func parse(text string, mem *memory) question {
 		for _, t := range loose {
 			switch {
 			case mem.isWorkstation(t.raw) || (t.hint == typeOn && !mem.isStream(t.raw)):
-				q.workstation = canonical(t.raw, mem)
+				if q.workstation != "" {
+					q.moreWS = appendUnique(q.moreWS, canonical(t.raw, mem))
+				} else {
+					q.workstation = canonical(t.raw, mem)
+				}
 			default:
-				q.stream = canonical(t.raw, mem)
+				if q.stream != "" {
+					q.moreStreams = appendUnique(q.moreStreams, canonical(t.raw, mem))
+				} else {
+					q.stream = canonical(t.raw, mem)
+				}
 			}
 		}
 	}
@@ -464,6 +492,9 @@ func parse(text string, mem *memory) question {
 		q.bareUnread = bareUnread(toks)
 	}
 	q.unknown = leftovers(toks)
+	if q.kind == kindHelp && !q.explicit && (q.workstation != "" || q.stream != "") && len(q.jobs) == 0 && has(wordsRan) {
+		q.kind, q.explicit = kindJobs, true // "what runs on DPOOL_DWH"
+	}
 	// Left as kindHelp and not explicit, "and in stream X?" or "what about
 	// it?" is a follow-up that turn.question completes.
 	if q.kind == kindHelp && !q.explicit && has(wordsGreeting) {

@@ -320,7 +320,12 @@ func (t *turn) plan(at int) ([]call, string) {
 		}
 		return calls, text
 	case kindJobs:
-		return t.planJobs(q)
+		calls, text := t.planJobs(q)
+		if q.broken && text == "" && t.has(toolListWorkstations) && len(calls) < maxToolUses {
+			// "what's broken?": the jobs in error and the workstations down.
+			calls = append(calls, t.use(toolListWorkstations, map[string]any{"unlinked": true}))
+		}
+		return calls, text
 	case kindCount:
 		return t.planCount(q)
 	case kindLate:
@@ -450,6 +455,22 @@ func (t *turn) planJobs(q question) ([]call, string) {
 		}
 		windowInput(in, q.win, f)
 		calls = append(calls, t.use(toolSearchJobs, in))
+		for _, ws := range q.moreWS {
+			more := map[string]any{}
+			for k, v := range in {
+				more[k] = v
+			}
+			more["workstation"] = ws
+			calls = append(calls, t.use(toolSearchJobs, more))
+		}
+		for _, st := range q.moreStreams {
+			more := map[string]any{}
+			for k, v := range in {
+				more[k] = v
+			}
+			more["stream"] = st
+			calls = append(calls, t.use(toolSearchJobs, more))
+		}
 		if len(calls) == maxToolUses {
 			break
 		}

@@ -183,7 +183,7 @@ func quoteAll(ws []string) string {
 
 // partSplit splits a message into its questions: at "?", ";", and at " and "
 // / " then " / " also " between two questions.
-var partSplit = regexp.MustCompile(`(?i)\?\s+|;\s*|\s+(?:and then|and also|and|then|also|plus)\s+(?:(?:what|which|how|show|list|is|are|why|tell|give|any)\b)`)
+var partSplit = regexp.MustCompile(`(?i)\?\s+|;\s*|\s+[+&]\s+|\s+(?:and then|and also|and|then|also|plus)\s+(?:(?:what|which|how|show|list|is|are|why|tell|give|any)\b)`)
 
 // parts returns the questions of one message when it asks several that
 // each stand on their own ("which jobs failed and which agents are down?"),
@@ -195,13 +195,13 @@ func (t *turn) parts(at int, whole question) []question {
 	}
 	locs := partSplit.FindAllStringIndex(text, -1)
 	if len(locs) == 0 {
-		return nil
+		return t.andParts(text)
 	}
 	var pieces []string
 	start := 0
 	for _, l := range locs {
 		cut := l[0]
-		if m := text[l[0]:l[1]]; strings.Contains(m, " ") && !strings.HasPrefix(strings.TrimSpace(m), "?") && !strings.HasPrefix(strings.TrimSpace(m), ";") {
+		if m := text[l[0]:l[1]]; strings.Contains(m, " ") && !strings.HasPrefix(strings.TrimSpace(m), "?") && !strings.HasPrefix(strings.TrimSpace(m), ";") && !strings.ContainsAny(m, "+&") {
 			// keep the question word that starts the next part
 			fields := strings.Fields(m)
 			next := fields[len(fields)-1]
@@ -225,6 +225,37 @@ func (t *turn) parts(at int, whole question) []question {
 		if n := len(out); n > 0 && q.pronoun && len(q.jobs) == 0 && len(out[n-1].jobs) > 0 {
 			q.jobs, q.pronoun = out[n-1].jobs, false // "why did X fail and what does it affect?"
 		}
+		out = append(out, q)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// andSplit splits "the failures and the unlinked workstations" at "and"
+// and commas.
+var andSplit = regexp.MustCompile(`(?i)\s+and\s+|,\s*`)
+
+// andParts splits a message at "and" or a comma when every piece stands on
+// its own and asks a different kind of thing ("list the failures and the
+// unlinked workstations"); "failed and held jobs" stays one question.
+func (t *turn) andParts(text string) []question {
+	pieces := andSplit.Split(text, -1)
+	if len(pieces) < 2 {
+		return nil
+	}
+	var out []question
+	kinds := map[kind]bool{}
+	for _, p := range pieces {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		q := parse(strings.TrimSpace(p), t.mem)
+		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit || q.kind.jobKind() || kinds[q.kind] {
+			return nil
+		}
+		kinds[q.kind] = true
 		out = append(out, q)
 	}
 	if len(out) < 2 {
@@ -373,6 +404,15 @@ func (t *turn) secondRound(at int, uses map[string]llm.ToolUse) []call {
 				case m.Kind == "workstation" && t.has(toolListWorkstations):
 					calls = append(calls, t.use(toolListWorkstations, map[string]any{"name": m.Name}))
 				}
+			}
+			continue
+		}
+		if (u.Name == toolListJobStreams || u.Name == toolListWorkstations) && inputString(u.Input, "name") != "" && t.has(toolResolveName) {
+			var l struct {
+				Items []json.RawMessage `json:"items"`
+			}
+			if json.Unmarshal([]byte(r.Content), &l) == nil && len(l.Items) == 0 {
+				calls = append(calls, t.use(toolResolveName, map[string]any{"name": inputString(u.Input, "name")}))
 			}
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/resync/resync/shared/domain/workload"
 )
@@ -95,8 +96,11 @@ func statusNouns(toks []token, mem *memory) []string {
 		if t.quoted || prev == "job" || prev == "named" || prev == "called" || mem.isJob(t.raw) {
 			continue
 		}
-		capital := t.name && t.raw == up && (workload.InternalStatus(up).Valid() || workload.CommonStatus(up).Valid())
-		noun := !t.name && internalNouns[t.word] && (prev == "in" || prev == "status" || next == "status" || next == "state" || next == "jobs" || next == "ones")
+		if _, verb := verbs[t.word]; verb && (prev == "" || courtesy[prev]) && i+1 < len(toks) && toks[i+1].name {
+			continue // "HOLD PAY_LOAD": the verb of an action
+		}
+		capital := !shouted(toks) && len(up) >= 3 && t.raw == up && (workload.InternalStatus(up).Valid() || workload.CommonStatus(up).Valid())
+		noun := !t.name && internalNouns[t.word] && (prev == "in" || prev == "status" || next == "status" || next == "state" || next == "jobs" || next == "ones" || next == "count" || next == "total")
 		if !capital && !noun {
 			continue
 		}
@@ -118,6 +122,26 @@ func statusNouns(toks []token, mem *memory) []string {
 		}
 	}
 	return out
+}
+
+// shouted reports whether a question is typed all in capitals, where
+// capitals say nothing of names or status nouns.
+func shouted(toks []token) bool {
+	letters := 0
+	for _, t := range toks {
+		if t.quoted {
+			continue
+		}
+		for _, r := range t.raw {
+			if r >= 'a' && r <= 'z' {
+				return false
+			}
+			if r >= 'A' && r <= 'Z' {
+				letters++
+			}
+		}
+	}
+	return letters > 0 && len(toks) > 2
 }
 
 // Words of triage, grouping and filler.
@@ -144,7 +168,7 @@ var (
 		"right", "currently", "please", "me", "my", "our", "your", "i", "we", "you", "am", "im", "i'm", "ive", "i've",
 		"anyone", "anybody", "someone", "somebody", "whatever", "whether", "maybe", "perhaps", "probably",
 		"there's", "theres", "here's", "heres", "that's", "thats", "let's", "lets", "gimme", "lemme", "wanna",
-		"path", "paths", "chain", "hrs", "hr", "secs", "sec", "days", "day", "weeks", "update", "updates", "rundown", "lowdown", "picture", "view",
+		"path", "paths", "chain", "among", "amongst", "across", "within", "over", "which", "one", "ones", "hrs", "hr", "secs", "sec", "days", "day", "weeks", "update", "updates", "rundown", "lowdown", "picture", "view",
 		"blew", "blow", "blown", "exploded", "bombed", "died", "dying", "tanked", "puked", "longer", "expected", "taking", "too", "slow", "slowly", "overrun", "overrunning", "estimate", "estimated", "usual", "normal",
 		"quick", "summary", "brief", "briefly", "short", "full", "complete", "entire", "whole", "detailed")
 )
@@ -154,7 +178,7 @@ var (
 func leftovers(toks []token) []string {
 	var out []string
 	for _, t := range toks {
-		if t.name || t.word == "" || vocabulary[t.word] || len(t.word) < 3 || unitPattern.MatchString(t.word) {
+		if t.name || t.word == "" || vocabulary[t.word] || len(t.word) < 3 || unitPattern.MatchString(t.word) || !strings.ContainsFunc(t.word, unicode.IsLetter) {
 			continue
 		}
 		if _, err := strconv.Atoi(t.word); err == nil {
@@ -175,17 +199,18 @@ var phraseWords = setOf(
 	"culprit", "depend", "depends", "detail", "details", "developer", "did", "do", "does", "doing", "down",
 	"each", "else", "error", "errors", "everything", "execute", "exit", "failed", "fill", "fine", "fire",
 	"first", "for", "going", "good", "green", "happen", "happened", "happens", "held", "him", "hold", "holding",
-	"how", "how's", "hows", "i", "if", "ignore", "in", "info", "instructions", "is", "isn't", "issues", "it",
-	"its", "jailbreak", "job", "jobs", "jobstream", "key", "know", "late", "link", "linked", "log", "logged",
-	"long", "long-running", "longer", "longest", "look", "looking", "lost", "me", "message", "messages", "miss",
-	"mode", "need", "needed", "needs", "not", "now", "number", "of", "ok", "okay", "on", "one", "other", "over",
-	"overrun", "overrunning", "plan", "plus", "predecessor", "pretend", "previous", "problems", "prompt", "rc",
-	"reason", "reasons", "relies", "rely", "report", "return", "risk", "root", "run", "running", "runs", "same",
-	"schedule", "server", "shell", "should", "sitrep", "slow", "slowly", "someone", "start", "state", "status",
-	"stream", "streams", "system", "taking", "tell", "than", "that", "the", "things", "this", "time", "to",
-	"too", "triggered", "understand", "unlinked", "up", "update", "upon", "use", "user", "users", "wait",
-	"waiting", "waits", "was", "we", "well", "went", "were", "what", "what's", "whats", "when", "where", "who",
-	"why", "with", "work", "workstation", "workstations", "would", "wrong", "ws", "you", "your",
+	"how", "how's", "hows", "i", "if", "ignore", "in", "info", "instructions", "internal", "is", "isn't",
+	"issues", "it", "its", "jailbreak", "job", "jobs", "jobstream", "key", "know", "late", "link", "linked",
+	"log", "logged", "long", "long-running", "longer", "longest", "look", "looking", "lost", "me", "message",
+	"messages", "miss", "mode", "need", "needed", "needs", "not", "now", "number", "of", "ok", "okay", "on",
+	"one", "other", "over", "overrun", "overrunning", "plan", "plus", "predecessor", "pretend", "previous",
+	"problems", "prompt", "rc", "reason", "reasons", "relies", "rely", "report", "return", "risk", "root",
+	"run", "running", "runs", "same", "schedule", "server", "shell", "should", "sitrep", "slow", "slowly",
+	"someone", "start", "state", "status", "stream", "streams", "system", "taking", "tell", "than", "that",
+	"the", "things", "this", "time", "to", "too", "triggered", "understand", "unlinked", "up", "update", "upon",
+	"use", "user", "users", "wait", "waiting", "waits", "was", "we", "well", "went", "were", "what", "what's",
+	"whats", "when", "where", "who", "why", "with", "work", "workstation", "workstations", "would", "wrong",
+	"ws", "you", "your",
 )
 
 // bareOK are the words a job list without any filter may have: "list all
