@@ -435,7 +435,8 @@ func classBank(t *truth) []question {
 	group(t.jobs, byWS, "which workstation runs the most jobs", "jobs per agent?")
 	group(failedJobs, rc, "most common return code among the failed jobs", "top rc for failures?")
 	group(abendedJobs, rc, "which return code do the abends have most")
-	group(t.jobs, func(j workload.Job) string { return string(j.Internal) }, "count jobs by internal status", "breakdown by status pls — which one has the most?")
+	group(t.jobs, func(j workload.Job) string { return string(j.Internal) }, "count jobs by internal status")
+	group(t.jobs, func(j workload.Job) string { return string(j.Common) }, "breakdown by status pls — which one has the most?", "jobs per status?")
 
 	// A stream or workstation named without the word "stream" or "agent".
 	if len(t.streams) > 0 {

@@ -88,6 +88,7 @@ type question struct {
 	unknown      []string // words it did not understand
 	typos        []string // words it read as others ("faild" as "failed")
 	onTime       bool     // jobs that are not late
+	negated      bool     // a list with a negation it cannot apply ("streams that have not finished")
 	broken       bool     // "what's broken": jobs in error and workstations down
 	moreWS       []string // further workstations ("on MDM and FTA1")
 	moreStreams  []string // further job streams
@@ -210,7 +211,10 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind, q.groupBy = kindCount, "stream"
 	case (wsWords || has(wordsUnlinked)) && !words["job"] && !words["jobs"]:
 		q.kind = kindWorkstations
-		q.unlinked = has(wordsUnlinked) && !phrase("not down", "linked workstations", "linked agents")
+		q.unlinked = has(wordsUnlinked) && !phrase("not down", "linked workstations", "linked agents", "are linked", "is linked", "which linked")
+		if words["linked"] && !words["unlinked"] && !words["not"] && !has(setOf("down", "offline", "disconnected", "unreachable", "dead", "unavailable")) {
+			q.unlinked = false // "which workstations are linked?": all of them, each with its state
+		}
 		if phrase("not linked", "isn't linked", "aren't linked", "not running", "unlinked", "lost link") {
 			q.unlinked = true
 		}
@@ -223,7 +227,7 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 		q.kind = kindJobs
 	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):
 		q.kind = kindStreams
-	case q.stream != "" && !words["jobs"] && (has(wordsSummary) || has(wordsDetail)) && !phrase("what about", "how about"):
+	case q.stream != "" && !words["jobs"] && len(q.filters) == 0 && !phrase("what about", "how about", "and about") && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(q.text)), "and "):
 		q.kind = kindStreams // "status of stream S"
 	case has(wordsSummary) || phrase("how is the plan", "how the plan", "how are things", "how is it going", "going on", "what's up", "whats up", "the plan", "any problems", "anything wrong"):
 		q.kind = kindSummary
@@ -410,8 +414,9 @@ func parse(text string, mem *memory) question {
 			}
 		}
 	}
-	if q.kind.jobKind() && len(q.jobs) == 0 {
-		// "check the log on ABEND_J1": with no other name, a loose one is the job.
+	if q.kind.jobKind() && len(q.jobs) == 0 && !(q.kind == kindAction && (has(wordsBulk) || words["jobs"])) {
+		// "check the log on ABEND_J1": with no other name, a loose one is the job
+		// (but "hold all jobs on MDM" names a workstation, not a job).
 		var rest []token
 		for _, t := range loose {
 			if mem.isStream(t.raw) || mem.isWorkstation(t.raw) {
@@ -492,6 +497,9 @@ func parse(text string, mem *memory) question {
 		q.bareUnread = bareUnread(toks)
 	}
 	q.unknown = leftovers(toks)
+	if q.kind.listKind() && q.kind != kindWorkstations && !q.onTime && negated(toks, words) {
+		q.negated = true
+	}
 	if q.kind == kindHelp && !q.explicit && (q.workstation != "" || q.stream != "") && len(q.jobs) == 0 && has(wordsRan) {
 		q.kind, q.explicit = kindJobs, true // "what runs on DPOOL_DWH"
 	}

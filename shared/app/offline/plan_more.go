@@ -165,6 +165,8 @@ func (t *turn) halfParsed(q question) (string, bool) {
 			q.kind, q.filters = kindJobs, []filter{{label: "in error", status: "ERROR"}}
 		}
 		return decline(q, "a time window ("+q.win.label+") on this kind of question; I can apply one to job lists and counts"), true
+	case q.negated:
+		return decline(q, "the negation (I cannot list what is not in a state; I can list what is)"), true
 	case len(q.unknown) > 0 && q.kind.listKind() && q.explicit:
 		return decline(q, quoteAll(q.unknown)), true
 	case len(q.bareUnread) > 0 && q.kind == kindJobs:

@@ -45,7 +45,7 @@ func correct(toks []token, mem *memory) []string {
 	var fixed []string
 	for i := range toks {
 		t := &toks[i]
-		if t.name || t.quoted || vocabulary[t.word] || len(t.word) < 4 || unitPattern.MatchString(t.word) || filler[t.word] {
+		if t.name || t.quoted || vocabulary[t.word] || len(t.word) < 5 || unitPattern.MatchString(t.word) || filler[t.word] {
 			continue
 		}
 		if _, err := strconv.Atoi(t.word); err == nil {
@@ -209,8 +209,8 @@ var phraseWords = setOf(
 	"someone", "start", "state", "status", "stream", "streams", "system", "taking", "tell", "than", "that",
 	"the", "things", "this", "time", "to", "too", "triggered", "understand", "unlinked", "up", "update", "upon",
 	"use", "user", "users", "wait", "waiting", "waits", "was", "we", "well", "went", "were", "what", "what's",
-	"whats", "when", "where", "who", "why", "with", "work", "workstation", "workstations", "would", "wrong",
-	"ws", "you", "your",
+	"whats", "when", "where", "which", "who", "why", "with", "work", "workstation", "workstations", "would",
+	"wrong", "ws", "you", "your",
 )
 
 // bareOK are the words a job list without any filter may have: "list all
@@ -235,4 +235,19 @@ func bareUnread(toks []token) []string {
 		out = append(out, t.raw)
 	}
 	return out
+}
+
+// negated reports whether a question negates something ("not finished",
+// "haven't started", "without errors"), which a list filter cannot express
+// but the phrases the grammar knows ("not running" of a job, "not late").
+func negated(toks []token, words map[string]bool) bool {
+	for _, t := range toks {
+		if t.name {
+			continue
+		}
+		if t.word == "not" || t.word == "never" || t.word == "without" || t.word == "except" || t.word == "excluding" || strings.HasSuffix(t.word, "n't") || t.word == "nt" {
+			return true
+		}
+	}
+	return false
 }

@@ -16,7 +16,7 @@ var (
 	wordsHeld     = setOf("held", "holding", "paused")
 	wordsWaiting  = setOf("waiting", "pending", "queued", "wait")
 	wordsReady    = setOf("ready")
-	wordsSuccess  = setOf("successful", "succeeded", "success", "succ", "completed", "complete", "finished", "done", "ended")
+	wordsSuccess  = setOf("successful", "succeeded", "success", "succ", "completed", "complete", "finished", "done")
 	wordsCanceled = setOf("canceled", "cancelled")
 	wordsBlocked  = setOf("blocked")
 	wordsLate     = setOf("late", "overdue", "delayed", "behind", "deadline", "deadlines", "tardy")
