@@ -371,11 +371,14 @@ func parse(text string, mem *memory) question {
 		q.kind, q.explicit = kindAction, true
 	case has(wordsLog) && !phrase("log in", "log on", "logged in"):
 		q.kind, q.explicit = kindLog, true
-	case has(wordsImpact) || phrase("what happens if", "what happens when", "what if", "what would happen"):
+	case has(wordsImpact) || phrase("what happens if", "what happens when", "what if", "what would happen", "if § fails", "if § dies",
+		"if § abends", "if § is late", "if § breaks", "if § crashes", "if § goes down", "what else goes down", "else goes down", "what else breaks",
+		"what else fails", "who else", "what else is affected", "knock on", "knock-on", "ripple"):
 		q.kind, q.explicit = kindImpact, true
-	case has(wordsSucc) || phrase("depends on §", "depend on §", "waiting on §", "waits on §", "waiting for §", "wait for §", "depends on it", "depend on it", "waiting on it", "waiting for it", "after §", "triggered by §", "depends upon §", "depend upon §"):
+	case has(wordsSucc) || phrase("is § blocking", "§ blocking", "§ holding up", "is § holding up", "waits for §", "needs §", "need §", "depends on §", "depend on §", "waiting on §", "waits on §", "waiting for §", "wait for §", "depends on it", "depend on it", "waiting on it", "waiting for it", "after §", "triggered by §", "depends upon §", "depend upon §"):
 		q.kind, q.explicit = kindSuccessors, true
-	case has(wordsPred) || phrase("depend on", "depends on", "rely on", "relies on", "needed by"):
+	case has(wordsPred) || phrase("depend on", "depends on", "rely on", "relies on", "needed by", "need before", "needs before", "feeds §",
+		"feed §", "comes before", "come before", "runs before", "run before", "before § can", "before it can", "must finish before", "has to finish before"):
 		q.kind, q.explicit = kindPredecessors, true
 	case words["why"] && has(wordsWhyFail):
 		q.kind, q.explicit = kindWhy, true

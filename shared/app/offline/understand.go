@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ func correct(toks []token, mem *memory) []string {
 	var fixed []string
 	for i := range toks {
 		t := &toks[i]
-		if t.name || t.quoted || vocabulary[t.word] || len(t.word) < 5 || unitPattern.MatchString(t.word) || filler[t.word] {
+		if t.name || t.quoted || vocabulary[t.word] || len(t.word) < 4 || unitPattern.MatchString(t.word) || filler[t.word] {
 			continue
 		}
 		if _, err := strconv.Atoi(t.word); err == nil {
@@ -63,8 +64,8 @@ func correct(toks []token, mem *memory) []string {
 				same = false
 			}
 		}
-		if !same {
-			continue
+		if !same || len(t.word) == 4 && !insertionOrSwap(t.word, near[0]) {
+			continue // four letters: "jbos", "whch", "abnd" are typos; "rate" is not "late"
 		}
 		fixed = append(fixed, t.word+"→"+near[0])
 		t.word, t.raw = near[0], near[0]
@@ -193,24 +194,25 @@ func leftovers(toks []token) []string {
 // blocker", "running long"): never corrected into another word, never
 // "not understood". TestPhraseWordsAreKnown keeps the list complete.
 var phraseWords = setOf(
-	"a", "abended", "about", "admin", "after", "again", "agent", "agents", "all", "along", "and", "another",
-	"any", "anything", "api", "are", "aren't", "as", "ask", "at", "back", "blocked", "blocker", "blockers",
-	"blocking", "broke", "broken", "by", "can", "catch", "cause", "code", "codes", "command", "conversations",
-	"culprit", "depend", "depends", "detail", "details", "developer", "did", "do", "does", "doing", "down",
-	"each", "else", "error", "errors", "everything", "execute", "exit", "failed", "fill", "fine", "fire",
-	"first", "for", "going", "good", "green", "happen", "happened", "happens", "held", "him", "hold", "holding",
-	"how", "how's", "hows", "i", "if", "ignore", "in", "info", "instructions", "internal", "is", "isn't",
-	"issues", "it", "its", "jailbreak", "job", "jobs", "jobstream", "key", "know", "late", "link", "linked",
-	"log", "logged", "long", "long-running", "longer", "longest", "look", "looking", "lost", "me", "message",
-	"messages", "miss", "mode", "need", "needed", "needs", "not", "now", "number", "of", "ok", "okay", "on",
-	"one", "other", "over", "overrun", "overrunning", "plan", "plus", "predecessor", "pretend", "previous",
-	"problems", "prompt", "rc", "reason", "reasons", "relies", "rely", "report", "return", "risk", "root",
-	"run", "running", "runs", "same", "schedule", "server", "shell", "should", "sitrep", "slow", "slowly",
-	"someone", "start", "state", "status", "stream", "streams", "system", "taking", "tell", "than", "that",
-	"the", "things", "this", "time", "to", "too", "triggered", "understand", "unlinked", "up", "update", "upon",
-	"use", "user", "users", "wait", "waiting", "waits", "was", "we", "well", "went", "were", "what", "what's",
-	"whats", "when", "where", "which", "who", "why", "with", "work", "workstation", "workstations", "would",
-	"wrong", "ws", "you", "your",
+	"a", "abended", "abends", "about", "admin", "affected", "after", "again", "agent", "agents", "all", "along",
+	"and", "another", "any", "anything", "api", "are", "aren't", "as", "ask", "at", "back", "before", "blocked",
+	"blocker", "blockers", "blocking", "breaks", "broke", "broken", "by", "can", "catch", "cause", "code",
+	"codes", "come", "comes", "command", "conversations", "crashes", "culprit", "depend", "depends", "detail",
+	"details", "developer", "did", "dies", "do", "does", "doing", "down", "each", "else", "error", "errors",
+	"everything", "execute", "exit", "failed", "fails", "feed", "feeds", "fill", "fine", "finish", "fire",
+	"first", "for", "goes", "going", "good", "green", "happen", "happened", "happens", "has", "held", "him",
+	"hold", "holding", "how", "how's", "hows", "i", "if", "ignore", "in", "info", "instructions", "internal",
+	"is", "isn't", "issues", "it", "its", "jailbreak", "job", "jobs", "jobstream", "key", "knock", "knock-on",
+	"know", "late", "link", "linked", "log", "logged", "long", "long-running", "longer", "longest", "look",
+	"looking", "lost", "me", "message", "messages", "miss", "mode", "must", "need", "needed", "needs", "not",
+	"now", "number", "of", "ok", "okay", "on", "one", "other", "over", "overrun", "overrunning", "plan", "plus",
+	"predecessor", "pretend", "previous", "problems", "prompt", "rc", "reason", "reasons", "relies", "rely",
+	"report", "return", "ripple", "risk", "root", "run", "running", "runs", "same", "schedule", "server",
+	"shell", "should", "sitrep", "slow", "slowly", "someone", "start", "state", "status", "stream", "streams",
+	"system", "taking", "tell", "than", "that", "the", "things", "this", "time", "to", "too", "triggered",
+	"understand", "unlinked", "up", "update", "upon", "use", "user", "users", "wait", "waiting", "waits", "was",
+	"we", "well", "went", "were", "what", "what's", "whats", "when", "where", "which", "who", "why", "with",
+	"work", "workstation", "workstations", "would", "wrong", "ws", "you", "your",
 )
 
 // bareOK are the words a job list without any filter may have: "list all
@@ -250,4 +252,17 @@ func negated(toks []token, words map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// insertionOrSwap reports whether typed is word with one letter dropped or
+// added, or two letters swapped: the typos short words are corrected for.
+// A changed letter makes another word too often ("rate", "late").
+func insertionOrSwap(typed, word string) bool {
+	if len(typed) != len(word) {
+		return true
+	}
+	a, b := []byte(typed), []byte(word)
+	slices.Sort(a)
+	slices.Sort(b)
+	return string(a) == string(b)
 }

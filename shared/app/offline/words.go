@@ -11,7 +11,7 @@ func setOf(words ...string) map[string]bool {
 // Word lists of the intents. A word in any of them is never taken as a name.
 var (
 	wordsAbend    = setOf("abend", "abended", "abends", "abending", "abnormal", "abnormally")
-	wordsFailed   = setOf("failed", "failing", "fail", "fails", "failure", "failures", "error", "errors", "errored", "erroring", "broken", "crashed", "crash", "crashes")
+	wordsFailed   = setOf("failed", "failing", "fail", "fails", "failure", "failures", "error", "errors", "errored", "erroring", "broken", "crashed", "crash", "crashes", "borked", "tanked", "bombed", "died", "blew", "exploded", "puked")
 	wordsRunning  = setOf("running", "executing", "active", "progress")
 	wordsHeld     = setOf("held", "holding", "paused")
 	wordsWaiting  = setOf("waiting", "pending", "queued", "wait")
@@ -29,8 +29,8 @@ var (
 	wordsImpact   = setOf("impact", "impacts", "impacted", "affect", "affects", "affected", "affecting", "break", "breaks", "consequence", "consequences", "blast", "radius", "hurt", "harm")
 	wordsSucc     = setOf("successor", "successors", "downstream", "dependents", "dependants", "children", "child")
 	wordsPred     = setOf("predecessor", "predecessors", "dependency", "dependencies", "deps", "dep", "upstream", "prerequisite", "prerequisites", "prereqs", "parents", "parent", "depend", "depends", "requires", "require")
-	wordsWhyWait  = setOf("waiting", "wait", "waits", "held", "hold", "stuck", "blocked", "blocking", "pending", "late", "slow", "starting", "start", "started", "running", "run", "delayed", "queued")
-	wordsWhyFail  = setOf("fail", "failed", "fails", "failing", "failure", "abend", "abended", "abends", "crash", "crashed", "error", "errored", "errors", "broke", "broken", "wrong", "rc", "cancelled", "canceled", "killed")
+	wordsWhyWait  = setOf("kicked", "kick", "begun", "began", "begin", "waiting", "wait", "waits", "held", "hold", "stuck", "blocked", "blocking", "pending", "late", "slow", "starting", "start", "started", "running", "run", "delayed", "queued")
+	wordsWhyFail  = setOf("borked", "tanked", "bombed", "died", "blew", "exploded", "dies", "fail", "failed", "fails", "failing", "failure", "abend", "abended", "abends", "crash", "crashed", "error", "errored", "errors", "broke", "broken", "wrong", "rc", "cancelled", "canceled", "killed")
 	wordsDetail   = setOf("status", "state", "details", "detail", "info", "information", "describe", "doing", "runs", "history", "duration", "long", "progress", "code", "rc", "happened", "happen", "look", "tell", "about", "show", "when", "is", "did", "was", "has")
 	wordsRunbook  = setOf("runbook", "runbooks", "playbook", "playbooks", "procedure", "procedures", "sop", "sops", "documentation", "docs", "doc", "guide", "guidance", "manual", "wiki", "kb")
 	wordsGreeting = setOf("hi", "hello", "hey", "thanks", "thank", "thx", "cheers", "morning", "evening", "afternoon", "bye", "goodbye")
