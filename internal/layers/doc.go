@@ -12,7 +12,8 @@
 // except for the pairs on the debt list in layers_test.go, each with the reason
 // it is still there. The list can only shrink: the test also fails when an
 // entry names an import that is no longer made, so the entry must be deleted.
-// Only production imports count; tests may import what they need.
+// Only production imports count; tests may import what they need. The domain
+// may also use the pure-algorithm libraries of domainLibraries.
 //
 // The package has no code; run its test with go test ./internal/layers/.
 package layers

@@ -31,6 +31,13 @@ var drivers = []string{
 	"github.com/aws/aws-sdk-go-v2/service/",
 }
 
+// domainLibraries are the libraries the domain may use besides the standard
+// library: pure algorithms with no I/O and no state, which the domain would
+// otherwise have to copy by hand.
+var domainLibraries = []string{
+	"github.com/hbollon/go-edlib", // edit distances for misspellings (workload.Nearest)
+}
+
 // edge is one import: From imports To.
 type edge struct{ From, To string }
 
@@ -91,7 +98,7 @@ func related(a, b string) bool {
 func broken(from, to string) string {
 	switch {
 	case hasPrefix(from, domainPrefix):
-		if !standard(to) && !hasPrefix(to, domainPrefix) {
+		if !standard(to) && !hasPrefix(to, domainPrefix) && !hasPrefix(to, domainLibraries...) {
 			return "a domain package imports only the standard library and other domain packages"
 		}
 	case hasPrefix(from, adapterPrefix):
