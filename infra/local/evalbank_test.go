@@ -379,5 +379,5 @@ func bank(t *truth) []question {
 		return gradeWrong
 	}
 	add("help", help, "what can you do?", "help", "what can i ask you", "how do i use this")
-	return append(qs, classBank(t)...)
+	return append(append(qs, classBank(t)...), heldoutBank(t)...)
 }
