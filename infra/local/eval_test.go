@@ -47,6 +47,7 @@ type evalAnswer struct {
 	proposals int
 	err       string   // an error frame's code
 	cited     []string // the ids of the jobs the final frame cites
+	earlier   []string // the answers to the conversation's earlier turns, in order
 }
 
 // truth is the plan as the simulator holds it when a seed's questions run.
@@ -211,7 +212,11 @@ type result struct {
 func ask(t *testing.T, c *wsClient, conv string, q question) evalAnswer {
 	turns := append(append([]string(nil), q.before...), q.text)
 	var a evalAnswer
+	var earlier []string
 	for i, text := range turns {
+		if i > 0 {
+			earlier = append(earlier, a.text)
+		}
 		id := fmt.Sprintf("%s-%d", conv, i)
 		frame := map[string]any{"action": "chat", "id": id, "conversationId": conv, "text": text}
 		if q.agent != "" {
@@ -247,6 +252,7 @@ func ask(t *testing.T, c *wsClient, conv string, q question) evalAnswer {
 			}
 		}
 	}
+	a.earlier = earlier
 	return a
 }
 

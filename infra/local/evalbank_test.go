@@ -150,6 +150,8 @@ func bank(t *truth) []question {
 		return func(a evalAnswer) string {
 			l := strings.ToLower(a.text)
 			switch {
+			case misread(a, j.Name): // the job taken for a workstation, or "not found"
+				return gradeWrong
 			case !containsName(a.text, j.Name):
 				if declined(a) {
 					return gradeDeclined
@@ -194,6 +196,9 @@ func bank(t *truth) []question {
 	logOf := func(j workload.Job) func(evalAnswer) string {
 		r, _ := j.LastRun()
 		return func(a evalAnswer) string {
+			if misread(a, j.Name) {
+				return gradeWrong
+			}
 			if !containsName(a.text, j.Name) {
 				if declined(a) {
 					return gradeDeclined
@@ -216,6 +221,8 @@ func bank(t *truth) []question {
 		return func(a evalAnswer) string {
 			l := strings.ToLower(a.text)
 			switch {
+			case misread(a, j.Name):
+				return gradeWrong
 			case !containsName(a.text, j.Name):
 				if declined(a) {
 					return gradeDeclined
@@ -379,5 +386,5 @@ func bank(t *truth) []question {
 		return gradeWrong
 	}
 	add("help", help, "what can you do?", "help", "what can i ask you", "how do i use this")
-	return append(qs, classBank(t)...)
+	return append(append(qs, classBank(t)...), heldoutBank(t)...)
 }
