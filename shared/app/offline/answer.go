@@ -158,14 +158,91 @@ func (t *turn) answer(at int) string {
 			}
 		}
 	}
+	w.misread(qAt, at, uses)
+	partOf := map[string]question{} // a multi-part message: each tool use answers its part
+	if qAt >= 0 {
+		if parts := t.parts(qAt, q); len(parts) > 1 {
+			for _, p := range parts {
+				calls, _ := t.planParts([]question{p}, qAt)
+				for _, c := range calls {
+					key, _ := json.Marshal(c.input)
+					if _, ok := partOf[c.name+string(key)]; !ok {
+						partOf[c.name+string(key)] = p
+					}
+				}
+			}
+		}
+	}
+	whole := w.q
 	for i := qAt + 1; i <= at; i++ {
 		for _, b := range t.req.Messages[i].Content {
 			if b.ToolResult != nil && !w.skip[b.ToolResult.ToolUseID] {
-				w.result(uses[b.ToolResult.ToolUseID], *b.ToolResult)
+				u := uses[b.ToolResult.ToolUseID]
+				w.q = whole
+				if p, ok := partOf[u.Name+canonicalJSON(u.Input)]; ok {
+					w.q = p
+				}
+				w.result(u, *b.ToolResult)
 			}
 		}
 	}
 	return w.text()
+}
+
+// canonicalJSON re-encodes a tool input the way the planner encodes one
+// (keys sorted), so a tool use can be matched to the call planned for it.
+func canonicalJSON(raw []byte) string {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return string(raw)
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// misread handles a name a job search took for a workstation or job stream
+// and resolve_name then placed: when it is one job, the search's empty
+// answer and the resolution give way to the job's own results, under a line
+// saying what the name is; when it is the workstation or stream asked for,
+// the resolution adds nothing.
+func (w *writer) misread(qAt, at int, uses map[string]llm.ToolUse) {
+	for i := qAt + 1; i <= at; i++ {
+		for _, b := range w.t.req.Messages[i].Content {
+			r := b.ToolResult
+			if r == nil || r.IsError || uses[r.ToolUseID].Name != toolResolveName {
+				continue
+			}
+			name := inputString(uses[r.ToolUseID].Input, "name")
+			var res struct {
+				Exact []matchResult `json:"exact"`
+			}
+			if json.Unmarshal([]byte(r.Content), &res) != nil || len(res.Exact) == 0 {
+				continue
+			}
+			var searches []string
+			for id, u := range uses {
+				if (u.Name == toolSearchJobs || u.Name == toolCountJobs) && (strings.EqualFold(inputString(u.Input, "workstation"), name) || strings.EqualFold(inputString(u.Input, "stream"), name)) {
+					searches = append(searches, id)
+				}
+			}
+			if len(searches) == 0 {
+				continue
+			}
+			jobs := 0
+			for _, m := range res.Exact {
+				if m.Kind == "job" {
+					jobs++
+				}
+			}
+			w.skip[r.ToolUseID] = true
+			if jobs == len(res.Exact) && jobs == 1 {
+				for _, id := range searches {
+					w.skip[id] = true
+				}
+				w.add(fmt.Sprintf("%s is a job, not a workstation or job stream:", res.Exact[0].Name))
+			}
+		}
+	}
 }
 
 // writer builds an answer section by section.

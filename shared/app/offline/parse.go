@@ -129,7 +129,11 @@ var (
 // change its rules.
 func (q *question) secrets(words map[string]bool, phrase func(...string) bool) bool {
 	lower := strings.ToLower(q.text)
-	for _, cmd := range []string{"curl ", "wget ", "| sh", "|sh", "| bash", "rm -rf", "sudo ", "chmod ", "; drop ", "powershell", "cmd.exe"} {
+	if commandRE.MatchString(q.text) {
+		return true // `kubectl delete ns prod`: a command in backticks, never a name (HWA names have no spaces)
+	}
+	for _, cmd := range []string{"curl ", "wget ", "| sh", "|sh", "| bash", "rm -rf", "sudo ", "chmod ", "; drop ", "powershell", "cmd.exe",
+		"kubectl ", "docker ", "ssh ", "scp ", "systemctl ", "shutdown ", "reboot", "drop table", "delete from"} {
 		if strings.Contains(lower, cmd) {
 			return true
 		}
@@ -140,6 +144,9 @@ func (q *question) secrets(words map[string]bool, phrase func(...string) bool) b
 		"you are now", "other users", "another user", "someone else", "conversations of", "shell command", "run a command",
 		"execute a command")
 }
+
+// commandRE matches text in backticks with a space in it: a command line.
+var commandRE = regexp.MustCompile("`[^`]*\\s[^`]*`")
 
 // addFilter adds a status filter once.
 func (q *question) addFilter(f filter) {
@@ -188,6 +195,7 @@ func (q *question) listKind(words map[string]bool, has func(map[string]bool) boo
 	case q.grouping(words, has, phrase):
 		q.kind = kindCount
 	case has(wordsTriage) || phrase("all good", "all ok", "all okay", "everything ok", "everything okay", "everything fine", "all fine",
+		"everything is fine", "everything is ok", "everything is okay", "everything is good", "all is well", "all is fine",
 		"anything wrong", "anything broken", "what broken", "whats broken", "what is broken", "need me", "needs me",
 		"should i know", "should i look", "look at first", "on fire", "any issues", "any problems", "how are we",
 		"how we doing", "how are things", "how's it looking", "hows it looking", "how is it looking", "plan looking",
@@ -319,7 +327,7 @@ func parse(text string, mem *memory) question {
 	q.root = phrase("root cause", "the root", "the blocker", "the blockers", "the blocking job", "the culprit", "its predecessor", "the predecessor", "its blocker", "its root cause")
 
 	// References to the job of the conversation.
-	q.pronoun = q.root || q.ordinal != 0 || words["it"] || words["its"] || words["it's"] || phrase("that job", "this job", "the job", "same job", "that one", "this one", "the same", "him")
+	q.pronoun = q.root || q.ordinal != 0 || words["it"] || words["its"] || words["it's"] || phrase("that job", "this job", "the job", "same job", "that one", "this one", "the same")
 
 	// Names: jobs, streams, workstations.
 	var loose []token // names typed only by "in" or "on"
@@ -373,7 +381,9 @@ func parse(text string, mem *memory) question {
 		q.kind, q.explicit = kindLog, true
 	case has(wordsImpact) || phrase("what happens if", "what happens when", "what if", "what would happen", "if § fails", "if § dies",
 		"if § abends", "if § is late", "if § breaks", "if § crashes", "if § goes down", "what else goes down", "else goes down", "what else breaks",
-		"what else fails", "who else", "what else is affected", "knock on", "knock-on", "ripple"):
+		"what else fails", "who else", "what else is affected", "knock on", "knock-on", "ripple", "gets hit", "get hit", "hit if", "goes down if",
+		"is hit", "are hit", "suffers", "would suffer", "else is hit") ||
+		words["if"] && (len(q.jobs) > 0 || q.pronoun) && (has(wordsWhyFail) || has(wordsFailed) || has(wordsLate) || has(wordsImpactVerbs)) && !words["why"]:
 		q.kind, q.explicit = kindImpact, true
 	case has(wordsSucc) || phrase("is § blocking", "§ blocking", "§ holding up", "is § holding up", "waits for §", "needs §", "need §", "depends on §", "depend on §", "waiting on §", "waits on §", "waiting for §", "wait for §", "depends on it", "depend on it", "waiting on it", "waiting for it", "after §", "triggered by §", "depends upon §", "depend upon §"):
 		q.kind, q.explicit = kindSuccessors, true
@@ -382,7 +392,9 @@ func parse(text string, mem *memory) question {
 		q.kind, q.explicit = kindPredecessors, true
 	case words["why"] && has(wordsWhyFail):
 		q.kind, q.explicit = kindWhy, true
-	case (words["why"] && has(wordsWhyWait)) || phrase("wait for", "waiting for", "waits for", "waiting on", "waits on", "blocked by", "held up", "what is blocking", "what's blocking", "whats blocking", "blocking it", "blocking §", "holding up", "holding back"):
+	case (words["why"] && has(wordsWhyWait)) || phrase("wait for", "waiting for", "waits for", "waiting on", "waits on", "blocked by", "held up", "what is blocking", "what's blocking", "whats blocking", "blocking it", "blocking §", "holding up", "holding back",
+		"holding it up", "holding § up", "holds it up", "holds § up", "stuck on", "is stuck", "§ stuck", "sitting there", "sat there", "hanging", "wont start", "won't start",
+		"wont kick off", "won't kick off", "not kicking off", "not starting", "hasnt started", "hasn't started", "hasnt kicked off", "hasn't kicked off", "yet to start"):
 		q.kind, q.explicit = kindWaiting, true
 	case phrase("what went wrong", "what happened", "root cause", "what broke", "what is wrong", "what's wrong", "whats wrong", "went wrong"):
 		if len(q.jobs) > 0 || q.pronoun {
@@ -393,7 +405,9 @@ func parse(text string, mem *memory) question {
 	case len(q.jobs) > 0:
 		// "what about X?" continues the previous question; "status of X" asks.
 		q.kind, q.explicit = kindJob, (has(wordsDetail) || len(q.filters) > 0) && !phrase("what about", "how about", "and about")
-	case q.pronoun && (has(wordsDetail) || len(q.filters) > 0):
+	case q.pronoun && (has(wordsDetail) || len(q.filters) > 0) && !has(wordsGroup) && !q.count && !has(wordsTriage) &&
+		!phrase("everything fine", "everything ok", "everything okay", "all good", "is everything", "are we", "everything is fine",
+			"everything is ok", "everything is okay", "everything is good", "all is well", "all is fine") && !(words["which"] && (has(wordsWS) || has(wordsStreams))):
 		q.kind, q.explicit = kindJob, true
 	default:
 		q.listKind(words, has, phrase)
@@ -493,6 +507,10 @@ func parse(text string, mem *memory) question {
 			q.filters = []filter{{label: "in error", status: "ERROR"}}
 		}
 	}
+	if !q.win.set() && (words["today"] || words["tonight"] || words["tonite"]) && (q.kind == kindJobs || q.kind == kindCount) && endState(q.filters) {
+		// "what failed today": since midnight on the plan clock, said in the answer.
+		q.win = window{since: "today", label: "today (since midnight)"}
+	}
 	if q.kind == kindJobs && phrase("on time", "not late", "on schedule") {
 		q.onTime = true // "which jobs are on time?"
 	}
@@ -502,6 +520,17 @@ func parse(text string, mem *memory) question {
 	q.unknown = leftovers(toks)
 	if q.kind.listKind() && q.kind != kindWorkstations && !q.onTime && negated(toks, words) {
 		q.negated = true
+	}
+	if q.kind == kindHelp && !q.explicit && len(q.jobs) == 0 && (q.workstation != "") != (q.stream != "") && (has(wordsDetail) || words["news"] || words["update"] || words["updates"]) && !has(wordsRan) {
+		// "any news on ORDERS_SORT9": the name is the subject, whatever its kind
+		// (get_job says when it is a stream or a workstation).
+		q.jobs = []string{q.workstation + q.stream}
+		q.workstation, q.stream = "", ""
+		q.kind, q.explicit = kindJob, true
+	}
+	if q.kind == kindHelp && !q.explicit && len(q.jobs) == 0 && q.stream == "" && q.workstation == "" && len(toks) <= 5 &&
+		(words["rc"] || phrase("return code", "exit code", "the status", "the state", "the error")) {
+		q.kind, q.explicit, q.pronoun = kindJob, true, true // "whats the rc": of the job of the conversation
 	}
 	if q.kind == kindHelp && !q.explicit && (q.workstation != "" || q.stream != "") && len(q.jobs) == 0 && has(wordsRan) {
 		q.kind, q.explicit = kindJobs, true // "what runs on DPOOL_DWH"

@@ -676,8 +676,11 @@ func (t *turn) fallback(at int) []call {
 			}
 		}
 	}
-	if t.rounds(at) == 1 {
+	switch t.rounds(at) {
+	case 1:
 		calls = append(calls, t.secondRound(at, uses)...)
+	case 2:
+		calls = append(calls, t.thirdRound(at, uses)...)
 	}
 	if len(calls) > maxToolUses {
 		calls = calls[:maxToolUses]

@@ -185,7 +185,7 @@ func quoteAll(ws []string) string {
 
 // partSplit splits a message into its questions: at "?", ";", and at " and "
 // / " then " / " also " between two questions.
-var partSplit = regexp.MustCompile(`(?i)\?\s+|;\s*|\s+[+&]\s+|\s+(?:and then|and also|and|then|also|plus)\s+(?:(?:what|which|how|show|list|is|are|why|tell|give|any)\b)`)
+var partSplit = regexp.MustCompile(`(?i)\?\s+|;\s*|\s+[+&]\s+|,\s*(?:and\s+)?(?:(?:what|which|how|show|list|is|are|why|tell|give|any)\b)|\s+(?:and then|and also|and|then|also|plus)\s+(?:(?:what|which|how|show|list|is|are|why|tell|give|any)\b)`)
 
 // parts returns the questions of one message when it asks several that
 // each stand on their own ("which jobs failed and which agents are down?"),
@@ -221,8 +221,8 @@ func (t *turn) parts(at int, whole question) []question {
 			continue
 		}
 		q := parse(strings.TrimSpace(p), t.mem)
-		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit {
-			return nil // a part that does not stand alone: the whole is one question
+		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit || q.kind == kindAction {
+			return nil // a part that does not stand alone (or "hold on, ..."): the whole is one question
 		}
 		if n := len(out); n > 0 && q.pronoun && len(q.jobs) == 0 && len(out[n-1].jobs) > 0 {
 			q.jobs, q.pronoun = out[n-1].jobs, false // "why did X fail and what does it affect?"
@@ -383,6 +383,7 @@ func (t *turn) secondRound(at int, uses map[string]llm.ToolUse) []call {
 		return t.explainCalls(at)
 	}
 	var calls []call
+	asked := map[string]bool{}
 	for _, b := range t.req.Messages[at].Content {
 		r := b.ToolResult
 		if r == nil {
@@ -405,6 +406,22 @@ func (t *turn) secondRound(at int, uses map[string]llm.ToolUse) []call {
 					calls = append(calls, t.use(toolListJobStreams, map[string]any{"name": m.Name}))
 				case m.Kind == "workstation" && t.has(toolListWorkstations):
 					calls = append(calls, t.use(toolListWorkstations, map[string]any{"name": m.Name}))
+				}
+			}
+			continue
+		}
+		if (u.Name == toolSearchJobs || u.Name == toolCountJobs) && t.has(toolResolveName) {
+			// "whats the error on RISK_TRANSFORM3": nothing on a workstation of
+			// that name — is it one, or a job?
+			var l struct {
+				Total int64 `json:"total"`
+			}
+			if json.Unmarshal([]byte(r.Content), &l) == nil && l.Total == 0 {
+				for _, k := range []string{"workstation", "stream"} {
+					if n := inputString(u.Input, k); n != "" && !asked[n] {
+						asked[n] = true
+						calls = append(calls, t.use(toolResolveName, map[string]any{"name": n}))
+					}
 				}
 			}
 			continue
@@ -438,6 +455,43 @@ func (t *turn) secondRound(at int, uses map[string]llm.ToolUse) []call {
 					calls = append(calls, t.use(toolJobLog, map[string]any{"job": input(ref), "tail": 50}))
 				}
 			}
+		}
+	}
+	return calls
+}
+
+// thirdRound follows a resolve_name of the second round: a name taken for a
+// workstation or job stream that is a job gets the job's state and log.
+func (t *turn) thirdRound(at int, uses map[string]llm.ToolUse) []call {
+	var calls []call
+	for _, b := range t.req.Messages[at].Content {
+		r := b.ToolResult
+		if r == nil || r.IsError || uses[r.ToolUseID].Name != toolResolveName {
+			continue
+		}
+		var res struct {
+			Exact []matchResult `json:"exact"`
+		}
+		if json.Unmarshal([]byte(r.Content), &res) != nil {
+			continue
+		}
+		var jobs []matchResult
+		other := false
+		for _, m := range res.Exact {
+			if m.Kind == "job" {
+				jobs = append(jobs, m)
+			} else {
+				other = true
+			}
+		}
+		if other || len(jobs) != 1 {
+			continue // it is the workstation or stream asked for, or an ambiguous job name
+		}
+		if t.has(toolGetJob) {
+			calls = append(calls, t.use(toolGetJob, map[string]any{"job": jobs[0].ID}))
+		}
+		if t.has(toolJobLog) {
+			calls = append(calls, t.use(toolJobLog, map[string]any{"job": jobs[0].ID, "tail": 50}))
 		}
 	}
 	return calls

@@ -16,7 +16,8 @@ import (
 var intentSets = []map[string]bool{wordsAbend, wordsFailed, wordsRunning, wordsHeld, wordsWaiting, wordsReady,
 	wordsSuccess, wordsCanceled, wordsBlocked, wordsLate, wordsCritical, wordsWS, wordsUnlinked, wordsStreams,
 	wordsSummary, wordsLog, wordsImpact, wordsSucc, wordsPred, wordsRunbook, wordsTriage, wordsGroup,
-	setOf("jobs", "job", "running", "which", "what", "status", "dependencies", "workstation", "successors", "predecessors")}
+	setOf("jobs", "job", "running", "which", "what", "status", "dependencies", "workstation", "successors", "predecessors"),
+	filler, stopWords}
 
 // correctable lists the words of intentSets (at least four letters) and the
 // group of each.
@@ -53,6 +54,10 @@ func correct(toks []token, mem *memory) []string {
 			continue
 		}
 		near := workload.Nearest(t.word, correctable)
+		if len(t.word) == 4 {
+			// four letters: "jbos", "whch", "abnd" are typos; "rate" is not "late"
+			near = slices.DeleteFunc(near, func(n string) bool { return !insertionOrSwap(t.word, n) })
+		}
 		if len(near) == 0 {
 			continue
 		}
@@ -64,8 +69,8 @@ func correct(toks []token, mem *memory) []string {
 				same = false
 			}
 		}
-		if !same || len(t.word) == 4 && !insertionOrSwap(t.word, near[0]) {
-			continue // four letters: "jbos", "whch", "abnd" are typos; "rate" is not "late"
+		if !same {
+			continue
 		}
 		fixed = append(fixed, t.word+"→"+near[0])
 		t.word, t.raw = near[0], near[0]
@@ -147,9 +152,10 @@ func shouted(toks []token) bool {
 
 // Words of triage, grouping and filler.
 var (
-	wordsTriage = setOf("worry", "worried", "worrying", "attention", "concern", "concerned", "concerning", "fires", "fire", "urgent", "alarm", "alarms", "alert", "alerts", "priorities", "triage")
-	wordsRan    = setOf("ran", "run", "runs", "started", "executed", "kicked", "launched", "submitted")
-	wordsGroup  = setOf("most", "least", "fewest", "per", "breakdown", "grouped", "group", "groups", "distribution", "ranking", "rank", "worst", "busiest")
+	wordsTriage      = setOf("worry", "worried", "worrying", "attention", "concern", "concerned", "concerning", "fires", "fire", "urgent", "alarm", "alarms", "alert", "alerts", "priorities", "triage")
+	wordsImpactVerbs = setOf("tanks", "dies", "die", "breaks", "crashes", "blows", "bombs", "hit", "down", "stops", "goes", "delayed", "slips", "overruns")
+	wordsRan         = setOf("ran", "run", "runs", "started", "executed", "kicked", "launched", "submitted")
+	wordsGroup       = setOf("most", "least", "fewest", "per", "breakdown", "grouped", "group", "groups", "distribution", "ranking", "rank", "worst", "busiest")
 	// filler words carry no filter: never "not understood".
 	filler = setOf("guys", "folks", "team", "quick", "quickly", "really", "actually", "exactly", "btw", "hmm", "umm", "um", "uh",
 		"stuff", "things", "thing", "there", "anything", "something", "everything", "nothing", "know", "need", "needs",
@@ -169,7 +175,9 @@ var (
 		"right", "currently", "please", "me", "my", "our", "your", "i", "we", "you", "am", "im", "i'm", "ive", "i've",
 		"anyone", "anybody", "someone", "somebody", "whatever", "whether", "maybe", "perhaps", "probably",
 		"there's", "theres", "here's", "heres", "that's", "thats", "let's", "lets", "gimme", "lemme", "wanna",
-		"path", "paths", "chain", "among", "amongst", "across", "within", "over", "which", "one", "ones", "hrs", "hr", "secs", "sec", "days", "day", "weeks", "update", "updates", "rundown", "lowdown", "picture", "view",
+		"path", "paths", "chain", "atm", "rn", "tonite", "tmrw", "ur", "pls", "plz", "thx", "asap", "fyi", "imo", "btw", "sat", "sitting", "sits",
+		"damage", "throwing", "throws", "producing", "generating", "having", "getting", "boss", "manager", "asking", "asks", "asked", "wants",
+		"news", "forever", "ages", "long", "tell", "him", "her", "them", "among", "amongst", "across", "within", "over", "which", "one", "ones", "hrs", "hr", "secs", "sec", "days", "day", "weeks", "update", "updates", "rundown", "lowdown", "picture", "view",
 		"blew", "blow", "blown", "exploded", "bombed", "died", "dying", "tanked", "puked", "longer", "expected", "taking", "too", "slow", "slowly", "overrun", "overrunning", "estimate", "estimated", "usual", "normal",
 		"quick", "summary", "brief", "briefly", "short", "full", "complete", "entire", "whole", "detailed")
 )
@@ -200,19 +208,21 @@ var phraseWords = setOf(
 	"codes", "come", "comes", "command", "conversations", "crashes", "culprit", "depend", "depends", "detail",
 	"details", "developer", "did", "dies", "do", "does", "doing", "down", "each", "else", "error", "errors",
 	"everything", "execute", "exit", "failed", "fails", "feed", "feeds", "fill", "fine", "finish", "fire",
-	"first", "for", "goes", "going", "good", "green", "happen", "happened", "happens", "has", "held", "him",
-	"hold", "holding", "how", "how's", "hows", "i", "if", "ignore", "in", "info", "instructions", "internal",
-	"is", "isn't", "issues", "it", "its", "jailbreak", "job", "jobs", "jobstream", "key", "knock", "knock-on",
-	"know", "late", "link", "linked", "log", "logged", "long", "long-running", "longer", "longest", "look",
-	"looking", "lost", "me", "message", "messages", "miss", "mode", "must", "need", "needed", "needs", "not",
-	"now", "number", "of", "ok", "okay", "on", "one", "other", "over", "overrun", "overrunning", "plan", "plus",
-	"predecessor", "pretend", "previous", "problems", "prompt", "rc", "reason", "reasons", "relies", "rely",
-	"report", "return", "ripple", "risk", "root", "run", "running", "runs", "same", "schedule", "server",
-	"shell", "should", "sitrep", "slow", "slowly", "someone", "start", "state", "status", "stream", "streams",
-	"system", "taking", "tell", "than", "that", "the", "things", "this", "time", "to", "too", "triggered",
-	"understand", "unlinked", "up", "update", "upon", "use", "user", "users", "wait", "waiting", "waits", "was",
-	"we", "well", "went", "were", "what", "what's", "whats", "when", "where", "which", "who", "why", "with",
-	"work", "workstation", "workstations", "would", "wrong", "ws", "you", "your",
+	"first", "for", "get", "gets", "goes", "going", "good", "green", "hanging", "happen", "happened", "happens",
+	"has", "hasn't", "hasnt", "held", "hit", "hold", "holding", "holds", "how", "how's", "hows", "i", "if",
+	"ignore", "in", "info", "instructions", "internal", "is", "isn't", "issues", "it", "its", "jailbreak",
+	"job", "jobs", "jobstream", "key", "kick", "kicked", "kicking", "knock", "knock-on", "know", "late", "link",
+	"linked", "log", "logged", "long", "long-running", "longer", "longest", "look", "looking", "lost", "me",
+	"message", "messages", "miss", "mode", "must", "need", "needed", "needs", "not", "now", "number", "of",
+	"off", "ok", "okay", "on", "one", "other", "over", "overrun", "overrunning", "plan", "plus", "predecessor",
+	"pretend", "previous", "problems", "prompt", "rc", "reason", "reasons", "relies", "rely", "report",
+	"return", "ripple", "risk", "root", "run", "running", "runs", "same", "sat", "schedule", "server", "shell",
+	"should", "sitrep", "sitting", "slow", "slowly", "someone", "start", "started", "starting", "state",
+	"status", "stream", "streams", "stuck", "suffer", "suffers", "system", "taking", "tell", "than", "that",
+	"the", "there", "things", "this", "time", "to", "too", "triggered", "understand", "unlinked", "up",
+	"update", "upon", "use", "user", "users", "wait", "waiting", "waits", "was", "we", "well", "went", "were",
+	"what", "what's", "whats", "when", "where", "which", "who", "why", "with", "won't", "wont", "work",
+	"workstation", "workstations", "would", "wrong", "ws", "yet", "you", "your",
 )
 
 // bareOK are the words a job list without any filter may have: "list all
@@ -265,4 +275,17 @@ func insertionOrSwap(typed, word string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return string(a) == string(b)
+}
+
+// endState reports whether the filters ask for jobs that ended (failed,
+// abended, successful, canceled): "today" then bounds when they ended.
+func endState(fs []filter) bool {
+	for _, f := range fs {
+		switch {
+		case f.status == "ERROR", f.status == "SUCCESSFUL", f.status == "CANCELED", f.internal == "ABEND", f.internal == "SUCC", f.internal == "FAIL", f.internal == "CANCL":
+		default:
+			return false
+		}
+	}
+	return len(fs) > 0
 }

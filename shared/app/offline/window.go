@@ -17,7 +17,7 @@ type window struct {
 func (w window) set() bool { return w.since != "" || w.until != "" }
 
 var (
-	clockPart = `(\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}|midnight|noon)`
+	clockPart = `(\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}|[01]\d[0-5]\d|2[0-3][0-5]\d|midnight|noon)`
 	unitPart  = `(minutes?|mins?|m|hours?|hrs?|h|days?|d)`
 	// "in the last 2 hours", "past hour", "last 30 min", "within the last day"
 	lastRE = regexp.MustCompile(`\b(?:in |during |within |over |for )?(?:the )?(?:last|past|previous)\s+(\d+|an?|one|two|three|four|five|six|eight|ten|twelve|few|couple of)?\s*` + unitPart + `\b`)
@@ -29,6 +29,8 @@ var (
 	// Words that speak of time: when one is left unread, the question had a
 	// window the model did not understand.
 	timeWordRE = regexp.MustCompile(`\b(hours?|hrs?|minutes?|mins?|ago|since|overnight|night|morning|afternoon|evening|yesterday|shift|week|weekend|recent|recently|lately|earlier|\d{1,2}:\d{2}|\d{1,2}\s*(?:am|pm)|midnight|noon|o'clock|oclock)\b`)
+	// "night shift handover" speaks of a shift, not of a window on jobs.
+	handoverRE = regexp.MustCompile(`\b(?:night|day|morning|evening|late|early)?\s*shift\s+(?:handover|hand-over|hand over|report|summary|notes)\b`)
 )
 
 var greetingRE = regexp.MustCompile(`^ (?:good )?(?:morning|afternoon|evening|night)(?: all| team| folks| guys)? `)
@@ -105,6 +107,7 @@ func readWindow(text string) (w window, unknown string) {
 			}
 		}
 	}
+	consumed = handoverRE.ReplaceAllString(consumed, " ")
 	if m := timeWordRE.FindString(consumed); m != "" {
 		unknown = m
 	}
@@ -114,7 +117,11 @@ func readWindow(text string) (w window, unknown string) {
 // clockForm is a clock time as the tools read it: "2am", "14:30",
 // "today 00:00" for midnight, "12:00" for noon.
 func clockForm(c string) string {
-	switch c = strings.ReplaceAll(c, " ", ""); c {
+	c = strings.ReplaceAll(c, " ", "")
+	if len(c) == 4 && !strings.ContainsAny(c, ":apmidnightnoon") {
+		return c[:2] + ":" + c[2:] // "0900": 09:00
+	}
+	switch c {
 	case "midnight":
 		return "today 00:00"
 	case "noon":

@@ -11,7 +11,7 @@ func setOf(words ...string) map[string]bool {
 // Word lists of the intents. A word in any of them is never taken as a name.
 var (
 	wordsAbend    = setOf("abend", "abended", "abends", "abending", "abnormal", "abnormally")
-	wordsFailed   = setOf("failed", "failing", "fail", "fails", "failure", "failures", "error", "errors", "errored", "erroring", "broken", "crashed", "crash", "crashes", "borked", "tanked", "bombed", "died", "blew", "exploded", "puked")
+	wordsFailed   = setOf("failed", "failing", "fail", "fails", "failure", "failures", "error", "errors", "errored", "erroring", "broken", "crashed", "crash", "crashes", "borked", "tanked", "bombed", "died", "blew", "exploded", "puked", "fell", "fall", "falls")
 	wordsRunning  = setOf("running", "executing", "active", "progress")
 	wordsHeld     = setOf("held", "holding", "paused")
 	wordsWaiting  = setOf("waiting", "pending", "queued", "wait")
@@ -30,13 +30,13 @@ var (
 	wordsSucc     = setOf("successor", "successors", "downstream", "dependents", "dependants", "children", "child")
 	wordsPred     = setOf("predecessor", "predecessors", "dependency", "dependencies", "deps", "dep", "upstream", "prerequisite", "prerequisites", "prereqs", "parents", "parent", "depend", "depends", "requires", "require")
 	wordsWhyWait  = setOf("kicked", "kick", "begun", "began", "begin", "waiting", "wait", "waits", "held", "hold", "stuck", "blocked", "blocking", "pending", "late", "slow", "starting", "start", "started", "running", "run", "delayed", "queued")
-	wordsWhyFail  = setOf("borked", "tanked", "bombed", "died", "blew", "exploded", "dies", "fail", "failed", "fails", "failing", "failure", "abend", "abended", "abends", "crash", "crashed", "error", "errored", "errors", "broke", "broken", "wrong", "rc", "cancelled", "canceled", "killed")
+	wordsWhyFail  = setOf("borked", "tanked", "tanks", "bombed", "bombs", "died", "blew", "blows", "exploded", "dies", "crashes", "breaks", "fell", "falls", "fail", "failed", "fails", "failing", "failure", "abend", "abended", "abends", "crash", "crashed", "error", "errored", "errors", "broke", "broken", "wrong", "rc", "cancelled", "canceled", "killed")
 	wordsDetail   = setOf("status", "state", "details", "detail", "info", "information", "describe", "doing", "runs", "history", "duration", "long", "progress", "code", "rc", "happened", "happen", "look", "tell", "about", "show", "when", "is", "did", "was", "has")
 	wordsRunbook  = setOf("runbook", "runbooks", "playbook", "playbooks", "procedure", "procedures", "sop", "sops", "documentation", "docs", "doc", "guide", "guidance", "manual", "wiki", "kb")
 	wordsGreeting = setOf("hi", "hello", "hey", "thanks", "thank", "thx", "cheers", "morning", "evening", "afternoon", "bye", "goodbye")
 	wordsHelp     = setOf("help", "commands", "capabilities", "usage", "examples")
 	wordsCount    = setOf("many", "count", "number")
-	wordsPronoun  = setOf("it", "its", "it's", "that", "this", "same", "him", "one")
+	wordsPronoun  = setOf("it", "its", "it's", "that", "this", "same", "one")
 	wordsBulk     = setOf("all", "every", "each", "them", "these", "those", "everything")
 )
 
@@ -67,7 +67,7 @@ var vocabulary = func() map[string]bool {
 		wordsWaiting, wordsReady, wordsSuccess, wordsCanceled, wordsBlocked, wordsLate, wordsCritical,
 		wordsWS, wordsUnlinked, wordsStreams, wordsSummary, wordsLog, wordsImpact, wordsSucc, wordsPred,
 		wordsWhyWait, wordsWhyFail, wordsDetail, wordsRunbook, wordsGreeting, wordsHelp, wordsCount,
-		wordsPronoun, wordsBulk, outcomeSucc, outcomeAbend, courtesy, wordsTriage, wordsGroup, wordsRan, filler, phraseWords} {
+		wordsPronoun, wordsBulk, outcomeSucc, outcomeAbend, courtesy, wordsTriage, wordsGroup, wordsRan, wordsImpactVerbs, filler, phraseWords} {
 		for w := range set {
 			all[w] = true
 		}
