@@ -52,7 +52,7 @@ type Knowledge struct {
 }
 
 // DefaultSearchTimeout is Knowledge.SearchTimeout's default.
-const DefaultSearchTimeout = 3 * time.Second
+const DefaultSearchTimeout = 5 * time.Second
 
 // Tools runs the catalogue's tools against the plan. It is safe for
 // concurrent use.
