@@ -483,6 +483,7 @@ func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]
 
 	ttl := c.TTL(lk.kind)
 	e := entry{data: data, storedAt: now, expiresAt: now + int64(ttl)}
+	wrote := false // to Redis; a value never written needs no undoing there
 	if c.redisUp() {
 		enc := encode(e)
 		rctx, cancel := c.redisCtx(ctx)
@@ -495,10 +496,13 @@ func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]
 		if err != nil {
 			c.redisFailed()
 		}
+		wrote = err == nil
 	}
 	c.putLocal(lk, e)
 	if c.epoch.Load() != epoch {
 		c.local.Invalidate(lk)
+	}
+	if wrote && c.epoch.Load() != epoch {
 		rctx, cancel := c.redisCtx(ctx)
 		if err := c.rdb.Unlink(rctx, fresh).Err(); err != nil {
 			c.redisFailed()
