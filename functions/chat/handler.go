@@ -77,6 +77,9 @@ type deps struct {
 	now      func() time.Time
 	// coalesce is how often streamed text is posted (about 100 ms).
 	coalesce time.Duration
+	// memoryBudget bounds each memory call outside the turn (default
+	// defaultMemoryBudget).
+	memoryBudget time.Duration
 }
 
 type handler struct{ deps }
@@ -87,6 +90,9 @@ func newHandler(d deps) *handler {
 	}
 	if d.coalesce <= 0 {
 		d.coalesce = 100 * time.Millisecond
+	}
+	if d.memoryBudget <= 0 {
+		d.memoryBudget = defaultMemoryBudget
 	}
 	return &handler{d}
 }
@@ -391,7 +397,10 @@ func (h *handler) chat(ctx context.Context, conn push.Connection, f *frames.Chat
 		return
 	}
 	if answered != nil && h.memory != nil { // the answer is out and stored; memory must not fail it
-		if items, err := h.memory.Answered(ctx, turn, *answered); err != nil {
+		mctx, cancel := context.WithTimeout(ctx, h.memoryBudget)
+		items, err := h.memory.Answered(mctx, turn, *answered)
+		cancel()
+		if err != nil {
 			h.log.WarnContext(ctx, "chat: recording the turn in memory failed", "err", err.Error())
 		} else if len(items) > 0 {
 			h.log.InfoContext(ctx, "chat: answer queued for review", "reason", items[0].Reason, "items", len(items))
@@ -493,6 +502,12 @@ type Feedback struct {
 	At        time.Time `json:"at"`
 }
 
+// defaultMemoryBudget bounds each call to the conversation memory (the knowledge
+// graph) outside the turn: recording an answer already sent, and a rating
+// before its acknowledgement. A graph that does not answer must not hold the
+// frame's answer nor the invocation.
+const defaultMemoryBudget = 3 * time.Second
+
 func (h *handler) rate(ctx context.Context, conn push.Connection, f *frames.Feedback) {
 	// frames.Parse has checked the messageId, the rating and the comment's length.
 	if err := h.feedback.Record(ctx, Feedback{User: conn.User, MessageID: f.MessageID, Rating: f.Rating, Comment: f.Comment, At: h.now().UTC()}); err != nil {
@@ -501,7 +516,10 @@ func (h *handler) rate(ctx context.Context, conn push.Connection, f *frames.Feed
 		return
 	}
 	if h.memory != nil { // low ratings become review items
-		if _, err := h.memory.Rate(ctx, conn.User, f.MessageID, f.Rating, f.Comment); err != nil {
+		mctx, cancel := context.WithTimeout(ctx, h.memoryBudget)
+		_, err := h.memory.Rate(mctx, conn.User, f.MessageID, f.Rating, f.Comment)
+		cancel()
+		if err != nil {
 			h.log.WarnContext(ctx, "chat: recording the rating in memory failed", "err", err.Error())
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/docs"
 	"github.com/resync/resync/shared/app/memory"
 	"github.com/resync/resync/shared/app/offline"
@@ -133,5 +134,46 @@ func TestBuildKnowledge(t *testing.T) {
 	defer kn.close()
 	if kn.tools.Runbooks == nil || kn.memory == nil || kn.tools.Impact == nil {
 		t.Errorf("with a graph: %+v", kn)
+	}
+}
+
+// stuckMemory is a conversation memory whose graph never answers
+// (black-holed): every call waits for its context.
+type stuckMemory struct{}
+
+func (stuckMemory) Answered(ctx context.Context, _ agent.Turn, _ agent.Answer) ([]memory.ReviewItem, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (stuckMemory) Rate(ctx context.Context, _, _ string, _ int, _ string) (*memory.ReviewItem, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A memory that does not answer holds neither a chat frame's final nor a
+// rating's acknowledgement, nor the invocation, past its budget.
+func TestStuckMemoryHoldsNoFrame(t *testing.T) {
+	f := newFixture(t, offline.New())
+	d := f.h.deps
+	d.memory, d.memoryBudget = stuckMemory{}, 200*time.Millisecond
+	f.h = newHandler(d)
+	f.connect(t, "c1", "otto", auth.RoleOperator)
+	for _, tc := range []struct {
+		frame map[string]any
+		want  func([]map[string]any) bool
+	}{
+		{map[string]any{"action": "chat", "id": "m1", "conversationId": "conv1", "text": "which jobs abended?"},
+			func(fs []map[string]any) bool { return len(only(fs, "final")) == 1 }},
+		{map[string]any{"action": "feedback", "messageId": "m1", "rating": 1, "comment": "wrong job"},
+			func(fs []map[string]any) bool { return len(fs) == 1 && fs[0]["kind"] == "feedback_recorded" }},
+	} {
+		start := time.Now()
+		fs := f.send(t, "c1", tc.frame)
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%s: the invocation took %v, want the memory's budget and little more", tc.frame["action"], took)
+		}
+		if !tc.want(fs) {
+			t.Errorf("%s: frames %v, want its answer", tc.frame["action"], types(fs))
+		}
 	}
 }

@@ -42,7 +42,11 @@ const (
 	recoveryBound  = 30 * time.Second      // full service after the dependency returns
 	downFor        = 60 * time.Second      // the "down for 60 s" fault
 	chatBound      = 60 * time.Second      // every chat message gets final or error within it
-	ingestRetry    = "5s,10s"              // LOCAL_ASYNC_RETRY: Lambda's 1m,2m, shortened
+	// graphBound: with Neo4j faulted, impact answers from HWA and a chat
+	// message gets its final or error within it (the graph calls have
+	// budgets of a few seconds; the rest is the 2 shared cores).
+	graphBound  = 20 * time.Second
+	ingestRetry = "5s,10s" // LOCAL_ASYNC_RETRY: Lambda's 1m,2m, shortened
 )
 
 // Faults of the matrix besides the wire faults of internal/chaos.
@@ -252,7 +256,18 @@ func (e *chaosEnv) get(path string) (*http.Response, []byte) {
 
 // impact returns where the impact of e.jobID came from and its note.
 func (e *chaosEnv) impact() (string, string) {
+	src, note, _ := e.impactTimed()
+	return src, note
+}
+
+// impactTimed is impact with the time the answer took.
+func (e *chaosEnv) impactTimed() (string, string, time.Duration) {
 	a := e.req("GET", "/api/v1/jobs/"+e.jobID+"/impact", e.viewer, "")
+	src, note := impactOf(a)
+	return src, note, a.took
+}
+
+func impactOf(a answer) (string, string) {
 	var im struct{ Source, Note string }
 	if a.status != 200 || json.Unmarshal(a.body, &im) != nil {
 		return fmt.Sprintf("%d", a.status), string(a.body)
@@ -455,10 +470,13 @@ func (e *chaosEnv) run(t *testing.T, c chaosCase) chaosRow {
 			}
 		}
 		if c.dep == "neo4j" {
-			src, note := e.impact()
-			row.got = append(row.got, "impact from "+src)
+			src, note, took := e.impactTimed()
+			row.got = append(row.got, "impact from "+src+" in "+took.Round(100*time.Millisecond).String())
 			if src != "hwa" || !strings.Contains(note, "could not be reached") {
 				row.fail(t, "impact with Neo4j faulted: source %q note %q, want HWA's answer saying the graph could not be reached", src, note)
+			}
+			if took > graphBound {
+				row.fail(t, "impact with Neo4j faulted took %s, want within %s", took, graphBound)
 			}
 		}
 		if c.dep == "redis" {
@@ -482,8 +500,13 @@ func (e *chaosEnv) run(t *testing.T, c chaosCase) chaosRow {
 				row.fail(t, "chat on a socket opened before Redis faulted: %v, want code unavailable for message %s (the session store is down, the user is not signed out)", m, id)
 			}
 		}
+		asked := time.Now()
 		m := e.ask("which jobs abended?")
-		row.got = append(row.got, "chat "+frameSummary(m))
+		took := time.Since(asked)
+		row.got = append(row.got, "chat "+frameSummary(m)+" in "+took.Round(100*time.Millisecond).String())
+		if c.dep == "neo4j" && took > graphBound {
+			row.fail(t, "chat with Neo4j faulted: %s after %s, want a final or an error within %s", frameSummary(m), took.Round(100*time.Millisecond), graphBound)
+		}
 		switch {
 		case !finalOrError(m) && !(c.dep == "redis" && m["type"] == "refused"):
 			row.fail(t, "chat with %s faulted: %v, want a final or an error frame", c.dep, m)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/agent/agenttest"
 	"github.com/resync/resync/shared/app/impact"
@@ -219,5 +222,74 @@ func TestRunnerContextHook(t *testing.T) {
 		if !strings.Contains(sys, "HWA vocabulary") {
 			t.Errorf("%s: the system prompt lost its base", tc.name)
 		}
+	}
+}
+
+// stuckRunbooks and stuckGraph never answer (Neo4j black-holed): each call
+// waits for its context.
+type stuckRunbooks struct{}
+
+func (stuckRunbooks) Search(ctx context.Context, _ string, _ int) ([]retrieve.Result, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("failed to get reader: %w", ctx.Err())
+}
+
+type stuckGraph struct{}
+
+func (stuckGraph) Successors(ctx context.Context, _ string, _ int) ([]graph.Successor, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (stuckGraph) WhyWaiting(ctx context.Context, _ string) (graph.WaitAnalysis, error) {
+	<-ctx.Done()
+	return graph.WaitAnalysis{}, ctx.Err()
+}
+func (stuckGraph) OnCriticalPath(ctx context.Context, _ string) (graph.CriticalPath, error) {
+	<-ctx.Done()
+	return graph.CriticalPath{}, ctx.Err()
+}
+
+// With the knowledge graph black-holed a turn still ends, long before the
+// turn's own timeout: the memory hook, the runbook search and the impact
+// tool each give up after their budget, and the model gets results that say
+// the graph did not answer (and HWA's impact), so it can answer from the plan.
+func TestGraphBlackHoleTurnStillEnds(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	jobs, err := e.hc.ListJobs(context.Background(), hwa.Query{})
+	if err != nil || len(jobs) == 0 {
+		t.Fatal(err)
+	}
+	const budget = 200 * time.Millisecond
+	tools := e.tools.WithKnowledge(Knowledge{
+		Runbooks:      stuckRunbooks{},
+		Impact:        &impact.Service{Graph: stuckGraph{}, Flow: e.hc, Jobs: planview.HWA{Client: e.hc}, GraphBudget: budget},
+		SearchTimeout: budget,
+	})
+	m := agenttest.New(
+		agenttest.Tools(agenttest.Use(ToolSearchRunbooks, map[string]any{"query": "abend"}), agenttest.Use(ToolJobImpact, map[string]any{"job": jobs[0].ID})),
+		agenttest.Text("The runbooks could not be searched; here is the plan."))
+	hook := func(ctx context.Context, _ Turn) (string, error) { <-ctx.Done(); return "", ctx.Err() }
+	r, err := NewRunner(RunnerConfig{Agents: e.agents, Models: OneModel(m), Tools: tools, Now: e.clock.Now,
+		Context: hook, ContextTimeout: budget, Timeout: 90 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	ans, err := r.Run(context.Background(), Turn{User: "alice", ConversationID: "c", MessageID: "m", Text: "what to do about the abend?"}, &agenttest.Sink{})
+	if took := time.Since(start); took > 3*budget+2*time.Second {
+		t.Errorf("the turn took %v, want about three budgets of %v", took, budget)
+	}
+	if err != nil || ans.Text == "" {
+		t.Fatalf("Run: %q, %v; want an answer", ans.Text, err)
+	}
+	res := agenttest.LastToolResults(m.Requests()[1])
+	if len(res) != 2 {
+		t.Fatalf("tool results: %d, want 2", len(res))
+	}
+	if !res[0].IsError || !strings.Contains(res[0].Content, "did not answer within") {
+		t.Errorf("search_runbooks result %s, want an error saying the graph did not answer in time", res[0].Content)
+	}
+	if res[1].IsError || !strings.Contains(res[1].Content, `"source":"hwa"`) || !strings.Contains(res[1].Content, "could not be reached in time") {
+		t.Errorf("job_impact result %.300s, want HWA's answer with a note that the graph could not be reached in time", res[1].Content)
 	}
 }

@@ -56,7 +56,14 @@ type RunnerConfig struct {
 	// turn (for example corrections reviewers approved for similar
 	// questions). Its error is not fatal: the turn goes on without it.
 	Context func(ctx context.Context, turn Turn) (string, error)
+	// ContextTimeout bounds the Context call (default DefaultContextTimeout):
+	// extra prompt text is never worth holding the answer for, and its
+	// source (the knowledge graph) may be slow or unreachable.
+	ContextTimeout time.Duration
 }
+
+// DefaultContextTimeout is RunnerConfig.ContextTimeout's default.
+const DefaultContextTimeout = 2 * time.Second
 
 // Runner runs the agent loop. It is safe for concurrent use.
 type Runner struct {
@@ -89,6 +96,9 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ContextTimeout <= 0 {
+		cfg.ContextTimeout = DefaultContextTimeout
 	}
 	return &Runner{cfg: cfg}, nil
 }
@@ -186,7 +196,10 @@ func (r *Runner) Run(ctx context.Context, turn Turn, sink Sink) (Answer, error) 
 	}
 	system := systemPrompt(ag, r.cfg.Now())
 	if r.cfg.Context != nil {
-		if extra, err := r.cfg.Context(ctx, turn); err == nil && strings.TrimSpace(extra) != "" {
+		cctx, cancel := context.WithTimeout(ctx, r.cfg.ContextTimeout)
+		extra, err := r.cfg.Context(cctx, turn)
+		cancel()
+		if err == nil && strings.TrimSpace(extra) != "" {
 			system += "\n" + strings.TrimSpace(extra) + "\n"
 		}
 	}

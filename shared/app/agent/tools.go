@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/impact"
@@ -43,7 +44,15 @@ type Impacts interface {
 type Knowledge struct {
 	Runbooks Runbooks
 	Impact   Impacts
+	// SearchTimeout bounds one runbook search (default
+	// DefaultSearchTimeout): a knowledge graph that is slow or unreachable
+	// makes the tool answer "unavailable" and the turn goes on from the plan.
+	// (Impact bounds its own graph attempt; see impact.Service.GraphBudget.)
+	SearchTimeout time.Duration
 }
+
+// DefaultSearchTimeout is Knowledge.SearchTimeout's default.
+const DefaultSearchTimeout = 5 * time.Second
 
 // Tools runs the catalogue's tools against the plan. It is safe for
 // concurrent use.
@@ -693,10 +702,18 @@ func (t *Tools) searchRunbooks(ctx context.Context, in SearchRunbooksInput) outc
 	case limit > maxRunbookHits:
 		limit = maxRunbookHits
 	}
-	rs, err := t.knowledge.Runbooks.Search(ctx, q, limit)
+	timeout := t.knowledge.SearchTimeout
+	if timeout <= 0 {
+		timeout = DefaultSearchTimeout
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	rs, err := t.knowledge.Runbooks.Search(sctx, q, limit)
+	cancel()
 	switch {
 	case errors.Is(err, retrieve.ErrInvalid):
 		return fail(CodeBadInput, "the query cannot be searched: it is empty or longer than %d bytes", retrieve.MaxQuery)
+	case ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded):
+		return fail(CodeUnavailable, "the runbook search is unavailable right now: the knowledge graph did not answer within %v; answer from the plan and say the runbooks could not be searched", timeout)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fail(CodeUnavailable, "runbook search: out of time")
 	case err != nil:

@@ -5,7 +5,10 @@
 //
 // It asks the Neo4j graph first; when the graph is not configured or cannot
 // be reached it falls back to HWA's own predecessor and successor calls and
-// says so in the answer (Source "hwa" and a Note).
+// says so in the answer (Source "hwa" and a Note). The graph attempt has a
+// budget of its own (Service.GraphBudget, and at most graphShare of the
+// caller's remaining time), so a graph that is slow or swallows packets
+// leaves the HWA fallback the rest of the request.
 package impact
 
 import (
@@ -120,11 +123,47 @@ type Service struct {
 	Graph Graph
 	Flow  Flow
 	Jobs  Jobs
+	// GraphBudget bounds the graph attempt of one answer (zero:
+	// DefaultGraphBudget); it never takes more than graphShare of the time
+	// left before the caller's deadline.
+	GraphBudget time.Duration
+}
+
+// DefaultGraphBudget is how long an answer waits for the graph before it
+// falls back to HWA: a healthy graph answers these queries in milliseconds.
+const DefaultGraphBudget = 2 * time.Second
+
+// graphShare is the largest part of the caller's remaining time the graph
+// attempt may use; the rest is the HWA fallback's.
+const graphShare = 0.4
+
+// graphCtx is ctx bounded by the graph budget, and the budget.
+func (s *Service) graphCtx(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
+	budget := s.GraphBudget
+	if budget <= 0 {
+		budget = DefaultGraphBudget
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Duration(float64(time.Until(dl))*graphShare))
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	return ctx, cancel, budget
+}
+
+// graphFailed returns the note for a failed graph attempt under gctx, and
+// whether to fall back: a graph that used up its budget while the caller
+// still has time is slow or unreachable, whatever error the driver gave.
+func graphFailed(ctx, gctx context.Context, budget time.Duration, err error) (string, bool) {
+	if errors.Is(gctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		return fmt.Sprintf(graphSlow, budget.Round(time.Millisecond)), true
+	}
+	return fallback(err)
 }
 
 const graphOff = "the knowledge graph is not configured here, so this comes from HWA's own predecessor and successor calls"
 const (
 	graphDown      = "the knowledge graph could not be reached, so this comes from HWA's own predecessor and successor calls"
+	graphSlow      = "the knowledge graph could not be reached in time (no answer within %v), so this comes from HWA's own predecessor and successor calls"
 	graphNotSynced = "the knowledge graph is reachable but has not been synced with the plan yet (the first topology sync runs at start-up), so this comes from HWA's own predecessor and successor calls"
 	graphNoJob     = "the job is not in the knowledge graph yet (it joined the plan after the last topology sync, which runs every 15 minutes), so this comes from HWA's own predecessor and successor calls"
 )
@@ -174,12 +213,14 @@ func (s *Service) Impact(ctx context.Context, jobID string, depth int) (Impact, 
 	}
 	note := graphOff
 	if s.Graph != nil {
-		out, err := s.graphImpact(ctx, jobID, depth)
+		gctx, cancel, budget := s.graphCtx(ctx)
+		out, err := s.graphImpact(gctx, jobID, depth)
+		cancel()
 		if err == nil {
 			return out, nil
 		}
 		var ok bool
-		if note, ok = fallback(err); !ok {
+		if note, ok = graphFailed(ctx, gctx, budget, err); !ok {
 			return Impact{}, err
 		}
 	}
@@ -329,12 +370,14 @@ func plural(n int, one, many string) string {
 func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 	note := graphOff
 	if s.Graph != nil {
-		wa, err := s.Graph.WhyWaiting(ctx, jobID)
+		gctx, cancel, budget := s.graphCtx(ctx)
+		wa, err := s.Graph.WhyWaiting(gctx, jobID)
+		cancel()
 		if err == nil {
 			return whyOf(wa, SourceGraph), nil
 		}
 		var ok bool
-		if note, ok = fallback(err); !ok {
+		if note, ok = graphFailed(ctx, gctx, budget, err); !ok {
 			return Why{}, err
 		}
 	}

@@ -297,3 +297,69 @@ func TestSummaryNamesCriticalJobsBeyondTheDepth(t *testing.T) {
 		t.Errorf("onCriticalPath %v critical %d", got.OnCriticalPath, got.Critical)
 	}
 }
+
+// stuckGraph is a graph that never answers (Neo4j black-holed, or slower
+// than any request): every call waits for its context and returns the
+// driver's kind of error, not ErrUnavailable.
+type stuckGraph struct{}
+
+func (stuckGraph) Successors(ctx context.Context, _ string, _ int) ([]graph.Successor, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("failed to get reader: %w", ctx.Err())
+}
+func (stuckGraph) WhyWaiting(ctx context.Context, _ string) (graph.WaitAnalysis, error) {
+	<-ctx.Done()
+	return graph.WaitAnalysis{}, fmt.Errorf("failed to get reader: %w", ctx.Err())
+}
+func (stuckGraph) OnCriticalPath(ctx context.Context, _ string) (graph.CriticalPath, error) {
+	<-ctx.Done()
+	return graph.CriticalPath{}, fmt.Errorf("failed to get reader: %w", ctx.Err())
+}
+
+// A graph that does not answer uses its budget only — at most
+// GraphBudget, at most 40 % of the caller's remaining time — and the
+// answer comes from HWA with a note that the graph could not be reached in
+// time, well before the caller's deadline.
+func TestStuckGraphLeavesHWATheRest(t *testing.T) {
+	e := newEnv(t)
+	j := e.withSuccessors(t, 1)[0]
+	for _, tc := range []struct {
+		name     string
+		budget   time.Duration // Service.GraphBudget
+		deadline time.Duration // the caller's; 0: none
+		within   time.Duration // the answer comes within it
+	}{
+		{"budget, no deadline", 200 * time.Millisecond, 0, 200*time.Millisecond + time.Second},
+		{"share of a short deadline", 0, 1500 * time.Millisecond, 1500 * time.Millisecond},
+		{"default budget in a long deadline", 0, 30 * time.Second, DefaultGraphBudget + time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := &Service{Graph: stuckGraph{}, Flow: e.hc, Jobs: e.src, GraphBudget: tc.budget}
+			ctx := context.Background()
+			if tc.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			imp, err := svc.Impact(ctx, j.ID, 0)
+			if took := time.Since(start); took > tc.within {
+				t.Errorf("impact took %v, want within %v", took, tc.within)
+			}
+			if err != nil || imp.Source != SourceHWA || !strings.Contains(imp.Note, "could not be reached in time") || len(imp.Successors) == 0 {
+				t.Errorf("impact: source %q note %q %d successors err %v; want HWA's successors and a note that the graph could not be reached in time", imp.Source, imp.Note, len(imp.Successors), err)
+			}
+			if tc.deadline > 0 && tc.deadline < 10*time.Second {
+				return // the deadline is spent; Why would get a shorter one
+			}
+			start = time.Now()
+			why, err := svc.Why(ctx, j.ID)
+			if took := time.Since(start); took > tc.within {
+				t.Errorf("why took %v, want within %v", took, tc.within)
+			}
+			if err != nil || why.Source != SourceHWA || !strings.Contains(why.Note, "could not be reached in time") {
+				t.Errorf("why: source %q note %q err %v; want HWA and a note that the graph could not be reached in time", why.Source, why.Note, err)
+			}
+		})
+	}
+}

@@ -13,6 +13,11 @@ import (
 
 // Redis returns a client for RedisURL (redis:// or rediss:// with TLS and
 // auth, as ElastiCache in AWS). It does not dial; the first command does.
+// The client honours context deadlines on the wire (go-redis ignores them
+// unless ContextTimeoutEnabled is set), so a caller's bound — the cache's
+// per-call timeout, a request's deadline — holds when Redis is slow or
+// swallows packets, instead of each command waiting out ReadTimeout and
+// its retries.
 func (c Common) Redis() (*redis.Client, error) {
 	opts, err := redis.ParseURL(c.RedisURL)
 	if err != nil {
@@ -21,6 +26,7 @@ func (c Common) Redis() (*redis.Client, error) {
 	if opts.TLSConfig != nil && opts.TLSConfig.MinVersion == 0 {
 		opts.TLSConfig.MinVersion = tls.VersionTLS12
 	}
+	opts.ContextTimeoutEnabled = true
 	return redis.NewClient(opts), nil
 }
 
@@ -45,7 +51,7 @@ func (c Common) Verifier(ctx context.Context) (*auth.Verifier, error) {
 // CacheConfig returns the cache.Config of the settings (zero fields take
 // the cache's defaults).
 func (c Common) CacheConfig() cache.Config {
-	cfg := cache.Config{MaxEntries: c.Cache.MaxEntries, MaxBytes: c.Cache.MaxBytes}
+	cfg := cache.Config{MaxEntries: c.Cache.MaxEntries, MaxBytes: c.Cache.MaxBytes, RedisTimeout: c.Cache.RedisTimeout}
 	if len(c.Cache.TTL) > 0 {
 		cfg.TTL = cache.DefaultTTLs()
 		for k, d := range c.Cache.TTL {

@@ -57,13 +57,17 @@ const (
 	EnvCacheTTLs       = "CACHE_TTLS"        // per-kind fresh TTLs, e.g. "summary=15s,list=30s,log=60s,job=30s"
 	EnvCacheMaxEntries = "CACHE_MAX_ENTRIES" // local tier bound (default 100000)
 	EnvCacheMaxBytes   = "CACHE_MAX_BYTES"   // local tier bound in bytes (default 104857600)
+	// EnvCacheRedisTimeout bounds each Redis call of the cache (default
+	// 300ms); past it the cache reads HWA as if Redis held nothing.
+	EnvCacheRedisTimeout = "CACHE_REDIS_TIMEOUT"
 )
 
 // Cache tunes the two-tier cache; zero values take the cache's defaults.
 type Cache struct {
-	TTL        map[string]time.Duration
-	MaxEntries int
-	MaxBytes   uint64
+	TTL          map[string]time.Duration
+	MaxEntries   int
+	MaxBytes     uint64
+	RedisTimeout time.Duration
 }
 
 // HWA is how to reach HWA.
@@ -191,6 +195,13 @@ func Load(getenv func(string) string, need Need) (Common, error) {
 			bad("%s: want a positive number of bytes, got %q", EnvCacheMaxBytes, v)
 		} else {
 			c.Cache.MaxBytes = n
+		}
+	}
+	if v := getenv(EnvCacheRedisTimeout); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+			bad("%s: want a positive duration such as 300ms, got %q", EnvCacheRedisTimeout, v)
+		} else {
+			c.Cache.RedisTimeout = d
 		}
 	}
 	if len(problems) > 0 {

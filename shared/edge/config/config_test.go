@@ -66,17 +66,33 @@ func TestStageSettings(t *testing.T) {
 }
 
 func TestCacheSettings(t *testing.T) {
-	c, err := Load(env(map[string]string{EnvCacheTTLs: "summary=2s, list=1m", EnvCacheMaxEntries: "500", EnvCacheMaxBytes: "1048576"}), Need{})
+	c, err := Load(env(map[string]string{EnvCacheTTLs: "summary=2s, list=1m", EnvCacheMaxEntries: "500", EnvCacheMaxBytes: "1048576", EnvCacheRedisTimeout: "250ms"}), Need{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Cache.TTL["summary"] != 2*time.Second || c.Cache.TTL["list"] != time.Minute || c.Cache.MaxEntries != 500 || c.Cache.MaxBytes != 1<<20 {
 		t.Errorf("cache = %+v", c.Cache)
 	}
-	_, err = Load(env(map[string]string{EnvCacheTTLs: "summary=fast", EnvCacheMaxEntries: "-1", EnvCacheMaxBytes: "lots"}), Need{})
-	for _, want := range []string{EnvCacheTTLs, EnvCacheMaxEntries, EnvCacheMaxBytes} {
+	if got := c.CacheConfig().RedisTimeout; got != 250*time.Millisecond {
+		t.Errorf("cache Redis timeout: got %v, want 250ms", got)
+	}
+	_, err = Load(env(map[string]string{EnvCacheTTLs: "summary=fast", EnvCacheMaxEntries: "-1", EnvCacheMaxBytes: "lots", EnvCacheRedisTimeout: "0s"}), Need{})
+	for _, want := range []string{EnvCacheTTLs, EnvCacheMaxEntries, EnvCacheMaxBytes, EnvCacheRedisTimeout} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}
+	}
+}
+
+// TestRedisHonoursDeadlines: the client of the functions cuts a command at
+// its context's deadline (the cache's per-call bound relies on it).
+func TestRedisHonoursDeadlines(t *testing.T) {
+	rdb, err := Common{RedisURL: "redis://127.0.0.1:1/0"}.Redis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	if !rdb.Options().ContextTimeoutEnabled {
+		t.Error("ContextTimeoutEnabled: got false, want true")
 	}
 }

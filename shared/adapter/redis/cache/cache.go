@@ -14,6 +14,14 @@
 // request wait for a failing load. Only when nothing was ever cached does Get
 // return the load error.
 //
+// Redis is a shortcut, never a dependency of an answer: every Redis call is
+// bounded by Config.RedisTimeout (the client must honour context deadlines
+// on the wire, as go-redis does with Options.ContextTimeoutEnabled), and
+// after a Redis error the Gets of this process leave Redis alone for
+// Config.RedisBackoff. A Redis that is slow, swallows packets or is down
+// therefore costs a Get at most one RedisTimeout before it reads the origin,
+// and the value read still fills the in-process tier.
+//
 // Invalidation (Invalidate, InvalidatePrefix) removes the fresh copies from this
 // process's local tier and from Redis. Other processes' local tiers are not
 // reached directly: their entries expire by TTL (at most the kind's TTL later).
@@ -100,6 +108,10 @@ const (
 	DefaultLoadTimeout = 10 * time.Second
 	DefaultNamespace   = "cache"
 	DefaultCoherence   = 250 * time.Millisecond
+	// DefaultRedisTimeout bounds one Redis call: a healthy Redis answers in
+	// a millisecond, a request must not wait for one that does not.
+	DefaultRedisTimeout = 300 * time.Millisecond
+	DefaultRedisBackoff = time.Second
 )
 
 // DefaultTTLs are the per-kind lifetimes used when Config.TTL is nil.
@@ -139,6 +151,16 @@ type Config struct {
 	// another process may serve a value after it was invalidated. Zero
 	// means DefaultCoherence; negative turns catching up off.
 	Coherence time.Duration
+	// RedisTimeout bounds each Redis call (zero: DefaultRedisTimeout). A
+	// call that runs out counts as a Redis error: a Get goes on as if Redis
+	// held nothing. It holds only if the client honours context deadlines
+	// (go-redis: Options.ContextTimeoutEnabled; config.Common.Redis sets it).
+	RedisTimeout time.Duration
+	// RedisBackoff is how long the Gets of this process skip Redis after a
+	// Redis error (zero: DefaultRedisBackoff; negative: never skip), so an
+	// outage costs one RedisTimeout per RedisBackoff, not one per call.
+	// Invalidations always try Redis.
+	RedisBackoff time.Duration
 }
 
 // key identifies a cached value locally; a struct so a Get hit allocates nothing.
@@ -168,6 +190,9 @@ type Cache struct {
 	maxEntry uint64
 	epoch    atomic.Uint64 // bumped by every invalidation; see fill
 	stats    counters
+	// redisDownUntil is when Gets may use Redis again after an error, unix
+	// nanoseconds; see redisUp.
+	redisDownUntil atomic.Int64
 }
 
 // New returns a Cache over rdb configured by cfg. It returns an error when
@@ -184,7 +209,7 @@ type Cache struct {
 // while eviction catches up.) A value heavier than MaxBytes alone is kept in
 // Redis only.
 func New(rdb redis.UniversalClient, cfg Config) (*Cache, error) {
-	if cfg.MaxEntries < 0 || cfg.DefaultTTL < 0 || cfg.StaleTTL < 0 || cfg.StaleFor < 0 || cfg.LoadTimeout < 0 {
+	if cfg.MaxEntries < 0 || cfg.DefaultTTL < 0 || cfg.StaleTTL < 0 || cfg.StaleFor < 0 || cfg.LoadTimeout < 0 || cfg.RedisTimeout < 0 {
 		return nil, errors.New("cache: new: negative size or duration in config")
 	}
 	if cfg.Namespace == "" {
@@ -210,6 +235,12 @@ func New(rdb redis.UniversalClient, cfg Config) (*Cache, error) {
 	}
 	if cfg.Coherence == 0 {
 		cfg.Coherence = DefaultCoherence
+	}
+	if cfg.RedisTimeout == 0 {
+		cfg.RedisTimeout = DefaultRedisTimeout
+	}
+	if cfg.RedisBackoff == 0 {
+		cfg.RedisBackoff = DefaultRedisBackoff
 	}
 	ttl := cfg.TTL
 	if ttl == nil {
@@ -282,6 +313,23 @@ func (c *Cache) Close() {
 	c.local.StopAllGoroutines()
 }
 
+// redisCtx bounds one Redis call by Config.RedisTimeout.
+func (c *Cache) redisCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.cfg.RedisTimeout)
+}
+
+// redisUp reports whether a Get may use Redis: not within RedisBackoff of
+// the last Redis error.
+func (c *Cache) redisUp() bool { return c.nowNano() >= c.redisDownUntil.Load() }
+
+// redisFailed counts a Redis error and keeps Gets off Redis for RedisBackoff.
+func (c *Cache) redisFailed() {
+	c.stats.redisErrors.Add(1)
+	if c.cfg.RedisBackoff > 0 {
+		c.redisDownUntil.Store(c.nowNano() + int64(c.cfg.RedisBackoff))
+	}
+}
+
 // TTL returns the fresh lifetime of kind.
 func (c *Cache) TTL(kind Kind) time.Duration {
 	if d, ok := c.ttl[kind]; ok {
@@ -310,7 +358,9 @@ func (e entry) result(tier Tier, now int64) Result {
 // Config.StaleFor. Get returns the load error (wrapped) when load fails and
 // there is no last good copy, and ctx's error when ctx ends first. Redis
 // errors are not returned: the cache then behaves as if Redis held nothing,
-// and counts them in Stats.
+// and counts them in Stats; each Redis call waits at most
+// Config.RedisTimeout, so a Redis fault never makes Get wait much longer
+// than load does.
 func (c *Cache) Get(ctx context.Context, kind Kind, k string, load func(context.Context) ([]byte, error)) (Result, error) {
 	c.catchUp(ctx)
 	lk := key{kind: kind, key: k}
@@ -369,24 +419,30 @@ func flightKey(kind Kind, k string) string { return string(kind) + "\x00" + k }
 func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]byte, error)) (Result, error) {
 	epoch := c.epoch.Load()
 	fresh := c.freshKey(lk)
-	raw, err := c.rdb.Get(ctx, fresh).Bytes()
-	switch {
-	case err == nil:
-		e, derr := decode(raw)
-		now := c.nowNano()
-		if derr == nil && now < e.expiresAt {
-			c.putLocal(lk, e)
-			if c.epoch.Load() != epoch {
-				c.local.Invalidate(lk)
+	redisTrouble := !c.redisUp() // this flight could not ask Redis for a copy
+	if !redisTrouble {
+		rctx, cancel := c.redisCtx(ctx)
+		raw, err := c.rdb.Get(rctx, fresh).Bytes()
+		cancel()
+		switch {
+		case err == nil:
+			e, derr := decode(raw)
+			now := c.nowNano()
+			if derr == nil && now < e.expiresAt {
+				c.putLocal(lk, e)
+				if c.epoch.Load() != epoch {
+					c.local.Invalidate(lk)
+				}
+				return e.result(TierRedis, now), nil
 			}
-			return e.result(TierRedis, now), nil
+			if derr != nil {
+				c.stats.redisErrors.Add(1)
+			}
+		case errors.Is(err, redis.Nil):
+		default:
+			c.redisFailed()
+			redisTrouble = true
 		}
-		if derr != nil {
-			c.stats.redisErrors.Add(1)
-		}
-	case errors.Is(err, redis.Nil):
-	default:
-		c.stats.redisErrors.Add(1)
 	}
 
 	loadCtx, cancel := context.WithTimeout(ctx, c.cfg.LoadTimeout)
@@ -397,41 +453,61 @@ func (c *Cache) fill(ctx context.Context, lk key, load func(context.Context) ([]
 	c.stats.observeLoad(time.Duration(now - start))
 	if lerr != nil {
 		c.stats.loadErrors.Add(1)
-		raw, err := c.rdb.Get(ctx, c.goodKey(lk)).Bytes()
-		if err == nil {
-			if e, derr := decode(raw); derr == nil {
-				held := e
-				held.stale, held.expiresAt = true, now+int64(c.cfg.StaleFor)
-				c.putLocal(lk, held)
-				if c.epoch.Load() != epoch {
-					c.local.Invalidate(lk)
+		if c.redisUp() {
+			rctx, cancel := c.redisCtx(ctx)
+			raw, err := c.rdb.Get(rctx, c.goodKey(lk)).Bytes()
+			cancel()
+			if err == nil {
+				if e, derr := decode(raw); derr == nil {
+					held := e
+					held.stale, held.expiresAt = true, now+int64(c.cfg.StaleFor)
+					c.putLocal(lk, held)
+					if c.epoch.Load() != epoch {
+						c.local.Invalidate(lk)
+					}
+					return e.result(TierStale, now), nil
 				}
-				return e.result(TierStale, now), nil
+				c.stats.redisErrors.Add(1)
+			} else if !errors.Is(err, redis.Nil) {
+				c.redisFailed()
+				redisTrouble = true
 			}
-			c.stats.redisErrors.Add(1)
-		} else if !errors.Is(err, redis.Nil) {
-			c.stats.redisErrors.Add(1)
+		} else {
+			redisTrouble = true
+		}
+		if redisTrouble {
+			return Result{}, fmt.Errorf("cache: load %s %q (Redis did not answer either, so no last good copy could be read): %w", lk.kind, lk.key, lerr)
 		}
 		return Result{}, fmt.Errorf("cache: load %s %q: %w", lk.kind, lk.key, lerr)
 	}
 
 	ttl := c.TTL(lk.kind)
 	e := entry{data: data, storedAt: now, expiresAt: now + int64(ttl)}
-	enc := encode(e)
-	_, err = c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, fresh, enc, ttl)
-		p.Set(ctx, c.goodKey(lk), enc, c.cfg.StaleTTL)
-		return nil
-	})
-	if err != nil {
-		c.stats.redisErrors.Add(1)
+	wrote := false // to Redis; a value never written needs no undoing there
+	if c.redisUp() {
+		enc := encode(e)
+		rctx, cancel := c.redisCtx(ctx)
+		_, err := c.rdb.Pipelined(rctx, func(p redis.Pipeliner) error {
+			p.Set(rctx, fresh, enc, ttl)
+			p.Set(rctx, c.goodKey(lk), enc, c.cfg.StaleTTL)
+			return nil
+		})
+		cancel()
+		if err != nil {
+			c.redisFailed()
+		}
+		wrote = err == nil
 	}
 	c.putLocal(lk, e)
 	if c.epoch.Load() != epoch {
 		c.local.Invalidate(lk)
-		if err := c.rdb.Unlink(ctx, fresh).Err(); err != nil {
-			c.stats.redisErrors.Add(1)
+	}
+	if wrote && c.epoch.Load() != epoch {
+		rctx, cancel := c.redisCtx(ctx)
+		if err := c.rdb.Unlink(rctx, fresh).Err(); err != nil {
+			c.redisFailed()
 		}
+		cancel()
 	}
 	return e.result(TierLoad, now), nil
 }

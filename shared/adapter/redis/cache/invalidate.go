@@ -36,6 +36,8 @@ func (c *Cache) Invalidate(ctx context.Context, kind Kind, k string) error {
 	c.group.Forget(flightKey(kind, k)) // later Gets start a new load
 	c.local.Invalidate(lk)
 	c.stats.invalidations.Add(1)
+	ctx, cancel := c.redisCtx(ctx)
+	defer cancel()
 	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Unlink(ctx, c.freshKey(lk))
 		p.XAdd(ctx, c.xadd("k\x00"+string(kind)+"\x00"+k))
@@ -63,6 +65,12 @@ func (c *Cache) InvalidatePrefix(ctx context.Context, prefix string) (int, error
 	c.stats.invalidations.Add(1)
 	pattern := c.cfg.Namespace + ":f:" + escapeGlob(prefix) + "*"
 	var removed int
+	// Each SCAN page and each UNLINK is one Redis call, bounded alone.
+	next := func(ctx context.Context, iter *redis.ScanIterator) bool {
+		ctx, cancel := c.redisCtx(ctx)
+		defer cancel()
+		return iter.Next(ctx)
+	}
 	scan := func(ctx context.Context, rdb redis.Cmdable) error {
 		iter := rdb.Scan(ctx, 0, pattern, 500).Iterator()
 		batch := make([]string, 0, 500)
@@ -70,12 +78,14 @@ func (c *Cache) InvalidatePrefix(ctx context.Context, prefix string) (int, error
 			if len(batch) == 0 {
 				return nil
 			}
+			ctx, cancel := c.redisCtx(ctx)
+			defer cancel()
 			n, err := rdb.Unlink(ctx, batch...).Result()
 			removed += int(n)
 			batch = batch[:0]
 			return err
 		}
-		for iter.Next(ctx) {
+		for next(ctx, iter) {
 			batch = append(batch, iter.Val())
 			if len(batch) == cap(batch) {
 				if err := flush(); err != nil {
@@ -93,8 +103,11 @@ func (c *Cache) InvalidatePrefix(ctx context.Context, prefix string) (int, error
 		// Keys of one batch may live in different slots; unlink them one by one per node.
 		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
 			iter := node.Scan(ctx, 0, pattern, 500).Iterator()
-			for iter.Next(ctx) {
-				if e := node.Unlink(ctx, iter.Val()).Err(); e != nil {
+			for next(ctx, iter) {
+				uctx, cancel := c.redisCtx(ctx)
+				e := node.Unlink(uctx, iter.Val()).Err()
+				cancel()
+				if e != nil {
 					return e
 				}
 				removed++
@@ -104,7 +117,9 @@ func (c *Cache) InvalidatePrefix(ctx context.Context, prefix string) (int, error
 	} else {
 		err = scan(ctx, c.rdb)
 	}
-	pubErr := c.rdb.XAdd(ctx, c.xadd("p\x00"+prefix)).Err()
+	pctx, cancel := c.redisCtx(ctx)
+	pubErr := c.rdb.XAdd(pctx, c.xadd("p\x00"+prefix)).Err()
+	cancel()
 	if err = errors.Join(err, pubErr); err != nil {
 		return removed, fmt.Errorf("cache: invalidate prefix %q: %w", prefix, err)
 	}
@@ -161,9 +176,10 @@ func (c *Cache) xadd(op string) *redis.XAddArgs {
 // last catch-up, at most once per Config.Coherence. Concurrent callers wait
 // for the one that reads, so none serves a local copy the stream has
 // already invalidated. A Redis error leaves the local tier as it is (it is
-// counted): the entries still expire by TTL.
+// counted, and Gets then skip Redis for RedisBackoff): the entries still
+// expire by TTL. The whole catch-up is bounded by Config.RedisTimeout.
 func (c *Cache) catchUp(ctx context.Context) {
-	if c.cfg.Coherence < 0 {
+	if c.cfg.Coherence < 0 || !c.redisUp() {
 		return
 	}
 	every := int64(c.cfg.Coherence)
@@ -177,14 +193,14 @@ func (c *Cache) catchUp(ctx context.Context) {
 	if now-last < every {
 		return // another caller caught up meanwhile
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), catchUpTimeout)
+	ctx, cancel := c.redisCtx(context.WithoutCancel(ctx))
 	defer cancel()
 	if c.coh.lastID == "" || now-last > int64(coherenceRetention) {
 		// First catch-up, or history may be gone: start from the stream's end
 		// and drop whatever the local tier held.
 		xs, err := c.rdb.XRevRangeN(ctx, c.stream, "+", "-", 1).Result()
 		if err != nil {
-			c.stats.redisErrors.Add(1)
+			c.redisFailed()
 			return
 		}
 		if last != 0 || c.coh.lastID != "" {
@@ -204,7 +220,7 @@ func (c *Cache) catchUp(ctx context.Context) {
 			break
 		}
 		if err != nil {
-			c.stats.redisErrors.Add(1)
+			c.redisFailed()
 			return
 		}
 		n := 0
@@ -226,7 +242,6 @@ func (c *Cache) catchUp(ctx context.Context) {
 
 // Bounds of one catch-up.
 const (
-	catchUpTimeout  = 250 * time.Millisecond
 	catchUpBatch    = 500
 	maxCatchUpReads = 20 // beyond 10,000 entries at once, the rest waits for the next Get
 )

@@ -33,6 +33,8 @@ func (c *Cache) Report(ctx context.Context, function, instance string) error {
 	if err != nil {
 		return fmt.Errorf("cache: encode stats: %w", err)
 	}
+	ctx, cancel := c.redisCtx(ctx)
+	defer cancel()
 	if err := c.rdb.HSet(ctx, ReportKey, function+"/"+instance, b).Err(); err != nil {
 		return fmt.Errorf("cache: report stats: %w", err)
 	}
