@@ -8,13 +8,13 @@ import (
 )
 
 func TestLoadAgentsRepositoryFile(t *testing.T) {
-	data, err := os.ReadFile("../../../functions/chat/agents.json")
+	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, err := LoadAgents(data)
 	if err != nil {
-		t.Fatalf("LoadAgents(functions/chat/agents.json): %v", err)
+		t.Fatalf("LoadAgents(functions/internal/agentsfile/agents.json): %v", err)
 	}
 	if got, want := a.Default(), "analyst"; got != want {
 		t.Errorf("default: got %q, want %q", got, want)
