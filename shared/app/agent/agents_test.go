@@ -84,3 +84,36 @@ func TestLoadAgentsRefusesMalformed(t *testing.T) {
 		})
 	}
 }
+
+func TestToolsForFollowsTheAgentsRoles(t *testing.T) {
+	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := LoadAgents(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyst, _ := a.Get("analyst")
+	operator, _ := a.Get("operator")
+	for _, tc := range []struct {
+		roles []string
+		want  []string
+	}{
+		{nil, analyst.Tools},
+		{[]string{"viewer"}, analyst.Tools},
+		{[]string{"operator"}, operator.Tools},
+		{[]string{"viewer", "admin"}, operator.Tools},
+	} {
+		got := a.ToolsFor(tc.roles)
+		if len(got) != len(tc.want) {
+			t.Errorf("ToolsFor(%v): got %v, want %v", tc.roles, got, tc.want)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(","+strings.Join(got, ",")+",", ","+w+",") {
+				t.Errorf("ToolsFor(%v): %s missing from %v", tc.roles, w, got)
+			}
+		}
+	}
+}
