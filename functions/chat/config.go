@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/resync/resync/functions/internal/agentsfile"
 	"github.com/resync/resync/shared/adapter/bedrock"
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
@@ -34,8 +34,8 @@ import (
 
 const function = "chat"
 
-//go:embed agents.json
-var agentsFile []byte
+// agentsFile is the agents file shared with the MCP function.
+var agentsFile = agentsfile.Bytes()
 
 // need is what chat requires of the environment.
 func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true} }

@@ -131,6 +131,7 @@ func startProd(ctx context.Context, getenv func(string) string, base, hwaURL, hw
 	p.values = prodenv.Values(prodenv.Local{
 		RedisURL: p.redisURL, HWAURL: hwaURL, Neo4jURI: neoURI, Issuer: p.issuer.URL(), ClientID: localClientID,
 		Region: region, DocumentsBucket: documentsBucket, AuditBucket: auditBucket, WSEndpoint: wsEndpoint,
+		ConsoleURL: wsEndpoint, // the stack serves the web client too
 	})
 	p.extra = []string{
 		"AWS_REGION=" + region,

@@ -157,6 +157,7 @@ func Start(t testing.TB, o Options) *Stack {
 		DocumentsBucket: "resync-prod-documents-123456789012",
 		AuditBucket:     "resync-prod-audit-123456789012",
 		WSEndpoint:      "https://abc123.execute-api." + Region + ".amazonaws.com/prod",
+		ConsoleURL:      "https://d111111abcdef8.cloudfront.net",
 	})
 	return s
 }
@@ -190,6 +191,7 @@ type Local struct {
 	DocumentsBucket string
 	AuditBucket     string // the audit trail's bucket (Object Lock)
 	WSEndpoint      string // the @connections API
+	ConsoleURL      string // the web client's origin
 }
 
 // Values returns every variable the prod template sets (prod-env.json)
@@ -214,6 +216,7 @@ func Values(l Local) map[string]string {
 		"DOCUMENTS_BUCKET":       l.DocumentsBucket,
 		"AUDIT_BUCKET":           l.AuditBucket,
 		"WS_ENDPOINT":            l.WSEndpoint,
+		"CONSOLE_URL":            l.ConsoleURL,
 		"METRICS_NAMESPACE":      "Resync/Health",
 	}
 }

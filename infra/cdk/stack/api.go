@@ -98,7 +98,7 @@ func NewHTTPAPI(scope constructs.Construct, id string, props HTTPAPIProps) (*HTT
 			integrations[r.Function] = in
 		}
 		var authorizer awsapigatewayv2.IHttpRouteAuthorizer = auth
-		if r.Role == routes.RoleNone {
+		if !r.GatewayAuth() {
 			authorizer = none
 		}
 		api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{

@@ -21,6 +21,7 @@ const (
 	EnvDocumentsBucket = "DOCUMENTS_BUCKET"       // admin, ingest
 	EnvAuditBucket     = "AUDIT_BUCKET"           // chat, admin: the durable audit trail
 	EnvWSEndpoint      = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
+	EnvConsoleURL      = "CONSOLE_URL"            // mcp: the web client's origin, for links to proposals
 )
 
 // EnvMetricsNamespace is set for health beyond the shared contract: the
@@ -37,6 +38,6 @@ func sharedEnv() map[string]string {
 		"EnvAuthIssuer": EnvAuthIssuer, "EnvAuthClientID": EnvAuthClientID,
 		"EnvBedrockRegion": EnvBedrockRegion, "EnvBedrockModel": EnvBedrockModel,
 		"EnvEmbeddingModel": EnvEmbeddingModel, "EnvDocumentsBucket": EnvDocumentsBucket,
-		"EnvWSEndpoint": EnvWSEndpoint, "EnvAuditBucket": EnvAuditBucket,
+		"EnvWSEndpoint": EnvWSEndpoint, "EnvAuditBucket": EnvAuditBucket, "EnvConsoleURL": EnvConsoleURL,
 	}
 }

@@ -75,6 +75,7 @@ type access struct {
 	Audit       bool // writes audit records (and admin reads them)
 	Connections bool // post to WebSocket connections
 	Metrics     bool
+	Console     bool // links to the web client (CONSOLE_URL)
 }
 
 type documentAccess int
@@ -93,6 +94,9 @@ func functionAccess() map[string]access {
 		routes.Admin:  {Documents: writeDocuments, Audit: true},
 		routes.Ingest: {Bedrock: true, Documents: readDocuments, Connections: true},
 		routes.Health: {Bedrock: true, Connections: true, Metrics: true},
+		// MCP confirms proposals like chat (audited) and links to them in
+		// the console when the client cannot ask for a confirmation.
+		routes.MCP: {Audit: true, Console: true},
 	}
 }
 
@@ -182,6 +186,9 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		}
 		if acc.Metrics {
 			env[EnvMetricsNamespace] = jsii.String(HealthNamespace)
+		}
+		if acc.Console {
+			env[EnvConsoleURL] = uiOrigin
 		}
 		fn := NewFunction(s.Stack, titleID(name), FunctionProps{
 			Name:          name,

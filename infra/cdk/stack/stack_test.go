@@ -201,14 +201,15 @@ func (t template) apiID(protocol string) string {
 
 // TestHTTPRoutesEqualRouteTable is the check that the deployed HTTP routes
 // are exactly the route table that infra/local serves, each integrated with
-// the function the table names, with the JWT authorizer exactly where a role
-// is needed.
+// the function the table names, with the JWT authorizer exactly where the
+// gateway checks the token (a role is needed and the function does not
+// answer the challenge itself, as MCP's does).
 func TestHTTPRoutesEqualRouteTable(t *testing.T) {
 	eachStage(t, func(t *testing.T, fx fixture) {
 		want := map[string]string{}
 		for _, r := range routes.HTTP() {
 			auth := "JWT"
-			if r.Role == routes.RoleNone {
+			if !r.GatewayAuth() {
 				auth = "NONE"
 			}
 			want[r.Key()] = r.Function + "/" + auth

@@ -80,6 +80,7 @@ func defaultSizes() map[string]FunctionSize {
 		routes.Admin:  {MemoryMB: 512, Timeout: 29 * time.Second},
 		routes.Ingest: {MemoryMB: 1536, Timeout: 15 * time.Minute, ReservedConcurrency: ingestConcurrency},
 		routes.Health: {MemoryMB: 256, Timeout: time.Minute},
+		routes.MCP:    {MemoryMB: 512, Timeout: 29 * time.Second},
 	}
 }
 

@@ -8,13 +8,13 @@ import (
 )
 
 func TestLoadAgentsRepositoryFile(t *testing.T) {
-	data, err := os.ReadFile("../../../functions/chat/agents.json")
+	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, err := LoadAgents(data)
 	if err != nil {
-		t.Fatalf("LoadAgents(functions/chat/agents.json): %v", err)
+		t.Fatalf("LoadAgents(functions/internal/agentsfile/agents.json): %v", err)
 	}
 	if got, want := a.Default(), "analyst"; got != want {
 		t.Errorf("default: got %q, want %q", got, want)
@@ -82,5 +82,38 @@ func TestLoadAgentsRefusesMalformed(t *testing.T) {
 				t.Errorf("got %v, want ErrInvalidAgents", err)
 			}
 		})
+	}
+}
+
+func TestToolsForFollowsTheAgentsRoles(t *testing.T) {
+	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := LoadAgents(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyst, _ := a.Get("analyst")
+	operator, _ := a.Get("operator")
+	for _, tc := range []struct {
+		roles []string
+		want  []string
+	}{
+		{nil, analyst.Tools},
+		{[]string{"viewer"}, analyst.Tools},
+		{[]string{"operator"}, operator.Tools},
+		{[]string{"viewer", "admin"}, operator.Tools},
+	} {
+		got := a.ToolsFor(tc.roles)
+		if len(got) != len(tc.want) {
+			t.Errorf("ToolsFor(%v): got %v, want %v", tc.roles, got, tc.want)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(","+strings.Join(got, ",")+",", ","+w+",") {
+				t.Errorf("ToolsFor(%v): %s missing from %v", tc.roles, w, got)
+			}
+		}
 	}
 }

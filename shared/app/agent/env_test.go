@@ -120,7 +120,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	e.tools = NewTools(e.plan, hc, e.actions)
 	e.history = NewHistory(e.rdb, HistoryConfig{Prefix: e.ns + "history:"})
-	data, err := os.ReadFile("../../../functions/chat/agents.json")
+	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
 	if err != nil {
 		t.Fatal(err)
 	}

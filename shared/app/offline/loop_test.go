@@ -70,7 +70,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile("../../../functions/chat/agents.json")
+	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,10 @@ const (
 	// in AWS, the local stack's URL locally. Unset: nothing is pushed.
 	EnvWSEndpoint = "WS_ENDPOINT"
 
+	// EnvConsoleURL is the web client's origin (mcp links proposals to
+	// it); empty means the origin the request came to, as in the local stack.
+	EnvConsoleURL = "CONSOLE_URL"
+
 	EnvCacheTTLs       = "CACHE_TTLS"        // per-kind fresh TTLs, e.g. "summary=15s,list=30s,log=60s,job=30s"
 	EnvCacheMaxEntries = "CACHE_MAX_ENTRIES" // local tier bound (default 100000)
 	EnvCacheMaxBytes   = "CACHE_MAX_BYTES"   // local tier bound in bytes (default 104857600)

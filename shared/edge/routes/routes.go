@@ -18,6 +18,7 @@ const (
 	Admin  = "admin"
 	Ingest = "ingest"
 	Health = "health"
+	MCP    = "mcp"
 )
 
 // Role is the least role a route needs.
@@ -41,6 +42,13 @@ type HTTPRoute struct {
 
 // Key returns the API Gateway route key, e.g. "GET /api/v1/jobs/{id}".
 func (r HTTPRoute) Key() string { return r.Method + " " + r.Path }
+
+// GatewayAuth reports whether the gateway in front checks the route's token
+// too (the CDK app's Cognito authorizer). The MCP function's routes are
+// passed through unauthorized: the MCP specification wants a 401 that names
+// the protected-resource metadata in WWW-Authenticate, which only the
+// function sends. Every function checks every token itself either way.
+func (r HTTPRoute) GatewayAuth() bool { return r.Role != RoleNone && r.Function != MCP }
 
 // WebSocketRoute is one route of the WebSocket API.
 type WebSocketRoute struct {
@@ -111,6 +119,16 @@ func HTTP() []HTTPRoute {
 		{"POST", "/api/v1/documents/upload-url", Admin, RoleOperator},
 		{"GET", "/api/v1/documents", Admin, RoleOperator},
 		{"DELETE", "/api/v1/documents/{id}", Admin, RoleOperator},
+
+		// The MCP server (Streamable HTTP, stateless) and its OAuth 2.0
+		// protected-resource metadata (RFC 9728), at the root and at the
+		// path-suffixed address for the /mcp resource.
+		{"POST", "/mcp", MCP, RoleViewer},
+		{"GET", "/mcp", MCP, RoleViewer},
+		{"GET", "/.well-known/oauth-protected-resource", MCP, RoleNone},
+		{"GET", "/.well-known/oauth-protected-resource/mcp", MCP, RoleNone},
+		// A proposal made over MCP, for the console's confirmation page.
+		{"GET", "/api/v1/proposals/{id}", MCP, RoleOperator},
 	}
 }
 
@@ -146,7 +164,7 @@ func ObjectTriggers() []ObjectTrigger {
 }
 
 // Functions returns every function name in a stable order.
-func Functions() []string { return []string{Chat, Status, Admin, Ingest, Health} }
+func Functions() []string { return []string{Chat, Status, Admin, Ingest, Health, MCP} }
 
 // ScheduleFor returns the schedule that a scheduled event's resources name.
 // EventBridge puts the rule's ARN in "resources"

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/resync/resync/functions/internal/agentsfile"
+	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/app/agent"
+	"github.com/resync/resync/shared/app/impact"
+	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/idempotency"
+	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/setup"
+)
+
+const function = "mcp"
+
+// need is what mcp requires of the environment.
+func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true} }
+
+// app is everything run builds once.
+type app struct {
+	handler http.Handler
+	base    *setup.Base
+	closers setup.Closers
+}
+
+func (a *app) close() {
+	a.closers.Close()
+	a.base.Close()
+}
+
+// build reads the configuration and wires the clients: the plan views, the
+// same Actions as chat (proposals, the idempotent confirm, the audit trail
+// and the action rate limit) and the tools over them.
+func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_ *app, err error) {
+	base, err := setup.New(ctx, function, getenv, stdout, need())
+	if err != nil {
+		return nil, err
+	}
+	a := &app{base: base}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	hc, err := base.Config.HWAClient()
+	if err != nil {
+		return nil, err
+	}
+	c, err := cache.New(base.Redis, base.Config.CacheConfig())
+	if err != nil {
+		return nil, fmt.Errorf("mcp: cache: %w", err)
+	}
+	a.closers = append(a.closers, c.Close)
+	plan := planview.New(planview.HWA{Client: hc}, c, nil)
+	agents, err := agent.LoadAgents(agentsfile.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("mcp: agents.json: %w", err)
+	}
+	limits, err := ratelimit.New(base.Redis, ratelimit.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("mcp: rate limits: %w", err)
+	}
+	auditLog, _, err := base.Audit(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
+	// Impact and why-waiting: the graph first when NEO4J_URI is set, HWA
+	// otherwise (the status function's rule). The runbook search needs the
+	// embedder ingest used, which this function is not given: it says so.
+	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
+	g, err := base.Graph(ctx, getenv, false)
+	if err != nil {
+		return nil, err
+	}
+	if g != nil {
+		imp.Graph = g
+		a.closers = append(a.closers, func() { _ = g.Close(context.Background()) })
+	}
+	actions, err := agent.NewActions(agent.ActionsConfig{
+		Redis: base.Redis, HWA: hc, Plan: plan,
+		// The same idempotency records as chat: a proposal confirmed in
+		// the console and over MCP still executes once.
+		Guard:   idempotency.New(idemstore.New(base.Redis, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
+		Audit:   auditLog,
+		Limiter: limits,
+		Impact:  imp,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mcp: %w", err)
+	}
+	h, err := newHandler(deps{
+		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(agent.Knowledge{Impact: imp}),
+		agents:  agents,
+		actions: actions,
+		issuer:  base.Config.Auth.Issuer,
+		console: strings.TrimSuffix(getenv(config.EnvConsoleURL), "/"),
+		edge:    base.Edge(),
+		log:     base.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.handler = h
+	return a, nil
+}

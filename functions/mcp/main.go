@@ -1,0 +1,43 @@
+// Command mcp is the Lambda function behind Resync's MCP server: the Model
+// Context Protocol over Streamable HTTP (stateless, so any instance answers
+// any request) at /mcp, and the OAuth 2.0 protected-resource metadata that
+// tells an MCP client where to sign in. It offers the agents' tool catalogue,
+// filtered by the caller's roles exactly as the agents' allow-lists are, and
+// a job's log as a resource. An action proposed over MCP is executed only
+// when a human confirms it with a justification: through MCP elicitation
+// when the client supports it, else in the web console.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/resync/resync/shared/edge/obs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "mcp:", err)
+		os.Exit(1)
+	}
+}
+
+// run wires the clients once per execution environment and serves invokes.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	app, err := build(ctx, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, stdout), httpadapter.NewV2(app.handler).ProxyWithContext), lambda.WithContext(ctx))
+	return nil
+}
