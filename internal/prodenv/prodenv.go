@@ -7,10 +7,10 @@
 //   - Secrets Manager: a stand-in that speaks the service's JSON 1.1
 //     protocol and verifies each request's SigV4 signature with the AWS
 //     SDK's own signer, reached through AWS_ENDPOINT_URL_SECRETS_MANAGER; it
-//     holds the HWA and Neo4j secrets, as in AWS;
+//     holds the HWA and Neo4j secrets and the Redis AUTH token, as in AWS;
 //   - Cognito: an oidclocal issuer (RS256, JWKS, Cognito's claims);
-//   - ElastiCache: miniredis with AUTH (the token in REDIS_URL, as the
-//     template puts it);
+//   - ElastiCache: miniredis with AUTH (REDIS_URL without credentials, the
+//     token in the REDIS_AUTH_SECRET_ARN secret, as the template puts it);
 //   - HWA: the simulator with HTTP Basic authentication;
 //   - Neo4j Aura: the test server when one runs (make test), else an
 //     address where nothing listens — the functions must boot either way.
@@ -70,6 +70,7 @@ const (
 	SecretKey     = "prodenv-secret-access-key"
 	HWASecretARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-hwa-Ab12Cd"
 	NeoSecretARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-neo4j-Ef34Gh"
+	RedisAuthARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-cache-auth-Ij56Kl"
 	ClientID      = "prodenv-client"
 	HWAUser       = "resync"
 	HWAPassword   = "hwa-password-from-the-secret"
@@ -131,7 +132,7 @@ func Start(t testing.TB, o Options) *Stack {
 	hwaSecret, _ := json.Marshal(map[string]string{"url": hwaSrv.URL, "user": HWAUser, "password": HWAPassword})
 	neoSecret, _ := json.Marshal(map[string]string{"user": neoUser, "password": neoPassword})
 	s.Secrets = NewSecrets(AccessKey, SecretKey, Region, map[string]string{
-		HWASecretARN: string(hwaSecret), NeoSecretARN: string(neoSecret),
+		HWASecretARN: string(hwaSecret), NeoSecretARN: string(neoSecret), RedisAuthARN: RedisPassword,
 	})
 	smSrv := httptest.NewServer(s.Secrets)
 	t.Cleanup(smSrv.Close)
@@ -154,7 +155,8 @@ func Start(t testing.TB, o Options) *Stack {
 	s.values = map[string]string{
 		"STAGE":                  "prod",
 		"LOG_LEVEL":              "info",
-		"REDIS_URL":              "redis://:" + RedisPassword + "@" + s.Redis.Addr(),
+		"REDIS_URL":              "redis://" + s.Redis.Addr(),
+		"REDIS_AUTH_SECRET_ARN":  RedisAuthARN,
 		"HWA_URL":                hwaSrv.URL,
 		"HWA_SECRET_ARN":         HWASecretARN,
 		"NEO4J_URI":              neoURI,

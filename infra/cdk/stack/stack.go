@@ -141,15 +141,16 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	wsEndpoint := s.WebSocket.Stage.CallbackUrl()
 
 	common := map[string]*string{
-		EnvStage:          jsii.String(st.Name),
-		EnvLogLevel:       jsii.String("info"),
-		EnvRedisURL:       s.Cache.URL,
-		EnvHWAURL:         jsii.String(props.HWAURL),
-		EnvHWASecretARN:   hwaSecret.SecretArn(),
-		EnvNeo4jURI:       jsii.String(props.Neo4jURI),
-		EnvNeo4jSecretARN: neoSecret.SecretArn(),
-		EnvAuthIssuer:     s.Users.Issuer,
-		EnvAuthClientID:   s.Users.Client.UserPoolClientId(),
+		EnvStage:           jsii.String(st.Name),
+		EnvLogLevel:        jsii.String("info"),
+		EnvRedisURL:        s.Cache.URL,
+		EnvRedisAuthSecret: s.Cache.AuthToken.SecretArn(),
+		EnvHWAURL:          jsii.String(props.HWAURL),
+		EnvHWASecretARN:    hwaSecret.SecretArn(),
+		EnvNeo4jURI:        jsii.String(props.Neo4jURI),
+		EnvNeo4jSecretARN:  neoSecret.SecretArn(),
+		EnvAuthIssuer:      s.Users.Issuer,
+		EnvAuthClientID:    s.Users.Client.UserPoolClientId(),
 	}
 	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{UploadOrigin: uiOrigin, Retain: st.Retain})
 	s.Documents = docs
@@ -190,6 +191,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		s.Functions[name] = fn
 		lambdas[name] = fn.Lambda
 
+		s.Cache.AuthToken.GrantRead(fn.Lambda, nil)
 		hwaSecret.GrantRead(fn.Lambda, nil)
 		neoSecret.GrantRead(fn.Lambda, nil)
 		if acc.Bedrock {

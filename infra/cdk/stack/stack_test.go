@@ -123,7 +123,8 @@ func TestEnvironmentContract(t *testing.T) {
 				want string // prefix the value must have; "" means only present
 			}{
 				{stack.EnvStage, fx.stage.Name},
-				{stack.EnvRedisURL, "rediss://:{{resolve:secretsmanager:"},
+				{stack.EnvRedisURL, "rediss://<" + stack.IDCache + ".PrimaryEndPoint.Address>:"},
+				{stack.EnvRedisAuthSecret, "<" + stack.IDCacheAuthToken + ">"},
 				{stack.EnvHWAURL, testHWAURL},
 				{stack.EnvHWASecretARN, "<" + stack.IDHWASecret + ">"},
 				{stack.EnvNeo4jURI, testNeo4jURI},
@@ -139,6 +140,12 @@ func TestEnvironmentContract(t *testing.T) {
 				}
 				if got := flatten(v); !strings.HasPrefix(got, c.want) {
 					t.Errorf("%s: %s = %q, want prefix %q", name, c.key, got, c.want)
+				}
+			}
+			// No credential in the environment: secrets are read at start.
+			for k, v := range vars {
+				if got := flatten(v); strings.Contains(got, "resolve:secretsmanager") || strings.Contains(got, ":@") {
+					t.Errorf("%s: %s = %q carries a secret value; name its secret instead", name, k, got)
 				}
 			}
 			if strings.Contains(flatten(vars[stack.EnvAuthIssuer]), "<"+stack.IDUserPool+">") == false {
