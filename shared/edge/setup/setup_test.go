@@ -54,3 +54,34 @@ func TestDevelopmentBuilds(t *testing.T) {
 		t.Errorf("base = %+v", b)
 	}
 }
+
+// TestAWSDevStageIsChecked: the AWS dev stage (STAGE=dev, as the CDK app
+// sets it) refuses the same unsafe settings as production; only the local
+// stages accept them.
+func TestAWSDevStageIsChecked(t *testing.T) {
+	unsafe := map[string]string{
+		config.EnvHWAURL: "https://mdm:31116", config.EnvHWAUser: "u", config.EnvHWAPassword: "p",
+		config.EnvRedisURL: "redis://127.0.0.1:1", config.EnvAuthIssuer: "iss", config.EnvAuthClientID: "cid",
+		config.EnvAuthHS256: "0123456789abcdef0123456789abcdef",
+	}
+	for _, tt := range []struct {
+		stage   string
+		refused bool
+	}{
+		{"dev", true}, {"prod", true}, {"development", false}, {"test", false}, {"", false},
+	} {
+		t.Run("STAGE="+tt.stage, func(t *testing.T) {
+			e := map[string]string{config.EnvStage: tt.stage}
+			for k, v := range unsafe {
+				e[k] = v
+			}
+			b, err := New(context.Background(), "status", env(e), &bytes.Buffer{}, config.Need{HWA: true, Redis: true, Auth: true})
+			if b != nil {
+				b.Close()
+			}
+			if got := err != nil && strings.Contains(err.Error(), "HS256"); got != tt.refused {
+				t.Errorf("refused = %v (err %v), want %v", got, err, tt.refused)
+			}
+		})
+	}
+}
