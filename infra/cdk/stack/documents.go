@@ -14,13 +14,14 @@ import (
 
 // DocumentsProps configures Documents.
 type DocumentsProps struct {
-	// UploadOrigin is the origin browsers upload from with presigned URLs.
-	UploadOrigin *string
-	Retain       bool
+	Retain bool
 }
 
 // Documents is the runbook and document bucket: encrypted, TLS only, never
-// public, versioned, and wired to the functions of the trigger table.
+// public, versioned, and wired to the functions of the trigger table. Its
+// CORS rule (browsers upload with presigned PUTs from the web client's
+// origin) is applied after the distribution exists (NewCORS), because the
+// distribution's CSP names this bucket.
 type Documents struct {
 	constructs.Construct
 	Bucket awss3.Bucket
@@ -51,12 +52,6 @@ func NewDocuments(scope constructs.Construct, id string, props DocumentsProps) *
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		Cors: &[]*awss3.CorsRule{{
-			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT},
-			AllowedOrigins: &[]*string{props.UploadOrigin},
-			AllowedHeaders: jsii.Strings("content-type", "content-md5", "x-amz-*"),
-			MaxAge:         jsii.Number(3600),
 		}},
 	})
 	return &Documents{Construct: c, Bucket: bucket}

@@ -65,9 +65,10 @@ type Stack struct {
 	Cache     *Cache
 }
 
-// access lists what a function may reach beyond the cache, HWA and Neo4j,
-// which every function uses.
+// access lists what a function may reach beyond the cache and Neo4j,
+// which every function uses (and whose secrets every function reads).
 type access struct {
+	HWA         bool // HWA_URL and the HWA secret
 	Bedrock     bool
 	Documents   documentAccess
 	Connections bool // post to WebSocket connections
@@ -79,17 +80,21 @@ type documentAccess int
 const (
 	noDocuments documentAccess = iota
 	readDocuments
-	writeDocuments
+	// uploadDocuments presigns uploads under routes.UploadPrefix and deletes
+	// documents: PutObject under the prefix and DeleteObject, nothing else
+	// (presigned URLs carry the signer's rights, so these are the uploads'
+	// rights too).
+	uploadDocuments
 )
 
 // functionAccess is the table of each function's extra permissions.
 func functionAccess() map[string]access {
 	return map[string]access{
-		routes.Chat:   {Bedrock: true, Connections: true},
-		routes.Status: {},
-		routes.Admin:  {Documents: writeDocuments},
-		routes.Ingest: {Bedrock: true, Documents: readDocuments, Connections: true},
-		routes.Health: {Bedrock: true, Connections: true, Metrics: true},
+		routes.Chat:   {HWA: true, Bedrock: true, Connections: true},
+		routes.Status: {HWA: true},
+		routes.Admin:  {Documents: uploadDocuments},
+		routes.Ingest: {HWA: true, Bedrock: true, Documents: readDocuments, Connections: true},
+		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true},
 	}
 }
 
@@ -121,18 +126,6 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	hwaSecret := newCredentialSecret(s.Stack, "HwaSecret", "Resync HWA REST API credentials", "resync", st.Retain)
 	neoSecret := newCredentialSecret(s.Stack, "Neo4jSecret", "Resync Neo4j Aura credentials", "neo4j", st.Retain)
 
-	s.Web = NewWeb(s.Stack, "Web", WebProps{ConnectSources: connectSources(), Retain: st.Retain})
-	uiOrigin := s.Web.Origin
-	if props.UIOrigin != "" {
-		uiOrigin = jsii.String(props.UIOrigin)
-	}
-	s.Users = NewUsers(s.Stack, "Users", UsersProps{
-		CallbackOrigin: uiOrigin,
-		// Unique per account and stage; Cognito prefixes are regional.
-		DomainPrefix: awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("resync"), jsii.String(st.Name), awscdk.Aws_ACCOUNT_ID()}),
-		Retain:       st.Retain,
-	})
-
 	// The WebSocket API exists before the functions so that they can be told
 	// its management endpoint; its routes are added once they exist.
 	s.WebSocket = NewWebSocketAPI(s.Stack, "WebSocket", WebSocketAPIProps{
@@ -140,21 +133,36 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	})
 	wsEndpoint := s.WebSocket.Stage.CallbackUrl()
 
+	// The distribution's CSP names the HTTP API and the documents bucket,
+	// so both exist before it, without CORS (cors.go); the user pool's app
+	// client names the distribution, so it comes after.
+	s.HTTP = NewHTTPAPI(s.Stack, "Http", HTTPAPIProps{
+		Throttle: st.HTTPThrottle, AccessLogRetention: st.LogRetention, Retain: st.Retain,
+	})
+	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{Retain: st.Retain})
+	s.Documents = docs
+	// Unique per account and stage; Cognito prefixes are regional.
+	hostedUI := awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("resync"), jsii.String(st.Name), awscdk.Aws_ACCOUNT_ID()})
+	s.Web = NewWeb(s.Stack, "Web", WebProps{Retain: st.Retain, ConnectSources: connectSources(ConnectSourcesProps{
+		HTTP: s.HTTP.API, WebSocket: s.WebSocket.API, Bucket: docs.Bucket, HostedUIPrefix: hostedUI,
+	})})
+	uiOrigin := s.Web.Origin
+	if props.UIOrigin != "" {
+		uiOrigin = jsii.String(props.UIOrigin)
+	}
+	s.Users = NewUsers(s.Stack, "Users", UsersProps{CallbackOrigin: uiOrigin, DomainPrefix: hostedUI, Retain: st.Retain})
+	NewCORS(s.Stack, "Cors", CORSProps{Origin: uiOrigin, HTTP: s.HTTP.API, Bucket: docs.Bucket})
+
 	common := map[string]*string{
 		EnvStage:           jsii.String(st.Name),
 		EnvLogLevel:        jsii.String("info"),
 		EnvRedisURL:        s.Cache.URL,
 		EnvRedisAuthSecret: s.Cache.AuthToken.SecretArn(),
-		EnvHWAURL:          jsii.String(props.HWAURL),
-		EnvHWASecretARN:    hwaSecret.SecretArn(),
 		EnvNeo4jURI:        jsii.String(props.Neo4jURI),
 		EnvNeo4jSecretARN:  neoSecret.SecretArn(),
 		EnvAuthIssuer:      s.Users.Issuer,
 		EnvAuthClientID:    s.Users.Client.UserPoolClientId(),
 	}
-	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{UploadOrigin: uiOrigin, Retain: st.Retain})
-	s.Documents = docs
-
 	lambdas := map[string]awslambda.IFunction{}
 	table := functionAccess()
 	for _, name := range routes.Functions() {
@@ -162,6 +170,10 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		env := map[string]*string{}
 		for k, v := range common {
 			env[k] = v
+		}
+		if acc.HWA {
+			env[EnvHWAURL] = jsii.String(props.HWAURL)
+			env[EnvHWASecretARN] = hwaSecret.SecretArn()
 		}
 		if acc.Bedrock {
 			env[EnvBedrockModel] = jsii.String(st.ChatModelID)
@@ -191,18 +203,29 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		s.Functions[name] = fn
 		lambdas[name] = fn.Lambda
 
+		// Each function reads only its own secrets.
 		s.Cache.AuthToken.GrantRead(fn.Lambda, nil)
-		hwaSecret.GrantRead(fn.Lambda, nil)
 		neoSecret.GrantRead(fn.Lambda, nil)
+		if acc.HWA {
+			hwaSecret.GrantRead(fn.Lambda, nil)
+		}
 		if acc.Bedrock {
 			fn.Lambda.AddToRolePolicy(bedrockStatement(st.ChatModelID, st.EmbedModelID))
 		}
 		switch acc.Documents {
 		case readDocuments:
 			docs.Bucket.GrantRead(fn.Lambda, nil)
-		case writeDocuments:
-			docs.Bucket.GrantReadWrite(fn.Lambda, nil)
-			docs.Bucket.GrantDelete(fn.Lambda, nil)
+		case uploadDocuments:
+			// Not GrantPut and GrantDelete: they add tagging, retention,
+			// legal hold and version deletes, which admin never needs.
+			fn.Lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("s3:PutObject"),
+				Resources: &[]*string{docs.Bucket.ArnForObjects(jsii.String(routes.UploadPrefix + "*"))},
+			}))
+			fn.Lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("s3:DeleteObject"),
+				Resources: &[]*string{docs.Bucket.ArnForObjects(jsii.String("*"))},
+			}))
 		}
 		if acc.Connections {
 			s.WebSocket.API.GrantManageConnections(fn.Lambda)
@@ -215,11 +238,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	if err := s.WebSocket.AddRoutes(routes.WebSocket(), lambdas); err != nil {
 		return nil, err
 	}
-	var err error
-	if s.HTTP, err = NewHTTPAPI(s.Stack, "Http", HTTPAPIProps{
-		Routes: routes.HTTP(), Functions: lambdas, UserPool: s.Users.Pool, Client: s.Users.Client,
-		AllowOrigin: uiOrigin, Throttle: st.HTTPThrottle, AccessLogRetention: st.LogRetention, Retain: st.Retain,
-	}); err != nil {
+	if err := s.HTTP.AddRoutes(routes.HTTP(), lambdas, s.Users.Pool, s.Users.Client); err != nil {
 		return nil, err
 	}
 	for _, sc := range routes.Schedules() {
@@ -305,24 +324,6 @@ func isAsync(fn string) bool {
 		}
 	}
 	return false
-}
-
-// connectSources lists the hosts the browser client connects to besides its
-// own origin: the APIs, the hosted UI's token endpoint, and the documents
-// bucket for presigned uploads. The CSP cannot name those exact hosts: the
-// API's and the bucket's CORS name the distribution, and the distribution's
-// headers policy naming them would make a dependency cycle. So it admits
-// those services' hosts in this region.
-func connectSources() []*string {
-	region := awscdk.Aws_REGION()
-	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
-	return []*string{
-		join(jsii.String("https://*.execute-api."), region, jsii.String(".amazonaws.com")),
-		join(jsii.String("wss://*.execute-api."), region, jsii.String(".amazonaws.com")),
-		join(jsii.String("https://*.auth."), region, jsii.String(".amazoncognito.com")),
-		join(jsii.String("https://cognito-idp."), region, jsii.String(".amazonaws.com")),
-		join(jsii.String("https://*.s3."), region, jsii.String(".amazonaws.com")),
-	}
 }
 
 // newCredentialSecret creates a JSON secret {"user": user, "password":

@@ -20,6 +20,11 @@ const (
 	Health = "health"
 )
 
+// UploadPrefix is the key prefix of the documents bucket under which admin
+// presigns uploads (uploads/<user>/<id>/<name>); the CDK app lets admin put
+// objects under it and nowhere else.
+const UploadPrefix = "uploads/"
+
 // Role is the least role a route needs.
 type Role string
 
