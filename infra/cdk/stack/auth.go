@@ -56,7 +56,7 @@ func NewUsers(scope constructs.Construct, id string, props UsersProps) *Users {
 			RequireDigits:    jsii.Bool(true),
 			RequireLowercase: jsii.Bool(true),
 			RequireUppercase: jsii.Bool(true),
-			RequireSymbols:   jsii.Bool(false),
+			RequireSymbols:   jsii.Bool(true),
 		},
 		DeletionProtection: jsii.Bool(props.Retain),
 		RemovalPolicy:      removalPolicy(props.Retain),

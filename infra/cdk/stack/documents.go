@@ -14,7 +14,9 @@ import (
 
 // DocumentsProps configures Documents.
 type DocumentsProps struct {
-	Retain bool
+	// AccessLogs receives the bucket's server access logs (documents/).
+	AccessLogs awss3.IBucket
+	Retain     bool
 }
 
 // Documents is the runbook and document bucket: encrypted, TLS only, never
@@ -42,13 +44,15 @@ func s3EventType(name string) (awss3.EventType, bool) {
 func NewDocuments(scope constructs.Construct, id string, props DocumentsProps) *Documents {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		Versioned:         jsii.Bool(true),
-		RemovalPolicy:     removalPolicy(props.Retain),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		Versioned:              jsii.Bool(true),
+		ServerAccessLogsBucket: props.AccessLogs,
+		ServerAccessLogsPrefix: jsii.String("documents/"),
+		RemovalPolicy:          removalPolicy(props.Retain),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),

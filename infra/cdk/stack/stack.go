@@ -24,6 +24,7 @@ import (
 // construct tree never replaces them (and never loses their data).
 const (
 	IDDocumentsBucket = "DocumentsBucket"
+	IDAccessLogs      = "AccessLogsBucket"
 	IDWebBucket       = "WebBucket"
 	IDUserPool        = "UserPool"
 	IDCache           = "Cache"
@@ -116,7 +117,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	awscdk.Tags_Of(s.Stack).Add(jsii.String("app"), jsii.String("resync"), untagged)
 	awscdk.Tags_Of(s.Stack).Add(jsii.String("stage"), jsii.String(st.Name), untagged)
 
-	net := NewNetwork(s.Stack, "Network", NetworkProps{NATGateways: st.NATGateways})
+	net := NewNetwork(s.Stack, "Network", NetworkProps{NATGateways: st.NATGateways, FlowLogRetention: st.LogRetention, Retain: st.Retain})
+	accessLogs := newAccessLogs(s.Stack, "AccessLogs", st.Retain)
 	s.Cache = NewCache(s.Stack, "Cache", CacheProps{
 		VPC: net.VPC, Clients: net.Functions, NodeType: st.CacheNodeType, Nodes: st.CacheNodes, Retain: st.Retain,
 	})
@@ -139,11 +141,11 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	s.HTTP = NewHTTPAPI(s.Stack, "Http", HTTPAPIProps{
 		Throttle: st.HTTPThrottle, AccessLogRetention: st.LogRetention, Retain: st.Retain,
 	})
-	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{Retain: st.Retain})
+	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{AccessLogs: accessLogs, Retain: st.Retain})
 	s.Documents = docs
 	// Unique per account and stage; Cognito prefixes are regional.
 	hostedUI := awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("resync"), jsii.String(st.Name), awscdk.Aws_ACCOUNT_ID()})
-	s.Web = NewWeb(s.Stack, "Web", WebProps{Retain: st.Retain, ConnectSources: connectSources(ConnectSourcesProps{
+	s.Web = NewWeb(s.Stack, "Web", WebProps{AccessLogs: accessLogs, Retain: st.Retain, ConnectSources: connectSources(ConnectSourcesProps{
 		HTTP: s.HTTP.API, WebSocket: s.WebSocket.API, Bucket: docs.Bucket, HostedUIPrefix: hostedUI,
 	})})
 	uiOrigin := s.Web.Origin
@@ -214,7 +216,12 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		}
 		switch acc.Documents {
 		case readDocuments:
-			docs.Bucket.GrantRead(fn.Lambda, nil)
+			// Objects only: ingest gets the object (version) an event
+			// names, and never lists the bucket.
+			fn.Lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
+				Resources: &[]*string{docs.Bucket.ArnForObjects(jsii.String("*"))},
+			}))
 		case uploadDocuments:
 			// Not GrantPut and GrantDelete: they add tagging, retention,
 			// legal hold and version deletes, which admin never needs.
@@ -256,6 +263,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 
 	pin(docs.Bucket, IDDocumentsBucket)
 	pin(s.Web.Bucket, IDWebBucket)
+	pin(accessLogs, IDAccessLogs)
 	pin(s.Users.Pool, IDUserPool)
 	s.Cache.Group.OverrideLogicalId(jsii.String(IDCache))
 	pin(s.Cache.AuthToken, IDCacheAuthToken)
@@ -266,6 +274,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	for name, fn := range s.Functions {
 		pin(fn.Lambda, FunctionID(name))
 	}
+
+	suppressNag(s, st)
 
 	if props.HWAURL == "" || props.Neo4jURI == "" {
 		awscdk.Annotations_Of(s.Stack).AddWarningV2(jsii.String("resync:config"),

@@ -28,12 +28,12 @@ func TestResourceCounts(t *testing.T) {
 			{"AWS::Cognito::UserPoolDomain", 1},
 			{"AWS::Cognito::UserPoolGroup", len(stack.Groups())},
 			{"AWS::ElastiCache::ReplicationGroup", 1},
-			{"AWS::S3::Bucket", 2},
+			{"AWS::S3::Bucket", 3}, // documents, web, access logs
 			{"AWS::CloudFront::Distribution", 1},
 			{"AWS::CloudFront::ResponseHeadersPolicy", 1},
 			{"AWS::Events::Rule", len(routes.Schedules())},
 			{"AWS::SecretsManager::Secret", 3},
-			{"AWS::Logs::LogGroup", nFn + 1}, // one per function, the HTTP API's access log
+			{"AWS::Logs::LogGroup", nFn + 2}, // one per function, the HTTP API's access log, the VPC flow log
 			{"AWS::EC2::VPC", 1},
 			{"AWS::EC2::NatGateway", fx.stage.NATGateways},
 			{"AWS::CloudWatch::Dashboard", 1},
