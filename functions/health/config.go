@@ -178,6 +178,9 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if mon != nil {
 		deps.monitor = mon
 	}
+	if base.Limits != nil {
+		deps.limits = base.Limits
+	}
 	if poster != nil {
 		deps.push = poster
 	}

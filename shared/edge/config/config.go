@@ -60,6 +60,10 @@ const (
 	EnvCacheTTLs       = "CACHE_TTLS"        // per-kind fresh TTLs, e.g. "summary=15s,list=30s,log=60s,job=30s"
 	EnvCacheMaxEntries = "CACHE_MAX_ENTRIES" // local tier bound (default 100000)
 	EnvCacheMaxBytes   = "CACHE_MAX_BYTES"   // local tier bound in bytes (default 104857600)
+
+	// EnvRateLimits overrides rules of the per-user rate limits, e.g.
+	// "http-read=6000/1m" (ratelimit.ParseRules); unset: the rule table.
+	EnvRateLimits = "RATE_LIMITS"
 )
 
 // Cache tunes the two-tier cache; zero values take the cache's defaults.
@@ -102,6 +106,8 @@ type Common struct {
 	Auth               Auth
 	DevToken           bool
 	Cache              Cache
+	// RateLimits is RATE_LIMITS, parsed by setup (ratelimit.ParseRules).
+	RateLimits string
 }
 
 // Need says which parts a function requires.
@@ -127,6 +133,7 @@ func Load(getenv func(string) string, need Need) (Common, error) {
 		bad("%s: %v", EnvStage, err)
 	}
 	c.DevToken = getenv(EnvDevTokenEndpoint) == "true"
+	c.RateLimits = getenv(EnvRateLimits)
 
 	c.HWA = HWA{
 		URL: getenv(EnvHWAURL), User: getenv(EnvHWAUser), Password: getenv(EnvHWAPassword),

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/metrics"
@@ -29,7 +30,10 @@ type Base struct {
 	Log      *slog.Logger
 	Redis    *redis.Client  // nil unless need.Redis
 	Verifier *auth.Verifier // nil unless need.Auth
-	Metrics  *metrics.Emitter
+	// Limits is the per-user rate limiter over Redis with the rule table
+	// (and RATE_LIMITS' overrides); nil unless need.Redis.
+	Limits  *ratelimit.Limiter
+	Metrics *metrics.Emitter
 
 	// secrets is the Secrets Manager client, made by secretsClient the
 	// first time a secret is read during start-up, and never after.
@@ -94,6 +98,17 @@ func New(ctx context.Context, function string, getenv func(string) string, stdou
 			return nil, fmt.Errorf("%s: %w", function, err)
 		}
 		settings.RedisPing = func(ctx context.Context) error { return b.Redis.Ping(ctx).Err() }
+		rules := ratelimit.DefaultRules()
+		if cfg.RateLimits != "" {
+			if rules, err = ratelimit.ParseRules(cfg.RateLimits); err != nil {
+				b.Close()
+				return nil, fmt.Errorf("%s: %s: %w", function, config.EnvRateLimits, err)
+			}
+		}
+		if b.Limits, err = ratelimit.New(b.Redis, ratelimit.Config{Rules: rules}); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("%s: %w", function, err)
+		}
 	}
 	if err := stage.Check(ctx, settings); err != nil {
 		b.Close()

@@ -3,10 +3,17 @@ package setup
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -83,5 +90,45 @@ func TestAWSDevStageIsChecked(t *testing.T) {
 				t.Errorf("refused = %v (err %v), want %v", got, err, tt.refused)
 			}
 		})
+	}
+}
+
+// TestEdgeLimitsThroughRedis: the Edge that New builds counts HTTP requests
+// in Redis with the rule table, RATE_LIMITS' overrides applied, and answers
+// 429 past the budget; a malformed RATE_LIMITS stops the start.
+func TestEdgeLimitsThroughRedis(t *testing.T) {
+	mr := miniredis.RunT(t)
+	e := map[string]string{
+		config.EnvHWAURL: "http://127.0.0.1:9", config.EnvRedisURL: "redis://" + mr.Addr(),
+		config.EnvAuthIssuer: "resync-local", config.EnvAuthClientID: "resync-web",
+		config.EnvAuthHS256: "0123456789abcdef0123456789abcdef", config.EnvRateLimits: "http-write=2/1m",
+	}
+	b, err := New(context.Background(), "admin", env(e), &bytes.Buffer{}, config.Need{Redis: true, Auth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	m, err := auth.NewMinter([]byte(e[config.EnvAuthHS256]), auth.Config{Issuer: "resync-local", ClientID: "resync-web"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, _ := m.Mint("ada", auth.RoleAdmin)
+	h := b.Edge().Wrap(routes.HTTPRoute{Method: "POST", Path: "/api/v1/admin/cache/invalidate", Function: "admin", Role: routes.RoleAdmin},
+		func(w http.ResponseWriter, r *http.Request) error { w.WriteHeader(http.StatusNoContent); return nil })
+	var codes []int
+	for i := 0; i < 3; i++ {
+		req := httptest.NewRequest("POST", "/api/v1/admin/cache/invalidate", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		codes = append(codes, rec.Code)
+	}
+	if codes[0] != 204 || codes[1] != 204 || codes[2] != http.StatusTooManyRequests {
+		t.Errorf("statuses %v, want [204 204 429]", codes)
+	}
+
+	e[config.EnvRateLimits] = "http-write=lots"
+	if _, err := New(context.Background(), "admin", env(e), &bytes.Buffer{}, config.Need{Redis: true, Auth: true}); err == nil || !strings.Contains(err.Error(), config.EnvRateLimits) {
+		t.Errorf("malformed RATE_LIMITS: err = %v, want it named", err)
 	}
 }
