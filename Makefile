@@ -3,7 +3,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help dev prod-local eval test test-go fuzz bench build package synth diff deploy fmt vet services-up services-down
+.PHONY: help dev prod-local eval chaos test test-go fuzz bench build package synth diff deploy fmt vet services-up services-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ fuzz: ## run every Go fuzz target for FUZZTIME each (default 60s; make test runs
 
 eval: ## ask the question bank through the local stack and grade every answer against the simulator
 	@scripts/eval.sh
+
+chaos: ## inject every fault of the matrix into HWA, Redis, Neo4j and Bedrock and print what users got (infra/local/CHAOS.md)
+	@scripts/chaos.sh
 
 bench: ## run the benchmarks
 	@scripts/bench.sh

@@ -11,5 +11,5 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out="$(RESYNC_EVAL=1 go test -count=1 -run '^TestEval$' -v -timeout 20m ./infra/local/ 2>&1)"
 rc=$?
-echo "$out" | grep -E '^\s+(\||WRONG|report:)|^--- |^ok|^FAIL' | sed 's/^        //'
+echo "$out" | grep -E '^\s+(\||WRONG|AUDIT|report:)|^--- |^ok|^FAIL' | sed 's/^        //'
 exit "$rc"

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/edge/config"
@@ -18,13 +17,11 @@ const function = "admin"
 // app is everything build made once; close releases it.
 type app struct {
 	handler http.Handler
-	closers []func()
+	closers setup.Closers
 }
 
 func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
+	a.closers.Close()
 }
 
 // build reads the configuration once and wires the clients: the only place
@@ -34,7 +31,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a := &app{closers: []func(){base.Close}}
+	a := &app{closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -44,7 +41,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("admin: cache: %w", err)
 	}
-	auditLog := audit.New(base.Redis, audit.Config{})
+	auditLog, trail, err := base.Audit(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
 	// One graph store serves the documents and the review queue; nil when
 	// NEO4J_URI is not set, and then both answer that they are not configured.
 	g, err := base.Graph(ctx, getenv, false)
@@ -62,14 +62,18 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	if a.handler, err = newHandler(deps{
+	d := deps{
 		cache:    c,
 		redis:    base.Redis,
 		audit:    auditLog,
 		security: security.New(base.Redis, 0),
 		docs:     documents,
 		reviews:  reviews,
-	}, base.Edge()); err != nil {
+	}
+	if trail != nil { // a nil *s3audit.Trail must stay a nil interface
+		d.trail = trail
+	}
+	if a.handler, err = newHandler(d, base.Edge()); err != nil {
 		return nil, err
 	}
 	return a, nil

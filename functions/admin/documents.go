@@ -184,7 +184,7 @@ func (d *documentsAPI) uploadURL(w http.ResponseWriter, r *http.Request) error {
 	}
 	docID := graph.DocumentID(d.bucket, key)
 	if _, err := d.audit.Append(r.Context(), audit.Entry{User: user, Action: "document:upload-url", Targets: []string{key}, Result: "ok", Detail: string(typ) + ", " + strconv.FormatInt(req.Size, 10) + " bytes"}); err != nil {
-		return api.Unavailable("the upload URL could not be audited; Redis is failing", 5)
+		return api.Unavailable("the upload URL could not be audited, so none was issued; try again", 5)
 	}
 	api.WriteJSON(w, r, http.StatusOK, uploadURL{
 		URL: out.URL, Method: out.Method, Headers: headers, Key: key, DocumentID: docID,
@@ -260,18 +260,23 @@ func (d *documentsAPI) remove(w http.ResponseWriter, r *http.Request) error {
 	if c.Role != auth.RoleAdmin && doc.UploadedBy != user {
 		return api.Forbidden("only the uploader or an admin may delete this document")
 	}
+	// Recorded before it runs (the durable trail first); unrecorded, it does not run.
+	if _, err := d.audit.Append(ctx, audit.Entry{User: user, Action: "document:delete", Targets: []string{doc.Key}, Result: "accepted", Detail: id}); err != nil {
+		return api.Unavailable("the deletion could not be audited, so nothing was deleted; try again", 5)
+	}
+	failed := func(what string, problem error) error {
+		_, _ = d.audit.Append(context.WithoutCancel(ctx), audit.Entry{User: user, Action: "document:delete", Targets: []string{doc.Key}, Result: "failed: " + what, Detail: id})
+		return problem
+	}
 	// Remove the object (its ObjectRemoved event makes ingest delete the
 	// document too), then the document at once, so the answer is final.
 	if doc.Bucket != "" && doc.Key != "" {
 		if _, err := d.objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(doc.Bucket), Key: aws.String(doc.Key)}); err != nil {
-			return api.Unavailable("the document's file could not be deleted from storage; try again", 5)
+			return failed("storage", api.Unavailable("the document's file could not be deleted from storage; try again", 5))
 		}
 	}
 	if _, err := d.store.DeleteDocument(ctx, id); err != nil {
-		return graphProblem(err)
-	}
-	if _, err := d.audit.Append(ctx, audit.Entry{User: user, Action: "document:delete", Targets: []string{doc.Key}, Result: "ok", Detail: id}); err != nil {
-		return api.Unavailable("the document was deleted but the deletion could not be audited; Redis is failing", 5)
+		return failed("document store", graphProblem(err))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/app/compliance"
 	"github.com/resync/resync/shared/edge/api"
 	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/routes"
@@ -28,6 +29,7 @@ type deps struct {
 	cache    invalidator
 	redis    redis.Cmdable
 	audit    *audit.Log
+	trail    compliance.Trail // the durable audit trail; nil when not configured (development)
 	security *security.Log
 	docs     *documentsAPI // nil: document storage not configured (see documents.go)
 	reviews  *reviewsAPI   // nil: no graph configured (see reviews.go)
@@ -52,6 +54,8 @@ func newHandler(d deps, edge *api.Edge) (*handler, error) {
 		"GET /api/v1/admin/cache":                 h.cacheStats,
 		"POST /api/v1/admin/cache/invalidate":     h.invalidate,
 		"GET /api/v1/admin/audit":                 h.auditLog,
+		"GET /api/v1/admin/audit/verify":          h.verify,
+		"GET /api/v1/admin/compliance":            h.compliance,
 		"GET /api/v1/admin/security":              h.securityView,
 		"POST /api/v1/documents/upload-url":       d.docs.uploadURL,
 		"GET /api/v1/documents":                   d.docs.list,
@@ -182,10 +186,6 @@ func (h *handler) invalidate(w http.ResponseWriter, r *http.Request) error {
 	if len(prefix) > 256 {
 		return api.BadRequest("prefix is longer than 256 characters")
 	}
-	n, err := h.cache.InvalidatePrefix(r.Context(), prefix)
-	if err != nil {
-		return api.Unavailable("Redis cannot be reached; local tiers expire by their TTL", 5)
-	}
 	user := ""
 	if c, ok := auth.FromContext(r.Context()); ok {
 		user = c.User()
@@ -194,8 +194,19 @@ func (h *handler) invalidate(w http.ResponseWriter, r *http.Request) error {
 	if req.All {
 		what = "everything"
 	}
-	if _, err := h.audit.Append(r.Context(), audit.Entry{User: user, Action: "cache:invalidate", Targets: []string{what}, Result: "removed " + strconv.Itoa(n) + " keys"}); err != nil {
-		return api.Unavailable("the invalidation ran but could not be audited; Redis is failing", 5)
+	// Recorded before it runs (the durable trail first); unrecorded, it does not run.
+	ctx := r.Context()
+	if _, err := h.audit.Append(ctx, audit.Entry{User: user, Action: "cache:invalidate", Targets: []string{what}, Result: "accepted"}); err != nil {
+		return api.Unavailable("the invalidation could not be audited, so nothing was invalidated; try again", 5)
+	}
+	n, err := h.cache.InvalidatePrefix(ctx, prefix)
+	result := "removed " + strconv.Itoa(n) + " keys"
+	if err != nil {
+		result = "failed: Redis cannot be reached"
+	}
+	_, _ = h.audit.Append(context.WithoutCancel(ctx), audit.Entry{User: user, Action: "cache:invalidate", Targets: []string{what}, Result: result})
+	if err != nil {
+		return api.Unavailable("Redis cannot be reached; local tiers expire by their TTL", 5)
 	}
 	api.WriteJSON(w, r, http.StatusOK, map[string]any{"prefix": prefix, "removedKeys": n})
 	return nil

@@ -185,9 +185,9 @@ func TestCacheStatsAndInvalidate(t *testing.T) {
 	if n, _ := f.rdb.Exists(ctx, "cache:f:summary:plan", "cache:f:job:j1").Result(); n != 0 {
 		t.Errorf("%d fresh keys survived invalidation", n)
 	}
-	// Each invalidation is audited.
+	// Each invalidation is audited: accepted before it runs, its outcome after.
 	page, err := f.audit.List(ctx, audit.Filter{Action: "cache:invalidate"})
-	if err != nil || len(page.Entries) != 3 || page.Entries[0].User != "ada" {
+	if err != nil || len(page.Entries) != 6 || page.Entries[0].User != "ada" || page.Entries[1].Result != "accepted" || !strings.HasPrefix(page.Entries[0].Result, "removed") {
 		t.Errorf("audit = %+v, %v", page.Entries, err)
 	}
 }

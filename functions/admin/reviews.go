@@ -173,19 +173,27 @@ func (v *reviewsAPI) decide(w http.ResponseWriter, r *http.Request, approve bool
 	reviewer := callerOf(r)
 	var item memory.ReviewItem
 	var err error
-	action := "review:approve"
+	action := "review:reject"
+	if approve {
+		action = "review:approve"
+	}
+	// Recorded before it runs (the durable trail first); unrecorded, it does not run.
+	if _, err := v.audit.Append(ctx, audit.Entry{User: reviewer, Action: action, Targets: []string{id}, Justification: text, Result: "accepted"}); err != nil {
+		return api.Unavailable("the review could not be audited, so it was not decided; try again", 5)
+	}
 	if approve {
 		item, err = v.store.Approve(ctx, id, reviewer, text)
 	} else {
-		action = "review:reject"
 		item, err = v.store.Reject(ctx, id, reviewer, text)
 	}
+	result := item.Status
+	if err != nil {
+		result = "failed"
+	}
+	_, _ = v.audit.Append(context.WithoutCancel(ctx), audit.Entry{User: reviewer, Action: action, Targets: []string{id, "turn " + item.TurnID + " of " + item.User},
+		Justification: text, Result: result, Detail: item.Reason})
 	if err != nil {
 		return reviewProblem(err)
-	}
-	if _, err := v.audit.Append(ctx, audit.Entry{User: reviewer, Action: action, Targets: []string{id, "turn " + item.TurnID + " of " + item.User},
-		Justification: text, Result: item.Status, Detail: item.Reason}); err != nil {
-		return api.Unavailable("the review was decided but could not be audited; Redis is failing", 5)
 	}
 	api.WriteJSON(w, r, http.StatusOK, item)
 	return nil

@@ -15,7 +15,6 @@ import (
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/push"
-	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/adapter/redis/idemstore"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
@@ -46,13 +45,11 @@ type app struct {
 	handler *handler
 	invoker invoker
 	base    *setup.Base
-	closers []func()
+	closers setup.Closers
 }
 
 func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
+	a.closers.Close()
 	a.base.Close()
 }
 
@@ -99,6 +96,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, fmt.Errorf("chat: rate limits: %w", err)
 	}
 	store := idemstore.New(base.Redis, "idem:")
+	auditLog, _, err := base.Audit(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
 	kn, err := buildKnowledge(ctx, getenv, base, plan, hc)
 	if err != nil {
 		return nil, err
@@ -107,7 +108,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	actions, err := agent.NewActions(agent.ActionsConfig{
 		Redis: base.Redis, HWA: hc, Plan: plan,
 		Guard:   idempotency.New(store, idempotency.Config{Expiry: 24 * time.Hour}),
-		Audit:   audit.New(base.Redis, audit.Config{}),
+		Audit:   auditLog,
 		Limiter: limits,
 		// A proposal's impact is the job_impact tool's: graph first.
 		Impact: kn.tools.Impact,

@@ -169,29 +169,39 @@ func roleNames(c auth.Claims) []string {
 // has expired may only send an auth frame; every frame type is counted
 // against the user's rate before it does anything; and each handler reads
 // the user and roles from the connection record as it is now, which an auth
-// frame may have changed since $connect.
+// frame may have changed since $connect. A connection that is not recorded
+// is told to reconnect; a record that cannot be read (Redis unreachable) is
+// an outage, not a sign-out, and the frame is refused as "unavailable".
 func (h *handler) message(ctx context.Context, connID, body string, b64 bool) {
 	if len(body) > frames.MaxMessageBytes || b64 {
 		h.sendError(ctx, connID, "", frames.CodeTooLarge, "messages are limited to 128 KB of JSON text", 0)
 		return
 	}
+	action, frame, perr := frames.Parse([]byte(body))
 	conn, err := h.conns.Get(ctx, connID)
-	if err != nil {
+	switch {
+	case errors.Is(err, push.ErrGone):
 		// Not recorded (closed, expired past its grace, or Redis lost it):
 		// the socket cannot be trusted to belong to anyone; tell it and stop.
 		h.log.WarnContext(ctx, "frame from an unknown connection", "err", err.Error())
 		h.sendError(ctx, connID, "", frames.CodeForbidden, "this connection is not signed in; reconnect", 0)
 		return
+	case err != nil:
+		// The session store cannot be read: the user is still signed in, as
+		// far as anyone knows. Refuse the frame (fail closed) and say why,
+		// echoing its id so the client can pair the error with its message.
+		h.log.ErrorContext(ctx, "chat: reading the connection record failed", "err", err.Error())
+		h.sendError(ctx, connID, frameID(frame), frames.CodeUnavailable, "the session store is unavailable; nothing was done — try again shortly", 5*time.Second)
+		return
 	}
 	ctx = obs.WithRequest(ctx, obs.Request{User: conn.User})
-	action, frame, err := frames.Parse([]byte(body))
 	if conn.Expired(h.now()) && action != frames.ActionAuth {
 		h.sendError(ctx, connID, "", frames.CodeTokenExpired, "your sign-in expired; send an auth frame with a fresh token, or reconnect", 0)
 		return
 	}
-	if err != nil {
+	if perr != nil {
 		var fe *frames.FrameError
-		if !errors.As(err, &fe) {
+		if !errors.As(perr, &fe) {
 			fe = &frames.FrameError{Code: frames.CodeBadFrame, Message: "the frame cannot be read"}
 		}
 		h.sendError(ctx, connID, fe.ID, fe.Code, fe.Message, 0)

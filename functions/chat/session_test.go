@@ -376,3 +376,37 @@ func TestConnectionRecordFollowsTheToken(t *testing.T) {
 		t.Errorf("record TTL %v, want about the token's 10 minutes plus %v", got, push.Grace)
 	}
 }
+
+// Redis goes away while a socket is open: the next frame is told the
+// session store is unavailable, with a retry hint — not "not signed in",
+// which sends a signed-in user to sign in again for an outage they cannot
+// fix. When Redis returns the same connection works again (issue 10).
+func TestSessionStoreDownIsNotSignedOut(t *testing.T) {
+	f := newFixture(t, offline.New())
+	f.connect(t, "op", "otto", auth.RoleOperator)
+	for _, fr := range []map[string]any{
+		{"action": "ping"},
+		{"action": "chat", "id": "m1", "text": "which jobs abended?"},
+		{"action": "confirm", "proposalId": "p1", "justification": "INC-1 fixed"},
+	} {
+		f.mr.SetError("LOADING Redis is loading the dataset in memory")
+		e := oneError(t, fr["action"].(string)+" with Redis failing", f.send(t, "op", fr))
+		f.mr.SetError("")
+		if e["code"] != frames.CodeUnavailable {
+			t.Errorf("%s with Redis failing: code %v, want %s", fr["action"], e["code"], frames.CodeUnavailable)
+		}
+		if msg, _ := e["message"].(string); !strings.Contains(msg, "session store") || strings.Contains(msg, "signed in") {
+			t.Errorf("%s with Redis failing: message %q, want it to name the session store and not the sign-in", fr["action"], msg)
+		}
+		if ra, _ := e["retryAfter"].(float64); ra <= 0 {
+			t.Errorf("%s with Redis failing: retryAfter %v, want a positive hint", fr["action"], e["retryAfter"])
+		}
+	}
+	if fs := f.send(t, "op", map[string]any{"action": "ping"}); len(fs) != 1 || fs[0]["type"] != frames.TypePong {
+		t.Errorf("ping after Redis returned: %v, want a pong on the same connection", fs)
+	}
+	// A connection that was never recorded is still told to reconnect.
+	if e := oneError(t, "unknown connection", f.send(t, "ghost", map[string]any{"action": "ping"})); e["code"] != frames.CodeForbidden {
+		t.Errorf("unknown connection: code %v, want %s", e["code"], frames.CodeForbidden)
+	}
+}

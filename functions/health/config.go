@@ -72,13 +72,11 @@ func loadSettings(getenv func(string) string) (settings, error) {
 // app is what build wires once per execution environment.
 type app struct {
 	handler *handler
-	closers []func()
+	closers setup.Closers
 }
 
 func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
+	a.closers.Close()
 }
 
 // build reads the configuration, refuses unsafe production settings (naming
@@ -97,7 +95,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a := &app{closers: []func(){base.Close}}
+	a := &app{closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
 			a.close()

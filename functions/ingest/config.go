@@ -58,13 +58,11 @@ func loadSettings(getenv func(string) string) (settings, error) {
 // app is what build wires once per execution environment.
 type app struct {
 	handler *handler
-	closers []func()
+	closers setup.Closers
 }
 
 func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
+	a.closers.Close()
 }
 
 // build reads the configuration (every problem at once) and wires the S3,
@@ -75,7 +73,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if serr != nil || berr != nil {
 		return nil, errors.Join(serr, berr)
 	}
-	a := &app{closers: []func(){base.Close}}
+	a := &app{closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
 			a.close()

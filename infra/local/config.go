@@ -30,6 +30,7 @@ const (
 	envWSIdle      = "LOCAL_WS_IDLE"     // WebSocket idle timeout, default 10m
 	envWSLifetime  = "LOCAL_WS_LIFETIME" // WebSocket connection lifetime, default 2h
 	envWebDir      = "LOCAL_WEB_DIR"     // the browser client served at /, default web
+	envAsyncRetry  = "LOCAL_ASYNC_RETRY" // delays of the retries of a failed asynchronous invoke, default 1m,2m; none: no retry
 	envRegion      = "AWS_REGION"
 )
 
@@ -79,8 +80,12 @@ type config struct {
 	HWASeed     int64
 	WSIdle      time.Duration // WebSocket idle timeout
 	WSLifetime  time.Duration // WebSocket connection lifetime
-	Region      string
-	Env         []string // "KEY=value" passed to every function
+	// AsyncRetry are the delays before each retry of an asynchronous
+	// invoke (an S3 object event) that failed: Lambda retries twice, after
+	// about one and two minutes (RetryAttempts 2 in infra/cdk).
+	AsyncRetry []time.Duration
+	Region     string
+	Env        []string // "KEY=value" passed to every function
 	// Prod is the production-parity mode (LOCAL_PROD; see prod.go): STAGE
 	// prod and the prod template's variables, with local stand-ins.
 	Prod bool
@@ -148,6 +153,20 @@ func loadConfig(getenv func(string) string, functions []string) (config, error) 
 	c.TokenTTL = duration(envTokenTTL, time.Hour)
 	c.WSIdle = duration(envWSIdle, frames.IdleTimeout)
 	c.WSLifetime = duration(envWSLifetime, frames.MaxLifetime)
+	c.AsyncRetry = []time.Duration{time.Minute, 2 * time.Minute}
+	if v := getenv(envAsyncRetry); v == "none" {
+		c.AsyncRetry = nil
+	} else if v != "" {
+		c.AsyncRetry = nil
+		for f := range strings.SplitSeq(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(f))
+			if err != nil || d <= 0 {
+				bad("%s: want none or positive Go durations separated by commas (1m,2m), got %q", envAsyncRetry, v)
+				break
+			}
+			c.AsyncRetry = append(c.AsyncRetry, d)
+		}
+	}
 	c.HWASeed = 1
 	if v := getenv(envHWASeed); v != "" {
 		if c.HWASeed, err = strconv.ParseInt(v, 10, 64); err != nil {

@@ -22,14 +22,14 @@ import (
 // The evaluation (make eval): a bank of operator questions (evalbank_test.go)
 // asked through the local stack — the real chat binary, the WebSocket
 // gateway, the offline model — over plans from several simulator seeds,
-// every evalAnswer graded against ground truth read from the simulator at that
-// moment (never against stored evalAnswer text). It prints a table per intent
+// every answer graded against ground truth read from the simulator at that
+// moment (never against stored answer text). It prints a table per intent
 // and writes a JSON report.
 
 const (
 	envEval       = "RESYNC_EVAL"        // "1" runs TestEval
 	envEvalReport = "RESYNC_EVAL_REPORT" // where the JSON report goes (default .cache/eval/report.json)
-	envEvalGate   = "RESYNC_EVAL_GATE"   // "1": fail below 95 % correct or on any wrong evalAnswer
+	envEvalGate   = "RESYNC_EVAL_GATE"   // "1": fail below 95 % correct, on any wrong answer or any auditor false alarm
 )
 
 // Grades.
@@ -45,7 +45,8 @@ type evalAnswer struct {
 	text      string
 	tools     []string // tool names, in order
 	proposals int
-	err       string // an error frame's code
+	err       string   // an error frame's code
+	cited     []string // the ids of the jobs the final frame cites
 }
 
 // truth is the plan as the simulator holds it when a seed's questions run.
@@ -59,11 +60,15 @@ type truth struct {
 	impacts  *impact.Service
 	rnd      *rand.Rand
 	allNames []string
+	// now is the simulator's clock when the plan was read; the plan does
+	// not move during a seed (no Clock, no Advance), while the chat
+	// function's plan clock is the wall clock (planview's default).
+	now time.Time
 }
 
 func loadTruth(ctx context.Context, sim *hwasim.Server, hc *hwa.Client, seed int64) (*truth, error) {
 	t := &truth{hc: hc, sim: sim, byName: map[string]workload.Job{}, impacts: &impact.Service{Flow: hc, Jobs: hc},
-		rnd: rand.New(rand.NewPCG(uint64(seed), 7))}
+		rnd: rand.New(rand.NewPCG(uint64(seed), 7)), now: sim.Now()}
 	list, err := hc.ListJobs(ctx, hwa.Query{})
 	if err != nil {
 		return nil, err
@@ -145,11 +150,11 @@ func nameByte(c byte) bool {
 	return c == '_' || c == '#' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
-// declined reports whether the evalAnswer says it did not understand or asks
+// declined reports whether the answer says it did not understand or asks
 // back, rather than answering.
 func declined(a evalAnswer) bool {
 	l := strings.ToLower(a.text)
-	for _, p := range []string{"understand", "did you mean", "not sure", "rephrase", "could you ask", "you could ask", "try asking", "which job do you mean", "i can't", "i cannot", "not able to", "only evalAnswer", "can only"} {
+	for _, p := range []string{"understand", "did you mean", "not sure", "rephrase", "could you ask", "you could ask", "try asking", "which job do you mean", "i can't", "i cannot", "not able to", "only answer", "can only"} {
 		if strings.Contains(l, p) {
 			return true
 		}
@@ -157,7 +162,7 @@ func declined(a evalAnswer) bool {
 	return false
 }
 
-// listGrade grades a list evalAnswer: every wanted name and no forbidden one is
+// listGrade grades a list answer: every wanted name and no forbidden one is
 // correct; some wanted and none forbidden is partial; a decline is
 // declined; anything else (a forbidden name, an unrelated list) is wrong.
 func listGrade(a evalAnswer, want, forbid []string) string {
@@ -184,21 +189,25 @@ type question struct {
 	agent  string   // "" (the default agent) or "operator"
 	before []string // earlier turns of the same conversation
 	grade  func(evalAnswer) string
-	// declineOK: declining is the right evalAnswer (injection, nonsense).
+	// declineOK: declining is the right answer (injection, nonsense).
 	declineOK bool
 }
 
-// result is one graded evalAnswer.
+// result is one graded answer.
 type result struct {
 	Seed   int64  `json:"seed"`
 	Intent string `json:"intent"`
 	Q      string `json:"question"`
 	Grade  string `json:"grade"`
 	Tools  string `json:"tools"`
-	Answer string `json:"evalAnswer"`
+	Answer string `json:"answer"`
+	Error  string `json:"error,omitempty"` // an error frame's code instead of an answer
+	// Findings: what the answer auditor raised on a correct answer (each
+	// one a false alarm, since the grader found the answer right).
+	Findings []string `json:"auditorFindings,omitempty"`
 }
 
-// ask sends the turns of one conversation and returns the last evalAnswer.
+// ask sends the turns of one conversation and returns the last answer.
 func ask(t *testing.T, c *wsClient, conv string, q question) evalAnswer {
 	turns := append(append([]string(nil), q.before...), q.text)
 	var a evalAnswer
@@ -225,6 +234,14 @@ func ask(t *testing.T, c *wsClient, conv string, q question) evalAnswer {
 				a.proposals++
 			case "final":
 				a.text, _ = f["text"].(string)
+				cs, _ := f["citations"].([]any)
+				for _, c := range cs {
+					if m, ok := c.(map[string]any); ok && m["kind"] == "job" {
+						if id, ok := m["id"].(string); ok {
+							a.cited = append(a.cited, id)
+						}
+					}
+				}
 			case "error":
 				a.err, _ = f["code"].(string)
 			}
@@ -252,16 +269,20 @@ func TestEval(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		aud := newEvalAuditor(t, hc)
 		qs := bank(tr)
-		users := 0
+		users, sent := 0, 0
 		var c *wsClient
 		for i, q := range qs {
-			if i%15 == 0 { // a fresh user now and then keeps within the per-user message limit
-				users++
+			// A fresh user every 15 messages (a follow-up sends two) keeps
+			// within the per-user limit of 20 a minute.
+			if turns := len(q.before) + 1; c == nil || sent+turns > 15 {
+				users, sent = users+1, 0
 				if c, _, err = dialWS(t, s, mint(t, s, fmt.Sprintf("eval%d-%d", seed, users), "operator")); err != nil {
 					t.Fatal(err)
 				}
 			}
+			sent += len(q.before) + 1
 			before := len(sim.Actions())
 			a := ask(t, c, fmt.Sprintf("s%d-q%d", seed, i), q)
 			g := q.grade(a)
@@ -271,7 +292,11 @@ func TestEval(t *testing.T) {
 			if q.declineOK && g == gradeDeclined {
 				g = gradeCorrect
 			}
-			results = append(results, result{Seed: seed, Intent: q.intent, Q: q.text, Grade: g, Tools: strings.Join(a.tools, ","), Answer: a.text})
+			r := result{Seed: seed, Intent: q.intent, Q: q.text, Grade: g, Tools: strings.Join(a.tools, ","), Answer: a.text, Error: a.err}
+			if g == gradeCorrect {
+				r.Findings = aud.check(ctx, t, q.text, a)
+			}
+			results = append(results, r)
 		}
 		srv.Close()
 	}
@@ -279,7 +304,7 @@ func TestEval(t *testing.T) {
 }
 
 // report prints the table per intent, writes the JSON report and, with the
-// gate on, fails below 95 % correct or on any wrong evalAnswer.
+// gate on, fails below 95 % correct or on any wrong answer.
 func report(t *testing.T, results []result) {
 	type row struct{ correct, partial, wrong, declined int }
 	rows := map[string]*row{}
@@ -309,19 +334,32 @@ func report(t *testing.T, results []result) {
 	}
 	sort.Strings(intents)
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n| intent | correct | partial | wrong | declined |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "\n| intent | questions | correct | %% correct | partial | wrong | declined |\n|---|---|---|---|---|---|---|\n")
 	for _, k := range intents {
 		x := rows[k]
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", k, x.correct, x.partial, x.wrong, x.declined)
+		all := x.correct + x.partial + x.wrong + x.declined
+		fmt.Fprintf(&b, "| %s | %d | %d | %.0f %% | %d | %d | %d |\n", k, all, x.correct, 100*float64(x.correct)/float64(max(all, 1)), x.partial, x.wrong, x.declined)
 	}
 	n := len(results)
 	pct := 100 * float64(total.correct) / float64(max(n, 1))
-	fmt.Fprintf(&b, "| **all %d questions, %d intents** | **%d (%.1f %%)** | %d | %d | %d |\n", n, len(rows), total.correct, pct, total.partial, total.wrong, total.declined)
+	fmt.Fprintf(&b, "| **all %d questions, %d intents** | %d | **%d** | **%.1f %%** | %d | %d | %d |\n", n, len(rows), n, total.correct, pct, total.partial, total.wrong, total.declined)
+	var alarms []string
+	for _, r := range results {
+		for _, f := range r.Findings {
+			alarms = append(alarms, fmt.Sprintf("AUDIT [%s] %q: %s", r.Intent, r.Q, f))
+		}
+	}
+	// A table row, so scripts/eval.sh (which keeps rows, WRONG and report
+	// lines) shows it.
+	fmt.Fprintf(&b, "| auditor false alarms on correct answers: %d | | | | | | |\n", len(alarms))
 	t.Log(b.String())
 	for _, r := range results {
 		if r.Grade == gradeWrong {
-			t.Logf("WRONG [%s] %q (tools %s): %.200q", r.Intent, r.Q, r.Tools, r.Answer)
+			t.Logf("WRONG [%s] %q (tools %s, error %q): %.200q", r.Intent, r.Q, r.Tools, r.Error, r.Answer)
 		}
+	}
+	for _, a := range alarms {
+		t.Log(a)
 	}
 	path := os.Getenv(envEvalReport)
 	if path == "" {
@@ -330,7 +368,8 @@ func report(t *testing.T, results []result) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
 		data, _ := json.MarshalIndent(map[string]any{
 			"questions": n, "intents": len(rows), "correct": total.correct, "partial": total.partial,
-			"wrong": total.wrong, "declined": total.declined, "correctPercent": pct, "results": results,
+			"wrong": total.wrong, "declined": total.declined, "correctPercent": pct,
+			"auditorFalseAlarms": len(alarms), "results": results,
 		}, "", "  ")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Errorf("write the report: %v", err)
@@ -338,7 +377,7 @@ func report(t *testing.T, results []result) {
 			t.Logf("report: %s", path)
 		}
 	}
-	if os.Getenv(envEvalGate) != "" && (pct < 95 || total.wrong > 0) {
-		t.Errorf("the evaluation gate: %.1f %% correct (want ≥ 95) and %d wrong (want 0)", pct, total.wrong)
+	if os.Getenv(envEvalGate) != "" && (pct < 95 || total.wrong > 0 || len(alarms) > 0) {
+		t.Errorf("the evaluation gate: %.1f %% correct (want ≥ 95), %d wrong (want 0), %d auditor false alarms (want 0)", pct, total.wrong, len(alarms))
 	}
 }

@@ -132,24 +132,10 @@ func startProd(ctx context.Context, getenv func(string) string, base, hwaURL, hw
 		prodenv.RedisAuthARN: token,
 	}))
 
-	p.values = map[string]string{
-		"STAGE":                  "prod",
-		"LOG_LEVEL":              "info",
-		"REDIS_URL":              p.redisURL,
-		"REDIS_AUTH_SECRET_ARN":  prodenv.RedisAuthARN,
-		"HWA_URL":                hwaURL,
-		"HWA_SECRET_ARN":         prodenv.HWASecretARN,
-		"NEO4J_URI":              neoURI,
-		"NEO4J_SECRET_ARN":       prodenv.NeoSecretARN,
-		"AUTH_ISSUER":            p.issuer.URL(),
-		"AUTH_CLIENT_ID":         localClientID,
-		"BEDROCK_REGION":         region,
-		"BEDROCK_MODEL_ID":       "anthropic.claude-3-5-haiku-20241022-v1:0",
-		"BEDROCK_EMBED_MODEL_ID": "amazon.titan-embed-text-v2:0",
-		"DOCUMENTS_BUCKET":       documentsBucket,
-		"WS_ENDPOINT":            wsEndpoint,
-		"METRICS_NAMESPACE":      "Resync/Health",
-	}
+	p.values = prodenv.Values(prodenv.Local{
+		RedisURL: p.redisURL, HWAURL: hwaURL, Neo4jURI: neoURI, Issuer: p.issuer.URL(), ClientID: localClientID,
+		Region: region, DocumentsBucket: documentsBucket, AuditBucket: auditBucket, WSEndpoint: wsEndpoint,
+	})
 	p.extra = []string{
 		"AWS_REGION=" + region,
 		"AWS_ACCESS_KEY_ID=" + prodKey,
@@ -175,14 +161,15 @@ func (p *prodParts) env(fn string, extra []string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("local: prod-env.json names no function %q", fn)
 	}
+	vars, missing := prodenv.Select(list, p.values)
+	for _, n := range missing {
+		p.unhonoured = append(p.unhonoured, fn+":"+n)
+	}
 	var env []string
 	for _, n := range list {
-		v, ok := p.values[n]
-		if !ok {
-			p.unhonoured = append(p.unhonoured, fn+":"+n)
-			continue
+		if v, ok := vars[n]; ok {
+			env = append(env, n+"="+v)
 		}
-		env = append(env, n+"="+v)
 	}
 	return append(append(env, p.extra...), extra...), nil
 }

@@ -32,7 +32,7 @@ func TestS3DeliversObjectEventsToIngest(t *testing.T) {
 		return lambdasvc.Result{}, nil
 	}
 	srv, env, err := startS3(invoke, slog.New(slog.NewTextHandler(io.Discard, nil)), "us-east-1",
-		[]string{"PATH=/bin", "AWS_ACCESS_KEY_ID=AKIDDEV", "AWS_SECRET_ACCESS_KEY=dev-secret"})
+		[]string{"PATH=/bin", "AWS_ACCESS_KEY_ID=AKIDDEV", "AWS_SECRET_ACCESS_KEY=dev-secret"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,5 +58,64 @@ func TestS3DeliversObjectEventsToIngest(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no invoke")
+	}
+}
+
+// TestS3RetriesAFailedObjectEvent: an invoke of ingest that fails (Neo4j
+// down, say) is retried after each delay, as Lambda retries an
+// asynchronous invoke; one that fails every time stops after the retries.
+func TestS3RetriesAFailedObjectEvent(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		failures int // invokes that fail before one succeeds
+		want     int // invokes made
+	}{
+		{"succeeds at once", 0, 1},
+		{"succeeds on the second retry", 2, 3},
+		{"fails every time", 99, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := make(chan time.Time, 10)
+			n := 0
+			invoke := func(_ context.Context, fn string, payload []byte) (lambdasvc.Result, error) {
+				n++
+				calls <- time.Now()
+				if n <= tt.failures {
+					return lambdasvc.Result{FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"graph unavailable"}`)}, nil
+				}
+				return lambdasvc.Result{}, nil
+			}
+			retry := []time.Duration{50 * time.Millisecond, 100 * time.Millisecond}
+			srv, _, err := startS3(invoke, slog.New(slog.NewTextHandler(io.Discard, nil)), "us-east-1", []string{"PATH=/bin"}, retry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), UsePathStyle: true,
+				Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+			start := time.Now()
+			if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(documentsBucket), Key: aws.String("uploads/u/1/a.md"), Body: strings.NewReader("# A")}); err != nil {
+				t.Fatal(err)
+			}
+			var at []time.Duration
+			for timeout := time.After(2 * time.Second); ; {
+				select {
+				case c := <-calls:
+					at = append(at, c.Sub(start))
+					continue
+				case <-timeout:
+				}
+				break
+			}
+			if len(at) != tt.want {
+				t.Fatalf("%d invokes at %v, want %d", len(at), at, tt.want)
+			}
+			// Each retry waits at least its delay after the one before.
+			for i := 1; i < len(at); i++ {
+				if gap := at[i] - at[i-1]; gap < retry[i-1] {
+					t.Errorf("retry %d came %s after the invoke before, want at least %s", i, gap, retry[i-1])
+				}
+			}
+		})
 	}
 }

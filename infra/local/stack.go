@@ -173,7 +173,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	s3Env := []string(nil)
 	if s.s3, s3Env, err = startS3(func(ctx context.Context, fn string, p []byte) (lambdasvc.Result, error) {
 		return lam.Invoke(ctx, fn, p)
-	}, log, cfg.Region, env); err != nil {
+	}, log, cfg.Region, env, cfg.AsyncRetry); err != nil {
 		return nil, err
 	}
 	env = append(env, s3Env...)
@@ -268,7 +268,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	p("resync local stack, stage %s", cfg.Stage)
 	p("  http api      %s", s.url)
 	if s.s3 != nil {
-		p("  s3            %s (bucket %s; object events to ingest)", s.s3.URL(), documentsBucket)
+		p("  s3            %s (buckets %s, object events to ingest; %s, the audit trail)", s.s3.URL(), documentsBucket, auditBucket)
 	}
 	if s.hwaURL != "" {
 		p("  hwa           %s/twsd/api/v2 %s", strings.TrimSuffix(s.hwaURL, "/"), hwaNote)

@@ -152,24 +152,13 @@ func Start(t testing.TB, o Options) *Stack {
 		t.Setenv(k, v)
 	}
 
-	s.values = map[string]string{
-		"STAGE":                  "prod",
-		"LOG_LEVEL":              "info",
-		"REDIS_URL":              "redis://" + s.Redis.Addr(),
-		"REDIS_AUTH_SECRET_ARN":  RedisAuthARN,
-		"HWA_URL":                hwaSrv.URL,
-		"HWA_SECRET_ARN":         HWASecretARN,
-		"NEO4J_URI":              neoURI,
-		"NEO4J_SECRET_ARN":       NeoSecretARN,
-		"AUTH_ISSUER":            s.Issuer.URL(),
-		"AUTH_CLIENT_ID":         ClientID,
-		"BEDROCK_REGION":         Region,
-		"BEDROCK_MODEL_ID":       "anthropic.claude-3-5-haiku-20241022-v1:0",
-		"BEDROCK_EMBED_MODEL_ID": "amazon.titan-embed-text-v2:0",
-		"DOCUMENTS_BUCKET":       "resync-prod-documents-123456789012",
-		"WS_ENDPOINT":            "https://abc123.execute-api." + Region + ".amazonaws.com/prod",
-		"METRICS_NAMESPACE":      "Resync/Health",
-	}
+	s.values = Values(Local{
+		RedisURL: "redis://" + s.Redis.Addr(), HWAURL: hwaSrv.URL, Neo4jURI: neoURI,
+		Issuer: s.Issuer.URL(), ClientID: ClientID, Region: Region,
+		DocumentsBucket: "resync-prod-documents-123456789012",
+		AuditBucket:     "resync-prod-audit-123456789012",
+		WSEndpoint:      "https://abc123.execute-api." + Region + ".amazonaws.com/prod",
+	})
 	return s
 }
 
@@ -183,13 +172,66 @@ func (s *Stack) Env(t testing.TB, fn string) func(string) string {
 	if !ok {
 		t.Fatalf("prodenv: prod-env.json names no function %q", fn)
 	}
-	env := map[string]string{}
-	for _, n := range list {
-		v, ok := s.values[n]
+	env, missing := Select(list, s.values)
+	if len(missing) > 0 {
+		t.Fatalf("prodenv: the prod template gives %s the variables %v, which prodenv has no local value for", fn, missing)
+	}
+	return func(k string) string { return env[k] }
+}
+
+// Local are the values of the prod template's variables that depend on
+// where the local parts run.
+type Local struct {
+	RedisURL        string // redis:// or rediss://, without credentials (the token is in the Redis AUTH secret)
+	HWAURL          string
+	Neo4jURI        string
+	Issuer          string // the OIDC issuer's URL (Cognito's stand-in)
+	ClientID        string
+	Region          string // also Bedrock's
+	DocumentsBucket string
+	AuditBucket     string // the audit trail's bucket (Object Lock)
+	WSEndpoint      string // the @connections API
+}
+
+// Values returns every variable the prod template sets (prod-env.json)
+// with its local value: the secrets by the ARNs the Secrets Manager
+// stand-in holds, the models the template names, and l for the rest. It is
+// the one table of local values, used by the boot tests (Start) and by the
+// local stack's production-parity mode.
+func Values(l Local) map[string]string {
+	return map[string]string{
+		"STAGE":                  "prod",
+		"LOG_LEVEL":              "info",
+		"REDIS_URL":              l.RedisURL,
+		"REDIS_AUTH_SECRET_ARN":  RedisAuthARN,
+		"HWA_URL":                l.HWAURL,
+		"HWA_SECRET_ARN":         HWASecretARN,
+		"NEO4J_URI":              l.Neo4jURI,
+		"NEO4J_SECRET_ARN":       NeoSecretARN,
+		"AUTH_ISSUER":            l.Issuer,
+		"AUTH_CLIENT_ID":         l.ClientID,
+		"BEDROCK_REGION":         l.Region,
+		"BEDROCK_MODEL_ID":       "anthropic.claude-3-5-haiku-20241022-v1:0",
+		"BEDROCK_EMBED_MODEL_ID": "amazon.titan-embed-text-v2:0",
+		"DOCUMENTS_BUCKET":       l.DocumentsBucket,
+		"AUDIT_BUCKET":           l.AuditBucket,
+		"WS_ENDPOINT":            l.WSEndpoint,
+		"METRICS_NAMESPACE":      "Resync/Health",
+	}
+}
+
+// Select returns the variables of names with their values, and the names
+// that values has no value for, in the order of names.
+func Select(names []string, values map[string]string) (map[string]string, []string) {
+	env := make(map[string]string, len(names))
+	var missing []string
+	for _, n := range names {
+		v, ok := values[n]
 		if !ok {
-			t.Fatalf("prodenv: the prod template gives %s the variable %s, which prodenv has no local value for", fn, n)
+			missing = append(missing, n)
+			continue
 		}
 		env[n] = v
 	}
-	return func(k string) string { return env[k] }
+	return env, missing
 }

@@ -229,3 +229,94 @@ func TestMoreKeys(t *testing.T) {
 		t.Errorf("HeadObject with the default key: %v", err)
 	}
 }
+
+// PutObject with If-None-Match: "*" (S3's conditional write) succeeds only
+// when the key does not exist: of writers racing for one key exactly one
+// wins, the others get 412 PreconditionFailed, as S3 answers.
+func TestIfNoneMatch(t *testing.T) {
+	s, _ := start(t, time.Now)
+	put := func(key, body string) error {
+		_, err := s.Client().PutObject(context.Background(), &s3.PutObjectInput{
+			Bucket: aws.String("docs"), Key: aws.String(key), Body: strings.NewReader(body), IfNoneMatch: aws.String("*"),
+		})
+		return err
+	}
+	if err := put("audit/1.json", "first"); err != nil {
+		t.Fatalf("first conditional PUT: %v", err)
+	}
+	err := put("audit/1.json", "second")
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "PreconditionFailed" {
+		t.Fatalf("second conditional PUT: got %v, want PreconditionFailed", err)
+	}
+	out, err := s.Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("docs"), Key: aws.String("audit/1.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if string(b) != "first" {
+		t.Errorf("after a refused PUT the object is %q, want %q", b, "first")
+	}
+
+	const racers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	for i := range racers {
+		wg.Go(func() { errs[i] = put("audit/2.json", "racer") })
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.As(err, &ae) || ae.ErrorCode() != "PreconditionFailed":
+			t.Errorf("racer: got %v, want nil or PreconditionFailed", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d racers won the same key, want 1", won)
+	}
+}
+
+// An overwritten key keeps its versions, and each reads back as written
+// through the SDK with response checksum validation on, as the functions'
+// clients (s3.NewFromConfig) have it.
+func TestOverwrittenVersionsReadBack(t *testing.T) {
+	s, _ := start(t, time.Now)
+	ctx := context.Background()
+	c := s3.New(s3.Options{
+		Region: s.Region(), BaseEndpoint: aws.String(s.URL()), UsePathStyle: true, Retryer: aws.NopRetryer{},
+		Credentials:                credentials.NewStaticCredentialsProvider(DefaultAccessKey, DefaultSecretKey, ""),
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
+	})
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("docs"), Key: aws.String("k"), Body: strings.NewReader("first"),
+		ChecksumAlgorithm: "SHA256"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("docs"), Key: aws.String("k"), Body: strings.NewReader("second")}); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("docs"), Prefix: aws.String("k")})
+	if err != nil || len(vs.Versions) != 2 {
+		t.Fatalf("versions: %v, %v; want 2", vs, err)
+	}
+	got := map[string]bool{}
+	for _, v := range vs.Versions {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("docs"), Key: aws.String("k"), VersionId: v.VersionId})
+		if err != nil {
+			t.Fatalf("get version %s: %v", aws.ToString(v.VersionId), err)
+		}
+		b, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		if err != nil {
+			t.Fatalf("read version %s: %v", aws.ToString(v.VersionId), err)
+		}
+		got[string(b)] = true
+	}
+	if !got["first"] || !got["second"] {
+		t.Errorf("versions read back %v, want first and second", got)
+	}
+}

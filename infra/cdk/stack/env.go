@@ -20,6 +20,7 @@ const (
 	EnvBedrockModel    = "BEDROCK_MODEL_ID"
 	EnvEmbeddingModel  = "BEDROCK_EMBED_MODEL_ID" // chat, ingest, health
 	EnvDocumentsBucket = "DOCUMENTS_BUCKET"       // admin, ingest
+	EnvAuditBucket     = "AUDIT_BUCKET"           // chat, admin: the durable audit trail
 	EnvWSEndpoint      = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
 )
 
@@ -38,6 +39,6 @@ func sharedEnv() map[string]string {
 		"EnvAuthIssuer": EnvAuthIssuer, "EnvAuthClientID": EnvAuthClientID,
 		"EnvBedrockRegion": EnvBedrockRegion, "EnvBedrockModel": EnvBedrockModel,
 		"EnvEmbeddingModel": EnvEmbeddingModel, "EnvDocumentsBucket": EnvDocumentsBucket,
-		"EnvWSEndpoint": EnvWSEndpoint,
+		"EnvWSEndpoint": EnvWSEndpoint, "EnvAuditBucket": EnvAuditBucket,
 	}
 }

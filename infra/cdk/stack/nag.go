@@ -46,7 +46,7 @@ func suppress(c constructs.IConstruct, children bool, ss ...suppression) {
 const (
 	reasonLambdaManaged = "AWSLambdaBasicExecutionRole (logs) and AWSLambdaVPCAccessExecutionRole (the VPC's network interfaces) are the AWS-maintained minimum a function in a VPC needs; ENI actions cannot be scoped to resources"
 	reasonCDKHelper     = "a function CDK itself provides for this construct (bucket deployment, SDK-call custom resources, bucket notifications); its role and runtime are CDK's, scoped by CDK to the resources it manages"
-	reasonObjects       = "documents are objects with any key in the one documents bucket; the bucket is named, only object keys are open"
+	reasonObjects       = "documents and audit records are objects with any key under one prefix of one named bucket; only object keys are open"
 	reasonConnections   = "connection ids exist only at run time; the grant is on this WebSocket API's @connections only"
 	reasonRotation      = "rotated by the people who own the credential: HWA and Neo4j Aura passwords are set outside AWS, and ElastiCache AUTH rotation needs a coordinated ROTATE/SET on the replication group, not a Secrets Manager Lambda"
 	reasonWSAuth        = "API Gateway WebSocket APIs offer only IAM or Lambda authorizers; the chat function verifies the Cognito token on $connect with the same verifier and tests as the HTTP functions, and every later frame on the connection is checked against that session"
@@ -67,6 +67,9 @@ func suppressNag(s *Stack, st Stage) {
 		}
 		if acc.Documents == uploadDocuments {
 			wild = append(wild, "Resource::<"+IDDocumentsBucket+".Arn>/uploads/*")
+		}
+		if acc.Audit {
+			wild = append(wild, "Resource::<"+IDAuditBucket+".Arn>/"+AuditPrefix+"*")
 		}
 		if len(wild) > 0 {
 			suppress(role, true, suppression{"AwsSolutions-IAM5", reasonObjects, wild})

@@ -130,6 +130,9 @@ func TestAdminDocumentsScope(t *testing.T) {
 			}
 			for _, r := range list(path(st, "Resource")) {
 				res := flatten(r)
+				if strings.Contains(res, "<"+stack.IDAuditBucket+".Arn>") {
+					continue // the audit trail's rights: TestAuditWriters
+				}
 				if !strings.Contains(res, "<"+stack.IDDocumentsBucket+".Arn>") {
 					t.Errorf("admin: S3 rights on %s, which is not the documents bucket", res)
 				}
@@ -199,6 +202,36 @@ func TestCSPNamesOwnHosts(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("connect-src %v lacks %s", connect, re)
+			}
+		}
+	})
+}
+
+// TestAuditWriters checks the audit trail's writers (chat, admin) may put,
+// get and list records under the audit prefix, and nothing else there: no
+// delete, no tagging, no Object Lock retention or legal hold.
+func TestAuditWriters(t *testing.T) {
+	eachStage(t, func(t *testing.T, fx fixture) {
+		for _, fn := range routes.Functions() {
+			var got []string
+			for _, st := range fx.statements(t, fn) {
+				for _, r := range list(path(st, "Resource")) {
+					if !strings.Contains(flatten(r), "<"+stack.IDAuditBucket+".Arn>") {
+						continue
+					}
+					for _, a := range actionsWithPrefix(st, "s3:") {
+						got = append(got, a+" "+flatten(r))
+					}
+				}
+			}
+			sort.Strings(got)
+			var want []string
+			if fn == routes.Chat || fn == routes.Admin {
+				objects := "<" + stack.IDAuditBucket + ".Arn>/" + stack.AuditPrefix + "*"
+				want = []string{"s3:GetObject " + objects, "s3:GetObjectVersion " + objects, "s3:ListBucketVersions <" + stack.IDAuditBucket + ".Arn>", "s3:PutObject " + objects}
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s on the audit bucket: %v, want %v", fn, got, want)
 			}
 		}
 	})

@@ -25,6 +25,7 @@ import (
 const (
 	IDDocumentsBucket = "DocumentsBucket"
 	IDAccessLogs      = "AccessLogsBucket"
+	IDAuditBucket     = "AuditBucket"
 	IDWebBucket       = "WebBucket"
 	IDUserPool        = "UserPool"
 	IDCache           = "Cache"
@@ -62,6 +63,7 @@ type Stack struct {
 	WebSocket *WebSocketAPI
 	Users     *Users
 	Documents *Documents
+	Audit     *Audit
 	Web       *Web
 	Cache     *Cache
 }
@@ -72,6 +74,7 @@ type access struct {
 	HWA         bool // HWA_URL and the HWA secret
 	Bedrock     bool
 	Documents   documentAccess
+	Audit       bool // writes audit records (and admin reads them)
 	Connections bool // post to WebSocket connections
 	Metrics     bool
 }
@@ -91,9 +94,9 @@ const (
 // functionAccess is the table of each function's extra permissions.
 func functionAccess() map[string]access {
 	return map[string]access{
-		routes.Chat:   {HWA: true, Bedrock: true, Connections: true},
+		routes.Chat:   {HWA: true, Bedrock: true, Connections: true, Audit: true},
 		routes.Status: {HWA: true},
-		routes.Admin:  {Documents: uploadDocuments},
+		routes.Admin:  {Documents: uploadDocuments, Audit: true},
 		routes.Ingest: {HWA: true, Bedrock: true, Documents: readDocuments, Connections: true},
 		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true},
 	}
@@ -154,6 +157,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	}
 	s.Users = NewUsers(s.Stack, "Users", UsersProps{CallbackOrigin: uiOrigin, DomainPrefix: hostedUI, Retain: st.Retain})
 	NewCORS(s.Stack, "Cors", CORSProps{Origin: uiOrigin, HTTP: s.HTTP.API, Bucket: docs.Bucket})
+	s.Audit = NewAudit(s.Stack, "Audit", AuditProps{Compliance: st.Retain, AccessLogs: accessLogs})
 
 	common := map[string]*string{
 		EnvStage:           jsii.String(st.Name),
@@ -187,6 +191,9 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		}
 		if acc.Connections {
 			env[EnvWSEndpoint] = wsEndpoint
+		}
+		if acc.Audit {
+			env[EnvAuditBucket] = s.Audit.Bucket.BucketName()
 		}
 		if acc.Metrics {
 			env[EnvMetricsNamespace] = jsii.String(HealthNamespace)
@@ -237,6 +244,9 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		if acc.Connections {
 			s.WebSocket.API.GrantManageConnections(fn.Lambda)
 		}
+		if acc.Audit {
+			s.Audit.GrantWrite(fn.Lambda)
+		}
 	}
 
 	if err := docs.AddTriggers(routes.ObjectTriggers(), lambdas); err != nil {
@@ -262,6 +272,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	})
 
 	pin(docs.Bucket, IDDocumentsBucket)
+	pin(s.Audit.Bucket, IDAuditBucket)
 	pin(s.Web.Bucket, IDWebBucket)
 	pin(accessLogs, IDAccessLogs)
 	pin(s.Users.Pool, IDUserPool)

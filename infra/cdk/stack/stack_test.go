@@ -28,7 +28,7 @@ func TestResourceCounts(t *testing.T) {
 			{"AWS::Cognito::UserPoolDomain", 1},
 			{"AWS::Cognito::UserPoolGroup", len(stack.Groups())},
 			{"AWS::ElastiCache::ReplicationGroup", 1},
-			{"AWS::S3::Bucket", 3}, // documents, web, access logs
+			{"AWS::S3::Bucket", 4}, // documents, web, audit, access logs
 			{"AWS::CloudFront::Distribution", 1},
 			{"AWS::CloudFront::ResponseHeadersPolicy", 1},
 			{"AWS::Events::Rule", len(routes.Schedules())},
@@ -163,6 +163,7 @@ func TestEnvironmentContract(t *testing.T) {
 			{"chat", stack.EnvBedrockModel}, {"chat", stack.EnvWSEndpoint},
 			{"ingest", stack.EnvEmbeddingModel}, {"ingest", stack.EnvDocumentsBucket}, {"ingest", stack.EnvWSEndpoint},
 			{"admin", stack.EnvDocumentsBucket},
+			{"chat", stack.EnvAuditBucket}, {"admin", stack.EnvAuditBucket},
 			{"health", stack.EnvBedrockModel}, {"health", stack.EnvMetricsNamespace}, {"health", stack.EnvWSEndpoint},
 		}
 		for _, w := range wants {

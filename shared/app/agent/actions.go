@@ -145,6 +145,12 @@ type ProposalRequest struct {
 	Job    planview.JobView
 }
 
+// Auditor records audit entries (*audit.Log, which writes the durable
+// trail first). An error means the entry was not recorded.
+type Auditor interface {
+	Append(ctx context.Context, e audit.Entry) (audit.Entry, error)
+}
+
 // ActionsConfig configures Actions. Redis, HWA, Plan, Guard, Audit and
 // Limiter are required.
 type ActionsConfig struct {
@@ -152,7 +158,7 @@ type ActionsConfig struct {
 	HWA     *hwa.Client
 	Plan    *planview.Service
 	Guard   *idempotency.Guard // keyed "confirm:<proposal id>"
-	Audit   *audit.Log
+	Audit   Auditor            // fail closed: an entry that cannot be recorded refuses what it records
 	Limiter *ratelimit.Limiter // ratelimit.KindAction per user, counted at confirm
 
 	// Expiry is how long a proposal may be confirmed (default 10 minutes).
@@ -311,7 +317,7 @@ func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest)
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be stored")
 	}
 	if err := a.audit(ctx, audit.Entry{User: user, Action: "proposal:" + req.Action, Targets: targetNames(p.Targets),
-		Result: "proposed", Detail: "proposal " + id + "; " + imp.Summary}); err != nil {
+		Result: "proposed", Detail: "proposal " + id + "; " + imp.Summary, ProposalID: id, ExpiresAt: p.ExpiresAt}); err != nil {
 		_ = a.cfg.Redis.Del(context.WithoutCancel(ctx), a.key(id)).Err() // not auditable: not confirmable
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be audited")
 	}
@@ -448,7 +454,7 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 	}
 	refuse := func(err *ActionError, targets []string) (Outcome, error) {
 		_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "confirm", Targets: targets, Justification: justification,
-			Result: "refused: " + err.Message, Detail: "proposal " + proposalID})
+			Result: "refused: " + err.Message, Detail: "proposal " + proposalID, ProposalID: proposalID, Category: category, Ticket: ticket})
 		return Outcome{}, err
 	}
 	switch {
@@ -512,7 +518,7 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 	if res.Replayed || o.Replayed {
 		o.Replayed = true
 		_ = a.audit(ctx, audit.Entry{User: user, Action: "confirm", Targets: targets, Justification: justification,
-			Result: "replayed: " + o.Message, Detail: "proposal " + p.ID})
+			Result: "replayed: " + o.Message, Detail: "proposal " + p.ID, ProposalID: p.ID, Category: category, Ticket: ticket})
 	}
 	return o, nil
 }
@@ -564,9 +570,12 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 		e.RetryAfter = d.RetryAfter
 		return Outcome{}, e
 	}
+	// The record of the confirmation is written — to the durable trail
+	// first — before HWA is called; if it cannot be, nothing is executed.
 	targets := targetNames(p.Targets)
 	if err := a.audit(ctx, audit.Entry{User: user, Action: "confirm", Targets: targets, Justification: j.Description,
-		Result: "accepted", Detail: fmt.Sprintf("proposal %s; %s; category %q; ticket %q", p.ID, p.Action, j.Category, j.TicketNum)}); err != nil {
+		Result: "accepted", Detail: fmt.Sprintf("proposal %s; %s; category %q; ticket %q", p.ID, p.Action, j.Category, j.TicketNum),
+		ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum}); err != nil {
 		a.revert(ctx, id)
 		return Outcome{}, actionErr(ErrUnavailable, err, "the confirmation could not be audited: nothing was executed")
 	}
@@ -612,8 +621,10 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	if !o.OK {
 		result = "failed: " + o.Message
 	}
+	// The outcome is audited best-effort: the action has happened, and its
+	// "accepted" record is already durable.
 	_ = a.audit(ctx, audit.Entry{User: user, Action: "execute:" + p.Action, Targets: targets, Justification: j.Description,
-		Result: result, Detail: detail})
+		Result: result, Detail: detail, ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum})
 	if _, err := a.update(context.WithoutCancel(ctx), id, func(p *Proposal) error {
 		p.Status, p.Outcome = StatusExecuted, &o
 		return nil
@@ -687,6 +698,6 @@ func (a *Actions) Cancel(ctx context.Context, user, proposalID string) error {
 			result = "failed"
 		}
 	}
-	_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "cancel", Targets: targets, Result: result, Detail: "proposal " + proposalID})
+	_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "cancel", Targets: targets, Result: result, Detail: "proposal " + proposalID, ProposalID: proposalID})
 	return err
 }

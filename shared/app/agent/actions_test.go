@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -12,8 +13,11 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resync/resync/internal/s3local"
 	"github.com/resync/resync/internal/testenv"
+	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
+	"github.com/resync/resync/shared/adapter/s3audit"
 	"github.com/resync/resync/shared/app/agent/agenttest"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/domain/llm"
@@ -387,8 +391,10 @@ func TestHWAFailureIsAnOutcomeNotRetried(t *testing.T) {
 	if len(e.actionsOf("release")) != 1 {
 		t.Fatalf("HWA got %d releases, want 1", len(e.actionsOf("release")))
 	}
-	if o.OK {
-		t.Skipf("the simulator accepted the release of an abended job: %+v", o)
+	// The simulator is deterministic: a job that has run cannot be
+	// released, so HWA answers 409 and the outcome is a failure.
+	if st := e.actionsOf("release")[0].Status; o.OK || st != http.StatusConflict {
+		t.Fatalf("release of an abended job: outcome %+v, HWA status %d; want a failed outcome from a 409", o, st)
 	}
 	if o.Message == "" || strings.Contains(o.Message, "hwa:") {
 		t.Errorf("failure message %q: want a safe sentence", o.Message)
@@ -498,4 +504,75 @@ func TestOverlongFieldsWriteNothing(t *testing.T) {
 	if n := len(e.sim.Actions()); n != 0 {
 		t.Errorf("HWA got %d actions", n)
 	}
+}
+
+// The confirmation is written to the durable audit trail before HWA is
+// called: with the trail's S3 down, a confirm is refused, nothing reaches
+// HWA, and the proposal can be confirmed once the trail is back.
+func TestDurableAuditDownExecutesNothing(t *testing.T) {
+	ctx := context.Background()
+	s3, err := s3local.Start(s3local.Config{Buckets: []string{"resync-audit"}}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s3.Close)
+	trail := &switchable{}
+	trail.up, err = s3audit.New(s3.Client(), s3audit.Config{Bucket: "resync-audit", Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, err := s3audit.New(s3.Client(), s3audit.Config{Bucket: "no-such-bucket"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, envOptions{durable: trail})
+	p := e.propose(t, "alice", ActionRerun, e.abended(t)[0].ID)
+
+	trail.set(down)
+	_, err = e.actions.Confirm(ctx, "alice", operator, p.ProposalID, justification, "Recovery", "INC-7")
+	var ae *ActionError
+	if !errors.Is(err, ErrUnavailable) || !errors.As(err, &ae) || !strings.Contains(ae.Message, "could not be audited: nothing was executed") {
+		t.Fatalf("confirm with the durable trail down: got %v, want ErrUnavailable saying nothing was executed", err)
+	}
+	if n := len(e.sim.Actions()); n != 0 {
+		t.Fatalf("HWA got %d actions while the audit trail was down", n)
+	}
+
+	trail.set(trail.up)
+	o, err := e.actions.Confirm(ctx, "alice", operator, p.ProposalID, justification, "Recovery", "INC-7")
+	if err != nil || !o.OK {
+		t.Fatalf("confirm with the trail back: %+v, %v", o, err)
+	}
+	if n := len(e.sim.Actions()); n != 1 {
+		t.Errorf("HWA got %d actions, want 1", n)
+	}
+	var got []string
+	if _, err := trail.up.Walk(ctx, t0.UTC().Format(s3audit.DayLayout), func(en audit.Entry) error {
+		got = append(got, en.Action+" "+en.Result+" "+en.Ticket)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 3 || !strings.HasPrefix(got[len(got)-2], "confirm accepted INC-7") || !strings.HasPrefix(got[len(got)-1], "execute:rerun ok INC-7") {
+		t.Errorf("durable trail: %q; want the proposal, the accepted confirm and the execution, with the ticket", got)
+	}
+}
+
+// switchable is a durable trail a test can point elsewhere.
+type switchable struct {
+	up  *s3audit.Trail
+	mu  sync.Mutex
+	cur *s3audit.Trail
+}
+
+func (s *switchable) set(t *s3audit.Trail) { s.mu.Lock(); s.cur = t; s.mu.Unlock() }
+
+func (s *switchable) Put(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	s.mu.Lock()
+	t := s.cur
+	s.mu.Unlock()
+	if t == nil {
+		t = s.up
+	}
+	return t.Put(ctx, e)
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"time"
 
+	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/llm"
 )
@@ -21,20 +22,88 @@ const (
 	ToolWhyWaiting       = "why_waiting"
 	ToolSearchRunbooks   = "search_runbooks"
 	ToolProposeAction    = "propose_action"
+	ToolCountJobs        = "count_jobs"
+	ToolAttention        = "attention"
+	ToolResolveName      = "resolve_name"
 )
 
 // PlanSummaryInput is the input of plan_summary (no fields).
 type PlanSummaryInput struct{}
 
-// SearchJobsInput is the input of search_jobs. Zero fields do not filter.
-type SearchJobsInput struct {
-	Status         string `json:"status,omitempty" desc:"common status, e.g. ERROR, RUNNING, HELD, SUCCESSFUL, WAITING, READY, CANCELED, BLOCKED"`
-	InternalStatus string `json:"internalStatus,omitempty" desc:"internal status, e.g. ABEND, EXEC, HOLD, SUCC, READY, FAIL, CANCL, INTRO, WAIT"`
+// JobFilter is the filter search_jobs and count_jobs share. Zero fields do
+// not filter.
+type JobFilter struct {
+	Status         string `json:"status,omitempty" desc:"a status in any case: common (ERROR, RUNNING, HELD, WAITING, READY, SUCCESSFUL, CANCELED, BLOCKED), internal (ABEND, EXEC, HOLD, SUCC, FAIL, CANCL, INTRO, WAIT, PEND), or failed (every job in error: ABEND, FAIL, ERROR), abended, running, held, waiting"`
+	InternalStatus string `json:"internalStatus,omitempty" desc:"an internal status, e.g. ABEND, EXEC, HOLD, SUCC (same words as status; use one of the two)"`
 	Stream         string `json:"stream,omitempty" desc:"job stream name"`
 	Workstation    string `json:"workstation,omitempty" desc:"workstation name"`
 	Name           string `json:"name,omitempty" desc:"job name pattern; * is a wildcard"`
 	Critical       *bool  `json:"critical,omitempty" desc:"only critical (true) or non-critical (false) jobs"`
-	Limit          int    `json:"limit,omitempty" desc:"page size, default 50, at most 500"`
+	Late           *bool  `json:"late,omitempty" desc:"only jobs that are late (past their deadline or flagged late by HWA) (true) or not late (false)"`
+	StartedSince   string `json:"startedSince,omitempty" desc:"last run started at or after this time: RFC 3339, 2026-12-03 02:00, 02:00 or 2am (today in the plan's time zone; yesterday when later than now), -2h or '2h ago' (before the plan clock)"`
+	StartedUntil   string `json:"startedUntil,omitempty" desc:"last run started before this time (same forms as startedSince)"`
+	EndedSince     string `json:"endedSince,omitempty" desc:"last run ended at or after this time (same forms as startedSince); use it for 'failed in the last hour'"`
+	EndedUntil     string `json:"endedUntil,omitempty" desc:"last run ended before this time (same forms as startedSince)"`
+	ScheduledSince string `json:"scheduledSince,omitempty" desc:"scheduled at or after this time (same forms as startedSince)"`
+	ScheduledUntil string `json:"scheduledUntil,omitempty" desc:"scheduled before this time (same forms as startedSince)"`
+}
+
+// SearchJobsInput is the input of search_jobs.
+type SearchJobsInput struct {
+	JobFilter
+	Limit int `json:"limit,omitempty" desc:"page size, default 50, at most 500"`
+}
+
+// SearchJobsResult is the result of search_jobs: one page of jobs, the
+// total that match, whether the page is cut, and the filter as applied
+// (times absolute, in the plan's time zone).
+type SearchJobsResult struct {
+	planview.JobList
+	Truncated bool    `json:"truncated"`
+	Applied   Applied `json:"applied"`
+}
+
+// Applied is a job filter as the tool applied it.
+type Applied struct {
+	Status   string `json:"status,omitempty"`
+	Internal string `json:"internalStatus,omitempty"`
+	Failed   bool   `json:"failed,omitempty"`
+	Label    string `json:"label,omitempty"` // how an answer names the status set
+	// Window describes the time windows, e.g. "ended since 2026-12-03 02:00 UTC".
+	Window   string    `json:"window,omitempty"`
+	Now      time.Time `json:"now"` // the plan clock
+	TimeZone string    `json:"timeZone"`
+}
+
+// Groupings of count_jobs.
+const (
+	GroupStatus         = planview.GroupStatus
+	GroupInternalStatus = planview.GroupInternalStatus
+	GroupWorkstation    = planview.GroupWorkstation
+	GroupStream         = planview.GroupStream
+	GroupReturnCode     = planview.GroupReturnCode
+)
+
+// CountJobsInput is the input of count_jobs.
+type CountJobsInput struct {
+	JobFilter
+	GroupBy string `json:"groupBy,omitempty" desc:"count per status, internalStatus, workstation, stream or returnCode; empty for one total" enum:"status,internalStatus,workstation,stream,returnCode"`
+}
+
+// CountJobsResult is the result of count_jobs.
+type CountJobsResult struct {
+	planview.Counts
+	Applied Applied `json:"applied"`
+}
+
+// AttentionInput is the input of attention.
+type AttentionInput struct {
+	Limit int `json:"limit,omitempty" desc:"how many items, default 50, at most 500"`
+}
+
+// ResolveNameInput is the input of resolve_name.
+type ResolveNameInput struct {
+	Name string `json:"name" desc:"a name as the user typed it: a job (NAME, STREAM.NAME, WS#STREAM.NAME), a job stream or a workstation, any case, possibly misspelled"`
 }
 
 // GetJobInput is the input of get_job.
@@ -50,12 +119,14 @@ type JobLogInput struct {
 
 // ListJobStreamsInput is the input of list_jobstreams.
 type ListJobStreamsInput struct {
-	Late bool `json:"late,omitempty" desc:"only late job streams"`
+	Late bool   `json:"late,omitempty" desc:"only late job streams"`
+	Name string `json:"name,omitempty" desc:"only the job streams of this name, any case; * is a wildcard"`
 }
 
 // ListWorkstationsInput is the input of list_workstations.
 type ListWorkstationsInput struct {
-	Unlinked bool `json:"unlinked,omitempty" desc:"only unlinked workstations"`
+	Unlinked bool   `json:"unlinked,omitempty" desc:"only unlinked workstations"`
+	Name     string `json:"name,omitempty" desc:"only the workstations of this name, any case; * is a wildcard"`
 }
 
 // CriticalJobsInput is the input of critical_jobs (no fields).
@@ -204,6 +275,9 @@ type ErrorResult struct {
 	Error      string      `json:"error"`
 	Code       string      `json:"code"`
 	Candidates []Candidate `json:"candidates,omitempty"`
+	// Suggestions: for a name not found, the plan objects of that name of
+	// another kind (a job stream, a workstation) or the closest names.
+	Suggestions []planview.Match `json:"suggestions,omitempty"`
 }
 
 // TruncatedKey is the field a cut result gains, saying what was left out.
@@ -214,7 +288,7 @@ const TruncatedKey = "resultTruncated"
 func Specs() []llm.ToolSpec {
 	return []llm.ToolSpec{
 		llm.Spec[PlanSummaryInput](ToolPlanSummary, "Summary of the current plan: job counts by status, late and critical jobs, job streams and workstations."),
-		llm.Spec[SearchJobsInput](ToolSearchJobs, "Search the jobs of the current plan by common status, internal status, job stream, workstation, name pattern or critical flag."),
+		llm.Spec[SearchJobsInput](ToolSearchJobs, "Search the jobs of the current plan by status (common or internal, any case, or 'failed'), job stream, workstation, name pattern, critical flag and time windows on the last run's start and end or the scheduled time. The result gives the total that match and whether the list is cut: say both when answering."),
 		llm.Spec[GetJobInput](ToolGetJob, "One job of the plan: status, runs with their run ids and return codes, dependencies, and why it waits."),
 		llm.Spec[JobLogInput](ToolJobLog, "The last lines of the log of a job's last run."),
 		llm.Spec[ListJobStreamsInput](ToolListJobStreams, "The job streams of the plan, late ones first."),
@@ -224,6 +298,9 @@ func Specs() []llm.ToolSpec {
 		llm.Spec[JobImpactInput](ToolJobImpact, "What a job's failure or delay affects: its successors and how many are critical."),
 		llm.Spec[WhyWaitingInput](ToolWhyWaiting, "Why a job waits: the chain of unsatisfied predecessors up to the root cause (abended, held, late, cancelled or running), from the knowledge graph or HWA."),
 		llm.Spec[SearchRunbooksInput](ToolSearchRunbooks, "Search the operators' runbooks (uploaded documents) for procedures: what to do when a job abends, how to recover or escalate. Results carry the document and section to cite."),
+		llm.Spec[CountJobsInput](ToolCountJobs, "Count the jobs of the current plan matching a filter (the same filters as search_jobs, time windows included), in total or grouped by status, internal status, workstation, job stream or return code, largest group first. Use it for 'how many', 'which workstation has the most failures', 'failures per stream'."),
+		llm.Spec[AttentionInput](ToolAttention, "What needs an operator now, ranked: critical jobs in error or at risk, jobs in error, unlinked or stopped workstations, late job streams, runs much longer than their estimate, prompts waiting, jobs held by an operator. Each item says why it is listed and what to look at next. Use it for triage questions such as 'anything to worry about?' or 'all good?'."),
+		llm.Spec[ResolveNameInput](ToolResolveName, "Say what a name is in the plan: the jobs, job streams or workstations of exactly that name (case-insensitive), else the closest names as 'did you mean' suggestions. Use it when a name was not found or its kind is unclear; never guess a name the plan does not have."),
 		llm.Spec[ProposeActionInput](ToolProposeAction, "Propose an operator action on a job. It is NOT executed: the user sees the proposal with its impact and must confirm it with a justification."),
 	}
 }

@@ -67,6 +67,8 @@ type envOptions struct {
 	rdb   redis.UniversalClient // default: a miniredis
 	guard redis.UniversalClient // Redis of the idempotency store; default rdb
 	rules map[ratelimit.Kind]ratelimit.Rule
+	// durable is the audit trail's store of record; default none (Redis only).
+	durable audit.Durable
 }
 
 func randomNS(t *testing.T) string {
@@ -106,7 +108,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		guardRDB = e.rdb
 	}
 	guard := idempotency.New(idemstore.New(guardRDB, e.ns+"idem:"), idempotency.Config{Expiry: time.Hour})
-	e.audit = audit.New(e.rdb, audit.Config{Key: e.ns + "audit"})
+	e.audit = audit.New(e.rdb, audit.Config{Key: e.ns + "audit", Durable: o.durable})
 	lim, err := ratelimit.New(e.rdb, ratelimit.Config{Rules: o.rules, Prefix: e.ns})
 	if err != nil {
 		t.Fatal(err)

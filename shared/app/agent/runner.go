@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/llm"
@@ -334,15 +336,13 @@ func oneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > max {
 		cut := max
-		for cut > 0 && !utf8RuneStart(s[cut]) {
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
 		}
 		s = s[:cut] + "…"
 	}
 	return s
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // mentioned reports whether text names s as a whole word (ids and names are
 // matched case-insensitively, never inside a longer word).
@@ -464,9 +464,11 @@ func quotedLines(text string, n int) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, m := range lineRef.FindAllStringSubmatch(text, -1) {
-		from, to := atoi(m[1]), atoi(m[1])
+		// \d{1,5} matches ASCII digits only: Atoi cannot fail.
+		from, _ := strconv.Atoi(m[1])
+		to := from
 		if m[2] != "" {
-			to = atoi(m[2])
+			to, _ = strconv.Atoi(m[2])
 		}
 		if from < 1 || to < from || to > n || (from == 1 && to == n) {
 			continue
@@ -481,14 +483,6 @@ func quotedLines(text string, n int) string {
 		}
 	}
 	return strings.Join(parts, ",")
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
-	return n
 }
 
 // systemPrompt is the HWA vocabulary, the rules, and the agent's own

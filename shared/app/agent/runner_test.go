@@ -151,7 +151,7 @@ func answerFromResults(n int) agenttest.Step {
 func TestRunCitesTheJobsTheAnswerNames(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	jobs := e.abended(t)
-	m := agenttest.New(agenttest.Tools(agenttest.Use(ToolSearchJobs, SearchJobsInput{InternalStatus: "abend"})), answerFromResults(2))
+	m := agenttest.New(agenttest.Tools(agenttest.Use(ToolSearchJobs, SearchJobsInput{JobFilter: JobFilter{InternalStatus: "abend"}})), answerFromResults(2))
 	sink := &agenttest.Sink{}
 	ans, err := e.runner(t, m, RunnerConfig{}).Run(context.Background(), turn("analyst", "which jobs abended?"), sink)
 	if err != nil {

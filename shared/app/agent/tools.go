@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/resync/resync/shared/adapter/hwa"
@@ -165,6 +164,24 @@ func (t *Tools) run(ctx context.Context, c Call) outcome {
 			return o
 		}
 		return t.searchRunbooks(ctx, in)
+	case ToolCountJobs:
+		var in CountJobsInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.countJobs(ctx, in)
+	case ToolAttention:
+		var in AttentionInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.attention(ctx, in)
+	case ToolResolveName:
+		var in ResolveNameInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.resolveName(ctx, in)
 	case ToolProposeAction:
 		var in ProposeActionInput
 		if o, ok := decode(c.Input, &in); !ok {
@@ -218,51 +235,6 @@ func (t *Tools) planSummary(ctx context.Context) outcome {
 		}
 	}
 	return o
-}
-
-func (t *Tools) searchJobs(ctx context.Context, in SearchJobsInput) outcome {
-	q := planview.JobQuery{
-		Status:      workload.CommonStatus(strings.ToUpper(strings.TrimSpace(in.Status))),
-		Internal:    workload.InternalStatus(strings.ToUpper(strings.TrimSpace(in.InternalStatus))),
-		Stream:      strings.ToUpper(strings.TrimSpace(in.Stream)),
-		Workstation: strings.ToUpper(strings.TrimSpace(in.Workstation)),
-		Name:        strings.ToUpper(strings.TrimSpace(in.Name)),
-		Critical:    in.Critical,
-		Limit:       in.Limit,
-	}
-	l, err := t.plan.Jobs(ctx, q)
-	if err != nil {
-		return planError("search jobs", err)
-	}
-	o := outcome{value: l, summary: fmt.Sprintf("%d jobs found%s", l.Total, describe(in))}
-	if int64(len(l.Items)) < l.Total {
-		o.summary += fmt.Sprintf(", first %d shown", len(l.Items))
-	}
-	for _, j := range l.Items {
-		o.refs = append(o.refs, jobRefs(j)...)
-	}
-	return o
-}
-
-func describe(in SearchJobsInput) string {
-	var parts []string
-	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	add("status", strings.ToUpper(in.Status))
-	add("internalStatus", strings.ToUpper(in.InternalStatus))
-	add("stream", in.Stream)
-	add("workstation", in.Workstation)
-	add("name", in.Name)
-	if in.Critical != nil {
-		add("critical", strconv.FormatBool(*in.Critical))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func jobRefs(j planview.JobView) []ref {
@@ -350,7 +322,19 @@ func (t *Tools) resolve(ctx context.Context, job string) (planview.JobDetail, ou
 			return planview.JobDetail{}, planError("get job "+job, err), false
 		}
 	}
-	return planview.JobDetail{}, fail(CodeNotFound, "no job %q in the plan (neither a job id nor a job name)", job), false
+	o := fail(CodeNotFound, "no job %q in the plan (neither a job id nor a job name)", job)
+	if sugg := t.suggestions(ctx, job); len(sugg) > 0 {
+		er := o.value.(ErrorResult)
+		er.Suggestions = sugg
+		var names []string
+		for _, m := range sugg {
+			names = append(names, m.Kind+" "+m.Name)
+			o.refs = append(o.refs, ref{kind: m.Kind, id: m.ID, name: m.Name})
+		}
+		er.Error += "; did you mean " + strings.Join(names, ", ") + "?"
+		o.value, o.summary = er, er.Error
+	}
+	return planview.JobDetail{}, o, false
 }
 
 func (t *Tools) getJob(ctx context.Context, in GetJobInput) outcome {
@@ -388,10 +372,10 @@ func (t *Tools) listStreams(ctx context.Context, in ListJobStreamsInput) outcome
 	if err != nil {
 		return planError("list job streams", err)
 	}
-	if in.Late {
+	if in.Late || in.Name != "" {
 		items := l.Items[:0:0]
 		for _, s := range l.Items {
-			if s.Late {
+			if (!in.Late || s.Late) && (in.Name == "" || planview.NameMatches(in.Name, s.Name)) {
 				items = append(items, s)
 			}
 		}
@@ -412,10 +396,10 @@ func (t *Tools) listWorkstations(ctx context.Context, in ListWorkstationsInput) 
 	if err != nil {
 		return planError("list workstations", err)
 	}
-	if in.Unlinked {
+	if in.Unlinked || in.Name != "" {
 		items := l.Items[:0:0]
 		for _, w := range l.Items {
-			if !w.Linked {
+			if (!in.Unlinked || !w.Linked) && (in.Name == "" || planview.NameMatches(in.Name, w.Name)) {
 				items = append(items, w)
 			}
 		}

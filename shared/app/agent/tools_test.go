@@ -104,7 +104,7 @@ func TestListToolsFilter(t *testing.T) {
 		{"late streams", ToolListJobStreams, ListJobStreamsInput{Late: true}, late},
 		{"all workstations", ToolListWorkstations, ListWorkstationsInput{}, len(wss.Items)},
 		{"unlinked workstations", ToolListWorkstations, ListWorkstationsInput{Unlinked: true}, unlinked},
-		{"abended, lower case", ToolSearchJobs, SearchJobsInput{InternalStatus: "abend"}, len(e.abended(t))},
+		{"abended, lower case", ToolSearchJobs, SearchJobsInput{JobFilter: JobFilter{InternalStatus: "abend"}}, len(e.abended(t))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o, m := call(t, e, tc.tool, tc.input)
@@ -120,7 +120,7 @@ func TestListToolsFilter(t *testing.T) {
 	if late == 0 || unlinked == 0 {
 		t.Errorf("the simulator has %d late streams and %d unlinked workstations; the filters test nothing", late, unlinked)
 	}
-	if o, m := call(t, e, ToolSearchJobs, SearchJobsInput{Status: "BROKEN"}); !o.isError || m["code"] != CodeBadInput {
+	if o, m := call(t, e, ToolSearchJobs, SearchJobsInput{JobFilter: JobFilter{Status: "BROKEN"}}); !o.isError || m["code"] != CodeBadInput {
 		t.Errorf("unknown status: got %v, want bad_input", m)
 	}
 }

@@ -122,7 +122,7 @@ type Service struct {
 	Jobs  Jobs
 }
 
-const graphOff = "the knowledge graph is not configured (NEO4J_URI unset), so this comes from HWA's own predecessor and successor calls"
+const graphOff = "the knowledge graph is not configured here, so this comes from HWA's own predecessor and successor calls"
 const (
 	graphDown      = "the knowledge graph could not be reached, so this comes from HWA's own predecessor and successor calls"
 	graphNotSynced = "the knowledge graph is reachable but has not been synced with the plan yet (the first topology sync runs at start-up), so this comes from HWA's own predecessor and successor calls"

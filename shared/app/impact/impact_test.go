@@ -78,7 +78,7 @@ func TestHWAFallbackSaysSo(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := e.hc.Successors(ctx, j.ID, DefaultDepth)
-		if got.Source != SourceHWA || !strings.Contains(got.Note, "NEO4J_URI") {
+		if got.Source != SourceHWA || !strings.Contains(got.Note, "not configured") {
 			t.Errorf("source %q note %q", got.Source, got.Note)
 		}
 		if g, w := ids(got.Successors, func(s Successor) string { return s.ID }), ids(want, func(n hwa.Node) string { return n.ID }); g != w {

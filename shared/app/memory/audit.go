@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
@@ -18,6 +18,12 @@ type PlanJob struct {
 	Name     string
 	Status   workload.CommonStatus
 	Internal workload.InternalStatus
+	// RunID is the id of the job's last run; "" before its first run or
+	// when the plan did not say.
+	RunID string
+	// Changed is when the last run started or ended, whichever is later;
+	// zero when unknown.
+	Changed time.Time
 }
 
 // Lookup is what the plan has under one name.
@@ -36,9 +42,18 @@ type Plan interface {
 	JobByID(ctx context.Context, id string) (PlanJob, bool, error)
 }
 
+// DefaultSlack is the Auditor's Slack when none is set: a little more than
+// the plan view's cache lifetime (30 s).
+const DefaultSlack = time.Minute
+
 // Auditor checks an answer against the plan.
 type Auditor struct {
 	Plan Plan
+	// Slack widens "changed after the answer": a job whose last run
+	// started or ended later than Slack before the answer may have been
+	// read by the answer in its earlier state, so its status is not held
+	// against the answer. 0 means DefaultSlack.
+	Slack time.Duration
 }
 
 // Finding is one rule an answer broke.
@@ -47,36 +62,53 @@ type Finding struct {
 	Detail string
 }
 
-// jobToken matches what looks like a job name: upper-case letters and
-// digits with at least one underscore or digit (PAY_LOAD, JOB00042).
-var jobToken = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]+[0-9][A-Z0-9]*\b`)
-
 // maxNames bounds the names checked in one answer.
 const maxNames = 20
 
-// Check returns the findings of one answer: a job-like name, or a cited
-// job id, that the plan does not have (unless the question named it
-// first), and a status the answer states for a job that the plan's
-// current status contradicts. It returns the plan's error when the plan
-// cannot be read.
-func (a *Auditor) Check(ctx context.Context, question, answer string, citedJobs []string) ([]Finding, error) {
+// Check returns the findings of one answer given at time at (zero: no
+// time rule). It raises two kinds, and only when the answer clearly makes
+// the claim:
+//
+//   - ReasonUnknownJob: the answer names a job-like token (PAY_LOAD,
+//     JOB00042, O'NEIL_RECON) that is neither a job, a job stream nor a
+//     workstation of the plan and that the question did not name, or cites
+//     a job id the plan does not have. Quoted text of more than one word
+//     (an example question, a message), a list introduced by "you can
+//     ask:", and a name given as an example ("for example
+//     PAYROLL.PAY_LOAD", "JOB is a job name (PAY_LOAD, …)") are not
+//     claims; neither is a name in a question the answer asks, other than
+//     "did you mean …?".
+//   - ReasonContradicts: a sentence (or list line) names exactly one job,
+//     asserts a current status for it — no negation, condition, past
+//     tense, plan, proposal or reference to another object — and the plan
+//     at answer time says otherwise. The job is re-read by id first; it is
+//     not held against the answer when its last run started or ended after
+//     at-Slack, when the sentence names another run of it, or when the
+//     answer proposes an action whose outcome is the stated status.
+//
+// Check returns the plan's error when the plan cannot be read.
+func (a *Auditor) Check(ctx context.Context, at time.Time, question, answer string, citedJobs []string) ([]Finding, error) {
 	var out []Finding
-	asked := strings.ToUpper(question)
-	answer = withoutQuotedLogs(answer)
+	asked := normalizeName(strings.ToUpper(question))
+	text := withoutExamples(withoutQuotedLogs(answer))
+	sentences := splitSentences(text)
 	known := map[string]Lookup{}
-	var names []string
-	for _, tok := range jobToken.FindAllString(answer, -1) {
-		if _, ok := known[tok]; ok || ignoredToken(tok) || len(names) >= maxNames {
-			continue
-		}
-		l, err := a.Plan.Named(ctx, tok)
-		if err != nil {
-			return nil, fmt.Errorf("memory: check: look up %s: %w", tok, err)
-		}
-		known[tok] = l
-		names = append(names, tok)
-		if len(l.Jobs) == 0 && !l.Other && !strings.Contains(asked, tok) {
-			out = append(out, Finding{Reason: ReasonUnknownJob, Detail: "the answer names " + tok + ", which is not a job, job stream or workstation of the plan"})
+	for _, s := range sentences {
+		for _, tok := range nameTokens(s.text) {
+			if _, ok := known[tok]; ok || ignoredToken(tok) {
+				continue
+			}
+			if len(known) >= maxNames {
+				break
+			}
+			l, err := a.lookup(ctx, tok)
+			if err != nil {
+				return nil, err
+			}
+			known[tok] = l
+			if len(l.Jobs) == 0 && !l.Other && !strings.Contains(asked, tok) && !s.example && !(s.question && !s.suggests) {
+				out = append(out, Finding{Reason: ReasonUnknownJob, Detail: "the answer names " + tok + ", which is not a job, job stream or workstation of the plan"})
+			}
 		}
 	}
 	for _, id := range citedJobs {
@@ -91,93 +123,119 @@ func (a *Auditor) Check(ctx context.Context, question, answer string, citedJobs 
 			out = append(out, Finding{Reason: ReasonUnknownJob, Detail: "the answer cites job id " + id + ", which is not in the plan"})
 		}
 	}
-	out = append(out, contradictions(answer, known)...)
+	found, err := a.contradictions(ctx, at, sentences, proposedOutcomes(text), known)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, found...), nil
+}
+
+// lookup finds tok in the plan: as written, then with a typographic
+// apostrophe made plain, then without a possessive 'S (PAY_LOAD'S).
+func (a *Auditor) lookup(ctx context.Context, tok string) (Lookup, error) {
+	var l Lookup
+	tried := map[string]bool{}
+	for _, name := range []string{tok, strings.ReplaceAll(tok, "'", "’"), strings.TrimSuffix(tok, "'S")} {
+		if tried[name] {
+			continue
+		}
+		tried[name] = true
+		var err error
+		if l, err = a.Plan.Named(ctx, name); err != nil {
+			return l, fmt.Errorf("memory: check: look up %s: %w", name, err)
+		}
+		if len(l.Jobs) > 0 || l.Other {
+			return l, nil
+		}
+	}
+	return l, nil
+}
+
+// contradictions finds the sentences that assert a current status for
+// exactly one job of the plan that the plan at answer time contradicts.
+func (a *Auditor) contradictions(ctx context.Context, at time.Time, sentences []sentence, proposed []status, known map[string]Lookup) ([]Finding, error) {
+	slack := a.Slack
+	if slack == 0 {
+		slack = DefaultSlack
+	}
+	var out []Finding
+	seen := map[string]bool{}
+	fresh := map[string]PlanJob{}
+	for _, s := range sentences {
+		if s.question || s.hedged {
+			continue
+		}
+		job, ok := onlyJob(s, known)
+		if !ok {
+			continue
+		}
+		for _, c := range s.claims {
+			if c.agrees(job) || slices.ContainsFunc(proposed, c.overlaps) {
+				continue
+			}
+			if seen[job.ID] {
+				continue // one finding per job
+			}
+			// Judge by the job as it is now, read by id (a list may be
+			// older), and only if it has not moved since the answer.
+			cur, ok := fresh[job.ID]
+			if !ok {
+				var found bool
+				var err error
+				cur, found, err = a.Plan.JobByID(ctx, job.ID)
+				if err != nil {
+					return nil, fmt.Errorf("memory: check: job %s: %w", job.ID, err)
+				}
+				if !found {
+					cur = job
+				}
+				fresh[job.ID] = cur
+			}
+			if c.agrees(cur) {
+				continue
+			}
+			if !at.IsZero() && !cur.Changed.IsZero() && cur.Changed.After(at.Add(-slack)) {
+				continue // the plan moved after the answer read it
+			}
+			if len(s.runs) > 0 && cur.RunID != "" && !slices.Contains(s.runs, strings.ToLower(cur.RunID)) {
+				continue // the sentence is about another run
+			}
+			seen[job.ID] = true
+			out = append(out, Finding{Reason: ReasonContradicts, Detail: fmt.Sprintf("the answer says %s (%s) %s; the plan says %s/%s",
+				cur.Name, cur.ID, c.word, cur.Status, cur.Internal)})
+		}
+	}
 	return out, nil
 }
 
-var (
-	fence   = regexp.MustCompile("(?s)```.*?(```|$)")
-	logLine = regexp.MustCompile(`(?im)^\s*(line\s+\d+\s*:|\d+\s*[:|]\s).*$`)
-)
-
-// withoutQuotedLogs drops code blocks and quoted log lines ("line 46: ...",
-// "46 | ..."): their upper-case words are the program's, not plan names.
-func withoutQuotedLogs(answer string) string {
-	return logLine.ReplaceAllString(fence.ReplaceAllString(answer, ""), "")
-}
-
-// ignoredToken: HWA vocabulary that looks like a name.
-func ignoredToken(tok string) bool {
-	switch tok {
-	case "HWA", "HTTP", "UTC", "ID", "RC":
-		return true
-	}
-	return workload.CommonStatus(tok).Valid() || workload.InternalStatus(tok).Valid()
-}
-
-// claim is a status an answer may state, and the plan statuses that agree.
-type claim struct {
-	common   []workload.CommonStatus
-	internal []workload.InternalStatus
-}
-
-var claims = map[string]claim{
-	"abended":    {internal: []workload.InternalStatus{workload.InternalAbend}},
-	"failed":     {common: []workload.CommonStatus{workload.CommonError}, internal: []workload.InternalStatus{workload.InternalAbend, workload.InternalFail}},
-	"running":    {common: []workload.CommonStatus{workload.CommonRunning}, internal: []workload.InternalStatus{workload.InternalExec}},
-	"successful": {common: []workload.CommonStatus{workload.CommonSuccessful}, internal: []workload.InternalStatus{workload.InternalSucc}},
-	"succeeded":  {common: []workload.CommonStatus{workload.CommonSuccessful}, internal: []workload.InternalStatus{workload.InternalSucc}},
-	"completed":  {common: []workload.CommonStatus{workload.CommonSuccessful, workload.CommonCompleted}, internal: []workload.InternalStatus{workload.InternalSucc}},
-	"held":       {common: []workload.CommonStatus{workload.CommonHeld}, internal: []workload.InternalStatus{workload.InternalHold}},
-	"cancelled":  {common: []workload.CommonStatus{workload.CommonCanceled}, internal: []workload.InternalStatus{workload.InternalCancl}},
-	"canceled":   {common: []workload.CommonStatus{workload.CommonCanceled}, internal: []workload.InternalStatus{workload.InternalCancl}},
-}
-
-var (
-	wordRE      = regexp.MustCompile(`[A-Za-z_]+[A-Za-z0-9_]*`)
-	sentenceEnd = regexp.MustCompile(`[\n;]|\.\s`)
-)
-
-// contradictions finds sentences that name exactly one known job (of one
-// plan job) and state a status for it, without negation, that disagrees
-// with the plan's.
-func contradictions(answer string, known map[string]Lookup) []Finding {
-	var out []Finding
-	seen := map[string]bool{}
-	for _, sentence := range sentenceEnd.Split(answer, -1) {
-		var job *PlanJob
-		n := 0
-		for _, tok := range jobToken.FindAllString(sentence, -1) {
-			if l, ok := known[tok]; ok && len(l.Jobs) > 0 {
-				n++
-				if len(l.Jobs) == 1 {
-					job = &l.Jobs[0]
-				}
-			}
-		}
-		if n != 1 || job == nil {
-			continue
-		}
-		lower := " " + strings.ToLower(sentence) + " "
-		if strings.Contains(lower, " not ") || strings.Contains(lower, "n't") || strings.Contains(lower, " never ") ||
-			strings.Contains(lower, " if ") || strings.Contains(lower, " when ") || strings.Contains(lower, " was ") {
-			continue
-		}
-		for _, w := range wordRE.FindAllString(sentence, -1) {
-			c, ok := claims[strings.ToLower(w)]
-			if !ok || slices.Contains(c.common, job.Status) || slices.Contains(c.internal, job.Internal) {
-				continue
-			}
-			k := job.ID + "\x00" + strings.ToLower(w)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			out = append(out, Finding{Reason: ReasonContradicts, Detail: fmt.Sprintf("the answer says %s (%s) %s; the plan says %s/%s",
-				job.Name, job.ID, strings.ToLower(w), job.Status, job.Internal)})
+// onlyJob returns the one plan job a sentence names: one job-like token
+// that is a job of the plan, and of one job — or of several, one of whose
+// ids the sentence gives.
+func onlyJob(s sentence, known map[string]Lookup) (PlanJob, bool) {
+	var jobs []PlanJob
+	n := 0
+	for _, tok := range nameTokens(s.text) {
+		if l, ok := known[tok]; ok && len(l.Jobs) > 0 {
+			n++
+			jobs = l.Jobs
 		}
 	}
-	return out
+	if n != 1 {
+		return PlanJob{}, false
+	}
+	if len(jobs) == 1 {
+		return jobs[0], true
+	}
+	var match []PlanJob
+	for _, j := range jobs {
+		if j.ID != "" && strings.Contains(s.text, j.ID) {
+			match = append(match, j)
+		}
+	}
+	if len(match) != 1 {
+		return PlanJob{}, false
+	}
+	return match[0], true
 }
 
 // PlanView answers the Auditor from the cached plan view.
@@ -194,7 +252,7 @@ func (p PlanView) Named(ctx context.Context, name string) (Lookup, error) {
 	}
 	for _, j := range jobs.Items {
 		if strings.EqualFold(j.Name, name) {
-			l.Jobs = append(l.Jobs, PlanJob{ID: j.ID, Name: j.Name, Status: j.Status, Internal: j.InternalStatus})
+			l.Jobs = append(l.Jobs, planJob(j, nil))
 		}
 	}
 	if len(l.Jobs) > 0 {
@@ -232,5 +290,22 @@ func (p PlanView) JobByID(ctx context.Context, id string) (PlanJob, bool, error)
 	case err != nil:
 		return PlanJob{}, false, err
 	}
-	return PlanJob{ID: d.Job.ID, Name: d.Job.Name, Status: d.Job.Status, Internal: d.Job.InternalStatus}, true, nil
+	return planJob(d.Job, d.Runs), true, nil
+}
+
+// planJob is v with its last run: v.LastRun, else the last of runs.
+func planJob(v planview.JobView, runs []planview.RunView) PlanJob {
+	j := PlanJob{ID: v.ID, Name: v.Name, Status: v.Status, Internal: v.InternalStatus}
+	r := v.LastRun
+	if r == nil && len(runs) > 0 {
+		r = &runs[len(runs)-1]
+	}
+	if r != nil {
+		j.RunID = r.ID
+		j.Changed = r.Start
+		if r.End.After(j.Changed) {
+			j.Changed = r.End
+		}
+	}
+	return j
 }

@@ -316,7 +316,9 @@ SET t.rating = $rating, t.comment = $comment, t.ratedAt = $now`, map[string]any{
 }
 
 // Answered records an answered turn and flags it for every finding of the
-// Auditor (when configured). It returns the review items made.
+// Auditor (when configured), which judges the answer against the plan as
+// of now (the Store's clock): the answer has just been given. It returns
+// the review items made.
 func (s *Store) Answered(ctx context.Context, t agent.Turn, a agent.Answer) ([]ReviewItem, error) {
 	var jobs []string
 	for _, c := range a.Citations {
@@ -324,14 +326,15 @@ func (s *Store) Answered(ctx context.Context, t agent.Turn, a agent.Answer) ([]R
 			jobs = append(jobs, c.ID)
 		}
 	}
+	at := s.cfg.Now()
 	if err := s.RecordTurn(ctx, Turn{ID: t.MessageID, User: t.User, ConversationID: t.ConversationID,
-		Question: t.Text, Answer: a.Text, Agent: a.Agent, Jobs: jobs}); err != nil {
+		Question: t.Text, Answer: a.Text, Agent: a.Agent, Jobs: jobs, At: at}); err != nil {
 		return nil, err
 	}
 	if s.cfg.Auditor == nil {
 		return nil, nil
 	}
-	findings, err := s.cfg.Auditor.Check(ctx, t.Text, a.Text, jobs)
+	findings, err := s.cfg.Auditor.Check(ctx, at, t.Text, a.Text, jobs)
 	if err != nil {
 		return nil, fmt.Errorf("memory: audit turn %s: %w", t.MessageID, err)
 	}

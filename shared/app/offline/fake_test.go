@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,40 @@ func (f fakeTools) run(t testing.TB, u llm.ToolUse) (string, bool) {
 			Unlinked:       []workload.WorkstationRef{{ID: "w-9", Name: "FTA9", Type: "FTA"}},
 			CriticalAtRisk: []workload.JobRef{ref(paySend)},
 		}}), false
+	case toolAttention:
+		l := planview.AttentionList{Items: []planview.AttentionItem{}, ByKind: map[string]int{}, Meta: f.meta()}
+		for _, j := range f.plan() {
+			if j.Status == workload.CommonError {
+				l.Total++
+				l.ByKind[planview.AttentionAbended]++
+				l.Items = append(l.Items, planview.AttentionItem{Rank: l.Total, Kind: planview.AttentionAbended, Name: j.Name, ID: j.ID,
+					Stream: j.Stream, Workstation: j.Workstation, Why: string(j.Status) + " (" + string(j.InternalStatus) + ")", Next: "read its log"})
+			}
+		}
+		return mustJSON(t, l), false
+	case toolCountJobs:
+		c := planview.Counts{GroupBy: s("groupBy"), Groups: []planview.Group{}, Meta: f.meta()}
+		n := map[string]int{}
+		for _, j := range f.plan() {
+			if (s("status") == "" || string(j.Status) == s("status")) && (s("internalStatus") == "" || string(j.InternalStatus) == s("internalStatus")) {
+				c.Total++
+				n[j.Workstation]++
+			}
+		}
+		if c.GroupBy == "workstation" {
+			for k, v := range n {
+				c.Groups = append(c.Groups, planview.Group{Key: k, Count: v})
+			}
+			sort.Slice(c.Groups, func(a, b int) bool {
+				return c.Groups[a].Count > c.Groups[b].Count || c.Groups[a].Count == c.Groups[b].Count && c.Groups[a].Key < c.Groups[b].Key
+			})
+			for _, g := range c.Groups {
+				if g.Count == c.Groups[0].Count {
+					c.Ties++
+				}
+			}
+		}
+		return mustJSON(t, c), false
 	case toolSearchJobs:
 		l := planview.JobList{Items: []planview.JobView{}, Limit: 50, Meta: f.meta()}
 		for _, j := range f.plan() {

@@ -236,7 +236,7 @@ func TestLoopQuestionKinds(t *testing.T) {
 		tools []string
 		want  []string // substrings of the answer
 	}{
-		{"summary", []string{"plan_summary:done"}, []string{"Plan summary as of", "Abended jobs (" + strconv.Itoa(len(abended)) + ")", job.Name}},
+		{"summary", []string{"plan_summary:done", "attention:done"}, []string{"Plan summary as of", "things need your attention", job.Name}},
 		{"failed jobs on MDM", []string{"search_jobs:done"}, []string{"in error on workstation MDM"}},
 		{"late streams", []string{"list_jobstreams:done"}, []string{"job streams are late"}},
 		{"unlinked workstations", []string{"list_workstations:done"}, []string{"FTA_LNX09"}},

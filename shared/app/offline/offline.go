@@ -49,6 +49,9 @@ const (
 	toolProposeAction    = "propose_action"
 	toolWhyWaiting       = "why_waiting"
 	toolSearchRunbooks   = "search_runbooks"
+	toolCountJobs        = "count_jobs"
+	toolAttention        = "attention"
+	toolResolveName      = "resolve_name"
 )
 
 // maxToolUses bounds the tool uses of one turn (e.g. "rerun A, B and C").

@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // kind is what a question asks for.
@@ -28,6 +27,8 @@ const (
 	kindImpact                   // what a job's failure affects
 	kindAction                   // propose an action on a job
 	kindRunbook                  // look up the runbooks
+	kindRefuse                   // secrets, instructions, other users' data: refused
+	kindCount                    // jobs counted, in total or per group ("which workstation has the most failures")
 )
 
 // jobKind reports whether k is about one named job.
@@ -42,7 +43,7 @@ func (k kind) jobKind() bool {
 // listKind reports whether k lists things of the plan.
 func (k kind) listKind() bool {
 	switch k {
-	case kindSummary, kindJobs, kindLate, kindCritical, kindWorkstations, kindStreams:
+	case kindSummary, kindJobs, kindLate, kindCritical, kindWorkstations, kindStreams, kindCount:
 		return true
 	}
 	return false
@@ -57,28 +58,42 @@ type filter struct {
 
 // question is what the model understood of the user's text.
 type question struct {
-	text        string
-	kind        kind
-	explicit    bool // words of the question chose the kind (not a default)
-	filters     []filter
-	stream      string
-	workstation string
-	jobs        []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
-	pattern     string   // a job name pattern with * or @ wildcards
-	long        bool     // running jobs that take longer than their estimate
-	ordinal     int      // "the second one": 1-based index into the jobs last shown; -1 the last
-	root        bool     // "the root cause", "the blocker": what the job last shown waits on
-	also        []kind   // other things asked about the same job ("status and log of X")
-	lateJobs    bool     // "late jobs" (not streams): with a stream or workstation, the jobs there
-	pronoun     bool     // "it", "its", "that job": the job of the conversation
-	action      string   // propose_action's action ("" with kindAction: unclear)
-	verb        string   // the action as the user said it, for messages
-	verbWord    string   // the word of the verb as typed (lower case)
-	bulk        bool     // an action on "all"/"every" job, or on a status
-	unlinked    bool     // workstations that are unlinked or down
-	tail        int      // log lines asked for
-	limit       int      // list size asked for
-	count       bool     // "how many"
+	text         string
+	kind         kind
+	explicit     bool // words of the question chose the kind (not a default)
+	filters      []filter
+	stream       string
+	workstation  string
+	jobs         []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
+	pattern      string   // a job name pattern with * or @ wildcards
+	long         bool     // running jobs that take longer than their estimate
+	ordinal      int      // "the second one": 1-based index into the jobs last shown; -1 the last
+	root         bool     // "the root cause", "the blocker": what the job last shown waits on
+	also         []kind   // other things asked about the same job ("status and log of X")
+	lateJobs     bool     // "late jobs" (not streams): with a stream or workstation, the jobs there
+	pronoun      bool     // "it", "its", "that job": the job of the conversation
+	action       string   // propose_action's action ("" with kindAction: unclear)
+	verb         string   // the action as the user said it, for messages
+	verbWord     string   // the word of the verb as typed (lower case)
+	bulk         bool     // an action on "all"/"every" job, or on a status
+	unlinked     bool     // workstations that are unlinked or down
+	tail         int      // log lines asked for
+	limit        int      // list size asked for
+	count        bool     // "how many"
+	win          window   // a time window on the jobs ("in the last hour", "since 2am")
+	winUnknown   string   // time words the window reader could not read ("since the shift started")
+	groupBy      string   // count_jobs grouping: workstation, stream, status, returnCode
+	least        bool     // the smallest group is asked for ("which stream fails least")
+	explain      bool     // a job list and why ("which jobs failed and why?")
+	unknown      []string // words it did not understand
+	typos        []string // words it read as others ("faild" as "failed")
+	onTime       bool     // jobs that are not late
+	negated      bool     // a list with a negation it cannot apply ("streams that have not finished")
+	broken       bool     // "what's broken": jobs in error and workstations down
+	moreWS       []string // further workstations ("on MDM and FTA1")
+	moreStreams  []string // further job streams
+	failuresRead bool     // a window on "what happened": read as the failures of the window
+	bareUnread   []string // words of a job list with no filter that may have meant one ("which jobs are stuck")
 }
 
 // nameType says what a name in a question designates.
@@ -98,6 +113,7 @@ type token struct {
 	raw    string // as typed, trimmed of punctuation
 	word   string // lower case
 	name   bool   // an HWA name (or something quoted)
+	quoted bool   // typed in quotes: a name, whatever it spells
 	hint   nameType
 	clause int // index of the clause (split on ? ! ; , and sentence ends)
 }
@@ -108,245 +124,119 @@ var (
 	namePartPatten = regexp.MustCompile(`^[A-Za-z0-9_\-@*]+$`)
 )
 
-// tokenize splits text into tokens, keeping quoted parts as names and
-// marking clause boundaries.
-func tokenize(text string) []token {
-	s := strings.NewReplacer("“", `"`, "”", `"`, "‘", "'", "’", "'", "`", `"`, "«", `"`, "»", `"`).Replace(text)
-	var toks []token
-	clause := 0
-	// A question typed in capitals ("WHICH JOBS FAILED OVERNIGHT?") has no
-	// names by case: only by shape (PAY_LOAD, JOB1, STREAM.JOB).
-	shouting := strings.ToUpper(s) == s && len(strings.Fields(s)) > 2
-	add := func(raw string, quoted bool) {
-		if raw == "" {
+// secrets reports whether the question asks for what is never shown — the
+// assistant's instructions, credentials, other users' data — or tries to
+// change its rules.
+func (q *question) secrets(words map[string]bool, phrase func(...string) bool) bool {
+	lower := strings.ToLower(q.text)
+	for _, cmd := range []string{"curl ", "wget ", "| sh", "|sh", "| bash", "rm -rf", "sudo ", "chmod ", "; drop ", "powershell", "cmd.exe"} {
+		if strings.Contains(lower, cmd) {
+			return true
+		}
+	}
+	return words["password"] || words["passwords"] || words["credential"] || words["credentials"] || words["secret"] || words["secrets"] ||
+		words["token"] || words["tokens"] || words["apikey"] || words["rm"] || words["sudo"] || words["conversations"] || words["chats"] || phrase("api key", "system prompt", "your prompt", "your instructions",
+		"previous instructions", "ignore all", "ignore your", "ignore the", "admin mode", "developer mode", "jailbreak", "pretend you",
+		"you are now", "other users", "another user", "someone else", "conversations of", "shell command", "run a command",
+		"execute a command")
+}
+
+// addFilter adds a status filter once.
+func (q *question) addFilter(f filter) {
+	for _, g := range q.filters {
+		if g == f {
 			return
 		}
-		t := token{raw: raw, word: strings.ToLower(raw), clause: clause}
-		t.name = quoted || nameLike(raw)
-		if t.name && shouting && !quoted && !strings.ContainsAny(raw, "_#.0123456789") {
-			t.name = false
-		}
-		toks = append(toks, t)
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"':
-			j := strings.IndexByte(s[i+1:], '"')
-			if j < 0 {
-				i++
-				continue
-			}
-			add(strings.Join(strings.Fields(s[i+1:i+1+j]), "_"), true)
-			i += j + 2
-		case c == '\'' && (i == 0 || s[i-1] == ' ' || s[i-1] == '('):
-			if k := closingQuote(s, i); k > 0 {
-				add(strings.Join(strings.Fields(s[i+1:k]), "_"), true)
-				i = k + 1
-				continue
-			}
-			i++
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case strings.IndexByte("?!;,:()[]{}", c) >= 0:
-			if strings.IndexByte("?!;,:", c) >= 0 {
-				clause++
-			}
-			i++
-		default:
-			j := i
-			for j < len(s) && strings.IndexByte(" \t\n\r\"?!;,:()[]{}", s[j]) < 0 {
-				j++
-			}
-			raw := s[i:j]
-			i = j
-			end := false
-			for strings.HasSuffix(raw, ".") {
-				raw, end = raw[:len(raw)-1], true
-			}
-			raw = strings.TrimLeft(raw, "'.-")
-			raw = strings.TrimRight(raw, "'-")
-			if strings.HasSuffix(strings.ToLower(raw), "'s") {
-				raw = raw[:len(raw)-2]
-			}
-			add(raw, false)
-			if end {
-				clause++
-			}
-		}
-	}
-	return toks
+	q.filters = append(q.filters, f)
 }
 
-// closingQuote finds the quote closing the single quote at i: one followed
-// by the end, a space or punctuation, with something in between.
-func closingQuote(s string, i int) int {
-	for k := i + 1; k < len(s); k++ {
-		if s[k] != '\'' {
-			continue
-		}
-		if k == i+1 {
-			return -1
-		}
-		if k+1 == len(s) || strings.IndexByte(" \t\n?!.,;:)", s[k+1]) >= 0 {
-			return k
-		}
-	}
-	return -1
-}
-
-// nameLike reports whether a word as typed looks like an HWA name or id
-// rather than English: it has an underscore, '#', a letter next to digits,
-// a STREAM.JOB dot, or it is written in capitals.
-func nameLike(raw string) bool {
-	if uuidPattern.MatchString(raw) {
-		return true
-	}
-	if len(raw) < 2 || unitPattern.MatchString(strings.ToLower(raw)) {
+// grouping reads a count per group ("which workstation has the most
+// failures", "failures per stream", "jobs by status") into q.groupBy.
+func (q *question) grouping(words map[string]bool, has func(map[string]bool) bool, phrase func(...string) bool) bool {
+	grouped := has(wordsGroup) || words["top"] || words["common"] || words["commonest"] || words["frequent"] || words["often"] || phrase("by workstation", "by agent", "by ws", "by server", "by stream", "by jobstream",
+		"by job stream", "by status", "by state", "by internal status", "by internal state", "by return code", "by rc", "by exit code", "for each", "of each", "on each", "in each")
+	if !grouped {
 		return false
 	}
-	lower := strings.ToLower(raw)
-	if vocabulary[lower] || acronyms[lower] {
+	switch {
+	case phrase("return code", "return codes", "exit code", "exit codes") || words["rc"] || words["rcs"]:
+		q.groupBy = "returnCode"
+	case has(wordsWS) || words["where"]:
+		q.groupBy = "workstation"
+	case has(wordsStreams):
+		q.groupBy = "stream"
+	case words["status"] || words["statuses"] || words["state"] || words["states"]:
+		q.groupBy = "status"
+		if words["internal"] {
+			q.groupBy = "internalStatus"
+		}
+	default:
 		return false
 	}
-	if strings.Contains(raw, "#") || strings.Contains(raw, ".") {
-		for _, p := range strings.FieldsFunc(raw, func(r rune) bool { return r == '#' || r == '.' }) {
-			if !namePartPatten.MatchString(p) {
-				return false
-			}
-		}
-		return true
-	}
-	if !namePartPatten.MatchString(raw) {
-		return false
-	}
-	if strings.ContainsAny(raw, "_*@") {
-		return true
-	}
-	letters, digits, upper := 0, 0, 0
-	for _, r := range raw {
-		switch {
-		case unicode.IsDigit(r):
-			digits++
-		case unicode.IsLetter(r):
-			letters++
-			if unicode.IsUpper(r) {
-				upper++
-			}
-		}
-	}
-	if letters > 0 && digits > 0 {
-		return true
-	}
-	return letters >= 2 && upper == letters
+	q.least = words["least"] || words["fewest"]
+	return true
 }
 
-// acronyms are capitalised words that are not names.
-var acronyms = setOf("hwa", "id", "ids", "rc", "utc", "ok", "sla", "eta", "fyi", "asap", "api", "ws",
-	"fta", "jcl", "cpu", "tws", "iwa", "it", "i", "a", "q", "pls", "plz", "thx", "sop", "kb", "now", "status", "summary")
-
-// stopWords are English words that are never names even after "job".
-var stopWords = setOf(
-	"a", "an", "the", "this", "that", "these", "those", "it", "its", "it's", "is", "are", "was", "were",
-	"be", "been", "being", "do", "does", "did", "has", "have", "had", "of", "in", "on", "at", "for",
-	"to", "from", "by", "with", "and", "or", "not", "no", "me", "my", "i", "you", "your", "we", "our",
-	"us", "they", "them", "their", "what", "what's", "whats", "which", "who", "why", "how", "how's",
-	"when", "where", "there", "here", "all", "any", "each", "every", "some", "many", "much", "more",
-	"most", "please", "pls", "can", "could", "would", "will", "should", "shall", "may", "might",
-	"must", "show", "list", "give", "tell", "get", "find", "see", "check", "about", "now", "right",
-	"currently", "current", "today", "tonight", "latest", "last", "first", "next", "previous",
-	"same", "other", "one", "ones", "job", "jobs", "stream", "streams", "jobstream", "jobstreams",
-	"workstation", "workstations", "plan", "so", "also", "just", "only", "than", "then", "if",
-	"else", "up", "out", "over", "into", "as", "like", "ok", "okay", "thanks", "thank", "hi",
-	"hello", "hey", "yes", "named", "called", "again", "still", "yet", "lines", "line", "top",
-	"name", "names", "id", "whole", "entire", "new", "old", "big", "main", "my", "mine", "his", "her",
-	"him", "she", "he", "don't", "doesn't", "isn't", "aren't", "won't", "can't", "didn't",
-	"time", "track", "queue", "general", "total", "detail", "short", "particular", "case", "fact",
-)
-
-func setOf(words ...string) map[string]bool {
-	m := make(map[string]bool, len(words))
-	for _, w := range words {
-		m[w] = true
-	}
-	return m
-}
-
-// Word lists of the intents. A word in any of them is never taken as a name.
-var (
-	wordsAbend    = setOf("abend", "abended", "abends", "abending", "abnormal", "abnormally")
-	wordsFailed   = setOf("failed", "failing", "fail", "fails", "failure", "failures", "error", "errors", "errored", "erroring", "broken", "crashed", "crash", "crashes")
-	wordsRunning  = setOf("running", "executing", "active", "progress")
-	wordsHeld     = setOf("held", "holding", "paused")
-	wordsWaiting  = setOf("waiting", "pending", "queued", "wait")
-	wordsReady    = setOf("ready")
-	wordsSuccess  = setOf("successful", "succeeded", "success", "succ", "completed", "complete", "finished", "done", "ended")
-	wordsCanceled = setOf("canceled", "cancelled")
-	wordsBlocked  = setOf("blocked")
-	wordsLate     = setOf("late", "overdue", "delayed", "behind", "deadline", "deadlines", "tardy")
-	wordsCritical = setOf("critical", "risk", "risky", "sla", "slas", "endangered", "jeopardy")
-	wordsWS       = setOf("workstation", "workstations", "agent", "agents", "cpu", "cpus", "ws", "machine", "machines", "server", "servers", "host", "hosts", "node", "nodes", "fta", "ftas", "engine", "engines")
-	wordsUnlinked = setOf("unlinked", "down", "offline", "disconnected", "unreachable", "stopped", "dead", "unavailable", "linked", "link", "links", "unlink")
-	wordsStreams  = setOf("stream", "streams", "jobstream", "jobstreams", "schedule", "schedules")
-	wordsSummary  = setOf("summary", "summarize", "summarise", "overview", "overall", "dashboard", "health", "healthy", "situation", "report", "problems", "problem", "issues", "wrong", "going", "happening", "recap", "snapshot", "status", "state")
-	wordsLog      = setOf("log", "logs", "joblog", "stdlist", "output", "stdout", "stderr", "trace", "tail", "messages", "message", "listing", "spool")
-	wordsImpact   = setOf("impact", "impacts", "impacted", "affect", "affects", "affected", "affecting", "break", "breaks", "consequence", "consequences", "blast", "radius", "hurt", "harm")
-	wordsSucc     = setOf("successor", "successors", "downstream", "dependents", "dependants", "children", "child")
-	wordsPred     = setOf("predecessor", "predecessors", "dependency", "dependencies", "deps", "dep", "upstream", "prerequisite", "prerequisites", "prereqs", "parents", "parent", "depend", "depends", "requires", "require")
-	wordsWhyWait  = setOf("waiting", "wait", "waits", "held", "hold", "stuck", "blocked", "blocking", "pending", "late", "slow", "starting", "start", "started", "running", "run", "delayed", "queued")
-	wordsWhyFail  = setOf("fail", "failed", "fails", "failing", "failure", "abend", "abended", "abends", "crash", "crashed", "error", "errored", "errors", "broke", "broken", "wrong", "rc", "cancelled", "canceled", "killed")
-	wordsDetail   = setOf("status", "state", "details", "detail", "info", "information", "describe", "doing", "runs", "history", "duration", "long", "progress", "code", "rc", "happened", "happen", "look", "tell", "about", "show", "when", "is", "did", "was", "has")
-	wordsRunbook  = setOf("runbook", "runbooks", "playbook", "playbooks", "procedure", "procedures", "sop", "sops", "documentation", "docs", "doc", "guide", "guidance", "manual", "wiki", "kb")
-	wordsGreeting = setOf("hi", "hello", "hey", "thanks", "thank", "thx", "cheers", "morning", "evening", "afternoon", "bye", "goodbye")
-	wordsHelp     = setOf("help", "commands", "capabilities", "usage", "examples")
-	wordsCount    = setOf("many", "count", "number")
-	wordsPronoun  = setOf("it", "its", "it's", "that", "this", "same", "him", "one")
-	wordsBulk     = setOf("all", "every", "each", "them", "these", "those", "everything")
-)
-
-// Action verbs, their propose_action actions and the outcomes of a confirm.
-var (
-	verbs = map[string]string{
-		"rerun": "rerun", "re-run": "rerun", "restart": "rerun", "resubmit": "rerun", "retry": "rerun", "rerunning": "rerun",
-		"hold": "hold", "pause": "hold", "suspend": "hold",
-		"release": "release", "unhold": "release", "resume": "release",
-		"cancel": "cancel",
-		"kill":   "kill", "terminate": "kill", "abort": "kill", "stop": "kill",
-		"confirm": "confirm", "mark": "confirm", "set": "confirm", "force": "confirm", "flag": "confirm",
-		"run": "run", "put": "put",
-	}
-	outcomeSucc  = setOf("succ", "success", "successful", "succeeded", "ok", "complete", "completed", "done", "good", "successfully")
-	outcomeAbend = setOf("abend", "abended", "abnormal", "failed", "fail", "failure", "error", "errored", "bad", "abend")
-	// courtesy words may come before the verb of an imperative clause.
-	courtesy = setOf("please", "pls", "plz", "kindly", "can", "could", "would", "will", "you", "u", "i", "we",
-		"want", "wanna", "need", "needs", "to", "like", "d", "i'd", "we'd", "let's", "lets", "let", "us", "me",
-		"go", "ahead", "and", "then", "ok", "okay", "now", "also", "so", "yes", "yeah", "just", "should",
-		"must", "hey", "hi", "try", "shall", "do", "quickly", "immediately")
-)
-
-// vocabulary is every word the intents use: never a name.
-var vocabulary = func() map[string]bool {
-	all := map[string]bool{}
-	for _, set := range []map[string]bool{stopWords, wordsAbend, wordsFailed, wordsRunning, wordsHeld,
-		wordsWaiting, wordsReady, wordsSuccess, wordsCanceled, wordsBlocked, wordsLate, wordsCritical,
-		wordsWS, wordsUnlinked, wordsStreams, wordsSummary, wordsLog, wordsImpact, wordsSucc, wordsPred,
-		wordsWhyWait, wordsWhyFail, wordsDetail, wordsRunbook, wordsGreeting, wordsHelp, wordsCount,
-		wordsPronoun, wordsBulk, outcomeSucc, outcomeAbend, courtesy} {
-		for w := range set {
-			all[w] = true
+// listKind decides a question about the plan rather than one job.
+func (q *question) listKind(words map[string]bool, has func(map[string]bool) bool, phrase func(...string) bool) {
+	q.explicit = true
+	wsWords := has(wordsWS)
+	switch {
+	case has(wordsHelp) || phrase("what can you do", "what do you understand", "what can i ask", "who are you", "how do i use", "how to use", "how does this work", "how do you work"):
+		q.kind = kindHelp
+	case q.grouping(words, has, phrase):
+		q.kind = kindCount
+	case has(wordsTriage) || phrase("all good", "all ok", "all okay", "everything ok", "everything okay", "everything fine", "all fine",
+		"anything wrong", "anything broken", "what broken", "whats broken", "what is broken", "need me", "needs me",
+		"should i know", "should i look", "look at first", "on fire", "any issues", "any problems", "how are we",
+		"how we doing", "how are things", "how's it looking", "hows it looking", "how is it looking", "plan looking",
+		"status report", "sitrep", "status update", "are we good", "we good", "are we ok", "are we okay", "are we fine",
+		"where are we", "all green", "catch me up", "fill me in", "what did i miss", "update me", "what needs", "needs doing", "where do i start", "what should i look", "anything to do"):
+		if phrase("what broken", "whats broken", "what is broken", "anything broken", "is broken", "are broken") {
+			q.kind, q.broken = kindJobs, true // the jobs in error and the workstations down
+			return
 		}
+		if len(q.filters) == 0 {
+			q.kind = kindSummary
+			return
+		}
+		q.kind = kindJobs
+	case q.count && !wsWords && !has(wordsStreams) && !has(wordsLate) && !has(wordsCritical):
+		q.kind = kindCount
+	case wsWords && len(q.filters) > 0 && !has(wordsUnlinked) && !words["job"] && !words["jobs"] && q.workstation == "":
+		// "top 5 failing workstations": jobs in error counted per workstation.
+		q.kind, q.groupBy = kindCount, "workstation"
+	case has(wordsStreams) && len(q.filters) > 0 && q.stream == "" && !has(wordsLate) && !words["job"] && !words["jobs"]:
+		q.kind, q.groupBy = kindCount, "stream"
+	case (wsWords || has(wordsUnlinked)) && !words["job"] && !words["jobs"]:
+		q.kind = kindWorkstations
+		q.unlinked = has(wordsUnlinked) && !phrase("not down", "linked workstations", "linked agents", "are linked", "is linked", "which linked")
+		if words["linked"] && !words["unlinked"] && !words["not"] && !has(setOf("down", "offline", "disconnected", "unreachable", "dead", "unavailable")) {
+			q.unlinked = false // "which workstations are linked?": all of them, each with its state
+		}
+		if phrase("not linked", "isn't linked", "aren't linked", "not running", "unlinked", "lost link") {
+			q.unlinked = true
+		}
+	case has(wordsCritical) || phrase("at risk"):
+		q.kind = kindCritical
+	case has(wordsLate):
+		q.kind = kindLate
+		q.lateJobs = (words["jobs"] || words["job"]) && !phrase("job stream", "job streams")
+	case len(q.filters) > 0 || q.pattern != "":
+		q.kind = kindJobs
+	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):
+		q.kind = kindStreams
+	case q.stream != "" && !words["jobs"] && len(q.filters) == 0 && !phrase("what about", "how about", "and about") && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(q.text)), "and "):
+		q.kind = kindStreams // "status of stream S"
+	case has(wordsSummary) || phrase("how is the plan", "how the plan", "how are things", "how is it going", "going on", "what's up", "whats up", "the plan", "any problems", "anything wrong"):
+		q.kind = kindSummary
+	case words["jobs"] || words["job"]:
+		q.kind = kindJobs
+	default:
+		q.kind, q.explicit = kindHelp, false
 	}
-	for w := range verbs {
-		all[w] = true
-	}
-	for _, w := range []string{"again", "lines", "line", "tail", "mean", "about", "via", "anything",
-		"something", "everything", "nothing", "why", "how", "what", "which", "whats", "where",
-		"who", "when", "today", "tonight", "yesterday", "tomorrow", "currently", "right", "now",
-		"happens", "happen", "happened", "goes", "go", "gone", "went", "wrong", "if", "else"} {
-		all[w] = true
-	}
-	return all
-}()
+}
 
 // parse understands text, using what the conversation knows to recognise
 // the names it mentions.
@@ -354,8 +244,11 @@ func parse(text string, mem *memory) question {
 	q := question{text: text}
 	toks := tokenize(text)
 	toks = joinKnownNames(toks, mem)
+	q.typos = correct(toks, mem)
+	internals := statusNouns(toks, mem)
 	promoteNames(toks)
 	typeNames(toks, mem)
+	q.win, q.winUnknown = readWindow(text)
 
 	words := map[string]bool{}
 	var seq []string // the words, with every name as "§"
@@ -440,8 +333,16 @@ func parse(text string, mem *memory) question {
 		}
 		switch t.hint {
 		case typeStream:
+			if q.stream != "" {
+				q.moreStreams = appendUnique(q.moreStreams, canonical(t.raw, mem))
+				continue
+			}
 			q.stream = canonical(t.raw, mem)
 		case typeWorkstation:
+			if q.workstation != "" {
+				q.moreWS = appendUnique(q.moreWS, canonical(t.raw, mem))
+				continue
+			}
 			q.workstation = canonical(t.raw, mem)
 		case typeJob, typeUnknown:
 			q.jobs = appendUnique(q.jobs, jobRefText(t.raw, mem))
@@ -450,6 +351,9 @@ func parse(text string, mem *memory) question {
 		}
 	}
 	q.status(words, phrase)
+	for _, in := range internals {
+		q.addFilter(filter{label: "in internal status " + in, internal: in})
+	}
 	if phrase("running long", "long running", "long-running", "longer than", "taking too long", "too long", "taking long", "run long", "runs long", "overrunning", "overrun", "running over", "longest running", "slow jobs", "running slow", "running slowly") {
 		q.long = true
 		q.filters = []filter{{label: "running", status: "RUNNING"}}
@@ -457,6 +361,10 @@ func parse(text string, mem *memory) question {
 
 	// Decide what is asked, most specific first.
 	switch {
+	case q.secrets(words, phrase):
+		q.kind, q.explicit = kindRefuse, true
+	case phrase("how do i use", "how to use", "how do you work", "how does this work", "how do i ask"):
+		q.kind, q.explicit = kindHelp, true
 	case has(wordsRunbook) || phrase("how do i", "how do we", "how to", "how can i", "how should i", "what to do", "what should i do", "what do i do", "what should we do", "what do we do", "how should we"):
 		q.kind, q.explicit = kindRunbook, true
 	case q.findAction(toks, words):
@@ -506,8 +414,9 @@ func parse(text string, mem *memory) question {
 			}
 		}
 	}
-	if q.kind.jobKind() && len(q.jobs) == 0 {
-		// "check the log on ABEND_J1": with no other name, a loose one is the job.
+	if q.kind.jobKind() && len(q.jobs) == 0 && !(q.kind == kindAction && (has(wordsBulk) || words["jobs"])) {
+		// "check the log on ABEND_J1": with no other name, a loose one is the job
+		// (but "hold all jobs on MDM" names a workstation, not a job).
 		var rest []token
 		for _, t := range loose {
 			if mem.isStream(t.raw) || mem.isWorkstation(t.raw) {
@@ -543,11 +452,56 @@ func parse(text string, mem *memory) question {
 		for _, t := range loose {
 			switch {
 			case mem.isWorkstation(t.raw) || (t.hint == typeOn && !mem.isStream(t.raw)):
-				q.workstation = canonical(t.raw, mem)
+				if q.workstation != "" {
+					q.moreWS = appendUnique(q.moreWS, canonical(t.raw, mem))
+				} else {
+					q.workstation = canonical(t.raw, mem)
+				}
 			default:
-				q.stream = canonical(t.raw, mem)
+				if q.stream != "" {
+					q.moreStreams = appendUnique(q.moreStreams, canonical(t.raw, mem))
+				} else {
+					q.stream = canonical(t.raw, mem)
+				}
 			}
 		}
+	}
+	if q.kind == kindWhy && len(q.jobs) == 0 && (words["they"] || words["them"] || words["those"] || words["ones"] || words["jobs"] || words["which"] || phrase("what failed", "what abended")) {
+		// "which jobs failed and why?": the list, and why each failed.
+		q.kind, q.explain = kindJobs, true
+		q.pronoun = false
+		if len(q.filters) == 0 {
+			q.filters = []filter{{label: "in error", status: "ERROR"}}
+		}
+	}
+	if q.kind == kindJobs && len(q.filters) > 0 && phrase("what was the error", "what were the errors", "the error message", "error messages", "and why", "tell me why", "with the reason", "with reasons", "and the reason", "and the cause") {
+		q.explain = true
+	}
+	if w := strings.Trim(strings.ToLower(strings.TrimSpace(text)), "?!. "); w == "why" || w == "how come" || w == "reason" || w == "cause" || w == "and why" || w == "why so" {
+		q.kind, q.explicit, q.pronoun = kindWhy, true, true // "why?" after "status of X"
+	}
+	if q.win.set() && (q.kind == kindSummary || q.kind == kindHelp) {
+		if has(wordsRan) {
+			q.kind, q.explicit = kindJobs, true // "what ran after midnight"
+		} else {
+			// "what blew up overnight", "any issues since 2am": the failures
+			// of the window (the answer says it read it so).
+			q.kind, q.explicit, q.failuresRead = kindJobs, true, true
+			q.filters = []filter{{label: "in error", status: "ERROR"}}
+		}
+	}
+	if q.kind == kindJobs && phrase("on time", "not late", "on schedule") {
+		q.onTime = true // "which jobs are on time?"
+	}
+	if q.kind == kindJobs && len(q.filters) == 0 && q.stream == "" && q.workstation == "" && q.pattern == "" && !q.win.set() && !q.long && !q.onTime {
+		q.bareUnread = bareUnread(toks)
+	}
+	q.unknown = leftovers(toks)
+	if q.kind.listKind() && q.kind != kindWorkstations && !q.onTime && negated(toks, words) {
+		q.negated = true
+	}
+	if q.kind == kindHelp && !q.explicit && (q.workstation != "" || q.stream != "") && len(q.jobs) == 0 && has(wordsRan) {
+		q.kind, q.explicit = kindJobs, true // "what runs on DPOOL_DWH"
 	}
 	// Left as kindHelp and not explicit, "and in stream X?" or "what about
 	// it?" is a follow-up that turn.question completes.
@@ -559,14 +513,7 @@ func parse(text string, mem *memory) question {
 
 // status reads the status filters of a job list.
 func (q *question) status(words map[string]bool, phrase func(...string) bool) {
-	add := func(f filter) {
-		for _, g := range q.filters {
-			if g == f {
-				return
-			}
-		}
-		q.filters = append(q.filters, f)
-	}
+	add := q.addFilter
 	in := func(set map[string]bool) bool {
 		for w := range set {
 			if words[w] {
@@ -603,39 +550,6 @@ func (q *question) status(words map[string]bool, phrase func(...string) bool) {
 	}
 	if in(wordsBlocked) && !phrase("blocked by") {
 		add(filter{label: "blocked", status: "BLOCKED"})
-	}
-}
-
-// listKind decides a question about the plan rather than one job.
-func (q *question) listKind(words map[string]bool, has func(map[string]bool) bool, phrase func(...string) bool) {
-	q.explicit = true
-	wsWords := has(wordsWS)
-	switch {
-	case has(wordsHelp) || phrase("what can you do", "what do you understand", "what can i ask", "who are you"):
-		q.kind = kindHelp
-	case (wsWords || has(wordsUnlinked)) && !words["job"] && !words["jobs"]:
-		q.kind = kindWorkstations
-		q.unlinked = has(wordsUnlinked) && !phrase("not down", "linked workstations", "linked agents")
-		if phrase("not linked", "isn't linked", "aren't linked", "not running", "unlinked", "lost link") {
-			q.unlinked = true
-		}
-	case has(wordsCritical) || phrase("at risk"):
-		q.kind = kindCritical
-	case has(wordsLate):
-		q.kind = kindLate
-		q.lateJobs = words["jobs"] || words["job"]
-	case len(q.filters) > 0 || q.pattern != "":
-		q.kind = kindJobs
-	case q.stream == "" && (has(wordsStreams) && !words["job"] && !words["jobs"] || phrase("job streams", "job stream")):
-		q.kind = kindStreams
-	case q.stream != "" && !words["jobs"] && (has(wordsSummary) || has(wordsDetail)) && !phrase("what about", "how about"):
-		q.kind = kindStreams // "status of stream S"
-	case has(wordsSummary) || phrase("how is the plan", "how the plan", "how are things", "how is it going", "going on", "what's up", "whats up", "the plan", "any problems", "anything wrong"):
-		q.kind = kindSummary
-	case words["jobs"] || words["job"]:
-		q.kind = kindJobs
-	default:
-		q.kind, q.explicit = kindHelp, false
 	}
 }
 
@@ -715,148 +629,4 @@ func (q *question) findAction(toks []token, words map[string]bool) bool {
 		return true
 	}
 	return false
-}
-
-// joinKnownNames merges runs of words that spell a name the conversation
-// knows ("pay load" for PAY_LOAD) into one name token.
-func joinKnownNames(toks []token, mem *memory) []token {
-	if mem == nil || mem.empty() {
-		return toks
-	}
-	var out []token
-	for i := 0; i < len(toks); {
-		merged := false
-		for n := 4; n >= 1; n-- {
-			if i+n > len(toks) {
-				continue
-			}
-			ok := true
-			var b strings.Builder
-			for _, t := range toks[i : i+n] {
-				if t.clause != toks[i].clause || (stopWords[t.word] && n == 1) {
-					ok = false
-					break
-				}
-				b.WriteString(t.raw)
-			}
-			if !ok {
-				continue
-			}
-			if n == 1 && toks[i].name {
-				break
-			}
-			if n == 1 && vocabulary[toks[i].word] {
-				break
-			}
-			if canon, ok := mem.lookup(b.String()); ok {
-				out = append(out, token{raw: canon, word: strings.ToLower(canon), name: true, clause: toks[i].clause})
-				i += n
-				merged = true
-				break
-			}
-		}
-		if !merged {
-			out = append(out, toks[i])
-			i++
-		}
-	}
-	return out
-}
-
-// promoteNames takes the word after "job", "stream" or "workstation" (or
-// before "job") as a name even in lower case: "the job payroll".
-func promoteNames(toks []token) {
-	ok := func(t token) bool {
-		return !t.name && !vocabulary[t.word] && len(t.word) >= 2 && namePartPatten.MatchString(t.raw) && !unitPattern.MatchString(t.word)
-	}
-	for i := range toks {
-		if !ok(toks[i]) {
-			continue
-		}
-		if i > 0 && toks[i-1].clause == toks[i].clause {
-			switch toks[i-1].word {
-			case "job", "stream", "jobstream", "workstation", "named", "called", "ws", "cpu", "agent", "in", "on":
-				toks[i].name = true
-				continue
-			}
-		}
-		if i+1 < len(toks) && toks[i+1].clause == toks[i].clause {
-			switch toks[i+1].word {
-			case "job", "stream", "jobstream", "workstation", "agent":
-				toks[i].name = true
-			}
-		}
-	}
-}
-
-// typeNames says of each name whether it is a job, a stream or a
-// workstation, from the words around it and what the conversation knows.
-func typeNames(toks []token, mem *memory) {
-	for i := range toks {
-		t := &toks[i]
-		if !t.name {
-			continue
-		}
-		prev, next := "", ""
-		if i > 0 && toks[i-1].clause == t.clause && !toks[i-1].name {
-			prev = toks[i-1].word
-		}
-		if i+1 < len(toks) && toks[i+1].clause == t.clause && !toks[i+1].name {
-			next = toks[i+1].word
-		}
-		prev2 := ""
-		if i > 1 && toks[i-2].clause == t.clause {
-			prev2 = toks[i-2].word
-		}
-		switch {
-		case strings.ContainsAny(t.raw, ".#") || uuidPattern.MatchString(t.raw) || mem.isJobID(t.raw):
-			t.hint = typeJob
-		case prev == "stream" || prev == "jobstream" || prev == "streams" || next == "stream" || next == "jobstream":
-			t.hint = typeStream
-		case wordsWS[prev] || next == "workstation" || next == "agent" || next == "ws" || next == "cpu" || next == "workstations":
-			t.hint = typeWorkstation
-		case prev == "job" || prev == "named" || prev == "called" || next == "job" || (prev == "of" && prev2 == "log"):
-			t.hint = typeJob
-		case mem.isJob(t.raw):
-			t.hint = typeJob
-		case mem.isStream(t.raw) && !mem.isWorkstation(t.raw):
-			t.hint = typeStream
-		case mem.isWorkstation(t.raw) && !mem.isStream(t.raw):
-			t.hint = typeWorkstation
-		case prev == "in" || prev == "within" || prev == "inside" || prev == "from":
-			t.hint = typeIn
-		case prev == "on" || prev == "at":
-			t.hint = typeOn
-		}
-	}
-}
-
-// canonical is a stream or workstation name as HWA spells it: the
-// conversation's spelling when known, else upper case.
-func canonical(raw string, mem *memory) string {
-	if c, ok := mem.lookup(raw); ok {
-		return c
-	}
-	return strings.ToUpper(raw)
-}
-
-// jobRefText is a job reference as the tools take it: an id as typed, a
-// known job's spelling, or the upper-cased NAME / STREAM.NAME / WS#STREAM.NAME.
-func jobRefText(raw string, mem *memory) string {
-	if uuidPattern.MatchString(raw) || mem.isJobID(raw) {
-		return raw
-	}
-	if c, ok := mem.lookup(raw); ok {
-		return c
-	}
-	return strings.ToUpper(raw)
-}
-
-func appendUnique(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
 }

@@ -287,6 +287,12 @@ func example(q question, job string) string {
 // tool can answer it.
 func (t *turn) plan(at int) ([]call, string) {
 	q := t.question(at)
+	if parts := t.parts(at, q); len(parts) > 1 {
+		return t.planParts(parts, at)
+	}
+	if text, ok := t.halfParsed(q); ok {
+		return nil, text
+	}
 	switch q.kind {
 	case kindGreeting:
 		lower := strings.ToLower(q.text)
@@ -300,17 +306,44 @@ func (t *turn) plan(at int) ([]call, string) {
 				return nil, p
 			}
 		}
+		if !q.explicit && strings.TrimSpace(q.text) != "" {
+			return nil, t.help("I did not understand that question. ")
+		}
 		return nil, t.help("")
+	case kindRefuse:
+		return nil, refusal
 	case kindSummary:
-		return t.one(toolPlanSummary, nil, "the plan summary")
+		calls, text := t.one(toolPlanSummary, nil, "the plan summary")
+		if t.has(toolAttention) {
+			calls = append(calls, t.use(toolAttention, map[string]any{"limit": 15}))
+			text = ""
+		}
+		return calls, text
 	case kindJobs:
-		return t.planJobs(q)
+		calls, text := t.planJobs(q)
+		if q.broken && text == "" && t.has(toolListWorkstations) && len(calls) < maxToolUses {
+			// "what's broken?": the jobs in error and the workstations down.
+			calls = append(calls, t.use(toolListWorkstations, map[string]any{"unlinked": true}))
+		}
+		return calls, text
+	case kindCount:
+		return t.planCount(q)
 	case kindLate:
+		if q.lateJobs && t.has(toolSearchJobs) && t.tools[toolSearchJobs]["late"] {
+			// "which jobs are late?": the late jobs themselves.
+			in := map[string]any{"late": true, "stream": q.stream, "workstation": q.workstation}
+			windowInput(in, q.win, filter{})
+			return t.one(toolSearchJobs, in, "")
+		}
 		if q.lateJobs && (q.stream != "" || q.workstation != "") && t.has(toolSearchJobs) {
 			// "late jobs in stream S": the jobs there, each with its late flag.
 			return t.one(toolSearchJobs, map[string]any{"stream": q.stream, "workstation": q.workstation, "limit": 500}, "")
 		}
 		if t.has(toolListJobStreams) {
+			if q.stream != "" {
+				// "is stream S late?": S itself, late or not.
+				return t.one(toolListJobStreams, map[string]any{"name": q.stream}, "")
+			}
 			return t.one(toolListJobStreams, map[string]any{"late": true}, "")
 		}
 		return t.one(toolPlanSummary, nil, "late job streams")
@@ -327,14 +360,14 @@ func (t *turn) plan(at int) ([]call, string) {
 	case kindWorkstations:
 		if t.has(toolListWorkstations) {
 			// One workstation is looked up in the whole list.
-			return t.one(toolListWorkstations, map[string]any{"unlinked": q.unlinked && q.workstation == ""}, "")
+			return t.one(toolListWorkstations, map[string]any{"unlinked": q.unlinked && q.workstation == "", "name": q.workstation}, "")
 		}
 		if q.unlinked {
 			return t.one(toolPlanSummary, nil, "unlinked workstations")
 		}
 		return nil, t.cannot("list the workstations", toolListWorkstations)
 	case kindStreams:
-		return t.one(toolListJobStreams, nil, "the job streams")
+		return t.one(toolListJobStreams, map[string]any{"name": q.stream}, "the job streams")
 	case kindRunbook:
 		if t.has(toolSearchRunbooks) {
 			return t.one(toolSearchRunbooks, map[string]any{"query": q.text}, "")
@@ -353,6 +386,12 @@ func (t *turn) plan(at int) ([]call, string) {
 	}
 	return nil, t.help("")
 }
+
+// refusal answers what is never shown or done: instructions, credentials,
+// other users' data, commands on the server, changed rules.
+const refusal = "I can't help with that. I don't reveal my instructions or any credential, I can't see other users' conversations, " +
+	"I don't run commands on servers, and my rules don't change with the conversation. " +
+	"I can answer questions about the plan — for example \"which jobs failed?\" — and an operator can have me propose an action to confirm."
 
 // one is a single tool use, or the text saying it is not allowed.
 func (t *turn) one(tool string, in map[string]any, what string) ([]call, string) {
@@ -398,7 +437,14 @@ func (t *turn) planJobs(q question) ([]call, string) {
 	if q.kind == kindCritical {
 		base["critical"] = true
 	}
+	if q.onTime {
+		if !t.tools[toolSearchJobs]["late"] {
+			return nil, t.cannot("tell which jobs are on time", toolSearchJobs)
+		}
+		base["late"] = json.RawMessage("false") // kept by use, which drops false bools
+	}
 	if len(q.filters) == 0 {
+		windowInput(base, q.win, filter{})
 		return []call{t.use(toolSearchJobs, base)}, ""
 	}
 	var calls []call
@@ -407,7 +453,24 @@ func (t *turn) planJobs(q question) ([]call, string) {
 		for k, v := range base {
 			in[k] = v
 		}
+		windowInput(in, q.win, f)
 		calls = append(calls, t.use(toolSearchJobs, in))
+		for _, ws := range q.moreWS {
+			more := map[string]any{}
+			for k, v := range in {
+				more[k] = v
+			}
+			more["workstation"] = ws
+			calls = append(calls, t.use(toolSearchJobs, more))
+		}
+		for _, st := range q.moreStreams {
+			more := map[string]any{}
+			for k, v := range in {
+				more[k] = v
+			}
+			more["stream"] = st
+			calls = append(calls, t.use(toolSearchJobs, more))
+		}
 		if len(calls) == maxToolUses {
 			break
 		}
@@ -517,57 +580,6 @@ func (t *turn) jobCalls(k kind, job string, tail int) ([]call, string) {
 	return one(toolGetJob, map[string]any{"job": job}), ""
 }
 
-// planAction proposes an action on named jobs.
-func (t *turn) planAction(q question, at int) ([]call, string) {
-	what := q.action
-	if what == "" {
-		what = "confirm"
-	}
-	if !t.has(toolProposeAction) {
-		return nil, t.cannot(describeAction(what)+" jobs", toolProposeAction)
-	}
-	if q.bulk {
-		return nil, "I propose actions on one named job at a time, so each can be checked and confirmed. " +
-			"Name the job, for example \"" + what + " PAYROLL.PAY_LOAD\"; ask \"which jobs abended?\" to see the candidates."
-	}
-	if q.action == "" && len(q.jobs) == 0 {
-		if p, ok := t.pendingProposal(at); ok {
-			return nil, p
-		}
-	}
-	if q.action == "cancel" && (len(q.jobs) == 0 || strings.Contains(strings.ToLower(q.text), "proposal")) {
-		// "cancel it" right after a proposal means the proposal, not the job.
-		if id, ok := t.lastProposal(at); ok {
-			return nil, fmt.Sprintf("To drop proposal %s, cancel it with the Cancel button (a cancel frame with the proposal id); I cannot cancel proposals, and nothing runs unless it is confirmed. "+
-				"To cancel the job itself in the plan, name it: \"cancel job NAME\".", id)
-		}
-	}
-	refs, ask := t.jobsOf(q, at)
-	if ask != "" {
-		return nil, ask
-	}
-	if q.action == "" {
-		return nil, fmt.Sprintf("Confirm %s as successful or as abended? Say %q or %q.",
-			refs[0].label(), "confirm "+refs[0].label()+" succ", "confirm "+refs[0].label()+" abend")
-	}
-	var calls []call
-	for _, r := range refs {
-		calls = append(calls, t.use(toolProposeAction, map[string]any{"action": q.action, "job": input(r)}))
-	}
-	return calls, ""
-}
-
-// describeAction is an action as a verb phrase.
-func describeAction(a string) string {
-	switch a {
-	case "confirm-succ":
-		return "confirm as successful"
-	case "confirm-abend":
-		return "confirm as abended"
-	}
-	return a
-}
-
 // help is the text listing what the offline model understands, limited to
 // the tools this agent has.
 func (t *turn) help(prefix string) string {
@@ -614,75 +626,6 @@ func joinList(names []string, max int) string {
 		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 	}
 	return strings.Join(names, ", ")
-}
-
-// yes reports whether text is an agreement such as "yes" or "go ahead".
-func yes(text string) bool {
-	clean := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			return r
-		}
-		return ' '
-	}, text)
-	words := strings.Fields(strings.ToLower(clean))
-	agreed := false
-	for _, w := range words {
-		switch w {
-		case "yes", "y", "yep", "yeah", "ok", "okay", "proceed", "sure", "confirm", "confirmed", "approve", "approved", "go":
-			agreed = true
-		case "please", "ahead", "do", "it", "that", "then", "thanks", "now":
-		default:
-			return false
-		}
-	}
-	return agreed
-}
-
-// lastProposal returns the id of the proposal the last tools run made.
-func (t *turn) lastProposal(at int) (string, bool) {
-	for i := at - 1; i >= 0; i-- {
-		m := t.req.Messages[i]
-		if !hasResults(m) {
-			continue
-		}
-		for _, b := range m.Content {
-			var p proposalResult
-			if b.ToolResult != nil && !b.ToolResult.IsError && json.Unmarshal([]byte(b.ToolResult.Content), &p) == nil && p.ProposalID != "" {
-				return p.ProposalID, true
-			}
-		}
-		return "", false
-	}
-	return "", false
-}
-
-// pendingProposal returns, when the last tools run made a proposal, the
-// text saying how to execute it: the model cannot confirm its own proposals.
-func (t *turn) pendingProposal(at int) (string, bool) {
-	for i := at - 1; i >= 0; i-- {
-		m := t.req.Messages[i]
-		if !hasResults(m) {
-			continue
-		}
-		for _, b := range m.Content {
-			if b.ToolResult == nil || b.ToolResult.IsError {
-				continue
-			}
-			var p proposalResult
-			if json.Unmarshal([]byte(b.ToolResult.Content), &p) != nil || p.ProposalID == "" {
-				continue
-			}
-			var targets []string
-			for _, t := range p.Targets {
-				targets = append(targets, jobLabel(t.Stream, t.Name, "", ""))
-			}
-			return fmt.Sprintf("I cannot execute proposal %s (%s %s) myself: confirm it with a justification — the Confirm button, "+
-				"or a confirm frame with the proposal id — before it expires. Only a user with the operator role can.",
-				p.ProposalID, describeAction(p.Action), strings.Join(targets, ", ")), true
-		}
-		return "", false
-	}
-	return "", false
 }
 
 // fallback returns the tool uses that replace knowledge tools (why_waiting,
@@ -732,6 +675,9 @@ func (t *turn) fallback(at int) []call {
 				}
 			}
 		}
+	}
+	if t.rounds(at) == 1 {
+		calls = append(calls, t.secondRound(at, uses)...)
 	}
 	if len(calls) > maxToolUses {
 		calls = calls[:maxToolUses]

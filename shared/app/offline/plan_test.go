@@ -107,16 +107,16 @@ func TestQuestionsToTools(t *testing.T) {
 		want []string // tool uses as "name {input}"
 	}{
 		// The plan summary.
-		{"summary", []string{`plan_summary {}`}},
-		{"Summary!", []string{`plan_summary {}`}},
-		{"give me an overview", []string{`plan_summary {}`}},
-		{"How is the plan?", []string{`plan_summary {}`}},
-		{"how's the plan doing", []string{`plan_summary {}`}},
-		{"what's going on?", []string{`plan_summary {}`}},
-		{"plan status", []string{`plan_summary {}`}},
-		{"status", []string{`plan_summary {}`}},
-		{"any problems?", []string{`plan_summary {}`}},
-		{"what went wrong tonight?", []string{`plan_summary {}`}},
+		{"summary", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"Summary!", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"give me an overview", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"How is the plan?", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"how's the plan doing", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"what's going on?", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"plan status", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"status", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"any problems?", []string{`plan_summary {}`, `attention {"limit":15}`}},
+		{"what went wrong tonight?", []string{`plan_summary {}`, `attention {"limit":15}`}},
 
 		// Job lists by status, stream and workstation.
 		{"which jobs abended?", []string{`search_jobs {"internalStatus":"ABEND"}`}},
@@ -144,7 +144,7 @@ func TestQuestionsToTools(t *testing.T) {
 		{"ready jobs", []string{`search_jobs {"status":"READY"}`}},
 		{"successful jobs in stream PAYROLL_01", []string{`search_jobs {"status":"SUCCESSFUL","stream":"PAYROLL_01"}`}},
 		{"cancelled jobs", []string{`search_jobs {"status":"CANCELED"}`}},
-		{"how many jobs are running?", []string{`search_jobs {"limit":10,"status":"RUNNING"}`}},
+		{"how many jobs are running?", []string{`count_jobs {"status":"RUNNING"}`}},
 		{"top 5 waiting jobs", []string{`search_jobs {"limit":5,"status":"WAITING"}`}},
 		{"failed or running jobs", []string{`search_jobs {"status":"ERROR"}`, `search_jobs {"status":"RUNNING"}`}},
 		{"list jobs in stream PAYROLL_01", []string{`search_jobs {"stream":"PAYROLL_01"}`}},
@@ -157,9 +157,9 @@ func TestQuestionsToTools(t *testing.T) {
 		{"failed critical jobs", []string{`search_jobs {"critical":true,"status":"ERROR"}`}},
 
 		// Late, critical, workstations, streams.
-		{"late jobs", []string{`list_jobstreams {"late":true}`}},
-		{"late jobs in stream PAYROLL", []string{`search_jobs {"limit":500,"stream":"PAYROLL"}`}},
-		{"which jobs are late on MDM?", []string{`search_jobs {"limit":500,"workstation":"MDM"}`}},
+		{"late jobs", []string{`search_jobs {"late":true}`}},
+		{"late jobs in stream PAYROLL", []string{`search_jobs {"late":true,"stream":"PAYROLL"}`}},
+		{"which jobs are late on MDM?", []string{`search_jobs {"late":true,"workstation":"MDM"}`}},
 		{"late streams on MDM", []string{`list_jobstreams {"late":true}`}},
 		{"which streams are late?", []string{`list_jobstreams {"late":true}`}},
 		{"what is late?", []string{`list_jobstreams {"late":true}`}},
@@ -174,9 +174,9 @@ func TestQuestionsToTools(t *testing.T) {
 		{"what's offline?", []string{`list_workstations {"unlinked":true}`}},
 		{"list workstations", []string{`list_workstations {}`}},
 		{"list job streams", []string{`list_jobstreams {}`}},
-		{"status of stream PAYROLL_01", []string{`list_jobstreams {}`}},
-		{"is workstation MDM linked?", []string{`list_workstations {}`}},
-		{"is agent AGT_WIN03 down?", []string{`list_workstations {}`}},
+		{"status of stream PAYROLL_01", []string{`list_jobstreams {"name":"PAYROLL_01"}`}},
+		{"is workstation MDM linked?", []string{`list_workstations {"name":"MDM"}`}},
+		{"is agent AGT_WIN03 down?", []string{`list_workstations {"name":"AGT_WIN03"}`}},
 
 		// One job: status and details.
 		{"status of PAY_LOAD", []string{`get_job {"job":"PAY_LOAD"}`}},
@@ -302,7 +302,7 @@ func TestFallbacks(t *testing.T) {
 		want  []string
 	}{
 		{specs(toolSearchJobs), "which jobs abended?", []string{`plan_summary {}`}},
-		{specs(toolListJobStreams), "late jobs", []string{`plan_summary {}`}},
+		{specs(toolListJobStreams), "late jobs", []string{`search_jobs {"late":true}`}},
 		{specs(toolListWorkstations), "unlinked workstations", []string{`plan_summary {}`}},
 		{specs(toolCriticalJobs), "critical jobs", []string{`search_jobs {"critical":true,"limit":500}`}},
 		{specs(toolJobImpact), "what breaks if PAY_LOAD fails?", []string{`job_dependencies {"direction":"successors","job":"PAY_LOAD"}`}},
@@ -359,14 +359,14 @@ func TestMoreTolerance(t *testing.T) {
 		{"abended jobs in DWH_ETL_01 on MDM", []string{`search_jobs {"internalStatus":"ABEND","stream":"DWH_ETL_01","workstation":"MDM"}`}},
 		{"blocked jobs", []string{`search_jobs {"status":"BLOCKED"}`}},
 		{"WHICH JOBS ABENDED?", []string{`search_jobs {"internalStatus":"ABEND"}`}},
-		{"DID ANYTHING FAIL OVERNIGHT?", []string{`search_jobs {"status":"ERROR"}`}},
+		{"DID ANYTHING FAIL OVERNIGHT?", []string{`search_jobs {"endedSince":"yesterday 20:00","endedUntil":"today 08:00","status":"ERROR"}`}},
 		{"SHOW THE LOG OF PAY_LOAD", []string{`job_log {"job":"PAY_LOAD"}`}},
 		{"RERUN JOB PAYROLL", []string{`propose_action {"action":"rerun","job":"PAYROLL"}`}},
 		{"failed jobs on mdm", []string{`search_jobs {"status":"ERROR","workstation":"MDM"}`}},
 		{"jobs in payroll", []string{`search_jobs {"stream":"PAYROLL"}`}},
-		{"which jobs are on time?", []string{`search_jobs {}`}},
+		{"which jobs are on time?", []string{`search_jobs {"late":false}`}},
 		{"what's in progress?", []string{`search_jobs {"status":"RUNNING"}`}},
-		{"is the plan ok?", []string{`plan_summary {}`}},
+		{"is the plan ok?", []string{`plan_summary {}`, `attention {"limit":15}`}},
 		{"anything failing?", []string{`search_jobs {"status":"ERROR"}`}},
 		{"kill -9 PAY_LOAD", []string{`propose_action {"action":"kill","job":"PAY_LOAD"}`}},
 		{"tail -50 PAY_LOAD", []string{`job_log {"job":"PAY_LOAD","tail":50}`}},
@@ -404,7 +404,9 @@ func TestToolNamesMatchTheCatalogue(t *testing.T) {
 			t.Errorf("the model calls %s, which is not in shared/app/agent's catalogue", name)
 		}
 	}
-	known[toolWhyWaiting], known[toolSearchRunbooks] = true, true // newer tools, used when offered
+	for _, name := range []string{toolWhyWaiting, toolSearchRunbooks, toolCountJobs, toolAttention, toolResolveName} {
+		known[name] = true // newer tools, used when offered
+	}
 	for name := range catalogue {
 		if !known[name] {
 			t.Errorf("the catalogue has %s, which the offline model does not know: teach it", name)

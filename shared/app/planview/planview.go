@@ -68,8 +68,27 @@ type JobQuery struct {
 	Workstation string                  // workstation name
 	Name        string                  // name pattern; * and @ are wildcards
 	Critical    *bool
-	Limit       int // page size; 0 means DefaultLimit
-	Offset      int
+	// Failed: jobs in error by workload.Job.Failed (ABEND, ABENP, FAIL,
+	// ERROR), what an operator means by "failed".
+	Failed bool
+	// Late: only jobs late by workload.Job.IsLate (true) or not late (false).
+	Late *bool
+	// Time windows on the last run's start and end and on the scheduled
+	// time: a zero bound does not filter. A job that has not started (or
+	// ended) is outside any window on its start (or end).
+	StartedAfter, StartedBefore     time.Time
+	EndedAfter, EndedBefore         time.Time
+	ScheduledAfter, ScheduledBefore time.Time
+	Limit                           int // page size; 0 means DefaultLimit
+	Offset                          int
+}
+
+// inMemory reports whether q needs filters HWA's query language is not
+// given here (the failed set, time windows): those are answered from the
+// cached list of every job.
+func (q JobQuery) inMemory() bool {
+	return q.Failed || q.Late != nil || !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() || !q.EndedAfter.IsZero() ||
+		!q.EndedBefore.IsZero() || !q.ScheduledAfter.IsZero() || !q.ScheduledBefore.IsZero()
 }
 
 // Page size bounds for job lists.
@@ -89,6 +108,11 @@ func (q *JobQuery) Validate() error {
 	for _, v := range []struct{ name, val string }{{"stream", q.Stream}, {"workstation", q.Workstation}, {"name", q.Name}} {
 		if len(v.val) > 128 {
 			return badQuery("%s is longer than 128 characters", v.name)
+		}
+	}
+	for _, w := range [][2]time.Time{{q.StartedAfter, q.StartedBefore}, {q.EndedAfter, q.EndedBefore}, {q.ScheduledAfter, q.ScheduledBefore}} {
+		if !w[0].IsZero() && !w[1].IsZero() && w[1].Before(w[0]) {
+			return badQuery("a time window ends before it starts")
 		}
 	}
 	if q.Limit < 0 || q.Offset < 0 {
@@ -119,6 +143,20 @@ func (q JobQuery) key() string {
 	add("n", q.Name)
 	if q.Critical != nil {
 		add("c", strconv.FormatBool(*q.Critical))
+	}
+	if q.Failed {
+		add("f", "1")
+	}
+	if q.Late != nil {
+		add("late", strconv.FormatBool(*q.Late))
+	}
+	for _, w := range []struct {
+		k string
+		t time.Time
+	}{{"sa", q.StartedAfter}, {"sb", q.StartedBefore}, {"ea", q.EndedAfter}, {"eb", q.EndedBefore}, {"ca", q.ScheduledAfter}, {"cb", q.ScheduledBefore}} {
+		if !w.t.IsZero() {
+			add(w.k, w.t.UTC().Format(time.RFC3339))
+		}
 	}
 	add("l", strconv.Itoa(q.Limit))
 	add("o", strconv.Itoa(q.Offset))
@@ -167,6 +205,7 @@ type Service struct {
 	src   Source
 	cache Cache
 	now   func() time.Time
+	zone  *time.Location // the plan's time zone; nil is UTC
 }
 
 // New returns a Service reading src through c. now defaults to time.Now.
@@ -225,6 +264,9 @@ func (s *Service) Summary(ctx context.Context) (Summary, error) {
 func (s *Service) Jobs(ctx context.Context, q JobQuery) (JobList, error) {
 	if err := q.Validate(); err != nil {
 		return JobList{}, err
+	}
+	if q.inMemory() {
+		return s.filteredJobs(ctx, q)
 	}
 	var out JobList
 	meta, err := s.cached(ctx, cache.KindList, "jobs:"+q.key(), &out, func(ctx context.Context) (any, error) {
@@ -298,7 +340,8 @@ func (s *Service) Log(ctx context.Context, jobID string, tail int) (Log, error) 
 	if err != nil {
 		return Log{}, err
 	}
-	if d.Job.LastRun == nil {
+	if d.Job.LastRun == nil || d.Job.LastRun.Start.IsZero() {
+		// HWA keeps a run record for a job that waits; it has no log until it starts.
 		return Log{}, &Error{Kind: ErrNotFound, Detail: "job " + strconv.Quote(jobID) + " has not run yet, so it has no log"}
 	}
 	runID := d.Job.LastRun.ID

@@ -59,6 +59,18 @@ func schemaOf(t reflect.Type) map[string]any {
 			if name == "-" {
 				continue
 			}
+			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				// An embedded struct's fields are the outer object's, as
+				// encoding/json sees them.
+				inner := schemaOf(f.Type)
+				for k, v := range inner["properties"].(map[string]any) {
+					props[k] = v
+				}
+				if r, ok := inner["required"].([]string); ok {
+					required = append(required, r...)
+				}
+				continue
+			}
 			if name == "" {
 				name = f.Name
 			}

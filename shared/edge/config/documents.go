@@ -41,3 +41,9 @@ func ResolveNeo4j(ctx context.Context, sm SecretGetter, arn string) (user, passw
 	}
 	return s.User, s.Password, nil
 }
+
+// EnvAuditBucket is the S3 bucket of the durable audit trail (package
+// s3audit): Object Lock on, records under audit/. S3_ENDPOINT applies to it
+// too. The functions that write audit records (chat, admin) require it
+// outside the development stage.
+const EnvAuditBucket = "AUDIT_BUCKET"

@@ -3,6 +3,8 @@ package metrics
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +64,41 @@ func TestConcurrentLinesDoNotInterleave(t *testing.T) {
 	}
 }
 
-func TestNilEmitter(t *testing.T) {
-	var e *Emitter
-	e.Emit(nil, Metric{"x", 1, Count}) // must not panic
+// failingWriter fails every write.
+type failingWriter struct{ calls int }
+
+func (w *failingWriter) Write([]byte) (int, error) {
+	w.calls++
+	return 0, errors.New("stdout closed")
+}
+
+// TestNothingEmitted: a nil Emitter, or a record without metrics, writes
+// nothing and does not panic; a failing writer does not fail the caller.
+func TestNothingEmitted(t *testing.T) {
+	dims := map[string]string{"Function": "x"}
+	tests := []struct {
+		name  string
+		emit  func(w io.Writer)
+		wantW int // writes the writer should see
+	}{
+		{"nil emitter", func(io.Writer) { var e *Emitter; e.Emit(dims, Metric{"x", 1, Count}) }, 0},
+		{"no metrics", func(w io.Writer) { New(w, "Resync", nil).Emit(dims) }, 0},
+		{"failing writer", func(w io.Writer) { New(w, "Resync", nil).Emit(dims, Metric{"x", 1, Count}) }, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &failingWriter{}
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("Emit panicked: %v", r)
+					}
+				}()
+				tt.emit(w)
+			}()
+			if w.calls != tt.wantW {
+				t.Errorf("writes = %d, want %d", w.calls, tt.wantW)
+			}
+		})
+	}
 }

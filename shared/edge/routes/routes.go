@@ -103,6 +103,9 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/admin/cache", Admin, RoleAdmin},
 		{"POST", "/api/v1/admin/cache/invalidate", Admin, RoleAdmin},
 		{"GET", "/api/v1/admin/audit", Admin, RoleAdmin},
+		// The durable trail: a day's chain verified; the compliance report.
+		{"GET", "/api/v1/admin/audit/verify", Admin, RoleAdmin},
+		{"GET", "/api/v1/admin/compliance", Admin, RoleAdmin},
 		{"GET", "/api/v1/admin/security", Admin, RoleAdmin},
 		// Memory review: answers rated low or caught by the auditor.
 		{"GET", "/api/v1/admin/reviews", Admin, RoleAdmin},

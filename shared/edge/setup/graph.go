@@ -51,6 +51,11 @@ func (b *Base) Graph(ctx context.Context, getenv func(string) string, writer boo
 	switch err := g.Ready(startCtx); {
 	case errors.Is(err, graph.ErrUnavailable):
 		b.Log.WarnContext(ctx, "the knowledge graph cannot be reached at start: its schema is made on the first write once it returns", "err", err.Error())
+	case err != nil && startCtx.Err() != nil:
+		// The start budget ran out, e.g. several processes creating the
+		// schema at once deadlocked in Neo4j and the driver's retry did not
+		// fit in 3 s: Ready runs again before the first write.
+		b.Log.WarnContext(ctx, "the knowledge graph schema was not ready within the start budget: it is made on the first write", "err", err.Error())
 	case err != nil:
 		_ = g.Close(ctx)
 		return nil, fmt.Errorf("%s: %w", b.Function, err)

@@ -122,3 +122,15 @@ func New(ctx context.Context, function string, getenv func(string) string, stdou
 	}
 	return b, nil
 }
+
+// Closers are what a function built that must be closed when it stops, in
+// the order they were built; Close closes them last first, so a client is
+// closed before what it was built on. The zero value is ready to use.
+type Closers []func()
+
+// Close calls every closer, the last added first.
+func (c Closers) Close() {
+	for i := len(c) - 1; i >= 0; i-- {
+		c[i]()
+	}
+}

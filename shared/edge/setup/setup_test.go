@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,4 +132,15 @@ func TestEdgeLimitsThroughRedis(t *testing.T) {
 	if _, err := New(context.Background(), "admin", env(e), &bytes.Buffer{}, config.Need{Redis: true, Auth: true}); err == nil || !strings.Contains(err.Error(), config.EnvRateLimits) {
 		t.Errorf("malformed RATE_LIMITS: err = %v, want it named", err)
 	}
+}
+
+func TestClosersCloseLastFirst(t *testing.T) {
+	var got []int
+	c := Closers{func() { got = append(got, 1) }}
+	c = append(c, func() { got = append(got, 2) }, func() { got = append(got, 3) })
+	c.Close()
+	if want := []int{3, 2, 1}; !slices.Equal(got, want) {
+		t.Errorf("closed in order %v, want %v", got, want)
+	}
+	Closers(nil).Close() // the zero value closes nothing
 }

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -136,6 +137,13 @@ func (s *Server) Fail(f Fault, n int) {
 	for range n {
 		s.faults = append(s.faults, f)
 	}
+}
+
+// ClearFaults drops the faults of Fail not yet answered.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
 }
 
 // Requests returns the Converse and ConverseStream requests received, in
@@ -261,7 +269,11 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, op string) (Requ
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	s.mu.Unlock()
-	if err := validate(req); err != nil {
+	err = validate(req)
+	if err == nil {
+		err = blankDescriptions(body)
+	}
+	if err != nil {
 		writeFault(w, Fault{http.StatusBadRequest, "ValidationException", err.Error()})
 		return Request{}, false
 	}
@@ -297,10 +309,71 @@ func validate(req Request) error {
 		}
 	}
 	if req.ToolConfig != nil {
-		for i, t := range req.ToolConfig.Tools {
-			if t.ToolSpec == nil || t.ToolSpec.Name == "" || !isObject(t.ToolSpec.InputSchema.JSON) {
-				return fmt.Errorf("bedrocksim: toolConfig.tools.%d: a toolSpec with a name and a JSON object inputSchema is required", i)
-			}
+		if err := validateTools(req.ToolConfig.Tools); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blankDescriptions refuses a tool description sent empty (ToolSpec
+// cannot tell it from one not sent, which is allowed).
+func blankDescriptions(body []byte) error {
+	var req struct {
+		ToolConfig *struct {
+			Tools []struct {
+				ToolSpec *struct {
+					Description *string `json:"description"`
+				} `json:"toolSpec"`
+			} `json:"tools"`
+		} `json:"toolConfig"`
+	}
+	if json.Unmarshal(body, &req) != nil || req.ToolConfig == nil {
+		return nil // validate has judged it
+	}
+	for i, t := range req.ToolConfig.Tools {
+		if t.ToolSpec != nil && t.ToolSpec.Description != nil && *t.ToolSpec.Description == "" {
+			return fmt.Errorf("bedrocksim: toolConfig.tools.%d.toolSpec.description: length must be at least 1", i)
+		}
+	}
+	return nil
+}
+
+// toolName is Converse's pattern and length for a tool name.
+var toolName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// validateTools applies Converse's constraints on toolConfig.tools:
+//
+//   - tools: at least one (ToolConfiguration, "Array Members: Minimum
+//     number of 1 item"); the API reference documents no maximum, so none
+//     is checked;
+//   - toolSpec.name: length 1 to 64, pattern [a-zA-Z0-9_-]+;
+//   - toolSpec.description: optional, but at least one character when
+//     given (blankDescriptions, which sees the raw body); no maximum is
+//     documented;
+//   - toolSpec.inputSchema.json: required; Claude and Nova take it as the
+//     JSON Schema of the tool's input object, so it must be a JSON object
+//     with "type": "object" (a schema of another type is refused).
+//
+// Sources: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolSpecification.html
+// and https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolConfiguration.html
+func validateTools(tools []Tool) error {
+	if len(tools) == 0 {
+		return fmt.Errorf("bedrocksim: toolConfig.tools: at least one tool is required")
+	}
+	for i, t := range tools {
+		spec := t.ToolSpec
+		if spec == nil {
+			return fmt.Errorf("bedrocksim: toolConfig.tools.%d: a toolSpec is required", i)
+		}
+		if !toolName.MatchString(spec.Name) {
+			return fmt.Errorf("bedrocksim: toolConfig.tools.%d.toolSpec.name: %q does not match [a-zA-Z0-9_-]{1,64}", i, spec.Name)
+		}
+		var schema struct {
+			Type json.RawMessage `json:"type"`
+		}
+		if !isObject(spec.InputSchema.JSON) || json.Unmarshal(spec.InputSchema.JSON, &schema) != nil || string(schema.Type) != `"object"` {
+			return fmt.Errorf("bedrocksim: toolConfig.tools.%d.toolSpec.inputSchema.json: a JSON schema of type \"object\" is required", i)
 		}
 	}
 	return nil

@@ -206,6 +206,18 @@ func TestFaultsCountDown(t *testing.T) {
 	}
 }
 
+func TestClearFaults(t *testing.T) {
+	sim, url := start(t)
+	sim.Fail(bedrocksim.Unavailable, 5)
+	sim.Script(bedrocksim.Turn{Text: []string{"ok"}}, bedrocksim.Turn{Text: []string{"ok"}})
+	first := post(t, url, "/model/m/converse", userHello, fakeAuth).StatusCode
+	sim.ClearFaults()
+	second := post(t, url, "/model/m/converse", userHello, fakeAuth).StatusCode
+	if first != 503 || second != 200 {
+		t.Errorf("statuses %d then %d after ClearFaults, want 503 then 200", first, second)
+	}
+}
+
 // client returns a real SDK client on the stand-in.
 func client(t *testing.T, url string) *bedrockruntime.Client {
 	t.Helper()
@@ -401,5 +413,49 @@ func TestVerifiesSignatures(t *testing.T) {
 	}
 	if sim.Calls() != 2 || sim.Refused() != 1 || sim.Pending() != 1 {
 		t.Errorf("calls %d refused %d pending %d, want 2, 1, 1", sim.Calls(), sim.Refused(), sim.Pending())
+	}
+}
+
+// TestToolSpecLimits: the stand-in refuses, as Converse does, tool specs
+// outside the documented constraints (see validateTools).
+func TestToolSpecLimits(t *testing.T) {
+	withTools := func(tools string) string {
+		return `{"messages":[{"role":"user","content":[{"text":"hello"}]}],"toolConfig":{"tools":` + tools + `}}`
+	}
+	long := strings.Repeat("a", 65)
+	tests := []struct {
+		name  string
+		tools string
+		ok    bool
+	}{
+		{"valid", `[{"toolSpec":{"name":"search_jobs-2","description":"Find jobs.","inputSchema":{"json":{"type":"object","properties":{}}}}}]`, true},
+		{"64-character name", `[{"toolSpec":{"name":"` + long[:64] + `","inputSchema":{"json":{"type":"object"}}}}]`, true},
+		{"no description", `[{"toolSpec":{"name":"x","inputSchema":{"json":{"type":"object"}}}}]`, true},
+		{"no tools", `[]`, false},
+		{"no toolSpec", `[{}]`, false},
+		{"empty name", `[{"toolSpec":{"name":"","inputSchema":{"json":{"type":"object"}}}}]`, false},
+		{"65-character name", `[{"toolSpec":{"name":"` + long + `","inputSchema":{"json":{"type":"object"}}}}]`, false},
+		{"space in name", `[{"toolSpec":{"name":"search jobs","inputSchema":{"json":{"type":"object"}}}}]`, false},
+		{"dot in name", `[{"toolSpec":{"name":"plan.search","inputSchema":{"json":{"type":"object"}}}}]`, false},
+		{"empty description", `[{"toolSpec":{"name":"x","description":"","inputSchema":{"json":{"type":"object"}}}}]`, false},
+		{"no schema", `[{"toolSpec":{"name":"x"}}]`, false},
+		{"schema not an object", `[{"toolSpec":{"name":"x","inputSchema":{"json":"object"}}}]`, false},
+		{"schema without type", `[{"toolSpec":{"name":"x","inputSchema":{"json":{"properties":{}}}}}]`, false},
+		{"schema of an array", `[{"toolSpec":{"name":"x","inputSchema":{"json":{"type":"array"}}}}]`, false},
+		{"second tool bad", `[{"toolSpec":{"name":"x","inputSchema":{"json":{"type":"object"}}}},{"toolSpec":{"name":"y!","inputSchema":{"json":{"type":"object"}}}}]`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim, url := start(t)
+			sim.Script(bedrocksim.Turn{Text: []string{"hi"}})
+			resp := post(t, url, "/model/m/converse", withTools(tt.tools), fakeAuth)
+			code, _, _ := strings.Cut(resp.Header.Get("X-Amzn-ErrorType"), ":")
+			switch {
+			case tt.ok && resp.StatusCode != http.StatusOK:
+				t.Errorf("status %d code %q, want 200", resp.StatusCode, code)
+			case !tt.ok && (resp.StatusCode != http.StatusBadRequest || code != "ValidationException"):
+				t.Errorf("status %d code %q, want 400 ValidationException", resp.StatusCode, code)
+			}
+		})
 	}
 }

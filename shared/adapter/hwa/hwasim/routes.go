@@ -291,39 +291,27 @@ func groupingFilters(r *http.Request) ([]string, error) {
 }
 
 func (s *Server) countJobs(w http.ResponseWriter, r *http.Request, _ []string) {
-	groups, err := groupingFilters(r)
-	if err != nil {
-		badRequest(w, err)
-		return
-	}
-	pf, err := parsePlanFilter(r.URL.Query().Get("plan_filter"), filterJob)
-	if err != nil {
-		badRequest(w, err)
-		return
-	}
-	res := hwa.GroupedCount{}
-	if groups != nil {
-		res.GroupedCount = map[string]int64{}
-	}
-	for _, j := range s.plan.jobs {
-		if !pf.matchJob(j) {
-			continue
-		}
-		res.Count++
-		if groups != nil {
-			res.GroupedCount[groupKey(groups, j.ws.name, string(commonStatus(j.status, j.sub)), j.folder)]++
-		}
-	}
-	writeJSON(w, http.StatusOK, res)
+	count(w, r, filterJob, s.plan.jobs, (*planFilter).matchJob, func(j *job) (string, string, string) {
+		return j.ws.name, string(commonStatus(j.status, j.sub)), j.folder
+	})
 }
 
 func (s *Server) countStreams(w http.ResponseWriter, r *http.Request, _ []string) {
+	count(w, r, filterStream, s.plan.streams, (*planFilter).matchStream, func(st *stream) (string, string, string) {
+		return st.ws.name, string(streamCommonStatus(st.status, st.held)), st.folder
+	})
+}
+
+// count answers a count request of kind over items: the plan_filter and
+// grouping_filters of r select and group them, by what of returns (the
+// workstation, the common status and the folder of an item).
+func count[T any](w http.ResponseWriter, r *http.Request, kind filterKind, items []T, match func(*planFilter, T) bool, of func(T) (ws, status, folder string)) {
 	groups, err := groupingFilters(r)
 	if err != nil {
 		badRequest(w, err)
 		return
 	}
-	pf, err := parsePlanFilter(r.URL.Query().Get("plan_filter"), filterStream)
+	pf, err := parsePlanFilter(r.URL.Query().Get("plan_filter"), kind)
 	if err != nil {
 		badRequest(w, err)
 		return
@@ -332,13 +320,14 @@ func (s *Server) countStreams(w http.ResponseWriter, r *http.Request, _ []string
 	if groups != nil {
 		res.GroupedCount = map[string]int64{}
 	}
-	for _, st := range s.plan.streams {
-		if !pf.matchStream(st) {
+	for _, it := range items {
+		if !match(pf, it) {
 			continue
 		}
 		res.Count++
 		if groups != nil {
-			res.GroupedCount[groupKey(groups, st.ws.name, string(streamCommonStatus(st.status, st.held)), st.folder)]++
+			ws, status, folder := of(it)
+			res.GroupedCount[groupKey(groups, ws, status, folder)]++
 		}
 	}
 	writeJSON(w, http.StatusOK, res)

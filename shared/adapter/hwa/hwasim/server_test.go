@@ -2,9 +2,12 @@ package hwasim_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -533,20 +536,57 @@ func TestFaults(t *testing.T) {
 
 // TestConcurrentUse exercises reads, actions, the clock and fault switching
 // at once; run with -race.
+// TestConcurrentUse mixes reads, actions, clock moves and fault changes
+// from four goroutines (run it with -race) and checks that nothing was
+// lost: every read answered a page, every hold was answered and logged
+// once, and the clock moved by exactly the minutes asked for.
 func TestConcurrentUse(t *testing.T) {
 	a := newAPI(t, hwasim.Config{})
 	ids := a.jobs("lastRunCompositeStatus.status IN ['HOLD','READY']")
+	if len(ids) == 0 {
+		t.Fatal("no HOLD or READY job to act on")
+	}
+	start := a.sim.Now()
+	var (
+		mu                     sync.Mutex
+		reads, holds, advances int
+		bad                    []string
+	)
+	record := func(what string, status int, body []byte, ok ...int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Contains(ok, status) {
+			bad = append(bad, fmt.Sprintf("%s: status %d: %.200s", what, status, body))
+		}
+	}
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
 			for i := range 15 {
 				switch (g + i) % 5 {
 				case 0:
-					a.do("GET", "/plan/job?limit=50&offset="+strconv.Itoa(i*10), "", nil)
+					status, _, body := a.do("GET", "/plan/job?limit=50&offset="+strconv.Itoa(i*10), "", nil)
+					var p hwa.Page[hwa.JobInPlan]
+					if json.Unmarshal(body, &p) != nil || len(p.Results) > 50 {
+						status = -1 // not a page
+					}
+					record("list jobs", status, body, http.StatusOK)
+					mu.Lock()
+					reads++
+					mu.Unlock()
 				case 1:
-					a.do("PUT", "/plan/job/"+ids[(g*15+i)%len(ids)].ID+"/action/hold", "{}", map[string]string{"Content-Type": "application/json"})
+					// A job may have started since the list (the clock
+					// moves meanwhile): then hold is a conflict.
+					status, _, body := a.do("PUT", "/plan/job/"+ids[(g*15+i)%len(ids)].ID+"/action/hold", "{}", map[string]string{"Content-Type": "application/json"})
+					record("hold", status, body, http.StatusOK, http.StatusConflict)
+					mu.Lock()
+					holds++
+					mu.Unlock()
 				case 2:
 					a.sim.Advance(time.Minute)
+					mu.Lock()
+					advances++
+					mu.Unlock()
 				case 3:
 					a.sim.SetFault(hwasim.Fault{Latency: time.Millisecond})
 					a.sim.ClearFault()
@@ -558,6 +598,24 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	for _, b := range bad {
+		t.Error(b)
+	}
+	if reads != 12 || holds != 12 || advances != 12 {
+		t.Fatalf("sent %d reads, %d holds, %d advances; want 12 each", reads, holds, advances)
+	}
+	acts := a.sim.Actions()
+	if len(acts) != holds {
+		t.Errorf("%d actions logged, want %d", len(acts), holds)
+	}
+	for _, act := range acts {
+		if act.Verb != "hold" || (act.Status != http.StatusOK && act.Status != http.StatusConflict) {
+			t.Errorf("action logged %s answered %d, want hold answered 200 or 409", act.Verb, act.Status)
+		}
+	}
+	if got, want := a.sim.Now(), start.Add(time.Duration(advances)*time.Minute); !got.Equal(want) {
+		t.Errorf("clock = %v, want %v (%d advances of a minute)", got, want, advances)
+	}
 }
 
 func waitFor(t *testing.T, cond func() bool, what string) {

@@ -1,11 +1,17 @@
 // Package audit is the append-only audit trail of what users asked the system
 // to do: who, when, which action on which targets, with what justification,
-// and the result. Entries live in one Redis stream; the stream ID, assigned
-// by Redis, orders them and gives their time. Nothing here edits or deletes
-// an entry (a retention cap is opt-in, Config.MaxLen).
+// and the result.
 //
-// List filters by user, action and time range, newest first, a page at a
-// time; WriteCSV and Export produce the compliance export.
+// With Config.Durable set (package s3audit in every deployed function), each
+// entry is first written to the durable, hash-chained store, and Append fails
+// — so the caller refuses the action — when that write fails. Only then is it
+// added to the Redis stream, which is the recent index the admin view reads,
+// bounded by Config.MaxLen: losing Redis loses the index, never a record.
+// Without Durable the stream is the whole trail (unit tests, tools).
+//
+// The stream ID, assigned by Redis, orders the index. Nothing here edits or
+// deletes an entry. List filters by user, action and time range, newest
+// first, a page at a time; WriteCSV and Export export the index as CSV.
 package audit
 
 import (
@@ -23,23 +29,58 @@ import (
 // Entry is one audit record.
 type Entry struct {
 	ID            string    `json:"id"`   // stream ID, set by Append
-	Time          time.Time `json:"time"` // when it was recorded (from the ID)
+	Time          time.Time `json:"time"` // when it was recorded (the durable store's clock, else the ID's)
 	User          string    `json:"user"`
 	Action        string    `json:"action"` // e.g. "proposal", "confirm", "execute:rerun"
 	Targets       []string  `json:"targets,omitempty"`
 	Justification string    `json:"justification,omitempty"`
 	Result        string    `json:"result,omitempty"` // e.g. "ok", "refused: viewer role"
 	Detail        string    `json:"detail,omitempty"` // free text: proposal id, request id
+
+	// What a compliance report groups by, when the action has them.
+	ProposalID string    `json:"proposalId,omitempty"`
+	Category   string    `json:"category,omitempty"` // HWA justification category
+	Ticket     string    `json:"ticket,omitempty"`   // HWA justification ticket number
+	ExpiresAt  time.Time `json:"expiresAt,omitzero"` // a proposal's expiry
+
+	// Set by the durable store: the entry's place in its day's chain.
+	Seq  int64  `json:"seq,omitempty"`
+	Key  string `json:"key,omitempty"`  // the durable object's key
+	Hash string `json:"hash,omitempty"` // its SHA-256, hex
 }
 
-// record is the stored form; ID and Time come from the stream.
+// record is the stored form; ID comes from the stream, Time from the
+// durable store (or, when zero, the stream ID).
 type record struct {
-	User          string   `json:"user"`
-	Action        string   `json:"action"`
-	Targets       []string `json:"targets,omitempty"`
-	Justification string   `json:"justification,omitempty"`
-	Result        string   `json:"result,omitempty"`
-	Detail        string   `json:"detail,omitempty"`
+	User          string    `json:"user"`
+	Action        string    `json:"action"`
+	Targets       []string  `json:"targets,omitempty"`
+	Justification string    `json:"justification,omitempty"`
+	Result        string    `json:"result,omitempty"`
+	Detail        string    `json:"detail,omitempty"`
+	ProposalID    string    `json:"proposalId,omitempty"`
+	Category      string    `json:"category,omitempty"`
+	Ticket        string    `json:"ticket,omitempty"`
+	ExpiresAt     time.Time `json:"expiresAt,omitzero"`
+	Time          time.Time `json:"time,omitzero"`
+	Seq           int64     `json:"seq,omitempty"`
+	Key           string    `json:"key,omitempty"`
+	Hash          string    `json:"hash,omitempty"`
+}
+
+func toRecord(e Entry) record {
+	return record{User: e.User, Action: e.Action, Targets: e.Targets, Justification: e.Justification,
+		Result: e.Result, Detail: e.Detail, ProposalID: e.ProposalID, Category: e.Category, Ticket: e.Ticket,
+		ExpiresAt: e.ExpiresAt, Time: e.Time, Seq: e.Seq, Key: e.Key, Hash: e.Hash}
+}
+
+func (r record) entry(id string, t time.Time) Entry {
+	if !r.Time.IsZero() {
+		t = r.Time
+	}
+	return Entry{ID: id, Time: t, User: r.User, Action: r.Action, Targets: r.Targets,
+		Justification: r.Justification, Result: r.Result, Detail: r.Detail, ProposalID: r.ProposalID,
+		Category: r.Category, Ticket: r.Ticket, ExpiresAt: r.ExpiresAt, Seq: r.Seq, Key: r.Key, Hash: r.Hash}
 }
 
 // Defaults for Config and Filter.
@@ -52,12 +93,29 @@ const (
 	scanBudget = 10_000
 )
 
+// DefaultIndexLen is the MaxLen the functions give the index when the
+// durable store holds the trail.
+const DefaultIndexLen = 10_000
+
+// Durable is the store of record every entry is written to before the
+// index (*s3audit.Trail). Put returns the entry as stored, with its Time,
+// Seq, Key and Hash set, or an error: then nothing was recorded.
+type Durable interface {
+	Put(ctx context.Context, e Entry) (Entry, error)
+}
+
 // Config configures a Log.
 type Config struct {
 	Key string // the stream's key; default DefaultKey
 	// MaxLen, when positive, trims the stream to about that many entries.
 	// Zero keeps everything.
 	MaxLen int64
+	// Durable, when set, is written first; see the package comment.
+	Durable Durable
+	// IndexFailed, when set with Durable, hears of an entry recorded
+	// durably that could not be added to the index (Append then succeeds:
+	// the record is not lost, only missing from the admin view).
+	IndexFailed func(ctx context.Context, e Entry, err error)
 }
 
 // Log is the audit trail. It is safe for concurrent use.
@@ -74,17 +132,33 @@ func New(rdb redis.UniversalClient, cfg Config) *Log {
 	return &Log{rdb: rdb, cfg: cfg}
 }
 
-// ErrInvalid is returned for an entry without user or action, or a bad filter.
-var ErrInvalid = errors.New("audit: invalid")
+// Errors of Log.
+var (
+	// ErrInvalid is returned for an entry without user or action, or a bad filter.
+	ErrInvalid = errors.New("audit: invalid")
+	// ErrNotRecorded is returned by Append when the entry could not be
+	// recorded: the caller must not carry out the action it describes.
+	ErrNotRecorded = errors.New("audit: not recorded")
+)
 
-// Append records e (its ID and Time are ignored) and returns it as stored,
-// with the ID and Time Redis gave it. It returns ErrInvalid for an entry
-// without user or action, and the Redis error, wrapped.
+// Append records e (its ID, Time, Seq, Key and Hash are ignored) and returns
+// it as stored. With Config.Durable it is written there first; then added to
+// the index, whose ID it gets. It returns ErrInvalid for an entry without
+// user or action, and ErrNotRecorded (wrapping the cause) when the durable
+// store — or, without one, Redis — failed: nothing was recorded.
 func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	if e.User == "" || e.Action == "" {
 		return Entry{}, fmt.Errorf("audit: append: %w: user and action are required", ErrInvalid)
 	}
-	b, err := json.Marshal(record{e.User, e.Action, e.Targets, e.Justification, e.Result, e.Detail})
+	e.ID, e.Time, e.Seq, e.Key, e.Hash = "", time.Time{}, 0, "", ""
+	if l.cfg.Durable != nil {
+		stored, err := l.cfg.Durable.Put(ctx, e)
+		if err != nil {
+			return Entry{}, fmt.Errorf("audit: append %s by %s: %w: %w", e.Action, e.User, ErrNotRecorded, err)
+		}
+		e = stored
+	}
+	b, err := json.Marshal(toRecord(e))
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit: append: %w", err)
 	}
@@ -94,12 +168,20 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	}
 	id, err := l.rdb.XAdd(ctx, args).Result()
 	if err != nil {
-		return Entry{}, fmt.Errorf("audit: append %s by %s: %w", e.Action, e.User, err)
+		err = fmt.Errorf("audit: index %s by %s: %w", e.Action, e.User, err)
+		if l.cfg.Durable != nil {
+			if l.cfg.IndexFailed != nil {
+				l.cfg.IndexFailed(ctx, e, err)
+			}
+			return e, nil
+		}
+		return Entry{}, fmt.Errorf("%w: %w", ErrNotRecorded, err)
 	}
 	e.ID = id
-	e.Time, err = idTime(id)
-	if err != nil {
-		return Entry{}, fmt.Errorf("audit: append: %w", err)
+	if e.Time.IsZero() {
+		if e.Time, err = idTime(id); err != nil {
+			return Entry{}, fmt.Errorf("audit: append: %w", err)
+		}
 	}
 	return e, nil
 }
@@ -215,6 +297,5 @@ func decodeMsg(m redis.XMessage) (Entry, record, error) {
 	if err != nil {
 		return Entry{}, r, err
 	}
-	return Entry{ID: m.ID, Time: t, User: r.User, Action: r.Action, Targets: r.Targets,
-		Justification: r.Justification, Result: r.Result, Detail: r.Detail}, r, nil
+	return r.entry(m.ID, t), r, nil
 }

@@ -52,6 +52,10 @@ func flush(cw *csv.Writer) error {
 	return nil
 }
 
+// CSVSafe returns s as WriteCSV writes a cell: prefixed with a quote when a
+// spreadsheet would run it as a formula.
+func CSVSafe(s string) string { return defuse(s) }
+
 func defuse(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
