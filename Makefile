@@ -3,7 +3,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help dev prod-local eval chaos test test-go bench build package synth diff deploy fmt vet services-up services-down
+.PHONY: help dev prod-local eval chaos test test-go fuzz bench build package synth diff deploy fmt vet services-up services-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ prod-local: ## run the stack in production parity: STAGE=prod, RS256 tokens, Sec
 
 test: ## install and start what the tests need, run every test with -race, stop the servers
 	@scripts/test.sh
+
+fuzz: ## run every Go fuzz target for FUZZTIME each (default 60s; make test runs them 3s each)
+	@scripts/fuzz.sh
 
 eval: ## ask the question bank through the local stack and grade every answer against the simulator
 	@scripts/eval.sh

@@ -58,8 +58,8 @@ require_targets() {
 }
 
 # sam_env writes cdk.out/sam-env.json for `sam local invoke`: the values
-# that only resolve in AWS (the cache URL with its AUTH token, the secret
-# ARNs) are replaced by local ones from this shell; SAM's containers reach
+# that only resolve in AWS (the cache URL, the secret ARNs, the cache's AUTH
+# token secret among them) are replaced by local ones from this shell; SAM's containers reach
 # the host as host.docker.internal.
 sam_env() {
 	python3 - "$OUT/sam-env.json" <<'PY'
@@ -68,7 +68,7 @@ e = os.environ.get
 host = "host.docker.internal"
 params = {
     "STAGE": "test",
-    "REDIS_URL": e("REDIS_URL", "redis://%s:6379" % host),
+    "REDIS_URL": e("REDIS_URL", "redis://%s:6379" % host), "REDIS_AUTH_SECRET_ARN": "",
     "HWA_URL": e("HWA_URL", "http://%s:31116" % host),
     "HWA_USER": e("HWA_USER", ""), "HWA_PASSWORD": e("HWA_PASSWORD", ""), "HWA_SECRET_ARN": "",
     "NEO4J_URI": e("NEO4J_URI", ""), "NEO4J_USER": e("NEO4J_USER", ""), "NEO4J_PASSWORD": e("NEO4J_PASSWORD", ""),

@@ -24,6 +24,7 @@ import (
 	"github.com/resync/resync/shared/edge/api"
 	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/config"
+	"github.com/resync/resync/shared/edge/routes"
 )
 
 // The documents API: upload URLs, listing and deletion of runbooks.
@@ -167,7 +168,7 @@ func (d *documentsAPI) uploadURL(w http.ResponseWriter, r *http.Request) error {
 	if user == "" {
 		return api.Forbidden("uploads need a signed-in user")
 	}
-	key := "uploads/" + keySegment(user) + "/" + d.id() + "/" + name
+	key := routes.UploadPrefix + keySegment(user) + "/" + d.id() + "/" + name
 	out, err := d.presign.PresignPutObject(r.Context(), &s3.PutObjectInput{
 		Bucket: aws.String(d.bucket), Key: aws.String(key),
 		ContentType: aws.String(string(typ)), ContentLength: aws.Int64(req.Size),

@@ -17,7 +17,6 @@ import (
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/setup"
-	"github.com/resync/resync/shared/edge/stage"
 )
 
 const function = "health"
@@ -90,9 +89,9 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, err
 	}
 	// HWA is checked, not required: without it the deep check reports it as
-	// not configured. Production always needs it.
+	// not configured. Every checked (AWS) stage needs it.
 	hwaConfigured := s.common.HWA.URL != "" || s.common.HWA.SecretARN != ""
-	base, err := setup.New(ctx, function, getenv, stdout, config.Need{Redis: true, Auth: true, HWA: hwaConfigured || s.common.Stage == stage.Production})
+	base, err := setup.New(ctx, function, getenv, stdout, config.Need{Redis: true, Auth: true, HWA: hwaConfigured || s.common.Stage.Checked()})
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +175,9 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	if mon != nil {
 		deps.monitor = mon
+	}
+	if base.Limits != nil {
+		deps.limits = base.Limits
 	}
 	if poster != nil {
 		deps.push = poster

@@ -52,6 +52,7 @@ type handlerDeps struct {
 	log     *slog.Logger
 	metrics *metrics.Emitter
 	refused func(ctx context.Context, r *http.Request, err error)
+	limits  api.Limiter // per-user (per-address for GET /health) limits; nil in tests
 	now     func() time.Time
 }
 
@@ -69,7 +70,7 @@ func newHandler(d handlerDeps) (*handler, error) {
 		d.now = time.Now
 	}
 	h := &handler{handlerDeps: d}
-	edge := &api.Edge{Function: function, Auth: d.auth, Log: d.log, Metrics: d.metrics, Refused: d.refused, Now: d.now}
+	edge := &api.Edge{Function: function, Auth: d.auth, Log: d.log, Metrics: d.metrics, Refused: d.refused, Limits: d.limits, Now: d.now}
 	handlers := map[string]api.HandlerFunc{
 		"GET /health":      h.live,
 		"GET /health/deep": h.deep,

@@ -23,6 +23,10 @@ import (
 
 // benchStack starts the stack with the real status function against a
 // simulator the benchmark can count requests on.
+// benchRateLimits lifts the per-user HTTP limits for the benchmarks and the
+// leak check, which send thousands of requests as one user.
+const benchRateLimits = "http-read=10000000/1m:1000000,http-write=10000000/1m:1000000"
+
 func benchStack(b *testing.B) (*stack, *hwasim.Server, string) {
 	b.Helper()
 	dir := b.TempDir()
@@ -33,7 +37,9 @@ func benchStack(b *testing.B) (*stack, *hwasim.Server, string) {
 	sim := hwasim.New(hwasim.Config{Seed: 3})
 	srv := httptest.NewServer(sim)
 	b.Cleanup(srv.Close)
-	vars := map[string]string{envAddr: "127.0.0.1:0", envBinDir: dir, envSchedules: "off", "PATH": os.Getenv("PATH"), "HWA_URL": srv.URL, envConcurrency: "8"}
+	vars := map[string]string{envAddr: "127.0.0.1:0", envBinDir: dir, envSchedules: "off", "PATH": os.Getenv("PATH"), "HWA_URL": srv.URL, envConcurrency: "8",
+		// Thousands of requests by one user: past the per-user HTTP limits.
+		sharedconfig.EnvRateLimits: benchRateLimits}
 	cfg, err := loadConfig(func(k string) string { return vars[k] }, routes.Functions())
 	if err != nil {
 		b.Fatal(err)

@@ -51,6 +51,7 @@ var passThrough = []string{
 	sharedconfig.EnvHWAInsecure, sharedconfig.EnvHWATimeout,
 	sharedconfig.EnvNeo4jURI, sharedconfig.EnvNeo4jUser, sharedconfig.EnvNeo4jPassword,
 	sharedconfig.EnvBedrockRegion, sharedconfig.EnvBedrockModel,
+	sharedconfig.EnvRateLimits,
 }
 
 // deployedTimeouts are the functions' timeouts where they differ from 30 s,

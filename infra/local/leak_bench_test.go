@@ -49,7 +49,9 @@ func leakStack(tb testing.TB, fns ...string) (*stack, *syncBuffer) {
 	srv := httptest.NewServer(sim)
 	tb.Cleanup(srv.Close)
 	vars := map[string]string{envAddr: "127.0.0.1:0", envBinDir: dir, envSchedules: "off", "PATH": os.Getenv("PATH"),
-		"HWA_URL": srv.URL, envConcurrency: "1", obs.EnvDiagEvery: strconv.Itoa(diagEvery), envPassEnv: obs.EnvDiagEvery}
+		"HWA_URL": srv.URL, envConcurrency: "1", obs.EnvDiagEvery: strconv.Itoa(diagEvery), envPassEnv: obs.EnvDiagEvery,
+		// Thousands of requests by one user: past the per-user HTTP limits.
+		"RATE_LIMITS": benchRateLimits}
 	cfg, err := loadConfig(func(k string) string { return vars[k] }, routes.Functions())
 	if err != nil {
 		tb.Fatal(err)

@@ -48,10 +48,12 @@ import (
 //   - Secrets Manager: prodenv.Secrets, the JSON 1.1 protocol with every
 //     request's SigV4 signature recomputed (moto's server, the other
 //     choice, does not check signatures); it holds the HWA and Neo4j
-//     secrets, as the template's HWA_SECRET_ARN and NEO4J_SECRET_ARN name;
+//     secrets and the Redis AUTH token, as the template's HWA_SECRET_ARN,
+//     NEO4J_SECRET_ARN and REDIS_AUTH_SECRET_ARN name;
 //   - ElastiCache: Debian's redis-server with TLS (a CA generated per run,
 //     trusted through SSL_CERT_FILE as the system roots trust Amazon's) and
-//     AUTH, in a rediss://:<token>@ URL as the template writes it;
+//     AUTH: REDIS_URL is rediss://host:port without credentials, as the
+//     template writes it, and the token is read from the secret;
 //   - Bedrock: bedrocksim speaking Converse, ConverseStream and Titan
 //     embeddings, answering with the offline model;
 //   - Neo4j Aura: the Neo4j given by NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD
@@ -82,6 +84,7 @@ type prodParts struct {
 	extra      []string          // local-only variables, KEY=value
 	unhonoured []string          // template variables this mode cannot give a value
 	redisURL   string            // for the stack's own security log
+	redisToken string            // the AUTH token, for the stack's own client
 	tlsConfig  *tls.Config       // trusts the generated CA
 }
 
@@ -108,10 +111,6 @@ func startProd(ctx context.Context, getenv func(string) string, base, hwaURL, hw
 	}
 	hwaSecret, _ := json.Marshal(map[string]string{"url": hwaURL, "user": hwaUser, "password": hwaPassword})
 	neoSecret, _ := json.Marshal(map[string]string{"user": neoUser, "password": neoPassword})
-	p.secrets = httptest.NewServer(prodenv.NewSecrets(prodKey, prodKey, region, map[string]string{
-		prodenv.HWASecretARN: string(hwaSecret),
-		prodenv.NeoSecretARN: string(neoSecret),
-	}))
 
 	sim := bedrocksim.New()
 	sim.Credentials(prodKey, prodKey)
@@ -126,7 +125,12 @@ func startProd(ctx context.Context, getenv func(string) string, base, hwaURL, hw
 	if err != nil {
 		return nil, err
 	}
-	p.redisURL = "rediss://:" + token + "@127.0.0.1:" + strconv.Itoa(port)
+	p.redisURL, p.redisToken = "rediss://127.0.0.1:"+strconv.Itoa(port), token
+	p.secrets = httptest.NewServer(prodenv.NewSecrets(prodKey, prodKey, region, map[string]string{
+		prodenv.HWASecretARN: string(hwaSecret),
+		prodenv.NeoSecretARN: string(neoSecret),
+		prodenv.RedisAuthARN: token,
+	}))
 
 	p.values = prodenv.Values(prodenv.Local{
 		RedisURL: p.redisURL, HWAURL: hwaURL, Neo4jURI: neoURI, Issuer: p.issuer.URL(), ClientID: localClientID,
@@ -174,7 +178,7 @@ func (p *prodParts) env(fn string, extra []string) ([]string, error) {
 // notes returns what the start-up banner says about this mode.
 func (p *prodParts) notes() []string {
 	out := []string{
-		"secrets       " + p.secrets.URL + " (Secrets Manager stand-in, SigV4 checked; HWA and Neo4j secrets by ARN)",
+		"secrets       " + p.secrets.URL + " (Secrets Manager stand-in, SigV4 checked; HWA, Neo4j and Redis AUTH secrets by ARN)",
 		"bedrock       " + p.bedrock.URL + " (Converse wire protocol; answers by the offline model)",
 		"oidc issuer   " + p.issuer.URL() + " (JWKS at " + p.issuer.JWKSURL() + "; RS256 only)",
 	}

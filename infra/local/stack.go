@@ -141,7 +141,7 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	}
 	if opts, err := redis.ParseURL(redisURL); err == nil {
 		if s.prod != nil {
-			opts.TLSConfig = s.prod.tlsConfig
+			opts.TLSConfig, opts.Password = s.prod.tlsConfig, s.prod.redisToken
 		}
 		s.secRDB = redis.NewClient(opts)
 		s.sec = security.New(s.secRDB, 0)

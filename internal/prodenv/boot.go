@@ -25,6 +25,9 @@ func Boot(t *testing.T, fn string, readsHWA bool, build func(getenv func(string)
 			if readsHWA && p.Secrets.Reads(HWASecretARN) == 0 {
 				t.Errorf("%s booted without reading the HWA secret", fn)
 			}
+			if n := p.Secrets.Reads(RedisAuthARN); n != 1 {
+				t.Errorf("%s read the Redis AUTH secret %d times at boot, want once", fn, n)
+			}
 		})
 	}
 }

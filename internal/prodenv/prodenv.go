@@ -7,10 +7,10 @@
 //   - Secrets Manager: a stand-in that speaks the service's JSON 1.1
 //     protocol and verifies each request's SigV4 signature with the AWS
 //     SDK's own signer, reached through AWS_ENDPOINT_URL_SECRETS_MANAGER; it
-//     holds the HWA and Neo4j secrets, as in AWS;
+//     holds the HWA and Neo4j secrets and the Redis AUTH token, as in AWS;
 //   - Cognito: an oidclocal issuer (RS256, JWKS, Cognito's claims);
-//   - ElastiCache: miniredis with AUTH (the token in REDIS_URL, as the
-//     template puts it);
+//   - ElastiCache: miniredis with AUTH (REDIS_URL without credentials, the
+//     token in the REDIS_AUTH_SECRET_ARN secret, as the template puts it);
 //   - HWA: the simulator with HTTP Basic authentication;
 //   - Neo4j Aura: the test server when one runs (make test), else an
 //     address where nothing listens — the functions must boot either way.
@@ -70,6 +70,7 @@ const (
 	SecretKey     = "prodenv-secret-access-key"
 	HWASecretARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-hwa-Ab12Cd"
 	NeoSecretARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-neo4j-Ef34Gh"
+	RedisAuthARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-cache-auth-Ij56Kl"
 	ClientID      = "prodenv-client"
 	HWAUser       = "resync"
 	HWAPassword   = "hwa-password-from-the-secret"
@@ -131,7 +132,7 @@ func Start(t testing.TB, o Options) *Stack {
 	hwaSecret, _ := json.Marshal(map[string]string{"url": hwaSrv.URL, "user": HWAUser, "password": HWAPassword})
 	neoSecret, _ := json.Marshal(map[string]string{"user": neoUser, "password": neoPassword})
 	s.Secrets = NewSecrets(AccessKey, SecretKey, Region, map[string]string{
-		HWASecretARN: string(hwaSecret), NeoSecretARN: string(neoSecret),
+		HWASecretARN: string(hwaSecret), NeoSecretARN: string(neoSecret), RedisAuthARN: RedisPassword,
 	})
 	smSrv := httptest.NewServer(s.Secrets)
 	t.Cleanup(smSrv.Close)
@@ -152,7 +153,7 @@ func Start(t testing.TB, o Options) *Stack {
 	}
 
 	s.values = Values(Local{
-		RedisURL: "redis://:" + RedisPassword + "@" + s.Redis.Addr(), HWAURL: hwaSrv.URL, Neo4jURI: neoURI,
+		RedisURL: "redis://" + s.Redis.Addr(), HWAURL: hwaSrv.URL, Neo4jURI: neoURI,
 		Issuer: s.Issuer.URL(), ClientID: ClientID, Region: Region,
 		DocumentsBucket: "resync-prod-documents-123456789012",
 		AuditBucket:     "resync-prod-audit-123456789012",
@@ -182,7 +183,7 @@ func (s *Stack) Env(t testing.TB, fn string) func(string) string {
 // Local are the values of the prod template's variables that depend on
 // where the local parts run.
 type Local struct {
-	RedisURL        string // redis:// or rediss://, with the AUTH token
+	RedisURL        string // redis:// or rediss://, without credentials (the token is in the Redis AUTH secret)
 	HWAURL          string
 	Neo4jURI        string
 	Issuer          string // the OIDC issuer's URL (Cognito's stand-in)
@@ -204,6 +205,7 @@ func Values(l Local) map[string]string {
 		"STAGE":                  "prod",
 		"LOG_LEVEL":              "info",
 		"REDIS_URL":              l.RedisURL,
+		"REDIS_AUTH_SECRET_ARN":  RedisAuthARN,
 		"HWA_URL":                l.HWAURL,
 		"HWA_SECRET_ARN":         HWASecretARN,
 		"NEO4J_URI":              l.Neo4jURI,

@@ -3,7 +3,6 @@ package stack
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
@@ -17,14 +16,7 @@ import (
 
 // HTTPAPIProps configures an HTTPAPI.
 type HTTPAPIProps struct {
-	Routes []routes.HTTPRoute
-	// Functions maps a function name from the route table to its Lambda.
-	Functions map[string]awslambda.IFunction
-	UserPool  awscognito.IUserPool
-	Client    awscognito.IUserPoolClient
-	// AllowOrigin is the only origin CORS admits (the web client's).
-	AllowOrigin *string
-	Throttle    Throttle
+	Throttle Throttle
 	// AccessLogRetention and Retain configure the access log group.
 	AccessLogRetention awslogs.RetentionDays
 	Retain             bool
@@ -32,30 +24,23 @@ type HTTPAPIProps struct {
 
 // HTTPAPI is the API Gateway HTTP API: one route per entry of the route
 // table, a Cognito JWT authorizer on every route that needs a role, and a
-// throttled default stage.
+// throttled default stage. Its CORS configuration names the web client's
+// origin and is applied after the distribution exists (NewCORS), because
+// the distribution's CSP names this API.
 type HTTPAPI struct {
 	constructs.Construct
 	API   awsapigatewayv2.HttpApi
 	Stage awsapigatewayv2.HttpStage
 }
 
-// NewHTTPAPI builds the HTTP API. It returns an error if a route names a
-// function missing from props.Functions.
-func NewHTTPAPI(scope constructs.Construct, id string, props HTTPAPIProps) (*HTTPAPI, error) {
+// NewHTTPAPI builds the HTTP API and its stage, without routes: AddRoutes
+// adds them once the user pool exists, whose app client names the web
+// client's origin, whose CSP names this API.
+func NewHTTPAPI(scope constructs.Construct, id string, props HTTPAPIProps) *HTTPAPI {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	api := awsapigatewayv2.NewHttpApi(c, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		Description:        jsii.String("Resync HTTP API"),
 		CreateDefaultStage: jsii.Bool(false),
-		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: &[]*string{props.AllowOrigin},
-			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
-				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST,
-				awsapigatewayv2.CorsHttpMethod_PUT, awsapigatewayv2.CorsHttpMethod_DELETE,
-				awsapigatewayv2.CorsHttpMethod_OPTIONS,
-			},
-			AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key"),
-			MaxAge:       awscdk.Duration_Hours(jsii.Number(1)),
-		},
 	})
 	stage := api.AddStage(jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageOptions{
 		StageName:  jsii.String("$default"),
@@ -76,18 +61,24 @@ func NewHTTPAPI(scope constructs.Construct, id string, props HTTPAPIProps) (*HTT
 		DestinationArn: logs.LogGroupArn(),
 		Format:         jsii.String(accessLogFormat),
 	})
+	return &HTTPAPI{Construct: c, API: api, Stage: stage}
+}
 
-	auth := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String("Cognito"), props.UserPool,
+// AddRoutes adds one route per entry, integrated with the function it
+// names, behind the user pool's JWT authorizer unless the route needs no
+// role. It returns an error if a route names a function missing from fns.
+func (h *HTTPAPI) AddRoutes(rs []routes.HTTPRoute, fns map[string]awslambda.IFunction, pool awscognito.IUserPool, client awscognito.IUserPoolClient) error {
+	auth := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String("Cognito"), pool,
 		&awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
-			UserPoolClients: &[]awscognito.IUserPoolClient{props.Client},
+			UserPoolClients: &[]awscognito.IUserPoolClient{client},
 		})
 	none := awsapigatewayv2.NewHttpNoneAuthorizer()
 
 	integrations := map[string]awsapigatewayv2integrations.HttpLambdaIntegration{}
-	for _, r := range props.Routes {
-		fn, ok := props.Functions[r.Function]
+	for _, r := range rs {
+		fn, ok := fns[r.Function]
 		if !ok {
-			return nil, fmt.Errorf("stack: http route %s: no function %q", r.Key(), r.Function)
+			return fmt.Errorf("stack: http route %s: no function %q", r.Key(), r.Function)
 		}
 		in, ok := integrations[r.Function]
 		if !ok {
@@ -101,14 +92,14 @@ func NewHTTPAPI(scope constructs.Construct, id string, props HTTPAPIProps) (*HTT
 		if !r.GatewayAuth() {
 			authorizer = none
 		}
-		api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		h.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(r.Path),
 			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod(r.Method)},
 			Integration: in,
 			Authorizer:  authorizer,
 		})
 	}
-	return &HTTPAPI{Construct: c, API: api, Stage: stage}, nil
+	return nil
 }
 
 // accessLogFormat is the HTTP API's access log line: no headers, no query

@@ -23,6 +23,8 @@ type AuditProps struct {
 	// otherwise governance mode (a principal allowed
 	// s3:BypassGovernanceRetention can, for a stage that is torn down).
 	Compliance bool
+	// AccessLogs receives the bucket's server access logs (audit/).
+	AccessLogs awss3.IBucket
 }
 
 // Audit is the bucket of the durable audit trail: Object Lock with a
@@ -51,6 +53,8 @@ func NewAudit(scope constructs.Construct, id string, props AuditProps) *Audit {
 		Versioned:                  jsii.Bool(true),
 		ObjectLockEnabled:          jsii.Bool(true),
 		ObjectLockDefaultRetention: retention,
+		ServerAccessLogsBucket:     props.AccessLogs,
+		ServerAccessLogsPrefix:     jsii.String("audit/"),
 		RemovalPolicy:              awscdk.RemovalPolicy_RETAIN,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:     jsii.String("audit-records"),
@@ -79,8 +83,21 @@ func NewAudit(scope constructs.Construct, id string, props AuditProps) *Audit {
 
 // GrantWrite lets fn append records: put under the prefix, and read and
 // list it (a writer that loses the race for a sequence number reads the
-// winner's record; without the Redis hint it lists the day).
+// winner's record; without the Redis hint it lists the day's versions).
+// Exactly the calls package s3audit makes — not GrantPut and GrantRead,
+// which add tagging, Object Lock retention and legal hold rights that a
+// writer of a tamper-evident trail must not have.
 func (a *Audit) GrantWrite(fn awsiam.IGrantable) {
-	a.Bucket.GrantPut(fn, jsii.String(AuditPrefix+"*"))
-	a.Bucket.GrantRead(fn, jsii.String(AuditPrefix+"*"))
+	objects := a.Bucket.ArnForObjects(jsii.String(AuditPrefix + "*"))
+	awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      fn,
+		Actions:      jsii.Strings("s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"),
+		ResourceArns: &[]*string{objects},
+	})
+	awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      fn,
+		Actions:      jsii.Strings("s3:ListBucketVersions"),
+		ResourceArns: &[]*string{a.Bucket.BucketArn()},
+		Conditions:   &map[string]*map[string]any{"StringLike": {"s3:prefix": AuditPrefix + "*"}},
+	})
 }

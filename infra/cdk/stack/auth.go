@@ -21,7 +21,10 @@ type UsersProps struct {
 
 // Users is the Cognito user pool with one group per role and the web
 // client's app client. Users are invited by an administrator; there is no
-// self sign-up.
+// self sign-up. MFA with an authenticator app (TOTP) is required for every
+// user: Cognito cannot require it per group, and operators and admins —
+// who can rerun and kill production jobs — must not sign in with a
+// password alone. The hosted UI enrols the app at the first sign-in.
 type Users struct {
 	constructs.Construct
 	Pool   awscognito.UserPool
@@ -46,14 +49,14 @@ func NewUsers(scope constructs.Construct, id string, props UsersProps) *Users {
 		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
 		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
 		AccountRecovery:   awscognito.AccountRecovery_EMAIL_ONLY,
-		Mfa:               awscognito.Mfa_OPTIONAL,
+		Mfa:               awscognito.Mfa_REQUIRED,
 		MfaSecondFactor:   &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
 		PasswordPolicy: &awscognito.PasswordPolicy{
 			MinLength:        jsii.Number(12),
 			RequireDigits:    jsii.Bool(true),
 			RequireLowercase: jsii.Bool(true),
 			RequireUppercase: jsii.Bool(true),
-			RequireSymbols:   jsii.Bool(false),
+			RequireSymbols:   jsii.Bool(true),
 		},
 		DeletionProtection: jsii.Bool(props.Retain),
 		RemovalPolicy:      removalPolicy(props.Retain),

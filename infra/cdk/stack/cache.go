@@ -28,12 +28,12 @@ type CacheProps struct {
 // at-rest encryption and an AUTH token kept in Secrets Manager.
 type Cache struct {
 	constructs.Construct
-	// URL is rediss://:<token>@<primary endpoint>:<port>, the form the
-	// functions' REDIS_URL takes. The token is a CloudFormation dynamic
-	// reference, so it never appears in the template; it is resolved into
-	// the functions' (KMS-encrypted) environment at deploy time.
+	// URL is rediss://<primary endpoint>:<port>, the form the functions'
+	// REDIS_URL takes: without credentials.
 	URL *string
-	// AuthToken holds the AUTH token as a plain string secret.
+	// AuthToken holds the AUTH token as a plain string secret; the
+	// functions read it at start (REDIS_AUTH_SECRET_ARN), so it is in
+	// neither the template nor their environment.
 	AuthToken awssecretsmanager.Secret
 	Group     awselasticache.CfnReplicationGroup
 	Security  awsec2.SecurityGroup
@@ -93,7 +93,7 @@ func NewCache(scope constructs.Construct, id string, props CacheProps) *Cache {
 	group.ApplyRemovalPolicy(removal, nil)
 
 	url := awscdk.Fn_Join(jsii.String(""), &[]*string{
-		jsii.String("rediss://:"), token.SecretValue().UnsafeUnwrap(), jsii.String("@"), group.AttrPrimaryEndPointAddress(),
+		jsii.String("rediss://"), group.AttrPrimaryEndPointAddress(),
 		jsii.String(":"), group.AttrPrimaryEndPointPort(),
 	})
 	return &Cache{Construct: c, URL: url, AuthToken: token, Group: group, Security: sg}

@@ -20,6 +20,7 @@ func AppContext() map[string]any {
 		"@aws-cdk/aws-lambda:recognizeLayerVersion":                 true,
 		"@aws-cdk/aws-ec2:restrictDefaultSecurityGroup":             true,
 		"@aws-cdk/aws-s3:createDefaultLoggingPolicy":                true,
+		"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy":           true,
 		"@aws-cdk/aws-s3:serverSideEncryptionAwsKmsKeyId":           true,
 		"@aws-cdk/aws-s3:publicAccessBlockedByDefault":              true,
 		"@aws-cdk/aws-apigateway:disableCloudWatchRole":             true,

@@ -14,13 +14,16 @@ import (
 
 // DocumentsProps configures Documents.
 type DocumentsProps struct {
-	// UploadOrigin is the origin browsers upload from with presigned URLs.
-	UploadOrigin *string
-	Retain       bool
+	// AccessLogs receives the bucket's server access logs (documents/).
+	AccessLogs awss3.IBucket
+	Retain     bool
 }
 
 // Documents is the runbook and document bucket: encrypted, TLS only, never
-// public, versioned, and wired to the functions of the trigger table.
+// public, versioned, and wired to the functions of the trigger table. Its
+// CORS rule (browsers upload with presigned PUTs from the web client's
+// origin) is applied after the distribution exists (NewCORS), because the
+// distribution's CSP names this bucket.
 type Documents struct {
 	constructs.Construct
 	Bucket awss3.Bucket
@@ -41,22 +44,18 @@ func s3EventType(name string) (awss3.EventType, bool) {
 func NewDocuments(scope constructs.Construct, id string, props DocumentsProps) *Documents {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		Versioned:         jsii.Bool(true),
-		RemovalPolicy:     removalPolicy(props.Retain),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		Versioned:              jsii.Bool(true),
+		ServerAccessLogsBucket: props.AccessLogs,
+		ServerAccessLogsPrefix: jsii.String("documents/"),
+		RemovalPolicy:          removalPolicy(props.Retain),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		Cors: &[]*awss3.CorsRule{{
-			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT},
-			AllowedOrigins: &[]*string{props.UploadOrigin},
-			AllowedHeaders: jsii.Strings("content-type", "content-md5", "x-amz-*"),
-			MaxAge:         jsii.Number(3600),
 		}},
 	})
 	return &Documents{Construct: c, Bucket: bucket}

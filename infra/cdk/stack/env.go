@@ -8,7 +8,8 @@ package stack
 const (
 	EnvStage           = "STAGE"
 	EnvLogLevel        = "LOG_LEVEL"
-	EnvRedisURL        = "REDIS_URL" // rediss://:<token>@host:port
+	EnvRedisURL        = "REDIS_URL"             // rediss://host:port, without credentials
+	EnvRedisAuthSecret = "REDIS_AUTH_SECRET_ARN" // plain-string secret: the AUTH token
 	EnvHWAURL          = "HWA_URL"
 	EnvHWASecretARN    = "HWA_SECRET_ARN" // JSON {"url","user","password","apiKey"}
 	EnvNeo4jURI        = "NEO4J_URI"
@@ -33,7 +34,8 @@ const EnvMetricsNamespace = "METRICS_NAMESPACE"
 func sharedEnv() map[string]string {
 	return map[string]string{
 		"EnvStage": EnvStage, "EnvLogLevel": EnvLogLevel, "EnvRedisURL": EnvRedisURL,
-		"EnvHWAURL": EnvHWAURL, "EnvHWASecretARN": EnvHWASecretARN,
+		"EnvRedisAuthSecretARN": EnvRedisAuthSecret,
+		"EnvHWAURL":             EnvHWAURL, "EnvHWASecretARN": EnvHWASecretARN,
 		"EnvNeo4jURI": EnvNeo4jURI, "EnvNeo4jSecretARN": EnvNeo4jSecretARN,
 		"EnvAuthIssuer": EnvAuthIssuer, "EnvAuthClientID": EnvAuthClientID,
 		"EnvBedrockRegion": EnvBedrockRegion, "EnvBedrockModel": EnvBedrockModel,

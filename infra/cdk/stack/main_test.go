@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/resync/resync/infra/cdk/stack"
 	"github.com/resync/resync/shared/edge/routes"
 )
@@ -21,6 +22,7 @@ type fixture struct {
 	stage stack.Stage
 	tpl   assertions.Template
 	t     template
+	stack *stack.Stack
 }
 
 // template is the part of a CloudFormation template the tests read.
@@ -102,6 +104,9 @@ func synthAll(dir string) error {
 		}
 		stacks = append(stacks, s)
 	}
+	// cdk-nag's AwsSolutions pack annotates every finding; nag_test.go
+	// fails on any that is not suppressed (with its reason) in the stack.
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
 	for i, st := range stack.Stages() {
 		tpl := assertions.Template_FromStack(stacks[i].Stack, nil)
 		raw, err := json.Marshal(tpl.ToJSON())
@@ -112,7 +117,7 @@ func synthAll(dir string) error {
 		if err := json.Unmarshal(raw, &t); err != nil {
 			return err
 		}
-		fixtures = append(fixtures, fixture{stage: st, tpl: tpl, t: t})
+		fixtures = append(fixtures, fixture{stage: st, tpl: tpl, t: t, stack: stacks[i]})
 	}
 	fmt.Fprintf(os.Stderr, "synthesized %d stages in %s\n", len(fixtures), time.Since(start).Round(10*time.Millisecond))
 	return nil

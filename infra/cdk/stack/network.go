@@ -2,6 +2,7 @@ package stack
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -10,6 +11,10 @@ import (
 type NetworkProps struct {
 	// NATGateways is the number of NAT gateways (one per AZ at most).
 	NATGateways int
+	// FlowLogRetention is how long the VPC's flow logs (rejected traffic)
+	// are kept.
+	FlowLogRetention awslogs.RetentionDays
+	Retain           bool
 }
 
 // Network is the VPC the functions and the cache live in: public subnets for
@@ -42,6 +47,17 @@ func NewNetwork(scope constructs.Construct, id string, props NetworkProps) *Netw
 		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
 			"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()},
 		},
+	})
+	// Rejected traffic only: what a misconfigured security group or an
+	// unexpected connection attempt looks like, at a fraction of the cost of
+	// logging every flow.
+	flowLogs := awslogs.NewLogGroup(c, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
+		Retention:     props.FlowLogRetention,
+		RemovalPolicy: removalPolicy(props.Retain),
+	})
+	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil),
+		TrafficType: awsec2.FlowLogTrafficType_REJECT,
 	})
 	functionSubnets := &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
 	for name, svc := range map[string]awsec2.InterfaceVpcEndpointAwsService{

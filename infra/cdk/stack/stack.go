@@ -24,6 +24,7 @@ import (
 // construct tree never replaces them (and never loses their data).
 const (
 	IDDocumentsBucket = "DocumentsBucket"
+	IDAccessLogs      = "AccessLogsBucket"
 	IDAuditBucket     = "AuditBucket"
 	IDWebBucket       = "WebBucket"
 	IDUserPool        = "UserPool"
@@ -67,9 +68,10 @@ type Stack struct {
 	Cache     *Cache
 }
 
-// access lists what a function may reach beyond the cache, HWA and Neo4j,
-// which every function uses.
+// access lists what a function may reach beyond the cache and Neo4j,
+// which every function uses (and whose secrets every function reads).
 type access struct {
+	HWA         bool // HWA_URL and the HWA secret
 	Bedrock     bool
 	Documents   documentAccess
 	Audit       bool // writes audit records (and admin reads them)
@@ -83,20 +85,24 @@ type documentAccess int
 const (
 	noDocuments documentAccess = iota
 	readDocuments
-	writeDocuments
+	// uploadDocuments presigns uploads under routes.UploadPrefix and deletes
+	// documents: PutObject under the prefix and DeleteObject, nothing else
+	// (presigned URLs carry the signer's rights, so these are the uploads'
+	// rights too).
+	uploadDocuments
 )
 
 // functionAccess is the table of each function's extra permissions.
 func functionAccess() map[string]access {
 	return map[string]access{
-		routes.Chat:   {Bedrock: true, Connections: true, Audit: true},
-		routes.Status: {},
-		routes.Admin:  {Documents: writeDocuments, Audit: true},
-		routes.Ingest: {Bedrock: true, Documents: readDocuments, Connections: true},
-		routes.Health: {Bedrock: true, Connections: true, Metrics: true},
+		routes.Chat:   {HWA: true, Bedrock: true, Connections: true, Audit: true},
+		routes.Status: {HWA: true},
+		routes.Admin:  {Documents: uploadDocuments, Audit: true},
+		routes.Ingest: {HWA: true, Bedrock: true, Documents: readDocuments, Connections: true},
+		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true},
 		// MCP confirms proposals like chat (audited) and links to them in
 		// the console when the client cannot ask for a confirmation.
-		routes.MCP: {Audit: true, Console: true},
+		routes.MCP: {HWA: true, Audit: true, Console: true},
 	}
 }
 
@@ -118,7 +124,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	awscdk.Tags_Of(s.Stack).Add(jsii.String("app"), jsii.String("resync"), untagged)
 	awscdk.Tags_Of(s.Stack).Add(jsii.String("stage"), jsii.String(st.Name), untagged)
 
-	net := NewNetwork(s.Stack, "Network", NetworkProps{NATGateways: st.NATGateways})
+	net := NewNetwork(s.Stack, "Network", NetworkProps{NATGateways: st.NATGateways, FlowLogRetention: st.LogRetention, Retain: st.Retain})
+	accessLogs := newAccessLogs(s.Stack, "AccessLogs", st.Retain)
 	s.Cache = NewCache(s.Stack, "Cache", CacheProps{
 		VPC: net.VPC, Clients: net.Functions, NodeType: st.CacheNodeType, Nodes: st.CacheNodes, Retain: st.Retain,
 	})
@@ -128,18 +135,6 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	hwaSecret := newCredentialSecret(s.Stack, "HwaSecret", "Resync HWA REST API credentials", "resync", st.Retain)
 	neoSecret := newCredentialSecret(s.Stack, "Neo4jSecret", "Resync Neo4j Aura credentials", "neo4j", st.Retain)
 
-	s.Web = NewWeb(s.Stack, "Web", WebProps{ConnectSources: connectSources(), Retain: st.Retain})
-	uiOrigin := s.Web.Origin
-	if props.UIOrigin != "" {
-		uiOrigin = jsii.String(props.UIOrigin)
-	}
-	s.Users = NewUsers(s.Stack, "Users", UsersProps{
-		CallbackOrigin: uiOrigin,
-		// Unique per account and stage; Cognito prefixes are regional.
-		DomainPrefix: awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("resync"), jsii.String(st.Name), awscdk.Aws_ACCOUNT_ID()}),
-		Retain:       st.Retain,
-	})
-
 	// The WebSocket API exists before the functions so that they can be told
 	// its management endpoint; its routes are added once they exist.
 	s.WebSocket = NewWebSocketAPI(s.Stack, "WebSocket", WebSocketAPIProps{
@@ -147,21 +142,37 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	})
 	wsEndpoint := s.WebSocket.Stage.CallbackUrl()
 
-	common := map[string]*string{
-		EnvStage:          jsii.String(st.Name),
-		EnvLogLevel:       jsii.String("info"),
-		EnvRedisURL:       s.Cache.URL,
-		EnvHWAURL:         jsii.String(props.HWAURL),
-		EnvHWASecretARN:   hwaSecret.SecretArn(),
-		EnvNeo4jURI:       jsii.String(props.Neo4jURI),
-		EnvNeo4jSecretARN: neoSecret.SecretArn(),
-		EnvAuthIssuer:     s.Users.Issuer,
-		EnvAuthClientID:   s.Users.Client.UserPoolClientId(),
-	}
-	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{UploadOrigin: uiOrigin, Retain: st.Retain})
+	// The distribution's CSP names the HTTP API and the documents bucket,
+	// so both exist before it, without CORS (cors.go); the user pool's app
+	// client names the distribution, so it comes after.
+	s.HTTP = NewHTTPAPI(s.Stack, "Http", HTTPAPIProps{
+		Throttle: st.HTTPThrottle, AccessLogRetention: st.LogRetention, Retain: st.Retain,
+	})
+	docs := NewDocuments(s.Stack, "Documents", DocumentsProps{AccessLogs: accessLogs, Retain: st.Retain})
 	s.Documents = docs
-	s.Audit = NewAudit(s.Stack, "Audit", AuditProps{Compliance: st.Retain})
+	// Unique per account and stage; Cognito prefixes are regional.
+	hostedUI := awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("resync"), jsii.String(st.Name), awscdk.Aws_ACCOUNT_ID()})
+	s.Web = NewWeb(s.Stack, "Web", WebProps{AccessLogs: accessLogs, Retain: st.Retain, ConnectSources: connectSources(ConnectSourcesProps{
+		HTTP: s.HTTP.API, WebSocket: s.WebSocket.API, Bucket: docs.Bucket, HostedUIPrefix: hostedUI,
+	})})
+	uiOrigin := s.Web.Origin
+	if props.UIOrigin != "" {
+		uiOrigin = jsii.String(props.UIOrigin)
+	}
+	s.Users = NewUsers(s.Stack, "Users", UsersProps{CallbackOrigin: uiOrigin, DomainPrefix: hostedUI, Retain: st.Retain})
+	NewCORS(s.Stack, "Cors", CORSProps{Origin: uiOrigin, HTTP: s.HTTP.API, Bucket: docs.Bucket})
+	s.Audit = NewAudit(s.Stack, "Audit", AuditProps{Compliance: st.Retain, AccessLogs: accessLogs})
 
+	common := map[string]*string{
+		EnvStage:           jsii.String(st.Name),
+		EnvLogLevel:        jsii.String("info"),
+		EnvRedisURL:        s.Cache.URL,
+		EnvRedisAuthSecret: s.Cache.AuthToken.SecretArn(),
+		EnvNeo4jURI:        jsii.String(props.Neo4jURI),
+		EnvNeo4jSecretARN:  neoSecret.SecretArn(),
+		EnvAuthIssuer:      s.Users.Issuer,
+		EnvAuthClientID:    s.Users.Client.UserPoolClientId(),
+	}
 	lambdas := map[string]awslambda.IFunction{}
 	table := functionAccess()
 	for _, name := range routes.Functions() {
@@ -169,6 +180,10 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		env := map[string]*string{}
 		for k, v := range common {
 			env[k] = v
+		}
+		if acc.HWA {
+			env[EnvHWAURL] = jsii.String(props.HWAURL)
+			env[EnvHWASecretARN] = hwaSecret.SecretArn()
 		}
 		if acc.Bedrock {
 			env[EnvBedrockModel] = jsii.String(st.ChatModelID)
@@ -204,17 +219,34 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		s.Functions[name] = fn
 		lambdas[name] = fn.Lambda
 
-		hwaSecret.GrantRead(fn.Lambda, nil)
+		// Each function reads only its own secrets.
+		s.Cache.AuthToken.GrantRead(fn.Lambda, nil)
 		neoSecret.GrantRead(fn.Lambda, nil)
+		if acc.HWA {
+			hwaSecret.GrantRead(fn.Lambda, nil)
+		}
 		if acc.Bedrock {
 			fn.Lambda.AddToRolePolicy(bedrockStatement(st.ChatModelID, st.EmbedModelID))
 		}
 		switch acc.Documents {
 		case readDocuments:
-			docs.Bucket.GrantRead(fn.Lambda, nil)
-		case writeDocuments:
-			docs.Bucket.GrantReadWrite(fn.Lambda, nil)
-			docs.Bucket.GrantDelete(fn.Lambda, nil)
+			// Objects only: ingest gets the object (version) an event
+			// names, and never lists the bucket.
+			fn.Lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
+				Resources: &[]*string{docs.Bucket.ArnForObjects(jsii.String("*"))},
+			}))
+		case uploadDocuments:
+			// Not GrantPut and GrantDelete: they add tagging, retention,
+			// legal hold and version deletes, which admin never needs.
+			fn.Lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("s3:PutObject"),
+				Resources: &[]*string{docs.Bucket.ArnForObjects(jsii.String(routes.UploadPrefix + "*"))},
+			}))
+			fn.Lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("s3:DeleteObject"),
+				Resources: &[]*string{docs.Bucket.ArnForObjects(jsii.String("*"))},
+			}))
 		}
 		if acc.Connections {
 			s.WebSocket.API.GrantManageConnections(fn.Lambda)
@@ -230,11 +262,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	if err := s.WebSocket.AddRoutes(routes.WebSocket(), lambdas); err != nil {
 		return nil, err
 	}
-	var err error
-	if s.HTTP, err = NewHTTPAPI(s.Stack, "Http", HTTPAPIProps{
-		Routes: routes.HTTP(), Functions: lambdas, UserPool: s.Users.Pool, Client: s.Users.Client,
-		AllowOrigin: uiOrigin, Throttle: st.HTTPThrottle, AccessLogRetention: st.LogRetention, Retain: st.Retain,
-	}); err != nil {
+	if err := s.HTTP.AddRoutes(routes.HTTP(), lambdas, s.Users.Pool, s.Users.Client); err != nil {
 		return nil, err
 	}
 	for _, sc := range routes.Schedules() {
@@ -253,6 +281,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	pin(docs.Bucket, IDDocumentsBucket)
 	pin(s.Audit.Bucket, IDAuditBucket)
 	pin(s.Web.Bucket, IDWebBucket)
+	pin(accessLogs, IDAccessLogs)
 	pin(s.Users.Pool, IDUserPool)
 	s.Cache.Group.OverrideLogicalId(jsii.String(IDCache))
 	pin(s.Cache.AuthToken, IDCacheAuthToken)
@@ -263,6 +292,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	for name, fn := range s.Functions {
 		pin(fn.Lambda, FunctionID(name))
 	}
+
+	suppressNag(s, st)
 
 	if props.HWAURL == "" || props.Neo4jURI == "" {
 		awscdk.Annotations_Of(s.Stack).AddWarningV2(jsii.String("resync:config"),
@@ -321,24 +352,6 @@ func isAsync(fn string) bool {
 		}
 	}
 	return false
-}
-
-// connectSources lists the hosts the browser client connects to besides its
-// own origin: the APIs, the hosted UI's token endpoint, and the documents
-// bucket for presigned uploads. The CSP cannot name those exact hosts: the
-// API's and the bucket's CORS name the distribution, and the distribution's
-// headers policy naming them would make a dependency cycle. So it admits
-// those services' hosts in this region.
-func connectSources() []*string {
-	region := awscdk.Aws_REGION()
-	join := func(parts ...*string) *string { return awscdk.Fn_Join(jsii.String(""), &parts) }
-	return []*string{
-		join(jsii.String("https://*.execute-api."), region, jsii.String(".amazonaws.com")),
-		join(jsii.String("wss://*.execute-api."), region, jsii.String(".amazonaws.com")),
-		join(jsii.String("https://*.auth."), region, jsii.String(".amazoncognito.com")),
-		join(jsii.String("https://cognito-idp."), region, jsii.String(".amazonaws.com")),
-		join(jsii.String("https://*.s3."), region, jsii.String(".amazonaws.com")),
-	}
 }
 
 // newCredentialSecret creates a JSON secret {"user": user, "password":

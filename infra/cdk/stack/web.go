@@ -16,7 +16,10 @@ type WebProps struct {
 	// ConnectSources are the sources the browser client may fetch from and
 	// open WebSockets to, besides its own origin.
 	ConnectSources []*string
-	Retain         bool
+	// AccessLogs receives the bucket's server access logs (web/) and the
+	// distribution's standard logs (cloudfront/).
+	AccessLogs awss3.IBucket
+	Retain     bool
 }
 
 // Web is the private bucket of the browser client behind a CloudFront
@@ -34,12 +37,14 @@ type Web struct {
 func NewWeb(scope constructs.Construct, id string, props WebProps) *Web {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		Versioned:         jsii.Bool(true),
-		RemovalPolicy:     removalPolicy(props.Retain),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:             jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		Versioned:              jsii.Bool(true),
+		ServerAccessLogsBucket: props.AccessLogs,
+		ServerAccessLogsPrefix: jsii.String("web/"),
+		RemovalPolicy:          removalPolicy(props.Retain),
 	})
 
 	headers := awscloudfront.NewResponseHeadersPolicy(c, jsii.String("Headers"), &awscloudfront.ResponseHeadersPolicyProps{
@@ -71,6 +76,9 @@ func NewWeb(scope constructs.Construct, id string, props WebProps) *Web {
 		DefaultRootObject: jsii.String("index.html"),
 		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
 		PriceClass:        awscloudfront.PriceClass_PRICE_CLASS_100,
+		EnableLogging:     jsii.Bool(true),
+		LogBucket:         props.AccessLogs,
+		LogFilePrefix:     jsii.String("cloudfront/"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
 			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(bucket, nil),
 			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,

@@ -6,11 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/metrics"
 	"github.com/resync/resync/shared/edge/obs"
@@ -23,13 +26,20 @@ type Authenticator interface {
 	Request(r *http.Request, need auth.Role) (auth.Claims, error)
 }
 
+// Limiter counts one request of a kind for a user (*ratelimit.Limiter).
+type Limiter interface {
+	Allow(ctx context.Context, kind ratelimit.Kind, user string) (ratelimit.Decision, error)
+}
+
 // HandlerFunc answers a request. A returned error is written as a problem
 // (see AsProblem) and logged once, by the Edge.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Edge puts what every route needs around its handler: the request id, the
-// token check for the route's role, one log line per failed request, and
-// EMF metrics for request counts and latency. It is safe for concurrent use.
+// token check for the route's role, the per-user rate limit of the route's
+// kind (ratelimit.ForHTTP; the rule table is ratelimit.DefaultRules), one log
+// line per failed request, and EMF metrics for request counts and latency.
+// It is safe for concurrent use.
 type Edge struct {
 	Function string
 	Auth     Authenticator
@@ -38,7 +48,11 @@ type Edge struct {
 	// Refused, when set, is told of every refused token (for the security
 	// view); it must not block.
 	Refused func(ctx context.Context, r *http.Request, err error)
-	Now     func() time.Time
+	// Limits, when set, counts every request against its user's budget
+	// (the source address's for a route without a token) before the
+	// handler runs; nil limits nothing.
+	Limits Limiter
+	Now    func() time.Time
 }
 
 // Handle registers h on mux for rt ("GET /api/v1/jobs/{id}" patterns).
@@ -84,6 +98,7 @@ func (e *Edge) Wrap(rt routes.HTTPRoute, h HandlerFunc) http.Handler {
 }
 
 func (e *Edge) serve(w http.ResponseWriter, r *http.Request, rt routes.HTTPRoute, h HandlerFunc) error {
+	user := "ip:" + SourceIP(r)
 	if rt.Role != routes.RoleNone {
 		if e.Auth == nil {
 			return Internal("authentication is not configured")
@@ -102,8 +117,49 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, rt routes.HTTPRoute
 		ctx := auth.NewContext(r.Context(), claims)
 		ctx = obs.WithRequest(ctx, obs.Request{User: claims.User()})
 		r = r.WithContext(ctx)
+		user = "user:" + claims.User()
+	}
+	if err := e.limit(r, rt, user); err != nil {
+		return err
 	}
 	return h(w, r)
+}
+
+// limit counts the request against identity's budget for the route's
+// kind. A refusal is a 429 problem with Retry-After; a limiter that cannot
+// answer lets the request through, logged.
+func (e *Edge) limit(r *http.Request, rt routes.HTTPRoute, identity string) error {
+	if e.Limits == nil {
+		return nil
+	}
+	kind := ratelimit.ForHTTP(rt.Method, rt.Role == routes.RoleNone)
+	d, err := e.Limits.Allow(r.Context(), kind, identity)
+	if err != nil {
+		if e.Log != nil {
+			e.Log.WarnContext(r.Context(), "rate limiter unavailable: request let through", "kind", string(kind), "err", err.Error())
+		}
+		return nil
+	}
+	if d.Allowed {
+		return nil
+	}
+	secs := int((d.RetryAfter + time.Second - 1) / time.Second)
+	secs = max(secs, 1)
+	return &Problem{Status: http.StatusTooManyRequests, Title: "Too many requests", Code: "rate_limited", RetryAfter: secs,
+		Detail: "too many requests of this kind (" + string(kind) + "); retry in " + strconv.Itoa(secs) + "s"}
+}
+
+// SourceIP is the client's address as API Gateway saw it (the request
+// context's sourceIp), else the connection's remote host; never a header
+// the client sets.
+func SourceIP(r *http.Request) string {
+	if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && rc.HTTP.SourceIP != "" {
+		return rc.HTTP.SourceIP
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // authProblem turns an auth error into a problem without its internal text.

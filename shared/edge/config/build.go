@@ -11,17 +11,20 @@ import (
 	"github.com/resync/resync/shared/edge/auth"
 )
 
-// Redis returns a client for RedisURL (redis:// or rediss:// with TLS and
-// auth, as ElastiCache in AWS). It does not dial; the first command does.
-// The client honours context deadlines on the wire (go-redis ignores them
-// unless ContextTimeoutEnabled is set), so a caller's bound — the cache's
-// per-call timeout, a request's deadline — holds when Redis is slow or
-// swallows packets, instead of each command waiting out ReadTimeout and
-// its retries.
+// Redis returns a client for RedisURL (redis:// or rediss:// with TLS, as
+// ElastiCache in AWS), authenticating with the token ResolveRedis read when
+// a secret is named. It does not dial; the first command does. The client
+// honours context deadlines on the wire (go-redis ignores them unless
+// ContextTimeoutEnabled is set), so a caller's bound — the cache's per-call
+// timeout, a request's deadline — holds when Redis is slow or swallows
+// packets, instead of each command waiting out ReadTimeout and its retries.
 func (c Common) Redis() (*redis.Client, error) {
 	opts, err := redis.ParseURL(c.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("config: parse %s: %w", EnvRedisURL, err)
+	}
+	if c.redisAuth != "" {
+		opts.Password = c.redisAuth
 	}
 	if opts.TLSConfig != nil && opts.TLSConfig.MinVersion == 0 {
 		opts.TLSConfig.MinVersion = tls.VersionTLS12

@@ -29,7 +29,10 @@ const (
 	EnvHWAInsecure  = "HWA_INSECURE_TLS" // "true" turns TLS verification off (refused in production)
 	EnvHWATimeout   = "HWA_TIMEOUT"      // per-call timeout, Go duration
 
-	EnvRedisURL = "REDIS_URL" // redis:// or rediss:// URL
+	EnvRedisURL = "REDIS_URL" // redis:// or rediss:// URL; in AWS rediss://host:port, without credentials
+	// EnvRedisAuthSecretARN names a plain-string Secrets Manager secret
+	// holding the Redis AUTH token (ElastiCache's), read once at start.
+	EnvRedisAuthSecretARN = "REDIS_AUTH_SECRET_ARN"
 
 	EnvAuthIssuer   = "AUTH_ISSUER"       // iss of accepted tokens
 	EnvAuthClientID = "AUTH_CLIENT_ID"    // Cognito app client id
@@ -64,6 +67,10 @@ const (
 	// EnvCacheRedisTimeout bounds each Redis call of the cache (default
 	// 300ms); past it the cache reads HWA as if Redis held nothing.
 	EnvCacheRedisTimeout = "CACHE_REDIS_TIMEOUT"
+
+	// EnvRateLimits overrides rules of the per-user rate limits, e.g.
+	// "http-read=6000/1m" (ratelimit.ParseRules); unset: the rule table.
+	EnvRateLimits = "RATE_LIMITS"
 )
 
 // Cache tunes the two-tier cache; zero values take the cache's defaults.
@@ -100,9 +107,15 @@ type Common struct {
 	LogLevel string
 	HWA      HWA
 	RedisURL string
-	Auth     Auth
-	DevToken bool
-	Cache    Cache
+	// RedisAuthSecretARN names the secret of the Redis AUTH token;
+	// ResolveRedis reads it into redisAuth, which Redis uses.
+	RedisAuthSecretARN string
+	redisAuth          string
+	Auth               Auth
+	DevToken           bool
+	Cache              Cache
+	// RateLimits is RATE_LIMITS, parsed by setup (ratelimit.ParseRules).
+	RateLimits string
 }
 
 // Need says which parts a function requires.
@@ -118,7 +131,7 @@ func Load(getenv func(string) string, need Need) (Common, error) {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
-	c := Common{LogLevel: getenv(EnvLogLevel), RedisURL: getenv(EnvRedisURL)}
+	c := Common{LogLevel: getenv(EnvLogLevel), RedisURL: getenv(EnvRedisURL), RedisAuthSecretARN: getenv(EnvRedisAuthSecretARN)}
 	st := getenv(EnvStage)
 	if st == "" {
 		st = string(stage.Development)
@@ -128,6 +141,7 @@ func Load(getenv func(string) string, need Need) (Common, error) {
 		bad("%s: %v", EnvStage, err)
 	}
 	c.DevToken = getenv(EnvDevTokenEndpoint) == "true"
+	c.RateLimits = getenv(EnvRateLimits)
 
 	c.HWA = HWA{
 		URL: getenv(EnvHWAURL), User: getenv(EnvHWAUser), Password: getenv(EnvHWAPassword),
@@ -157,6 +171,8 @@ func Load(getenv func(string) string, need Need) (Common, error) {
 			bad("%s is not set", EnvRedisURL)
 		} else if !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 			bad("%s: want a redis:// or rediss:// URL", EnvRedisURL)
+		} else if c.RedisAuthSecretARN != "" && redisURLPassword(c.RedisURL) {
+			bad("%s carries a password and %s is set: keep the token only in the secret", EnvRedisURL, EnvRedisAuthSecretARN)
 		}
 	}
 
@@ -221,6 +237,12 @@ func (c Common) StageSettings(need Need) stage.Settings {
 	if c.HWA.Insecure {
 		s.InsecureTLS = append(s.InsecureTLS, EnvHWAInsecure)
 	}
+	if c.RedisAuthSecretARN != "" {
+		s.Secrets["Redis AUTH token"] = c.redisAuth
+	}
+	if redisURLPassword(c.RedisURL) {
+		s.PlainCredentials = append(s.PlainCredentials, EnvRedisURL)
+	}
 	if need.HWA {
 		cred := c.HWA.APIKey
 		if cred == "" && c.HWA.User != "" {
@@ -229,4 +251,14 @@ func (c Common) StageSettings(need Need) stage.Settings {
 		s.Secrets["HWA credentials"] = cred
 	}
 	return s
+}
+
+// redisURLPassword reports whether a Redis URL carries a password.
+func redisURLPassword(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return false
+	}
+	p, ok := u.User.Password()
+	return ok && p != ""
 }

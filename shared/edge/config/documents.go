@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // Environment of the document pipeline (admin's upload URLs, ingest).
@@ -28,15 +25,15 @@ const (
 // ResolveNeo4j reads the Neo4j user and password from the secret arn, the
 // JSON {"user","password"}; the user defaults to "neo4j".
 func ResolveNeo4j(ctx context.Context, sm SecretGetter, arn string) (user, password string, err error) {
-	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	v, err := secretString(ctx, sm, arn, "Neo4j", EnvNeo4jSecretARN)
 	if err != nil {
-		return "", "", fmt.Errorf("config: read Neo4j secret: %w", err)
+		return "", "", err
 	}
 	var s struct {
 		User     string `json:"user"`
 		Password string `json:"password"`
 	}
-	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &s); err != nil || s.Password == "" {
+	if err := json.Unmarshal([]byte(v), &s); err != nil || s.Password == "" {
 		return "", "", fmt.Errorf("config: the Neo4j secret is not the JSON {user,password}")
 	}
 	if s.User == "" {

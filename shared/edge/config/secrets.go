@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -31,15 +32,12 @@ func (c *Common) ResolveHWA(ctx context.Context, sm SecretGetter) error {
 	if c.HWA.SecretARN == "" {
 		return nil
 	}
-	if sm == nil {
-		return fmt.Errorf("config: %s is set but no Secrets Manager client was given", EnvHWASecretARN)
-	}
-	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.HWA.SecretARN)})
+	v, err := secretString(ctx, sm, c.HWA.SecretARN, "HWA", EnvHWASecretARN)
 	if err != nil {
-		return fmt.Errorf("config: read HWA secret: %w", err)
+		return err
 	}
 	var s hwaSecret
-	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &s); err != nil {
+	if err := json.Unmarshal([]byte(v), &s); err != nil {
 		return fmt.Errorf("config: HWA secret is not the JSON {url,user,password,apiKey}")
 	}
 	fill := func(dst *string, v string) {
@@ -55,6 +53,39 @@ func (c *Common) ResolveHWA(ctx context.Context, sm SecretGetter) error {
 		return fmt.Errorf("config: the HWA secret has no url and %s is not set", EnvHWAURL)
 	}
 	return nil
+}
+
+// ResolveRedis reads the Redis AUTH token from the plain-string secret
+// named by RedisAuthSecretARN, for Redis to authenticate with, so the token
+// never sits in the function's environment. It does nothing when no secret
+// is named; sm may then be nil. It returns an error naming the secret (never
+// its value) when the read fails or the secret is empty.
+func (c *Common) ResolveRedis(ctx context.Context, sm SecretGetter) error {
+	if c.RedisAuthSecretARN == "" {
+		return nil
+	}
+	v, err := secretString(ctx, sm, c.RedisAuthSecretARN, "Redis AUTH", EnvRedisAuthSecretARN)
+	if err != nil {
+		return err
+	}
+	if c.redisAuth = strings.TrimSpace(v); c.redisAuth == "" {
+		return fmt.Errorf("config: the Redis AUTH secret (%s) is empty", EnvRedisAuthSecretARN)
+	}
+	return nil
+}
+
+// secretString is the one place a secret is read: the string of secret
+// arn, for the secret called what (named by the variable env). Errors name
+// the secret, never its value.
+func secretString(ctx context.Context, sm SecretGetter, arn, what, env string) (string, error) {
+	if sm == nil {
+		return "", fmt.Errorf("config: %s is set but no Secrets Manager client was given", env)
+	}
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	if err != nil {
+		return "", fmt.Errorf("config: read %s secret: %w", what, err)
+	}
+	return aws.ToString(out.SecretString), nil
 }
 
 // HWAClient returns the HWA client for the resolved settings.

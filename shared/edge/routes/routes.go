@@ -21,6 +21,11 @@ const (
 	MCP    = "mcp"
 )
 
+// UploadPrefix is the key prefix of the documents bucket under which admin
+// presigns uploads (uploads/<user>/<id>/<name>); the CDK app lets admin put
+// objects under it and nowhere else.
+const UploadPrefix = "uploads/"
+
 // Role is the least role a route needs.
 type Role string
 

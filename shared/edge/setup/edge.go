@@ -15,13 +15,18 @@ import (
 )
 
 // Edge returns the api.Edge for the function's routes: its verifier, logger
-// and metrics, with every refused token recorded in the security log.
+// and metrics, with every refused token recorded in the security log and
+// every request counted by the per-user rate limits.
 func (b *Base) Edge() *api.Edge {
 	var rdb redis.Cmdable
 	if b.Redis != nil {
 		rdb = b.Redis
 	}
-	return NewEdge(b.Function, b.Verifier, b.Log, b.Metrics, rdb)
+	e := NewEdge(b.Function, b.Verifier, b.Log, b.Metrics, rdb)
+	if b.Limits != nil {
+		e.Limits = b.Limits
+	}
+	return e
 }
 
 // NewEdge is Edge for parts built elsewhere (tests). A nil rdb records no

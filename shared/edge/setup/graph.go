@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/edge/config"
 )
@@ -31,11 +28,11 @@ func (b *Base) Graph(ctx context.Context, getenv func(string) string, writer boo
 	}
 	user, password := getenv(config.EnvNeo4jUser), getenv(config.EnvNeo4jPassword)
 	if arn := getenv(config.EnvNeo4jSecretARN); arn != "" && password == "" {
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		sm, err := b.secretsClient(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: load AWS config: %w", b.Function, err)
+			return nil, err
 		}
-		if user, password, err = config.ResolveNeo4j(ctx, secretsmanager.NewFromConfig(awsCfg), arn); err != nil {
+		if user, password, err = config.ResolveNeo4j(ctx, sm, arn); err != nil {
 			return nil, fmt.Errorf("%s: %w", b.Function, err)
 		}
 	}

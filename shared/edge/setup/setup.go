@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/metrics"
@@ -29,7 +30,26 @@ type Base struct {
 	Log      *slog.Logger
 	Redis    *redis.Client  // nil unless need.Redis
 	Verifier *auth.Verifier // nil unless need.Auth
-	Metrics  *metrics.Emitter
+	// Limits is the per-user rate limiter over Redis with the rule table
+	// (and RATE_LIMITS' overrides); nil unless need.Redis.
+	Limits  *ratelimit.Limiter
+	Metrics *metrics.Emitter
+
+	// secrets is the Secrets Manager client, made by secretsClient the
+	// first time a secret is read during start-up, and never after.
+	secrets config.SecretGetter
+}
+
+// secretsClient returns the Secrets Manager client, building it once.
+func (b *Base) secretsClient(ctx context.Context) (config.SecretGetter, error) {
+	if b.secrets == nil {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: load AWS config: %w", b.Function, err)
+		}
+		b.secrets = secretsmanager.NewFromConfig(awsCfg)
+	}
+	return b.secrets, nil
 }
 
 // Close closes the Redis client.
@@ -40,9 +60,9 @@ func (b *Base) Close() {
 }
 
 // New loads the configuration with getenv and builds the common clients for
-// function. HWA credentials are read from Secrets Manager when the
-// configuration names a secret. In production it refuses unsafe settings,
-// naming every problem.
+// function. HWA credentials and the Redis AUTH token are read from Secrets
+// Manager when the configuration names their secrets. Outside the local
+// stages it refuses unsafe settings, naming every problem.
 func New(ctx context.Context, function string, getenv func(string) string, stdout io.Writer, need config.Need) (*Base, error) {
 	cfg, err := config.Load(getenv, need)
 	if err != nil {
@@ -55,11 +75,20 @@ func New(ctx context.Context, function string, getenv func(string) string, stdou
 		Metrics:  metrics.New(stdout, "Resync", nil),
 	}
 	if need.HWA && cfg.HWA.SecretARN != "" {
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		sm, err := b.secretsClient(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: load AWS config: %w", function, err)
+			return nil, err
 		}
-		if err := b.Config.ResolveHWA(ctx, secretsmanager.NewFromConfig(awsCfg)); err != nil {
+		if err := b.Config.ResolveHWA(ctx, sm); err != nil {
+			return nil, fmt.Errorf("%s: %w", function, err)
+		}
+	}
+	if need.Redis && cfg.RedisAuthSecretARN != "" {
+		sm, err := b.secretsClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.Config.ResolveRedis(ctx, sm); err != nil {
 			return nil, fmt.Errorf("%s: %w", function, err)
 		}
 	}
@@ -69,6 +98,17 @@ func New(ctx context.Context, function string, getenv func(string) string, stdou
 			return nil, fmt.Errorf("%s: %w", function, err)
 		}
 		settings.RedisPing = func(ctx context.Context) error { return b.Redis.Ping(ctx).Err() }
+		rules := ratelimit.DefaultRules()
+		if cfg.RateLimits != "" {
+			if rules, err = ratelimit.ParseRules(cfg.RateLimits); err != nil {
+				b.Close()
+				return nil, fmt.Errorf("%s: %s: %w", function, config.EnvRateLimits, err)
+			}
+		}
+		if b.Limits, err = ratelimit.New(b.Redis, ratelimit.Config{Rules: rules}); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("%s: %w", function, err)
+		}
 	}
 	if err := stage.Check(ctx, settings); err != nil {
 		b.Close()

@@ -16,7 +16,7 @@ func TestParse(t *testing.T) {
 	}{
 		{"", Development, false},
 		{"development", Development, false},
-		{"DEV", Development, false},
+		{"DEV", Dev, false},
 		{"test", Test, false},
 		{"production", Production, false},
 		{" Prod ", Production, false},
@@ -37,6 +37,7 @@ func TestCheck(t *testing.T) {
 		InsecureTLS:      []string{"HWA_INSECURE_TLS"},
 		DevTokenEndpoint: true,
 		HS256Key:         true,
+		PlainCredentials: []string{"REDIS_URL"},
 		Secrets:          map[string]string{"HWA_PASSWORD": "", "NEO4J_PASSWORD": "", "PRESENT": "x"},
 		RedisPing:        down,
 	}
@@ -47,11 +48,13 @@ func TestCheck(t *testing.T) {
 	}{
 		{"development allows anything", with(unsafe, Development), nil},
 		{"test allows anything", with(unsafe, Test), nil},
+		{"the AWS dev stage is checked as production", Settings{Stage: Dev}, []string{"Redis is not configured"}},
 		{"safe production", Settings{Stage: Production, Secrets: map[string]string{"HWA_PASSWORD": "p"}, RedisPing: ok}, nil},
 		{"every problem named", with(unsafe, Production), []string{
 			"insecure TLS switch HWA_INSECURE_TLS is on",
 			"dev token endpoint is enabled",
 			"an HS256 signing key is configured (use the identity provider's JWKS)",
+			"REDIS_URL carries a credential in plain text (use its secret)",
 			"secret HWA_PASSWORD is missing",
 			"secret NEO4J_PASSWORD is missing",
 			"Redis is unreachable: dial tcp 10.0.0.1:6379: i/o timeout",

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,25 @@ const (
 	KindAuth     Kind = "auth"     // auth frames (re-authentication)
 	KindPing     Kind = "ping"     // ping frames
 	KindAction   Kind = "action"   // confirmed operator actions sent to HWA
+
+	// The HTTP routes, by what they do (ForHTTP maps a route to its kind).
+	KindHTTPRead      Kind = "http-read"      // GET routes, per user
+	KindHTTPWrite     Kind = "http-write"     // POST, PUT, PATCH and DELETE routes, per user
+	KindHTTPAnonymous Kind = "http-anonymous" // routes without a token (GET /health), per source address
 )
+
+// ForHTTP returns the kind an HTTP request of method counts against:
+// anonymous for a route that needs no token, else read for GET and HEAD
+// and write for everything else. Every HTTP route has one.
+func ForHTTP(method string, anonymous bool) Kind {
+	switch {
+	case anonymous:
+		return KindHTTPAnonymous
+	case method == "GET" || method == "HEAD":
+		return KindHTTPRead
+	}
+	return KindHTTPWrite
+}
 
 // Rule allows Rate events per Period, with bursts of up to Burst events
 // (Burst defaults to Rate).
@@ -54,8 +73,17 @@ type Rule struct {
 //	ping      12 a minute   12     the client pings every 4 minutes
 //	action    30 an hour    30     confirmed actions that reach HWA
 //
+//	http-read       600 a minute  200  every GET route; the web client's views poll a few routes every 15-30 s
+//	http-write       60 a minute   30  every POST and DELETE route (cache invalidation, reviews, upload URLs, deletes)
+//	http-anonymous  600 a minute  200  routes without a token (GET /health), per source address
+//
 // Every frame is counted before it reads or writes anything else, so what one
-// user can make the service store is bounded by this table.
+// user can make the service store is bounded by this table. Every HTTP route
+// is counted by the shared edge (shared/edge/api) right after its token is
+// verified and before its handler runs; a refusal is a 429 problem with
+// Retry-After. When Redis cannot answer, HTTP requests are let through
+// (logged): the route then fails or succeeds on its own dependencies, and
+// API Gateway's stage throttle still bounds the whole API.
 func DefaultRules() map[Kind]Rule {
 	return map[Kind]Rule{
 		KindMessage:  {Rate: 20, Period: time.Minute},
@@ -65,7 +93,45 @@ func DefaultRules() map[Kind]Rule {
 		KindAuth:     {Rate: 10, Period: time.Minute},
 		KindPing:     {Rate: 12, Period: time.Minute},
 		KindAction:   {Rate: 30, Period: time.Hour},
+
+		KindHTTPRead:      {Rate: 600, Period: time.Minute, Burst: 200},
+		KindHTTPWrite:     {Rate: 60, Period: time.Minute, Burst: 30},
+		KindHTTPAnonymous: {Rate: 600, Period: time.Minute, Burst: 200},
 	}
+}
+
+// ParseRules reads rule overrides such as "http-read=6000/1m,confirm=5/1m:2"
+// (kind=rate/period, optionally :burst) onto DefaultRules, for the local
+// stack's load tests (RATE_LIMITS). It returns an error naming every
+// malformed entry or unknown kind.
+func ParseRules(s string) (map[Kind]Rule, error) {
+	rules := DefaultRules()
+	var bad []string
+	for entry := range strings.SplitSeq(s, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		k, spec, ok := strings.Cut(entry, "=")
+		rate, rest, ok2 := strings.Cut(spec, "/")
+		period, burst, hasBurst := strings.Cut(rest, ":")
+		r := Rule{}
+		var err1, err2, err3 error
+		r.Rate, err1 = strconv.Atoi(rate)
+		r.Period, err2 = time.ParseDuration(period)
+		if hasBurst {
+			r.Burst, err3 = strconv.Atoi(burst)
+		}
+		if _, known := rules[Kind(k)]; !ok || !ok2 || !known || err1 != nil || err2 != nil || err3 != nil || r.Rate <= 0 || r.Period <= 0 || r.Burst < 0 {
+			bad = append(bad, strconv.Quote(entry))
+			continue
+		}
+		rules[Kind(k)] = r
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("ratelimit: parse rules: want kind=rate/period[:burst] with a known kind, got %s", strings.Join(bad, ", "))
+	}
+	return rules, nil
 }
 
 // Config configures a Limiter.
