@@ -82,7 +82,7 @@ func TestAuditBucket(t *testing.T) {
 				}
 			}
 		}
-		want := map[string]bool{"chat": true, "admin": true}
+		want := map[string]bool{"chat": true, "admin": true, "mcp": true} // mcp confirms proposals like chat
 		for fn := range fx.t.functions() {
 			if puts[fn] != want[fn] {
 				t.Errorf("function %s: may put audit records %v, want %v", fn, puts[fn], want[fn])

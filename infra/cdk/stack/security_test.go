@@ -207,7 +207,7 @@ func TestCSPNamesOwnHosts(t *testing.T) {
 	})
 }
 
-// TestAuditWriters checks the audit trail's writers (chat, admin) may put,
+// TestAuditWriters checks the audit trail's writers (chat, admin, mcp) may put,
 // get and list records under the audit prefix, and nothing else there: no
 // delete, no tagging, no Object Lock retention or legal hold.
 func TestAuditWriters(t *testing.T) {
@@ -226,7 +226,7 @@ func TestAuditWriters(t *testing.T) {
 			}
 			sort.Strings(got)
 			var want []string
-			if fn == routes.Chat || fn == routes.Admin {
+			if fn == routes.Chat || fn == routes.Admin || fn == routes.MCP { // mcp confirms proposals like chat
 				objects := "<" + stack.IDAuditBucket + ".Arn>/" + stack.AuditPrefix + "*"
 				want = []string{"s3:GetObject " + objects, "s3:GetObjectVersion " + objects, "s3:ListBucketVersions <" + stack.IDAuditBucket + ".Arn>", "s3:PutObject " + objects}
 			}
