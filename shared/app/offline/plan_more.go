@@ -221,8 +221,8 @@ func (t *turn) parts(at int, whole question) []question {
 			continue
 		}
 		q := parse(strings.TrimSpace(p), t.mem)
-		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit || q.kind == kindAction {
-			return nil // a part that does not stand alone (or "hold on, ..."): the whole is one question
+		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit || q.kind == kindAction || q.failuresRead {
+			return nil // a part that does not stand alone ("hold on, ...", "last 3 hours, what failed?"): the whole is one question
 		}
 		if n := len(out); n > 0 && q.pronoun && len(q.jobs) == 0 && len(out[n-1].jobs) > 0 {
 			q.jobs, q.pronoun = out[n-1].jobs, false // "why did X fail and what does it affect?"
@@ -254,7 +254,7 @@ func (t *turn) andParts(text string) []question {
 			continue
 		}
 		q := parse(strings.TrimSpace(p), t.mem)
-		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit || q.kind.jobKind() || kinds[q.kind] {
+		if q.kind == kindHelp || q.kind == kindGreeting || !q.explicit || q.kind.jobKind() || kinds[q.kind] || q.failuresRead {
 			return nil
 		}
 		kinds[q.kind] = true
