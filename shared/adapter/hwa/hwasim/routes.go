@@ -23,6 +23,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 		return
 	}
 	seg := strings.Split(strings.TrimSuffix(rest, "/"), "/")
+	if t := s.matchSpec(r.Method, seg); t != "" && !simulated(r.Method, t) {
+		notSimulated(w, r.Method, t)
+		return
+	}
 	if pid := r.URL.Query().Get("plan_id"); pid != "" && pid != planID {
 		writeError(w, http.StatusNotFound, "PLAN_NOT_FOUND", "only the current plan exists")
 		return
