@@ -156,7 +156,11 @@ func depStats(p *plan, deps []*dep) *hwa.DependenciesStats {
 
 // jobWire renders j. full adds the dependencies, which a query
 // (GET /plan/job) does not fill (vendor spec).
-func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan {
+func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan { return p.renderJob(j, full, true) }
+
+// renderJob is jobWire; without runs it leaves out the runs and the
+// dependency counts, the costly parts, for a filter that reads neither.
+func (p *plan) renderJob(j *job, full, runs bool) hwa.JobInPlan {
 	r := j.lastRun()
 	late := p.jobLate(j)
 	w := hwa.JobInPlan{
@@ -180,17 +184,20 @@ func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan {
 		LastRunCommonStatus: string(commonStatus(j.status, j.sub)),
 		JobDefinition:       j.definition(),
 		Priority:            int32(j.priority), OrigPriority: int32(j.origPriority),
-		SchedTime: instant(j.stream.sched), TimeZone: timeZone,
+		SchedTime: instant(j.stream.sched), TimeZone: j.stream.ws.tz,
 		EndTime:       instant(r.end),
 		CriticalStart: instant(j.criticalStart),
-	}
-	for i, rr := range j.runs {
-		w.JobRuns = append(w.JobRuns, p.runWire(j, rr, i == len(j.runs)-1))
 	}
 	w.TimeRestrictions = &hwa.TimeRestrictions{
 		StartTime: instant(j.startAt), DeadlineTime: instant(j.deadline),
 		TimeDependent:     !j.startAt.IsZero(),
 		DeadlineSatisfied: !late,
+	}
+	if !runs {
+		return w
+	}
+	for i, rr := range j.runs {
+		w.JobRuns = append(w.JobRuns, p.runWire(j, rr, i == len(j.runs)-1))
 	}
 	w.DependenciesStats = depStats(p, j.deps)
 	if full {
@@ -233,7 +240,7 @@ func (p *plan) streamWire(s *stream, full bool) hwa.JobStreamInPlan {
 	w := hwa.JobStreamInPlan{
 		FlowNodeType: "JOBSTREAM", ID: s.id, PlanID: planID, Folder: s.folder, Name: s.name,
 		OriginalJobStreamName: s.name, WorkstationID: s.ws.id, Workstation: s.ws.name, Key: s.key(),
-		SchedTime: instant(s.sched), TimeZone: timeZone,
+		SchedTime: instant(s.sched), TimeZone: s.ws.tz,
 		JSStatusFlags: &hwa.JobStreamStatusFlags{
 			Released:           s.status != workload.StreamHold,
 			LateJobStream:      s.late,
@@ -300,7 +307,7 @@ func (w *workstation) wire() hwa.WorkstationInPlan {
 		ID: w.id, PlanID: planID, Folder: w.folder, Name: w.name, Key: w.name,
 		Description:  string(w.typ) + " workstation " + w.name,
 		ActiveStates: w.states(), ActiveFlags: flags,
-		Type: string(w.typ), HostType: w.hostType, OS: w.os, TimeZone: timeZone,
+		Type: string(w.typ), HostType: w.hostType, OS: w.os, TimeZone: w.tz,
 		NodeName: w.nodeName, TCPPort: 31111, DomainName: w.domain,
 		Limit: int32(w.limit), Fence: int32(w.fence), Version: "10.2.5", Ignore: w.ignore,
 	}

@@ -21,11 +21,15 @@ import (
 type Config struct {
 	// Seed makes the plan (names, ids, durations, outcomes) reproducible.
 	Seed int64
-	// Jobs is the number of jobs (default 450, at least 120).
+	// Jobs is the number of jobs (default 450, at least 120; measured up to
+	// 200,000: BenchmarkGenerate).
 	Jobs int
-	// Streams is the number of job streams (default max(40, Jobs/10), at least 40).
+	// Streams is the number of job streams (default max(60, Jobs/10), at least 40).
 	Streams int
-	// Workstations is the number of workstations (at least 12, the default).
+	// Workstations is the number of workstations (default Jobs/200, at
+	// least 12). Beyond the twelve named ones they are agents, FTAs, pools,
+	// dynamic pools and extended agents in seven regions, each region with
+	// its time zone and a domain per fifty workstations.
 	Workstations int
 	// Now is the plan's current time when it is generated; the plan started
 	// ten hours earlier. Zero means Clock(), or time.Now() when Clock is nil.
