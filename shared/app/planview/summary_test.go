@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -146,5 +147,29 @@ func TestSummaryReadsLittleOnALargePlan(t *testing.T) {
 	}
 	if bytes > 1<<20 {
 		t.Errorf("summary read %d bytes from HWA, want <= 1 MiB", bytes)
+	}
+}
+
+// BenchmarkSummary measures a cold plan summary (no cache) over the
+// simulator at 1,000, 10,000 and 100,000 jobs: time, HWA calls and bytes
+// read per summary. Issue 14's target at 100,000: <= 20 calls, <= 1 MB,
+// <= 1 s, and at most 2x per tenfold step.
+func BenchmarkSummary(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run("jobs="+strconv.Itoa(n), func(b *testing.B) {
+			src, _, m := simSource(b, n)
+			svc := &Service{src: src}
+			ctx := context.Background()
+			m.calls.Store(0)
+			m.bytes.Store(0)
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := svc.summarize(ctx, t0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(m.calls.Load())/float64(b.N), "calls/op")
+			b.ReportMetric(float64(m.bytes.Load())/float64(b.N), "bytesHWA/op")
+		})
 	}
 }

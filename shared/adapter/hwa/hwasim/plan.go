@@ -64,6 +64,7 @@ type job struct {
 	command          string
 	defID            string             // the job definition's id
 	keyStr           string             // cached key(); names never change after generation
+	times            *jobTimes          // cached instants(); set once at generation
 	def              *hwa.JobDefinition // cached definition()
 
 	// Fixture switches (see generate.go): each pins the job in one substatus.

@@ -53,6 +53,25 @@ func (j *job) key() string {
 	return j.keyStr
 }
 
+// jobTimes are a job's fixed instants, formatted once.
+type jobTimes struct{ sched, deadline, criticalStart, startAt string }
+
+func (j *job) instants() *jobTimes {
+	if j.times == nil {
+		j.times = &jobTimes{sched: instant(j.stream.sched), deadline: instant(j.deadline),
+			criticalStart: instant(j.criticalStart), startAt: instant(j.startAt)}
+	}
+	return j.times
+}
+
+// jobParts holds the nested objects of a rendered job, allocated together.
+type jobParts struct {
+	flags hwa.JobStatusFlags
+	opts  hwa.JobOptions
+	comp  hwa.JobCompositeStatus
+	tr    hwa.TimeRestrictions
+}
+
 // definition is the job's JobDefinitionInPlanV2, built once (it never
 // changes) and shared by every rendering.
 func (j *job) definition() *hwa.JobDefinition {
@@ -161,40 +180,55 @@ func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan { return p.renderJob(j, 
 // renderJob is jobWire; without runs it leaves out the runs and the
 // dependency counts, the costly parts, for a filter that reads neither.
 func (p *plan) renderJob(j *job, full, runs bool) hwa.JobInPlan {
+	var w hwa.JobInPlan
+	p.renderJobInto(&w, new(jobParts), j, full, runs)
+	return w
+}
+
+// renderJobInto is renderJob writing into w, its nested objects in parts:
+// a filter reuses both for every job it tests.
+func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, runs bool) {
 	r := j.lastRun()
 	late := p.jobLate(j)
-	w := hwa.JobInPlan{
-		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: planID, Folder: j.folder, Name: j.name,
-		WorkstationID: j.ws.id, Workstation: j.ws.name,
-		JobStreamID: j.stream.id, JobStreamName: j.stream.name,
-		JobStreamWorkstationID: j.stream.ws.id, JobStreamWorkstation: j.stream.ws.name,
-		Position: int32(j.pos), Key: j.key(),
-		JobStatusFlags: &hwa.JobStatusFlags{
+	ts := j.instants()
+	*parts = jobParts{
+		flags: hwa.JobStatusFlags{
 			JobStreamCancelled: j.stream.canceled, JobLate: late, DeadlineHasPassed: late,
 			UserRerunAgain: r.attempt > 1, Restarted: r.attempt > 1,
 		},
-		JobOptions: &hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical},
-		LastRunCompositeStatus: &hwa.JobCompositeStatus{
+		opts: hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical},
+		comp: hwa.JobCompositeStatus{
 			Status: string(j.status), Substatus: string(j.sub),
 			Canceled: j.status == workload.InternalCancl,
 			Error:    j.status == workload.InternalAbend || j.status == workload.InternalFail,
 			Started:  !r.start.IsZero(),
 			DontRun:  r.dontRun,
 		},
-		LastRunCommonStatus: string(commonStatus(j.status, j.sub)),
-		JobDefinition:       j.definition(),
-		Priority:            int32(j.priority), OrigPriority: int32(j.origPriority),
-		SchedTime: instant(j.stream.sched), TimeZone: j.stream.ws.tz,
-		EndTime:       instant(r.end),
-		CriticalStart: instant(j.criticalStart),
+		tr: hwa.TimeRestrictions{
+			StartTime: ts.startAt, DeadlineTime: ts.deadline,
+			TimeDependent:     !j.startAt.IsZero(),
+			DeadlineSatisfied: !late,
+		},
 	}
-	w.TimeRestrictions = &hwa.TimeRestrictions{
-		StartTime: instant(j.startAt), DeadlineTime: instant(j.deadline),
-		TimeDependent:     !j.startAt.IsZero(),
-		DeadlineSatisfied: !late,
+	*w = hwa.JobInPlan{
+		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: planID, Folder: j.folder, Name: j.name,
+		WorkstationID: j.ws.id, Workstation: j.ws.name,
+		JobStreamID: j.stream.id, JobStreamName: j.stream.name,
+		JobStreamWorkstationID: j.stream.ws.id, JobStreamWorkstation: j.stream.ws.name,
+		Position: int32(j.pos), Key: j.key(),
+		JobStatusFlags:         &parts.flags,
+		JobOptions:             &parts.opts,
+		LastRunCompositeStatus: &parts.comp,
+		LastRunCommonStatus:    string(commonStatus(j.status, j.sub)),
+		JobDefinition:          j.definition(),
+		Priority:               int32(j.priority), OrigPriority: int32(j.origPriority),
+		SchedTime: ts.sched, TimeZone: j.stream.ws.tz,
+		EndTime:          instant(r.end),
+		CriticalStart:    ts.criticalStart,
+		TimeRestrictions: &parts.tr,
 	}
 	if !runs {
-		return w
+		return
 	}
 	for i, rr := range j.runs {
 		w.JobRuns = append(w.JobRuns, p.runWire(j, rr, i == len(j.runs)-1))
@@ -205,7 +239,6 @@ func (p *plan) renderJob(j *job, full, runs bool) hwa.JobInPlan {
 			w.Dependencies = append(w.Dependencies, p.depWire(d))
 		}
 	}
-	return w
 }
 
 func (p *plan) streamStats(s *stream) *hwa.JobStreamStats {

@@ -224,15 +224,21 @@ func (s *Server) selectJobs(r *http.Request) ([]hwa.JobInPlan, error) {
 	// render only the jobs that match in full (a tenth of the cost).
 	light := !full && !strings.Contains(strings.ToLower(oql), "jobruns")
 	out := []hwa.JobInPlan{}
+	var scratch hwa.JobInPlan
+	var parts jobParts
 	for _, j := range s.plan.jobs {
 		if !pf.matchJob(j) {
 			continue
 		}
-		w := s.plan.renderJob(j, full, !light)
-		if pred(&w) {
-			if light {
-				w = s.plan.jobWire(j, false)
+		if light {
+			s.plan.renderJobInto(&scratch, &parts, j, false, false)
+			if pred(&scratch) {
+				out = append(out, s.plan.jobWire(j, false))
 			}
+			continue
+		}
+		w := s.plan.renderJob(j, full, true)
+		if pred(&w) {
 			w.Dependencies = nil
 			out = append(out, w)
 		}
