@@ -6,6 +6,12 @@
 #   scripts/bench.sh                       all packages, -bench .
 #   scripts/bench.sh ./shared/adapter/graph/...    only these packages
 #   BENCH='Upsert' BENCHTIME=3x scripts/bench.sh ./shared/adapter/graph/
+#   BENCH='Summary$' BENCHTIME=3x scripts/bench.sh ./shared/app/planview/
+#
+# Benchmarks with a size in their name (BenchmarkSummary/jobs=1000, ...)
+# are also printed as a growth table: each size with its time and metrics
+# and the ratio to the size before it (issue 14: a tenfold step should cost
+# at most ~10x, the summary at most 2x).
 #
 # Servers started here are stopped on exit; servers already up are reused and
 # left running.
@@ -29,6 +35,32 @@ env_out="$(scripts/services.sh up)" || {
 eval "$env_out"
 export RESYNC_TEST_SERVICES=required
 
+# growth_table prints, for every benchmark run at several sizes
+# (Name/jobs=N or Name/chunks=N), ns/op and each custom metric per size with
+# the ratio to the previous size.
+growth_table() {
+	awk '
+	/^Benchmark[^ ]*\/(jobs|chunks)=[0-9]+/ {
+		split($1, parts, "/")
+		name = parts[1]; size = parts[2]; sub(/-[0-9]+$/, "", size)
+		line = sprintf("%-28s %-14s", name, size)
+		for (i = 3; i < NF; i += 2) {
+			v = $i; unit = $(i + 1)
+			key = name SUBSEP unit
+			ratio = (key in prev && prev[key] > 0) ? sprintf("(x%.1f)", v / prev[key]) : ""
+			line = line sprintf("  %s %s %s", v, unit, ratio)
+			prev[key] = v
+		}
+		rows[++n] = line
+	}
+	END {
+		if (n == 0) exit
+		print ""
+		print "bench.sh: growth by size (ratio to the size before)"
+		for (i = 1; i <= n; i++) print rows[i]
+	}' "$1"
+}
+
 pkgs=("$@")
 [ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
 args=(-run '^$' -bench "${BENCH:-.}" -benchmem)
@@ -37,7 +69,10 @@ args=(-run '^$' -bench "${BENCH:-.}" -benchmem)
 
 echo "bench.sh: go test ${args[*]} ${pkgs[*]}"
 t0="$(date +%s)"
-go test "${args[@]}" "${pkgs[@]}"
-rc=$?
+out="$(mktemp)"
+go test "${args[@]}" "${pkgs[@]}" | tee "$out"
+rc=${PIPESTATUS[0]}
+growth_table "$out"
+rm -f "$out"
 echo "bench.sh: took $(($(date +%s) - t0))s (exit $rc)"
 exit "$rc"

@@ -87,6 +87,14 @@ func everyMethod(ids callIDs) []clientCall {
 			_, _, err := c.JobPage(ctx, Query{OQL: oql, PlanFilter: "/@/@#/@/@.@", PageSize: 5}, 5)
 			return err
 		}},
+		{"JobStreamPage", func(ctx context.Context, c *Client) error {
+			_, _, err := c.JobStreamPage(ctx, Query{OQL: Eq("jsStatusFlags.lateJobStream", true), PlanFilter: "/@/@#/@/@", PageSize: 5}, 0)
+			return err
+		}},
+		{"WorkstationPage", func(ctx context.Context, c *Client) error {
+			_, _, err := c.WorkstationPage(ctx, Query{OQL: NotEq("activeStates", "LINKED"), PlanFilter: "/@/@", PageSize: 5}, 0)
+			return err
+		}},
 		{"Job", func(ctx context.Context, c *Client) error { _, err := c.Job(ctx, ids.job); return err }},
 		{"JobInPlan", func(ctx context.Context, c *Client) error { _, err := c.JobInPlan(ctx, ids.job); return err }},
 		{"ListJobStreams", func(ctx context.Context, c *Client) error {

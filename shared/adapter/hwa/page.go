@@ -14,7 +14,24 @@ import (
 // for callers that page through a list themselves. Errors are *Error as for
 // ListJobs.
 func (c *Client) JobPage(ctx context.Context, q Query, offset int) ([]workload.Job, int64, error) {
-	op := "list jobs page at " + strconv.Itoa(offset)
+	return onePage(ctx, c, "list jobs page at ", pathJobs, q, offset, ConvertJob)
+}
+
+// JobStreamPage is JobPage for job streams (GET /plan/jobstream): one page
+// and the total count. Errors are *Error as for ListJobStreams.
+func (c *Client) JobStreamPage(ctx context.Context, q Query, offset int) ([]workload.JobStream, int64, error) {
+	return onePage(ctx, c, "list job streams page at ", pathStreams, q, offset, ConvertJobStream)
+}
+
+// WorkstationPage is JobPage for workstations (GET /plan/workstation): one
+// page and the total count. Errors are *Error as for ListWorkstations.
+func (c *Client) WorkstationPage(ctx context.Context, q Query, offset int) ([]workload.Workstation, int64, error) {
+	return onePage(ctx, c, "list workstations page at ", pathWorkstations, q, offset, ConvertWorkstation)
+}
+
+// onePage reads one page of the list at pattern and converts its results.
+func onePage[T, D any](ctx context.Context, c *Client, opPrefix, pattern string, q Query, offset int, conv func(T) D) ([]D, int64, error) {
+	op := opPrefix + strconv.Itoa(offset)
 	if err := q.OQL.Err(); err != nil {
 		return nil, 0, &Error{Op: op, Kind: ErrBadFilter, Message: c.red.clean(err.Error()), Err: err}
 	}
@@ -34,14 +51,14 @@ func (c *Client) JobPage(ctx context.Context, q Query, offset int) ([]workload.J
 	}
 	query.Set("limit", strconv.Itoa(limit))
 	query.Set("offset", strconv.Itoa(offset))
-	r := &request{op: op, pattern: pathJobs, path: pathJobs, query: query, header: http.Header{"Include-Count": {"true"}}}
-	var page Page[JobInPlan]
+	r := &request{op: op, pattern: pattern, path: pattern, query: query, header: http.Header{"Include-Count": {"true"}}}
+	var page Page[T]
 	if err := c.getJSON(ctx, r, &page); err != nil {
 		return nil, 0, err
 	}
-	jobs := make([]workload.Job, 0, len(page.Results))
-	for _, j := range page.Results {
-		jobs = append(jobs, ConvertJob(j))
+	out := make([]D, 0, len(page.Results))
+	for _, x := range page.Results {
+		out = append(out, conv(x))
 	}
-	return jobs, page.Count, nil
+	return out, page.Count, nil
 }

@@ -151,6 +151,16 @@ func TestSimEveryClientMethod(t *testing.T) {
 	if total != 450 || len(page) != 10 {
 		t.Errorf("JobPage = %d jobs of %d, want 10 of 450", len(page), total)
 	}
+	fix, nFix, err := e.c.JobStreamPage(ctx, hwa.Query{OQL: hwa.Like("name", "FIX_@").OrderBy("name", hwa.Asc), PageSize: 3}, 1)
+	check("JobStreamPage", err)
+	if len(fix) != 3 || nFix < 10 || fix[0].Name >= fix[1].Name {
+		t.Errorf("JobStreamPage = %v of %d, want 3 FIX_ streams by name of at least 10", fix, nFix)
+	}
+	down, nDown, err := e.c.WorkstationPage(ctx, hwa.Query{OQL: hwa.NotEq("activeStates", "LINKED"), PageSize: 5}, 0)
+	check("WorkstationPage", err)
+	if nDown != 1 || len(down) != 1 || down[0].Name != "FTA_LNX09" || down[0].Linked() {
+		t.Errorf("WorkstationPage(not LINKED) = %v of %d, want FTA_LNX09 alone", down, nDown)
+	}
 
 	abend := e.one(t, "ABEND_J1")
 	raw, err := e.c.JobInPlan(ctx, abend.ID)

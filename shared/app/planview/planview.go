@@ -15,7 +15,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/domain/workload"
@@ -164,8 +167,9 @@ func (q JobQuery) key() string {
 }
 
 // Source reads the plan from HWA. Its errors wrap ErrNotFound, ErrBadQuery
-// or ErrUnavailable where they apply. HWAClient adapts *hwa.Client.
+// or ErrUnavailable where they apply. HWA adapts *hwa.Client.
 type Source interface {
+	Counter
 	// JobPage returns one page of jobs matching q, and the total count.
 	JobPage(ctx context.Context, q JobQuery) ([]workload.Job, int64, error)
 	// AllJobs returns every job of the plan.
@@ -178,6 +182,35 @@ type Source interface {
 	Workstations(ctx context.Context) ([]workload.Workstation, error)
 	// JobLog returns the last tail lines (at most maxBytes) of a run's log.
 	JobLog(ctx context.Context, runID string, tail, maxBytes int) (text string, truncated bool, err error)
+}
+
+// Watch names a list of jobs the summary shows.
+type Watch string
+
+// The summary's job lists, each the jobs a domain rule selects.
+const (
+	WatchAbended Watch = "abended" // workload.Job.Abended
+	WatchFailed  Watch = "failed"  // workload.Job.Failed
+	WatchAtRisk  Watch = "atRisk"  // workload.Job.AtRisk
+)
+
+// Counter reads what the plan summary needs — HWA's counts and bounded
+// pages, never the whole plan. Errors are as for Source.
+type Counter interface {
+	// CountJobs returns the number of jobs in the plan and, when by is
+	// "status" (the common status) or "workstation", the count per group.
+	CountJobs(ctx context.Context, by string) (int64, map[string]int64, error)
+	// CountStreams returns the number of job streams in the plan.
+	CountStreams(ctx context.Context) (int64, error)
+	// CountWorkstations returns the number of workstations in the plan.
+	CountWorkstations(ctx context.Context) (int64, error)
+	// WatchJobs returns the first limit jobs of the list w at now, by name,
+	// and how many jobs the list holds.
+	WatchJobs(ctx context.Context, w Watch, now time.Time, limit int) ([]workload.Job, int64, error)
+	// WatchLateStreams is WatchJobs for the streams late at now.
+	WatchLateStreams(ctx context.Context, now time.Time, limit int) ([]workload.JobStream, int64, error)
+	// WatchUnlinked is WatchJobs for the workstations not linked.
+	WatchUnlinked(ctx context.Context, limit int) ([]workload.Workstation, int64, error)
 }
 
 // Cache is the two-tier cache as planview uses it (*cache.Cache).
@@ -238,26 +271,147 @@ func (s *Service) cached(ctx context.Context, kind cache.Kind, key string, out a
 	return Meta{AsOf: res.StoredAt.UTC(), Stale: res.Stale}, nil
 }
 
-// Summary returns the plan summary.
+// SummaryListLimit bounds each list of the summary (abended, failed,
+// critical at risk, late streams, unlinked workstations) to its first
+// entries by name; the list's Count field says how many there are.
+const SummaryListLimit = 50
+
+// Summary returns the plan summary, built from HWA's counts and one bounded
+// page per list — about a dozen calls whatever the plan's size, never the
+// full job list. Errors wrap ErrUnavailable when HWA cannot be read and
+// nothing is cached.
 func (s *Service) Summary(ctx context.Context) (Summary, error) {
 	var out Summary
 	meta, err := s.cached(ctx, cache.KindSummary, "plan", &out.Summary, func(ctx context.Context) (any, error) {
-		jobs, err := s.src.AllJobs(ctx)
+		sum, err := s.summarize(ctx, s.now())
 		if err != nil {
 			return nil, fmt.Errorf("planview: summary: %w", err)
 		}
-		streams, err := s.src.Streams(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("planview: summary: %w", err)
-		}
-		wss, err := s.src.Workstations(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("planview: summary: %w", err)
-		}
-		return workload.Summarize(jobs, streams, wss, s.now()), nil
+		return sum, nil
 	})
 	out.Stale = meta.Stale
 	return out, err
+}
+
+// summarize reads the summary's counts and lists, four calls at a time.
+func (s *Service) summarize(ctx context.Context, now time.Time) (workload.Summary, error) {
+	sum := workload.Summary{AsOf: now, ByStatus: map[workload.CommonStatus]int{}, ByInternal: map[workload.InternalStatus]int{},
+		ByWorkstation: map[string]int{}}
+	var mu sync.Mutex // guards sum
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	g.Go(func() error {
+		total, groups, err := s.src.CountJobs(ctx, "status")
+		mu.Lock()
+		defer mu.Unlock()
+		sum.TotalJobs = int(total)
+		for k, n := range groups {
+			sum.ByStatus[workload.CommonStatus(k)] += int(n)
+		}
+		return err
+	})
+	g.Go(func() error {
+		_, groups, err := s.src.CountJobs(ctx, "workstation")
+		mu.Lock()
+		defer mu.Unlock()
+		for k, n := range groups {
+			sum.ByWorkstation[k] += int(n)
+		}
+		return err
+	})
+	g.Go(func() error {
+		n, err := s.src.CountStreams(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		sum.TotalStreams = int(n)
+		return err
+	})
+	g.Go(func() error {
+		n, err := s.src.CountWorkstations(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		sum.TotalWorkstations = int(n)
+		return err
+	})
+	for _, st := range workload.ErrorStatuses {
+		g.Go(func() error {
+			_, n, err := s.src.JobPage(ctx, JobQuery{Internal: st, Limit: 1})
+			mu.Lock()
+			defer mu.Unlock()
+			if n > 0 {
+				sum.ByInternal[st] = int(n)
+			}
+			return err
+		})
+	}
+	lists := []struct {
+		w     Watch
+		keep  func(workload.Job) bool
+		refs  *[]workload.JobRef
+		count *int
+	}{
+		{WatchAbended, workload.Job.Abended, &sum.Abended, &sum.AbendedCount},
+		{WatchFailed, workload.Job.Failed, &sum.Failed, &sum.FailedCount},
+		{WatchAtRisk, func(j workload.Job) bool { return j.AtRisk(now) }, &sum.CriticalAtRisk, &sum.CriticalAtRiskCount},
+	}
+	for _, l := range lists {
+		g.Go(func() error {
+			jobs, n, err := s.src.WatchJobs(ctx, l.w, now, SummaryListLimit)
+			mu.Lock()
+			defer mu.Unlock()
+			*l.count = int(n)
+			for _, j := range jobs {
+				if l.keep(j) {
+					*l.refs = append(*l.refs, j.Ref())
+				} else {
+					*l.count-- // HWA's selection and the domain rule disagree: trust the rule
+				}
+			}
+			return err
+		})
+	}
+	g.Go(func() error {
+		streams, n, err := s.src.WatchLateStreams(ctx, now, SummaryListLimit)
+		mu.Lock()
+		defer mu.Unlock()
+		sum.LateStreamsCount = int(n)
+		for _, st := range streams {
+			if st.IsLate(now) {
+				sum.LateStreams = append(sum.LateStreams, st.Ref())
+			} else {
+				sum.LateStreamsCount--
+			}
+		}
+		return err
+	})
+	g.Go(func() error {
+		wss, n, err := s.src.WatchUnlinked(ctx, SummaryListLimit)
+		mu.Lock()
+		defer mu.Unlock()
+		sum.UnlinkedCount = int(n)
+		for _, w := range wss {
+			if !w.Linked() {
+				sum.Unlinked = append(sum.Unlinked, w.Ref())
+			} else {
+				sum.UnlinkedCount--
+			}
+		}
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return workload.Summary{}, err
+	}
+	for _, refs := range [][]workload.JobRef{sum.Abended, sum.Failed, sum.CriticalAtRisk} {
+		sort.SliceStable(refs, func(a, b int) bool {
+			if refs[a].Name != refs[b].Name {
+				return refs[a].Name < refs[b].Name
+			}
+			return refs[a].ID < refs[b].ID
+		})
+	}
+	sort.SliceStable(sum.LateStreams, func(a, b int) bool { return sum.LateStreams[a].Name < sum.LateStreams[b].Name })
+	sort.SliceStable(sum.Unlinked, func(a, b int) bool { return sum.Unlinked[a].Name < sum.Unlinked[b].Name })
+	return sum, nil
 }
 
 // Jobs returns one page of jobs matching q.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -125,6 +126,81 @@ func (f *fakeSource) JobLog(ctx context.Context, runID string, tail, maxBytes in
 	return strings.Join(lines, ""), truncated, nil
 }
 
+// The fake's Counter applies the domain rules to its plan in memory.
+
+func (f *fakeSource) CountJobs(ctx context.Context, by string) (int64, map[string]int64, error) {
+	if err := f.fail(); err != nil {
+		return 0, nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	groups := map[string]int64{}
+	for _, j := range f.jobs {
+		switch by {
+		case "status":
+			groups[string(j.Common)]++
+		case "workstation":
+			groups[j.Workstation]++
+		}
+	}
+	return int64(len(f.jobs)), groups, nil
+}
+
+func (f *fakeSource) CountStreams(ctx context.Context) (int64, error) {
+	st, err := f.Streams(ctx)
+	return int64(len(st)), err
+}
+
+func (f *fakeSource) CountWorkstations(ctx context.Context) (int64, error) {
+	ws, err := f.Workstations(ctx)
+	return int64(len(ws)), err
+}
+
+func firstByName[T any](items []T, keep func(T) bool, name func(T) string, limit int) ([]T, int64) {
+	var out []T
+	for _, x := range items {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return name(out[a]) < name(out[b]) })
+	n := int64(len(out))
+	return out[:min(len(out), limit)], n
+}
+
+func (f *fakeSource) WatchJobs(ctx context.Context, w Watch, now time.Time, limit int) ([]workload.Job, int64, error) {
+	keep := map[Watch]func(workload.Job) bool{
+		WatchAbended: workload.Job.Abended,
+		WatchFailed:  workload.Job.Failed,
+		WatchAtRisk:  func(j workload.Job) bool { return j.AtRisk(now) },
+	}[w]
+	if err := f.fail(); err != nil {
+		return nil, 0, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	jobs, n := firstByName(f.jobs, keep, func(j workload.Job) string { return j.Name }, limit)
+	return jobs, n, nil
+}
+
+func (f *fakeSource) WatchLateStreams(ctx context.Context, now time.Time, limit int) ([]workload.JobStream, int64, error) {
+	st, err := f.Streams(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, n := firstByName(st, func(s workload.JobStream) bool { return s.IsLate(now) }, func(s workload.JobStream) string { return s.Name }, limit)
+	return out, n, nil
+}
+
+func (f *fakeSource) WatchUnlinked(ctx context.Context, limit int) ([]workload.Workstation, int64, error) {
+	ws, err := f.Workstations(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, n := firstByName(ws, func(w workload.Workstation) bool { return !w.Linked() }, func(w workload.Workstation) string { return w.Name }, limit)
+	return out, n, nil
+}
+
 type clock struct{ now atomic.Pointer[time.Time] }
 
 func (c *clock) Now() time.Time { return *c.now.Load() }
@@ -170,6 +246,13 @@ func TestSummaryCachedAndStale(t *testing.T) {
 	}
 	if len(s.LateStreams) != 2 || len(s.Unlinked) != 1 || s.Unlinked[0].Name != "FTA2" || len(s.CriticalAtRisk) != 1 {
 		t.Errorf("late=%v unlinked=%v atRisk=%v", s.LateStreams, s.Unlinked, s.CriticalAtRisk)
+	}
+	if s.TotalStreams != 3 || s.TotalWorkstations != 2 || s.AbendedCount != 1 || s.FailedCount != 1 || s.LateStreamsCount != 2 ||
+		s.UnlinkedCount != 1 || s.CriticalAtRiskCount != 1 {
+		t.Errorf("totals and counts = %+v", s.Summary)
+	}
+	if s.ByStatus[workload.CommonError] != 1 || s.ByWorkstation["FTA2"] != 2 || s.ByInternal[workload.InternalAbend] != 1 || len(s.ByInternal) != 1 {
+		t.Errorf("byStatus=%v byWorkstation=%v byInternal=%v", s.ByStatus, s.ByWorkstation, s.ByInternal)
 	}
 	calls := src.calls.Load()
 	if _, err := svc.Summary(ctx); err != nil {

@@ -6,6 +6,11 @@ import (
 )
 
 // Summary is the operator's one-screen view of the plan.
+//
+// A summary built from HWA's counts (planview) holds in each list only the
+// first entries by name; the list's Count field says how many there are.
+// Its ByInternal then counts only the error statuses (ABEND, ABENP, FAIL,
+// ERROR): HWA's count endpoint groups by common status, not internal status.
 type Summary struct {
 	AsOf           time.Time              `json:"asOf"`
 	TotalJobs      int                    `json:"totalJobs"`
@@ -17,7 +22,19 @@ type Summary struct {
 	LateStreams    []StreamRef            `json:"lateStreams"`
 	Unlinked       []WorkstationRef       `json:"unlinkedWorkstations"`
 	CriticalAtRisk []JobRef               `json:"criticalAtRisk"`
+
+	TotalStreams        int `json:"totalStreams"`
+	TotalWorkstations   int `json:"totalWorkstations"`
+	AbendedCount        int `json:"abendedCount"`
+	FailedCount         int `json:"failedCount"`
+	LateStreamsCount    int `json:"lateStreamsCount"`
+	UnlinkedCount       int `json:"unlinkedCount"`
+	CriticalAtRiskCount int `json:"criticalAtRiskCount"`
 }
+
+// ErrorStatuses are the internal statuses of a failed job (Job.Failed also
+// counts a job whose common status is ERROR).
+var ErrorStatuses = []InternalStatus{InternalAbend, InternalAbenP, InternalFail, InternalError}
 
 // JobRef names a job in a summary or an answer.
 type JobRef struct {
@@ -109,5 +126,8 @@ func Summarize(jobs []Job, streams []JobStream, workstations []Workstation, now 
 	byName(s.CriticalAtRisk)
 	sort.Slice(s.LateStreams, func(a, b int) bool { return s.LateStreams[a].Name < s.LateStreams[b].Name })
 	sort.Slice(s.Unlinked, func(a, b int) bool { return s.Unlinked[a].Name < s.Unlinked[b].Name })
+	s.TotalStreams, s.TotalWorkstations = len(streams), len(workstations)
+	s.AbendedCount, s.FailedCount, s.CriticalAtRiskCount = len(s.Abended), len(s.Failed), len(s.CriticalAtRisk)
+	s.LateStreamsCount, s.UnlinkedCount = len(s.LateStreams), len(s.Unlinked)
 	return s
 }

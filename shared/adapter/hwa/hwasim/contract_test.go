@@ -456,3 +456,42 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	c.validateAll("/plan/job", all)
 	t.Logf("contract: %d answers and answer items validated against %s", c.checks, specPath())
 }
+
+// TestContractLargePlan validates answers of a 100,000-job plan (500
+// workstations in seven time zones, 10,000 streams): pages from the middle
+// of each list, the grouped counts, every workstation, and objects by id.
+func TestContractLargePlan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a 100,000-job plan")
+	}
+	_, router := loadSpec(t)
+	sim := hwasim.New(hwasim.Config{Seed: 5, Jobs: 100000, Now: testNow, Users: map[string]string{"ops": "secret"}})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := &contract{t: t, srv: srv, router: router}
+
+	jobs := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?limit=200&offset=60000", 200))
+	if jobs.Count != 100000 || len(jobs.Results) != 200 {
+		t.Fatalf("page = %d of %d jobs, want 200 of 100000", len(jobs.Results), jobs.Count)
+	}
+	c.call("GET", "/plan/job?limit=50&oql="+url.QueryEscape("lastRunCompositeStatus.status IN ['ABEND','ABENP'] ORDER BY name ASC"), 200)
+	c.call("GET", "/plan/job/count?plan_filter="+url.QueryEscape("/@/@#/@/@.@")+"&grouping_filters=workstation,status", 200)
+	c.call("GET", "/plan/jobstream/count?plan_filter="+url.QueryEscape("/@/@#/@/@")+"&grouping_filters=status", 200)
+	streams := decode[hwa.Page[hwa.JobStreamInPlan]](t, c.call("GET", "/plan/jobstream?limit=200&offset=7000", 200))
+	wss := decode[hwa.Page[hwa.WorkstationInPlan]](t, c.call("GET", "/plan/workstation", 200))
+	zones := map[string]bool{}
+	for _, w := range wss.Results {
+		zones[w.TimeZone] = true
+	}
+	if len(wss.Results) != 500 || len(zones) < 5 {
+		t.Errorf("%d workstations in %d time zones, want 500 in several", len(wss.Results), len(zones))
+	}
+	var all []json.RawMessage
+	for _, j := range jobs.Results[:50] {
+		all = append(all, c.get("/plan/job/"+j.ID))
+	}
+	c.validateAll("/plan/job", all)
+	c.call("GET", "/plan/jobstream/"+streams.Results[0].ID, 200)
+	c.call("GET", "/plan/workstation/"+wss.Results[len(wss.Results)-1].ID, 200)
+	t.Logf("contract: %d answers of a 100,000-job plan validated", c.checks)
+}

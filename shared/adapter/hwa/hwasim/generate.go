@@ -11,14 +11,17 @@ import (
 
 // Minimums and defaults of the generated plan.
 const (
-	defaultJobs      = 450
-	minJobs          = 120
-	minStreams       = 40
-	minWorkstations  = 12
-	planLookBack     = 10 * time.Hour // the plan started this long before Now
-	planSpan         = 20 * time.Hour // normal streams are scheduled over this span
-	fixtureDeadline  = 2 * time.Hour  // fixture streams' deadline after their start
-	longRunnerLength = 14 * time.Hour
+	defaultJobs           = 450
+	minJobs               = 120
+	minStreams            = 40
+	minWorkstations       = 12
+	baseWorkstations      = 12  // the named ones below; the fixtures use them
+	jobsPerWorkstation    = 200 // default Workstations: Jobs / this (real plans: 100–300)
+	workstationsPerDomain = 50
+	planLookBack          = 10 * time.Hour // the plan started this long before Now
+	planSpan              = 20 * time.Hour // normal streams are scheduled over this span
+	fixtureDeadline       = 2 * time.Hour  // fixture streams' deadline after their start
+	longRunnerLength      = 14 * time.Hour
 )
 
 // QuoteJobName is the name of a job that deliberately contains an apostrophe.
@@ -78,6 +81,12 @@ var fixtures = []struct {
 	}},
 	{"FIX_SUPPR_IGNORED", func(g *generator, s *stream) { s.jobs[0].ws = g.wsIgnored }},
 	{"FIX_NOOP", func(g *generator, s *stream) { s.jobs[0].noOp = true }},
+}
+
+// regions of the extra workstations: a name prefix and the agents' zone.
+var regions = []struct{ code, tz string }{
+	{"EU", "Europe/Berlin"}, {"US", "America/New_York"}, {"UK", "Europe/London"},
+	{"BR", "America/Sao_Paulo"}, {"IN", "Asia/Kolkata"}, {"JP", "Asia/Tokyo"}, {"USW", "America/Los_Angeles"},
 }
 
 var (
@@ -145,20 +154,49 @@ func (g *generator) workstations() {
 		{"AGT_LNX_NEW", "AGENT", "WORKSTATION", "LINUX", true, true, 0, false, false},   // limit 0
 		{"FTA_OLD01", "FTA", "WORKSTATION", "UNIX", true, true, 10, true, false},        // ignored
 	}
-	n := max(g.cfg.Workstations, minWorkstations)
+	n := g.cfg.Workstations
+	if n == 0 {
+		n = g.cfg.Jobs / jobsPerWorkstation
+	}
+	n = max(n, minWorkstations)
 	for i := len(specs); i < n; i++ {
-		if i%2 == 0 {
-			specs = append(specs, spec{fmt.Sprintf("AGT_LNX%02d", i), "AGENT", "WORKSTATION", "LINUX", true, true, 30, false, true})
-		} else {
-			specs = append(specs, spec{fmt.Sprintf("FTA_LNX%02d", i), "FTA", "WORKSTATION", "UNIX", true, true, 20, false, true})
+		// A realistic mix: mostly dynamic agents, some fault-tolerant
+		// agents, a pool and a dynamic pool in every ten, an extended agent
+		// in every twenty.
+		region := regions[(i/10)%len(regions)].code
+		var sp spec
+		switch i % 20 {
+		case 3:
+			sp = spec{"POOL", "POOL", "WORKSTATION", "LINUX", true, true, 40, false, true}
+		case 13:
+			sp = spec{"DPOOL", "D-POOL", "WORKSTATION", "LINUX", true, true, 40, false, true}
+		case 7:
+			sp = spec{"XA", "X-AGENT", "WORKSTATION", "OTHER", true, true, 10, false, true}
+		case 1, 5, 11, 17:
+			sp = spec{"FTA", "FTA", "WORKSTATION", "UNIX", true, true, 20, false, true}
+		case 9, 15:
+			sp = spec{"AGT_WIN", "AGENT", "WORKSTATION", "WINDOWS", true, true, 20, false, true}
+		default:
+			sp = spec{"AGT_LNX", "AGENT", "WORKSTATION", "LINUX", true, true, 30, false, true}
 		}
+		sp.name = fmt.Sprintf("%s_%s%04d", region, sp.name, i)
+		specs = append(specs, sp)
 	}
 	for i, s := range specs {
 		w := &workstation{
 			id: g.newID(), name: s.name, folder: "/", typ: workload.WorkstationType(s.typ),
-			hostType: s.host, os: s.os, domain: "MASTERDM",
+			hostType: s.host, os: s.os, domain: "MASTERDM", tz: timeZone,
 			nodeName: strings.ToLower(strings.ReplaceAll(s.name, "_", "-")) + ".example.internal",
 			linked:   s.linked, running: s.running, limit: s.limit, ignore: s.ignore,
+		}
+		if i >= baseWorkstations {
+			// Every fifty extra workstations form a domain of their region.
+			r := regions[(i/10)%len(regions)]
+			w.tz = r.tz
+			w.domain = fmt.Sprintf("DM_%s%02d", r.code, (i-baseWorkstations)/workstationsPerDomain+1)
+			if i%50 == 24 {
+				w.folder = "/" + r.code + "/"
+			}
 		}
 		g.plan.workstations = append(g.plan.workstations, w)
 		g.wsByID[w.id] = w
@@ -252,7 +290,15 @@ func (g *generator) streams() {
 func (g *generator) newJob(s *stream, pos, idx int, fixture bool) *job {
 	r := g.rng
 	step := jobSteps[(pos-1+s.index)%len(jobSteps)]
-	name := fmt.Sprintf("%s_%s%d", strings.SplitN(s.name, "_", 2)[0], step, pos)
+	// Names are distinct across the plan: the streams of one base are
+	// numbered (PAYROLL_01, PAYROLL_02, ...) and from the second on their
+	// jobs carry the number (PAYROLL_EXTRACT1, PAYROLL02_EXTRACT1, ...).
+	prefix, _, _ := strings.Cut(s.name, "_")
+	num := s.name[strings.LastIndexByte(s.name, '_')+1:]
+	if num != "01" {
+		prefix += num
+	}
+	name := fmt.Sprintf("%s_%s%d", prefix, step, pos)
 	if fixture {
 		name = fmt.Sprintf("%s_J%d", strings.TrimPrefix(s.name, "FIX_"), pos)
 	}

@@ -1,9 +1,11 @@
 package hwasim
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"runtime"
 	"testing"
 	"time"
 
@@ -179,11 +181,69 @@ func TestGenerateSizes(t *testing.T) {
 	}
 }
 
-// BenchmarkGenerate measures generating a 20,000-job plan (and running the
-// engine up to now).
+// TestGenerateAtScale: a large plan has workstations, pools and domains in
+// proportion (100–300 jobs per workstation), names that never repeat and
+// agents in several time zones.
+func TestGenerateAtScale(t *testing.T) {
+	const n = 30000
+	p := generate(Config{Seed: 3, Jobs: n}, testNow)
+	if len(p.jobs) != n || len(p.workstations) != n/jobsPerWorkstation {
+		t.Fatalf("%d jobs on %d workstations, want %d on %d", len(p.jobs), len(p.workstations), n, n/jobsPerWorkstation)
+	}
+	perWS := map[*workstation]int{}
+	jobNames, streamNames := map[string]bool{}, map[string]bool{}
+	for _, j := range p.jobs {
+		perWS[j.ws]++
+		if jobNames[j.name] {
+			t.Fatalf("job name %s repeats", j.name)
+		}
+		jobNames[j.name] = true
+	}
+	for _, s := range p.streams {
+		if streamNames[s.name] {
+			t.Fatalf("stream name %s repeats", s.name)
+		}
+		streamNames[s.name] = true
+	}
+	zones, domains, types, wsNames := map[string]bool{}, map[string]bool{}, map[workload.WorkstationType]int{}, map[string]bool{}
+	busy := 0
+	for _, w := range p.workstations {
+		zones[w.tz], domains[w.domain], wsNames[w.name] = true, true, true
+		types[w.typ]++
+		if _, err := time.LoadLocation(w.tz); err != nil {
+			t.Errorf("workstation %s: time zone %q: %v", w.name, w.tz, err)
+		}
+		if c := perWS[w]; c >= 100 && c <= 300 {
+			busy++
+		}
+	}
+	if len(wsNames) != len(p.workstations) {
+		t.Errorf("%d distinct workstation names for %d workstations", len(wsNames), len(p.workstations))
+	}
+	if busy < len(p.workstations)*9/10 {
+		t.Errorf("only %d of %d workstations run 100–300 jobs", busy, len(p.workstations))
+	}
+	if len(zones) < 5 || len(domains) < 3 || types[workload.WSPool] < 5 || types[workload.WSDPool] < 5 || types[workload.WSFTA] < 20 {
+		t.Errorf("zones %v, domains %d, types %v: want several of each", zones, len(domains), types)
+	}
+}
+
+// BenchmarkGenerate measures generating a plan (and running the engine up
+// to now) at 1,000 to 200,000 jobs, with the heap the plan holds.
 func BenchmarkGenerate(b *testing.B) {
-	for b.Loop() {
-		generate(Config{Seed: 1, Jobs: 20000}, testNow)
+	for _, n := range []int{1000, 10000, 100000, 200000} {
+		b.Run(fmt.Sprintf("jobs=%d", n), func(b *testing.B) {
+			var p *plan
+			for b.Loop() {
+				p = generate(Config{Seed: 1, Jobs: n}, testNow)
+			}
+			runtime.GC()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "heapMB")
+			b.ReportMetric(float64(len(p.workstations)), "workstations")
+			runtime.KeepAlive(p)
+		})
 	}
 }
 

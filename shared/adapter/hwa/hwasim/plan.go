@@ -2,7 +2,7 @@ package hwasim
 
 import (
 	"encoding/binary"
-	"fmt"
+	"encoding/hex"
 	"hash/fnv"
 	"math/rand/v2"
 	"time"
@@ -20,6 +20,7 @@ type workstation struct {
 	hostType         string // MASTER | MANAGER | WORKSTATION
 	os               string
 	domain           string
+	tz               string // IANA time zone of the agent
 	nodeName         string
 	linked, running  bool
 	limit, fence     int
@@ -63,6 +64,7 @@ type job struct {
 	command          string
 	defID            string             // the job definition's id
 	keyStr           string             // cached key(); names never change after generation
+	times            *jobTimes          // cached instants(); set once at generation
 	def              *hwa.JobDefinition // cached definition()
 
 	// Fixture switches (see generate.go): each pins the job in one substatus.
@@ -140,7 +142,14 @@ func (p *plan) newID() string {
 	binary.BigEndian.PutUint64(b[8:], p.rng.Uint64())
 	b[6] = (b[6] & 0x0f) | 0x40
 	b[8] = (b[8] & 0x3f) | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	hex.Encode(out[9:13], b[4:6])
+	hex.Encode(out[14:18], b[6:8])
+	hex.Encode(out[19:23], b[8:10])
+	hex.Encode(out[24:], b[10:16])
+	out[8], out[13], out[18], out[23] = '-', '-', '-', '-'
+	return string(out[:])
 }
 
 // hash01 returns a number in [0,1) that depends only on the seed and parts.

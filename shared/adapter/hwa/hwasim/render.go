@@ -53,6 +53,25 @@ func (j *job) key() string {
 	return j.keyStr
 }
 
+// jobTimes are a job's fixed instants, formatted once.
+type jobTimes struct{ sched, deadline, criticalStart, startAt string }
+
+func (j *job) instants() *jobTimes {
+	if j.times == nil {
+		j.times = &jobTimes{sched: instant(j.stream.sched), deadline: instant(j.deadline),
+			criticalStart: instant(j.criticalStart), startAt: instant(j.startAt)}
+	}
+	return j.times
+}
+
+// jobParts holds the nested objects of a rendered job, allocated together.
+type jobParts struct {
+	flags hwa.JobStatusFlags
+	opts  hwa.JobOptions
+	comp  hwa.JobCompositeStatus
+	tr    hwa.TimeRestrictions
+}
+
 // definition is the job's JobDefinitionInPlanV2, built once (it never
 // changes) and shared by every rendering.
 func (j *job) definition() *hwa.JobDefinition {
@@ -156,41 +175,63 @@ func depStats(p *plan, deps []*dep) *hwa.DependenciesStats {
 
 // jobWire renders j. full adds the dependencies, which a query
 // (GET /plan/job) does not fill (vendor spec).
-func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan {
+func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan { return p.renderJob(j, full, true) }
+
+// renderJob is jobWire; without runs it leaves out the runs and the
+// dependency counts, the costly parts, for a filter that reads neither.
+func (p *plan) renderJob(j *job, full, runs bool) hwa.JobInPlan {
+	var w hwa.JobInPlan
+	p.renderJobInto(&w, new(jobParts), j, full, runs)
+	return w
+}
+
+// renderJobInto is renderJob writing into w, its nested objects in parts:
+// a filter reuses both for every job it tests.
+func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, runs bool) {
 	r := j.lastRun()
 	late := p.jobLate(j)
-	w := hwa.JobInPlan{
-		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: planID, Folder: j.folder, Name: j.name,
-		WorkstationID: j.ws.id, Workstation: j.ws.name,
-		JobStreamID: j.stream.id, JobStreamName: j.stream.name,
-		JobStreamWorkstationID: j.stream.ws.id, JobStreamWorkstation: j.stream.ws.name,
-		Position: int32(j.pos), Key: j.key(),
-		JobStatusFlags: &hwa.JobStatusFlags{
+	ts := j.instants()
+	*parts = jobParts{
+		flags: hwa.JobStatusFlags{
 			JobStreamCancelled: j.stream.canceled, JobLate: late, DeadlineHasPassed: late,
 			UserRerunAgain: r.attempt > 1, Restarted: r.attempt > 1,
 		},
-		JobOptions: &hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical},
-		LastRunCompositeStatus: &hwa.JobCompositeStatus{
+		opts: hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical},
+		comp: hwa.JobCompositeStatus{
 			Status: string(j.status), Substatus: string(j.sub),
 			Canceled: j.status == workload.InternalCancl,
 			Error:    j.status == workload.InternalAbend || j.status == workload.InternalFail,
 			Started:  !r.start.IsZero(),
 			DontRun:  r.dontRun,
 		},
-		LastRunCommonStatus: string(commonStatus(j.status, j.sub)),
-		JobDefinition:       j.definition(),
-		Priority:            int32(j.priority), OrigPriority: int32(j.origPriority),
-		SchedTime: instant(j.stream.sched), TimeZone: timeZone,
-		EndTime:       instant(r.end),
-		CriticalStart: instant(j.criticalStart),
+		tr: hwa.TimeRestrictions{
+			StartTime: ts.startAt, DeadlineTime: ts.deadline,
+			TimeDependent:     !j.startAt.IsZero(),
+			DeadlineSatisfied: !late,
+		},
+	}
+	*w = hwa.JobInPlan{
+		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: planID, Folder: j.folder, Name: j.name,
+		WorkstationID: j.ws.id, Workstation: j.ws.name,
+		JobStreamID: j.stream.id, JobStreamName: j.stream.name,
+		JobStreamWorkstationID: j.stream.ws.id, JobStreamWorkstation: j.stream.ws.name,
+		Position: int32(j.pos), Key: j.key(),
+		JobStatusFlags:         &parts.flags,
+		JobOptions:             &parts.opts,
+		LastRunCompositeStatus: &parts.comp,
+		LastRunCommonStatus:    string(commonStatus(j.status, j.sub)),
+		JobDefinition:          j.definition(),
+		Priority:               int32(j.priority), OrigPriority: int32(j.origPriority),
+		SchedTime: ts.sched, TimeZone: j.stream.ws.tz,
+		EndTime:          instant(r.end),
+		CriticalStart:    ts.criticalStart,
+		TimeRestrictions: &parts.tr,
+	}
+	if !runs {
+		return
 	}
 	for i, rr := range j.runs {
 		w.JobRuns = append(w.JobRuns, p.runWire(j, rr, i == len(j.runs)-1))
-	}
-	w.TimeRestrictions = &hwa.TimeRestrictions{
-		StartTime: instant(j.startAt), DeadlineTime: instant(j.deadline),
-		TimeDependent:     !j.startAt.IsZero(),
-		DeadlineSatisfied: !late,
 	}
 	w.DependenciesStats = depStats(p, j.deps)
 	if full {
@@ -198,7 +239,6 @@ func (p *plan) jobWire(j *job, full bool) hwa.JobInPlan {
 			w.Dependencies = append(w.Dependencies, p.depWire(d))
 		}
 	}
-	return w
 }
 
 func (p *plan) streamStats(s *stream) *hwa.JobStreamStats {
@@ -233,7 +273,7 @@ func (p *plan) streamWire(s *stream, full bool) hwa.JobStreamInPlan {
 	w := hwa.JobStreamInPlan{
 		FlowNodeType: "JOBSTREAM", ID: s.id, PlanID: planID, Folder: s.folder, Name: s.name,
 		OriginalJobStreamName: s.name, WorkstationID: s.ws.id, Workstation: s.ws.name, Key: s.key(),
-		SchedTime: instant(s.sched), TimeZone: timeZone,
+		SchedTime: instant(s.sched), TimeZone: s.ws.tz,
 		JSStatusFlags: &hwa.JobStreamStatusFlags{
 			Released:           s.status != workload.StreamHold,
 			LateJobStream:      s.late,
@@ -300,7 +340,7 @@ func (w *workstation) wire() hwa.WorkstationInPlan {
 		ID: w.id, PlanID: planID, Folder: w.folder, Name: w.name, Key: w.name,
 		Description:  string(w.typ) + " workstation " + w.name,
 		ActiveStates: w.states(), ActiveFlags: flags,
-		Type: string(w.typ), HostType: w.hostType, OS: w.os, TimeZone: timeZone,
+		Type: string(w.typ), HostType: w.hostType, OS: w.os, TimeZone: w.tz,
 		NodeName: w.nodeName, TCPPort: 31111, DomainName: w.domain,
 		Limit: int32(w.limit), Fence: int32(w.fence), Version: "10.2.5", Ignore: w.ignore,
 	}

@@ -21,11 +21,15 @@ import (
 type Config struct {
 	// Seed makes the plan (names, ids, durations, outcomes) reproducible.
 	Seed int64
-	// Jobs is the number of jobs (default 450, at least 120).
+	// Jobs is the number of jobs (default 450, at least 120; measured up to
+	// 200,000: BenchmarkGenerate).
 	Jobs int
-	// Streams is the number of job streams (default max(40, Jobs/10), at least 40).
+	// Streams is the number of job streams (default max(60, Jobs/10), at least 40).
 	Streams int
-	// Workstations is the number of workstations (at least 12, the default).
+	// Workstations is the number of workstations (default Jobs/200, at
+	// least 12). Beyond the twelve named ones they are agents, FTAs, pools,
+	// dynamic pools and extended agents in seven regions, each region with
+	// its time zone and a domain per fifty workstations.
 	Workstations int
 	// Now is the plan's current time when it is generated; the plan started
 	// ten hours earlier. Zero means Clock(), or time.Now() when Clock is nil.
@@ -33,6 +37,9 @@ type Config struct {
 	// Clock, when set, is the simulator's time: before every request the
 	// plan moves to Clock() (never backwards). Advance still works on top.
 	Clock func() time.Time
+	// Wall is the wall clock a running speed (SetSpeed, /sim/clock) is
+	// measured against; nil is time.Now.
+	Wall func() time.Time
 
 	// Users maps user names to passwords for HTTP Basic authentication.
 	Users map[string]string
@@ -87,11 +94,16 @@ type Server struct {
 	jobF    fieldSet[hwa.JobInPlan]
 	streamF fieldSet[hwa.JobStreamInPlan]
 	wsF     fieldSet[hwa.WorkstationInPlan]
+	ops     []specOp // the vendor's operations, for 501 on those not simulated
 
 	mu       sync.Mutex // guards plan, actions, requests
 	plan     *plan
 	actions  []Action
 	requests []Request
+
+	wall           func() time.Time
+	speed          float64   // plan seconds per wall second; 0 = frozen (guarded by mu)
+	wallAt, planAt time.Time // where the running clock started (guarded by mu)
 
 	fmu      sync.Mutex // guards fault state
 	fault    *Fault
@@ -110,11 +122,17 @@ func New(cfg Config) *Server {
 		}
 	}
 	now = now.UTC().Truncate(time.Second)
+	wall := cfg.Wall
+	if wall == nil {
+		wall = time.Now
+	}
 	return &Server{
+		wall:     wall,
 		cfg:      cfg,
 		jobF:     jobFields(),
 		streamF:  streamFields(),
 		wsF:      workstationFields(),
+		ops:      parseSpecOps(),
 		plan:     generate(cfg, now),
 		faultRng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0xfa017)),
 	}
@@ -135,12 +153,14 @@ func (s *Server) Advance(d time.Duration) {
 	defer s.mu.Unlock()
 	s.syncClock()
 	s.plan.step(s.plan.now.Add(d))
+	s.setSpeed(s.speed) // a running clock goes on from the new time
 }
 
 func (s *Server) syncClock() {
 	if s.cfg.Clock != nil {
 		s.plan.step(s.cfg.Clock())
 	}
+	s.runClock()
 }
 
 // Actions returns a copy of the action log, oldest first.
@@ -238,6 +258,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Add("WWW-Authenticate", `Basic realm="twsd"`)
 		rec.Header().Add("WWW-Authenticate", `Bearer realm="twsd"`)
 		writeError(rec, http.StatusUnauthorized, "NOT_AUTHORIZED", "missing or invalid credentials")
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/sim/") {
+		s.admin(rec, r, who)
 		return
 	}
 	s.route(rec, r, who)

@@ -3,8 +3,10 @@
 //
 //	go run ./shared/adapter/hwa/hwasim/cmd/hwasim -addr 127.0.0.1:0 -seed 1 -tick 1s -speed 60
 //
-// With -tick the plan's clock advances by tick×speed every tick. -user and
-// -apikey switch authentication on (repeat -user as name:password).
+// With -tick the plan's clock advances by tick×speed every tick; it can
+// also be read and moved over HTTP at /sim/clock (see the package README).
+// -user and -apikey switch authentication on (repeat -user as
+// name:password).
 package main
 
 import (
@@ -42,7 +44,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("hwasim", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback only by default)")
 	seed := fs.Int64("seed", 1, "plan seed")
-	jobs := fs.Int("jobs", 0, "number of jobs (0 = default 450)")
+	jobs := fs.Int("jobs", 0, "number of jobs (0 = default 450; workstations, pools and domains scale with it, measured up to 200000)")
 	tick := fs.Duration("tick", 0, "advance the plan's clock every tick (0 = frozen clock)")
 	speed := fs.Float64("speed", 1, "plan seconds per wall-clock second when -tick is set")
 	var users, keys listFlag

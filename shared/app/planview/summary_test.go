@@ -1,0 +1,175 @@
+package planview
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/domain/workload"
+)
+
+// meter counts the requests a handler answers and the bytes of their bodies.
+type meter struct {
+	next         http.Handler
+	calls, bytes atomic.Int64
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (w countingWriter) Write(b []byte) (int, error) {
+	w.n.Add(int64(len(b)))
+	return w.ResponseWriter.Write(b)
+}
+
+func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.calls.Add(1)
+	m.next.ServeHTTP(countingWriter{w, &m.bytes}, r)
+}
+
+// simSource returns the adapter over a simulator of n jobs (seed 1, plan
+// time t0) and the meter in front of it.
+func simSource(t testing.TB, n int) (HWA, *hwasim.Server, *meter) {
+	t.Helper()
+	sim := hwasim.New(hwasim.Config{Seed: 1, Jobs: n, Now: t0})
+	m := &meter{next: sim}
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	hc, err := hwa.New(hwa.Config{BaseURL: srv.URL, Retry: hwa.RetryPolicy{Attempts: 1}, MaxResponseBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return HWA{Client: hc}, sim, m
+}
+
+// wantSummary is the summary of the whole plan by the domain rules, with
+// lists cut as Summary cuts them.
+func wantSummary(t *testing.T, src HWA, now time.Time) workload.Summary {
+	t.Helper()
+	ctx := context.Background()
+	jobs, err := src.AllJobs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams, err := src.Streams(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wss, err := src.Workstations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := workload.Summarize(jobs, streams, wss, now)
+	for st := range w.ByInternal {
+		switch st {
+		case workload.InternalAbend, workload.InternalAbenP, workload.InternalFail, workload.InternalError:
+		default:
+			delete(w.ByInternal, st)
+		}
+	}
+	cut := func(refs []workload.JobRef) []workload.JobRef { return refs[:min(len(refs), SummaryListLimit)] }
+	w.Abended, w.Failed, w.CriticalAtRisk = cut(w.Abended), cut(w.Failed), cut(w.CriticalAtRisk)
+	w.LateStreams = w.LateStreams[:min(len(w.LateStreams), SummaryListLimit)]
+	w.Unlinked = w.Unlinked[:min(len(w.Unlinked), SummaryListLimit)]
+	return w
+}
+
+// TestSummarySelectionsMatchTheDomain proves the summary read from counts
+// and bounded pages equals the summary of the whole plan by the domain
+// rules (workload.Summarize), at several moments of a simulated night and
+// after actions, so the OQL selections and the rules cannot drift apart.
+func TestSummarySelectionsMatchTheDomain(t *testing.T) {
+	src, sim, _ := simSource(t, 3000)
+	svc := &Service{src: src}
+	ctx := context.Background()
+	for _, step := range []time.Duration{0, 40 * time.Minute, 3 * time.Hour, 9 * time.Hour} {
+		sim.Advance(step)
+		now := sim.Now()
+		got, err := svc.summarize(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := wantSummary(t, src, now)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("at %s:\n got %+v\nwant %+v", now.Format(time.RFC3339), got, want)
+		}
+		// HWA's own counts of the selections, before Summary applies the
+		// rules to the pages, equal the rules' counts too.
+		for w, n := range map[Watch]int{WatchAbended: want.AbendedCount, WatchFailed: want.FailedCount, WatchAtRisk: want.CriticalAtRiskCount} {
+			if _, got, err := src.WatchJobs(ctx, w, now, 1); err != nil || got != int64(n) {
+				t.Errorf("at %s WatchJobs(%s) counts %d (err %v), want %d", now.Format(time.RFC3339), w, got, err, n)
+			}
+		}
+		if _, got, err := src.WatchLateStreams(ctx, now, 1); err != nil || got != int64(want.LateStreamsCount) {
+			t.Errorf("at %s WatchLateStreams counts %d (err %v), want %d", now.Format(time.RFC3339), got, err, want.LateStreamsCount)
+		}
+		if _, got, err := src.WatchUnlinked(ctx, 1); err != nil || got != int64(want.UnlinkedCount) {
+			t.Errorf("at %s WatchUnlinked counts %d (err %v), want %d", now.Format(time.RFC3339), got, err, want.UnlinkedCount)
+		}
+		if want.AbendedCount == 0 || want.FailedCount == 0 || want.LateStreamsCount == 0 || want.UnlinkedCount == 0 {
+			t.Errorf("at %s the plan shows no abended, failed, late or unlinked objects: the check is void (%+v)", now.Format(time.RFC3339), want)
+		}
+		if step == 3*time.Hour && want.CriticalAtRiskCount == 0 {
+			t.Errorf("at %s no critical job is at risk: the check is void", now.Format(time.RFC3339))
+		}
+	}
+}
+
+// TestSummaryReadsLittleOnALargePlan: on a 20,000-job plan the summary
+// makes at most 20 HWA calls and reads at most 1 MB, and never lists jobs
+// beyond one bounded page per list.
+func TestSummaryReadsLittleOnALargePlan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a 20,000-job plan")
+	}
+	src, _, m := simSource(t, 20000)
+	svc := &Service{src: src}
+	sum, err := svc.summarize(context.Background(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, bytes := m.calls.Load(), m.bytes.Load()
+	t.Logf("summary of %d jobs: %d calls, %d bytes", sum.TotalJobs, calls, bytes)
+	if sum.TotalJobs != 20000 || sum.AbendedCount <= SummaryListLimit || len(sum.Abended) != SummaryListLimit {
+		t.Errorf("summary = %d jobs, %d abended (%d listed); want 20000 and more abended than listed", sum.TotalJobs, sum.AbendedCount, len(sum.Abended))
+	}
+	if calls > 20 {
+		t.Errorf("summary made %d HWA calls, want <= 20", calls)
+	}
+	if bytes > 1<<20 {
+		t.Errorf("summary read %d bytes from HWA, want <= 1 MiB", bytes)
+	}
+}
+
+// BenchmarkSummary measures a cold plan summary (no cache) over the
+// simulator at 1,000, 10,000 and 100,000 jobs: time, HWA calls and bytes
+// read per summary. Issue 14's target at 100,000: <= 20 calls, <= 1 MB,
+// <= 1 s, and at most 2x per tenfold step.
+func BenchmarkSummary(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run("jobs="+strconv.Itoa(n), func(b *testing.B) {
+			src, _, m := simSource(b, n)
+			svc := &Service{src: src}
+			ctx := context.Background()
+			m.calls.Store(0)
+			m.bytes.Store(0)
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := svc.summarize(ctx, t0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(m.calls.Load())/float64(b.N), "calls/op")
+			b.ReportMetric(float64(m.bytes.Load())/float64(b.N), "bytesHWA/op")
+		})
+	}
+}
