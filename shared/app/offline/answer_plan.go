@@ -21,20 +21,24 @@ func (w *writer) summary(content string) error {
 	if s.Stale {
 		w.meta(planview.Meta{AsOf: s.AsOf, Stale: true})
 	}
-	refs := func(title string, list []workload.JobRef) string {
+	refs := func(title string, list []workload.JobRef, count int) string {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s (%d):", title, len(list))
-		if len(list) == 0 {
+		count = max(count, len(list))
+		fmt.Fprintf(&b, "%s (%d):", title, count)
+		if count == 0 {
 			b.WriteString(" none.")
 		}
 		for _, j := range list {
 			b.WriteString("\n- " + jobLabel(j.Stream, j.Name, j.ID, j.Workstation) + statusText(string(j.Common), string(j.Internal)))
 		}
+		if count > len(list) {
+			fmt.Fprintf(&b, "\n(The first %d of %d, by name; ask for them by stream or workstation to see the rest.)", len(list), count)
+		}
 		return b.String()
 	}
 	late := func() string {
 		var b strings.Builder
-		fmt.Fprintf(&b, "Late job streams (%d):", len(s.LateStreams))
+		fmt.Fprintf(&b, "Late job streams (%d):", max(s.LateStreamsCount, len(s.LateStreams)))
 		if len(s.LateStreams) == 0 {
 			b.WriteString(" none.")
 		}
@@ -52,7 +56,7 @@ func (w *writer) summary(content string) error {
 	}
 	unlinked := func() string {
 		var b strings.Builder
-		fmt.Fprintf(&b, "Unlinked workstations (%d):", len(s.Unlinked))
+		fmt.Fprintf(&b, "Unlinked workstations (%d):", max(s.UnlinkedCount, len(s.Unlinked)))
 		if len(s.Unlinked) == 0 {
 			b.WriteString(" none; every workstation is linked.")
 		}
@@ -78,9 +82,9 @@ func (w *writer) summary(content string) error {
 		for _, f := range w.q.filters {
 			switch {
 			case f.internal == "ABEND":
-				w.add(refs("Abended jobs", s.Abended))
+				w.add(refs("Abended jobs", s.Abended, s.AbendedCount))
 			case f.status == "ERROR":
-				w.add(refs("Jobs in error", s.Failed))
+				w.add(refs("Jobs in error", s.Failed, s.FailedCount))
 			default:
 				w.add(fmt.Sprintf("Jobs %s: %d (the summary has counts only; no job search is available to this agent).", f.label, s.ByStatus[workload.CommonStatus(f.status)]))
 			}
@@ -93,7 +97,7 @@ func (w *writer) summary(content string) error {
 		w.add(unlinked())
 		return nil
 	case kindCritical:
-		w.add(refs("Critical jobs at risk", s.CriticalAtRisk))
+		w.add(refs("Critical jobs at risk", s.CriticalAtRisk, s.CriticalAtRiskCount))
 		return nil
 	}
 	var b strings.Builder
@@ -125,13 +129,13 @@ func (w *writer) summary(content string) error {
 	if w.tools[toolAttention] {
 		return nil // the attention list, next, names what needs the operator
 	}
-	w.add(refs("Abended jobs", s.Abended))
+	w.add(refs("Abended jobs", s.Abended, s.AbendedCount))
 	if other := failedOnly(); len(other) > 0 {
-		w.add(refs("Other jobs in error", other))
+		w.add(refs("Other jobs in error", other, 0))
 	}
 	w.add(late())
 	w.add(unlinked())
-	w.add(refs("Critical jobs at risk", s.CriticalAtRisk))
+	w.add(refs("Critical jobs at risk", s.CriticalAtRisk, s.CriticalAtRiskCount))
 	return nil
 }
 
