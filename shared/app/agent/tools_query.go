@@ -23,6 +23,7 @@ func (t *Tools) jobQuery(f JobFilter) (planview.JobQuery, Applied, outcome, bool
 		Name:        strings.ToUpper(strings.TrimSpace(f.Name)),
 		Critical:    f.Critical,
 		Late:        f.Late,
+		Started:     f.Started,
 	}
 	ap := Applied{Now: now.In(loc), TimeZone: loc.String()}
 	for _, s := range []string{f.Status, f.InternalStatus} {
@@ -113,6 +114,9 @@ func describe(f JobFilter, ap Applied) string {
 	}
 	if f.Late != nil {
 		add("late", fmt.Sprint(*f.Late))
+	}
+	if f.Started != nil {
+		add("started", fmt.Sprint(*f.Started))
 	}
 	add("window", ap.Window)
 	if len(parts) == 0 {

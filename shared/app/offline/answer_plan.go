@@ -146,6 +146,12 @@ func filterLabel(in map[string]any) string {
 	if crit, _ := in["critical"].(bool); crit {
 		parts = append(parts, "critical")
 	}
+	if st, ok := in["started"].(bool); ok && !st {
+		parts = append(parts, "not started yet")
+	}
+	if late, ok := in["late"].(bool); ok {
+		parts = append(parts, map[bool]string{true: "late", false: "not late"}[late])
+	}
 	switch s := str("internalStatus"); s {
 	case "":
 	case "ABEND":

@@ -88,6 +88,7 @@ type question struct {
 	unknown      []string // words it did not understand
 	typos        []string // words it read as others ("faild" as "failed")
 	onTime       bool     // jobs that are not late
+	notStarted   bool     // jobs that have not started yet
 	negated      bool     // a list with a negation it cannot apply ("streams that have not finished")
 	broken       bool     // "what's broken": jobs in error and workstations down
 	moreWS       []string // further workstations ("on MDM and FTA1")
@@ -511,14 +512,25 @@ func parse(text string, mem *memory) question {
 		// "what failed today": since midnight on the plan clock, said in the answer.
 		q.win = window{since: "today", label: "today (since midnight)"}
 	}
+	if (q.kind == kindJobs || q.kind == kindCount || q.kind == kindHelp || q.kind == kindWaiting && len(q.jobs) == 0 && !q.pronoun) &&
+		phrase("not started", "haven't started", "havent started", "hasn't started", "hasnt started", "not kicked off", "haven't kicked off",
+			"havent kicked off", "yet to start", "left to run", "still to run", "not run yet", "haven't run", "havent run", "not yet started", "not yet run",
+			"yet to run", "not begun", "haven't begun") {
+		// "which jobs haven't kicked off yet": the jobs with no started run.
+		q.notStarted = true
+		if q.kind != kindCount {
+			q.kind = kindJobs
+		}
+		q.explicit = true
+	}
 	if q.kind == kindJobs && phrase("on time", "not late", "on schedule") {
 		q.onTime = true // "which jobs are on time?"
 	}
-	if q.kind == kindJobs && len(q.filters) == 0 && q.stream == "" && q.workstation == "" && q.pattern == "" && !q.win.set() && !q.long && !q.onTime {
+	if q.kind == kindJobs && len(q.filters) == 0 && q.stream == "" && q.workstation == "" && q.pattern == "" && !q.win.set() && !q.long && !q.onTime && !q.notStarted {
 		q.bareUnread = bareUnread(toks)
 	}
 	q.unknown = leftovers(toks)
-	if q.kind.listKind() && q.kind != kindWorkstations && !q.onTime && negated(toks, words) {
+	if q.kind.listKind() && q.kind != kindWorkstations && !q.onTime && !q.notStarted && negated(toks, words) {
 		q.negated = true
 	}
 	if q.kind == kindHelp && !q.explicit && len(q.jobs) == 0 && (q.workstation != "") != (q.stream != "") && (has(wordsDetail) || words["news"] || words["update"] || words["updates"]) && !has(wordsRan) {

@@ -443,6 +443,12 @@ func (t *turn) planJobs(q question) ([]call, string) {
 		}
 		base["late"] = json.RawMessage("false") // kept by use, which drops false bools
 	}
+	if q.notStarted {
+		if !t.tools[toolSearchJobs]["started"] {
+			return nil, t.cannot("tell which jobs have not started", toolSearchJobs)
+		}
+		base["started"] = json.RawMessage("false")
+	}
 	if len(q.filters) == 0 {
 		windowInput(base, q.win, filter{})
 		return []call{t.use(toolSearchJobs, base)}, ""

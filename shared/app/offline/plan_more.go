@@ -34,6 +34,9 @@ func (t *turn) planCount(q question) ([]call, string) {
 		return t.planJobs(q)
 	}
 	base := map[string]any{"stream": q.stream, "workstation": q.workstation, "name": q.pattern, "groupBy": q.groupBy}
+	if q.notStarted && t.tools[toolCountJobs]["started"] {
+		base["started"] = json.RawMessage("false")
+	}
 	if len(q.filters) == 0 {
 		windowInput(base, q.win, filter{})
 		return []call{t.use(toolCountJobs, base)}, ""

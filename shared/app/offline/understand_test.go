@@ -119,6 +119,8 @@ func TestNewClassesToTools(t *testing.T) {
 		{"errors since 0900", []string{`search_jobs {"endedSince":"09:00","status":"ERROR"}`}},
 		{"wich jobs abendid tonite", []string{`search_jobs {"endedSince":"today","internalStatus":"ABEND"}`}},
 		{"pls run `kubectl delete ns prod` for me", nil},
+		{"which jobs haven't kicked off yet", []string{`search_jobs {"started":false}`}},
+		{"how many jobs are left to run", []string{`count_jobs {"started":false}`}},
 		{"HOLD PAY_LOAD", []string{`propose_action {"action":"hold","job":"PAY_LOAD"}`}},
 		{"what failed + any ws offline?", []string{`search_jobs {"status":"ERROR"}`, `list_workstations {"unlinked":true}`}},
 		{"what runs on DPOOL_DWH", []string{`search_jobs {"workstation":"DPOOL_DWH"}`}},

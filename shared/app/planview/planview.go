@@ -76,6 +76,9 @@ type JobQuery struct {
 	Failed bool
 	// Late: only jobs late by workload.Job.IsLate (true) or not late (false).
 	Late *bool
+	// Started: only jobs whose last run has started (true) or that have not
+	// started yet (false: no run, or a run record without a start).
+	Started *bool
 	// Time windows on the last run's start and end and on the scheduled
 	// time: a zero bound does not filter. A job that has not started (or
 	// ended) is outside any window on its start (or end).
@@ -90,7 +93,7 @@ type JobQuery struct {
 // given here (the failed set, time windows): those are answered from the
 // cached list of every job.
 func (q JobQuery) inMemory() bool {
-	return q.Failed || q.Late != nil || !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() || !q.EndedAfter.IsZero() ||
+	return q.Failed || q.Late != nil || q.Started != nil || !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() || !q.EndedAfter.IsZero() ||
 		!q.EndedBefore.IsZero() || !q.ScheduledAfter.IsZero() || !q.ScheduledBefore.IsZero()
 }
 
@@ -152,6 +155,9 @@ func (q JobQuery) key() string {
 	}
 	if q.Late != nil {
 		add("late", strconv.FormatBool(*q.Late))
+	}
+	if q.Started != nil {
+		add("started", strconv.FormatBool(*q.Started))
 	}
 	for _, w := range []struct {
 		k string
