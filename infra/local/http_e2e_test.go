@@ -44,7 +44,7 @@ func TestHTTPRoutesThroughTheStack(t *testing.T) {
 	hwaSrv := httptest.NewServer(sim)
 	defer hwaSrv.Close()
 	s, out := newStack(t, map[string]string{
-		envBinDir:    buildFunctions(t, "status", "admin", "health", "chat"),
+		envBinDir:    buildFunctions(t, "status", "admin", "health", "chat", "mcp"),
 		"HWA_URL":    hwaSrv.URL,
 		"CACHE_TTLS": "summary=1s",
 		envPassEnv:   "CACHE_TTLS",

@@ -33,7 +33,7 @@ func TestProductionParity(t *testing.T) {
 	neo := testenv.Neo4j(t)
 	s, out := newStack(t, map[string]string{
 		envProd:          "1",
-		envBinDir:        buildFunctions(t, "chat", "status", "admin", "ingest", "health"),
+		envBinDir:        buildFunctions(t, "chat", "status", "admin", "ingest", "health", "mcp"),
 		"NEO4J_URI":      neo.URI,
 		"NEO4J_USER":     neo.User,
 		"NEO4J_PASSWORD": neo.Password,

@@ -37,7 +37,7 @@ func TestS3DeliversObjectEventsToIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if len(env) != 2 || !strings.HasPrefix(env[0], "DOCUMENTS_BUCKET=") || !strings.HasPrefix(env[1], "S3_ENDPOINT=http://127.0.0.1:") {
+	if len(env) != 3 || !strings.HasPrefix(env[0], "DOCUMENTS_BUCKET=") || !strings.HasPrefix(env[1], "AUDIT_BUCKET=") || !strings.HasPrefix(env[2], "S3_ENDPOINT=http://127.0.0.1:") {
 		t.Errorf("env = %q", env)
 	}
 	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), UsePathStyle: true,

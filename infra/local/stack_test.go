@@ -313,7 +313,7 @@ func TestRunPrintsAddressesAndShutsDown(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, want := range []string{"http api      http://127.0.0.1:", "redis         redis://127.0.0.1:", "(embedded miniredis)",
-		"dev tokens    POST http://127.0.0.1:", "schedules     POST http://127.0.0.1:", "functions     health", "not built     chat, status, admin (", "graph         off: NEO4J_URI is not set"} {
+		"dev tokens    POST http://127.0.0.1:", "schedules     POST http://127.0.0.1:", "functions     health", "not built     chat, status, admin, mcp (", "graph         off: NEO4J_URI is not set"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("start-up output lacks %q:\n%s", want, stdout.String())
 		}
