@@ -11,25 +11,25 @@ import (
 	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/s3audit"
 	"github.com/resync/resync/shared/edge/config"
-	"github.com/resync/resync/shared/edge/stage"
 )
 
 // Audit builds the audit trail of a function that records actions: the
 // durable chain in AUDIT_BUCKET (through S3_ENDPOINT when set, path-style)
 // written first, then the bounded Redis index, with the Redis head hint.
-// trail is nil when AUDIT_BUCKET is not set, which only the development
-// stage allows (then the Redis stream is the whole trail, and that is
-// logged). It makes no call: a cold start does not wait for S3.
+// trail is nil when AUDIT_BUCKET is not set, which only the unchecked
+// stages allow — development and the smoke run's test stage
+// (stage.Checked) — and then the Redis stream is the whole trail, and that
+// is logged. It makes no call: a cold start does not wait for S3.
 func (b *Base) Audit(ctx context.Context, getenv func(string) string) (log *audit.Log, trail *s3audit.Trail, err error) {
 	if b.Redis == nil {
 		return nil, nil, fmt.Errorf("%s: audit: needs Redis", b.Function)
 	}
 	bucket := getenv(config.EnvAuditBucket)
 	if bucket == "" {
-		if b.Config.Stage != stage.Development {
+		if b.Config.Stage.Checked() {
 			return nil, nil, fmt.Errorf("%s: %s is not set: the %s stage keeps the audit trail in S3", b.Function, config.EnvAuditBucket, b.Config.Stage)
 		}
-		b.Log.WarnContext(ctx, "audit: "+config.EnvAuditBucket+" is not set: the audit trail is only in Redis (development stage)")
+		b.Log.WarnContext(ctx, "audit: "+config.EnvAuditBucket+" is not set: the audit trail is only in Redis ("+string(b.Config.Stage)+" stage)")
 		return audit.New(b.Redis, audit.Config{MaxLen: audit.DefaultIndexLen}), nil, nil
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
