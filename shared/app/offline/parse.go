@@ -88,6 +88,7 @@ type question struct {
 	unknown      []string // words it did not understand
 	typos        []string // words it read as others ("faild" as "failed")
 	onTime       bool     // jobs that are not late
+	inherits     bool     // "how many?", "why did they fail": the filters of the list before, when there is one
 	notStarted   bool     // jobs that have not started yet
 	negated      bool     // a list with a negation it cannot apply ("streams that have not finished")
 	broken       bool     // "what's broken": jobs in error and workstations down
@@ -488,8 +489,10 @@ func parse(text string, mem *memory) question {
 		// "which jobs failed and why?": the list, and why each failed.
 		q.kind, q.explain = kindJobs, true
 		q.pronoun = false
-		if len(q.filters) == 0 {
+		if len(q.filters) == 0 || !has(wordsAbend) && words["fail"] && (words["they"] || words["them"] || words["those"]) {
+			// "why did they fail": the list of the conversation, else the failed jobs.
 			q.filters = []filter{{label: "in error", status: "ERROR"}}
+			q.inherits = words["they"] || words["them"] || words["those"] || words["ones"]
 		}
 	}
 	if q.kind == kindJobs && len(q.filters) > 0 && phrase("what was the error", "what were the errors", "the error message", "error messages", "and why", "tell me why", "with the reason", "with reasons", "and the reason", "and the cause") {
@@ -539,6 +542,10 @@ func parse(text string, mem *memory) question {
 		q.jobs = []string{q.workstation + q.stream}
 		q.workstation, q.stream = "", ""
 		q.kind, q.explicit = kindJob, true
+	}
+	if q.kind == kindCount && len(q.filters) == 0 && q.stream == "" && q.workstation == "" && q.groupBy == "" && !q.win.set() &&
+		len(leftovers(toks)) == 0 && !words["jobs"] && !words["job"] && !words["plan"] && !words["total"] {
+		q.inherits = true // "how many?", "how many of them": the list before
 	}
 	if q.kind == kindHelp && !q.explicit && len(q.jobs) == 0 && q.stream == "" && q.workstation == "" && len(toks) <= 5 &&
 		(words["rc"] || phrase("return code", "exit code", "the status", "the state", "the error")) {

@@ -19,6 +19,14 @@ const maxFollowUp = 8
 // earlier questions of the conversation.
 func (t *turn) question(at int) question {
 	q := parse(strings.TrimSpace(t.req.Messages[at].Text()), t.mem)
+	if q.inherits && (q.kind == kindCount || q.explain) {
+		// "how many?", "why did they fail?" after a list: that list's filters.
+		if prev, ok := t.lastList(at); ok {
+			q.filters, q.stream, q.workstation, q.win = prev.filters, prev.stream, prev.workstation, prev.win
+			q.moreWS, q.moreStreams = prev.moreWS, prev.moreStreams
+		}
+		return q
+	}
 	if q.explicit && q.kind != kindJob {
 		return q
 	}
@@ -46,6 +54,44 @@ func (t *turn) question(at int) question {
 		q.action, q.verb, q.tail = prev.action, prev.verb, prev.tail
 	}
 	return q
+}
+
+// listResult reports whether m holds a tool result that is a list (of
+// jobs, nodes, successors, targets or candidates), even of one.
+func listResult(m llm.Message) bool {
+	for _, b := range m.Content {
+		if b.ToolResult == nil {
+			continue
+		}
+		var o map[string]json.RawMessage
+		if json.Unmarshal([]byte(b.ToolResult.Content), &o) != nil {
+			continue
+		}
+		for _, k := range []string{"items", "nodes", "successors", "targets", "candidates"} {
+			if _, ok := o[k]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lastList returns the last job list or count the conversation asked for
+// before message at (follow-ups completed), skipping questions about one job
+// or actions between.
+func (t *turn) lastList(at int) (question, bool) {
+	seen := 0
+	for i := at - 1; i >= 0 && seen < maxFollowUp; i-- {
+		m := t.req.Messages[i]
+		if m.Role != llm.User || hasResults(m) || strings.TrimSpace(m.Text()) == "" {
+			continue
+		}
+		seen++
+		if q := t.question(i); (q.kind == kindJobs || q.kind == kindCount) && len(q.filters) > 0 {
+			return q, true
+		}
+	}
+	return question{}, false
 }
 
 // askedWhich reports whether the answer before message at asked which job
@@ -83,7 +129,8 @@ func (t *turn) previous(at int) (question, bool) {
 // subject returns the jobs the conversation was last about, before message
 // at: the jobs of the latest tool result, tool use or question naming any.
 func (t *turn) subject(at int, listed bool) []jobRef {
-	answerText := "" // the answer after the tool results being looked at
+	var single []jobRef // with listed: the one job found, if no list comes before it
+	answerText := ""    // the answer after the tool results being looked at
 	for i := at - 1; i >= 0; i-- {
 		m := t.req.Messages[i]
 		if m.Role == llm.Assistant && len(m.ToolUses()) == 0 {
@@ -115,11 +162,18 @@ func (t *turn) subject(at int, listed bool) []jobRef {
 			}
 		}
 		if refs = dedupe(refs); len(refs) > 0 {
-			return refs
+			if !listed || len(refs) > 1 || listResult(m) {
+				return refs
+			}
+			// "and the first?" after "why did the second one fail": the
+			// ordinal picks from the last list, not from the one job since.
+			if single == nil {
+				single = refs
+			}
 		}
 		answerText = ""
 	}
-	return nil
+	return single
 }
 
 // roots returns the jobs holding up the job last explained: the root causes

@@ -160,3 +160,19 @@ func TestHalfParsedQuestionsAreDeclined(t *testing.T) {
 		}
 	}
 }
+
+// Follow-ups that refer to a list of earlier turns keep that list: its
+// ordinals, its filters for "how many?" and "why did they fail?".
+func TestFollowUpsKeepTheList(t *testing.T) {
+	runSteps(t, &conversation{t: t, tools: specs()}, []step{
+		{"which jobs failed?", []string{`search_jobs {"status":"ERROR"}`}, nil},
+		{"why did the second one fail", []string{`get_job {"job":"` + glClose.ID + `"}`, `job_log {"job":"` + glClose.ID + `","tail":50}`}, nil},
+		{"and the first?", []string{`get_job {"job":"` + payLoad.ID + `"}`, `job_log {"job":"` + payLoad.ID + `","tail":50}`}, nil},
+		{"which jobs abended", []string{`search_jobs {"internalStatus":"ABEND"}`}, nil},
+		{"rerun the last one", []string{`propose_action {"action":"rerun","job":"` + glClose.ID + `"}`}, nil},
+		{"why did they fail", []string{`search_jobs {"internalStatus":"ABEND"}`, `job_log {"job":"` + payLoad.ID + `","tail":20}`, `job_log {"job":"` + glClose.ID + `","tail":20}`}, nil},
+		{"failed jobs on MDM", []string{`search_jobs {"status":"ERROR","workstation":"MDM"}`}, nil},
+		{"and on FTA2?", []string{`search_jobs {"status":"ERROR","workstation":"FTA2"}`}, nil},
+		{"how many?", []string{`count_jobs {"status":"ERROR","workstation":"FTA2"}`}, nil},
+	})
+}
