@@ -13,12 +13,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/shared/adapter/hwa"
-	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/idempotency"
 	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/domain/trail"
 	"github.com/resync/resync/shared/edge/auth"
 )
 
@@ -148,7 +148,7 @@ type ProposalRequest struct {
 // Auditor records audit entries (*audit.Log, which writes the durable
 // trail first). An error means the entry was not recorded.
 type Auditor interface {
-	Append(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	Append(ctx context.Context, e trail.Entry) (trail.Entry, error)
 }
 
 // ActionsConfig configures Actions. Redis, HWA, Plan, Guard, Audit and
@@ -240,7 +240,7 @@ func (a *Actions) key(id string) string { return a.cfg.Prefix + id }
 
 // audit appends an entry; its error is returned for the callers that must
 // fail closed.
-func (a *Actions) audit(ctx context.Context, e audit.Entry) error {
+func (a *Actions) audit(ctx context.Context, e trail.Entry) error {
 	_, err := a.cfg.Audit.Append(context.WithoutCancel(ctx), e)
 	return err
 }
@@ -275,7 +275,7 @@ func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest)
 		if errors.As(err, &ae) {
 			msg = "failed: " + ae.Message
 		}
-		_ = a.audit(ctx, audit.Entry{User: user, Action: "proposal:" + req.Action,
+		_ = a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + req.Action,
 			Targets: []string{"job " + req.Job.Name + " (" + req.Job.ID + ")"}, Result: msg})
 	}
 	return res, err
@@ -316,7 +316,7 @@ func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest)
 	if err := a.cfg.Redis.Set(ctx, a.key(id), b, a.cfg.Retention).Err(); err != nil {
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be stored")
 	}
-	if err := a.audit(ctx, audit.Entry{User: user, Action: "proposal:" + req.Action, Targets: targetNames(p.Targets),
+	if err := a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + req.Action, Targets: targetNames(p.Targets),
 		Result: "proposed", Detail: "proposal " + id + "; " + imp.Summary, ProposalID: id, ExpiresAt: p.ExpiresAt}); err != nil {
 		_ = a.cfg.Redis.Del(context.WithoutCancel(ctx), a.key(id)).Err() // not auditable: not confirmable
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be audited")
@@ -453,7 +453,7 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 		return Outcome{}, err
 	}
 	refuse := func(err *ActionError, targets []string) (Outcome, error) {
-		_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "confirm", Targets: targets, Justification: justification,
+		_ = a.audit(ctx, trail.Entry{User: orUnknown(user), Action: "confirm", Targets: targets, Justification: justification,
 			Result: "refused: " + err.Message, Detail: "proposal " + proposalID, ProposalID: proposalID, Category: category, Ticket: ticket})
 		return Outcome{}, err
 	}
@@ -517,7 +517,7 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 	}
 	if res.Replayed || o.Replayed {
 		o.Replayed = true
-		_ = a.audit(ctx, audit.Entry{User: user, Action: "confirm", Targets: targets, Justification: justification,
+		_ = a.audit(ctx, trail.Entry{User: user, Action: "confirm", Targets: targets, Justification: justification,
 			Result: "replayed: " + o.Message, Detail: "proposal " + p.ID, ProposalID: p.ID, Category: category, Ticket: ticket})
 	}
 	return o, nil
@@ -573,7 +573,7 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	// The record of the confirmation is written — to the durable trail
 	// first — before HWA is called; if it cannot be, nothing is executed.
 	targets := targetNames(p.Targets)
-	if err := a.audit(ctx, audit.Entry{User: user, Action: "confirm", Targets: targets, Justification: j.Description,
+	if err := a.audit(ctx, trail.Entry{User: user, Action: "confirm", Targets: targets, Justification: j.Description,
 		Result: "accepted", Detail: fmt.Sprintf("proposal %s; %s; category %q; ticket %q", p.ID, p.Action, j.Category, j.TicketNum),
 		ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum}); err != nil {
 		a.revert(ctx, id)
@@ -623,7 +623,7 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	}
 	// The outcome is audited best-effort: the action has happened, and its
 	// "accepted" record is already durable.
-	_ = a.audit(ctx, audit.Entry{User: user, Action: "execute:" + p.Action, Targets: targets, Justification: j.Description,
+	_ = a.audit(ctx, trail.Entry{User: user, Action: "execute:" + p.Action, Targets: targets, Justification: j.Description,
 		Result: result, Detail: detail, ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum})
 	if _, err := a.update(context.WithoutCancel(ctx), id, func(p *Proposal) error {
 		p.Status, p.Outcome = StatusExecuted, &o
@@ -698,6 +698,6 @@ func (a *Actions) Cancel(ctx context.Context, user, proposalID string) error {
 			result = "failed"
 		}
 	}
-	_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "cancel", Targets: targets, Result: result, Detail: "proposal " + proposalID, ProposalID: proposalID})
+	_ = a.audit(ctx, trail.Entry{User: orUnknown(user), Action: "cancel", Targets: targets, Result: result, Detail: "proposal " + proposalID, ProposalID: proposalID})
 	return err
 }
