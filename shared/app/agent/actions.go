@@ -13,13 +13,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/shared/adapter/hwa"
-	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/access"
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/idempotency"
 	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/domain/quota"
 	"github.com/resync/resync/shared/domain/trail"
-	"github.com/resync/resync/shared/edge/auth"
 )
 
 // Errors of Propose, Confirm and Cancel, wrapped in an *ActionError; test
@@ -151,6 +151,12 @@ type Auditor interface {
 	Append(ctx context.Context, e trail.Entry) (trail.Entry, error)
 }
 
+// Limiter counts a user's events against their limit (*ratelimit.Limiter).
+// An error means the limit could not be checked.
+type Limiter interface {
+	Allow(ctx context.Context, kind quota.Kind, user string) (quota.Decision, error)
+}
+
 // ActionsConfig configures Actions. Redis, HWA, Plan, Guard, Audit and
 // Limiter are required.
 type ActionsConfig struct {
@@ -159,7 +165,7 @@ type ActionsConfig struct {
 	Plan    *planview.Service
 	Guard   *idempotency.Guard // keyed "confirm:<proposal id>"
 	Audit   Auditor            // fail closed: an entry that cannot be recorded refuses what it records
-	Limiter *ratelimit.Limiter // ratelimit.KindAction per user, counted at confirm
+	Limiter Limiter            // quota.KindAction per user, counted at confirm
 
 	// Expiry is how long a proposal may be confirmed (default 10 minutes).
 	Expiry time.Duration
@@ -421,7 +427,7 @@ func bounded(proposalID, justification, category, ticket string) *ActionError {
 
 func mayAct(roles []string) bool {
 	for _, r := range roles {
-		if auth.Role(r).Allows(auth.RoleOperator) {
+		if access.Role(r).Allows(access.RoleOperator) {
 			return true
 		}
 	}
@@ -559,14 +565,14 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	if err != nil {
 		return Outcome{}, err
 	}
-	d, err := a.cfg.Limiter.Allow(ctx, ratelimit.KindAction, user)
+	d, err := a.cfg.Limiter.Allow(ctx, quota.KindAction, user)
 	if err != nil {
 		a.revert(ctx, id)
 		return Outcome{}, actionErr(ErrUnavailable, err, "the action rate limit cannot be checked: nothing was executed")
 	}
 	if !d.Allowed {
 		a.revert(ctx, id)
-		e := actionErr(ErrRateLimited, d.Err(ratelimit.KindAction), "too many actions; try again in %s", d.RetryAfter.Round(time.Second))
+		e := actionErr(ErrRateLimited, d.Err(quota.KindAction), "too many actions; try again in %s", d.RetryAfter.Round(time.Second))
 		e.RetryAfter = d.RetryAfter
 		return Outcome{}, e
 	}
