@@ -30,7 +30,7 @@ type impactService interface {
 	Why(ctx context.Context, jobID string) (impact.Why, error)
 }
 
-// recentEvents lists the plan monitor's latest events (*monitor.Store).
+// recentEvents lists the plan monitor's latest events (*monitorstore.Store).
 type recentEvents interface {
 	Recent(ctx context.Context, n int) ([]frames.Event, error)
 }

@@ -56,8 +56,6 @@ var debt = map[edge]string{
 	// shared/app/memory
 	{"shared/app/memory", "github.com/neo4j/neo4j-go-driver/v5/neo4j"}: "conversations and review items are written in Cypher here; " +
 		"the Cypher wants to move to shared/adapter/graph",
-	// shared/app/monitor
-	{"shared/app/monitor", "github.com/redis/go-redis/v9"}: "the monitor keeps what it has already reported in Redis; it wants a small store interface",
 	// shared/app/planview
 	{"shared/app/planview", "shared/adapter/hwa"}:         "the views read the plan through *hwa.Client and sort its errors; they want a plan-reader interface",
 	{"shared/app/planview", "shared/adapter/redis/cache"}: "the views read through *cache.Cache; they want a small cache interface",
