@@ -57,8 +57,9 @@ var debt = map[edge]string{
 	{"shared/app/memory", "github.com/neo4j/neo4j-go-driver/v5/neo4j"}: "conversations and review items are written in Cypher here; " +
 		"the Cypher wants to move to shared/adapter/graph",
 	// shared/app/planview
-	{"shared/app/planview", "shared/adapter/hwa"}:         "the views read the plan through *hwa.Client and sort its errors; they want a plan-reader interface",
-	{"shared/app/planview", "shared/adapter/redis/cache"}: "the views read through *cache.Cache; they want a small cache interface",
+	{"shared/app/planview", "shared/adapter/hwa"}: "the views read the plan through *hwa.Client and sort its errors; they want a plan-reader interface",
+	{"shared/app/planview", "shared/adapter/redis/cache"}: "only query.go still names cache.KindList (another engineer is editing it); " +
+		"switching its import to shared/domain/cached removes this entry",
 	// shared/app/retrieve
 	{"shared/app/retrieve", "github.com/neo4j/neo4j-go-driver/v5/neo4j"}: "hybrid search runs its own Cypher and hands neo4j records around; it wants to live in shared/adapter/graph",
 	{"shared/app/retrieve", "shared/adapter/graph"}:                      "search uses the graph store's session; it wants a search interface that graph implements",
