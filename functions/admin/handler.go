@@ -65,25 +65,13 @@ func newHandler(d deps, edge *api.Edge) (*handler, error) {
 		"POST /api/v1/admin/reviews/{id}/reject":  d.reviews.reject,
 	}
 	for _, rt := range routes.HTTP() {
-		if rt.Function != routes.Admin {
-			continue
-		}
-		fn, ok := byKey[rt.Key()]
-		if !ok {
-			return nil, errors.New("admin: no handler for route " + rt.Key())
-		}
-		if rt.Role != routes.RoleAdmin && !strings.HasPrefix(rt.Path, "/api/v1/documents") {
+		if rt.Function == routes.Admin && rt.Role != routes.RoleAdmin && !strings.HasPrefix(rt.Path, "/api/v1/documents") {
 			return nil, errors.New("admin: route " + rt.Key() + " must need the admin role")
 		}
-		edge.Handle(h.mux, rt, fn)
-		delete(byKey, rt.Key())
 	}
-	for k := range byKey {
-		return nil, errors.New("admin: handler for " + k + " has no route in shared/edge/routes")
+	if err := edge.Bind(h.mux, byKey); err != nil {
+		return nil, err
 	}
-	h.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		api.WriteProblem(w, r, api.NotFound("no route "+r.Method+" "+r.URL.Path))
-	}))
 	return h, nil
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/edge/api"
-	"github.com/resync/resync/shared/edge/routes"
 )
 
 // agentView is an agent as GET /api/v1/agents shows it: no instructions
@@ -39,23 +38,9 @@ func newHTTP(agents *agent.Agents, edge *api.Edge) (http.Handler, error) {
 			return nil
 		},
 	}
-	for _, rt := range routes.HTTP() {
-		if rt.Function != routes.Chat {
-			continue
-		}
-		h, ok := handlers[rt.Key()]
-		if !ok {
-			return nil, errors.New("chat: no handler for route " + rt.Key())
-		}
-		edge.Handle(mux, rt, h)
-		delete(handlers, rt.Key())
+	if err := edge.Bind(mux, handlers); err != nil {
+		return nil, err
 	}
-	for k := range handlers {
-		return nil, errors.New("chat: handler for " + k + " has no route in shared/edge/routes")
-	}
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		api.WriteProblem(w, r, api.NotFound("no route "+r.Method+" "+r.URL.Path))
-	}))
 	return mux, nil
 }
 

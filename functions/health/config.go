@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/adapter/redis/monitorstore"
 	"github.com/resync/resync/shared/app/monitor"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/edge/config"
@@ -131,7 +132,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 			return nil, err
 		}
 		probes = append([]probe{hwaProbe(hc, s.checkTimeout)}, probes...)
-		mon = &monitor.Monitor{Plan: planview.HWA{Client: hc}, Store: monitor.NewStore(rdb)}
+		mon = &monitor.Monitor{Plan: planview.HWA{Client: hc}, Store: monitorstore.New(rdb)}
 		if poster != nil {
 			mon.Push = poster
 		}

@@ -76,23 +76,9 @@ func newHandler(d handlerDeps) (*handler, error) {
 		"GET /health/deep": h.deep,
 	}
 	mux := http.NewServeMux()
-	for _, rt := range routes.HTTP() {
-		if rt.Function != routes.Health {
-			continue
-		}
-		fn, ok := handlers[rt.Key()]
-		if !ok {
-			return nil, fmt.Errorf("health: route %s has no handler", rt.Key())
-		}
-		edge.Handle(mux, rt, fn)
-		delete(handlers, rt.Key())
+	if err := edge.Bind(mux, handlers); err != nil {
+		return nil, err
 	}
-	for key := range handlers {
-		return nil, fmt.Errorf("health: handler for %s is not in the route table", key)
-	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		api.WriteProblem(w, r, api.NotFound("no such route"))
-	})
 	h.mux = mux
 	h.http = httpadapter.NewV2(mux)
 	return h, nil

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/monitorstore"
 	"github.com/resync/resync/shared/app/impact"
-	"github.com/resync/resync/shared/app/monitor"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/edge/api"
 	"github.com/resync/resync/shared/edge/config"
@@ -59,7 +59,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 	if g != nil {
 		imp.Graph = g
 	}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), monitor.NewStore(base.Redis), imp, c, base.Edge(), base.Log)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), monitorstore.New(base.Redis), imp, c, base.Edge(), base.Log)
 	if err != nil {
 		base.Close()
 		return nil, err

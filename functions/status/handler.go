@@ -12,7 +12,6 @@ import (
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/workload"
 	"github.com/resync/resync/shared/edge/api"
-	"github.com/resync/resync/shared/edge/routes"
 )
 
 // handler serves the status routes. It holds only what run built; it is
@@ -30,47 +29,28 @@ type impactService interface {
 	Why(ctx context.Context, jobID string) (impact.Why, error)
 }
 
-// recentEvents lists the plan monitor's latest events (*monitor.Store).
+// recentEvents lists the plan monitor's latest events (*monitorstore.Store).
 type recentEvents interface {
 	Recent(ctx context.Context, n int) ([]frames.Event, error)
 }
 
 func newHandler(views *planview.Service, events recentEvents, imp impactService, edge *api.Edge) (*handler, error) {
 	h := &handler{views: views, events: events, impact: imp, mux: http.NewServeMux()}
-	byPath := map[string]api.HandlerFunc{
-		"/api/v1/plan/summary":     h.summary,
-		"/api/v1/jobs":             h.jobs,
-		"/api/v1/jobs/{id}":        h.job,
-		"/api/v1/jobs/{id}/log":    h.log,
-		"/api/v1/jobs/{id}/impact": h.jobImpact,
-		"/api/v1/jobs/{id}/why":    h.jobWhy,
-		"/api/v1/jobstreams":       h.streams,
-		"/api/v1/workstations":     h.workstations,
-		"/api/v1/critical":         h.critical,
-		"/api/v1/events":           h.recentEvents,
+	byKey := map[string]api.HandlerFunc{
+		"GET /api/v1/plan/summary":     h.summary,
+		"GET /api/v1/jobs":             h.jobs,
+		"GET /api/v1/jobs/{id}":        h.job,
+		"GET /api/v1/jobs/{id}/log":    h.log,
+		"GET /api/v1/jobs/{id}/impact": h.jobImpact,
+		"GET /api/v1/jobs/{id}/why":    h.jobWhy,
+		"GET /api/v1/jobstreams":       h.streams,
+		"GET /api/v1/workstations":     h.workstations,
+		"GET /api/v1/critical":         h.critical,
+		"GET /api/v1/events":           h.recentEvents,
 	}
-	var missing []string
-	for _, rt := range routes.HTTP() {
-		if rt.Function != routes.Status {
-			continue
-		}
-		fn, ok := byPath[rt.Path]
-		if !ok {
-			missing = append(missing, rt.Key())
-			continue
-		}
-		edge.Handle(h.mux, rt, fn)
-		delete(byPath, rt.Path)
+	if err := edge.Bind(h.mux, byKey); err != nil {
+		return nil, err
 	}
-	if len(missing) > 0 {
-		return nil, errors.New("status: no handler for routes " + strings.Join(missing, ", "))
-	}
-	for path := range byPath {
-		return nil, errors.New("status: handler for " + path + " has no route in shared/edge/routes")
-	}
-	h.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		api.WriteProblem(w, r, api.NotFound("no route "+r.Method+" "+r.URL.Path))
-	}))
 	return h, nil
 }
 

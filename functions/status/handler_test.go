@@ -25,8 +25,8 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/monitorstore"
 	"github.com/resync/resync/shared/app/impact"
-	"github.com/resync/resync/shared/app/monitor"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 	"github.com/resync/resync/shared/edge/api"
@@ -115,7 +115,7 @@ func newFixture(t testing.TB) *fixture {
 	logger := obs.NewLogger(logs, slog.LevelDebug)
 	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
 	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitor.NewStore(rdb), imp, c, edge, logger)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitorstore.New(rdb), imp, c, edge, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

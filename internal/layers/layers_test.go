@@ -50,20 +50,14 @@ var debt = map[edge]string{
 		"they want a proposal store and a history store under shared/adapter/redis",
 	{"shared/app/agent", "shared/adapter/hwa"}: "hwa.Node in Flow, the action option types (Justification, ActionOptions, RerunDetails) " +
 		"and the sorting of hwa's error sentinels in tools.go and actions.go; they want domain types and errors translated at hwa's edge",
-	{"shared/app/agent", "shared/adapter/redis/audit"}:     "audit.Entry is the audit sink's record; it wants to move to the domain",
-	{"shared/app/agent", "shared/adapter/redis/ratelimit"}: "ratelimit.Kind and ratelimit.Decision are the limiter's vocabulary; they want to move to the domain",
-	{"shared/app/agent", "shared/edge/auth"}:               "auth.Role decides who may act (mayAct, agents.go); roles want to be a domain type",
 	// shared/app/impact: the lead is unifying impact (issue 11); not touched here.
 	{"shared/app/impact", "shared/adapter/graph"}: "impact asks the graph store directly; being unified by the lead",
 	{"shared/app/impact", "shared/adapter/hwa"}:   "impact walks HWA's successors with hwa types and sorts hwa's errors; being unified by the lead",
 	// shared/app/memory
 	{"shared/app/memory", "github.com/neo4j/neo4j-go-driver/v5/neo4j"}: "conversations and review items are written in Cypher here; " +
 		"the Cypher wants to move to shared/adapter/graph",
-	// shared/app/monitor
-	{"shared/app/monitor", "github.com/redis/go-redis/v9"}: "the monitor keeps what it has already reported in Redis; it wants a small store interface",
 	// shared/app/planview
-	{"shared/app/planview", "shared/adapter/hwa"}:         "the views read the plan through *hwa.Client and sort its errors; they want a plan-reader interface",
-	{"shared/app/planview", "shared/adapter/redis/cache"}: "the views read through *cache.Cache; they want a small cache interface",
+	{"shared/app/planview", "shared/adapter/hwa"}: "the views read the plan through *hwa.Client and sort its errors; they want a plan-reader interface",
 	// shared/app/retrieve
 	{"shared/app/retrieve", "github.com/neo4j/neo4j-go-driver/v5/neo4j"}: "hybrid search runs its own Cypher and hands neo4j records around; it wants to live in shared/adapter/graph",
 	{"shared/app/retrieve", "shared/adapter/graph"}:                      "search uses the graph store's session; it wants a search interface that graph implements",

@@ -43,7 +43,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/domain/trail"
 )
 
 // Errors of Trail, to test with errors.Is.
@@ -140,17 +140,14 @@ func (o object) sum() string {
 	return hex.EncodeToString(h[:])
 }
 
-func (o object) entry(key string) audit.Entry {
-	return audit.Entry{Time: o.Time, User: o.User, Action: o.Action, Targets: o.Targets,
+func (o object) entry(key string) trail.Entry {
+	return trail.Entry{Time: o.Time, User: o.User, Action: o.Action, Targets: o.Targets,
 		Justification: o.Justification, Result: o.Result, Detail: o.Detail, ProposalID: o.ProposalID,
 		Category: o.Category, Ticket: o.Ticket, ExpiresAt: o.ExpiresAt, Seq: o.Seq, Key: key, Hash: o.Hash}
 }
 
-// Genesis returns the prevHash of a day's first record.
-func Genesis(day string) string {
-	h := sha256.Sum256([]byte("resync audit genesis " + day))
-	return hex.EncodeToString(h[:])
-}
+// Genesis returns the prevHash of a day's first record (trail.Genesis).
+func Genesis(day string) string { return trail.Genesis(day) }
 
 // Key returns the object key of seq on day.
 func (t *Trail) Key(day string, seq int64) string {
@@ -198,12 +195,12 @@ type link struct {
 // Time, Seq, Key and Hash set. It returns nothing else than a stored record
 // or an error: ErrUnavailable (S3 failed; nothing recorded), ErrContended,
 // ErrInvalid (the record is too large).
-func (t *Trail) Put(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 	now := t.cfg.Now().UTC()
 	day := now.Format(DayLayout)
 	head, err := t.head(ctx, day)
 	if err != nil {
-		return audit.Entry{}, fmt.Errorf("s3audit: put %s by %s: %w", e.Action, e.User, err)
+		return trail.Entry{}, fmt.Errorf("s3audit: put %s by %s: %w", e.Action, e.User, err)
 	}
 	o := object{Day: day, Time: now, User: e.User, Action: e.Action, Targets: e.Targets,
 		Justification: e.Justification, Result: e.Result, Detail: e.Detail, ProposalID: e.ProposalID,
@@ -213,10 +210,10 @@ func (t *Trail) Put(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 		o.Hash = o.sum()
 		body, err := json.Marshal(o)
 		if err != nil {
-			return audit.Entry{}, fmt.Errorf("s3audit: put %s: encode: %w", e.Action, err)
+			return trail.Entry{}, fmt.Errorf("s3audit: put %s: encode: %w", e.Action, err)
 		}
 		if len(body) > maxObject {
-			return audit.Entry{}, fmt.Errorf("s3audit: put %s: %w: %d bytes", e.Action, ErrInvalid, len(body))
+			return trail.Entry{}, fmt.Errorf("s3audit: put %s: %w: %d bytes", e.Action, ErrInvalid, len(body))
 		}
 		key := t.Key(day, o.Seq)
 		_, err = t.s3.PutObject(ctx, &s3.PutObjectInput{
@@ -241,17 +238,17 @@ func (t *Trail) Put(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 				// one bad object cannot stop the trail, and with it every action.
 				head = link{o.Seq, ""}
 			default:
-				return audit.Entry{}, fmt.Errorf("s3audit: put %s: read seq %d: %w", e.Action, o.Seq, err)
+				return trail.Entry{}, fmt.Errorf("s3audit: put %s: read seq %d: %w", e.Action, o.Seq, err)
 			}
 		case 409: // a concurrent conditional write to the same key: try it again
 		default:
-			return audit.Entry{}, fmt.Errorf("s3audit: put %s by %s at %s: %w: %w", e.Action, e.User, key, ErrUnavailable, err)
+			return trail.Entry{}, fmt.Errorf("s3audit: put %s by %s at %s: %w: %w", e.Action, e.User, key, ErrUnavailable, err)
 		}
 		if err := ctx.Err(); err != nil {
-			return audit.Entry{}, fmt.Errorf("s3audit: put %s: %w: %w", e.Action, ErrUnavailable, err)
+			return trail.Entry{}, fmt.Errorf("s3audit: put %s: %w: %w", e.Action, ErrUnavailable, err)
 		}
 	}
-	return audit.Entry{}, fmt.Errorf("s3audit: put %s: %w: %d sequence numbers taken by other writers", e.Action, ErrContended, t.cfg.MaxAttempts)
+	return trail.Entry{}, fmt.Errorf("s3audit: put %s: %w: %d sequence numbers taken by other writers", e.Action, ErrContended, t.cfg.MaxAttempts)
 }
 
 // status returns 0 for no error, the HTTP status of an S3 error, or -1.

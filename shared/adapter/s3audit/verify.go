@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/domain/trail"
 )
 
 // fetchBatch and fetchWorkers bound how many records Walk reads ahead and
@@ -22,7 +22,7 @@ const (
 // and where it breaks. It returns ErrInvalid for a bad day and ErrUnavailable
 // when S3 cannot be read; a broken chain is a Verification with OK false,
 // not an error.
-func (t *Trail) Verify(ctx context.Context, day string) (audit.Verification, error) {
+func (t *Trail) Verify(ctx context.Context, day string) (trail.Verification, error) {
 	return t.Walk(ctx, day, nil)
 }
 
@@ -36,17 +36,17 @@ type fetched struct {
 // Walk is Verify that also gives each record of the day, in seq order, to
 // fn (when not nil) — the original version of each, as it was written. An
 // error of fn ends the walk and is returned.
-func (t *Trail) Walk(ctx context.Context, day string, fn func(audit.Entry) error) (audit.Verification, error) {
+func (t *Trail) Walk(ctx context.Context, day string, fn func(trail.Entry) error) (trail.Verification, error) {
 	if _, err := ParseDay(day); err != nil {
-		return audit.Verification{}, err
+		return trail.Verification{}, err
 	}
-	v := audit.Verification{Day: day}
+	v := trail.Verification{Day: day}
 	keys, err := t.versions(ctx, day)
 	if err != nil {
 		return v, fmt.Errorf("s3audit: verify %s: %w", day, err)
 	}
-	brk := func(b audit.Break) {
-		if len(v.Breaks) < audit.MaxBreaks {
+	brk := func(b trail.Break) {
+		if len(v.Breaks) < trail.MaxBreaks {
 			v.Breaks = append(v.Breaks, b)
 		}
 	}
@@ -59,11 +59,11 @@ func (t *Trail) Walk(ctx context.Context, day string, fn func(audit.Entry) error
 		}
 		for i, kv := range batch {
 			if kv.seq == 0 {
-				brk(audit.Break{Key: kv.key, Reason: "an object that is not a record of the day"})
+				brk(trail.Break{Key: kv.key, Reason: "an object that is not a record of the day"})
 				continue
 			}
 			if want := prev.seq + 1; kv.seq != want {
-				b := audit.Break{Seq: want, Key: t.Key(day, want), Reason: "missing record", Expected: "seq " + strconv.FormatInt(want, 10)}
+				b := trail.Break{Seq: want, Key: t.Key(day, want), Reason: "missing record", Expected: "seq " + strconv.FormatInt(want, 10)}
 				if kv.seq > want+1 {
 					b.Reason = "missing records " + strconv.FormatInt(want, 10) + " to " + strconv.FormatInt(kv.seq-1, 10)
 				}
@@ -74,30 +74,30 @@ func (t *Trail) Walk(ctx context.Context, day string, fn func(audit.Entry) error
 			f := got[i]
 			switch {
 			case kv.versions == 0:
-				brk(audit.Break{Seq: kv.seq, Key: kv.key, Reason: "deleted: only delete markers remain"})
+				brk(trail.Break{Seq: kv.seq, Key: kv.key, Reason: "deleted: only delete markers remain"})
 				prev = link{kv.seq, ""}
 				continue
 			case f.err != nil:
-				brk(audit.Break{Seq: kv.seq, Key: kv.key, Reason: "unreadable: " + f.err.Error()})
+				brk(trail.Break{Seq: kv.seq, Key: kv.key, Reason: "unreadable: " + f.err.Error()})
 				prev = link{kv.seq, ""}
 				continue
 			}
 			o := f.first
 			if kv.versions > 1 {
-				brk(audit.Break{Seq: kv.seq, Key: kv.key, Reason: fmt.Sprintf("overwritten: %d versions; the original is verified", kv.versions),
+				brk(trail.Break{Seq: kv.seq, Key: kv.key, Reason: fmt.Sprintf("overwritten: %d versions; the original is verified", kv.versions),
 					Expected: o.Hash, Actual: f.latest.sum()})
 			}
 			if kv.deleted {
-				brk(audit.Break{Seq: kv.seq, Key: kv.key, Reason: "hidden by a delete marker"})
+				brk(trail.Break{Seq: kv.seq, Key: kv.key, Reason: "hidden by a delete marker"})
 			}
 			switch sum := o.sum(); {
 			case o.Day != day || o.Seq != kv.seq:
-				brk(audit.Break{Seq: kv.seq, Key: kv.key, Reason: "moved: the record names another place",
+				brk(trail.Break{Seq: kv.seq, Key: kv.key, Reason: "moved: the record names another place",
 					Expected: day + " seq " + strconv.FormatInt(kv.seq, 10), Actual: o.Day + " seq " + strconv.FormatInt(o.Seq, 10)})
 			case sum != o.Hash:
-				brk(audit.Break{Seq: kv.seq, Key: kv.key, Reason: "hash mismatch: the record was altered", Expected: o.Hash, Actual: sum})
+				brk(trail.Break{Seq: kv.seq, Key: kv.key, Reason: "hash mismatch: the record was altered", Expected: o.Hash, Actual: sum})
 			case prev.hash != "" && o.PrevHash != prev.hash:
-				brk(audit.Break{Seq: kv.seq, Key: kv.key, Reason: "chain broken: prevHash is not the previous record's hash", Expected: prev.hash, Actual: o.PrevHash})
+				brk(trail.Break{Seq: kv.seq, Key: kv.key, Reason: "chain broken: prevHash is not the previous record's hash", Expected: prev.hash, Actual: o.PrevHash})
 			}
 			prev = link{kv.seq, o.Hash}
 			v.Records++

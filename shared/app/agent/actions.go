@@ -13,13 +13,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/shared/adapter/hwa"
-	"github.com/resync/resync/shared/adapter/redis/audit"
-	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/access"
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/idempotency"
 	"github.com/resync/resync/shared/domain/llm"
-	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/domain/quota"
+	"github.com/resync/resync/shared/domain/trail"
 )
 
 // Errors of Propose, Confirm and Cancel, wrapped in an *ActionError; test
@@ -148,7 +148,13 @@ type ProposalRequest struct {
 // Auditor records audit entries (*audit.Log, which writes the durable
 // trail first). An error means the entry was not recorded.
 type Auditor interface {
-	Append(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	Append(ctx context.Context, e trail.Entry) (trail.Entry, error)
+}
+
+// Limiter counts a user's events against their limit (*ratelimit.Limiter).
+// An error means the limit could not be checked.
+type Limiter interface {
+	Allow(ctx context.Context, kind quota.Kind, user string) (quota.Decision, error)
 }
 
 // ActionsConfig configures Actions. Redis, HWA, Plan, Guard, Audit and
@@ -159,7 +165,7 @@ type ActionsConfig struct {
 	Plan    *planview.Service
 	Guard   *idempotency.Guard // keyed "confirm:<proposal id>"
 	Audit   Auditor            // fail closed: an entry that cannot be recorded refuses what it records
-	Limiter *ratelimit.Limiter // ratelimit.KindAction per user, counted at confirm
+	Limiter Limiter            // quota.KindAction per user, counted at confirm
 
 	// Expiry is how long a proposal may be confirmed (default 10 minutes).
 	Expiry time.Duration
@@ -240,7 +246,7 @@ func (a *Actions) key(id string) string { return a.cfg.Prefix + id }
 
 // audit appends an entry; its error is returned for the callers that must
 // fail closed.
-func (a *Actions) audit(ctx context.Context, e audit.Entry) error {
+func (a *Actions) audit(ctx context.Context, e trail.Entry) error {
 	_, err := a.cfg.Audit.Append(context.WithoutCancel(ctx), e)
 	return err
 }
@@ -275,7 +281,7 @@ func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest)
 		if errors.As(err, &ae) {
 			msg = "failed: " + ae.Message
 		}
-		_ = a.audit(ctx, audit.Entry{User: user, Action: "proposal:" + req.Action,
+		_ = a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + req.Action,
 			Targets: []string{"job " + req.Job.Name + " (" + req.Job.ID + ")"}, Result: msg})
 	}
 	return res, err
@@ -316,7 +322,7 @@ func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest)
 	if err := a.cfg.Redis.Set(ctx, a.key(id), b, a.cfg.Retention).Err(); err != nil {
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be stored")
 	}
-	if err := a.audit(ctx, audit.Entry{User: user, Action: "proposal:" + req.Action, Targets: targetNames(p.Targets),
+	if err := a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + req.Action, Targets: targetNames(p.Targets),
 		Result: "proposed", Detail: "proposal " + id + "; " + imp.Summary, ProposalID: id, ExpiresAt: p.ExpiresAt}); err != nil {
 		_ = a.cfg.Redis.Del(context.WithoutCancel(ctx), a.key(id)).Err() // not auditable: not confirmable
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be audited")
@@ -421,7 +427,7 @@ func bounded(proposalID, justification, category, ticket string) *ActionError {
 
 func mayAct(roles []string) bool {
 	for _, r := range roles {
-		if auth.Role(r).Allows(auth.RoleOperator) {
+		if access.Role(r).Allows(access.RoleOperator) {
 			return true
 		}
 	}
@@ -453,7 +459,7 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 		return Outcome{}, err
 	}
 	refuse := func(err *ActionError, targets []string) (Outcome, error) {
-		_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "confirm", Targets: targets, Justification: justification,
+		_ = a.audit(ctx, trail.Entry{User: orUnknown(user), Action: "confirm", Targets: targets, Justification: justification,
 			Result: "refused: " + err.Message, Detail: "proposal " + proposalID, ProposalID: proposalID, Category: category, Ticket: ticket})
 		return Outcome{}, err
 	}
@@ -517,7 +523,7 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 	}
 	if res.Replayed || o.Replayed {
 		o.Replayed = true
-		_ = a.audit(ctx, audit.Entry{User: user, Action: "confirm", Targets: targets, Justification: justification,
+		_ = a.audit(ctx, trail.Entry{User: user, Action: "confirm", Targets: targets, Justification: justification,
 			Result: "replayed: " + o.Message, Detail: "proposal " + p.ID, ProposalID: p.ID, Category: category, Ticket: ticket})
 	}
 	return o, nil
@@ -559,21 +565,21 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	if err != nil {
 		return Outcome{}, err
 	}
-	d, err := a.cfg.Limiter.Allow(ctx, ratelimit.KindAction, user)
+	d, err := a.cfg.Limiter.Allow(ctx, quota.KindAction, user)
 	if err != nil {
 		a.revert(ctx, id)
 		return Outcome{}, actionErr(ErrUnavailable, err, "the action rate limit cannot be checked: nothing was executed")
 	}
 	if !d.Allowed {
 		a.revert(ctx, id)
-		e := actionErr(ErrRateLimited, d.Err(ratelimit.KindAction), "too many actions; try again in %s", d.RetryAfter.Round(time.Second))
+		e := actionErr(ErrRateLimited, d.Err(quota.KindAction), "too many actions; try again in %s", d.RetryAfter.Round(time.Second))
 		e.RetryAfter = d.RetryAfter
 		return Outcome{}, e
 	}
 	// The record of the confirmation is written — to the durable trail
 	// first — before HWA is called; if it cannot be, nothing is executed.
 	targets := targetNames(p.Targets)
-	if err := a.audit(ctx, audit.Entry{User: user, Action: "confirm", Targets: targets, Justification: j.Description,
+	if err := a.audit(ctx, trail.Entry{User: user, Action: "confirm", Targets: targets, Justification: j.Description,
 		Result: "accepted", Detail: fmt.Sprintf("proposal %s; %s; category %q; ticket %q", p.ID, p.Action, j.Category, j.TicketNum),
 		ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum}); err != nil {
 		a.revert(ctx, id)
@@ -623,7 +629,7 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	}
 	// The outcome is audited best-effort: the action has happened, and its
 	// "accepted" record is already durable.
-	_ = a.audit(ctx, audit.Entry{User: user, Action: "execute:" + p.Action, Targets: targets, Justification: j.Description,
+	_ = a.audit(ctx, trail.Entry{User: user, Action: "execute:" + p.Action, Targets: targets, Justification: j.Description,
 		Result: result, Detail: detail, ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum})
 	if _, err := a.update(context.WithoutCancel(ctx), id, func(p *Proposal) error {
 		p.Status, p.Outcome = StatusExecuted, &o
@@ -698,6 +704,6 @@ func (a *Actions) Cancel(ctx context.Context, user, proposalID string) error {
 			result = "failed"
 		}
 	}
-	_ = a.audit(ctx, audit.Entry{User: orUnknown(user), Action: "cancel", Targets: targets, Result: result, Detail: "proposal " + proposalID, ProposalID: proposalID})
+	_ = a.audit(ctx, trail.Entry{User: orUnknown(user), Action: "cancel", Targets: targets, Result: result, Detail: "proposal " + proposalID, ProposalID: proposalID})
 	return err
 }

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/resync/resync/shared/edge/auth"
+	"github.com/resync/resync/shared/domain/access"
 )
 
 // Agent is one configured agent: what it is for, how it is told to behave,
@@ -39,7 +39,7 @@ func (a Agent) Permits(roles []string) bool {
 	}
 	for _, need := range a.Roles {
 		for _, have := range roles {
-			if auth.Role(have).Allows(auth.Role(need)) {
+			if access.Role(have).Allows(access.Role(need)) {
 				return true
 			}
 		}
@@ -130,7 +130,7 @@ func LoadAgents(data []byte) (*Agents, error) {
 			seen[t] = true
 		}
 		for _, r := range ag.Roles {
-			if !auth.Role(r).Valid() {
+			if !access.Role(r).Valid() {
 				add("%s: unknown role %q", where, r)
 			}
 		}

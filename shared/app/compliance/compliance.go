@@ -18,18 +18,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/adapter/redis/audit"
-	"github.com/resync/resync/shared/adapter/redis/security"
+	"github.com/resync/resync/shared/domain/secevent"
+	"github.com/resync/resync/shared/domain/trail"
 )
 
 // Trail is the durable audit trail (*s3audit.Trail).
 type Trail interface {
-	Walk(ctx context.Context, day string, fn func(audit.Entry) error) (audit.Verification, error)
+	Walk(ctx context.Context, day string, fn func(trail.Entry) error) (trail.Verification, error)
 }
 
 // Security is the security log (*security.Log).
 type Security interface {
-	Recent(ctx context.Context, n int) (map[security.Kind][]security.Event, map[security.Kind]int64, error)
+	Recent(ctx context.Context, n int) (map[secevent.Kind][]secevent.Event, map[secevent.Kind]int64, error)
 }
 
 // Bounds of a report.
@@ -55,13 +55,13 @@ func invalid(format string, args ...any) error {
 type Report struct {
 	From, To    string // YYYY-MM-DD
 	GeneratedAt time.Time
-	Actions     []audit.Entry // carried out (or attempted and failed), by user then time
-	Refused     []audit.Entry // refused attempts, by time
-	Expired     []audit.Entry // proposals never confirmed nor canceled before their expiry
-	Security    []security.Event
+	Actions     []trail.Entry // carried out (or attempted and failed), by user then time
+	Refused     []trail.Entry // refused attempts, by time
+	Expired     []trail.Entry // proposals never confirmed nor canceled before their expiry
+	Security    []secevent.Event
 	// SecurityNote says where the security events come from and their bound.
 	SecurityNote string
-	Chains       []audit.Verification // one per day
+	Chains       []trail.Verification // one per day
 	ChainsOK     bool                 // every day verifies
 	Truncated    bool                 // MaxRows reached: some rows are left out
 }
@@ -89,7 +89,7 @@ func Period(from, to string, now time.Time) (time.Time, time.Time, error) {
 // has begun, to see which proposals of the period's last minutes were
 // confirmed) and the security log, and returns the report. Errors: ErrInvalid
 // (see Period), and the trail's or the security log's, wrapped.
-func Build(ctx context.Context, trail Trail, sec Security, from, to string, now time.Time) (Report, error) {
+func Build(ctx context.Context, durable Trail, sec Security, from, to string, now time.Time) (Report, error) {
 	f, t, err := Period(from, to, now)
 	if err != nil {
 		return Report{}, err
@@ -97,7 +97,7 @@ func Build(ctx context.Context, trail Trail, sec Security, from, to string, now 
 	now = now.UTC()
 	r := Report{From: from, To: to, GeneratedAt: now, ChainsOK: true}
 	rows := 0
-	add := func(list *[]audit.Entry, e audit.Entry) {
+	add := func(list *[]trail.Entry, e trail.Entry) {
 		if rows >= MaxRows {
 			r.Truncated = true
 			return
@@ -105,12 +105,12 @@ func Build(ctx context.Context, trail Trail, sec Security, from, to string, now 
 		rows++
 		*list = append(*list, e)
 	}
-	var proposals []audit.Entry
+	var proposals []trail.Entry
 	resolved := map[string]bool{}
 	end := t.Add(24 * time.Hour)
 	for d := f; !d.After(t); d = d.Add(24 * time.Hour) {
 		day := d.Format(time.DateOnly)
-		v, err := trail.Walk(ctx, day, func(e audit.Entry) error {
+		v, err := durable.Walk(ctx, day, func(e trail.Entry) error {
 			switch kind(e) {
 			case kindProposal:
 				proposals = append(proposals, e)
@@ -130,7 +130,7 @@ func Build(ctx context.Context, trail Trail, sec Security, from, to string, now 
 		r.ChainsOK = r.ChainsOK && v.OK
 	}
 	if !end.After(now) {
-		_, err := trail.Walk(ctx, end.Format(time.DateOnly), func(e audit.Entry) error {
+		_, err := durable.Walk(ctx, end.Format(time.DateOnly), func(e trail.Entry) error {
 			if kind(e) == kindResolves {
 				resolved[e.ProposalID] = true
 			}
@@ -147,11 +147,11 @@ func Build(ctx context.Context, trail Trail, sec Security, from, to string, now 
 	}
 	sort.SliceStable(r.Actions, func(i, j int) bool { return r.Actions[i].User < r.Actions[j].User })
 
-	events, _, err := sec.Recent(ctx, security.DefaultKeep)
+	events, _, err := sec.Recent(ctx, secevent.DefaultKeep)
 	if err != nil {
 		return Report{}, fmt.Errorf("compliance: security events: %w", err)
 	}
-	for _, k := range security.Kinds() {
+	for _, k := range secevent.Kinds() {
 		for _, ev := range events[k] {
 			if !ev.Time.Before(f) && ev.Time.Before(end) {
 				if rows >= MaxRows {
@@ -164,7 +164,7 @@ func Build(ctx context.Context, trail Trail, sec Security, from, to string, now 
 		}
 	}
 	sort.SliceStable(r.Security, func(i, j int) bool { return r.Security[i].Time.Before(r.Security[j].Time) })
-	r.SecurityNote = fmt.Sprintf("from the security log in Redis, which keeps the last %d events of each kind; older events of the period are not included", security.DefaultKeep)
+	r.SecurityNote = fmt.Sprintf("from the security log in Redis, which keeps the last %d events of each kind; older events of the period are not included", secevent.DefaultKeep)
 	return r, nil
 }
 
@@ -178,7 +178,7 @@ const (
 	kindAction
 )
 
-func kind(e audit.Entry) entryKind {
+func kind(e trail.Entry) entryKind {
 	switch {
 	case strings.HasPrefix(e.Result, "refused"):
 		return kindRefused

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/adapter/redis/audit"
+	"github.com/resync/resync/shared/domain/trail"
 )
 
 // CSVHeader is the first row of WriteCSV. Every row names its section:
@@ -24,12 +24,12 @@ func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	write := func(row []string) {
 		for i := range row {
-			row[i] = audit.CSVSafe(row[i])
+			row[i] = trail.CSVSafe(row[i])
 		}
 		_ = cw.Write(row) // the error sticks; cw.Error reports it
 	}
 	write(append([]string(nil), CSVHeader...))
-	entries := func(section string, es []audit.Entry) {
+	entries := func(section string, es []trail.Entry) {
 		for _, e := range es {
 			seq := ""
 			if e.Seq > 0 {
@@ -59,14 +59,14 @@ func (r Report) WriteCSV(w io.Writer) error {
 	return nil
 }
 
-func chainResult(v audit.Verification) string {
+func chainResult(v trail.Verification) string {
 	if v.OK {
 		return fmt.Sprintf("ok: %d records", v.Records)
 	}
 	return fmt.Sprintf("broken: %d breaks in %d records", len(v.Breaks), v.Records)
 }
 
-func firstBreak(v audit.Verification) string {
+func firstBreak(v trail.Verification) string {
 	if len(v.Breaks) == 0 {
 		return v.LastHash
 	}

@@ -1,9 +1,9 @@
 // Package monitor watches the live plan for what an operator must hear about
 // at once: a job that abends or fails, a job stream that becomes late, a
 // workstation that unlinks or stops, a critical job that falls at risk. Each
-// run compares the plan with the last view kept in Redis, turns what changed
-// into event frames, delivers each event once, and keeps the latest events
-// for GET /api/v1/events.
+// run compares the plan with the last view it kept (a Store; in Redis,
+// package monitorstore), turns what changed into event frames, delivers each
+// event once, and keeps the latest events for GET /api/v1/events.
 package monitor
 
 import (
@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/workload"
@@ -143,95 +141,45 @@ func Diff(prev, cur Snapshot) []Alert {
 	return out
 }
 
-// Store keeps the last view, the delivered keys and the recent events in
-// Redis. Safe for concurrent use.
-type Store struct {
-	rdb    redis.Cmdable
-	prefix string
-	keep   int64
+// Store keeps what the monitor remembers between runs
+// (*monitorstore.Store): the last view, as JSON; the keys of the alerts
+// already delivered; the recent events.
+type Store interface {
+	// View returns the last saved view and true, or false when there is none.
+	View(ctx context.Context) ([]byte, bool, error)
+	// SaveView stores view as the last view.
+	SaveView(ctx context.Context, view []byte) error
+	// Claim reports whether key is new, marking it delivered; concurrent
+	// runs claim each key once.
+	Claim(ctx context.Context, key string) (bool, error)
+	// Record appends e to the recent events.
+	Record(ctx context.Context, e frames.Event) error
 }
 
-// Limits of the store.
-const (
-	DefaultKeep = 200            // recent events listed
-	dedupeTTL   = 48 * time.Hour // a delivered key is remembered this long
-)
-
-// NewStore returns a Store over rdb.
-func NewStore(rdb redis.Cmdable) *Store {
-	return &Store{rdb: rdb, prefix: "monitor:", keep: DefaultKeep}
-}
-
-// Last returns the last saved view, zero when there is none.
-func (s *Store) Last(ctx context.Context) (Snapshot, error) {
-	b, err := s.rdb.Get(ctx, s.prefix+"last").Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Snapshot{}, nil
-	}
+// last returns the last saved view, zero when there is none or it cannot be
+// read (an unreadable view is replaced by the next one).
+func (m *Monitor) last(ctx context.Context) (Snapshot, error) {
+	b, ok, err := m.Store.View(ctx)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("monitor: read last view: %w", err)
 	}
 	var snap Snapshot
-	if err := json.Unmarshal(b, &snap); err != nil {
-		return Snapshot{}, nil // an unreadable view is replaced by the next one
+	if !ok || json.Unmarshal(b, &snap) != nil {
+		return Snapshot{}, nil
 	}
 	return snap, nil
 }
 
-// Save stores snap as the last view.
-func (s *Store) Save(ctx context.Context, snap Snapshot) error {
+// save stores snap as the last view.
+func (m *Monitor) save(ctx context.Context, snap Snapshot) error {
 	b, err := json.Marshal(snap)
 	if err != nil {
 		return fmt.Errorf("monitor: encode view: %w", err)
 	}
-	if err := s.rdb.Set(ctx, s.prefix+"last", b, 0).Err(); err != nil {
+	if err := m.Store.SaveView(ctx, b); err != nil {
 		return fmt.Errorf("monitor: save view: %w", err)
 	}
 	return nil
-}
-
-// Claim reports whether key is new, marking it delivered; concurrent runs
-// claim each key once.
-func (s *Store) Claim(ctx context.Context, key string) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, s.prefix+"sent:"+key, 1, dedupeTTL).Result()
-	if err != nil {
-		return false, fmt.Errorf("monitor: claim %s: %w", key, err)
-	}
-	return ok, nil
-}
-
-// Record appends e to the recent events.
-func (s *Store) Record(ctx context.Context, e frames.Event) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("monitor: encode event: %w", err)
-	}
-	pipe := s.rdb.TxPipeline()
-	pipe.LPush(ctx, s.prefix+"recent", b)
-	pipe.LTrim(ctx, s.prefix+"recent", 0, s.keep-1)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("monitor: record event: %w", err)
-	}
-	return nil
-}
-
-// Recent returns up to n recent events, newest first.
-func (s *Store) Recent(ctx context.Context, n int) ([]frames.Event, error) {
-	if n <= 0 || n > int(s.keep) {
-		n = int(s.keep)
-	}
-	raw, err := s.rdb.LRange(ctx, s.prefix+"recent", 0, int64(n-1)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("monitor: list events: %w", err)
-	}
-	out := make([]frames.Event, 0, len(raw))
-	for _, r := range raw {
-		var e frames.Event
-		if json.Unmarshal([]byte(r), &e) == nil {
-			out = append(out, e)
-		}
-	}
-	return out, nil
 }
 
 // Plan reads the whole plan (planview.HWA satisfies it).
@@ -249,7 +197,7 @@ type Broadcaster interface {
 // Monitor runs the comparison.
 type Monitor struct {
 	Plan  Plan
-	Store *Store
+	Store Store
 	Push  Broadcaster // nil: events are only recorded
 	Now   func() time.Time
 }
@@ -282,7 +230,7 @@ func (m *Monitor) Run(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("monitor: read workstations: %w", err)
 	}
 	cur := Take(jobs, streams, wss, now())
-	prev, err := m.Store.Last(ctx)
+	prev, err := m.last(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -308,7 +256,7 @@ func (m *Monitor) Run(ctx context.Context) (Result, error) {
 			}
 		}
 	}
-	if err := m.Store.Save(ctx, cur); err != nil {
+	if err := m.save(ctx, cur); err != nil {
 		return res, err
 	}
 	if err := errors.Join(pushErrs...); err != nil {

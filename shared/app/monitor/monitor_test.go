@@ -12,6 +12,7 @@ import (
 
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/redis/monitorstore"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 )
@@ -42,7 +43,8 @@ func TestAbendReachesClientsOnceThroughTheSimulator(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	defer rdb.Close()
 	push := &recorder{}
-	m := &Monitor{Plan: planview.HWA{Client: hc}, Store: NewStore(rdb), Push: push, Now: func() time.Time { return now }}
+	store := monitorstore.New(rdb)
+	m := &Monitor{Plan: planview.HWA{Client: hc}, Store: store, Push: push, Now: func() time.Time { return now }}
 
 	res, err := m.Run(ctx)
 	if err != nil {
@@ -88,7 +90,7 @@ func TestAbendReachesClientsOnceThroughTheSimulator(t *testing.T) {
 			t.Errorf("the abend was delivered twice: %+v", e)
 		}
 	}
-	recent, err := m.Store.Recent(ctx, 10)
+	recent, err := store.Recent(ctx, 10)
 	if err != nil || len(recent) == 0 || recent[len(recent)-1].Kind == "" {
 		t.Errorf("recent = %+v, %v", recent, err)
 	}

@@ -20,7 +20,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/domain/cached"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -221,15 +221,15 @@ type Counter interface {
 
 // Cache is the two-tier cache as planview uses it (*cache.Cache).
 type Cache interface {
-	Get(ctx context.Context, kind cache.Kind, key string, load func(context.Context) ([]byte, error)) (cache.Result, error)
-	Invalidate(ctx context.Context, kind cache.Kind, key string) error
+	Get(ctx context.Context, kind cached.Kind, key string, load func(context.Context) ([]byte, error)) (cached.Result, error)
+	Invalidate(ctx context.Context, kind cached.Kind, key string) error
 	InvalidatePrefix(ctx context.Context, prefix string) (int, error)
 }
 
-// Cache kinds used by planview, beyond cache's own.
+// Cache kinds used by planview, beyond the cache's own.
 const (
-	KindStreams      cache.Kind = "streams"
-	KindWorkstations cache.Kind = "workstations"
+	KindStreams      cached.Kind = "streams"
+	KindWorkstations cached.Kind = "workstations"
 )
 
 // Limits on log tails.
@@ -257,7 +257,7 @@ func New(src Source, c Cache, now func() time.Time) *Service {
 
 // cached loads kind/key through the cache, decoding into out, and returns
 // the freshness of the value.
-func (s *Service) cached(ctx context.Context, kind cache.Kind, key string, out any, load func(context.Context) (any, error)) (Meta, error) {
+func (s *Service) cached(ctx context.Context, kind cached.Kind, key string, out any, load func(context.Context) (any, error)) (Meta, error) {
 	res, err := s.cache.Get(ctx, kind, key, func(ctx context.Context) ([]byte, error) {
 		v, err := load(ctx)
 		if err != nil {
@@ -288,7 +288,7 @@ const SummaryListLimit = 50
 // nothing is cached.
 func (s *Service) Summary(ctx context.Context) (Summary, error) {
 	var out Summary
-	meta, err := s.cached(ctx, cache.KindSummary, "plan", &out.Summary, func(ctx context.Context) (any, error) {
+	meta, err := s.cached(ctx, cached.KindSummary, "plan", &out.Summary, func(ctx context.Context) (any, error) {
 		sum, err := s.summarize(ctx, s.now())
 		if err != nil {
 			return nil, fmt.Errorf("planview: summary: %w", err)
@@ -429,7 +429,7 @@ func (s *Service) Jobs(ctx context.Context, q JobQuery) (JobList, error) {
 		return s.filteredJobs(ctx, q)
 	}
 	var out JobList
-	meta, err := s.cached(ctx, cache.KindList, "jobs:"+q.key(), &out, func(ctx context.Context) (any, error) {
+	meta, err := s.cached(ctx, cached.KindList, "jobs:"+q.key(), &out, func(ctx context.Context) (any, error) {
 		jobs, total, err := s.src.JobPage(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("planview: list jobs: %w", err)
@@ -451,7 +451,7 @@ func (s *Service) Job(ctx context.Context, id string) (JobDetail, error) {
 		return JobDetail{}, err
 	}
 	var out JobDetail
-	meta, err := s.cached(ctx, cache.KindJob, id, &out, func(ctx context.Context) (any, error) {
+	meta, err := s.cached(ctx, cached.KindJob, id, &out, func(ctx context.Context) (any, error) {
 		j, err := s.src.Job(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("planview: get job %s: %w", id, err)
@@ -506,7 +506,7 @@ func (s *Service) Log(ctx context.Context, jobID string, tail int) (Log, error) 
 	}
 	runID := d.Job.LastRun.ID
 	var out Log
-	meta, err := s.cached(ctx, cache.KindLog, runID+":"+strconv.Itoa(tail), &out, func(ctx context.Context) (any, error) {
+	meta, err := s.cached(ctx, cached.KindLog, runID+":"+strconv.Itoa(tail), &out, func(ctx context.Context) (any, error) {
 		text, truncated, err := s.src.JobLog(ctx, runID, tail, MaxLogBytes)
 		if err != nil {
 			return nil, fmt.Errorf("planview: log of run %s: %w", runID, err)
@@ -580,7 +580,7 @@ func (s *Service) Workstations(ctx context.Context) (WorkstationList, error) {
 // Critical returns the critical jobs, those at risk first.
 func (s *Service) Critical(ctx context.Context) (CriticalList, error) {
 	var out CriticalList
-	meta, err := s.cached(ctx, cache.KindList, "critical", &out, func(ctx context.Context) (any, error) {
+	meta, err := s.cached(ctx, cached.KindList, "critical", &out, func(ctx context.Context) (any, error) {
 		jobs, err := s.src.AllJobs(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("planview: critical jobs: %w", err)
@@ -626,9 +626,9 @@ func riskReason(j workload.Job, now time.Time) string {
 func (s *Service) Invalidate(ctx context.Context, jobID string) error {
 	var errs []error
 	if jobID != "" {
-		errs = append(errs, s.cache.Invalidate(ctx, cache.KindJob, jobID))
+		errs = append(errs, s.cache.Invalidate(ctx, cached.KindJob, jobID))
 	}
-	for _, prefix := range []string{string(cache.KindList) + ":", string(cache.KindSummary) + ":", string(KindStreams) + ":", string(KindWorkstations) + ":", string(cache.KindLog) + ":"} {
+	for _, prefix := range []string{string(cached.KindList) + ":", string(cached.KindSummary) + ":", string(KindStreams) + ":", string(KindWorkstations) + ":", string(cached.KindLog) + ":"} {
 		_, err := s.cache.InvalidatePrefix(ctx, prefix)
 		errs = append(errs, err)
 	}

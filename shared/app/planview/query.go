@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/domain/cached"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -17,7 +17,7 @@ import (
 // windows), the counts and the attention list are computed on.
 func (s *Service) allJobs(ctx context.Context) ([]JobView, Meta, error) {
 	var out []JobView
-	meta, err := s.cached(ctx, cache.KindList, "alljobs", &out, func(ctx context.Context) (any, error) {
+	meta, err := s.cached(ctx, cached.KindList, "alljobs", &out, func(ctx context.Context) (any, error) {
 		jobs, err := s.src.AllJobs(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("planview: list every job: %w", err)

@@ -103,7 +103,7 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, rt routes.HTTPRoute
 		if e.Auth == nil {
 			return Internal("authentication is not configured")
 		}
-		claims, err := e.Auth.Request(r, auth.Role(rt.Role))
+		claims, err := e.Auth.Request(r, rt.Role)
 		if err != nil {
 			if e.Refused != nil {
 				ctx := r.Context()

@@ -18,6 +18,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/resync/resync/shared/domain/access"
 )
 
 // Errors returned by this package. Test with errors.Is; the returned errors
@@ -47,38 +49,17 @@ func HTTPStatus(err error) int {
 	}
 }
 
-// Role is what a caller may do. Roles are ordered: viewer < operator < admin.
-// The zero value RoleNone grants nothing.
-type Role string
+// Role is what a caller may do (access.Role, the domain's type). Roles are
+// ordered: viewer < operator < admin. The zero value RoleNone grants nothing.
+type Role = access.Role
 
 // Roles, from least to most privileged. The names equal the Cognito groups.
 const (
-	RoleNone     Role = ""
-	RoleViewer   Role = "viewer"
-	RoleOperator Role = "operator"
-	RoleAdmin    Role = "admin"
+	RoleNone     = access.RoleNone
+	RoleViewer   = access.RoleViewer
+	RoleOperator = access.RoleOperator
+	RoleAdmin    = access.RoleAdmin
 )
-
-// level returns the rank of r; unknown roles rank with RoleNone.
-func (r Role) level() int {
-	switch r {
-	case RoleViewer:
-		return 1
-	case RoleOperator:
-		return 2
-	case RoleAdmin:
-		return 3
-	default:
-		return 0
-	}
-}
-
-// Valid reports whether r is one of viewer, operator or admin.
-func (r Role) Valid() bool { return r.level() > 0 }
-
-// Allows reports whether a caller with role r may use something that needs
-// role need. Everyone is allowed what needs RoleNone.
-func (r Role) Allows(need Role) bool { return r.level() >= need.level() }
 
 // RoleFromGroups returns the highest role named by the groups (the
 // cognito:groups claim); other groups are ignored. It returns RoleNone when no
@@ -86,7 +67,7 @@ func (r Role) Allows(need Role) bool { return r.level() >= need.level() }
 func RoleFromGroups(groups []string) Role {
 	best := RoleNone
 	for _, g := range groups {
-		if r := Role(strings.ToLower(strings.TrimSpace(g))); r.level() > best.level() {
+		if r := Role(strings.ToLower(strings.TrimSpace(g))); r.Above(best) {
 			best = r
 		}
 	}

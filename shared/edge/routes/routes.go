@@ -9,6 +9,8 @@ package routes
 import (
 	"strconv"
 	"strings"
+
+	"github.com/resync/resync/shared/domain/access"
 )
 
 // Function names, one per Lambda. Each is a directory under functions/.
@@ -26,15 +28,16 @@ const (
 // objects under it and nowhere else.
 const UploadPrefix = "uploads/"
 
-// Role is the least role a route needs.
-type Role string
+// Role is the least role a route needs: the domain's roles (access.Role),
+// the same type the token check decides with.
+type Role = access.Role
 
 // Roles, from least to most privileged; RoleNone means no token is needed.
 const (
-	RoleNone     Role = ""
-	RoleViewer   Role = "viewer"
-	RoleOperator Role = "operator"
-	RoleAdmin    Role = "admin"
+	RoleNone     = access.RoleNone
+	RoleViewer   = access.RoleViewer
+	RoleOperator = access.RoleOperator
+	RoleAdmin    = access.RoleAdmin
 )
 
 // HTTPRoute is one route of the HTTP API, keyed like API Gateway's route key.

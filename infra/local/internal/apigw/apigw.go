@@ -11,7 +11,6 @@ package apigw
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/resync/resync/infra/local/internal/awsid"
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
 	"github.com/resync/resync/shared/edge/auth"
 	"github.com/resync/resync/shared/edge/routes"
@@ -101,7 +101,7 @@ func message(w http.ResponseWriter, status int, msg string) {
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.now()
-	requestID := newRequestID()
+	requestID := awsid.Gateway()
 	w.Header().Set("Apigw-Requestid", requestID)
 	rt, params, ok := find(g.routes, r.Method, r.URL.Path)
 	if !ok {
@@ -228,7 +228,7 @@ func (g *Gateway) event(r *http.Request, rt route, params map[string]string, bod
 	}
 	host := r.Host
 	headers["host"] = host
-	sourceIP, port := clientIP(r), "80"
+	sourceIP, port := awsid.SourceIP(r), "80"
 	if _, p, err := net.SplitHostPort(host); err == nil {
 		port = p
 	}
@@ -362,19 +362,4 @@ func isText(contentType string, body []byte) bool {
 		return true
 	}
 	return false
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// newRequestID returns an id shaped like API Gateway's ("JKJaXmPLvHcESHA=").
-func newRequestID() string {
-	var b [10]byte
-	_, _ = rand.Read(b[:])
-	return base64.StdEncoding.EncodeToString(b[:])
 }

@@ -16,7 +16,6 @@ package lambdasvc
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -240,15 +239,6 @@ func (s *Service) Close(grace time.Duration) {
 		p.mu.Unlock()
 	}
 	wg.Wait()
-}
-
-// newID returns a random UUID (version 4), as Lambda request ids are.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // Warm starts a process of the function unless an idle one exists, and

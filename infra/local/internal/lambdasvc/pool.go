@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/resync/resync/infra/local/internal/awsid"
 )
 
 // pool holds the processes of one function. A slot is held by every
@@ -37,7 +39,7 @@ func (p *pool) invoke(ctx context.Context, payload []byte) (Result, error) {
 		return Result{}, err
 	}
 	inv := &invocation{
-		id:       newID(),
+		id:       awsid.UUID(),
 		payload:  payload,
 		deadline: time.Now().Add(p.fn.Timeout),
 		done:     make(chan outcome, 1),

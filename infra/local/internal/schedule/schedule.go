@@ -6,7 +6,6 @@ package schedule
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/resync/resync/infra/local/internal/awsid"
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
 	"github.com/resync/resync/shared/edge/routes"
 )
@@ -66,7 +66,7 @@ const RulePrefix = "resync-local-"
 func Event(s routes.Schedule, region string, now time.Time) events.CloudWatchEvent {
 	return events.CloudWatchEvent{
 		Version:    "0",
-		ID:         newID(),
+		ID:         awsid.UUID(),
 		DetailType: "Scheduled Event",
 		Source:     "aws.events",
 		AccountID:  "000000000000",
@@ -244,12 +244,4 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 	_, _ = w.Write([]byte("\n"))
-}
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/resync/resync/infra/local/internal/awsid"
 )
 
 // ConnectionsPrefix is the path of the management API, as the
@@ -31,7 +33,7 @@ func awsError(w http.ResponseWriter, status int, typ, msg string) {
 }
 
 func (g *Gateway) connections(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", newID())
+	w.Header().Set("X-Amzn-Requestid", awsid.Gateway())
 	// Any SigV4 signature is accepted, but an unsigned call is refused as
 	// AWS refuses it, so a function that forgot credentials fails here too.
 	if r.Header.Get("Authorization") == "" {

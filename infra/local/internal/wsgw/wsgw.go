@@ -36,8 +36,6 @@ package wsgw
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +49,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
 
+	"github.com/resync/resync/infra/local/internal/awsid"
 	"github.com/resync/resync/infra/local/internal/lambdasvc"
 	"github.com/resync/resync/shared/edge/routes"
 )
@@ -266,11 +265,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := g.now()
-	c := &conn{ready: make(chan struct{}), id: newID(), connectedAt: start, lastActive: start, sourceIP: clientIP(r), userAgent: r.UserAgent(), domain: domainOf(r.Host)}
+	c := &conn{ready: make(chan struct{}), id: awsid.Gateway(), connectedAt: start, lastActive: start, sourceIP: awsid.SourceIP(r), userAgent: r.UserAgent(), domain: domainOf(r.Host)}
 	fn, ok := g.routes[RouteConnect]
 	var sub []string
 	if ok {
-		ev := g.event(c, RouteConnect, "CONNECT", newID(), start)
+		ev := g.event(c, RouteConnect, "CONNECT", awsid.Gateway(), start)
 		ev.Headers, ev.MultiValueHeaders = headers(r)
 		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = query(r)
 		payload, err := json.Marshal(ev)
@@ -405,7 +404,7 @@ func (g *Gateway) serve(c *conn) {
 				key = RouteDefault
 			}
 		}
-		requestID := newID()
+		requestID := awsid.Gateway()
 		if !ok {
 			g.reply(c, "Forbidden", requestID)
 			continue
@@ -468,7 +467,7 @@ func (g *Gateway) selectRoute(data []byte) string {
 // simply be another sandbox — as the function keeps running in AWS.
 func (g *Gateway) message(c *conn, key, fn, body, requestID string, at time.Time) {
 	ev := g.event(c, key, "MESSAGE", requestID, at)
-	ev.RequestContext.MessageID = newID()
+	ev.RequestContext.MessageID = awsid.Gateway()
 	ev.Body = body
 	payload, err := json.Marshal(ev)
 	if err != nil {
@@ -526,7 +525,7 @@ func (g *Gateway) reply(c *conn, msg, requestID string) {
 // disconnect invokes $disconnect, best effort.
 func (g *Gateway) disconnect(c *conn, fn string, code websocket.StatusCode, reason string) {
 	now := g.now()
-	ev := g.event(c, RouteDisconnect, "DISCONNECT", newID(), now)
+	ev := g.event(c, RouteDisconnect, "DISCONNECT", awsid.Gateway(), now)
 	ev.RequestContext.DisconnectStatusCode = int64(code)
 	ev.RequestContext.DisconnectReason = &reason
 	payload, err := json.Marshal(ev)
@@ -586,7 +585,7 @@ func headers(r *http.Request) (map[string]string, map[string][]string) {
 	if _, p, err := net.SplitHostPort(r.Host); err == nil {
 		port = p
 	}
-	for k, v := range map[string]string{"Host": r.Host, "X-Forwarded-For": clientIP(r), "X-Forwarded-Port": port, "X-Forwarded-Proto": "http"} {
+	for k, v := range map[string]string{"Host": r.Host, "X-Forwarded-For": awsid.SourceIP(r), "X-Forwarded-Port": port, "X-Forwarded-Proto": "http"} {
 		single[k], multi[k] = v, []string{v}
 	}
 	return single, multi
@@ -612,28 +611,6 @@ func domainOf(host string) string {
 		return h
 	}
 	return host
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// newID returns an id shaped like API Gateway's connection and request ids
-// ("L0SM9cOFvHcCIhw="): 11 random bytes in base64, drawn again until it has
-// no '/' or '+', so it is safe in a URL path as it is.
-func newID() string {
-	for {
-		var b [11]byte
-		_, _ = rand.Read(b[:])
-		id := base64.StdEncoding.EncodeToString(b[:])
-		if !strings.ContainsAny(id, "/+") {
-			return id
-		}
-	}
 }
 
 func mustJSON(v any) string {

@@ -24,30 +24,12 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/shared/domain/trail"
 )
 
-// Entry is one audit record.
-type Entry struct {
-	ID            string    `json:"id"`   // stream ID, set by Append
-	Time          time.Time `json:"time"` // when it was recorded (the durable store's clock, else the ID's)
-	User          string    `json:"user"`
-	Action        string    `json:"action"` // e.g. "proposal", "confirm", "execute:rerun"
-	Targets       []string  `json:"targets,omitempty"`
-	Justification string    `json:"justification,omitempty"`
-	Result        string    `json:"result,omitempty"` // e.g. "ok", "refused: viewer role"
-	Detail        string    `json:"detail,omitempty"` // free text: proposal id, request id
-
-	// What a compliance report groups by, when the action has them.
-	ProposalID string    `json:"proposalId,omitempty"`
-	Category   string    `json:"category,omitempty"` // HWA justification category
-	Ticket     string    `json:"ticket,omitempty"`   // HWA justification ticket number
-	ExpiresAt  time.Time `json:"expiresAt,omitzero"` // a proposal's expiry
-
-	// Set by the durable store: the entry's place in its day's chain.
-	Seq  int64  `json:"seq,omitempty"`
-	Key  string `json:"key,omitempty"`  // the durable object's key
-	Hash string `json:"hash,omitempty"` // its SHA-256, hex
-}
+// Entry is one audit record (trail.Entry, the domain's type).
+type Entry = trail.Entry
 
 // record is the stored form; ID comes from the stream, Time from the
 // durable store (or, when zero, the stream ID).

@@ -1,25 +1,16 @@
 package audit
 
-// Verification is the result of walking one day's durable chain
-// (s3audit.Trail.Verify): OK when every record from seq 1 on is present,
-// hashes to the hash it carries, and carries the hash of the one before.
-type Verification struct {
-	Day      string  `json:"day"` // YYYY-MM-DD, UTC
-	OK       bool    `json:"ok"`
-	Records  int     `json:"records"`
-	LastSeq  int64   `json:"lastSeq"`
-	LastHash string  `json:"lastHash,omitempty"`
-	Breaks   []Break `json:"breaks,omitempty"` // the first MaxBreaks, in seq order
-}
+import "github.com/resync/resync/shared/domain/trail"
 
-// MaxBreaks bounds Verification.Breaks.
-const MaxBreaks = 100
+// The chain's vocabulary lives in the domain (package trail); these names
+// stay so that callers of this package read as before.
+type (
+	// Verification is trail.Verification: the result of walking one day's
+	// durable chain.
+	Verification = trail.Verification
+	// Break is trail.Break: one place where a chain does not hold.
+	Break = trail.Break
+)
 
-// Break is one place where a chain does not hold.
-type Break struct {
-	Seq      int64  `json:"seq"`
-	Key      string `json:"key,omitempty"`
-	Reason   string `json:"reason"`             // e.g. "hash mismatch: the record was altered"
-	Expected string `json:"expected,omitempty"` // what the chain requires there
-	Actual   string `json:"actual,omitempty"`   // what was found
-}
+// MaxBreaks bounds Verification.Breaks (trail.MaxBreaks).
+const MaxBreaks = trail.MaxBreaks

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/resync/resync/shared/domain/trail"
 )
 
 // CSVHeader is the first row WriteCSV writes.
@@ -35,7 +37,7 @@ func writeRows(cw *csv.Writer, entries []Entry) error {
 			strings.Join(e.Targets, ";"), e.Justification, e.Result, e.Detail,
 		}
 		for i := range row {
-			row[i] = defuse(row[i])
+			row[i] = trail.CSVSafe(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("audit: write csv: %w", err)
@@ -53,15 +55,8 @@ func flush(cw *csv.Writer) error {
 }
 
 // CSVSafe returns s as WriteCSV writes a cell: prefixed with a quote when a
-// spreadsheet would run it as a formula.
-func CSVSafe(s string) string { return defuse(s) }
-
-func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// spreadsheet would run it as a formula (trail.CSVSafe).
+func CSVSafe(s string) string { return trail.CSVSafe(s) }
 
 // Export writes every entry matching f (its Limit and Cursor ignored) as CSV,
 // newest first, reading the log a page at a time. It returns the first Redis

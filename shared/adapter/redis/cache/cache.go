@@ -42,56 +42,40 @@ import (
 	"github.com/maypok86/otter/v2"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/resync/resync/shared/domain/cached"
 )
 
-// Kind names a kind of cached data; each kind has its own TTL. A Kind must
-// not contain ':' (it separates kind and key in names and prefixes).
-type Kind string
+// The cache's vocabulary lives in the domain (package cached), where its
+// readers can name it without importing this adapter; these names stay so
+// that callers of this package read as before.
+type (
+	// Kind names a kind of cached data; each kind has its own TTL
+	// (cached.Kind). A Kind must not contain ':'.
+	Kind = cached.Kind
+	// Tier says where a Result came from (cached.Tier).
+	Tier = cached.Tier
+	// Result is a cached value (cached.Result). Value is shared with the
+	// cache and must not be modified by the caller.
+	Result = cached.Result
+)
 
 // Kinds used by the functions. Any other Kind works too and gets DefaultTTL
 // unless Config.TTL names it.
 const (
-	KindSummary Kind = "summary"
-	KindList    Kind = "list"
-	KindLog     Kind = "log"
-	KindJob     Kind = "job"
+	KindSummary = cached.KindSummary
+	KindList    = cached.KindList
+	KindLog     = cached.KindLog
+	KindJob     = cached.KindJob
 )
-
-// Tier says where a Result came from.
-type Tier uint8
 
 // Tiers of a Result.
 const (
-	TierLocal Tier = iota + 1 // the in-process tier
-	TierRedis                 // the shared Redis tier
-	TierLoad                  // a fresh call to the load function
-	TierStale                 // the last good copy, served because the load failed
+	TierLocal = cached.TierLocal // the in-process tier
+	TierRedis = cached.TierRedis // the shared Redis tier
+	TierLoad  = cached.TierLoad  // a fresh call to the load function
+	TierStale = cached.TierStale // the last good copy, served because the load failed
 )
-
-// String returns the tier's name as used in logs and metrics.
-func (t Tier) String() string {
-	switch t {
-	case TierLocal:
-		return "local"
-	case TierRedis:
-		return "redis"
-	case TierLoad:
-		return "load"
-	case TierStale:
-		return "stale"
-	}
-	return "unknown"
-}
-
-// Result is a cached value. Value is shared with the cache and must not be
-// modified by the caller.
-type Result struct {
-	Value    []byte
-	Stale    bool          // true when the load failed and this is the last good copy
-	StoredAt time.Time     // when the value was loaded from the origin
-	Age      time.Duration // how old the value is at the time of the Get
-	Tier     Tier
-}
 
 // Clock tells the time; tests inject a fake one.
 type Clock interface {

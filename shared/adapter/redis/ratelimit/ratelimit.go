@@ -19,21 +19,32 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/shared/domain/quota"
 )
 
-// Kind names what is being limited.
-type Kind string
+// The limiter's vocabulary lives in the domain (package quota); these names
+// stay so that callers of this package read as before.
+type (
+	// Kind names what is being limited (quota.Kind).
+	Kind = quota.Kind
+	// Decision is the answer to one Allow (quota.Decision).
+	Decision = quota.Decision
+	// LimitedError tells a user when they may try again; it matches
+	// ErrLimited (quota.LimitedError).
+	LimitedError = quota.LimitedError
+)
 
 // Kinds the chat function limits: one per client frame type, and the
-// operator actions that reach HWA.
+// operator actions that reach HWA (quota's).
 const (
-	KindMessage  Kind = "message"  // new chat messages (a replayed id is not counted)
-	KindConfirm  Kind = "confirm"  // confirm frames, refused ones included
-	KindCancel   Kind = "cancel"   // cancel frames
-	KindFeedback Kind = "feedback" // feedback frames
-	KindAuth     Kind = "auth"     // auth frames (re-authentication)
-	KindPing     Kind = "ping"     // ping frames
-	KindAction   Kind = "action"   // confirmed operator actions sent to HWA
+	KindMessage  = quota.KindMessage
+	KindConfirm  = quota.KindConfirm
+	KindCancel   = quota.KindCancel
+	KindFeedback = quota.KindFeedback
+	KindAuth     = quota.KindAuth
+	KindPing     = quota.KindPing
+	KindAction   = quota.KindAction
 
 	// The HTTP routes, by what they do (ForHTTP maps a route to its kind).
 	KindHTTPRead      Kind = "http-read"      // GET routes, per user
@@ -53,6 +64,9 @@ func ForHTTP(method string, anonymous bool) Kind {
 	}
 	return KindHTTPWrite
 }
+
+// ErrLimited is matched by the error of a refused Decision (quota.ErrLimited).
+var ErrLimited = quota.ErrLimited
 
 // Rule allows Rate events per Period, with bursts of up to Burst events
 // (Burst defaults to Rate).
@@ -172,32 +186,6 @@ func New(rdb redis.UniversalClient, cfg Config) (*Limiter, error) {
 	return l, nil
 }
 
-// Decision is the answer to one Allow.
-type Decision struct {
-	Allowed    bool
-	Remaining  int           // events still allowed right now
-	RetryAfter time.Duration // when refused: wait this long before trying again
-	ResetAfter time.Duration // when the budget is whole again
-	Limit      string        // the rule, e.g. "20 req/m (burst 20)"
-}
-
-// ErrLimited is matched by the error of a refused Decision.
-var ErrLimited = errors.New("ratelimit: limit reached")
-
-// LimitedError tells a user when they may try again; it matches ErrLimited.
-type LimitedError struct {
-	Kind       Kind
-	RetryAfter time.Duration
-}
-
-func (e *LimitedError) Error() string {
-	secs := (e.RetryAfter + time.Second - 1) / time.Second // rounded up: never "retry in 0s"
-	return fmt.Sprintf("ratelimit: too many %ss; retry in %ds", e.Kind, max(secs, 1))
-}
-
-// Is makes errors.Is(err, ErrLimited) true.
-func (e *LimitedError) Is(target error) bool { return target == ErrLimited }
-
 // ErrUnknownKind is returned by Allow for a kind without a rule.
 var ErrUnknownKind = errors.New("ratelimit: no rule for this kind")
 
@@ -232,14 +220,6 @@ func (l *Limiter) Allow(ctx context.Context, kind Kind, user string) (Decision, 
 		d.RetryAfter = max(res.RetryAfter, 0)
 	}
 	return d, nil
-}
-
-// Err returns nil for an allowed decision and a *LimitedError otherwise.
-func (d Decision) Err(kind Kind) error {
-	if d.Allowed {
-		return nil
-	}
-	return &LimitedError{Kind: kind, RetryAfter: d.RetryAfter}
 }
 
 // Reset forgets user's past events of kind (for an admin, or tests).

@@ -11,32 +11,30 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/resync/resync/shared/domain/secevent"
 )
 
-// Kind is a kind of security event.
-type Kind string
+// The events' vocabulary lives in the domain (package secevent); these
+// names stay so that callers of this package read as before.
+type (
+	// Kind is a kind of security event (secevent.Kind).
+	Kind = secevent.Kind
+	// Event is one security event (secevent.Event). It never holds a token
+	// or a secret.
+	Event = secevent.Event
+)
 
 // The kinds recorded.
 const (
-	RefusedToken  Kind = "refused_token"
-	FailedSignIn  Kind = "failed_sign_in"
-	RateLimitHit  Kind = "rate_limit"
-	ForbiddenRole Kind = "forbidden"
+	RefusedToken  = secevent.RefusedToken
+	FailedSignIn  = secevent.FailedSignIn
+	RateLimitHit  = secevent.RateLimitHit
+	ForbiddenRole = secevent.ForbiddenRole
 )
 
 // Kinds lists every kind in display order.
-func Kinds() []Kind { return []Kind{FailedSignIn, RefusedToken, ForbiddenRole, RateLimitHit} }
-
-// Event is one security event. It never holds a token or a secret.
-type Event struct {
-	Time     time.Time `json:"time"`
-	Kind     Kind      `json:"kind"`
-	User     string    `json:"user,omitempty"`   // when known (forbidden, rate limit)
-	Reason   string    `json:"reason"`           // e.g. "expired", "invalid signature"
-	Route    string    `json:"route,omitempty"`  // route key or WebSocket route
-	Source   string    `json:"source,omitempty"` // caller address as API Gateway saw it
-	Function string    `json:"function,omitempty"`
-}
+func Kinds() []Kind { return secevent.Kinds() }
 
 // Log records and lists events. It is safe for concurrent use.
 type Log struct {
@@ -45,8 +43,8 @@ type Log struct {
 	keep   int64
 }
 
-// DefaultKeep is how many events of each kind are kept.
-const DefaultKeep = 500
+// DefaultKeep is how many events of each kind are kept (secevent.DefaultKeep).
+const DefaultKeep = secevent.DefaultKeep
 
 // New returns a Log in Redis keeping the newest keep events of each kind
 // (DefaultKeep when keep <= 0).
