@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/resync/resync/shared/app/notify"
+	"github.com/resync/resync/shared/domain/alert"
 )
 
 // Block Kit limits (api.slack.com/reference/block-kit/blocks).
@@ -50,8 +50,8 @@ type SlackElement struct {
 // SlackMessage renders a as Block Kit blocks within Slack's limits: a
 // digest's lines are packed into sections of at most SlackMaxText
 // characters, and past SlackMaxBlocks the rest is left to the console.
-func SlackMessage(a notify.Alert) SlackPayload {
-	icon := map[string]string{notify.Critical: ":red_circle:", notify.Warning: ":warning:"}[a.Severity]
+func SlackMessage(a alert.Alert) SlackPayload {
+	icon := map[string]string{alert.Critical: ":red_circle:", alert.Warning: ":warning:"}[a.Severity]
 	if icon == "" {
 		icon = ":information_source:"
 	}
@@ -120,7 +120,7 @@ func SlackMessage(a notify.Alert) SlackPayload {
 	return SlackPayload{Text: clip(a.Title+": "+a.Text, SlackMaxText), Blocks: blocks}
 }
 
-func slackCite(l notify.Line) string {
+func slackCite(l alert.Line) string {
 	if strings.HasPrefix(l.Link, "http") {
 		return "(<" + l.Link + "|" + slackEscape(l.Cite) + ">)"
 	}

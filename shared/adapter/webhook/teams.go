@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/resync/resync/shared/app/notify"
+	"github.com/resync/resync/shared/domain/alert"
 )
 
 // Teams limits: a Workflows webhook message is at most about 28 KB, so a
@@ -78,7 +78,7 @@ const TeamsMaxBytes = 26 * 1024
 // TeamsMessage renders a as a Teams message with an Adaptive Card under
 // TeamsMaxBytes: a digest shows fewer lines per section until it fits, and
 // says how many more the console has.
-func TeamsMessage(a notify.Alert) TeamsEnvelope {
+func TeamsMessage(a alert.Alert) TeamsEnvelope {
 	var m TeamsEnvelope
 	for perSection := teamsLines; ; perSection /= 2 {
 		m = teamsMessage(a, perSection)
@@ -88,12 +88,12 @@ func TeamsMessage(a notify.Alert) TeamsEnvelope {
 	}
 }
 
-func teamsMessage(a notify.Alert, perSection int) TeamsEnvelope {
+func teamsMessage(a alert.Alert, perSection int) TeamsEnvelope {
 	color := "Default"
 	switch a.Severity {
-	case notify.Critical:
+	case alert.Critical:
 		color = "Attention"
-	case notify.Warning:
+	case alert.Warning:
 		color = "Warning"
 	}
 	body := []CardItem{
@@ -137,7 +137,7 @@ func teamsMessage(a notify.Alert, perSection int) TeamsEnvelope {
 }
 
 // teamsLine is "- text [cite](link)" in the TextBlock markdown subset.
-func teamsLine(l notify.Line) string {
+func teamsLine(l alert.Line) string {
 	cite := "[" + l.Cite + "]"
 	if strings.HasPrefix(l.Link, "http") {
 		cite = "[" + teamsEscape(l.Cite) + "](" + l.Link + ")"

@@ -6,7 +6,7 @@
 // A webhook URL is a credential: it never appears in a log line or an error
 // (errors name the channel id). Redirects are refused. A 2xx answer is a
 // delivery; 408, 429 and 5xx answers and transport errors are transient;
-// every other answer wraps notify.ErrPermanent, which the notifier does not
+// every other answer wraps alert.ErrPermanent, which the notifier does not
 // retry.
 package webhook
 
@@ -20,10 +20,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/resync/resync/shared/app/notify"
+	"github.com/resync/resync/shared/domain/alert"
 )
 
-// Sender posts alerts to webhooks; it is a notify.Sender, safe for
+// Sender posts alerts to webhooks; it is a alert.Sender, safe for
 // concurrent use.
 type Sender struct {
 	http *http.Client
@@ -44,17 +44,17 @@ func New(client *http.Client) *Sender {
 	return &Sender{http: c}
 }
 
-// Payload returns the JSON body for a channel of kind (notify.Teams or
-// notify.Slack). It returns an error for an unknown kind.
-func Payload(kind string, a notify.Alert) ([]byte, error) {
+// Payload returns the JSON body for a channel of kind (alert.Teams or
+// alert.Slack). It returns an error for an unknown kind.
+func Payload(kind string, a alert.Alert) ([]byte, error) {
 	var v any
 	switch kind {
-	case notify.Teams:
+	case alert.Teams:
 		v = TeamsMessage(a)
-	case notify.Slack:
+	case alert.Slack:
 		v = SlackMessage(a)
 	default:
-		return nil, fmt.Errorf("webhook: unknown channel kind %q: %w", kind, notify.ErrPermanent)
+		return nil, fmt.Errorf("webhook: unknown channel kind %q: %w", kind, alert.ErrPermanent)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -64,15 +64,15 @@ func Payload(kind string, a notify.Alert) ([]byte, error) {
 }
 
 // Send posts a to ch. Errors name the channel, never its URL; see the
-// package comment for which wrap notify.ErrPermanent.
-func (s *Sender) Send(ctx context.Context, ch notify.Channel, a notify.Alert) error {
+// package comment for which wrap alert.ErrPermanent.
+func (s *Sender) Send(ctx context.Context, ch alert.Destination, a alert.Alert) error {
 	body, err := Payload(ch.Kind, a)
 	if err != nil {
 		return err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ch.URL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("webhook: %s: bad webhook URL: %w", ch.ID, notify.ErrPermanent)
+		return fmt.Errorf("webhook: %s: bad webhook URL: %w", ch.ID, alert.ErrPermanent)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.http.Do(req)
@@ -94,6 +94,6 @@ func (s *Sender) Send(ctx context.Context, ch notify.Channel, a notify.Alert) er
 	case c == http.StatusRequestTimeout || c == http.StatusTooManyRequests || c >= 500:
 		return fmt.Errorf("webhook: %s: post: status %d: %s", ch.ID, c, bytes.TrimSpace(snippet))
 	default:
-		return fmt.Errorf("webhook: %s: post: status %d: %s: %w", ch.ID, c, bytes.TrimSpace(snippet), notify.ErrPermanent)
+		return fmt.Errorf("webhook: %s: post: status %d: %s: %w", ch.ID, c, bytes.TrimSpace(snippet), alert.ErrPermanent)
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/resync/resync/shared/app/notify"
+	"github.com/resync/resync/shared/domain/alert"
 )
 
 // schemas compiles the payload schemas of testdata.
@@ -67,7 +67,7 @@ type Receiver struct {
 func NewReceiver(t testing.TB, kind string) *Receiver {
 	t.Helper()
 	teams, slack := schemas(t)
-	sch := map[string]*jsonschema.Schema{notify.Teams: teams, notify.Slack: slack}[kind]
+	sch := map[string]*jsonschema.Schema{alert.Teams: teams, alert.Slack: slack}[kind]
 	r := &Receiver{}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
@@ -89,7 +89,7 @@ func NewReceiver(t testing.TB, kind string) *Receiver {
 			return
 		}
 		r.bodies = append(r.bodies, b)
-		if kind == notify.Slack {
+		if kind == alert.Slack {
 			_, _ = io.WriteString(w, "ok")
 			return
 		}
@@ -108,7 +108,7 @@ func validate(sch *jsonschema.Schema, kind string, b []byte) error {
 	if err := sch.Validate(doc); err != nil {
 		return err
 	}
-	if kind == notify.Teams {
+	if kind == alert.Teams {
 		var env TeamsEnvelope
 		_ = json.Unmarshal(b, &env)
 		var major, minor int
@@ -134,46 +134,46 @@ func (r *Receiver) Invalid() []string {
 	return append([]string(nil), r.invalid...)
 }
 
-func abend() notify.Alert {
-	return notify.Alert{Key: "event:job_abended:J1:R1", Kind: "job_abended", Severity: notify.Critical,
+func abend() alert.Alert {
+	return alert.Alert{Key: "event:job_abended:J1:R1", Kind: "job_abended", Severity: alert.Critical,
 		Title: "Job abended: PAY_LOAD", Text: "PAY_LOAD (job J1) abended with return code 8 <&>", JobID: "J1",
 		Stream: "PAYROLL", Workstation: "MDM", Link: "https://console.example/#/jobs/J1", At: time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC),
-		Facts: []notify.Fact{{Name: "Return code", Value: "8"}, {Name: "Run", Value: "R1"}, {Name: "Empty", Value: ""}}}
+		Facts: []alert.Fact{{Name: "Return code", Value: "8"}, {Name: "Run", Value: "R1"}, {Name: "Empty", Value: ""}}}
 }
 
 // digest is a handover-sized alert: many sections, long lines.
-func digest(lines int) notify.Alert {
-	a := notify.Alert{Key: "handover:x", Kind: notify.Handover, Severity: notify.Info, Title: "Shift handover 22:00–06:00",
+func digest(lines int) alert.Alert {
+	a := alert.Alert{Key: "handover:x", Kind: "handover", Severity: alert.Info, Title: "Shift handover 22:00–06:00",
 		Text: "summary", Link: "https://console.example/#/dashboard", At: time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)}
 	for _, title := range []string{"Failures", "Recoveries", "Actions", "Still late", "At risk"} {
-		s := notify.Section{Title: title}
+		s := alert.Section{Title: title}
 		for i := range lines {
-			s.Lines = append(s.Lines, notify.Line{Text: fmt.Sprintf("%s line %d %s [x] *y*", title, i, strings.Repeat("é", 120)),
+			s.Lines = append(s.Lines, alert.Line{Text: fmt.Sprintf("%s line %d %s [x] *y*", title, i, strings.Repeat("é", 120)),
 				Cite: fmt.Sprintf("job J%d", i), Link: fmt.Sprintf("https://console.example/#/jobs/J%d", i)})
 		}
 		a.Sections = append(a.Sections, s)
 	}
-	a.Sections = append(a.Sections, notify.Section{Title: "Empty"})
+	a.Sections = append(a.Sections, alert.Section{Title: "Empty"})
 	return a
 }
 
 func TestPayloadsAreValid(t *testing.T) {
 	tests := []struct {
 		name string
-		a    notify.Alert
+		a    alert.Alert
 	}{
 		{"abend", abend()},
-		{"no link, no facts", notify.Alert{Key: "k", Kind: "stream_late", Severity: notify.Warning, Title: "Late", Text: "x"}},
+		{"no link, no facts", alert.Alert{Key: "k", Kind: "stream_late", Severity: alert.Warning, Title: "Late", Text: "x"}},
 		{"small digest", digest(3)},
 		{"huge digest", digest(400)},
-		{"long title", notify.Alert{Key: "k", Title: strings.Repeat("T", 400), Text: strings.Repeat("x", 5000), Severity: notify.Info}},
+		{"long title", alert.Alert{Key: "k", Title: strings.Repeat("T", 400), Text: strings.Repeat("x", 5000), Severity: alert.Info}},
 	}
-	for _, kind := range []string{notify.Teams, notify.Slack} {
+	for _, kind := range []string{alert.Teams, alert.Slack} {
 		recv := NewReceiver(t, kind)
 		s := New(nil)
 		for _, tt := range tests {
 			t.Run(kind+"/"+tt.name, func(t *testing.T) {
-				if err := s.Send(context.Background(), notify.Channel{ID: "c", Kind: kind, URL: recv.URL}, tt.a); err != nil {
+				if err := s.Send(context.Background(), alert.Destination{ID: "c", Kind: kind, URL: recv.URL}, tt.a); err != nil {
 					t.Fatalf("Send: %v (receiver: %v)", err, recv.Invalid())
 				}
 			})
@@ -191,11 +191,11 @@ func TestPayloadsAreValid(t *testing.T) {
 func TestSchemasRefuseBadPayloads(t *testing.T) {
 	teams, slack := schemas(t)
 	good, _ := json.Marshal(TeamsMessage(abend()))
-	if err := validate(teams, notify.Teams, good); err != nil {
+	if err := validate(teams, alert.Teams, good); err != nil {
 		t.Fatalf("good card refused: %v", err)
 	}
 	slackGood, _ := json.Marshal(SlackMessage(abend()))
-	if err := validate(slack, notify.Slack, slackGood); err != nil {
+	if err := validate(slack, alert.Slack, slackGood); err != nil {
 		t.Fatalf("good blocks refused: %v", err)
 	}
 	many := SlackMessage(abend())
@@ -206,25 +206,25 @@ func TestSchemasRefuseBadPayloads(t *testing.T) {
 		name, kind string
 		mutate     func() any
 	}{
-		{"card without version", notify.Teams, func() any { m := TeamsMessage(abend()); m.Attachments[0].Content.Version = ""; return m }},
-		{"card 1.2", notify.Teams, func() any { m := TeamsMessage(abend()); m.Attachments[0].Content.Version = "1.2"; return m }},
-		{"wrong content type", notify.Teams, func() any { m := TeamsMessage(abend()); m.Attachments[0].ContentType = "application/json"; return m }},
-		{"unknown element", notify.Teams, func() any {
+		{"card without version", alert.Teams, func() any { m := TeamsMessage(abend()); m.Attachments[0].Content.Version = ""; return m }},
+		{"card 1.2", alert.Teams, func() any { m := TeamsMessage(abend()); m.Attachments[0].Content.Version = "1.2"; return m }},
+		{"wrong content type", alert.Teams, func() any { m := TeamsMessage(abend()); m.Attachments[0].ContentType = "application/json"; return m }},
+		{"unknown element", alert.Teams, func() any {
 			m := TeamsMessage(abend())
 			m.Attachments[0].Content.Body = append(m.Attachments[0].Content.Body, CardItem{Type: "Blink", Text: "x"})
 			return m
 		}},
-		{"no attachments", notify.Teams, func() any { return TeamsEnvelope{Type: "message"} }},
-		{"51 blocks", notify.Slack, func() any { return many }},
-		{"section text over 3000", notify.Slack, func() any {
+		{"no attachments", alert.Teams, func() any { return TeamsEnvelope{Type: "message"} }},
+		{"51 blocks", alert.Slack, func() any { return many }},
+		{"section text over 3000", alert.Slack, func() any {
 			m := SlackMessage(abend())
 			m.Blocks[1].Text.Text = strings.Repeat("x", 3001)
 			return m
 		}},
-		{"header over 150", notify.Slack, func() any { m := SlackMessage(abend()); m.Blocks[0].Text.Text = strings.Repeat("h", 151); return m }},
-		{"mrkdwn header", notify.Slack, func() any { m := SlackMessage(abend()); m.Blocks[0].Text.Type = "mrkdwn"; return m }},
-		{"no fallback text", notify.Slack, func() any { m := SlackMessage(abend()); m.Text = ""; return m }},
-		{"unknown block", notify.Slack, func() any {
+		{"header over 150", alert.Slack, func() any { m := SlackMessage(abend()); m.Blocks[0].Text.Text = strings.Repeat("h", 151); return m }},
+		{"mrkdwn header", alert.Slack, func() any { m := SlackMessage(abend()); m.Blocks[0].Text.Type = "mrkdwn"; return m }},
+		{"no fallback text", alert.Slack, func() any { m := SlackMessage(abend()); m.Text = ""; return m }},
+		{"unknown block", alert.Slack, func() any {
 			m := SlackMessage(abend())
 			m.Blocks = append(m.Blocks, SlackBlock{Type: "video"})
 			return m
@@ -232,7 +232,7 @@ func TestSchemasRefuseBadPayloads(t *testing.T) {
 	}
 	for _, tt := range bad {
 		b, _ := json.Marshal(tt.mutate())
-		sch := map[string]*jsonschema.Schema{notify.Teams: teams, notify.Slack: slack}[tt.kind]
+		sch := map[string]*jsonschema.Schema{alert.Teams: teams, alert.Slack: slack}[tt.kind]
 		if err := validate(sch, tt.kind, b); err == nil {
 			t.Errorf("%s: accepted, want refused", tt.name)
 		}
@@ -284,13 +284,13 @@ func TestSendErrors(t *testing.T) {
 			http.Error(w, "nope", tt.status)
 		}))
 		secretURL := srv.URL + "/webhookb2/SECRET-TOKEN"
-		err := New(nil).Send(context.Background(), notify.Channel{ID: "ops", Kind: notify.Slack, URL: secretURL}, abend())
+		err := New(nil).Send(context.Background(), alert.Destination{ID: "ops", Kind: alert.Slack, URL: secretURL}, abend())
 		srv.Close()
 		if err == nil {
 			t.Errorf("status %d: no error", tt.status)
 			continue
 		}
-		if got := errors.Is(err, notify.ErrPermanent); got != tt.permanent {
+		if got := errors.Is(err, alert.ErrPermanent); got != tt.permanent {
 			t.Errorf("status %d: permanent = %v, want %v (%v)", tt.status, got, tt.permanent, err)
 		}
 		if strings.Contains(err.Error(), "SECRET-TOKEN") || !strings.Contains(err.Error(), "ops") {
@@ -301,11 +301,11 @@ func TestSendErrors(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	addr := srv.URL
 	srv.Close()
-	err := New(nil).Send(context.Background(), notify.Channel{ID: "ops", Kind: notify.Teams, URL: addr + "/SECRET-TOKEN"}, abend())
-	if err == nil || errors.Is(err, notify.ErrPermanent) || strings.Contains(err.Error(), "SECRET-TOKEN") {
+	err := New(nil).Send(context.Background(), alert.Destination{ID: "ops", Kind: alert.Teams, URL: addr + "/SECRET-TOKEN"}, abend())
+	if err == nil || errors.Is(err, alert.ErrPermanent) || strings.Contains(err.Error(), "SECRET-TOKEN") {
 		t.Errorf("closed receiver: err = %v, want a transient error without the URL", err)
 	}
-	if _, err := Payload("irc", abend()); !errors.Is(err, notify.ErrPermanent) {
+	if _, err := Payload("irc", abend()); !errors.Is(err, alert.ErrPermanent) {
 		t.Errorf("Payload(irc) = %v, want ErrPermanent", err)
 	}
 }

@@ -51,10 +51,10 @@ func FromEvent(key string, e frames.Event) Alert {
 		a.Text = fmt.Sprintf("%s (job %s) abended", name, id)
 		if rc, ok := e.Data["returnCode"]; ok {
 			a.Text += fmt.Sprintf(" with return code %v", rc)
-			a.Facts = append(a.Facts, Fact{"Return code", fmt.Sprint(rc)})
+			a.Facts = append(a.Facts, Fact{Name: "Return code", Value: fmt.Sprint(rc)})
 		}
 		if r := str("runId"); r != "" {
-			a.Facts = append(a.Facts, Fact{"Run", r})
+			a.Facts = append(a.Facts, Fact{Name: "Run", Value: r})
 		}
 	case "job_failed":
 		a.Severity, a.Title = Warning, "Job failed: "+name
@@ -84,50 +84,19 @@ func FromEvent(key string, e frames.Event) Alert {
 	case "job_abended", "job_failed", "critical_at_risk":
 		a.JobID, a.Link = id, JobLink(id)
 		if critical && e.Kind != "critical_at_risk" {
-			a.Facts = append(a.Facts, Fact{"Critical", "yes"})
+			a.Facts = append(a.Facts, Fact{Name: "Critical", Value: "yes"})
 		}
 	default:
 		a.Link = DashboardLink
 	}
 	if a.Stream != "" {
-		a.Facts = append(a.Facts, Fact{"Job stream", a.Stream})
+		a.Facts = append(a.Facts, Fact{Name: "Job stream", Value: a.Stream})
 	}
 	if a.Workstation != "" {
-		a.Facts = append(a.Facts, Fact{"Workstation", a.Workstation})
+		a.Facts = append(a.Facts, Fact{Name: "Workstation", Value: a.Workstation})
 	}
-	a.Facts = append(a.Facts, Fact{"Detected", e.At.UTC().Format(time.RFC3339)})
+	a.Facts = append(a.Facts, Fact{Name: "Detected", Value: e.At.UTC().Format(time.RFC3339)})
 	return a
-}
-
-// Action is one audited operator action (an "execute:<action>" record of
-// the audit trail).
-type Action struct {
-	ID            string    `json:"id"` // the audit record's id
-	Time          time.Time `json:"time"`
-	User          string    `json:"user"`
-	Action        string    `json:"action"` // rerun, hold, ... (without "execute:")
-	Targets       []string  `json:"targets,omitempty"`
-	Justification string    `json:"justification,omitempty"`
-	Result        string    `json:"result,omitempty"` // "ok" or "failed: ..."
-	ProposalID    string    `json:"proposalId,omitempty"`
-	Ticket        string    `json:"ticket,omitempty"`
-}
-
-// OK reports whether the action succeeded.
-func (a Action) OK() bool { return a.Result == "ok" }
-
-// JobID returns the job id of the action's first target, as the audit
-// writes targets ("job NAME (ID) run RUN"), or "".
-func (a Action) JobID() string {
-	if len(a.Targets) == 0 {
-		return ""
-	}
-	t := a.Targets[0]
-	i, j := strings.Index(t, "("), strings.Index(t, ")")
-	if i < 0 || j < i {
-		return ""
-	}
-	return t[i+1 : j]
 }
 
 // FromAction turns an executed action into an alert keyed by its audit id.
@@ -143,10 +112,10 @@ func FromAction(x Action) Alert {
 	if id := x.JobID(); id != "" {
 		a.JobID, a.Link = id, JobLink(id)
 	}
-	a.Facts = []Fact{{"Target", target}, {"By", x.User}, {"Justification", x.Justification}, {"Result", x.Result}}
+	a.Facts = []Fact{{Name: "Target", Value: target}, {Name: "By", Value: x.User}, {Name: "Justification", Value: x.Justification}, {Name: "Result", Value: x.Result}}
 	if x.Ticket != "" {
-		a.Facts = append(a.Facts, Fact{"Ticket", x.Ticket})
+		a.Facts = append(a.Facts, Fact{Name: "Ticket", Value: x.Ticket})
 	}
-	a.Facts = append(a.Facts, Fact{"Audit record", x.ID}, Fact{"At", x.Time.UTC().Format(time.RFC3339)})
+	a.Facts = append(a.Facts, Fact{Name: "Audit record", Value: x.ID}, Fact{Name: "At", Value: x.Time.UTC().Format(time.RFC3339)})
 	return a
 }

@@ -23,13 +23,28 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/resync/resync/shared/domain/alert"
 )
 
-// Severities, least to most urgent.
+// The alert vocabulary, from the domain.
+type (
+	Alert   = alert.Alert
+	Fact    = alert.Fact
+	Section = alert.Section
+	Line    = alert.Line
+	Action  = alert.Action
+	// DeadLetter is alert.DeadLetter.
+	DeadLetter = alert.DeadLetter
+)
+
+// Severities and channel kinds, from the domain.
 const (
-	Info     = "info"
-	Warning  = "warning"
-	Critical = "critical"
+	Info     = alert.Info
+	Warning  = alert.Warning
+	Critical = alert.Critical
+	Teams    = alert.Teams
+	Slack    = alert.Slack
 )
 
 // severityRank orders severities; an unknown severity ranks as Info.
@@ -44,83 +59,20 @@ func severityRank(s string) int {
 	}
 }
 
-// Alert is one message for the channels.
-type Alert struct {
-	// Key is unique per alert: the same key is delivered once per channel.
-	Key      string    `json:"key"`
-	Kind     string    `json:"kind"` // a monitor event kind, ActionExecuted, ActionFailed or Handover
-	Severity string    `json:"severity"`
-	Title    string    `json:"title"`
-	Text     string    `json:"text"` // one line; also the notification's fallback text
-	At       time.Time `json:"at"`
-
-	JobID       string `json:"jobId,omitempty"`
-	Stream      string `json:"stream,omitempty"`
-	Workstation string `json:"workstation,omitempty"`
-	// Link is a console path (/api/v1/jobs/<id>) or an absolute URL; the
-	// Notifier makes a path absolute with its Console origin.
-	Link string `json:"link,omitempty"`
-
-	Facts    []Fact    `json:"facts,omitempty"`
-	Sections []Section `json:"sections,omitempty"` // a digest's parts
-}
-
-// Fact is one name/value line of an alert.
-type Fact struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// Section is a titled list of lines (a part of the handover digest).
-type Section struct {
-	Title string `json:"title"`
-	Lines []Line `json:"lines"`
-}
-
-// Line is one line of a section; Cite names the job or audit record it
-// comes from, Link points at it in the console.
-type Line struct {
-	Text string `json:"text"`
-	Cite string `json:"cite"`
-	Link string `json:"link,omitempty"`
-}
-
-// Channel kinds.
-const (
-	Teams = "teams"
-	Slack = "slack"
-)
-
-// Channel is one destination: its id (the key in the webhook secret), its
-// kind and webhook URL, and its routing rules.
+// Channel is one destination with its routing rules.
 type Channel struct {
-	ID    string
-	Kind  string
-	URL   string // secret: never logged nor put in an error
+	alert.Destination
 	Rules []Rule
 }
 
-// Sender posts an alert to a channel (*webhook.Sender). An error wrapping
-// ErrPermanent is not retried.
+// Sender posts an alert to a destination (*webhook.Sender). An error
+// wrapping ErrPermanent is not retried.
 type Sender interface {
-	Send(ctx context.Context, ch Channel, a Alert) error
+	Send(ctx context.Context, d alert.Destination, a Alert) error
 }
 
-// ErrPermanent marks a delivery error that retrying cannot fix (the
-// receiver refused the payload or the URL).
-var ErrPermanent = errors.New("notify: permanent delivery failure")
-
-// DeadLetter is the record of an alert that could not be delivered.
-type DeadLetter struct {
-	Channel  string    `json:"channel"`
-	Key      string    `json:"key"`
-	Kind     string    `json:"kind"`
-	Title    string    `json:"title"`
-	Attempts int       `json:"attempts"`
-	Error    string    `json:"error"`
-	At       time.Time `json:"at"`
-	Alert    Alert     `json:"alert"`
-}
+// ErrPermanent is alert.ErrPermanent.
+var ErrPermanent = alert.ErrPermanent
 
 // Store keeps delivery claims and dead letters (*alertstore.Store).
 type Store interface {
@@ -185,7 +137,7 @@ func (n *Notifier) Notify(ctx context.Context, alerts []Alert) (Report, error) {
 				rep.Duplicate++
 				continue
 			}
-			attempts, err := n.send(ctx, ch, a)
+			attempts, err := n.send(ctx, ch.Destination, a)
 			if err == nil {
 				rep.Sent++
 				continue
@@ -203,7 +155,7 @@ func (n *Notifier) Notify(ctx context.Context, alerts []Alert) (Report, error) {
 
 // send tries ch up to Attempts times and returns the attempts made and the
 // last error.
-func (n *Notifier) send(ctx context.Context, ch Channel, a Alert) (int, error) {
+func (n *Notifier) send(ctx context.Context, ch alert.Destination, a Alert) (int, error) {
 	attempts := n.Attempts
 	if attempts <= 0 {
 		attempts = DefaultAttempts

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resync/resync/shared/domain/alert"
 	"github.com/resync/resync/shared/domain/frames"
 )
 
@@ -48,7 +49,7 @@ type scripted struct {
 	tries int
 }
 
-func (s *scripted) Send(_ context.Context, ch Channel, a Alert) error {
+func (s *scripted) Send(_ context.Context, ch alert.Destination, a Alert) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tries++
@@ -142,7 +143,7 @@ func TestParseRulesReportsEveryProblem(t *testing.T) {
 func newNotifier(s Sender, st Store) (*Notifier, *[]time.Duration) {
 	var waits []time.Duration
 	return &Notifier{
-		Channels: []Channel{{ID: "t", Kind: Teams, Rules: []Rule{{}}}, {ID: "s", Kind: Slack, Rules: []Rule{{MinSeverity: Critical}}}},
+		Channels: []Channel{{Destination: alert.Destination{ID: "t", Kind: Teams}, Rules: []Rule{{}}}, {Destination: alert.Destination{ID: "s", Kind: Slack}, Rules: []Rule{{MinSeverity: Critical}}}},
 		Sender:   s, Store: st, Console: "https://console.example/",
 		Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil },
 	}, &waits

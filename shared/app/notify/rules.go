@@ -9,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/resync/resync/shared/domain/alert"
 )
 
 // Rule selects alerts. Every field that is set must match; a rule with no
@@ -149,7 +151,7 @@ func (f RulesFile) Bind(urls map[string]string) (channels []Channel, off []strin
 			off = append(off, c.ID)
 			continue
 		}
-		channels = append(channels, Channel{ID: c.ID, Kind: c.Kind, URL: u, Rules: c.Rules})
+		channels = append(channels, Channel{Destination: alert.Destination{ID: c.ID, Kind: c.Kind, URL: u}, Rules: c.Rules})
 	}
 	return channels, off
 }

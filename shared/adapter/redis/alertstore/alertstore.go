@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resync/resync/shared/app/notify"
+	"github.com/resync/resync/shared/domain/alert"
 )
 
 // Defaults.
@@ -21,7 +21,7 @@ const (
 	DefaultDeadMax = 500
 )
 
-// Store is a notify.Store over Redis. It is safe for concurrent use.
+// Store is a the notifier's store (notify.Store) over Redis. It is safe for concurrent use.
 type Store struct {
 	rdb     redis.Cmdable
 	prefix  string
@@ -53,7 +53,7 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 
 // Dead appends d to the dead-letter list and trims it. It returns the
 // Redis error, wrapped.
-func (s *Store) Dead(ctx context.Context, d notify.DeadLetter) error {
+func (s *Store) Dead(ctx context.Context, d alert.DeadLetter) error {
 	b, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("alertstore: encode dead letter %s: %w", d.Key, err)
@@ -69,7 +69,7 @@ func (s *Store) Dead(ctx context.Context, d notify.DeadLetter) error {
 
 // DeadLetters returns up to n dead letters, newest first. It returns the
 // Redis error, wrapped; an undecodable entry is skipped.
-func (s *Store) DeadLetters(ctx context.Context, n int) ([]notify.DeadLetter, error) {
+func (s *Store) DeadLetters(ctx context.Context, n int) ([]alert.DeadLetter, error) {
 	if n <= 0 || int64(n) > s.deadMax {
 		n = int(s.deadMax)
 	}
@@ -77,9 +77,9 @@ func (s *Store) DeadLetters(ctx context.Context, n int) ([]notify.DeadLetter, er
 	if err != nil {
 		return nil, fmt.Errorf("alertstore: list dead letters: %w", err)
 	}
-	out := make([]notify.DeadLetter, 0, len(raw))
+	out := make([]alert.DeadLetter, 0, len(raw))
 	for _, r := range raw {
-		var d notify.DeadLetter
+		var d alert.DeadLetter
 		if json.Unmarshal([]byte(r), &d) == nil {
 			out = append(out, d)
 		}
