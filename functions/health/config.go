@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -13,8 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"github.com/resync/resync/shared/adapter/push"
+	"github.com/resync/resync/shared/adapter/redis/alertstore"
+	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/monitorstore"
+	"github.com/resync/resync/shared/adapter/webhook"
+	"github.com/resync/resync/shared/app/handover"
 	"github.com/resync/resync/shared/app/monitor"
+	"github.com/resync/resync/shared/app/notify"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/setup"
@@ -38,6 +44,9 @@ type settings struct {
 	neo4jPass     string
 	bedrockModel  string
 	bedrockRegion string
+	shifts        handover.Shifts
+	rules         notify.RulesFile
+	console       string
 }
 
 // loadSettings reads the environment with getenv and reports every problem
@@ -64,6 +73,32 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	if s.neo4jUser == "" {
 		s.neo4jUser = "neo4j"
 	}
+	zone := time.UTC
+	if v := getenv(config.EnvPlanTimeZone); v != "" {
+		if zone, err = time.LoadLocation(v); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: want an IANA time zone such as Europe/Rome, got %q", config.EnvPlanTimeZone, v))
+			zone = time.UTC
+		}
+	}
+	spec := getenv(config.EnvShifts)
+	if spec == "" {
+		spec = handover.DefaultShifts
+	}
+	if s.shifts, err = handover.ParseShifts(spec, zone); err != nil {
+		problems = append(problems, fmt.Sprintf("%s: %v", config.EnvShifts, err))
+	}
+	rules := notify.DefaultRules()
+	if path := getenv(config.EnvAlertsRules); path != "" {
+		if rules, err = os.ReadFile(path); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", config.EnvAlertsRules, err))
+		}
+	}
+	if rules != nil {
+		if s.rules, err = notify.ParseRules(rules); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", config.EnvAlertsRules, err))
+		}
+	}
+	s.console = strings.TrimSuffix(getenv(config.EnvConsoleURL), "/")
 	if len(problems) > 0 {
 		return s, errors.New("health: " + strings.Join(problems, "; "))
 	}
@@ -124,7 +159,23 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		}
 		poster = push.NewPoster(push.NewClient(cfg, ep), push.NewRegistry(rdb, nil))
 	}
+	// The audit index is read, never written, here: the executed actions
+	// for the alerts and the handover.
+	trail := audit.New(rdb, audit.Config{})
+	urls, err := base.Webhooks(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
+	channels, off := s.rules.Bind(urls)
+	if len(off) > 0 {
+		base.Log.InfoContext(ctx, "alert channels without a webhook are off", "channels", off)
+	}
+	var alerts *notify.Notifier
+	if len(channels) > 0 {
+		alerts = &notify.Notifier{Channels: channels, Sender: webhook.New(nil), Store: alertstore.New(rdb, "", 0), Console: s.console}
+	}
 	var mon *monitor.Monitor
+	var digest *handover.Builder
 	probes := []probe{redisProbe(rdb, s.checkTimeout)}
 	if base.Config.HWA.URL != "" {
 		hc, err := base.Config.HWAClient()
@@ -136,6 +187,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		if poster != nil {
 			mon.Push = poster
 		}
+		digest = &handover.Builder{Plan: planview.HWA{Client: hc}, Actions: trail, Shifts: s.shifts}
 	} else {
 		probes = append([]probe{skipped("hwa", config.EnvHWAURL+" is not set")}, probes...)
 	}
@@ -176,6 +228,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	if mon != nil {
 		deps.monitor = mon
+		deps.handover = digest
+	}
+	if alerts != nil {
+		deps.notify, deps.actions = alerts, trail
 	}
 	if base.Limits != nil {
 		deps.limits = base.Limits

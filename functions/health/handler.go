@@ -46,14 +46,19 @@ type handlerDeps struct {
 	stage   stage.Stage
 	monitor planMonitor // nil when HWA is not configured
 	push    broadcaster // nil when no WebSocket endpoint is configured
-	auth    api.Authenticator
-	store   reports
-	check   deepChecker
-	log     *slog.Logger
-	metrics *metrics.Emitter
-	refused func(ctx context.Context, r *http.Request, err error)
-	limits  api.Limiter // per-user (per-address for GET /health) limits; nil in tests
-	now     func() time.Time
+	// notify delivers alerts to the chat channels; nil when no channel has
+	// a webhook. actions feeds it the executed actions of the audit trail.
+	notify   notifier
+	actions  executedActions
+	handover digests // nil when HWA is not configured
+	auth     api.Authenticator
+	store    reports
+	check    deepChecker
+	log      *slog.Logger
+	metrics  *metrics.Emitter
+	refused  func(ctx context.Context, r *http.Request, err error)
+	limits   api.Limiter // per-user (per-address for GET /health) limits; nil in tests
+	now      func() time.Time
 }
 
 // handler answers every event the health function receives: API Gateway v2
@@ -72,8 +77,9 @@ func newHandler(d handlerDeps) (*handler, error) {
 	h := &handler{handlerDeps: d}
 	edge := &api.Edge{Function: function, Auth: d.auth, Log: d.log, Metrics: d.metrics, Refused: d.refused, Limits: d.limits, Now: d.now}
 	handlers := map[string]api.HandlerFunc{
-		"GET /health":      h.live,
-		"GET /health/deep": h.deep,
+		"GET /health":          h.live,
+		"GET /health/deep":     h.deep,
+		"GET /api/v1/handover": h.getHandover,
 	}
 	mux := http.NewServeMux()
 	if err := edge.Bind(mux, handlers); err != nil {
@@ -143,7 +149,9 @@ func (h *handler) scheduled(ctx context.Context, ev events.CloudWatchEvent) (any
 				return nil, fmt.Errorf("health: plan monitor: %w", err)
 			}
 		}
-		return res, nil
+		return monitorAnswer{Result: res, Alerts: h.alert(ctx, res)}, nil
+	case "shift-handover":
+		return h.postHandover(ctx)
 	default:
 		return nil, fmt.Errorf("health: schedule %s is not handled by this function", sc.Name)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resync/resync/shared/adapter/hwa"
+	"github.com/resync/resync/shared/app/handover"
 	"github.com/resync/resync/shared/app/monitor"
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/edge/auth"
@@ -68,6 +69,17 @@ func (m *fakeMonitor) Run(context.Context) (monitor.Result, error) {
 	return monitor.Result{Events: []frames.Event{{Type: frames.TypeEvent, Kind: monitor.JobAbended, Data: map[string]any{"id": "j1", "name": "PAY_LOAD"}}}, Delivered: 2}, nil
 }
 
+// fakeDigests answers the handover with one failure.
+type fakeDigests struct{}
+
+func (fakeDigests) digest() handover.Digest {
+	return handover.Digest{Shift: "22:00–06:00", Zone: "UTC", Complete: true,
+		From: time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC),
+		Failures: []handover.Item{{Text: "PAY_LOAD abended", Cite: "job j1 run r1", JobID: "j1"}}}
+}
+func (f fakeDigests) Current(context.Context) (handover.Digest, error)  { return f.digest(), nil }
+func (f fakeDigests) Previous(context.Context) (handover.Digest, error) { return f.digest(), nil }
+
 type fixture struct {
 	mon    *fakeMonitor
 	h      *handler
@@ -90,10 +102,11 @@ func newFixture(t testing.TB) fixture {
 	logger := obs.NewLogger(logs, obs.ParseLevel("debug"))
 	mon := &fakeMonitor{}
 	h, err := newHandler(handlerDeps{
-		stage:   stage.Development,
-		monitor: mon,
-		auth:    v,
-		store:   redisStore{rdb: rdb},
+		stage:    stage.Development,
+		monitor:  mon,
+		handover: fakeDigests{},
+		auth:     v,
+		store:    redisStore{rdb: rdb},
 		check: &checker{now: time.Now, failed: logFailure(logger), probes: []probe{
 			hwaProbe(fakeEngine{}, time.Second),
 			redisProbe(rdb, time.Second),
@@ -213,6 +226,17 @@ func TestEveryEventFile(t *testing.T) {
 				}
 				return
 			}
+			if e.sched && strings.Contains(string(e.raw), "shift-handover") {
+				out, err := f.invoke(t, e.raw)
+				if err != nil {
+					t.Fatalf("Invoke: %v", err)
+				}
+				var res handoverAnswer
+				if err := json.Unmarshal(out, &res); err != nil || res.Shift != "22:00–06:00" || res.Posted || res.Reason != "no chat channel is configured" {
+					t.Errorf("shift handover result = %s (%v)", out, err)
+				}
+				return
+			}
 			if e.sched {
 				out, err := f.invoke(t, e.raw)
 				if err != nil {
@@ -239,6 +263,12 @@ func TestEveryEventFile(t *testing.T) {
 			var body map[string]any
 			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
 				t.Fatalf("body %q: %v", resp.Body, err)
+			}
+			if e.name == "get-handover.json" {
+				if body["shift"] != "22:00–06:00" || !strings.Contains(resp.Body, `"cite":"job j1 run r1"`) {
+					t.Errorf("handover body = %s", resp.Body)
+				}
+				return
 			}
 			if body["status"] != "ok" {
 				t.Errorf("body status = %v, want ok: %s", body["status"], resp.Body)

@@ -5,7 +5,11 @@
 // NEO4J_URI is set) and Bedrock (a one-token Converse, when BEDROCK_MODEL_ID
 // is set), each under its own timeout (HEALTH_CHECK_TIMEOUT, default 3s),
 // stores the report in Redis and records every change of state in a Redis
-// stream for pushing to chat clients.
+// stream for pushing to chat clients. On the plan-monitor schedule it runs
+// the plan monitor and posts its new events and the recently executed
+// actions to the Teams and Slack channels (ALERTS_SECRET_ARN, ALERTS_RULES);
+// on the shift-handover schedule it posts the digest of the shift that
+// ended (SHIFTS in PLAN_TIME_ZONE), which GET /api/v1/handover also shows.
 package main
 
 import (

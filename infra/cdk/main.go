@@ -9,6 +9,8 @@
 //	RESYNC_NEO4J_URI    Neo4j Aura URI, e.g. neo4j+s://xxxx.databases.neo4j.io
 //	RESYNC_UI_ORIGIN    custom https origin of the web client (default: CloudFront's)
 //	RESYNC_ALARM_EMAIL  address subscribed to the alarms
+//	RESYNC_SHIFTS       shift boundaries of the handover (default 06:00,14:00,22:00)
+//	RESYNC_PLAN_TZ      the plan's IANA time zone (default UTC)
 //	CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION  set by the CDK CLI
 package main
 
@@ -59,13 +61,15 @@ func loadProps(getenv func(string) string) (stack.Props, error) {
 		return stack.Props{}, err
 	}
 	p := stack.Props{
-		Stage:      st,
-		CodeDir:    get("RESYNC_BIN_DIR", "../../bin"),
-		WebDir:     get("RESYNC_WEB_DIR", "../../web"),
-		HWAURL:     getenv("RESYNC_HWA_URL"),
-		Neo4jURI:   getenv("RESYNC_NEO4J_URI"),
-		UIOrigin:   getenv("RESYNC_UI_ORIGIN"),
-		AlarmEmail: getenv("RESYNC_ALARM_EMAIL"),
+		Stage:        st,
+		CodeDir:      get("RESYNC_BIN_DIR", "../../bin"),
+		WebDir:       get("RESYNC_WEB_DIR", "../../web"),
+		HWAURL:       getenv("RESYNC_HWA_URL"),
+		Neo4jURI:     getenv("RESYNC_NEO4J_URI"),
+		UIOrigin:     getenv("RESYNC_UI_ORIGIN"),
+		AlarmEmail:   getenv("RESYNC_ALARM_EMAIL"),
+		Shifts:       getenv("RESYNC_SHIFTS"),
+		PlanTimeZone: getenv("RESYNC_PLAN_TZ"),
 	}
 	if !hasFiles(p.WebDir) {
 		p.WebDir = ""

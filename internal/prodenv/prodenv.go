@@ -71,6 +71,7 @@ const (
 	HWASecretARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-hwa-Ab12Cd"
 	NeoSecretARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-neo4j-Ef34Gh"
 	RedisAuthARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-cache-auth-Ij56Kl"
+	AlertsARN     = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resync-prod-alerts-Mn78Op"
 	ClientID      = "prodenv-client"
 	HWAUser       = "resync"
 	HWAPassword   = "hwa-password-from-the-secret"
@@ -133,6 +134,7 @@ func Start(t testing.TB, o Options) *Stack {
 	neoSecret, _ := json.Marshal(map[string]string{"user": neoUser, "password": neoPassword})
 	s.Secrets = NewSecrets(AccessKey, SecretKey, Region, map[string]string{
 		HWASecretARN: string(hwaSecret), NeoSecretARN: string(neoSecret), RedisAuthARN: RedisPassword,
+		AlertsARN: "{}", // as the template creates it: no webhook yet
 	})
 	smSrv := httptest.NewServer(s.Secrets)
 	t.Cleanup(smSrv.Close)
@@ -220,6 +222,9 @@ func Values(l Local) map[string]string {
 		"WS_ENDPOINT":            l.WSEndpoint,
 		"CONSOLE_URL":            l.ConsoleURL,
 		"METRICS_NAMESPACE":      "Resync/Health",
+		"ALERTS_SECRET_ARN":      AlertsARN,
+		"SHIFTS":                 "06:00,14:00,22:00",
+		"PLAN_TIME_ZONE":         "UTC",
 	}
 }
 

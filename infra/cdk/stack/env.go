@@ -22,7 +22,10 @@ const (
 	EnvDocumentsBucket = "DOCUMENTS_BUCKET"       // admin, ingest
 	EnvAuditBucket     = "AUDIT_BUCKET"           // chat, admin: the durable audit trail
 	EnvWSEndpoint      = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
-	EnvConsoleURL      = "CONSOLE_URL"            // mcp: the web client's origin, for links to proposals
+	EnvConsoleURL      = "CONSOLE_URL"            // mcp, health: the web client's origin, for links to proposals and jobs
+	EnvAlertsSecretARN = "ALERTS_SECRET_ARN"      // health: JSON {"<channel id>": "<webhook URL>"}
+	EnvShifts          = "SHIFTS"                 // health: shift boundaries of the handover
+	EnvPlanTimeZone    = "PLAN_TIME_ZONE"         // health: the plan's IANA time zone
 )
 
 // EnvMetricsNamespace is set for health beyond the shared contract: the
@@ -41,5 +44,6 @@ func sharedEnv() map[string]string {
 		"EnvBedrockRegion": EnvBedrockRegion, "EnvBedrockModel": EnvBedrockModel,
 		"EnvEmbeddingModel": EnvEmbeddingModel, "EnvDocumentsBucket": EnvDocumentsBucket,
 		"EnvWSEndpoint": EnvWSEndpoint, "EnvAuditBucket": EnvAuditBucket, "EnvConsoleURL": EnvConsoleURL,
+		"EnvAlertsSecretARN": EnvAlertsSecretARN, "EnvShifts": EnvShifts, "EnvPlanTimeZone": EnvPlanTimeZone,
 	}
 }

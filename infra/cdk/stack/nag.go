@@ -100,6 +100,9 @@ func suppressNag(s *Stack, st Stage) {
 	for _, c := range []constructs.IConstruct{s.Cache.AuthToken, findChild(s.Stack, "HwaSecret"), findChild(s.Stack, "Neo4jSecret")} {
 		suppress(c, true, suppression{"AwsSolutions-SMG4", reasonRotation, nil})
 	}
+	if c := findChild(s.Stack, "AlertsSecret"); c != nil {
+		suppress(c, true, suppression{"AwsSolutions-SMG4", "the Teams and Slack incoming webhook URLs are issued by those services and cannot be rotated by Secrets Manager; an operator replaces them when a channel's webhook is regenerated", nil})
+	}
 	if st.CacheNodes < 2 {
 		suppress(s.Cache.Group, false, suppression{"AwsSolutions-AEC4", "a single-node cache in this stage, for cost; the prod stage runs two nodes across AZs with automatic failover", nil})
 	}

@@ -109,6 +109,9 @@ func TestSecretsPerFunction(t *testing.T) {
 			if fn != routes.Admin {
 				want = append(want, stack.IDHWASecret)
 			}
+			if fn == routes.Health { // it posts alerts to the chat webhooks
+				want = append(want, stack.IDAlertsSecret)
+			}
 			sort.Strings(want)
 			if strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Errorf("%s reads secrets %v, want %v", fn, got, want)

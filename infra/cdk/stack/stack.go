@@ -32,6 +32,7 @@ const (
 	IDCacheAuthToken  = "CacheAuthToken"
 	IDHWASecret       = "HwaSecret"
 	IDNeo4jSecret     = "Neo4jSecret"
+	IDAlertsSecret    = "AlertsSecret"
 )
 
 // Props configures the Resync stack. main fills it from the environment.
@@ -53,6 +54,10 @@ type Props struct {
 	UIOrigin string
 	// AlarmEmail, when set, receives the alarms.
 	AlarmEmail string
+	// Shifts are the shift boundaries of the handover ("06:00,14:00,22:00")
+	// in PlanTimeZone (IANA; empty: UTC); empty Shifts is the default.
+	Shifts       string
+	PlanTimeZone string
 }
 
 // Stack is the synthesized Resync stack and the parts tests look at.
@@ -78,6 +83,7 @@ type access struct {
 	Connections bool // post to WebSocket connections
 	Metrics     bool
 	Console     bool // links to the web client (CONSOLE_URL)
+	Alerts      bool // posts alerts and handovers to the chat webhooks (the alerts secret)
 }
 
 type documentAccess int
@@ -99,7 +105,9 @@ func functionAccess() map[string]access {
 		routes.Status: {HWA: true},
 		routes.Admin:  {Documents: uploadDocuments, Audit: true},
 		routes.Ingest: {HWA: true, Bedrock: true, Documents: readDocuments, Connections: true},
-		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true},
+		// Health runs the plan monitor and the shift handover, which post
+		// to the chat webhooks with links into the console.
+		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true, Alerts: true, Console: true},
 		// MCP confirms proposals like chat (audited) and links to them in
 		// the console when the client cannot ask for a confirmation.
 		routes.MCP: {HWA: true, Audit: true, Console: true},
@@ -134,6 +142,14 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	// placeholder until an operator puts the real credentials in.
 	hwaSecret := newCredentialSecret(s.Stack, "HwaSecret", "Resync HWA REST API credentials", "resync", st.Retain)
 	neoSecret := newCredentialSecret(s.Stack, "Neo4jSecret", "Resync Neo4j Aura credentials", "neo4j", st.Retain)
+	// The chat webhooks {"<channel id>": "<incoming webhook URL>"}: empty
+	// until an operator puts the Teams and Slack URLs in (alerts are off
+	// while no channel of the rules has one).
+	alertsSecret := awssecretsmanager.NewSecret(s.Stack, jsii.String("AlertsSecret"), &awssecretsmanager.SecretProps{
+		Description:       jsii.String("Resync Teams and Slack incoming webhook URLs, JSON {channel id: url}"),
+		SecretStringValue: awscdk.SecretValue_UnsafePlainText(jsii.String("{}")),
+		RemovalPolicy:     removalPolicy(st.Retain),
+	})
 
 	// The WebSocket API exists before the functions so that they can be told
 	// its management endpoint; its routes are added once they exist.
@@ -205,6 +221,11 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		if acc.Console {
 			env[EnvConsoleURL] = uiOrigin
 		}
+		if acc.Alerts {
+			env[EnvAlertsSecretARN] = alertsSecret.SecretArn()
+			env[EnvShifts] = jsii.String(props.shifts())
+			env[EnvPlanTimeZone] = jsii.String(props.planTimeZone())
+		}
 		fn := NewFunction(s.Stack, titleID(name), FunctionProps{
 			Name:          name,
 			CodeDir:       props.CodeDir,
@@ -224,6 +245,9 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		neoSecret.GrantRead(fn.Lambda, nil)
 		if acc.HWA {
 			hwaSecret.GrantRead(fn.Lambda, nil)
+		}
+		if acc.Alerts {
+			alertsSecret.GrantRead(fn.Lambda, nil)
 		}
 		if acc.Bedrock {
 			fn.Lambda.AddToRolePolicy(bedrockStatement(st.ChatModelID, st.EmbedModelID))
@@ -287,6 +311,7 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	pin(s.Cache.AuthToken, IDCacheAuthToken)
 	pin(hwaSecret, IDHWASecret)
 	pin(neoSecret, IDNeo4jSecret)
+	pin(alertsSecret, IDAlertsSecret)
 	// Functions get readable logical ids too, so that
 	// `sam local invoke ChatFunction` works on the synthesized template.
 	for name, fn := range s.Functions {
@@ -312,11 +337,27 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 	out("WebBucketName", "Bucket of the web client", s.Web.Bucket.BucketName())
 	out("HwaSecretArn", "Put the HWA credentials here", hwaSecret.SecretArn())
 	out("Neo4jSecretArn", "Put the Neo4j Aura credentials here", neoSecret.SecretArn())
+	out("AlertsSecretArn", "Put the Teams and Slack webhook URLs here", alertsSecret.SecretArn())
 	out("DashboardName", "CloudWatch dashboard", mon.Dashboard.DashboardName())
 	out("NatPublicIps", "Addresses the functions reach HWA and Neo4j Aura from (for allowlists)",
 		awscdk.Fn_Join(jsii.String(","), &net.NATIPs))
 	out("AlarmTopicArn", "SNS topic of the alarms", mon.Topic.TopicArn())
 	return s, nil
+}
+
+// shifts and planTimeZone are the handover's settings, with their defaults.
+func (p Props) shifts() string {
+	if p.Shifts == "" {
+		return "06:00,14:00,22:00"
+	}
+	return p.Shifts
+}
+
+func (p Props) planTimeZone() string {
+	if p.PlanTimeZone == "" {
+		return "UTC"
+	}
+	return p.PlanTimeZone
 }
 
 // validate reports every problem with the props at once.

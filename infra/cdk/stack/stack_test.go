@@ -32,7 +32,7 @@ func TestResourceCounts(t *testing.T) {
 			{"AWS::CloudFront::Distribution", 1},
 			{"AWS::CloudFront::ResponseHeadersPolicy", 1},
 			{"AWS::Events::Rule", len(routes.Schedules())},
-			{"AWS::SecretsManager::Secret", 3},
+			{"AWS::SecretsManager::Secret", 4},
 			{"AWS::Logs::LogGroup", nFn + 2}, // one per function, the HTTP API's access log, the VPC flow log
 			{"AWS::EC2::VPC", 1},
 			{"AWS::EC2::NatGateway", fx.stage.NATGateways},
@@ -503,11 +503,12 @@ func TestPinnedLogicalIDs(t *testing.T) {
 		stack.IDCacheAuthToken:  "AWS::SecretsManager::Secret",
 		stack.IDHWASecret:       "AWS::SecretsManager::Secret",
 		stack.IDNeo4jSecret:     "AWS::SecretsManager::Secret",
+		stack.IDAlertsSecret:    "AWS::SecretsManager::Secret",
 	}
 	literal := map[string]string{
 		"DocumentsBucket": stack.IDDocumentsBucket, "WebBucket": stack.IDWebBucket, "UserPool": stack.IDUserPool,
 		"Cache": stack.IDCache, "CacheAuthToken": stack.IDCacheAuthToken, "HwaSecret": stack.IDHWASecret,
-		"Neo4jSecret": stack.IDNeo4jSecret,
+		"Neo4jSecret": stack.IDNeo4jSecret, "AlertsSecret": stack.IDAlertsSecret,
 	}
 	for lit, id := range literal {
 		if lit != id {

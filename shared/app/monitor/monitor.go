@@ -207,6 +207,8 @@ type Result struct {
 	Events    []frames.Event `json:"events"`
 	Delivered int            `json:"delivered"` // frames posted (events × connections)
 	FirstRun  bool           `json:"firstRun"`
+	// Alerts are the events with their unique keys, for the notifier.
+	Alerts []Alert `json:"-"`
 }
 
 // Run reads the plan, compares it with the last view, records and pushes
@@ -248,6 +250,7 @@ func (m *Monitor) Run(ctx context.Context) (Result, error) {
 			return res, err
 		}
 		res.Events = append(res.Events, a.Event)
+		res.Alerts = append(res.Alerts, a)
 		if m.Push != nil {
 			n, err := m.Push.Broadcast(ctx, a.Event)
 			res.Delivered += n

@@ -110,6 +110,8 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/critical", Status, RoleViewer},
 		{"GET", "/api/v1/events", Status, RoleViewer},
 		{"GET", "/api/v1/agents", Chat, RoleViewer},
+		// The shift handover digest (?shift=current|previous).
+		{"GET", "/api/v1/handover", Health, RoleViewer},
 
 		{"GET", "/api/v1/admin/cache", Admin, RoleAdmin},
 		{"POST", "/api/v1/admin/cache/invalidate", Admin, RoleAdmin},
@@ -160,6 +162,9 @@ func Schedules() []Schedule {
 	return []Schedule{
 		{Name: "health-deep", Function: Health, Minutes: 5},
 		{Name: "plan-monitor", Function: Health, Minutes: 1},
+		// Posts the digest of the shift that ended (once per shift and
+		// channel; SHIFTS in PLAN_TIME_ZONE).
+		{Name: "shift-handover", Function: Health, Minutes: 5},
 		{Name: "topology-sync", Function: Ingest, Minutes: 15, AtStart: true},
 	}
 }
