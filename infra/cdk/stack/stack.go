@@ -84,6 +84,7 @@ type access struct {
 	Metrics     bool
 	Console     bool // links to the web client (CONSOLE_URL)
 	Alerts      bool // posts alerts and handovers to the chat webhooks (the alerts secret)
+	Shifts      bool // writes the shift handover (SHIFTS, PLAN_TIME_ZONE)
 }
 
 type documentAccess int
@@ -101,7 +102,7 @@ const (
 // functionAccess is the table of each function's extra permissions.
 func functionAccess() map[string]access {
 	return map[string]access{
-		routes.Chat:   {HWA: true, Bedrock: true, Connections: true, Audit: true},
+		routes.Chat:   {HWA: true, Bedrock: true, Connections: true, Audit: true, Shifts: true}, // shifts: the handover tool
 		routes.Status: {HWA: true},
 		routes.Admin:  {Documents: uploadDocuments, Audit: true},
 		routes.Ingest: {HWA: true, Bedrock: true, Documents: readDocuments, Connections: true},
@@ -223,6 +224,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		}
 		if acc.Alerts {
 			env[EnvAlertsSecretARN] = alertsSecret.SecretArn()
+		}
+		if acc.Alerts || acc.Shifts {
 			env[EnvShifts] = jsii.String(props.shifts())
 			env[EnvPlanTimeZone] = jsii.String(props.planTimeZone())
 		}

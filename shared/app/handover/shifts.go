@@ -88,3 +88,21 @@ func (s Shifts) Previous(now time.Time) (from, to time.Time) {
 func (s Shifts) Name(from, to time.Time) string {
 	return from.In(s.zone).Format("15:04") + "–" + to.In(s.zone).Format("15:04")
 }
+
+// FromSettings reads the shifts from their settings — SHIFTS ("" is
+// DefaultShifts) in the IANA time zone zoneName ("" is UTC) — with an error
+// naming what is wrong. The health and chat functions read them alike.
+func FromSettings(spec, zoneName string) (Shifts, error) {
+	zone := time.UTC
+	if zoneName != "" {
+		z, err := time.LoadLocation(zoneName)
+		if err != nil {
+			return Shifts{}, fmt.Errorf("%w: want an IANA time zone such as Europe/Rome, got %q", ErrInvalidShifts, zoneName)
+		}
+		zone = z
+	}
+	if spec == "" {
+		spec = DefaultShifts
+	}
+	return ParseShifts(spec, zone)
+}
