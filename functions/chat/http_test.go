@@ -118,7 +118,7 @@ func TestProposeOverHTTPConfirmOverTheSocket(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, tok, body string
-		want           int
+		want            int
 	}{
 		{"viewer", viewTok, `{"action":"rerun","job":"` + victim.ID + `"}`, 403},
 		{"unknown action", opTok, `{"action":"explode","job":"` + victim.ID + `"}`, 400},
