@@ -8,10 +8,26 @@ import { Dashboard } from './dashboard.js';
 import { showJob } from './job.js';
 import { Documents } from './documents.js';
 import { showReview } from './review.js';
+import { ProposalDialog } from './proposal.js';
+import { showProposal } from './proposals.js';
+import { api } from './api.js';
+import { setZone, planZone } from './time.js';
 
 let cfg;
 let socket;
 let pages;
+let dialog;
+let zoneLoaded = null;
+
+// loadZone reads the plan's time zone once per sign-in (HWA's engine
+// info); until it answers, and if it cannot, times show in UTC, named so.
+function loadZone() {
+  if (!zoneLoaded) {
+    zoneLoaded = api('/api/v1/plan/info').then((i) => { setZone(i.timeZone || 'UTC'); }, () => { zoneLoaded = null; })
+      .then(() => { $('planzone').textContent = 'Plan time: ' + planZone(); });
+  }
+  return zoneLoaded;
+}
 
 async function boot() {
   try {
@@ -109,20 +125,22 @@ function start() {
       $('conn').textContent = text;
       $('conn').dataset.state = d.state;
     });
+    dialog = new ProposalDialog(socket, session);
     pages = {
-      chat: new Chat(socket, session),
+      chat: new Chat(socket, session, dialog),
       dashboard: new Dashboard(socket),
       documents: new Documents(socket),
     };
     window.addEventListener('hashchange', route);
   }
   socket.open();
-  route();
+  loadZone().then(route);
 }
 
 function stop() {
   clearTimeout(expiry);
   clearTimeout(renewal);
+  zoneLoaded = null;
   if (socket) socket.close();
   // The next user starts with an empty conversation.
   if (pages) pages.chat.reset();
@@ -143,7 +161,10 @@ function route() {
   pages.documents.hide();
   switch (page) {
     case 'dashboard': showPage('dashboard'); pages.dashboard.show(); break;
-    case 'jobs': showPage('job'); showJob(decodeURIComponent(arg)); break;
+    case 'jobs': showPage('job'); showJob(decodeURIComponent(arg), { session, dialog }); break;
+    case 'proposals':
+      if (!atLeast(s.role, 'operator')) return denied('proposals');
+      showPage('proposal'); showProposal(decodeURIComponent(arg), dialog); break;
     case 'documents':
       if (!atLeast(s.role, 'operator')) return denied('documents');
       showPage('documents'); pages.documents.show(decodeURIComponent(arg)); break;
