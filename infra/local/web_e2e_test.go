@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -251,6 +252,32 @@ func TestWebClient(t *testing.T) {
 		}
 		t.Logf("screenshot %s (%d bytes)", p, len(b))
 	}
+	// axe-core (infra/local/testdata/axe, pinned by scripts/vendor-axe.sh)
+	// is injected through DevTools, so the page's CSP does not apply to it
+	// and the client never ships it. Serious and critical violations fail.
+	axeSrc, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	axeRuns := 0
+	checkA11y := func(where string) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](`window.axe ? undefined : (0, eval)(` + strconv.Quote(string(axeSrc)) + `)`)); err != nil {
+			t.Fatalf("inject axe-core: %v", err)
+		}
+		res, err := chromedp.Run(bctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ['violations']}).then((r) => JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 4).map((n) => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary.replace(/\s+/g, ' ').slice(0, 160) + ']' : '')).join('; '))))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("axe-core on %s: %v", where, err)
+		}
+		var found []string
+		if err := json.Unmarshal([]byte(res), &found); err != nil {
+			t.Fatalf("axe-core on %s: %v: %s", where, err, res)
+		}
+		for _, v := range found {
+			t.Errorf("axe-core on %s: %s", where, v)
+		}
+		axeRuns++
+	}
 	signIn := func(user, role string) {
 		t.Helper()
 		do("sign in as "+role,
@@ -318,6 +345,7 @@ func TestWebClient(t *testing.T) {
 		t.Errorf("abended jobs' chips carry statuses %q, want ABEND", st)
 	}
 	checkZone(t, eval, "#header", `#planzone`, true)
+	checkA11y("chat")
 	shot("chat")
 
 	// The renderer sanitises: script, event handlers and javascript: URLs go.
@@ -460,6 +488,7 @@ func TestWebClient(t *testing.T) {
 	if !regexp.MustCompile(`^\d{2} [A-Z][a-z]{2}, \d{2}:\d{2} ` + zoneAbbr() + `$`).MatchString(expires) {
 		t.Errorf("the expiry reads %q, want a date, a time and %s", expires, zoneAbbr())
 	}
+	checkA11y("the job page's proposal dialog")
 	shot("job-proposal")
 	do("confirm twice",
 		chromedp.SendKeys(chromedp.ID("justification"), "Job page rerun (INC-5150)"),
@@ -519,6 +548,60 @@ func TestWebClient(t *testing.T) {
 	checkZone(t, eval, "chat", `#messages time`, false)
 	shot("chat-log")
 
+	// One search box: a job's name in part finds it; the status filter
+	// narrows the jobs; streams and workstations have pages of their own.
+	sought := abended[1]
+	part := strings.ToLower(sought.Name[1 : len(sought.Name)-1])
+	do("search", chromedp.SendKeys(chromedp.ID("find-q"), part+"\r"))
+	waitJS("the search results", fmt.Sprintf(`document.querySelector('#search-body .res-jobs a.chip[data-id=%q]') !== null`, sought.ID), 20*time.Second)
+	do("filter on status", setVal("f-status", "ERROR"))
+	waitJS("the filtered results", `location.hash.includes('status=ERROR') && document.querySelector('#search-body .res-jobs') !== null`, 20*time.Second)
+	if st := eval(`Array.from(new Set(Array.from(document.querySelectorAll('#search-body .res-jobs tbody tr td:nth-child(2) .badge:first-child')).map((b) => b.textContent))).join(' ')`); st != "ERROR" {
+		t.Errorf("jobs filtered on ERROR have statuses %q", st)
+	}
+	checkA11y("search")
+	shot("search")
+	do("open the stream", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`Array.from(document.querySelectorAll('#search-body .res-jobs tbody tr')).find((r) => r.querySelector('a.chip[data-id=%q]')).querySelector('td:nth-child(3) a').click()`, sought.ID)))
+	waitJS("the stream page", fmt.Sprintf(`document.getElementById('obj-h').textContent.startsWith('Job stream') && document.querySelector('#obj-body a.chip[data-id=%q]') !== null`, sought.ID), 20*time.Second)
+	checkA11y("a stream page")
+	shot("stream")
+	do("open the workstation", chromedp.Evaluate[chromedp.Void](`document.querySelector('#obj-body dl.kv a[href^="#/workstations/"]').click()`))
+	waitJS("the workstation page", `document.getElementById('obj-h').textContent.startsWith('Workstation') && document.querySelector('#obj-body dl.kv') !== null && document.querySelector('#obj-body a.chip') !== null`, 20*time.Second)
+	checkA11y("a workstation page")
+	shot("workstation")
+
+	// Every page at 1400×900 and 390×844, light and dark; nothing scrolls
+	// sideways at 320 px; axe-core finds no serious violation in the dark.
+	views := map[string]string{"chat": "#/chat", "dashboard": "#/dashboard", "job": "#/jobs/" + pageJob.ID, "search": "#/search?q=" + url.QueryEscape(part), "stream": "#/streams/" + url.PathEscape(pageJob.StreamName)}
+	for _, name := range []string{"chat", "dashboard", "job", "search", "stream"} {
+		do("open "+name, chromedp.Navigate(s.url+"/"+views[name]))
+		waitJS(name+" loaded", `!document.querySelector('.page:not([hidden]) [role=status]') || !document.querySelector('.page:not([hidden])').innerText.includes('Loading')`, 20*time.Second)
+		time.Sleep(300 * time.Millisecond)
+		for _, size := range [][2]int64{{1400, 900}, {390, 844}, {320, 700}} {
+			do("size", chromedp.EmulateViewport(size[0], size[1]))
+			time.Sleep(100 * time.Millisecond)
+			if size[0] == 320 {
+				if w := eval(`String(document.documentElement.scrollWidth <= document.documentElement.clientWidth)`); w != "true" {
+					t.Errorf("%s at 320 px scrolls sideways: %s", name, eval(`document.documentElement.scrollWidth + ' > ' + document.documentElement.clientWidth`))
+				}
+				continue
+			}
+			shot(fmt.Sprintf("%s-%dx%d", name, size[0], size[1]))
+		}
+		if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if bg := eval(`getComputedStyle(document.body).backgroundColor`); bg != "rgb(13, 17, 23)" {
+			t.Errorf("%s in the dark: background %s, want the dark theme's", name, bg)
+		}
+		checkA11y(name + " (dark)")
+		shot(name + "-dark")
+		if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{}}); err != nil {
+			t.Fatal(err)
+		}
+		do("size back", chromedp.EmulateViewport(1280, 900))
+	}
+
 	// Dashboard: the summary, the charts, and an event pushed by the plan monitor.
 	do("dashboard", chromedp.Navigate(s.url+"/#/dashboard"))
 	waitJS("the charts", `document.querySelector('#chart-status svg rect') !== null && document.querySelector('#chart-ws svg rect') !== null`, 20*time.Second)
@@ -547,6 +630,7 @@ func TestWebClient(t *testing.T) {
 	trigger()
 	waitJS("the pushed event", `document.getElementById('dash-events').innerText.includes('job_abended')`, 20*time.Second)
 	waitJS("the refreshed summary", fmt.Sprintf(`document.getElementById('dash-failed').innerText.includes(%q)`, running[0].Name), 20*time.Second)
+	checkA11y("the dashboard")
 	shot("dashboard")
 
 	// Documents: the page and what the server says about storage.
@@ -619,6 +703,7 @@ func TestWebClient(t *testing.T) {
 	if after, _, _ := blog.report(); len(after) < len(seen)+2 {
 		t.Errorf("the console detectors missed a probe: %q", after[len(seen):])
 	}
+	t.Logf("axe-core ran %d times", axeRuns)
 	t.Logf("browser run took %s, %d problems", time.Since(start).Round(time.Millisecond), len(problems))
 }
 

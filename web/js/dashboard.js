@@ -3,6 +3,8 @@
 import { h, s, $, fill, badge, jobLink } from './dom.js';
 import { api } from './api.js';
 import { when } from './time.js';
+import { chip } from './chips.js';
+import { streamLink, wsLink } from './search.js';
 
 const PLAN_EVENTS = new Set(['job_abended', 'job_failed', 'stream_late', 'workstation_unlinked', 'workstation_stopped', 'critical_at_risk', 'health', 'action_outcome']);
 
@@ -71,10 +73,10 @@ export class Dashboard {
       if ((e.kind === 'job_abended' || e.kind === 'job_failed') && !failed.some((x) => x.id === d.id)) failed.unshift(j);
       if (e.kind === 'critical_at_risk' && !critical.some((x) => x.id === d.id)) critical.unshift(j);
     }
-    list('dash-failed', failed, (j) => [jobLink(j), ' ', badge(j.internalStatus), ' ', h('span', { class: 'muted' }, [j.stream, j.workstation].filter(Boolean).join(' · '))]);
-    list('dash-late', sum.lateStreams, (st) => [st.name, ' ', badge(st.status), ' ', h('span', { class: 'muted' }, 'deadline ', when(st.deadline, { rel: true }))]);
-    list('dash-unlinked', sum.unlinkedWorkstations, (w) => [w.name, ' ', h('span', { class: 'muted' }, w.type + (w.running ? ', running' : ', stopped'))]);
-    list('dash-critical', critical, (j) => [jobLink(j), ' ', badge(j.internalStatus), j.risk ? ' ' + j.risk : '']);
+    list('dash-failed', failed, (j) => [chip(j, { lookup: false }), ' ', badge(j.internalStatus), ' ', h('span', { class: 'muted' }, j.stream ? streamLink(j.stream) : '', j.stream && j.workstation ? ' · ' : '', j.workstation ? wsLink(j.workstation) : '')]);
+    list('dash-late', sum.lateStreams, (st) => [streamLink(st.name), ' ', badge(st.status), ' ', h('span', { class: 'muted' }, 'deadline ', when(st.deadline, { rel: true }))]);
+    list('dash-unlinked', sum.unlinkedWorkstations, (w) => [wsLink(w.name), ' ', h('span', { class: 'muted' }, w.type + (w.running ? ', running' : ', stopped'))]);
+    list('dash-critical', critical, (j) => [chip(j, { lookup: false }), ' ', badge(j.internalStatus), j.risk ? ' ' + j.risk : '']);
   }
 
   renderEvents() {

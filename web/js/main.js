@@ -11,6 +11,7 @@ import { showReview } from './review.js';
 import { ProposalDialog } from './proposal.js';
 import { showProposal } from './proposals.js';
 import { api } from './api.js';
+import { showSearch, showStream, showWorkstation, resetSearch } from './search.js';
 import { setZone, planZone } from './time.js';
 
 let cfg;
@@ -38,6 +39,12 @@ async function boot() {
     return;
   }
   $('signin-form').addEventListener('submit', onSignIn);
+  $('find').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = $('find-q').value.trim();
+    location.hash = '#/search' + (q ? '?' + new URLSearchParams({ q }).toString() : '');
+    $('find-q').value = '';
+  });
   $('signout').addEventListener('click', () => { stop(); signOut(); showSignIn(); });
   window.addEventListener('resync:unauthorized', () => { stop(); signOut(); showSignIn('Your session has ended; sign in again.'); });
   if (session()) start(); else showSignIn();
@@ -46,6 +53,7 @@ async function boot() {
 function showSignIn(message = '') {
   showPage('signin');
   $('nav').hidden = true;
+  $('find').hidden = true;
   $('signout').hidden = true;
   $('whoami').textContent = '';
   $('conn').textContent = '';
@@ -108,6 +116,7 @@ function start() {
   $('whoami').textContent = s.user + ' (' + (s.role || 'no role') + ')';
   $('signout').hidden = false;
   $('nav').hidden = false;
+  $('find').hidden = false;
   for (const el of document.querySelectorAll('[data-role]')) el.hidden = !atLeast(s.role, el.dataset.role);
   if ($('agent').selectedOptions[0].hidden) $('agent').value = 'analyst';
   schedule(s);
@@ -141,6 +150,7 @@ function stop() {
   clearTimeout(expiry);
   clearTimeout(renewal);
   zoneLoaded = null;
+  resetSearch();
   if (socket) socket.close();
   // The next user starts with an empty conversation.
   if (pages) pages.chat.reset();
@@ -156,11 +166,15 @@ function showPage(name) {
 function route() {
   const s = session();
   if (!s) { showSignIn(); return; }
-  const [, page = 'chat', arg = ''] = location.hash.split('/');
+  const [, rawPage = 'chat', arg = ''] = location.hash.split('/');
+  const page = rawPage.split('?')[0];
   pages.dashboard.hide();
   pages.documents.hide();
   switch (page) {
     case 'dashboard': showPage('dashboard'); pages.dashboard.show(); break;
+    case 'search': showPage('search'); showSearch(); break;
+    case 'streams': showPage('object'); showStream(decodeURIComponent(arg)); break;
+    case 'workstations': showPage('object'); showWorkstation(decodeURIComponent(arg)); break;
     case 'jobs': showPage('job'); showJob(decodeURIComponent(arg), { session, dialog }); break;
     case 'proposals':
       if (!atLeast(s.role, 'operator')) return denied('proposals');
