@@ -260,10 +260,21 @@ func TestWebClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	axeRuns := 0
-	checkA11y := func(where string) {
+	injectAxe := func() {
 		t.Helper()
 		if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](`window.axe ? undefined : (0, eval)(` + strconv.Quote(string(axeSrc)) + `)`)); err != nil {
 			t.Fatalf("inject axe-core: %v", err)
+		}
+	}
+	checkA11y := func(where string) {
+		t.Helper()
+		injectAxe()
+		if axeRuns == 0 {
+			// The detector works: grey on white and an unlabeled field are found.
+			probe, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(() => { const d = document.createElement('div'); d.innerHTML = '<p>probe</p><input type=text>'; d.firstChild.style.color = '#ddd'; document.body.append(d); return axe.run(d, {resultTypes: ['violations']}).then((r) => { d.remove(); return r.violations.map((v) => v.id + ':' + v.impact).sort().join(' '); }); })()`, chromedp.EvalAwaitPromise))
+			if err != nil || !strings.Contains(probe, "color-contrast:serious") || !strings.Contains(probe, "label:critical") {
+				t.Errorf("axe-core probe: %q %v, want color-contrast:serious and label:critical", probe, err)
+			}
 		}
 		res, err := chromedp.Run(bctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ['violations']}).then((r) => JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 4).map((n) => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary.replace(/\s+/g, ' ').slice(0, 160) + ']' : '')).join('; '))))`, chromedp.EvalAwaitPromise))
 		if err != nil {
@@ -582,7 +593,8 @@ func TestWebClient(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 			if size[0] == 320 {
 				if w := eval(`String(document.documentElement.scrollWidth <= document.documentElement.clientWidth)`); w != "true" {
-					t.Errorf("%s at 320 px scrolls sideways: %s", name, eval(`document.documentElement.scrollWidth + ' > ' + document.documentElement.clientWidth`))
+					t.Errorf("%s at 320 px scrolls sideways: %s; too wide: %s", name, eval(`document.documentElement.scrollWidth + ' > ' + document.documentElement.clientWidth`),
+						eval(`Array.from(document.querySelectorAll('.page:not([hidden]) *, header *')).filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !e.closest('.scroll, pre')).slice(-5).map((e) => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40)).join(' | ')`))
 				}
 				continue
 			}
@@ -591,7 +603,7 @@ func TestWebClient(t *testing.T) {
 		if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
 			t.Fatal(err)
 		}
-		if bg := eval(`getComputedStyle(document.body).backgroundColor`); bg != "rgb(13, 17, 23)" {
+		if bg := eval(`getComputedStyle(document.documentElement).backgroundColor`); bg != "rgb(13, 17, 23)" {
 			t.Errorf("%s in the dark: background %s, want the dark theme's", name, bg)
 		}
 		checkA11y(name + " (dark)")

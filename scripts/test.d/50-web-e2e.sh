@@ -20,6 +20,8 @@ chromium --version
 
 # The vendored libraries are what scripts/vendor-web.sh records.
 (cd web/vendor && sha256sum --quiet -c SHA256SUMS)
+# So is the test's axe-core (scripts/vendor-axe.sh).
+(cd infra/local/testdata/axe && sha256sum --quiet -c SHA256SUMS)
 
 mkdir -p test-output/screenshots
 export WEB_E2E_OUT="$ROOT/test-output/screenshots"
