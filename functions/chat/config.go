@@ -154,7 +154,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		metrics:  base.Metrics,
 	})
 	a.handler = h
-	hh, err := newHTTP(agents, base.Edge())
+	hh, err := newHTTP(agents, rc.Tools, base.Edge())
 	if err != nil {
 		return nil, err
 	}

@@ -77,11 +77,11 @@ func FuzzInvoke(f *testing.F) {
 	acfg := auth.Config{Issuer: "resync-local", ClientID: "resync-web"}
 	v, _ := auth.NewHS256(secret, acfg)
 	edge := setup.NewEdge("chat", v, obs.NewLogger(io.Discard, slog.LevelDebug), metrics.New(io.Discard, "Resync", nil), nil)
-	hh, err := newHTTP(agents, edge)
+	fx := newFixture(f, offline.New())
+	hh, err := newHTTP(agents, fx.tools, edge)
 	if err != nil {
 		f.Fatal(err)
 	}
-	fx := newFixture(f, offline.New())
 	in := invoker{ws: fx.h, http: httpadapter.NewV2(hh)}
 	tok, _, _ := fx.minter.Mint("vera", auth.RoleViewer)
 	add := func(ev any) {

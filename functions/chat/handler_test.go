@@ -83,6 +83,8 @@ type fixture struct {
 	clock  *testClock
 	mr     *miniredis.Miniredis
 	rdb    *redis.Client
+	tools  *agent.Tools
+	verify *auth.Verifier
 }
 
 // fixtureOptions change the fixture's defaults.
@@ -126,7 +128,8 @@ func newFixtureWith(t testing.TB, model llm.Model, o fixtureOptions) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model), Tools: agent.NewTools(plan, hc, actions), History: agent.NewHistory(rdb, agent.HistoryConfig{})})
+	tools := agent.NewTools(plan, hc, actions)
+	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model), Tools: tools, History: agent.NewHistory(rdb, agent.HistoryConfig{})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +148,7 @@ func newFixtureWith(t testing.TB, model llm.Model, o fixtureOptions) *fixture {
 		feedback: redisFeedback{rdb: rdb, key: "chat:feedback", keep: 100}, security: security.New(rdb, 0),
 		log: obs.NewLogger(io.Discard, slog.LevelDebug), metrics: metrics.New(io.Discard, "Resync", nil),
 	})
-	return &fixture{h: h, sim: sim, plan: plan, wire: w, minter: m, clock: clock, mr: mr, rdb: rdb}
+	return &fixture{h: h, sim: sim, plan: plan, wire: w, minter: m, clock: clock, mr: mr, rdb: rdb, tools: tools, verify: v}
 }
 
 func wsEvent(route, conn, body string, query map[string]string) events.APIGatewayWebsocketProxyRequest {

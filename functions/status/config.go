@@ -59,7 +59,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 	if g != nil {
 		imp.Graph = g
 	}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), monitorstore.New(base.Redis), imp, c, base.Edge(), base.Log)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), monitorstore.New(base.Redis), imp, hc, c, base.Edge(), base.Log)
 	if err != nil {
 		base.Close()
 		return nil, err
@@ -68,8 +68,8 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 }
 
 // newApp builds the handler from built parts; tests call it directly.
-func newApp(views *planview.Service, events recentEvents, imp impactService, c *cache.Cache, edge *api.Edge, logger *slog.Logger) (http.Handler, error) {
-	h, err := newHandler(views, events, imp, edge)
+func newApp(views *planview.Service, events recentEvents, imp impactService, engine engineInfo, c *cache.Cache, edge *api.Edge, logger *slog.Logger) (http.Handler, error) {
+	h, err := newHandler(views, events, imp, engine, edge)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/frames"
@@ -20,7 +21,13 @@ type handler struct {
 	views  *planview.Service
 	events recentEvents
 	impact impactService
+	engine engineInfo
 	mux    *http.ServeMux
+}
+
+// engineInfo reads the engine's version and settings (*hwa.Client).
+type engineInfo interface {
+	EngineInfo(ctx context.Context) (hwa.EngineInfo, error)
 }
 
 // impactService answers impact and why-waiting (*impact.Service).
@@ -34,10 +41,11 @@ type recentEvents interface {
 	Recent(ctx context.Context, n int) ([]frames.Event, error)
 }
 
-func newHandler(views *planview.Service, events recentEvents, imp impactService, edge *api.Edge) (*handler, error) {
-	h := &handler{views: views, events: events, impact: imp, mux: http.NewServeMux()}
+func newHandler(views *planview.Service, events recentEvents, imp impactService, engine engineInfo, edge *api.Edge) (*handler, error) {
+	h := &handler{views: views, events: events, impact: imp, engine: engine, mux: http.NewServeMux()}
 	byKey := map[string]api.HandlerFunc{
 		"GET /api/v1/plan/summary":     h.summary,
+		"GET /api/v1/plan/info":        h.planInfo,
 		"GET /api/v1/jobs":             h.jobs,
 		"GET /api/v1/jobs/{id}":        h.job,
 		"GET /api/v1/jobs/{id}/log":    h.log,
@@ -96,6 +104,37 @@ func (h *handler) summary(w http.ResponseWriter, r *http.Request) error {
 		return problem(err)
 	}
 	return respond(w, r, s, s.Stale)
+}
+
+// planInfo is what GET /api/v1/plan/info answers: the engine's settings
+// the console needs to show the plan's times as HWA's own console does.
+type planInfo struct {
+	// TimeZone is the engine's time zone (an IANA name); the plan's times
+	// are shown in it.
+	TimeZone string `json:"timeZone"`
+	Version  string `json:"version,omitempty"`
+	Locale   string `json:"locale,omitempty"`
+}
+
+// planInfo answers GET /api/v1/plan/info from HWA's engine info. An engine
+// that names no zone is taken as UTC, which the answer says.
+func (h *handler) planInfo(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine.EngineInfo(r.Context())
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return api.Unavailable("HWA's engine info cannot be read; try again shortly", 5)
+	}
+	tz := e.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	// The engine's settings change with a redeployment, not a plan: a
+	// browser may keep them for a while.
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	api.WriteJSON(w, r, http.StatusOK, planInfo{TimeZone: tz, Version: e.DisplayVersion, Locale: e.Locale})
+	return nil
 }
 
 func (h *handler) jobs(w http.ResponseWriter, r *http.Request) error {

@@ -88,7 +88,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	start := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	clk := &fakeClock{now: start}
-	sim := hwasim.New(hwasim.Config{Seed: 7, Now: start})
+	sim := hwasim.New(hwasim.Config{Seed: 7, Now: start, TimeZone: "Europe/Rome"})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	hc, err := hwa.New(hwa.Config{BaseURL: srv.URL, Timeout: 2 * time.Second, Retry: hwa.RetryPolicy{Attempts: 1}})
@@ -115,7 +115,7 @@ func newFixture(t testing.TB) *fixture {
 	logger := obs.NewLogger(logs, slog.LevelDebug)
 	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
 	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitorstore.New(rdb), imp, c, edge, logger)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitorstore.New(rdb), imp, hc, c, edge, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +198,14 @@ func TestEveryRouteAgainstTheSimulator(t *testing.T) {
 		t.Fatalf("summary: %d %s", rec.Code, rec.Body.String())
 	}
 	sum := decode[planview.Summary](t, rec)
+
+	rec = f.get(t, "/api/v1/plan/info", viewer)
+	if rec.Code != 200 {
+		t.Fatalf("plan info: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := decode[planInfo](t, rec); got.TimeZone != "Europe/Rome" {
+		t.Errorf("plan info time zone = %q, want the engine's Europe/Rome", got.TimeZone)
+	}
 	if sum.TotalJobs < 400 || len(sum.Abended) == 0 || len(sum.Unlinked) == 0 || len(sum.LateStreams) == 0 {
 		t.Errorf("summary: total=%d abended=%d unlinked=%d late=%d", sum.TotalJobs, len(sum.Abended), len(sum.Unlinked), len(sum.LateStreams))
 	}

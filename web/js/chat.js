@@ -3,17 +3,18 @@
 // confirmed with a justification, feedback on each answer.
 import { h, $, fill } from './dom.js';
 import { render } from './markdown.js';
-import { atLeast } from './auth.js';
+import { actionLabel } from './proposal.js';
+import { enrich, chip, logQuotes, tidy } from './chips.js';
 
 const CONV_KEY = 'resync.conversation';
 
 export class Chat {
-  constructor(socket, getSession) {
+  constructor(socket, getSession, dialog) {
     this.socket = socket;
     this.getSession = getSession;
+    this.dialog = dialog; // the ProposalDialog
     this.msgs = new Map(); // message id → view
     this.proposals = new Map(); // proposalId → {frame, view}
-    this.current = null; // proposal shown in the dialog
     this.conversationId = sessionStorage.getItem(CONV_KEY) || this.newConversation();
     socket.addEventListener('frame', (e) => this.onFrame(e.detail));
     $('ask').addEventListener('submit', (e) => { e.preventDefault(); this.ask(); });
@@ -24,7 +25,6 @@ export class Chat {
       this.reset();
       $('question').focus();
     });
-    this.setupDialog();
   }
 
   /** reset starts a new, empty conversation. */
@@ -33,8 +33,7 @@ export class Chat {
     $('messages').replaceChildren();
     this.msgs.clear();
     this.proposals.clear();
-    this.current = null;
-    if ($('proposal').open) $('proposal').close();
+    this.dialog.close();
   }
 
   newConversation() {
@@ -97,6 +96,7 @@ export class Chat {
     }
     li.className = f.status;
     li.textContent = f.name + (f.summary ? ': ' + f.summary : '') + (f.status === 'running' ? '' : ' (' + f.status + ')');
+    tidy(li);
     v.status.textContent = f.status === 'running' ? 'Running ' + f.name : 'Working…';
   }
 
@@ -107,7 +107,7 @@ export class Chat {
     if (!v.raf) {
       v.raf = requestAnimationFrame(() => {
         v.raf = 0;
-        v.answer.innerHTML = render(v.text);
+        v.answer.innerHTML = render(logQuotes(v.text));
       });
     }
   }
@@ -117,7 +117,8 @@ export class Chat {
     cancelAnimationFrame(v.raf);
     v.raf = 0;
     v.text = f.text;
-    v.answer.innerHTML = render(f.text);
+    v.answer.innerHTML = render(logQuotes(f.text));
+    enrich(v.answer);
     v.answer.removeAttribute('aria-busy');
     v.status.remove();
     v.el.classList.add('done');
@@ -138,9 +139,6 @@ export class Chat {
     } else {
       $('messages').append(h('div', { class: 'msg error', role: 'alert' }, text));
     }
-    if (this.current && f.id === this.current.proposalId) {
-      fill($('proposal-body'), ...this.proposalDetails(this.current), h('p', { class: 'error', role: 'alert' }, text));
-    }
   }
 
   proposalView(proposalId) {
@@ -151,10 +149,15 @@ export class Chat {
   onProposal(f) {
     const v = this.view(f.id);
     this.proposals.set(f.proposalId, { frame: f, view: v });
-    const open = h('button', { type: 'button', class: 'secondary', onclick: () => this.openProposal(f.proposalId) }, 'Review ' + f.action);
+    const open = h('button', { type: 'button', class: 'secondary', onclick: () => this.openProposal(f.proposalId) }, 'Review ' + actionLabel(f.action));
     v.extra.append(h('div', { class: 'proposal-note', 'data-proposal': f.proposalId },
-      h('p', {}, 'Proposed action: ', h('strong', {}, f.action), ' on ', (f.targets || []).map((t) => t.name).join(', ')), open));
+      h('p', {}, 'Proposed action: ', h('strong', {}, actionLabel(f.action)), ' on ', (f.targets || []).map((t) => t.kind === 'job' ? chip(t) : t.name)), open));
     this.openProposal(f.proposalId);
+  }
+
+  openProposal(proposalId) {
+    const p = this.proposals.get(proposalId);
+    if (p) this.dialog.open(p.frame);
   }
 
   onEvent(f) {
@@ -168,13 +171,12 @@ export class Chat {
       const el = h('p', { class: 'outcome' + (d.ok ? '' : ' bad'), role: 'status' },
         (d.ok ? 'Done: ' : 'Failed: ') + (d.message || d.action) + (d.replayed ? ' (already done)' : ''),
         ...(d.targets || []).filter((t) => t.kind === 'job').map((t) => [' ', h('a', { href: '#/jobs/' + encodeURIComponent(t.id) }, 'Open ' + t.name)]));
+      tidy(el);
       p.view.extra.append(el);
-      if (this.current && this.current.proposalId === d.proposalId) $('proposal').close();
       $('live').textContent = el.textContent;
     } else if (f.kind === 'proposal_canceled') {
       const p = this.proposals.get(d.proposalId);
       if (p) p.view.extra.append(h('p', { class: 'muted' }, 'Proposal canceled.'));
-      if (this.current && this.current.proposalId === d.proposalId) $('proposal').close();
     } else if (f.kind === 'feedback_recorded') {
       const form = document.querySelector(`form.feedback[data-id="${CSS.escape(d.messageId || '')}"]`);
       if (form) fill(form, h('span', { class: 'ok', role: 'status' }, 'Thanks for the feedback.'));
@@ -195,61 +197,6 @@ export class Chat {
     return form;
   }
 
-  setupDialog() {
-    const dlg = $('proposal');
-    const just = $('justification');
-    const ok = $('proposal-ok');
-    const sync = () => { ok.disabled = just.value.trim().length < 5; };
-    just.addEventListener('input', sync);
-    ok.addEventListener('click', () => {
-      if (!this.current || ok.disabled) return;
-      ok.disabled = true;
-      const f = { action: 'confirm', proposalId: this.current.proposalId, justification: just.value.trim() };
-      if ($('category').value) f.category = $('category').value;
-      if ($('ticket').value.trim()) f.ticket = $('ticket').value.trim();
-      this.socket.send(f);
-      fill($('proposal-body'), ...this.proposalDetails(this.current), h('p', { role: 'status' }, 'Executing…'));
-    });
-    $('proposal-drop').addEventListener('click', () => {
-      if (this.current) this.socket.send({ action: 'cancel', proposalId: this.current.proposalId });
-    });
-    $('proposal-close').addEventListener('click', () => dlg.close());
-    this.syncDialog = sync;
-  }
-
-  proposalDetails(f) {
-    const imp = f.impact || {};
-    return [
-      h('p', {}, 'Action: ', h('strong', {}, f.action)),
-      h('h3', {}, 'Targets'),
-      h('ul', { class: 'list targets' }, (f.targets || []).map((t) => h('li', {}, t.kind + ' ', t.kind === 'job' ? h('a', { href: '#/jobs/' + encodeURIComponent(t.id) }, t.name) : t.name))),
-      h('h3', {}, 'Impact'),
-      h('p', { class: 'impact-summary' }, imp.summary || 'No successors.'),
-      h('p', {}, (imp.successors || []).length + ' successor(s), ' + (imp.critical || 0) + ' critical'),
-      (imp.successors || []).length ? h('ul', { class: 'list successors' }, imp.successors.slice(0, 50).map((t) => h('li', {}, t.name))) : null,
-      f.expiresAt ? h('p', { class: 'muted' }, 'Expires ' + new Date(f.expiresAt).toLocaleTimeString()) : null,
-    ];
-  }
-
-  openProposal(proposalId) {
-    const p = this.proposals.get(proposalId);
-    if (!p) return;
-    const f = p.frame;
-    this.current = f;
-    const s = this.getSession();
-    const canConfirm = s && atLeast(s.role, 'operator');
-    fill($('proposal-body'), ...this.proposalDetails(f));
-    $('proposal-confirm').hidden = !canConfirm;
-    $('proposal-ok').hidden = !canConfirm;
-    $('proposal-viewer').hidden = canConfirm;
-    $('justification').value = '';
-    $('ticket').value = '';
-    $('category').value = '';
-    this.syncDialog();
-    const dlg = $('proposal');
-    if (!dlg.open) dlg.showModal();
-    (canConfirm ? $('justification') : $('proposal-close')).focus();
-  }
 }
 
 function citation(c) {

@@ -1,7 +1,10 @@
 // dashboard.js — the plan summary, charts drawn as inline SVG, and the
 // recent events; refreshed when an event frame arrives (no polling).
-import { h, s, $, fill, fmtTime, badge, jobLink } from './dom.js';
+import { h, s, $, fill, badge, jobLink } from './dom.js';
 import { api } from './api.js';
+import { when } from './time.js';
+import { chip } from './chips.js';
+import { streamLink, wsLink } from './search.js';
 
 const PLAN_EVENTS = new Set(['job_abended', 'job_failed', 'stream_late', 'workstation_unlinked', 'workstation_stopped', 'critical_at_risk', 'health', 'action_outcome']);
 
@@ -55,7 +58,7 @@ export class Dashboard {
 
   render(sum) {
     this.sum = sum;
-    fill($('dash-asof'), `${sum.totalJobs} jobs, as of ${fmtTime(sum.asOf)}`, sum.stale ? h('strong', { class: 'error' }, ' (stale: HWA is not answering)') : '');
+    fill($('dash-asof'), `${sum.totalJobs} jobs, as of `, when(sum.asOf, { rel: true }), sum.stale ? h('strong', { class: 'error' }, ' (stale: HWA is not answering)') : '');
     fill($('chart-status'), barChart(sum.byStatus || {}, 'Jobs by status'));
     fill($('chart-ws'), barChart(sum.byWorkstation || {}, 'Jobs by workstation'));
     // Alerts pushed after the summary was taken show at once; the summary
@@ -70,10 +73,10 @@ export class Dashboard {
       if ((e.kind === 'job_abended' || e.kind === 'job_failed') && !failed.some((x) => x.id === d.id)) failed.unshift(j);
       if (e.kind === 'critical_at_risk' && !critical.some((x) => x.id === d.id)) critical.unshift(j);
     }
-    list('dash-failed', failed, (j) => [jobLink(j), ' ', badge(j.internalStatus), ' ', h('span', { class: 'muted' }, [j.stream, j.workstation].filter(Boolean).join(' · '))]);
-    list('dash-late', sum.lateStreams, (st) => [st.name, ' ', badge(st.status), ' ', h('span', { class: 'muted' }, 'deadline ' + fmtTime(st.deadline))]);
-    list('dash-unlinked', sum.unlinkedWorkstations, (w) => [w.name, ' ', h('span', { class: 'muted' }, w.type + (w.running ? ', running' : ', stopped'))]);
-    list('dash-critical', critical, (j) => [jobLink(j), ' ', badge(j.internalStatus), j.risk ? ' ' + j.risk : '']);
+    list('dash-failed', failed, (j) => [chip(j, { lookup: false }), ' ', badge(j.internalStatus), ' ', h('span', { class: 'muted' }, j.stream ? streamLink(j.stream) : '', j.stream && j.workstation ? ' · ' : '', j.workstation ? wsLink(j.workstation) : '')]);
+    list('dash-late', sum.lateStreams, (st) => [streamLink(st.name), ' ', badge(st.status), ' ', h('span', { class: 'muted' }, 'deadline ', when(st.deadline, { rel: true }))]);
+    list('dash-unlinked', sum.unlinkedWorkstations, (w) => [wsLink(w.name), ' ', h('span', { class: 'muted' }, w.type + (w.running ? ', running' : ', stopped'))]);
+    list('dash-critical', critical, (j) => [chip(j, { lookup: false }), ' ', badge(j.internalStatus), j.risk ? ' ' + j.risk : '']);
   }
 
   renderEvents() {
@@ -81,7 +84,7 @@ export class Dashboard {
       const d = e.data || {};
       const name = d.name || d.job || d.stream || d.workstation || '';
       const target = d.id && /^job_/.test(e.kind) ? h('a', { href: '#/jobs/' + encodeURIComponent(d.id) }, name || d.id) : name;
-      return [h('span', { class: 'badge' }, e.kind), ' ', target, ' ', h('span', { class: 'muted' }, fmtTime(e.at)), d.message ? ' — ' + d.message : ''];
+      return [h('span', { class: 'badge' }, e.kind), ' ', target, ' ', h('span', { class: 'muted' }, when(e.at, { rel: true })), d.message ? ' — ' + d.message : ''];
     });
   }
 }

@@ -1,8 +1,9 @@
 // documents.js — runbooks: upload straight to S3 through a presigned URL
 // (with a progress bar), the list with ingest status, delete. The list
 // refreshes on "ingest" event frames and after an upload; it does not poll.
-import { h, $, fill, fmtTime, badge } from './dom.js';
+import { h, $, fill, badge } from './dom.js';
 import { api } from './api.js';
+import { when } from './time.js';
 
 export class Documents {
   constructor(socket) {
@@ -55,7 +56,7 @@ export class Documents {
     });
     return h('tr', { id: 'doc-' + doc.id, class: doc.id === this.highlight ? 'hl' : '' },
       h('td', {}, doc.name), h('td', {}, badge(doc.status), doc.reason ? ' ' + doc.reason : ''),
-      h('td', {}, doc.chunks), h('td', {}, fmtTime(doc.createdAt), doc.uploadedBy ? ' by ' + doc.uploadedBy : ''), h('td', {}, del));
+      h('td', {}, doc.chunks), h('td', {}, when(doc.createdAt), doc.uploadedBy ? ' by ' + doc.uploadedBy : ''), h('td', {}, del));
   }
 
   async upload() {

@@ -40,12 +40,6 @@ export function fill(el, ...children) {
   return el;
 }
 
-export function fmtTime(t) {
-  if (!t) return '';
-  const d = new Date(t);
-  return isNaN(d) ? String(t) : d.toLocaleString();
-}
-
 export function badge(status) {
   return h('span', { class: 'badge ' + String(status || '') }, status || '?');
 }

@@ -8,10 +8,27 @@ import { Dashboard } from './dashboard.js';
 import { showJob } from './job.js';
 import { Documents } from './documents.js';
 import { showReview } from './review.js';
+import { ProposalDialog } from './proposal.js';
+import { showProposal } from './proposals.js';
+import { api } from './api.js';
+import { showSearch, showStream, showWorkstation, resetSearch } from './search.js';
+import { setZone, planZone } from './time.js';
 
 let cfg;
 let socket;
 let pages;
+let dialog;
+let zoneLoaded = null;
+
+// loadZone reads the plan's time zone once per sign-in (HWA's engine
+// info); until it answers, and if it cannot, times show in UTC, named so.
+function loadZone() {
+  if (!zoneLoaded) {
+    zoneLoaded = api('/api/v1/plan/info').then((i) => { setZone(i.timeZone || 'UTC'); }, () => { zoneLoaded = null; })
+      .then(() => { $('planzone').textContent = 'Plan time: ' + planZone(); });
+  }
+  return zoneLoaded;
+}
 
 async function boot() {
   try {
@@ -22,6 +39,12 @@ async function boot() {
     return;
   }
   $('signin-form').addEventListener('submit', onSignIn);
+  $('find').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = $('find-q').value.trim();
+    location.hash = '#/search' + (q ? '?' + new URLSearchParams({ q }).toString() : '');
+    $('find-q').value = '';
+  });
   $('signout').addEventListener('click', () => { stop(); signOut(); showSignIn(); });
   window.addEventListener('resync:unauthorized', () => { stop(); signOut(); showSignIn('Your session has ended; sign in again.'); });
   if (session()) start(); else showSignIn();
@@ -30,6 +53,7 @@ async function boot() {
 function showSignIn(message = '') {
   showPage('signin');
   $('nav').hidden = true;
+  $('find').hidden = true;
   $('signout').hidden = true;
   $('whoami').textContent = '';
   $('conn').textContent = '';
@@ -92,6 +116,7 @@ function start() {
   $('whoami').textContent = s.user + ' (' + (s.role || 'no role') + ')';
   $('signout').hidden = false;
   $('nav').hidden = false;
+  $('find').hidden = false;
   for (const el of document.querySelectorAll('[data-role]')) el.hidden = !atLeast(s.role, el.dataset.role);
   if ($('agent').selectedOptions[0].hidden) $('agent').value = 'analyst';
   schedule(s);
@@ -109,20 +134,23 @@ function start() {
       $('conn').textContent = text;
       $('conn').dataset.state = d.state;
     });
+    dialog = new ProposalDialog(socket, session);
     pages = {
-      chat: new Chat(socket, session),
+      chat: new Chat(socket, session, dialog),
       dashboard: new Dashboard(socket),
       documents: new Documents(socket),
     };
     window.addEventListener('hashchange', route);
   }
   socket.open();
-  route();
+  loadZone().then(route);
 }
 
 function stop() {
   clearTimeout(expiry);
   clearTimeout(renewal);
+  zoneLoaded = null;
+  resetSearch();
   if (socket) socket.close();
   // The next user starts with an empty conversation.
   if (pages) pages.chat.reset();
@@ -138,12 +166,19 @@ function showPage(name) {
 function route() {
   const s = session();
   if (!s) { showSignIn(); return; }
-  const [, page = 'chat', arg = ''] = location.hash.split('/');
+  const [, rawPage = 'chat', arg = ''] = location.hash.split('/');
+  const page = rawPage.split('?')[0];
   pages.dashboard.hide();
   pages.documents.hide();
   switch (page) {
     case 'dashboard': showPage('dashboard'); pages.dashboard.show(); break;
-    case 'jobs': showPage('job'); showJob(decodeURIComponent(arg)); break;
+    case 'search': showPage('search'); showSearch(); break;
+    case 'streams': showPage('object'); showStream(decodeURIComponent(arg)); break;
+    case 'workstations': showPage('object'); showWorkstation(decodeURIComponent(arg)); break;
+    case 'jobs': showPage('job'); showJob(decodeURIComponent(arg), { session, dialog }); break;
+    case 'proposals':
+      if (!atLeast(s.role, 'operator')) return denied('proposals');
+      showPage('proposal'); showProposal(decodeURIComponent(arg), dialog); break;
     case 'documents':
       if (!atLeast(s.role, 'operator')) return denied('documents');
       showPage('documents'); pages.documents.show(decodeURIComponent(arg)); break;

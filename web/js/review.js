@@ -1,7 +1,8 @@
 // review.js — admins: the review queue (answers rated low or caught by the
 // auditor: approve with a correction, or reject) and the audit trail.
-import { h, $, fill, fmtTime } from './dom.js';
+import { h, $, fill } from './dom.js';
 import { api } from './api.js';
+import { when } from './time.js';
 
 export async function showReview() {
   loadQueue();
@@ -40,7 +41,7 @@ function reviewItem(it) {
   };
   const li = h('li', { class: 'card review', 'data-id': it.id },
     h('p', {}, h('strong', {}, 'Question: '), it.question || '(not recorded)'),
-    h('p', { class: 'muted' }, [it.reason, it.detail].filter(Boolean).join(' — '), it.user ? ' (asked by ' + it.user + ', ' + fmtTime(it.createdAt || it.at) + ')' : ''),
+    h('p', { class: 'muted' }, [it.reason, it.detail].filter(Boolean).join(' — '), it.user ? [' (asked by ' + it.user + ', ', when(it.createdAt || it.at), ')'] : ''),
     h('label', {}, 'Answer (edit to correct)'), correction,
     h('div', { class: 'buttons' },
       h('button', { type: 'button', class: 'approve', onclick: () => act('approve', { correction: correction.value.trim() }) }, 'Approve'),
@@ -58,7 +59,7 @@ async function loadAudit() {
     fill(el, rows.length ? h('table', { class: 'table audit' },
       h('thead', {}, h('tr', {}, ['Time', 'User', 'Action', 'Targets', 'Justification', 'Result'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows.map((e) => h('tr', {},
-        h('td', {}, fmtTime(e.time)), h('td', {}, e.user), h('td', {}, e.action),
+        h('td', {}, when(e.time)), h('td', {}, e.user), h('td', {}, e.action),
         h('td', {}, (e.targets || []).join(', ')), h('td', {}, e.justification || ''), h('td', {}, e.result || '')))))
       : h('p', { class: 'muted' }, 'No entries.'));
   } catch (err) {

@@ -21,10 +21,10 @@ func TestBind(t *testing.T) {
 		handlers map[string]HandlerFunc
 		wantErr  []string // each must be in the error; nil: no error
 	}{
-		{"every route has its handler", "health", map[string]HandlerFunc{"GET /health": ok, "GET /health/deep": ok}, nil},
+		{"every route has its handler", "health", map[string]HandlerFunc{"GET /health": ok, "GET /health/deep": ok, "GET /api/v1/handover": ok}, nil},
 		{"a route without a handler", "health", map[string]HandlerFunc{"GET /health": ok},
 			[]string{"health: bind routes", "no handler for routes GET /health/deep"}},
-		{"a handler without a route", "health", map[string]HandlerFunc{"GET /health": ok, "GET /health/deep": ok, "POST /health": ok},
+		{"a handler without a route", "health", map[string]HandlerFunc{"GET /health": ok, "GET /health/deep": ok, "GET /api/v1/handover": ok, "POST /health": ok},
 			[]string{"handlers for POST /health have no route"}},
 		{"both at once", "health", map[string]HandlerFunc{"GET /health": ok, "GET /api/v1/jobs": ok},
 			[]string{"no handler for routes GET /health/deep", "handlers for GET /api/v1/jobs have no route"}},

@@ -100,6 +100,8 @@ func HTTP() []HTTPRoute {
 		{"GET", "/health/deep", Health, RoleAdmin},
 
 		{"GET", "/api/v1/plan/summary", Status, RoleViewer},
+		// The engine's settings the console shows times in (its time zone).
+		{"GET", "/api/v1/plan/info", Status, RoleViewer},
 		{"GET", "/api/v1/jobs", Status, RoleViewer},
 		{"GET", "/api/v1/jobs/{id}", Status, RoleViewer},
 		{"GET", "/api/v1/jobs/{id}/log", Status, RoleViewer},
@@ -112,6 +114,9 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/agents", Chat, RoleViewer},
 		// The shift handover digest (?shift=current|previous).
 		{"GET", "/api/v1/handover", Health, RoleViewer},
+		// A proposal made from the console's job page: the chat function
+		// records it as propose_action does; the confirm frame executes it.
+		{"POST", "/api/v1/proposals", Chat, RoleOperator},
 
 		{"GET", "/api/v1/admin/cache", Admin, RoleAdmin},
 		{"POST", "/api/v1/admin/cache/invalidate", Admin, RoleAdmin},

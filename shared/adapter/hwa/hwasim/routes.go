@@ -107,6 +107,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 }
 
 func (s *Server) engineInfo(w http.ResponseWriter, r *http.Request, _ []string) {
+	tz := s.cfg.TimeZone
+	if tz == "" {
+		tz = timeZone
+	}
 	writeJSON(w, http.StatusOK, hwa.EngineInfo{
 		DisplayVersion: "10.2.5 (simulated)",
 		FullVersion:    "10.2.5.00.20250610 hwasim",
@@ -117,7 +121,7 @@ func (s *Server) engineInfo(w http.ResponseWriter, r *http.Request, _ []string) 
 		ReferenceID: engineID,
 		LicenseType: "PERSERVER",
 		Locale:      "en_US",
-		Timezone:    timeZone,
+		Timezone:    tz,
 	})
 }
 

@@ -49,6 +49,10 @@ type Config struct {
 	ReadOnlyUsers   []string
 	ReadOnlyAPIKeys []string
 	// With no Users and no APIKeys every request is accepted.
+
+	// TimeZone is the engine's time zone, as GET /engine/info reports it
+	// (an IANA name); empty is UTC. The workstations keep their own.
+	TimeZone string
 }
 
 // Action is one operator action request received (after authentication),
