@@ -21,6 +21,7 @@ import (
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/app/handover"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/memory"
 	"github.com/resync/resync/shared/app/offline"
@@ -116,10 +117,15 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
+	shifts, err := handover.FromSettings(getenv(config.EnvShifts), getenv(config.EnvPlanTimeZone))
+	if err != nil {
+		return nil, fmt.Errorf("chat: %s/%s: %w", config.EnvShifts, config.EnvPlanTimeZone, err)
+	}
+	digests := &handover.Builder{Plan: planview.HWA{Client: hc}, Actions: auditLog, Shifts: shifts}
 	rc := agent.RunnerConfig{
 		Agents:  agents,
 		Models:  agent.OneModel(model),
-		Tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn.tools),
+		Tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn.tools).WithHandover(digests),
 		History: agent.NewHistory(base.Redis, agent.HistoryConfig{}),
 		Timeout: 90 * time.Second,
 	}

@@ -73,19 +73,8 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	if s.neo4jUser == "" {
 		s.neo4jUser = "neo4j"
 	}
-	zone := time.UTC
-	if v := getenv(config.EnvPlanTimeZone); v != "" {
-		if zone, err = time.LoadLocation(v); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: want an IANA time zone such as Europe/Rome, got %q", config.EnvPlanTimeZone, v))
-			zone = time.UTC
-		}
-	}
-	spec := getenv(config.EnvShifts)
-	if spec == "" {
-		spec = handover.DefaultShifts
-	}
-	if s.shifts, err = handover.ParseShifts(spec, zone); err != nil {
-		problems = append(problems, fmt.Sprintf("%s: %v", config.EnvShifts, err))
+	if s.shifts, err = handover.FromSettings(getenv(config.EnvShifts), getenv(config.EnvPlanTimeZone)); err != nil {
+		problems = append(problems, fmt.Sprintf("%s/%s: %v", config.EnvShifts, config.EnvPlanTimeZone, err))
 	}
 	rules := notify.DefaultRules()
 	if path := getenv(config.EnvAlertsRules); path != "" {

@@ -25,7 +25,13 @@ const (
 	ToolCountJobs        = "count_jobs"
 	ToolAttention        = "attention"
 	ToolResolveName      = "resolve_name"
+	ToolShiftHandover    = "shift_handover"
 )
+
+// ShiftHandoverInput is the input of shift_handover.
+type ShiftHandoverInput struct {
+	Shift string `json:"shift,omitempty" desc:"current (the shift under way, the default) or previous (the last shift that ended)" enum:"current,previous"`
+}
 
 // PlanSummaryInput is the input of plan_summary (no fields).
 type PlanSummaryInput struct{}
@@ -302,6 +308,7 @@ func Specs() []llm.ToolSpec {
 		llm.Spec[CountJobsInput](ToolCountJobs, "Count the jobs of the current plan matching a filter (the same filters as search_jobs, time windows included), in total or grouped by status, internal status, workstation, job stream or return code, largest group first. Use it for 'how many', 'which workstation has the most failures', 'failures per stream'."),
 		llm.Spec[AttentionInput](ToolAttention, "What needs an operator now, ranked: critical jobs in error or at risk, jobs in error, unlinked or stopped workstations, late job streams, runs much longer than their estimate, prompts waiting, jobs held by an operator. Each item says why it is listed and what to look at next. Use it for triage questions such as 'anything to worry about?' or 'all good?'."),
 		llm.Spec[ResolveNameInput](ToolResolveName, "Say what a name is in the plan: the jobs, job streams or workstations of exactly that name (case-insensitive), else the closest names as 'did you mean' suggestions. Use it when a name was not found or its kind is unclear; never guess a name the plan does not have."),
+		llm.Spec[ShiftHandoverInput](ToolShiftHandover, "The shift handover: since the shift boundary (the plan's time zone), the failures and recoveries, the actions taken with who and which justification, and what is still late or at risk, every line citing its job or audit record. Use it for 'what happened on the night shift?' or 'handover notes'."),
 		llm.Spec[ProposeActionInput](ToolProposeAction, "Propose an operator action on a job. It is NOT executed: the user sees the proposal with its impact and must confirm it with a justification."),
 	}
 }

@@ -61,6 +61,7 @@ type Tools struct {
 	flow      Flow
 	propose   Proposer
 	knowledge Knowledge
+	handover  Handovers // nil: shift_handover is unavailable
 }
 
 // NewTools returns the tools reading plan and flow; propose may be nil, and
@@ -191,6 +192,12 @@ func (t *Tools) run(ctx context.Context, c Call) outcome {
 			return o
 		}
 		return t.resolveName(ctx, in)
+	case ToolShiftHandover:
+		var in ShiftHandoverInput
+		if o, ok := decode(c.Input, &in); !ok {
+			return o
+		}
+		return t.shiftHandover(ctx, in)
 	case ToolProposeAction:
 		var in ProposeActionInput
 		if o, ok := decode(c.Input, &in); !ok {

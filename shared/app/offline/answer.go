@@ -328,6 +328,8 @@ func (w *writer) result(u llm.ToolUse, r llm.ToolResult) {
 		err = w.attention(r.Content)
 	case toolResolveName:
 		err = w.resolution(r.Content)
+	case toolShiftHandover:
+		err = w.handoverDigest(r.Content)
 	default:
 		w.add(fmt.Sprintf("The %s tool returned:\n%s", u.Name, excerpt(r.Content, 600)))
 	}

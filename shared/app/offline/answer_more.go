@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/resync/resync/shared/app/handover"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/llm"
 )
@@ -192,4 +193,36 @@ func didYouMean(job string, sugg []matchResult) string {
 		fmt.Fprintf(&b, "\nAsk again with the name, for example \"status of %s\".", sugg[0].Name)
 	}
 	return b.String()
+}
+
+// handoverDigest answers shift_handover: each part of the digest with the
+// citation of every line.
+func (w *writer) handoverDigest(content string) error {
+	var d handover.Digest
+	if err := json.Unmarshal([]byte(content), &d); err != nil {
+		return err
+	}
+	var b strings.Builder
+	state := "under way"
+	if d.Complete {
+		state = "ended"
+	}
+	fmt.Fprintf(&b, "Shift handover for %s (%s, %s to %s, %s):", d.Shift, state, clock(d.From), clock(d.To), d.Zone)
+	for _, part := range []struct {
+		title string
+		items []handover.Item
+	}{{"Failures", d.Failures}, {"Recoveries", d.Recoveries}, {"Actions taken", d.Actions}, {"Still late", d.Late}, {"Critical jobs at risk", d.AtRisk}} {
+		fmt.Fprintf(&b, "\n\n%s (%d):", part.title, len(part.items))
+		if len(part.items) == 0 {
+			b.WriteString(" none.")
+		}
+		for _, it := range part.items {
+			fmt.Fprintf(&b, "\n- %s [%s]", it.Text, it.Cite)
+		}
+	}
+	if len(d.Missing) > 0 {
+		fmt.Fprintf(&b, "\n\nThis handover is partial: %s could not be read.", strings.Join(d.Missing, ", "))
+	}
+	w.add(b.String())
+	return nil
 }

@@ -52,6 +52,7 @@ const (
 	toolCountJobs        = "count_jobs"
 	toolAttention        = "attention"
 	toolResolveName      = "resolve_name"
+	toolShiftHandover    = "shift_handover"
 )
 
 // maxToolUses bounds the tool uses of one turn (e.g. "rerun A, B and C").

@@ -28,6 +28,7 @@ const (
 	kindAction                   // propose an action on a job
 	kindRunbook                  // look up the runbooks
 	kindRefuse                   // secrets, instructions, other users' data: refused
+	kindHandover                 // the shift handover digest
 	kindCount                    // jobs counted, in total or per group ("which workstation has the most failures")
 )
 
@@ -58,44 +59,45 @@ type filter struct {
 
 // question is what the model understood of the user's text.
 type question struct {
-	text         string
-	kind         kind
-	explicit     bool // words of the question chose the kind (not a default)
-	filters      []filter
-	stream       string
-	workstation  string
-	jobs         []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
-	pattern      string   // a job name pattern with * or @ wildcards
-	long         bool     // running jobs that take longer than their estimate
-	ordinal      int      // "the second one": 1-based index into the jobs last shown; -1 the last
-	root         bool     // "the root cause", "the blocker": what the job last shown waits on
-	also         []kind   // other things asked about the same job ("status and log of X")
-	lateJobs     bool     // "late jobs" (not streams): with a stream or workstation, the jobs there
-	pronoun      bool     // "it", "its", "that job": the job of the conversation
-	action       string   // propose_action's action ("" with kindAction: unclear)
-	verb         string   // the action as the user said it, for messages
-	verbWord     string   // the word of the verb as typed (lower case)
-	bulk         bool     // an action on "all"/"every" job, or on a status
-	unlinked     bool     // workstations that are unlinked or down
-	tail         int      // log lines asked for
-	limit        int      // list size asked for
-	count        bool     // "how many"
-	win          window   // a time window on the jobs ("in the last hour", "since 2am")
-	winUnknown   string   // time words the window reader could not read ("since the shift started")
-	groupBy      string   // count_jobs grouping: workstation, stream, status, returnCode
-	least        bool     // the smallest group is asked for ("which stream fails least")
-	explain      bool     // a job list and why ("which jobs failed and why?")
-	unknown      []string // words it did not understand
-	typos        []string // words it read as others ("faild" as "failed")
-	onTime       bool     // jobs that are not late
-	inherits     bool     // "how many?", "why did they fail": the filters of the list before, when there is one
-	notStarted   bool     // jobs that have not started yet
-	negated      bool     // a list with a negation it cannot apply ("streams that have not finished")
-	broken       bool     // "what's broken": jobs in error and workstations down
-	moreWS       []string // further workstations ("on MDM and FTA1")
-	moreStreams  []string // further job streams
-	failuresRead bool     // a window on "what happened": read as the failures of the window
-	bareUnread   []string // words of a job list with no filter that may have meant one ("which jobs are stuck")
+	text          string
+	kind          kind
+	explicit      bool // words of the question chose the kind (not a default)
+	filters       []filter
+	stream        string
+	workstation   string
+	jobs          []string // job references: NAME, STREAM.NAME, WS#STREAM.NAME or an id
+	pattern       string   // a job name pattern with * or @ wildcards
+	long          bool     // running jobs that take longer than their estimate
+	ordinal       int      // "the second one": 1-based index into the jobs last shown; -1 the last
+	root          bool     // "the root cause", "the blocker": what the job last shown waits on
+	also          []kind   // other things asked about the same job ("status and log of X")
+	lateJobs      bool     // "late jobs" (not streams): with a stream or workstation, the jobs there
+	pronoun       bool     // "it", "its", "that job": the job of the conversation
+	action        string   // propose_action's action ("" with kindAction: unclear)
+	verb          string   // the action as the user said it, for messages
+	verbWord      string   // the word of the verb as typed (lower case)
+	bulk          bool     // an action on "all"/"every" job, or on a status
+	unlinked      bool     // workstations that are unlinked or down
+	tail          int      // log lines asked for
+	limit         int      // list size asked for
+	count         bool     // "how many"
+	win           window   // a time window on the jobs ("in the last hour", "since 2am")
+	winUnknown    string   // time words the window reader could not read ("since the shift started")
+	groupBy       string   // count_jobs grouping: workstation, stream, status, returnCode
+	least         bool     // the smallest group is asked for ("which stream fails least")
+	explain       bool     // a job list and why ("which jobs failed and why?")
+	unknown       []string // words it did not understand
+	typos         []string // words it read as others ("faild" as "failed")
+	onTime        bool     // jobs that are not late
+	previousShift bool     // the handover of the shift that ended, not the one under way
+	inherits      bool     // "how many?", "why did they fail": the filters of the list before, when there is one
+	notStarted    bool     // jobs that have not started yet
+	negated       bool     // a list with a negation it cannot apply ("streams that have not finished")
+	broken        bool     // "what's broken": jobs in error and workstations down
+	moreWS        []string // further workstations ("on MDM and FTA1")
+	moreStreams   []string // further job streams
+	failuresRead  bool     // a window on "what happened": read as the failures of the window
+	bareUnread    []string // words of a job list with no filter that may have meant one ("which jobs are stuck")
 }
 
 // nameType says what a name in a question designates.
@@ -373,6 +375,11 @@ func parse(text string, mem *memory) question {
 	switch {
 	case q.secrets(words, phrase):
 		q.kind, q.explicit = kindRefuse, true
+	case len(q.jobs) == 0 && !q.win.set() && phrase("handover", "hand over", "hand-over", "handoff", "hand off", "shift report", "shift summary",
+		"shift notes", "on the night shift", "on the day shift", "on the late shift", "on the early shift", "during the shift", "during my shift",
+		"during this shift", "on this shift", "on my shift", "last shift", "previous shift", "during the night shift"):
+		q.kind, q.explicit = kindHandover, true
+		q.previousShift = phrase("last shift", "previous shift", "on the night shift", "during the night shift")
 	case phrase("how do i use", "how to use", "how do you work", "how does this work", "how do i ask"):
 		q.kind, q.explicit = kindHelp, true
 	case has(wordsRunbook) || phrase("how do i", "how do we", "how to", "how can i", "how should i", "what to do", "what should i do", "what do i do", "what should we do", "what do we do", "how should we"):

@@ -366,6 +366,12 @@ func (t *turn) plan(at int) ([]call, string) {
 		return nil, t.help("")
 	case kindRefuse:
 		return nil, refusal
+	case kindHandover:
+		shift := "current"
+		if q.previousShift {
+			shift = "previous"
+		}
+		return t.one(toolShiftHandover, map[string]any{"shift": shift}, "the shift handover")
 	case kindSummary:
 		calls, text := t.one(toolPlanSummary, nil, "the plan summary")
 		if t.has(toolAttention) {

@@ -404,7 +404,7 @@ func TestToolNamesMatchTheCatalogue(t *testing.T) {
 			t.Errorf("the model calls %s, which is not in shared/app/agent's catalogue", name)
 		}
 	}
-	for _, name := range []string{toolWhyWaiting, toolSearchRunbooks, toolCountJobs, toolAttention, toolResolveName} {
+	for _, name := range []string{toolWhyWaiting, toolSearchRunbooks, toolCountJobs, toolAttention, toolResolveName, toolShiftHandover} {
 		known[name] = true // newer tools, used when offered
 	}
 	for name := range catalogue {

@@ -30,7 +30,7 @@ var (
 	// window the model did not understand.
 	timeWordRE = regexp.MustCompile(`\b(hours?|hrs?|minutes?|mins?|ago|since|overnight|night|morning|afternoon|evening|yesterday|shift|week|weekend|recent|recently|lately|earlier|\d{1,2}:\d{2}|\d{1,2}\s*(?:am|pm)|midnight|noon|o'clock|oclock)\b`)
 	// "night shift handover" speaks of a shift, not of a window on jobs.
-	handoverRE = regexp.MustCompile(`\b(?:night|day|morning|evening|late|early)?\s*shift\s+(?:handover|hand-over|hand over|report|summary|notes)\b`)
+	handoverRE = regexp.MustCompile(`\b(?:night|day|morning|evening|late|early)?\s*shift\s+(?:handover|hand-over|hand over|report|summary|notes)\b|\b(?:on|during) (?:the|my|this|last|previous) (?:night |day |late |early )?shift\b|\b(?:last|previous) shift\b`)
 )
 
 var greetingRE = regexp.MustCompile(`^ (?:good )?(?:morning|afternoon|evening|night)(?: all| team| folks| guys)? `)
