@@ -62,7 +62,9 @@ func recordRefusal(sec *security.Log, function string, log *slog.Logger) func(ct
 		if c, ok := auth.FromContext(ctx); ok {
 			user = c.User()
 		}
-		src := r.Header.Get("X-Forwarded-For")
+		// The gateway's own record of the peer, never X-Forwarded-For, which
+		// the client writes.
+		src := api.SourceIP(r)
 		if err := sec.Record(ctx, security.Event{Kind: kind, User: user, Reason: Refusal(err), Route: r.Method + " " + r.URL.Path, Source: src, Function: function}); err != nil {
 			log.WarnContext(ctx, "recording a security event failed", "err", err.Error())
 		}
