@@ -262,7 +262,7 @@ func TestWebClient(t *testing.T) {
 	axeRuns := 0
 	injectAxe := func() {
 		t.Helper()
-		if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](`window.axe ? undefined : (0, eval)(` + strconv.Quote(string(axeSrc)) + `)`)); err != nil {
+		if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](`window.axe ? undefined : (0, eval)(`+strconv.Quote(string(axeSrc))+`)`)); err != nil {
 			t.Fatalf("inject axe-core: %v", err)
 		}
 	}
