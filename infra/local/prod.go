@@ -126,11 +126,7 @@ func startProd(ctx context.Context, getenv func(string) string, base, hwaURL, hw
 		return nil, err
 	}
 	p.redisURL, p.redisToken = "rediss://127.0.0.1:"+strconv.Itoa(port), token
-	p.secrets = httptest.NewServer(prodenv.NewSecrets(prodKey, prodKey, region, map[string]string{
-		prodenv.HWASecretARN: string(hwaSecret),
-		prodenv.NeoSecretARN: string(neoSecret),
-		prodenv.RedisAuthARN: token,
-	}))
+	p.secrets = httptest.NewServer(prodenv.NewSecrets(prodKey, prodKey, region, prodenv.SecretValues(string(hwaSecret), string(neoSecret), token)))
 
 	p.values = prodenv.Values(prodenv.Local{
 		RedisURL: p.redisURL, HWAURL: hwaURL, Neo4jURI: neoURI, Issuer: p.issuer.URL(), ClientID: localClientID,

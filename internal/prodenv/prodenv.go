@@ -132,10 +132,7 @@ func Start(t testing.TB, o Options) *Stack {
 	}
 	hwaSecret, _ := json.Marshal(map[string]string{"url": hwaSrv.URL, "user": HWAUser, "password": HWAPassword})
 	neoSecret, _ := json.Marshal(map[string]string{"user": neoUser, "password": neoPassword})
-	s.Secrets = NewSecrets(AccessKey, SecretKey, Region, map[string]string{
-		HWASecretARN: string(hwaSecret), NeoSecretARN: string(neoSecret), RedisAuthARN: RedisPassword,
-		AlertsARN: "{}", // as the template creates it: no webhook yet
-	})
+	s.Secrets = NewSecrets(AccessKey, SecretKey, Region, SecretValues(string(hwaSecret), string(neoSecret), RedisPassword))
 	smSrv := httptest.NewServer(s.Secrets)
 	t.Cleanup(smSrv.Close)
 
@@ -226,6 +223,14 @@ func Values(l Local) map[string]string {
 		"SHIFTS":                 "06:00,14:00,22:00",
 		"PLAN_TIME_ZONE":         "UTC",
 	}
+}
+
+// SecretValues is every secret the prod template names, by ARN, with its
+// local value: the HWA and Neo4j credentials (JSON), the Redis AUTH token
+// and the alerts webhooks ("{}", as the template creates it: no webhook
+// yet). The boot tests and the production-parity mode hold the same table.
+func SecretValues(hwaJSON, neoJSON, redisToken string) map[string]string {
+	return map[string]string{HWASecretARN: hwaJSON, NeoSecretARN: neoJSON, RedisAuthARN: redisToken, AlertsARN: "{}"}
 }
 
 // Select returns the variables of names with their values, and the names
