@@ -117,7 +117,7 @@ func (h *handler) syncTopology(ctx context.Context) (graph.SyncResult, error) {
 	}
 
 	// Streams, the changed ones with their details for the stream dependencies.
-	err = eachPage(h.plan.Streams(ctx), h.topologyBuffer, func(page []listedStream) error {
+	err = eachPage(ctx, h.plan.Streams(ctx), h.topologyBuffer, pagesInFlight, func(ctx context.Context, page []listedStream) error {
 		entries := make([]graph.ListedStream, len(page))
 		for i, s := range page {
 			entries[i] = s.ListedStream
@@ -141,7 +141,7 @@ func (h *handler) syncTopology(ctx context.Context) (graph.SyncResult, error) {
 	}
 
 	// Jobs; the details only of changed ones with job dependencies.
-	err = eachPage(h.plan.Jobs(ctx), h.topologyBuffer, func(page []listedJob) error {
+	err = eachPage(ctx, h.plan.Jobs(ctx), h.topologyBuffer, pagesInFlight, func(ctx context.Context, page []listedJob) error {
 		entries := make([]graph.ListedJob, len(page))
 		for i, j := range page {
 			entries[i] = j.ListedJob
@@ -198,7 +198,7 @@ func (h *handler) sweep(ctx context.Context, sync *graph.TopologySync, ws []work
 		if err := sync.SeenStreams(ctx, nil); err != nil { // a plan without streams removes them all
 			return err
 		}
-		if err := eachPage(h.plan.Streams(ctx), h.topologyBuffer, func(page []listedStream) error {
+		if err := eachPage(ctx, h.plan.Streams(ctx), h.topologyBuffer, 1, func(ctx context.Context, page []listedStream) error {
 			ids := make([]string, len(page))
 			for i, s := range page {
 				ids[i] = s.Stream.ID
@@ -212,7 +212,7 @@ func (h *handler) sweep(ctx context.Context, sync *graph.TopologySync, ws []work
 		if err := sync.SeenJobs(ctx, nil); err != nil {
 			return err
 		}
-		if err := eachPage(h.plan.Jobs(ctx), h.topologyBuffer, func(page []listedJob) error {
+		if err := eachPage(ctx, h.plan.Jobs(ctx), h.topologyBuffer, 1, func(ctx context.Context, page []listedJob) error {
 			ids := make([]string, len(page))
 			for i, j := range page {
 				ids[i] = j.Job.ID
@@ -225,26 +225,35 @@ func (h *handler) sweep(ctx context.Context, sync *graph.TopologySync, ws []work
 	return nil
 }
 
-// eachPage hands seq to flush in pages of size; a page is reused, so
-// flush must not keep it. It stops at the first error of either.
-func eachPage[T any](seq iter.Seq2[T, error], size int, flush func([]T) error) error {
+// pagesInFlight is how many pages a sync works on at once: while one
+// page is written to the graph the next one's details are fetched from HWA.
+const pagesInFlight = 2
+
+// eachPage hands seq to flush in pages of size, with at most inFlight
+// pages being flushed at once; memory is bounded by inFlight+1 pages. It
+// stops at the first error of either.
+func eachPage[T any](ctx context.Context, seq iter.Seq2[T, error], size, inFlight int, flush func(context.Context, []T) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(inFlight)
 	page := make([]T, 0, size)
 	for x, err := range seq {
 		if err != nil {
+			_ = g.Wait()
 			return err
 		}
 		if page = append(page, x); len(page) == size {
-			if err := flush(page); err != nil {
-				return err
-			}
-			clear(page)
-			page = page[:0]
+			p := page
+			g.Go(func() error { return flush(ctx, p) })
+			page = make([]T, 0, size)
+		}
+		if ctx.Err() != nil {
+			break // a flush failed
 		}
 	}
-	if len(page) == 0 {
-		return nil
+	if len(page) > 0 {
+		g.Go(func() error { return flush(ctx, page) })
 	}
-	return flush(page)
+	return g.Wait()
 }
 
 // details runs fetch(i) for each i of idx with at most fetchParallel in flight.

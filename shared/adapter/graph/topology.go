@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -31,10 +32,11 @@ import (
 // A sync is incremental. It compares each listed object's fingerprint with
 // the node's and writes only the objects that are new or changed, so a sync
 // of an unchanged plan writes nothing; the caller fetches details (the
-// dependencies HWA leaves out of lists) only for those. A written job or
-// stream is labelled TopologyPending; Commit makes the edges of pending nodes
-// inside Neo4j, in batches, once every node of the plan exists, so the sync
-// holds one page at a time and never the plan's edges. Removal: Commit
+// dependencies HWA leaves out of lists) only for those. A node's edges are
+// written with it; one whose other end is not in the graph yet is labelled
+// TopologyPending and Commit makes its edges inside Neo4j, in batches, once
+// every node of the plan exists, so the sync holds one page at a time and
+// never the plan's edges. Removal: Commit
 // compares the number of the engine's nodes with what was listed; only when
 // the plan lost objects does the caller list again and mark what it sees
 // (Seen*), and Commit removes the rest.
@@ -172,8 +174,10 @@ func idsOf[T any](xs []T, id func(T) string) []string {
 // from HWA without holding the plan: each page is compared with the graph
 // and its new and changed objects written (in batches of Config.BatchSize);
 // Commit makes their edges and removes what left the plan. Pages may come in
-// any order. A TopologySync is used by one goroutine; syncs of one engine
-// must not overlap (the schedule runs them one at a time).
+// any order, and pages of the list methods may run concurrently (so that
+// one page's HWA details overlap another's graph write); NeedsSweep, Seen*
+// and Commit come after every page returned. Syncs of one engine must not
+// overlap (the schedule runs them one at a time).
 type TopologySync struct {
 	s       *Store
 	opts    SyncOptions
@@ -186,6 +190,14 @@ type TopologySync struct {
 	before, fresh, listed map[string]int
 	swept                 map[string]bool
 	res                   SyncResult
+	mu                    sync.Mutex // guards the fields above while pages run concurrently
+}
+
+// locked runs f holding t.mu.
+func (t *TopologySync) locked(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f()
 }
 
 // Labels of the topology (constants spliced into queries, never input).
@@ -247,8 +259,7 @@ func (t *TopologySync) Workstations(ctx context.Context, ws []workload.Workstati
 		rows = append(rows, newRow(w.ID, workstationProps(w), ""))
 	}
 	n, err := t.page(ctx, labelWorkstation, rows, nil)
-	t.res.Workstations += len(rows)
-	t.res.ChangedWorkstations += n
+	t.locked(func() { t.res.Workstations += len(rows); t.res.ChangedWorkstations += n })
 	if err != nil {
 		return fmt.Errorf("graph: sync workstations: %w", err)
 	}
@@ -294,8 +305,7 @@ func (t *TopologySync) ListedStreams(ctx context.Context, page []ListedStream, d
 		}
 		return nil
 	})
-	t.res.Streams += len(rows)
-	t.res.ChangedStreams += n
+	t.locked(func() { t.res.Streams += len(rows); t.res.ChangedStreams += n })
 	if err != nil {
 		return fmt.Errorf("graph: sync streams: %w", err)
 	}
@@ -342,8 +352,7 @@ func (t *TopologySync) ListedJobs(ctx context.Context, page []ListedJob, details
 		}
 		return nil
 	})
-	t.res.Jobs += len(rows)
-	t.res.ChangedJobs += n
+	t.locked(func() { t.res.Jobs += len(rows); t.res.ChangedJobs += n })
 	if err != nil {
 		return fmt.Errorf("graph: sync jobs: %w", err)
 	}
@@ -405,7 +414,6 @@ func (t *TopologySync) page(ctx context.Context, label string, rows []row, compl
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	t.listed[label] += len(rows)
 	changed, err := t.changed(ctx, label, rows)
 	if err != nil || len(changed) == 0 {
 		return 0, err
@@ -419,12 +427,16 @@ func (t *TopologySync) page(ctx context.Context, label string, rows []row, compl
 		return 0, err
 	}
 	pending := label != labelWorkstation
-	query := "UNWIND $rows AS row MERGE (n:" + label + " {id: row.id}) " +
-		"SET n += row.props, n.engine = $engine, n.syncGen = $gen, n.fp = row.fp"
-	if pending {
-		query += ", n.depIds = row.depIds, n.depSat = row.depSat, n.depCrit = row.depCrit, n.depType = row.depType, n:TopologyPending"
+	query := "UNWIND $rows AS row MERGE (a:" + label + " {id: row.id}) " +
+		"SET a += row.props, a.engine = $engine, a.syncGen = $gen, a.fp = row.fp"
+	switch label {
+	case labelJob:
+		query += ", a.depIds = row.depIds, a.depSat = row.depSat, a.depCrit = row.depCrit, a.depType = row.depType" + jobEdgesOf + writeTail
+	case labelStream:
+		query += ", a.depIds = row.depIds, a.depSat = row.depSat, a.depCrit = row.depCrit, a.depType = row.depType" + streamEdgesOf + writeTail
+	default:
+		query += " RETURN count(a) AS n"
 	}
-	query += " RETURN count(n) AS n"
 	written := 0
 	for start := 0; start < len(changed); start += t.s.batchSize {
 		end := min(start+t.s.batchSize, len(changed))
@@ -441,7 +453,9 @@ func (t *TopologySync) page(ctx context.Context, label string, rows []row, compl
 		if err != nil {
 			return written, fmt.Errorf("upsert %s batch %d-%d: %w", label, start, end, err)
 		}
-		written += countOf(res.Records)
+		if len(res.Records) > 0 {
+			written += t.count(res.Records[0])
+		}
 	}
 	return written, nil
 }
@@ -454,7 +468,6 @@ func (t *TopologySync) changed(ctx context.Context, label string, rows []row) ([
 	batch := make([]map[string]any, 0, len(rows))
 	for i, r := range rows {
 		if seen[r.id] {
-			t.listed[label]--
 			continue
 		}
 		seen[r.id] = true
@@ -464,6 +477,7 @@ func (t *TopologySync) changed(ctx context.Context, label string, rows []row) ([
 		"WITH row, n WHERE $rewrite OR n IS NULL OR n.fp IS NULL OR n.fp <> row.fp OR n.engine <> $engine " +
 		"RETURN row.i AS i, n IS NULL AS fresh"
 	var out []int
+	fresh := 0
 	for start := 0; start < len(batch); start += t.s.batchSize {
 		end := min(start+t.s.batchSize, len(batch))
 		res, err := t.s.read(ctx, query, map[string]any{"rows": batch[start:end], "engine": t.s.engine, "rewrite": t.opts.Rewrite})
@@ -472,20 +486,23 @@ func (t *TopologySync) changed(ctx context.Context, label string, rows []row) ([
 		}
 		for _, rec := range res.Records {
 			i, _ := rec.Get("i")
-			fresh, _ := rec.Get("fresh")
+			isFresh, _ := rec.Get("fresh")
 			n, _ := i.(int64)
 			out = append(out, int(n))
-			if f, _ := fresh.(bool); f {
-				t.fresh[label]++
+			if f, _ := isFresh.(bool); f {
+				fresh++
 			}
 		}
 	}
+	t.locked(func() { t.listed[label] += len(batch); t.fresh[label] += fresh })
 	slices.Sort(out)
 	return out, nil
 }
 
 // takeGeneration stores this sync's generation before its first write.
 func (t *TopologySync) takeGeneration(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.taken {
 		return nil
 	}
@@ -502,6 +519,8 @@ func (t *TopologySync) takeGeneration(ctx context.Context) error {
 // holds objects of that the pages did not list: the engine's nodes when the
 // sync began plus the new ones are more than the objects listed.
 func (t *TopologySync) NeedsSweep() Sweep {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	stale := func(label string) bool { return t.before[label]+t.fresh[label] != t.listed[label] }
 	return Sweep{Workstations: stale(labelWorkstation), Streams: stale(labelStream), Jobs: stale(labelJob)}
 }
@@ -528,8 +547,7 @@ func (t *TopologySync) seen(ctx context.Context, label string, ids []string) err
 	if err := t.takeGeneration(ctx); err != nil {
 		return fmt.Errorf("graph: sync sweep %s: %w", label, err)
 	}
-	t.swept[label] = true
-	t.res.Swept = true
+	t.locked(func() { t.swept[label] = true; t.res.Swept = true })
 	query := "UNWIND $ids AS id MATCH (n:" + label + " {id: id}) WHERE n.engine = $engine SET n.syncGen = $gen RETURN count(n) AS n"
 	for start := 0; start < len(ids); start += t.s.batchSize {
 		end := min(start+t.s.batchSize, len(ids))
@@ -586,15 +604,15 @@ SET st.gen = $gen, st.engine = $engine, st.completedGen = $gen, st.completedAt =
 	return t.res, nil
 }
 
-// Edge making: each query takes at most $limit of the engine's pending
-// nodes, drops the label, removes the outgoing edges the node no longer has,
-// merges those it has, and returns the nodes taken, edges written, edges
-// removed and edges whose other end is missing. resolve repeats it until no
-// pending node is left, so no transaction grows with the plan.
+// Edges are made in the write of their node when the other ends exist
+// already (streams and workstations come first, most predecessors too);
+// a node with an end still missing is labelled TopologyPending and Commit
+// makes its edges again, once every node of the plan is there, counting
+// the ends still missing as dangling. edgesOf removes the outgoing edges
+// node a no longer has and merges those it has; it leaves edges (written),
+// gone (removed) and missing.
 const (
-	resolveJobEdges = `MATCH (a:TopologyPending:Job) WHERE a.engine = $engine
-WITH a LIMIT $limit
-REMOVE a:TopologyPending
+	jobEdgesOf = `
 WITH a, coalesce(a.depIds, []) AS ids
 CALL (a, ids) {
   OPTIONAL MATCH (a)-[old]->(b)
@@ -622,12 +640,10 @@ CALL (a, ids) {
       r.type = CASE a.depType[i] WHEN '' THEN null ELSE a.depType[i] END
   RETURN count(r) AS deps
 }
-RETURN count(a) AS n, sum(ins + ros + deps) AS edges, sum(gone) AS gone,
-  sum(size(ids) + CASE WHEN a.streamId IS NULL THEN 0 ELSE 1 END + CASE WHEN a.workstationId IS NULL THEN 0 ELSE 1 END
-      - ins - ros - deps) AS dangling`
-	resolveStreamEdges = `MATCH (a:TopologyPending:JobStream) WHERE a.engine = $engine
-WITH a LIMIT $limit
-REMOVE a:TopologyPending
+WITH a, gone, ins + ros + deps AS edges,
+  size(ids) + CASE WHEN a.streamId IS NULL THEN 0 ELSE 1 END + CASE WHEN a.workstationId IS NULL THEN 0 ELSE 1 END
+    - ins - ros - deps AS missing`
+	streamEdgesOf = `
 WITH a, coalesce(a.depIds, []) AS ids
 CALL (a, ids) {
   OPTIONAL MATCH (a)-[old:DEPENDS_ON]->(b)
@@ -643,7 +659,26 @@ CALL (a, ids) {
       r.type = CASE a.depType[i] WHEN '' THEN null ELSE a.depType[i] END
   RETURN count(r) AS deps
 }
-RETURN count(a) AS n, sum(deps) AS edges, sum(gone) AS gone, sum(size(ids) - deps) AS dangling`
+WITH a, gone, deps AS edges, size(ids) - deps AS missing`
+
+	// writeTail ends a node write after edgesOf: a node with an end missing
+	// is left pending, and its edges are counted when Commit makes them.
+	writeTail = `
+FOREACH (_ IN CASE WHEN missing > 0 THEN [1] ELSE [] END | SET a:TopologyPending)
+RETURN count(a) AS n, sum(CASE WHEN missing > 0 THEN 0 ELSE edges END) AS edges, sum(gone) AS gone, 0 AS dangling`
+
+	// Commit takes at most $limit of the engine's pending nodes per query
+	// (scanning the pending label, not Job: a Job scan would pass over
+	// every node already done, once per batch) until none is left, so no
+	// transaction grows with the plan.
+	resolveHead = ` USING SCAN a:TopologyPending WHERE a.engine = $engine
+WITH a LIMIT $limit
+REMOVE a:TopologyPending`
+	resolveTail = `
+RETURN count(a) AS n, sum(edges) AS edges, sum(gone) AS gone, sum(missing) AS dangling`
+
+	resolveJobEdges    = "MATCH (a:TopologyPending:Job)" + resolveHead + jobEdgesOf + resolveTail
+	resolveStreamEdges = "MATCH (a:TopologyPending:JobStream)" + resolveHead + streamEdgesOf + resolveTail
 )
 
 func (t *TopologySync) resolve(ctx context.Context, query string) error {
@@ -655,15 +690,22 @@ func (t *TopologySync) resolve(ctx context.Context, query string) error {
 		if len(res.Records) == 0 {
 			return nil
 		}
-		rec := res.Records[0]
-		num := func(k string) int { v, _ := rec.Get(k); n, _ := v.(int64); return int(n) }
-		t.res.Edges += num("edges")
-		t.res.RemovedEdges += num("gone")
-		t.res.Dangling += num("dangling")
-		if num("n") < t.s.batchSize {
+		if t.count(res.Records[0]) < t.s.batchSize {
 			return nil
 		}
 	}
+}
+
+// count adds a write's edges, removed edges and dangling ends to the result
+// and returns its n.
+func (t *TopologySync) count(rec *neo4j.Record) int {
+	num := func(k string) int { v, _ := rec.Get(k); n, _ := v.(int64); return int(n) }
+	t.locked(func() {
+		t.res.Edges += num("edges")
+		t.res.RemovedEdges += num("gone")
+		t.res.Dangling += num("dangling")
+	})
+	return num("n")
 }
 
 func (s *Store) deleteInBatches(ctx context.Context, query string, gen int64) (int, error) {
