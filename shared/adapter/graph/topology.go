@@ -462,7 +462,9 @@ func (t *TopologySync) page(ctx context.Context, label string, rows []row, compl
 
 // changed returns the indexes of the rows whose node is missing, of another
 // engine or has another fingerprint (all rows with Rewrite), counting the
-// missing ones as fresh. A row whose id came earlier in the page counts once.
+// rows without a node of this engine as fresh (ids are unique across
+// engines: a node of another engine with the id is taken over, as MERGE
+// by id always did). A row whose id came earlier in the page counts once.
 func (t *TopologySync) changed(ctx context.Context, label string, rows []row) ([]int, error) {
 	seen := make(map[string]bool, len(rows))
 	batch := make([]map[string]any, 0, len(rows))
@@ -475,7 +477,7 @@ func (t *TopologySync) changed(ctx context.Context, label string, rows []row) ([
 	}
 	query := "UNWIND $rows AS row OPTIONAL MATCH (n:" + label + " {id: row.id}) " +
 		"WITH row, n WHERE $rewrite OR n IS NULL OR n.fp IS NULL OR n.fp <> row.fp OR n.engine <> $engine " +
-		"RETURN row.i AS i, n IS NULL AS fresh"
+		"RETURN row.i AS i, n IS NULL OR n.engine <> $engine AS fresh"
 	var out []int
 	fresh := 0
 	for start := 0; start < len(batch); start += t.s.batchSize {
