@@ -87,11 +87,13 @@ const ingestConcurrency = 5
 //	                            during the write); chunk writes run ~700 chunks/s, so a
 //	                            500-chunk runbook takes under a second of graph time.
 //	chat      1024 MB  5 min    impact p99 20 ms, why-waiting p99 9 ms, critical path
-//	                            p99 7 ms at 100,000 jobs (flat with size): the graph is
-//	                            not what a turn waits on; the model stream is.
-//	status    512 MB   29 s     the plan summary reads counts and bounded pages
-//	admin                       (BenchmarkSummary), never the job list; 29 s is API
-//	mcp                         Gateway's limit.
+//	                            p99 7 ms at 100,000 jobs (flat with size); hybrid
+//	                            retrieval p99 52 ms at 10,000 chunks, 350 ms at
+//	                            100,000: the model stream, not the graph, sets the
+//	                            timeout.
+//	status    512 MB   29 s     a cold plan summary at 100,000 jobs: 13 HWA calls,
+//	admin                       387 KB read, 0.9 s (BenchmarkSummary), never the job
+//	mcp                         list; 29 s is API Gateway's limit.
 //	health    256 MB   1 min    pings only; no plan read.
 
 func defaultSizes() map[string]FunctionSize {
