@@ -41,9 +41,17 @@ export RESYNC_TEST_SERVICES=required
 growth_table() {
 	awk '
 	/^Benchmark[^ ]*\/(jobs|chunks)=[0-9]+/ {
-		split($1, parts, "/")
-		name = parts[1]; size = parts[2]; sub(/-[0-9]+$/, "", size)
-		line = sprintf("%-28s %-14s", name, size)
+		# The size is the jobs=N or chunks=N element of the name; the rest
+		# (BenchmarkImpact/why-waiting) names the row, so sub-benchmarks
+		# under a size get their own ratios.
+		full = $1; sub(/-[0-9]+$/, "", full)
+		n = split(full, parts, "/"); name = ""; size = ""
+		for (p = 1; p <= n; p++) {
+			if (parts[p] ~ /^(jobs|chunks)=[0-9]+$/) size = parts[p]
+			else name = name (name == "" ? "" : "/") parts[p]
+		}
+		if (!(name in order)) { order[name] = ++names; label[names] = name }
+		line = sprintf("%-44s %-14s", name, size)
 		for (i = 3; i < NF; i += 2) {
 			v = $i; unit = $(i + 1)
 			key = name SUBSEP unit
@@ -51,13 +59,13 @@ growth_table() {
 			line = line sprintf("  %s %s %s", v, unit, ratio)
 			prev[key] = v
 		}
-		rows[++n] = line
+		rows[name] = rows[name] line "\n"
 	}
 	END {
-		if (n == 0) exit
+		if (names == 0) exit
 		print ""
 		print "bench.sh: growth by size (ratio to the size before)"
-		for (i = 1; i <= n; i++) print rows[i]
+		for (i = 1; i <= names; i++) printf "%s", rows[label[i]]
 	}' "$1"
 }
 

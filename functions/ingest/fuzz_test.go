@@ -16,7 +16,7 @@ import (
 // first step and no further.
 type noTopology struct{}
 
-func (noTopology) BeginTopology(context.Context) (*graph.TopologySync, error) {
+func (noTopology) BeginTopology(context.Context, graph.SyncOptions) (*graph.TopologySync, error) {
 	return nil, errors.New("no graph in the fuzz test")
 }
 

@@ -32,7 +32,7 @@ type docStore interface {
 
 // topologyStore starts a streaming plan sync (*graph.Store).
 type topologyStore interface {
-	BeginTopology(ctx context.Context) (*graph.TopologySync, error)
+	BeginTopology(ctx context.Context, opts graph.SyncOptions) (*graph.TopologySync, error)
 }
 
 // handlerDeps are the parts the handler uses, built once by build.

@@ -70,6 +70,7 @@ type fixture struct {
 	results chan Result
 	errs    chan error
 	plan    *hwa.Client
+	simURL  string
 	driver  neo4j.DriverWithContext
 }
 
@@ -112,7 +113,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{
 		driver: driver,
-		store:  store, notify: &recordingNotifier{}, plan: hc,
+		store:  store, notify: &recordingNotifier{}, plan: hc, simURL: srv.URL,
 		bucket:  fmt.Sprintf("docs-%d", time.Now().UnixNano()),
 		results: make(chan Result, 16), errs: make(chan error, 16),
 	}
@@ -137,10 +138,8 @@ func newFixture(t *testing.T) *fixture {
 		f.s3.Close()
 		ctx := context.Background()
 		f.query(t, `MATCH (d:Document {bucket: $b}) OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c) DETACH DELETE c, d`, map[string]any{"b": f.bucket})
-		// An empty sync removes the engine's topology.
-		if sync, err := store.BeginTopology(ctx); err == nil {
-			_, _ = sync.Commit(ctx)
-		}
+		// An empty plan removes the engine's topology.
+		_, _ = store.UpsertTopology(ctx, graph.Snapshot{})
 		_ = store.Close(ctx)
 		_ = driver.Close(ctx)
 	})
@@ -362,13 +361,58 @@ func TestTopologySyncFromSimulator(t *testing.T) {
 	if got := int(rows[0]["n"].(int64)); got != want || want == 0 {
 		t.Errorf("graph has %d job dependency edges for the first 20 jobs, simulator %d", got, want)
 	}
-	// Idempotent: a second sync writes the same and removes nothing.
+	if res.ChangedJobs != res.Jobs || res.Edges == 0 {
+		t.Errorf("first sync = %+v, want every job written with its edges", res)
+	}
+	// Incremental: a second sync of the unchanged plan reads the lists,
+	// fetches no details and writes nothing.
+	var calls []string
+	var mu sync.Mutex
+	counted, err := hwa.New(hwa.Config{BaseURL: f.simURL, Timeout: 5 * time.Second, Retry: hwa.RetryPolicy{Attempts: 1},
+		Observe: func(c hwa.Call) { mu.Lock(); calls = append(calls, c.Pattern); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = newHandler(handlerDeps{objects: f.client, docs: f.store, topology: f.store, plan: hwaPlan{counted}, embed: docs.Hashing{}, notify: f.notify, topologyBuffer: 64, fetchParallel: 4})
 	again, err := f.h.syncTopology(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Jobs != res.Jobs || again.Edges != res.Edges || again.RemovedJobs != 0 || again.RemovedEdges != 0 {
-		t.Errorf("second sync = %+v, first %+v", again, res)
+	wantAgain := graph.SyncResult{Generation: res.Generation, Workstations: res.Workstations, Streams: res.Streams, Jobs: res.Jobs}
+	if again != wantAgain {
+		t.Errorf("second sync = %+v, want %+v (nothing written)", again, wantAgain)
+	}
+	for _, p := range calls {
+		if p != "/plan/job" && p != "/plan/jobstream" && p != "/plan/workstation" {
+			t.Errorf("second sync called %s; want only the list paths", p)
+			break
+		}
+	}
+
+	// One job held: one job written, its details fetched once.
+	var held string
+	for _, j := range jobs {
+		if j.Priority == 0 {
+			continue // held already
+		}
+		if _, err := f.plan.Hold(ctx, j.ID, hwa.ActionOptions{}); err == nil {
+			held = j.ID
+			break
+		}
+	}
+	if held == "" {
+		t.Fatal("no job of the plan could be held")
+	}
+	calls = nil
+	third, err := f.h.syncTopology(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.ChangedJobs != 1 || third.ChangedStreams > 1 || third.Generation != res.Generation+1 {
+		t.Errorf("sync after a hold = %+v, want one job written in generation %d", third, res.Generation+1)
+	}
+	if got, err := f.store.Job(ctx, held); err != nil || got.Internal != workload.InternalHold || got.Priority != 0 {
+		t.Errorf("held job in the graph = %+v, %v; want it held", got, err)
 	}
 }
 

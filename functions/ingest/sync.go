@@ -15,17 +15,26 @@ import (
 // planSource reads the plan from HWA (hwaPlan over *hwa.Client).
 type planSource interface {
 	Workstations(ctx context.Context) ([]workload.Workstation, error)
-	Streams(ctx context.Context) iter.Seq2[workload.JobStream, error]
+	// Streams and Jobs yield the plan lists with, for each object, what the
+	// list says about its dependencies (graph's Mark) and whether it has
+	// any the graph models (the list does not carry them; Stream and Job
+	// fetch them).
+	Streams(ctx context.Context) iter.Seq2[listedStream, error]
 	Stream(ctx context.Context, id string) (workload.JobStream, error)
-	// Jobs yields the plan's jobs and whether each has job dependencies
-	// (the list does not carry them; Job fetches them).
 	Jobs(ctx context.Context) iter.Seq2[listedJob, error]
 	Job(ctx context.Context, id string) (workload.Job, error)
 }
 
-// listedJob is a job from the plan list and whether it has dependencies.
+// listedJob is a job from the plan list and whether it has job dependencies.
 type listedJob struct {
-	job     workload.Job
+	graph.ListedJob
+	hasDeps bool
+}
+
+// listedStream is a job stream from the plan list and whether it has
+// stream dependencies.
+type listedStream struct {
+	graph.ListedStream
 	hasDeps bool
 }
 
@@ -39,8 +48,17 @@ func (p hwaPlan) Workstations(ctx context.Context) ([]workload.Workstation, erro
 	return p.c.ListWorkstations(ctx, hwa.Query{PageSize: syncPageSize})
 }
 
-func (p hwaPlan) Streams(ctx context.Context) iter.Seq2[workload.JobStream, error] {
-	return p.c.JobStreams(ctx, hwa.Query{PageSize: syncPageSize})
+func (p hwaPlan) Streams(ctx context.Context) iter.Seq2[listedStream, error] {
+	return func(yield func(listedStream, error) bool) {
+		for s, err := range p.c.JobStreamsInPlan(ctx, hwa.Query{PageSize: syncPageSize}) {
+			ls := listedStream{ListedStream: graph.ListedStream{Stream: hwa.ConvertJobStream(s), Mark: depsMark(s.DependenciesStats)}}
+			// Without stats, fetch the details to be sure.
+			ls.hasDeps = s.DependenciesStats == nil || s.DependenciesStats.NumberOfJobStreamDependencies > 0
+			if !yield(ls, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 func (p hwaPlan) Stream(ctx context.Context, id string) (workload.JobStream, error) {
@@ -51,8 +69,7 @@ func (p hwaPlan) Stream(ctx context.Context, id string) (workload.JobStream, err
 func (p hwaPlan) Jobs(ctx context.Context) iter.Seq2[listedJob, error] {
 	return func(yield func(listedJob, error) bool) {
 		for j, err := range p.c.JobsInPlan(ctx, hwa.Query{PageSize: syncPageSize}) {
-			lj := listedJob{job: hwa.ConvertJob(j)}
-			// Without stats, fetch the details to be sure.
+			lj := listedJob{ListedJob: graph.ListedJob{Job: hwa.ConvertJob(j), Mark: depsMark(j.DependenciesStats)}}
 			lj.hasDeps = j.DependenciesStats == nil || j.DependenciesStats.NumberOfJobDependencies > 0
 			if !yield(lj, err) || err != nil {
 				return
@@ -63,16 +80,31 @@ func (p hwaPlan) Jobs(ctx context.Context) iter.Seq2[listedJob, error] {
 
 func (p hwaPlan) Job(ctx context.Context, id string) (workload.Job, error) { return p.c.Job(ctx, id) }
 
-// syncTopology copies the plan into the graph in bounded memory: it streams
-// the job and stream lists page by page, fetches the details (which carry
-// the dependencies the lists leave out) of each stream and of each job that
-// has job dependencies with at most fetchParallel calls in flight, and hands
-// the graph batches of topologyBuffer objects; the graph keeps only the edge
-// id pairs until Commit, which removes what left the plan. On error nothing
-// is removed and the next sync completes the picture.
+// depsMark is what a list says about an object's dependencies: HWA's
+// dependenciesStats counts, which change when a dependency is added,
+// removed or resolved. Without stats every sync sees the object as it was
+// and its dependency edges follow only a Rewrite sync.
+func depsMark(st *hwa.DependenciesStats) string {
+	if st == nil {
+		return "no stats"
+	}
+	return fmt.Sprintf("%d/%d/%d/%d", st.NumberOfDependencies, st.NumberOfJobDependencies,
+		st.NumberOfJobStreamDependencies, st.NumberOfUnresolvedDependencies)
+}
+
+// syncTopology copies the plan into the graph incrementally and in bounded
+// memory: it streams the workstation, stream and job lists page by page;
+// the graph compares each page with what it holds, and only for the new
+// and changed objects are the details (which carry the dependencies the
+// lists leave out) fetched, with at most fetchParallel calls in flight, and
+// written. A sync of an unchanged plan reads the lists and writes nothing.
+// When the plan lost objects (the graph holds more than was listed) the
+// lists are read a second time to mark what is still there, and Commit
+// removes the rest. On error nothing is removed and the next sync completes
+// the picture.
 func (h *handler) syncTopology(ctx context.Context) (graph.SyncResult, error) {
 	start := h.now()
-	sync, err := h.topology.BeginTopology(ctx)
+	sync, err := h.topology.BeginTopology(ctx, graph.SyncOptions{})
 	if err != nil {
 		return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: %w", err)
 	}
@@ -84,71 +116,55 @@ func (h *handler) syncTopology(ctx context.Context) (graph.SyncResult, error) {
 		return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: %w", err)
 	}
 
-	// Streams, each with its details for the stream dependencies.
-	var streams []workload.JobStream
-	flushStreams := func() error {
-		if err := h.details(ctx, len(streams), func(ctx context.Context, i int) error {
-			full, err := h.plan.Stream(ctx, streams[i].ID)
-			if err != nil {
-				return fmt.Errorf("stream %s: %w", streams[i].ID, err)
-			}
-			streams[i].Dependencies = full.Dependencies
-			return nil
-		}); err != nil {
-			return err
+	// Streams, the changed ones with their details for the stream dependencies.
+	err = eachPage(ctx, h.plan.Streams(ctx), h.topologyBuffer, pagesInFlight, func(ctx context.Context, page []listedStream) error {
+		entries := make([]graph.ListedStream, len(page))
+		for i, s := range page {
+			entries[i] = s.ListedStream
 		}
-		err := sync.Streams(ctx, streams)
-		streams = streams[:0]
-		return err
-	}
-	for s, err := range h.plan.Streams(ctx) {
-		if err != nil {
-			return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: streams: %w", err)
-		}
-		if streams = append(streams, s); len(streams) == h.topologyBuffer {
-			if err := flushStreams(); err != nil {
-				return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: %w", err)
-			}
-		}
-	}
-	if err := flushStreams(); err != nil {
-		return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: %w", err)
+		return sync.ListedStreams(ctx, entries, func(ctx context.Context, changed []int) error {
+			return h.details(ctx, changed, func(ctx context.Context, i int) error {
+				if !page[i].hasDeps {
+					return nil
+				}
+				full, err := h.plan.Stream(ctx, entries[i].Stream.ID)
+				if err != nil {
+					return fmt.Errorf("stream %s: %w", entries[i].Stream.ID, err)
+				}
+				entries[i].Stream.Dependencies = full.Dependencies
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: streams: %w", err)
 	}
 
-	// Jobs; the details only of those with job dependencies.
-	var jobs []listedJob
-	flushJobs := func() error {
-		if err := h.details(ctx, len(jobs), func(ctx context.Context, i int) error {
-			if !jobs[i].hasDeps {
+	// Jobs; the details only of changed ones with job dependencies.
+	err = eachPage(ctx, h.plan.Jobs(ctx), h.topologyBuffer, pagesInFlight, func(ctx context.Context, page []listedJob) error {
+		entries := make([]graph.ListedJob, len(page))
+		for i, j := range page {
+			entries[i] = j.ListedJob
+		}
+		return sync.ListedJobs(ctx, entries, func(ctx context.Context, changed []int) error {
+			return h.details(ctx, changed, func(ctx context.Context, i int) error {
+				if !page[i].hasDeps {
+					return nil
+				}
+				full, err := h.plan.Job(ctx, entries[i].Job.ID)
+				if err != nil {
+					return fmt.Errorf("job %s: %w", entries[i].Job.ID, err)
+				}
+				entries[i].Job.Dependencies = full.Dependencies
 				return nil
-			}
-			full, err := h.plan.Job(ctx, jobs[i].job.ID)
-			if err != nil {
-				return fmt.Errorf("job %s: %w", jobs[i].job.ID, err)
-			}
-			jobs[i].job.Dependencies = full.Dependencies
-			return nil
-		}); err != nil {
-			return err
-		}
-		batch := make([]workload.Job, len(jobs))
-		for i, j := range jobs {
-			batch[i] = j.job
-		}
-		jobs = jobs[:0]
-		return sync.Jobs(ctx, batch)
+			})
+		})
+	})
+	if err != nil {
+		return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: jobs: %w", err)
 	}
-	for j, err := range h.plan.Jobs(ctx) {
-		if err != nil {
-			return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: jobs: %w", err)
-		}
-		if jobs = append(jobs, j); len(jobs) == h.topologyBuffer {
-			if err := flushJobs(); err != nil {
-				return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: %w", err)
-			}
-		}
-	}
-	if err := flushJobs(); err != nil {
+
+	if err := h.sweep(ctx, sync, ws); err != nil {
 		return graph.SyncResult{}, fmt.Errorf("ingest: topology sync: %w", err)
 	}
 	res, err := sync.Commit(ctx)
@@ -156,17 +172,95 @@ func (h *handler) syncTopology(ctx context.Context) (graph.SyncResult, error) {
 		return res, fmt.Errorf("ingest: topology sync: %w", err)
 	}
 	h.log.InfoContext(ctx, "topology synced", "generation", res.Generation, "workstations", res.Workstations,
-		"streams", res.Streams, "jobs", res.Jobs, "edges", res.Edges, "dangling", res.Dangling,
-		"removedJobs", res.RemovedJobs, "removedStreams", res.RemovedStreams, "removedWorkstations", res.RemovedWorkstations,
-		"removedEdges", res.RemovedEdges, "seconds", h.now().Sub(start).Seconds())
+		"streams", res.Streams, "jobs", res.Jobs, "changedWorkstations", res.ChangedWorkstations,
+		"changedStreams", res.ChangedStreams, "changedJobs", res.ChangedJobs, "edges", res.Edges, "dangling", res.Dangling,
+		"swept", res.Swept, "removedJobs", res.RemovedJobs, "removedStreams", res.RemovedStreams,
+		"removedWorkstations", res.RemovedWorkstations, "removedEdges", res.RemovedEdges,
+		"seconds", h.now().Sub(start).Seconds())
 	return res, nil
 }
 
-// details runs fetch(i) for i in [0, n) with at most fetchParallel in flight.
-func (h *handler) details(ctx context.Context, n int, fetch func(ctx context.Context, i int) error) error {
+// sweep lists again, page by page, the kinds the graph holds more of than
+// the sync listed, and marks what is still in the plan (graph.Sweep): the
+// plan lost objects, which happens when HWA extends the plan.
+func (h *handler) sweep(ctx context.Context, sync *graph.TopologySync, ws []workload.Workstation) error {
+	sw := sync.NeedsSweep()
+	if sw.Workstations {
+		ids := make([]string, len(ws))
+		for i, w := range ws {
+			ids[i] = w.ID
+		}
+		if err := sync.SeenWorkstations(ctx, ids); err != nil {
+			return err
+		}
+	}
+	if sw.Streams {
+		if err := sync.SeenStreams(ctx, nil); err != nil { // a plan without streams removes them all
+			return err
+		}
+		if err := eachPage(ctx, h.plan.Streams(ctx), h.topologyBuffer, 1, func(ctx context.Context, page []listedStream) error {
+			ids := make([]string, len(page))
+			for i, s := range page {
+				ids[i] = s.Stream.ID
+			}
+			return sync.SeenStreams(ctx, ids)
+		}); err != nil {
+			return fmt.Errorf("sweep streams: %w", err)
+		}
+	}
+	if sw.Jobs {
+		if err := sync.SeenJobs(ctx, nil); err != nil {
+			return err
+		}
+		if err := eachPage(ctx, h.plan.Jobs(ctx), h.topologyBuffer, 1, func(ctx context.Context, page []listedJob) error {
+			ids := make([]string, len(page))
+			for i, j := range page {
+				ids[i] = j.Job.ID
+			}
+			return sync.SeenJobs(ctx, ids)
+		}); err != nil {
+			return fmt.Errorf("sweep jobs: %w", err)
+		}
+	}
+	return nil
+}
+
+// pagesInFlight is how many pages a sync works on at once: while one
+// page is written to the graph the next one's details are fetched from HWA.
+const pagesInFlight = 2
+
+// eachPage hands seq to flush in pages of size, with at most inFlight
+// pages being flushed at once; memory is bounded by inFlight+1 pages. It
+// stops at the first error of either.
+func eachPage[T any](ctx context.Context, seq iter.Seq2[T, error], size, inFlight int, flush func(context.Context, []T) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(inFlight)
+	page := make([]T, 0, size)
+	for x, err := range seq {
+		if err != nil {
+			_ = g.Wait()
+			return err
+		}
+		if page = append(page, x); len(page) == size {
+			p := page
+			g.Go(func() error { return flush(ctx, p) })
+			page = make([]T, 0, size)
+		}
+		if ctx.Err() != nil {
+			break // a flush failed
+		}
+	}
+	if len(page) > 0 {
+		g.Go(func() error { return flush(ctx, page) })
+	}
+	return g.Wait()
+}
+
+// details runs fetch(i) for each i of idx with at most fetchParallel in flight.
+func (h *handler) details(ctx context.Context, idx []int, fetch func(ctx context.Context, i int) error) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(h.fetchParallel)
-	for i := range n {
+	for _, i := range idx {
 		g.Go(func() error { return fetch(ctx, i) })
 	}
 	return g.Wait()

@@ -108,31 +108,35 @@ type CriticalPath struct {
 }
 
 // OnCriticalPath reports whether jobID is on a critical path (see
-// CriticalPath). It returns ErrNotFound when the job is not in the graph and
+// CriticalPath). It walks the critical dependencies downstream breadth
+// first, one indexed query per level, visiting each job once and at most
+// MaxDepth levels (a variable-length Cypher pattern would enumerate every
+// path instead, which grows with the plan). It returns ErrNotFound when the
+// job is not in the graph, ErrNotSynced before the first sync and
 // ErrUnavailable when Neo4j cannot be reached.
 func (s *Store) OnCriticalPath(ctx context.Context, jobID string) (CriticalPath, error) {
-	res, err := s.read(ctx, `
-MATCH (j:Job {id: $id})
-OPTIONAL MATCH (j)<-[:DEPENDS_ON*1..25 {critical: true}]-(c:Job {critical: true})
-WITH j, collect(DISTINCT c) AS feeds
-RETURN j AS job, feeds`, map[string]any{"id": jobID})
+	start, err := s.job(ctx, jobID)
 	if err != nil {
 		return CriticalPath{}, fmt.Errorf("graph: critical path of %s: %w", jobID, err)
 	}
-	if len(res.Records) == 0 {
-		return CriticalPath{}, fmt.Errorf("graph: critical path of %s: job %w", jobID, ErrNotFound)
-	}
-	rec := res.Records[0]
-	n, _, err := neo4j.GetRecordValue[neo4j.Node](rec, "job")
-	if err != nil {
-		return CriticalPath{}, fmt.Errorf("graph: critical path of %s: %w", jobID, err)
-	}
-	cp := CriticalPath{Job: jobFromNode(n)}
-	raw, _ := rec.Get("feeds")
-	list, _ := raw.([]any)
-	for _, v := range list {
-		if fn, ok := v.(neo4j.Node); ok {
-			cp.Feeds = append(cp.Feeds, jobFromNode(fn))
+	cp := CriticalPath{Job: start}
+	seen := map[string]bool{jobID: true}
+	frontier := []string{jobID}
+	for level := 1; level <= MaxDepth && len(frontier) > 0; level++ {
+		edges, err := s.edges(ctx, criticalDownstreamQuery, frontier)
+		if err != nil {
+			return CriticalPath{}, fmt.Errorf("graph: critical path of %s: level %d: %w", jobID, level, err)
+		}
+		frontier = frontier[:0:0]
+		for _, e := range edges {
+			if seen[e.Job.ID] {
+				continue
+			}
+			seen[e.Job.ID] = true
+			frontier = append(frontier, e.Job.ID)
+			if e.Job.Critical {
+				cp.Feeds = append(cp.Feeds, e.Job)
+			}
 		}
 	}
 	slices.SortFunc(cp.Feeds, func(a, b workload.Job) int {
@@ -183,6 +187,8 @@ const (
 RETURN p.id AS from, r.critical AS critical, r.satisfied AS satisfied, n AS job`
 	upstreamQuery = `MATCH (n:Job)-[r:DEPENDS_ON]->(p:Job) WHERE n.id IN $ids
 RETURN n.id AS from, r.critical AS critical, r.satisfied AS satisfied, p AS job`
+	criticalDownstreamQuery = `MATCH (p:Job)<-[r:DEPENDS_ON]-(n:Job) WHERE p.id IN $ids AND r.critical = true
+RETURN p.id AS from, r.critical AS critical, r.satisfied AS satisfied, n AS job`
 )
 
 // edges runs one traversal level for the frontier ids.

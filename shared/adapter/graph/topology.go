@@ -3,6 +3,11 @@ package graph
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"io"
+	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -18,9 +23,23 @@ import (
 //	(:Job)-[:RUNS_ON]->(:Workstation)
 //	(:Job)-[:DEPENDS_ON {satisfied, critical, type}]->(:Job)   successor -> predecessor
 //
-// Every topology node and edge carries engine (Config.Engine) and syncGen, the
-// generation of the sync that last wrote it; a sync removes the engine's
-// nodes and edges it did not write.
+// Every topology node carries engine (Config.Engine), fp (a fingerprint of
+// what the plan list said of it when it was last written) and syncGen (the
+// generation of the last sync that wrote or swept it). A job or stream node
+// also keeps its outgoing dependencies as lists (depIds, depSat, depCrit,
+// depType), from which its edges are made.
+//
+// A sync is incremental. It compares each listed object's fingerprint with
+// the node's and writes only the objects that are new or changed, so a sync
+// of an unchanged plan writes nothing; the caller fetches details (the
+// dependencies HWA leaves out of lists) only for those. A node's edges are
+// written with it; one whose other end is not in the graph yet is labelled
+// TopologyPending and Commit makes its edges inside Neo4j, in batches, once
+// every node of the plan exists, so the sync holds one page at a time and
+// never the plan's edges. Removal: Commit
+// compares the number of the engine's nodes with what was listed; only when
+// the plan lost objects does the caller list again and mark what it sees
+// (Seen*), and Commit removes the rest.
 
 // Snapshot is the plan topology to store: the domain objects as the HWA
 // client returns them. Edges come from the objects themselves: a job's
@@ -34,30 +53,84 @@ type Snapshot struct {
 	Jobs         []workload.Job
 }
 
-// SyncResult counts what one topology sync wrote and removed.
+// ListedJob is a job as a page of the plan's job list shows it: without its
+// dependencies, and with Mark, what the list does say about them (HWA's
+// dependenciesStats counts, which change when a dependency is added,
+// removed or satisfied). A job whose fields and Mark are those the graph
+// holds is not changed; only changed jobs have their details fetched.
+type ListedJob struct {
+	Job  workload.Job
+	Mark string
+}
+
+// ListedStream is ListedJob for a job stream.
+type ListedStream struct {
+	Stream workload.JobStream
+	Mark   string
+}
+
+// Details completes the page entries at the indexes given (in increasing
+// order), typically by fetching their dependencies, before they are
+// written. It may change nothing else than the dependencies.
+type Details func(ctx context.Context, changed []int) error
+
+// SyncOptions adjust one sync.
+type SyncOptions struct {
+	// Rewrite treats every listed object as changed: details are fetched
+	// and nodes and edges written for all (a full re-sync, for example
+	// after a change the fingerprints cannot see).
+	Rewrite bool
+}
+
+// SyncResult counts what one topology sync saw, wrote and removed.
 type SyncResult struct {
-	Generation   int64 // this sync's generation (1 for the engine's first)
-	Workstations int   // nodes written
+	// Generation is the generation of the sync; a sync that wrote and
+	// removed nothing takes no new one and reports the last.
+	Generation int64
+	// Workstations, Streams and Jobs count the objects listed (the plan).
+	Workstations int
 	Streams      int
 	Jobs         int
-	Edges        int // IN_STREAM, RUNS_ON and DEPENDS_ON edges written
+	// Changed* count the nodes written because they were new or changed.
+	ChangedWorkstations int
+	ChangedStreams      int
+	ChangedJobs         int
+	// Edges counts the IN_STREAM, RUNS_ON and DEPENDS_ON edges written
+	// (those of changed nodes).
+	Edges int
 	// Dangling counts edges not written because one end is not in the
-	// snapshot (for example a predecessor in another engine's plan).
+	// graph (for example a predecessor in another engine's plan).
 	Dangling int
-	// Removed counts nodes and edges of earlier syncs that left the plan.
+	// Swept is true when the plan lost objects and a sweep pass marked the
+	// objects still listed.
+	Swept bool
+	// Removed* count the nodes of earlier syncs that left the plan, and
+	// edges of changed nodes that they no longer have (the edges of
+	// removed nodes go with them uncounted).
 	RemovedWorkstations int
 	RemovedStreams      int
 	RemovedJobs         int
 	RemovedEdges        int
 }
 
+// Sweep says which kinds of object the graph holds more of than the sync
+// listed, so that the caller must list them again and mark them with
+// Seen*; Commit then removes the unmarked ones.
+type Sweep struct {
+	Workstations, Streams, Jobs bool
+}
+
+// Any reports whether any kind needs a sweep.
+func (s Sweep) Any() bool { return s.Workstations || s.Streams || s.Jobs }
+
 // UpsertTopology stores a whole plan snapshot and removes what has left the
-// plan, in batched writes (see TopologySync). Running it twice with the same
-// snapshot leaves the same graph. It returns ErrInvalid for an object without
-// an id and ErrUnavailable when Neo4j cannot be reached; a failed sync
-// removes nothing, and the next sync completes the picture.
+// plan (see TopologySync). Running it twice with the same snapshot leaves
+// the same graph, and the second run writes nothing. It returns ErrInvalid
+// for an object without an id and ErrUnavailable when Neo4j cannot be
+// reached; a failed sync removes nothing, and the next sync completes the
+// picture.
 func (s *Store) UpsertTopology(ctx context.Context, snap Snapshot) (SyncResult, error) {
-	t, err := s.BeginTopology(ctx)
+	t, err := s.BeginTopology(ctx, SyncOptions{})
 	if err != nil {
 		return SyncResult{}, err
 	}
@@ -70,281 +143,572 @@ func (s *Store) UpsertTopology(ctx context.Context, snap Snapshot) (SyncResult, 
 	if err := t.Jobs(ctx, snap.Jobs); err != nil {
 		return t.res, err
 	}
+	sw := t.NeedsSweep()
+	if sw.Workstations {
+		if err := t.SeenWorkstations(ctx, idsOf(snap.Workstations, func(w workload.Workstation) string { return w.ID })); err != nil {
+			return t.res, err
+		}
+	}
+	if sw.Streams {
+		if err := t.SeenStreams(ctx, idsOf(snap.Streams, func(js workload.JobStream) string { return js.ID })); err != nil {
+			return t.res, err
+		}
+	}
+	if sw.Jobs {
+		if err := t.SeenJobs(ctx, idsOf(snap.Jobs, func(j workload.Job) string { return j.ID })); err != nil {
+			return t.res, err
+		}
+	}
 	return t.Commit(ctx)
 }
 
-// TopologySync writes one plan snapshot in pieces, so a sync can stream pages
-// from HWA without holding the plan: nodes are written as they come (in
-// batches of Config.BatchSize), their edges are kept as id pairs and written
-// by Commit, which then removes what the sync did not write. Pieces may come
-// in any order. A TopologySync is used by one goroutine; syncs of one engine
-// should not overlap (the schedule runs them one at a time).
+func idsOf[T any](xs []T, id func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = id(x)
+	}
+	return out
+}
+
+// TopologySync writes one plan snapshot in pages, so a sync can stream pages
+// from HWA without holding the plan: each page is compared with the graph
+// and its new and changed objects written (in batches of Config.BatchSize);
+// Commit makes their edges and removes what left the plan. Pages may come in
+// any order, and pages of the list methods may run concurrently (so that
+// one page's HWA details overlap another's graph write); NeedsSweep, Seen*
+// and Commit come after every page returned. Syncs of one engine must not
+// overlap (the schedule runs them one at a time).
 type TopologySync struct {
-	s          *Store
-	gen        int64
-	inStream   []map[string]any // {from, to}
-	runsOn     []map[string]any
-	jobDeps    map[[2]string]depEdge
-	streamDeps map[[2]string]depEdge
-	res        SyncResult
+	s       *Store
+	opts    SyncOptions
+	gen     int64 // the generation this sync writes with
+	lastGen int64 // the generation the graph holds
+	taken   bool  // gen is stored in the SyncState
+	synced  bool  // a sync of the engine has completed before
+	// before: the engine's nodes per label when the sync began; fresh: the
+	// listed objects that had no node; listed: the objects listed.
+	before, fresh, listed map[string]int
+	swept                 map[string]bool
+	res                   SyncResult
+	mu                    sync.Mutex // guards the fields above while pages run concurrently
 }
 
-type depEdge struct {
-	satisfied, critical bool
-	typ                 string
+// locked runs f holding t.mu.
+func (t *TopologySync) locked(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f()
 }
 
-// BeginTopology starts a sync: it takes the engine's next generation number.
-func (s *Store) BeginTopology(ctx context.Context) (*TopologySync, error) {
-	res, err := s.write(ctx, `
-MERGE (st:SyncState {id: $key})
-ON CREATE SET st.gen = 0, st.engine = $engine
-SET st.gen = st.gen + 1
-RETURN st.gen AS gen`, map[string]any{"key": "topology:" + s.engine, "engine": s.engine})
+// Labels of the topology (constants spliced into queries, never input).
+const (
+	labelWorkstation = "Workstation"
+	labelStream      = "JobStream"
+	labelJob         = "Job"
+)
+
+// fpVersion changes when what a fingerprint covers changes, so that the
+// next sync rewrites every node.
+const fpVersion = "topology/2"
+
+// BeginTopology starts a sync. It reads the engine's sync state and node
+// counts and writes nothing. It returns ErrUnavailable when Neo4j cannot be
+// reached.
+func (s *Store) BeginTopology(ctx context.Context, opts SyncOptions) (*TopologySync, error) {
+	res, err := s.read(ctx, `
+CALL () { MATCH (n:Workstation) WHERE n.engine = $engine AND n.syncGen IS NOT NULL RETURN count(n) AS ws }
+CALL () { MATCH (n:JobStream) WHERE n.engine = $engine AND n.syncGen IS NOT NULL RETURN count(n) AS streams }
+CALL () { MATCH (n:Job) WHERE n.engine = $engine AND n.syncGen IS NOT NULL RETURN count(n) AS jobs }
+OPTIONAL MATCH (st:SyncState {id: $key})
+RETURN ws, streams, jobs, coalesce(st.gen, 0) AS gen, st.completedGen IS NOT NULL AS synced`,
+		map[string]any{"key": s.syncKey(), "engine": s.engine})
 	if err != nil {
 		return nil, fmt.Errorf("graph: begin topology sync: %w", err)
 	}
-	gen, _ := res.Records[0].Get("gen")
-	g, ok := gen.(int64)
-	if !ok {
-		return nil, fmt.Errorf("graph: begin topology sync: generation is %T, want int64", gen)
+	if len(res.Records) != 1 {
+		return nil, fmt.Errorf("graph: begin topology sync: %d state records, want 1", len(res.Records))
 	}
-	return &TopologySync{
-		s:          s,
-		gen:        g,
-		jobDeps:    map[[2]string]depEdge{},
-		streamDeps: map[[2]string]depEdge{},
-		res:        SyncResult{Generation: g},
-	}, nil
+	rec := res.Records[0]
+	num := func(k string) int64 { v, _ := rec.Get(k); n, _ := v.(int64); return n }
+	synced, _ := rec.Get("synced")
+	last := num("gen")
+	t := &TopologySync{
+		s: s, opts: opts, gen: last + 1, lastGen: last,
+		before: map[string]int{labelWorkstation: int(num("ws")), labelStream: int(num("streams")), labelJob: int(num("jobs"))},
+		fresh:  map[string]int{}, listed: map[string]int{}, swept: map[string]bool{},
+		res: SyncResult{Generation: last},
+	}
+	t.synced, _ = synced.(bool)
+	return t, nil
 }
 
-// Generation returns this sync's generation number.
+func (s *Store) syncKey() string { return "topology:" + s.engine }
+
+// Generation returns the generation this sync writes with.
 func (t *TopologySync) Generation() int64 { return t.gen }
 
-// Workstations writes workstation nodes.
+// Workstations compares workstations (a complete list page) with the graph
+// and writes the new and changed ones. It returns ErrInvalid for a
+// workstation without an id.
 func (t *TopologySync) Workstations(ctx context.Context, ws []workload.Workstation) error {
-	rows := make([]map[string]any, 0, len(ws))
+	rows := make([]row, 0, len(ws))
 	for _, w := range ws {
 		if w.ID == "" {
 			return fmt.Errorf("graph: sync workstations: %w: workstation %q has no id", ErrInvalid, w.Name)
 		}
-		rows = append(rows, map[string]any{"id": w.ID, "props": workstationProps(w)})
+		rows = append(rows, newRow(w.ID, workstationProps(w), ""))
 	}
-	n, err := t.upsertNodes(ctx, "Workstation", rows)
-	t.res.Workstations += n
+	n, err := t.page(ctx, labelWorkstation, rows, nil)
+	t.locked(func() { t.res.Workstations += len(rows); t.res.ChangedWorkstations += n })
 	if err != nil {
 		return fmt.Errorf("graph: sync workstations: %w", err)
 	}
 	return nil
 }
 
-// Streams writes job stream nodes and keeps their stream dependencies for Commit.
+// Streams is ListedStreams for streams whose Dependencies are complete.
 func (t *TopologySync) Streams(ctx context.Context, ss []workload.JobStream) error {
-	rows := make([]map[string]any, 0, len(ss))
-	for _, js := range ss {
-		if js.ID == "" {
-			return fmt.Errorf("graph: sync streams: %w: stream %q has no id", ErrInvalid, js.Name)
-		}
-		rows = append(rows, map[string]any{"id": js.ID, "props": streamProps(js)})
-		for _, d := range js.Dependencies {
-			if d.StreamID == "" || d.JobID != "" || d.StreamID == js.ID {
-				continue
-			}
-			addDep(t.streamDeps, js.ID, d.StreamID, d)
-		}
+	page := make([]ListedStream, len(ss))
+	for i, js := range ss {
+		page[i] = ListedStream{Stream: js, Mark: depMark(js.Dependencies)}
 	}
-	n, err := t.upsertNodes(ctx, "JobStream", rows)
-	t.res.Streams += n
+	return t.ListedStreams(ctx, page, nil)
+}
+
+// ListedStreams compares a page of the stream list with the graph, calls
+// details (when not nil) for the new and changed streams, and writes them
+// with their stream dependencies. It returns ErrInvalid for a stream
+// without an id and details' error wrapped.
+func (t *TopologySync) ListedStreams(ctx context.Context, page []ListedStream, details Details) error {
+	rows := make([]row, 0, len(page))
+	for _, e := range page {
+		if e.Stream.ID == "" {
+			return fmt.Errorf("graph: sync streams: %w: stream %q has no id", ErrInvalid, e.Stream.Name)
+		}
+		rows = append(rows, newRow(e.Stream.ID, streamProps(e.Stream), e.Mark))
+	}
+	n, err := t.page(ctx, labelStream, rows, func(ctx context.Context, changed []int) error {
+		if details != nil {
+			if err := details(ctx, changed); err != nil {
+				return err
+			}
+		}
+		for _, i := range changed {
+			js := page[i].Stream
+			var d deps
+			for _, dep := range js.Dependencies {
+				if dep.StreamID != "" && dep.JobID == "" && dep.StreamID != js.ID {
+					d.add(dep.StreamID, dep)
+				}
+			}
+			rows[i].deps = d
+		}
+		return nil
+	})
+	t.locked(func() { t.res.Streams += len(rows); t.res.ChangedStreams += n })
 	if err != nil {
 		return fmt.Errorf("graph: sync streams: %w", err)
 	}
 	return nil
 }
 
-// Jobs writes job nodes and keeps their stream, workstation and dependency
-// edges for Commit.
+// Jobs is ListedJobs for jobs whose Dependencies are complete.
 func (t *TopologySync) Jobs(ctx context.Context, js []workload.Job) error {
-	rows := make([]map[string]any, 0, len(js))
-	for _, j := range js {
-		if j.ID == "" {
-			return fmt.Errorf("graph: sync jobs: %w: job %q has no id", ErrInvalid, j.Name)
-		}
-		rows = append(rows, map[string]any{"id": j.ID, "props": jobProps(j)})
-		if j.StreamID != "" {
-			t.inStream = append(t.inStream, map[string]any{"from": j.ID, "to": j.StreamID})
-		}
-		if j.WorkstationID != "" {
-			t.runsOn = append(t.runsOn, map[string]any{"from": j.ID, "to": j.WorkstationID})
-		}
-		for _, d := range j.Dependencies {
-			if d.JobID == "" || d.JobID == j.ID {
-				continue
-			}
-			addDep(t.jobDeps, j.ID, d.JobID, d)
-		}
+	page := make([]ListedJob, len(js))
+	for i, j := range js {
+		page[i] = ListedJob{Job: j, Mark: depMark(j.Dependencies)}
 	}
-	n, err := t.upsertNodes(ctx, "Job", rows)
-	t.res.Jobs += n
+	return t.ListedJobs(ctx, page, nil)
+}
+
+// ListedJobs compares a page of the job list with the graph, calls details
+// (when not nil) for the new and changed jobs, and writes them with their
+// job dependencies; their stream, workstation and dependency edges are made
+// by Commit. It returns ErrInvalid for a job without an id and details'
+// error wrapped.
+func (t *TopologySync) ListedJobs(ctx context.Context, page []ListedJob, details Details) error {
+	rows := make([]row, 0, len(page))
+	for _, e := range page {
+		if e.Job.ID == "" {
+			return fmt.Errorf("graph: sync jobs: %w: job %q has no id", ErrInvalid, e.Job.Name)
+		}
+		rows = append(rows, newRow(e.Job.ID, jobProps(e.Job), e.Mark))
+	}
+	n, err := t.page(ctx, labelJob, rows, func(ctx context.Context, changed []int) error {
+		if details != nil {
+			if err := details(ctx, changed); err != nil {
+				return err
+			}
+		}
+		for _, i := range changed {
+			j := page[i].Job
+			var d deps
+			for _, dep := range j.Dependencies {
+				if dep.JobID != "" && dep.JobID != j.ID {
+					d.add(dep.JobID, dep)
+				}
+			}
+			rows[i].deps = d
+		}
+		return nil
+	})
+	t.locked(func() { t.res.Jobs += len(rows); t.res.ChangedJobs += n })
 	if err != nil {
 		return fmt.Errorf("graph: sync jobs: %w", err)
 	}
 	return nil
 }
 
-// addDep records one dependency edge; duplicates merge (critical if any
-// record is critical, satisfied only if every record is).
-func addDep(m map[[2]string]depEdge, from, to string, d workload.Dependency) {
-	e := depEdge{
-		satisfied: d.Satisfied || d.Status == workload.DepSatisfied,
-		critical:  d.Critical,
-		typ:       string(d.Type),
-	}
-	k := [2]string{from, to}
-	if old, ok := m[k]; ok {
-		e.critical = e.critical || old.critical
-		e.satisfied = e.satisfied && old.satisfied
-		if e.typ == "" {
-			e.typ = old.typ
-		}
-	}
-	m[k] = e
+// row is one object to compare and perhaps write.
+type row struct {
+	id    string
+	props map[string]any
+	fp    int64
+	deps  deps
 }
 
-// Commit writes the kept edges and removes the engine's nodes and edges that
-// this sync did not write. After an error nothing was removed.
-func (t *TopologySync) Commit(ctx context.Context) (SyncResult, error) {
-	if err := t.writeEdges(ctx, inStreamQuery, t.inStream); err != nil {
-		return t.res, fmt.Errorf("graph: sync commit: IN_STREAM edges: %w", err)
-	}
-	if err := t.writeEdges(ctx, runsOnQuery, t.runsOn); err != nil {
-		return t.res, fmt.Errorf("graph: sync commit: RUNS_ON edges: %w", err)
-	}
-	if err := t.writeEdges(ctx, jobDepQuery, depRows(t.jobDeps)); err != nil {
-		return t.res, fmt.Errorf("graph: sync commit: job DEPENDS_ON edges: %w", err)
-	}
-	if err := t.writeEdges(ctx, streamDepQuery, depRows(t.streamDeps)); err != nil {
-		return t.res, fmt.Errorf("graph: sync commit: stream DEPENDS_ON edges: %w", err)
-	}
-	t.inStream, t.runsOn, t.jobDeps, t.streamDeps = nil, nil, nil, nil
-
-	for _, step := range []struct {
-		query string
-		count *int
-		what  string
-	}{
-		{staleJobs, &t.res.RemovedJobs, "jobs"},
-		{staleStreams, &t.res.RemovedStreams, "streams"},
-		{staleWorkstations, &t.res.RemovedWorkstations, "workstations"},
-		{staleJobEdges, &t.res.RemovedEdges, "job edges"},
-		{staleStreamEdges, &t.res.RemovedEdges, "stream edges"},
-	} {
-		n, err := t.s.deleteInBatches(ctx, step.query, t.gen)
-		*step.count += n
-		if err != nil {
-			return t.res, fmt.Errorf("graph: sync commit: remove stale %s: %w", step.what, err)
-		}
-	}
-	// Only now does the graph hold a whole plan: readers tell "not synced
-	// yet" from "job not in the plan" by this mark.
-	if _, err := t.s.write(ctx, `MATCH (st:SyncState {id: $key}) SET st.completedGen = $gen, st.completedAt = datetime()`,
-		map[string]any{"key": "topology:" + t.s.engine, "gen": t.gen}); err != nil {
-		return t.res, fmt.Errorf("graph: sync commit: mark complete: %w", err)
-	}
-	return t.res, nil
+func newRow(id string, props map[string]any, mark string) row {
+	return row{id: id, props: props, fp: fingerprint(props, mark)}
 }
 
 // synced reports whether a topology sync of the store's engine has
 // completed.
 func (s *Store) synced(ctx context.Context) (bool, error) {
 	res, err := s.read(ctx, `MATCH (st:SyncState {id: $key}) WHERE st.completedGen IS NOT NULL RETURN st.completedGen AS gen`,
-		map[string]any{"key": "topology:" + s.engine})
+		map[string]any{"key": s.syncKey()})
 	if err != nil {
 		return false, err
 	}
 	return len(res.Records) > 0, nil
 }
 
-// upsertNodes MERGEs nodes of one label by id in batches. The label is one of
-// the package's constants, never input.
-func (t *TopologySync) upsertNodes(ctx context.Context, label string, rows []map[string]any) (int, error) {
-	query := "UNWIND $rows AS row MERGE (n:" + label + " {id: row.id}) " +
-		"SET n += row.props, n.engine = $engine, n.syncGen = $gen RETURN count(n) AS n"
+// deps are a node's outgoing dependencies, as parallel lists (Neo4j
+// properties hold lists of one type, not maps). Duplicates merge: critical
+// if any record is critical, satisfied only if every record is.
+type deps struct {
+	ids       []string
+	sat, crit []bool
+	typ       []string
+}
+
+func (d *deps) add(to string, dep workload.Dependency) {
+	sat := dep.Satisfied || dep.Status == workload.DepSatisfied
+	if i := slices.Index(d.ids, to); i >= 0 {
+		d.crit[i] = d.crit[i] || dep.Critical
+		d.sat[i] = d.sat[i] && sat
+		if d.typ[i] == "" {
+			d.typ[i] = string(dep.Type)
+		}
+		return
+	}
+	d.ids = append(d.ids, to)
+	d.sat = append(d.sat, sat)
+	d.crit = append(d.crit, dep.Critical)
+	d.typ = append(d.typ, string(dep.Type))
+}
+
+// page compares rows with the graph and writes the new and changed ones;
+// complete (when not nil) fills their deps first. It returns how many were
+// written.
+func (t *TopologySync) page(ctx context.Context, label string, rows []row, complete Details) (int, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	changed, err := t.changed(ctx, label, rows)
+	if err != nil || len(changed) == 0 {
+		return 0, err
+	}
+	if complete != nil {
+		if err := complete(ctx, changed); err != nil {
+			return 0, err
+		}
+	}
+	if err := t.takeGeneration(ctx); err != nil {
+		return 0, err
+	}
+	pending := label != labelWorkstation
+	query := "UNWIND $rows AS row MERGE (a:" + label + " {id: row.id}) " +
+		"SET a += row.props, a.engine = $engine, a.syncGen = $gen, a.fp = row.fp"
+	switch label {
+	case labelJob:
+		query += ", a.depIds = row.depIds, a.depSat = row.depSat, a.depCrit = row.depCrit, a.depType = row.depType" + jobEdgesOf + writeTail
+	case labelStream:
+		query += ", a.depIds = row.depIds, a.depSat = row.depSat, a.depCrit = row.depCrit, a.depType = row.depType" + streamEdgesOf + writeTail
+	default:
+		query += " RETURN count(a) AS n"
+	}
 	written := 0
-	for start := 0; start < len(rows); start += t.s.batchSize {
-		end := min(start+t.s.batchSize, len(rows))
-		res, err := t.s.write(ctx, query, map[string]any{"rows": rows[start:end], "engine": t.s.engine, "gen": t.gen})
+	for start := 0; start < len(changed); start += t.s.batchSize {
+		end := min(start+t.s.batchSize, len(changed))
+		batch := make([]map[string]any, 0, end-start)
+		for _, i := range changed[start:end] {
+			r := rows[i]
+			m := map[string]any{"id": r.id, "props": r.props, "fp": r.fp}
+			if pending {
+				m["depIds"], m["depSat"], m["depCrit"], m["depType"] = listOrNil(r.deps.ids), listOrNil(r.deps.sat), listOrNil(r.deps.crit), listOrNil(r.deps.typ)
+			}
+			batch = append(batch, m)
+		}
+		res, err := t.s.write(ctx, query, map[string]any{"rows": batch, "engine": t.s.engine, "gen": t.gen})
 		if err != nil {
 			return written, fmt.Errorf("upsert %s batch %d-%d: %w", label, start, end, err)
 		}
-		written += countOf(res.Records)
+		if len(res.Records) > 0 {
+			written += t.count(res.Records[0])
+		}
 	}
 	return written, nil
 }
 
-const (
-	inStreamQuery = `UNWIND $rows AS row
-MATCH (a:Job {id: row.from}) MATCH (b:JobStream {id: row.to})
-MERGE (a)-[r:IN_STREAM]->(b)
-SET r.syncGen = $gen
-RETURN count(r) AS n`
-	runsOnQuery = `UNWIND $rows AS row
-MATCH (a:Job {id: row.from}) MATCH (b:Workstation {id: row.to})
-MERGE (a)-[r:RUNS_ON]->(b)
-SET r.syncGen = $gen
-RETURN count(r) AS n`
-	jobDepQuery = `UNWIND $rows AS row
-MATCH (a:Job {id: row.from}) MATCH (b:Job {id: row.to})
-MERGE (a)-[r:DEPENDS_ON]->(b)
-SET r.satisfied = row.satisfied, r.critical = row.critical, r.type = row.type, r.syncGen = $gen
-RETURN count(r) AS n`
-	streamDepQuery = `UNWIND $rows AS row
-MATCH (a:JobStream {id: row.from}) MATCH (b:JobStream {id: row.to})
-MERGE (a)-[r:DEPENDS_ON]->(b)
-SET r.satisfied = row.satisfied, r.critical = row.critical, r.type = row.type, r.syncGen = $gen
-RETURN count(r) AS n`
-)
-
-// writeEdges runs an edge query over rows in batches and counts the edges
-// written and the rows whose ends were missing.
-func (t *TopologySync) writeEdges(ctx context.Context, query string, rows []map[string]any) error {
-	for start := 0; start < len(rows); start += t.s.batchSize {
-		end := min(start+t.s.batchSize, len(rows))
-		res, err := t.s.write(ctx, query, map[string]any{"rows": rows[start:end], "gen": t.gen})
-		if err != nil {
-			return fmt.Errorf("batch %d-%d: %w", start, end, err)
+// changed returns the indexes of the rows whose node is missing, of another
+// engine or has another fingerprint (all rows with Rewrite), counting the
+// rows without a node of this engine as fresh (ids are unique across
+// engines: a node of another engine with the id is taken over, as MERGE
+// by id always did). A row whose id came earlier in the page counts once.
+func (t *TopologySync) changed(ctx context.Context, label string, rows []row) ([]int, error) {
+	seen := make(map[string]bool, len(rows))
+	batch := make([]map[string]any, 0, len(rows))
+	for i, r := range rows {
+		if seen[r.id] {
+			continue
 		}
-		n := countOf(res.Records)
-		t.res.Edges += n
-		t.res.Dangling += (end - start) - n
+		seen[r.id] = true
+		batch = append(batch, map[string]any{"i": int64(i), "id": r.id, "fp": r.fp})
+	}
+	query := "UNWIND $rows AS row OPTIONAL MATCH (n:" + label + " {id: row.id}) " +
+		"WITH row, n WHERE $rewrite OR n IS NULL OR n.fp IS NULL OR n.fp <> row.fp OR n.engine <> $engine " +
+		"RETURN row.i AS i, n IS NULL OR n.engine <> $engine AS fresh"
+	var out []int
+	fresh := 0
+	for start := 0; start < len(batch); start += t.s.batchSize {
+		end := min(start+t.s.batchSize, len(batch))
+		res, err := t.s.read(ctx, query, map[string]any{"rows": batch[start:end], "engine": t.s.engine, "rewrite": t.opts.Rewrite})
+		if err != nil {
+			return nil, fmt.Errorf("compare %s batch %d-%d: %w", label, start, end, err)
+		}
+		for _, rec := range res.Records {
+			i, _ := rec.Get("i")
+			isFresh, _ := rec.Get("fresh")
+			n, _ := i.(int64)
+			out = append(out, int(n))
+			if f, _ := isFresh.(bool); f {
+				fresh++
+			}
+		}
+	}
+	t.locked(func() { t.listed[label] += len(batch); t.fresh[label] += fresh })
+	slices.Sort(out)
+	return out, nil
+}
+
+// takeGeneration stores this sync's generation before its first write.
+func (t *TopologySync) takeGeneration(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.taken {
+		return nil
+	}
+	if _, err := t.s.write(ctx, `MERGE (st:SyncState {id: $key}) SET st.gen = $gen, st.engine = $engine`,
+		map[string]any{"key": t.s.syncKey(), "gen": t.gen, "engine": t.s.engine}); err != nil {
+		return fmt.Errorf("take generation: %w", err)
+	}
+	t.taken = true
+	t.res.Generation = t.gen
+	return nil
+}
+
+// NeedsSweep reports, after every page was given, which kinds the graph
+// holds objects of that the pages did not list: the engine's nodes when the
+// sync began plus the new ones are more than the objects listed.
+func (t *TopologySync) NeedsSweep() Sweep {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	stale := func(label string) bool { return t.before[label]+t.fresh[label] != t.listed[label] }
+	return Sweep{Workstations: stale(labelWorkstation), Streams: stale(labelStream), Jobs: stale(labelJob)}
+}
+
+// SeenWorkstations marks workstations as still in the plan (a sweep pass,
+// after NeedsSweep): once it was called, Commit removes every workstation
+// of the engine neither written nor marked by this sync. The same holds for
+// SeenStreams and SeenJobs. Errors: ErrUnavailable.
+func (t *TopologySync) SeenWorkstations(ctx context.Context, ids []string) error {
+	return t.seen(ctx, labelWorkstation, ids)
+}
+
+// SeenStreams is SeenWorkstations for job streams.
+func (t *TopologySync) SeenStreams(ctx context.Context, ids []string) error {
+	return t.seen(ctx, labelStream, ids)
+}
+
+// SeenJobs is SeenWorkstations for jobs.
+func (t *TopologySync) SeenJobs(ctx context.Context, ids []string) error {
+	return t.seen(ctx, labelJob, ids)
+}
+
+func (t *TopologySync) seen(ctx context.Context, label string, ids []string) error {
+	if err := t.takeGeneration(ctx); err != nil {
+		return fmt.Errorf("graph: sync sweep %s: %w", label, err)
+	}
+	t.locked(func() { t.swept[label] = true; t.res.Swept = true })
+	query := "UNWIND $ids AS id MATCH (n:" + label + " {id: id}) WHERE n.engine = $engine SET n.syncGen = $gen RETURN count(n) AS n"
+	for start := 0; start < len(ids); start += t.s.batchSize {
+		end := min(start+t.s.batchSize, len(ids))
+		if _, err := t.s.write(ctx, query, map[string]any{"ids": ids[start:end], "engine": t.s.engine, "gen": t.gen}); err != nil {
+			return fmt.Errorf("graph: sync sweep %s batch %d-%d: %w", label, start, end, err)
+		}
 	}
 	return nil
 }
 
-func depRows(m map[[2]string]depEdge) []map[string]any {
-	rows := make([]map[string]any, 0, len(m))
-	for k, e := range m {
-		rows = append(rows, map[string]any{
-			"from": k[0], "to": k[1], "satisfied": e.satisfied, "critical": e.critical, "type": strOrNil(e.typ),
-		})
+// Commit makes the edges of the nodes this sync wrote, removes the nodes
+// of every swept kind that the sweep did not mark, and marks the sync
+// complete. A sync that wrote nothing and removed nothing writes nothing
+// here either. After an error nothing was removed; pending edges are made
+// by the next sync.
+func (t *TopologySync) Commit(ctx context.Context) (SyncResult, error) {
+	for _, step := range []struct{ query, what string }{
+		{resolveJobEdges, "job edges"},
+		{resolveStreamEdges, "stream edges"},
+	} {
+		if err := t.resolve(ctx, step.query); err != nil {
+			return t.res, fmt.Errorf("graph: sync commit: %s: %w", step.what, err)
+		}
 	}
-	return rows
+	for _, step := range []struct {
+		label string
+		count *int
+	}{
+		{labelJob, &t.res.RemovedJobs},
+		{labelStream, &t.res.RemovedStreams},
+		{labelWorkstation, &t.res.RemovedWorkstations},
+	} {
+		if !t.swept[step.label] {
+			continue
+		}
+		query := "MATCH (n:" + step.label + ") WHERE n.engine = $engine AND n.syncGen < $gen " +
+			"WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
+		n, err := t.s.deleteInBatches(ctx, query, t.gen)
+		*step.count += n
+		if err != nil {
+			return t.res, fmt.Errorf("graph: sync commit: remove stale %s nodes: %w", step.label, err)
+		}
+	}
+	// Only now does the graph hold a whole plan: readers tell "not synced
+	// yet" from "job not in the plan" by this mark.
+	if t.taken || !t.synced {
+		if _, err := t.s.write(ctx, `MERGE (st:SyncState {id: $key})
+SET st.gen = $gen, st.engine = $engine, st.completedGen = $gen, st.completedAt = datetime()`,
+			map[string]any{"key": t.s.syncKey(), "gen": t.gen, "engine": t.s.engine}); err != nil {
+			return t.res, fmt.Errorf("graph: sync commit: mark complete: %w", err)
+		}
+		t.res.Generation = t.gen
+	}
+	return t.res, nil
 }
 
-// Stale removal: each query deletes at most $limit of the engine's objects
-// from generations before $gen and returns how many; deleteInBatches repeats
-// it until none is left, so no transaction grows with the plan.
+// Edges are made in the write of their node when the other ends exist
+// already (streams and workstations come first, most predecessors too);
+// a node with an end still missing is labelled TopologyPending and Commit
+// makes its edges again, once every node of the plan is there, counting
+// the ends still missing as dangling. edgesOf removes the outgoing edges
+// node a no longer has and merges those it has; it leaves edges (written),
+// gone (removed) and missing.
 const (
-	staleJobs = `MATCH (n:Job) WHERE n.engine = $engine AND n.syncGen < $gen
-WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n`
-	staleStreams = `MATCH (n:JobStream) WHERE n.engine = $engine AND n.syncGen < $gen
-WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n`
-	staleWorkstations = `MATCH (n:Workstation) WHERE n.engine = $engine AND n.syncGen < $gen
-WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n`
-	staleJobEdges = `MATCH (a:Job)-[r:IN_STREAM|RUNS_ON|DEPENDS_ON]->() WHERE a.engine = $engine AND r.syncGen < $gen
-WITH r LIMIT $limit DELETE r RETURN count(*) AS n`
-	staleStreamEdges = `MATCH (a:JobStream)-[r:DEPENDS_ON]->() WHERE a.engine = $engine AND r.syncGen < $gen
-WITH r LIMIT $limit DELETE r RETURN count(*) AS n`
+	jobEdgesOf = `
+WITH a, coalesce(a.depIds, []) AS ids
+CALL (a, ids) {
+  OPTIONAL MATCH (a)-[old]->(b)
+  WHERE (type(old) = 'DEPENDS_ON' AND NOT b.id IN ids)
+     OR (type(old) = 'IN_STREAM' AND (a.streamId IS NULL OR b.id <> a.streamId))
+     OR (type(old) = 'RUNS_ON' AND (a.workstationId IS NULL OR b.id <> a.workstationId))
+  DELETE old
+  RETURN count(old) AS gone
+}
+CALL (a) {
+  OPTIONAL MATCH (s:JobStream {id: a.streamId})
+  FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (a)-[:IN_STREAM]->(s))
+  RETURN count(s) AS ins
+}
+CALL (a) {
+  OPTIONAL MATCH (w:Workstation {id: a.workstationId})
+  FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END | MERGE (a)-[:RUNS_ON]->(w))
+  RETURN count(w) AS ros
+}
+CALL (a, ids) {
+  UNWIND range(0, size(ids) - 1) AS i
+  MATCH (b:Job {id: ids[i]})
+  MERGE (a)-[r:DEPENDS_ON]->(b)
+  SET r.satisfied = a.depSat[i], r.critical = a.depCrit[i],
+      r.type = CASE a.depType[i] WHEN '' THEN null ELSE a.depType[i] END
+  RETURN count(r) AS deps
+}
+WITH a, gone, ins + ros + deps AS edges,
+  size(ids) + CASE WHEN a.streamId IS NULL THEN 0 ELSE 1 END + CASE WHEN a.workstationId IS NULL THEN 0 ELSE 1 END
+    - ins - ros - deps AS missing`
+	streamEdgesOf = `
+WITH a, coalesce(a.depIds, []) AS ids
+CALL (a, ids) {
+  OPTIONAL MATCH (a)-[old:DEPENDS_ON]->(b)
+  WHERE NOT b.id IN ids
+  DELETE old
+  RETURN count(old) AS gone
+}
+CALL (a, ids) {
+  UNWIND range(0, size(ids) - 1) AS i
+  MATCH (b:JobStream {id: ids[i]})
+  MERGE (a)-[r:DEPENDS_ON]->(b)
+  SET r.satisfied = a.depSat[i], r.critical = a.depCrit[i],
+      r.type = CASE a.depType[i] WHEN '' THEN null ELSE a.depType[i] END
+  RETURN count(r) AS deps
+}
+WITH a, gone, deps AS edges, size(ids) - deps AS missing`
+
+	// writeTail ends a node write after edgesOf: a node with an end missing
+	// is left pending, and its edges are counted when Commit makes them.
+	writeTail = `
+FOREACH (_ IN CASE WHEN missing > 0 THEN [1] ELSE [] END | SET a:TopologyPending)
+RETURN count(a) AS n, sum(CASE WHEN missing > 0 THEN 0 ELSE edges END) AS edges, sum(gone) AS gone, 0 AS dangling`
+
+	// Commit takes at most $limit of the engine's pending nodes per query
+	// (scanning the pending label, not Job: a Job scan would pass over
+	// every node already done, once per batch) until none is left, so no
+	// transaction grows with the plan.
+	resolveHead = ` USING SCAN a:TopologyPending WHERE a.engine = $engine
+WITH a LIMIT $limit
+REMOVE a:TopologyPending`
+	resolveTail = `
+RETURN count(a) AS n, sum(edges) AS edges, sum(gone) AS gone, sum(missing) AS dangling`
+
+	resolveJobEdges    = "MATCH (a:TopologyPending:Job)" + resolveHead + jobEdgesOf + resolveTail
+	resolveStreamEdges = "MATCH (a:TopologyPending:JobStream)" + resolveHead + streamEdgesOf + resolveTail
 )
+
+func (t *TopologySync) resolve(ctx context.Context, query string) error {
+	for {
+		res, err := t.s.write(ctx, query, map[string]any{"engine": t.s.engine, "limit": int64(t.s.batchSize)})
+		if err != nil {
+			return err
+		}
+		if len(res.Records) == 0 {
+			return nil
+		}
+		if t.count(res.Records[0]) < t.s.batchSize {
+			return nil
+		}
+	}
+}
+
+// count adds a write's edges, removed edges and dangling ends to the result
+// and returns its n.
+func (t *TopologySync) count(rec *neo4j.Record) int {
+	num := func(k string) int { v, _ := rec.Get(k); n, _ := v.(int64); return int(n) }
+	t.locked(func() {
+		t.res.Edges += num("edges")
+		t.res.RemovedEdges += num("gone")
+		t.res.Dangling += num("dangling")
+	})
+	return num("n")
+}
 
 func (s *Store) deleteInBatches(ctx context.Context, query string, gen int64) (int, error) {
 	total := 0
@@ -368,6 +732,75 @@ func countOf(recs []*neo4j.Record) int {
 	v, _ := recs[0].Get("n")
 	n, _ := v.(int64)
 	return int(n)
+}
+
+// depMark summarises complete dependencies for the fingerprint, so that a
+// change of any of them makes the object changed.
+func depMark(ds []workload.Dependency) string {
+	if len(ds) == 0 {
+		return ""
+	}
+	var b []byte
+	for _, d := range ds {
+		b = append(b, d.Type...)
+		b = append(b, 0)
+		b = append(b, d.JobID...)
+		b = append(b, 0)
+		b = append(b, d.StreamID...)
+		b = append(b, 0)
+		b = strconv.AppendBool(b, d.Satisfied || d.Status == workload.DepSatisfied)
+		b = strconv.AppendBool(b, d.Critical)
+		b = append(b, 1)
+	}
+	return string(b)
+}
+
+// fingerprint hashes a node's properties (in key order) and mark with
+// FNV-1a: stable across processes and releases, unlike hash/maphash.
+func fingerprint(props map[string]any, mark string) int64 {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := fnv.New64a()
+	buf := make([]byte, 0, 256)
+	buf = append(buf, fpVersion...)
+	for _, k := range keys {
+		buf = append(buf, 0)
+		buf = append(buf, k...)
+		buf = append(buf, '=')
+		switch v := props[k].(type) {
+		case nil:
+			buf = append(buf, '-')
+		case string:
+			buf = strconv.AppendQuote(buf, v)
+		case bool:
+			buf = strconv.AppendBool(buf, v)
+		case int64:
+			buf = strconv.AppendInt(buf, v, 10)
+		case time.Time:
+			buf = v.AppendFormat(buf, time.RFC3339Nano)
+		case []string:
+			for _, s := range v {
+				buf = strconv.AppendQuote(buf, s)
+			}
+		default:
+			buf = fmt.Append(buf, v)
+		}
+	}
+	buf = append(buf, 0)
+	_, _ = h.Write(buf)
+	_, _ = io.WriteString(h, mark)
+	return int64(h.Sum64())
+}
+
+// listOrNil stores an empty list as an absent property.
+func listOrNil[T any](xs []T) any {
+	if len(xs) == 0 {
+		return nil
+	}
+	return xs
 }
 
 func workstationProps(w workload.Workstation) map[string]any {

@@ -114,6 +114,7 @@ func TestUpsertTopologyIdempotent(t *testing.T) {
 		t.Fatalf("first UpsertTopology: %v", err)
 	}
 	want := SyncResult{Generation: 1, Workstations: 2, Streams: 2, Jobs: 11,
+		ChangedWorkstations: 2, ChangedStreams: 2, ChangedJobs: 11,
 		// 11 IN_STREAM + 11 RUNS_ON + 9 job deps (B,C,D,K,E, G x3, J) + 1 stream dep
 		Edges: 32}
 	if first != want {
@@ -131,7 +132,8 @@ func TestUpsertTopologyIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second UpsertTopology: %v", err)
 	}
-	want.Generation = 2
+	// The same plan again: nothing changed, nothing written, no new generation.
+	want = SyncResult{Generation: 1, Workstations: 2, Streams: 2, Jobs: 11}
 	if second != want {
 		t.Errorf("second sync = %+v, want %+v", second, want)
 	}
@@ -185,12 +187,13 @@ func TestUpsertTopologyRemovesWhatLeftThePlan(t *testing.T) {
 		t.Fatalf("UpsertTopology (next plan): %v", err)
 	}
 	want := SyncResult{Generation: 2, Workstations: 1, Streams: 2, Jobs: 8,
-		Edges:               8 + 8 + 6, // IN_STREAM, RUNS_ON, job deps B,C,D,K,G x2
-		RemovedWorkstations: 1, RemovedJobs: 3,
-		// E, J, I took their own edges with them (DETACH DELETE); the edges
-		// left between remaining nodes: G->H, F/G/H RUNS_ON W2 went with W2,
-		// so G->H and S2->S1.
-		RemovedEdges: 2}
+		// Changed: S2 (its dependency), F, G, H (their workstation; G its
+		// dependencies). Their edges: F, H 2 each, G 2 + G->F, G->A.
+		ChangedStreams: 1, ChangedJobs: 3, Edges: 2 + 4 + 2,
+		Swept: true, RemovedWorkstations: 1, RemovedJobs: 3,
+		// Edges the changed nodes no longer have: F/G/H RUNS_ON W2, G->H,
+		// S2->S1. E, J and I took their own edges with them (DETACH DELETE).
+		RemovedEdges: 5}
 	if got != want {
 		t.Errorf("sync of the next plan = %+v, want %+v", got, want)
 	}
@@ -243,7 +246,7 @@ func TestTopologySyncInPiecesAnyOrder(t *testing.T) {
 	ctx := context.Background()
 	p := newTestPlan(s.engine + "/")
 
-	sync, err := s.BeginTopology(ctx)
+	sync, err := s.BeginTopology(ctx, SyncOptions{})
 	if err != nil {
 		t.Fatalf("BeginTopology: %v", err)
 	}
@@ -264,7 +267,8 @@ func TestTopologySyncInPiecesAnyOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
-	want := SyncResult{Generation: 1, Workstations: 2, Streams: 2, Jobs: 11, Edges: 32}
+	want := SyncResult{Generation: 1, Workstations: 2, Streams: 2, Jobs: 11,
+		ChangedWorkstations: 2, ChangedStreams: 2, ChangedJobs: 11, Edges: 32}
 	if got != want {
 		t.Errorf("sync in pieces = %+v, want %+v", got, want)
 	}
@@ -501,7 +505,7 @@ func TestNotSyncedIsToldFromNotFound(t *testing.T) {
 		t.Errorf("why-waiting before a sync: %v, want ErrNotSynced", err)
 	}
 	// A sync that began but did not commit is not a synced graph.
-	if _, err := s.BeginTopology(ctx); err != nil {
+	if _, err := s.BeginTopology(ctx, SyncOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Job(ctx, unknown); !errors.Is(err, ErrNotSynced) {
@@ -512,5 +516,154 @@ func TestNotSyncedIsToldFromNotFound(t *testing.T) {
 	}
 	if _, err := s.Successors(ctx, unknown, 2); !errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotSynced) {
 		t.Errorf("after a sync: %v, want ErrNotFound only", err)
+	}
+}
+
+// syncState returns the engine's stored generation.
+func syncState(t *testing.T, s *Store) int64 {
+	t.Helper()
+	res, err := s.read(context.Background(), `MATCH (st:SyncState {id: $key}) RETURN st.gen AS gen`, map[string]any{"key": s.syncKey()})
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("sync state: %d records, %v", len(res.Records), err)
+	}
+	g, _ := res.Records[0].Get("gen")
+	return g.(int64)
+}
+
+// An incremental sync from list pages: details are asked for only the
+// changed jobs, only they are written, and their edges follow their new
+// dependencies; a sync that finds nothing new writes nothing (not even a
+// generation); Rewrite writes everything again.
+func TestListedSyncIsIncremental(t *testing.T) {
+	s := newTestStore(t)
+	s.batchSize = 4
+	ctx := context.Background()
+	p := newTestPlan(s.engine + "/")
+	if _, err := s.UpsertTopology(ctx, p.snap); err != nil {
+		t.Fatalf("UpsertTopology: %v", err)
+	}
+	// listed is the plan as list pages show it: no dependencies, their
+	// summary in Mark. asked records the jobs whose details were fetched.
+	run := func(snap Snapshot, opts SyncOptions) (SyncResult, []string) {
+		t.Helper()
+		sync, err := s.BeginTopology(ctx, opts)
+		if err != nil {
+			t.Fatalf("BeginTopology: %v", err)
+		}
+		if err := sync.Workstations(ctx, snap.Workstations); err != nil {
+			t.Fatal(err)
+		}
+		if err := sync.Streams(ctx, snap.Streams); err != nil {
+			t.Fatal(err)
+		}
+		var asked []string
+		for start := 0; start < len(snap.Jobs); start += 5 {
+			end := min(start+5, len(snap.Jobs))
+			page := make([]ListedJob, 0, end-start)
+			for _, j := range snap.Jobs[start:end] {
+				mark := depMark(j.Dependencies)
+				j.Dependencies = nil
+				page = append(page, ListedJob{Job: j, Mark: mark})
+			}
+			full := snap.Jobs[start:end]
+			if err := sync.ListedJobs(ctx, page, func(_ context.Context, changed []int) error {
+				for _, i := range changed {
+					asked = append(asked, page[i].Job.Name)
+					page[i].Job.Dependencies = full[i].Dependencies
+				}
+				return nil
+			}); err != nil {
+				t.Fatalf("ListedJobs: %v", err)
+			}
+		}
+		if sw := sync.NeedsSweep(); sw.Any() {
+			t.Fatalf("NeedsSweep = %+v for a plan that lost nothing", sw)
+		}
+		res, err := sync.Commit(ctx)
+		if err != nil {
+			t.Fatalf("Commit: %v", err)
+		}
+		return res, asked
+	}
+
+	got, asked := run(p.snap, SyncOptions{})
+	if want := (SyncResult{Generation: 1, Workstations: 2, Streams: 2, Jobs: 11}); got != want || len(asked) != 0 {
+		t.Errorf("unchanged plan: %+v, details of %v; want %+v and no details", got, asked, want)
+	}
+	if g := syncState(t, s); g != 1 {
+		t.Errorf("generation after a sync that found nothing new = %d, want 1 (nothing written)", g)
+	}
+
+	// B was rerun and succeeded; C's dependency on B is now satisfied.
+	next := newTestPlan(s.engine + "/")
+	for i := range next.snap.Jobs {
+		switch j := &next.snap.Jobs[i]; j.Name {
+		case "B":
+			j.Internal, j.Common = workload.InternalSucc, workload.CommonSuccessful
+		case "C":
+			j.Dependencies[0].Satisfied, j.Dependencies[0].Status = true, workload.DepSatisfied
+		}
+	}
+	got, asked = run(next.snap, SyncOptions{})
+	want := SyncResult{Generation: 2, Workstations: 2, Streams: 2, Jobs: 11, ChangedJobs: 2,
+		Edges: 3 + 3} // B: stream, workstation, ->A; C: stream, workstation, ->B
+	if got != want || !slices.Equal(asked, []string{"B", "C"}) {
+		t.Errorf("two jobs changed: %+v, details of %v; want %+v and details of [B C]", got, asked, want)
+	}
+	wa, err := s.WhyWaiting(ctx, p.id("D"))
+	if err != nil {
+		t.Fatalf("WhyWaiting(D): %v", err)
+	}
+	if got := rootNames(wa.Blockers); !slices.Equal(got, []string{"C"}) {
+		t.Errorf("WhyWaiting(D) roots after B succeeded = %v, want [C]", got)
+	}
+	if got := counts(t, s)["Job-DEPENDS_ON"]; got != 9 {
+		t.Errorf("job dependency edges = %d, want 9", got)
+	}
+
+	got, asked = run(next.snap, SyncOptions{Rewrite: true})
+	if got.ChangedJobs != 11 || got.ChangedStreams != 2 || got.Edges != 32 || len(asked) != 11 {
+		t.Errorf("rewrite: %+v, details of %d jobs; want every node and edge written", got, len(asked))
+	}
+}
+
+// A plan that lost a job needs a sweep; a sync that does not sweep removes
+// nothing, one that does removes exactly what was not seen.
+func TestSweepRemovesOnlyWhatWasNotSeen(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	p := newTestPlan(s.engine + "/")
+	if _, err := s.UpsertTopology(ctx, p.snap); err != nil {
+		t.Fatalf("UpsertTopology: %v", err)
+	}
+	jobs := p.snap.Jobs[1:] // A left the plan
+	sync, err := s.BeginTopology(ctx, SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sync.Workstations(ctx, p.snap.Workstations); err != nil {
+		t.Fatal(err)
+	}
+	if err := sync.Streams(ctx, p.snap.Streams); err != nil {
+		t.Fatal(err)
+	}
+	if err := sync.Jobs(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	if sw := sync.NeedsSweep(); sw != (Sweep{Jobs: true}) {
+		t.Fatalf("NeedsSweep = %+v, want jobs only", sw)
+	}
+	if err := sync.SeenJobs(ctx, idsOf(jobs, func(j workload.Job) string { return j.ID })); err != nil {
+		t.Fatal(err)
+	}
+	got, err := sync.Commit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RemovedJobs != 1 || got.RemovedStreams != 0 || got.RemovedWorkstations != 0 || !got.Swept {
+		t.Errorf("sweep = %+v, want only A removed", got)
+	}
+	if _, err := s.Job(ctx, p.id("A")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Job(A) after the sweep: %v, want ErrNotFound", err)
 	}
 }

@@ -219,10 +219,17 @@ func (c *Client) JobInPlan(ctx context.Context, id string) (JobInPlan, error) {
 	return j, err
 }
 
+// JobStreamsInPlan yields the job streams q selects as the vendor sends
+// them (with dependenciesStats, without dependencies and jobs), following
+// the pages to the end. The sequence stops at the first error.
+func (c *Client) JobStreamsInPlan(ctx context.Context, q Query) iter.Seq2[JobStreamInPlan, error] {
+	return pages[JobStreamInPlan](ctx, c, "list job streams", pathStreams, q)
+}
+
 // JobStreams yields the job streams q selects, following the pages.
 func (c *Client) JobStreams(ctx context.Context, q Query) iter.Seq2[workload.JobStream, error] {
 	return func(yield func(workload.JobStream, error) bool) {
-		for s, err := range pages[JobStreamInPlan](ctx, c, "list job streams", pathStreams, q) {
+		for s, err := range c.JobStreamsInPlan(ctx, q) {
 			if !yield(ConvertJobStream(s), err) || err != nil {
 				return
 			}

@@ -199,6 +199,7 @@ type JobStreamInPlan struct {
 	Priority              int32                     `json:"priority"`
 	JobStreamStats        *JobStreamStats           `json:"jobStreamStats,omitempty"`
 	Dependencies          []Dependency              `json:"dependencies,omitempty"`
+	DependenciesStats     *DependenciesStats        `json:"dependenciesStats,omitempty"`
 	TimeRestrictions      *TimeRestrictions         `json:"timeRestrictions,omitempty"`
 	Limit                 int32                     `json:"limit,omitempty"`
 	Jobs                  []JobInPlan               `json:"jobs,omitempty"`

@@ -254,6 +254,10 @@ func (s *Server) selectJobs(r *http.Request) ([]hwa.JobInPlan, error) {
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, _ []string) {
+	if r.URL.Query().Get("oql") == "" {
+		s.listAllJobs(w, r)
+		return
+	}
 	jobs, err := s.selectJobs(r)
 	if err != nil {
 		badRequest(w, err)
@@ -263,6 +267,34 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, _ []string) {
 	if err != nil {
 		badRequest(w, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// listAllJobs answers a list without OQL (a topology sync's pages): the
+// plan_filter selects the jobs and only the page asked for is rendered, so
+// a page costs the same at offset 0 and at offset 199,500 (rendering every
+// job for every page made listing a 100,000-job plan quadratic).
+func (s *Server) listAllJobs(w http.ResponseWriter, r *http.Request) {
+	pf, err := parsePlanFilter(r.URL.Query().Get("plan_filter"), filterJob)
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	var sel []*job
+	for _, j := range s.plan.jobs {
+		if pf.matchJob(j) {
+			sel = append(sel, j)
+		}
+	}
+	cut, err := page(r, sel)
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	p := hwa.Page[hwa.JobInPlan]{Count: cut.Count, Next: cut.Next, Previous: cut.Previous, Results: make([]hwa.JobInPlan, 0, len(cut.Results))}
+	for _, j := range cut.Results {
+		p.Results = append(p.Results, s.plan.jobWire(j, false))
 	}
 	writeJSON(w, http.StatusOK, p)
 }
