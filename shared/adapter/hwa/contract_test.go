@@ -83,6 +83,14 @@ func everyMethod(ids callIDs) []clientCall {
 			}
 			return nil
 		}},
+		{"JobStreamsInPlan", func(ctx context.Context, c *Client) error {
+			for _, err := range c.JobStreamsInPlan(ctx, Query{PageSize: 2, MaxResults: 2}) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 		{"JobPage", func(ctx context.Context, c *Client) error {
 			_, _, err := c.JobPage(ctx, Query{OQL: oql, PlanFilter: "/@/@#/@/@.@", PageSize: 5}, 5)
 			return err

@@ -146,6 +146,17 @@ func TestSimEveryClientMethod(t *testing.T) {
 	if n == 0 {
 		t.Error("JobsInPlan found no critical job")
 	}
+	n = 0
+	for st, err := range e.c.JobStreamsInPlan(ctx, hwa.Query{PageSize: 4, MaxResults: 9}) {
+		check("JobStreamsInPlan", err)
+		if st.ID == "" || st.Name == "" {
+			t.Errorf("JobStreamsInPlan yielded a stream without id or name: %+v", st)
+		}
+		n++
+	}
+	if n != 9 {
+		t.Errorf("JobStreamsInPlan yielded %d, want 9", n)
+	}
 	page, total, err := e.c.JobPage(ctx, hwa.Query{PageSize: 10}, 440)
 	check("JobPage", err)
 	if total != 450 || len(page) != 10 {
