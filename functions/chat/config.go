@@ -11,17 +11,15 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/resync/resync/functions/internal/agentsfile"
+	"github.com/resync/resync/functions/internal/operate"
 	"github.com/resync/resync/shared/adapter/bedrock"
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/push"
 	"github.com/resync/resync/shared/adapter/redis/cache"
-	"github.com/resync/resync/shared/adapter/redis/idemstore"
-	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/docs"
-	"github.com/resync/resync/shared/app/handover"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/memory"
 	"github.com/resync/resync/shared/app/offline"
@@ -92,36 +90,17 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("chat: agents.json: %w", err)
 	}
-	limits, err := ratelimit.New(base.Redis, ratelimit.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("chat: rate limits: %w", err)
-	}
-	store := idemstore.New(base.Redis, "idem:")
-	auditLog, _, err := base.Audit(ctx, getenv)
-	if err != nil {
-		return nil, err
-	}
 	kn, err := buildKnowledge(ctx, getenv, base, plan, hc)
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, kn.close)
-	actions, err := agent.NewActions(agent.ActionsConfig{
-		Redis: base.Redis, HWA: hc, Plan: plan,
-		Guard:   idempotency.New(store, idempotency.Config{Expiry: 24 * time.Hour}),
-		Audit:   auditLog,
-		Limiter: limits,
-		// A proposal's impact is the job_impact tool's: graph first.
-		Impact: kn.tools.Impact,
-	})
+	// A proposal's impact is the job_impact tool's: graph first.
+	ops, err := operate.Build(ctx, "chat", getenv, base, hc, plan, kn.tools.Impact)
 	if err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
+		return nil, err
 	}
-	shifts, err := handover.FromSettings(getenv(config.EnvShifts), getenv(config.EnvPlanTimeZone))
-	if err != nil {
-		return nil, fmt.Errorf("chat: %s/%s: %w", config.EnvShifts, config.EnvPlanTimeZone, err)
-	}
-	digests := &handover.Builder{Plan: planview.HWA{Client: hc}, Actions: auditLog, Shifts: shifts}
+	actions, store, limits, digests := ops.Actions, ops.Store, ops.Limits, ops.Handover
 	rc := agent.RunnerConfig{
 		Agents:  agents,
 		Models:  agent.OneModel(model),

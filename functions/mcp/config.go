@@ -6,16 +6,13 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/resync/resync/functions/internal/agentsfile"
+	"github.com/resync/resync/functions/internal/operate"
 	"github.com/resync/resync/shared/adapter/redis/cache"
-	"github.com/resync/resync/shared/adapter/redis/idemstore"
-	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/planview"
-	"github.com/resync/resync/shared/domain/idempotency"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/setup"
 )
@@ -65,14 +62,6 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("mcp: agents.json: %w", err)
 	}
-	limits, err := ratelimit.New(base.Redis, ratelimit.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("mcp: rate limits: %w", err)
-	}
-	auditLog, _, err := base.Audit(ctx, getenv)
-	if err != nil {
-		return nil, err
-	}
 	// Impact and why-waiting: the graph first when NEO4J_URI is set, HWA
 	// otherwise (the status function's rule). The runbook search needs the
 	// embedder ingest used, which this function is not given: it says so.
@@ -85,20 +74,15 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		imp.Graph = g
 		a.closers = append(a.closers, func() { _ = g.Close(context.Background()) })
 	}
-	actions, err := agent.NewActions(agent.ActionsConfig{
-		Redis: base.Redis, HWA: hc, Plan: plan,
-		// The same idempotency records as chat: a proposal confirmed in
-		// the console and over MCP still executes once.
-		Guard:   idempotency.New(idemstore.New(base.Redis, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
-		Audit:   auditLog,
-		Limiter: limits,
-		Impact:  imp,
-	})
+	// The same actions and handover as chat (package operate): a proposal
+	// confirmed in the console and over MCP still executes once.
+	ops, err := operate.Build(ctx, "mcp", getenv, base, hc, plan, imp)
 	if err != nil {
-		return nil, fmt.Errorf("mcp: %w", err)
+		return nil, err
 	}
+	actions := ops.Actions
 	h, err := newHandler(deps{
-		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(agent.Knowledge{Impact: imp}),
+		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(agent.Knowledge{Impact: imp}).WithHandover(ops.Handover),
 		agents:  agents,
 		actions: actions,
 		issuer:  base.Config.Auth.Issuer,

@@ -96,6 +96,12 @@ func TestMCPThroughTheStack(t *testing.T) {
 	if job == "" {
 		t.Fatal("the simulator has no abended job")
 	}
+	// The handover tool is backed over MCP as in chat (package operate), not
+	// offered and then "unavailable".
+	res, err = op.CallTool(ctx, &mcp.CallToolParams{Name: agent.ToolShiftHandover, Arguments: map[string]any{"shift": "current"}})
+	if err != nil || res.IsError {
+		t.Fatalf("shift_handover over MCP: %v %+v", err, res)
+	}
 	before := len(sim.Actions())
 	res, err = op.CallTool(ctx, &mcp.CallToolParams{Name: agent.ToolProposeAction, Arguments: map[string]any{"action": "rerun", "job": job}})
 	if err != nil || res.IsError {

@@ -111,7 +111,7 @@ func functionAccess() map[string]access {
 		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true, Alerts: true, Console: true},
 		// MCP confirms proposals like chat (audited) and links to them in
 		// the console when the client cannot ask for a confirmation.
-		routes.MCP: {HWA: true, Audit: true, Console: true},
+		routes.MCP: {HWA: true, Audit: true, Console: true, Shifts: true},
 	}
 }
 
