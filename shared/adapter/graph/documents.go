@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/resync/resync/shared/domain/runbook"
 )
 
 // Documents in the graph:
@@ -149,7 +149,7 @@ func (s *Store) WriteDocument(ctx context.Context, d Document, chunks []Document
 			}
 			rows[i] = map[string]any{
 				"id": ChunkID(d.ID, c.Ordinal), "ordinal": int64(c.Ordinal), "text": c.Text,
-				"section": c.Section, "embedding": emb, "names": MentionCandidates(c.Text),
+				"section": c.Section, "embedding": emb, "names": runbook.MentionCandidates(c.Text),
 			}
 		}
 		return rows
@@ -368,43 +368,4 @@ func documentProps(d Document) map[string]any {
 		}
 	}
 	return p
-}
-
-// MentionCandidates returns the words of text that may name a job, job
-// stream or workstation: runs of letters, digits and _ - @ # . (HWA object
-// names), as written and with their # and . separated parts (WS#STREAM.JOB),
-// deduplicated, at most 256. Matching is exact against the names in the
-// graph, so ordinary words only link to an object of that very name.
-func MentionCandidates(text string) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(w string) {
-		w = strings.Trim(w, ".-")
-		if len(w) < 2 || seen[w] || len(out) >= 256 {
-			return
-		}
-		hasUpperOrDigit := false
-		for _, r := range w {
-			if unicode.IsUpper(r) || unicode.IsDigit(r) || r == '_' {
-				hasUpperOrDigit = true
-				break
-			}
-		}
-		if !hasUpperOrDigit { // plan names are upper case; skip plain lower-case words
-			return
-		}
-		seen[w] = true
-		out = append(out, w)
-	}
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_-@#.", r))
-	}) {
-		add(w)
-		if strings.ContainsAny(w, "#.") {
-			for _, part := range strings.FieldsFunc(w, func(r rune) bool { return r == '#' || r == '.' }) {
-				add(part)
-			}
-		}
-	}
-	return out
 }

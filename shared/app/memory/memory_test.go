@@ -44,10 +44,10 @@ func newFixture(t *testing.T, auditor *Auditor) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EnsureSchema(ctx); err != nil {
+	if err := s.Ready(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EnsureSchema(ctx); err != nil {
+	if err := s.Ready(ctx); err != nil {
 		t.Fatalf("EnsureSchema again: %v", err)
 	}
 	f := &fixture{store: s, graph: g, user: fmt.Sprintf("user-%d", stamp), tag: fmt.Sprintf("T%d", stamp%1_000_000_000)}
