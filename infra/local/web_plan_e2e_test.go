@@ -280,13 +280,13 @@ func TestWebClientPlanViews(t *testing.T) {
 	}
 	t.Logf("picture: %s", eval(`document.querySelector('#job-graph .dg-status').textContent`))
 	// Depth 1: the successors follow.
-	do("depth 1", setVal("dg-depth", "1"))
+	do("depth 1", setVal("dg-job-depth", "1"))
 	waitJS("the depth-1 picture", `document.querySelector('`+pic+`[data-state=done]') !== null && document.querySelector('#job-graph .dg-status').textContent.includes('within 1 level')`)
 	if got, want := ids(pic+` a.gnode[data-role=succ]`, "data-id"), a.successors(rich.ID, 1); !slices.Equal(got, want) {
 		t.Errorf("depth 1: the picture's successors %v, the impact API's %v", got, want)
 	}
 	// The keyboard reaches the nodes from the depth chooser; Enter opens one.
-	do("focus the depth", chromedp.Focus(chromedp.ID("dg-depth")), chromedp.KeyEvent("\t"))
+	do("focus the depth", chromedp.Focus(chromedp.ID("dg-job-depth")), chromedp.KeyEvent("\t"))
 	target := eval(`document.activeElement.closest('a.gnode') ? document.activeElement.dataset.id : 'not a node: ' + document.activeElement.outerHTML.slice(0, 80)`)
 	do("Enter", chromedp.KeyEvent("\r"))
 	waitJS("the node's job", `location.hash === '#/jobs/' + encodeURIComponent(`+strconv.Quote(target)+`)`)
@@ -348,6 +348,10 @@ func TestWebClientPlanViews(t *testing.T) {
 	if got := ids(`#stream-graph a.gnode[data-role=root]`, "data-id"); !slices.Equal(got, want) {
 		t.Errorf("the stream's picture holds %v, the stream's jobs are %v", got, want)
 	}
+	// Its arrowheads are its own, not those of the job page's picture (hidden, so not drawn).
+	if ok := eval(`String(Array.from(document.querySelectorAll('#stream-graph path.dg-edge')).every((p) => p.closest('svg').querySelector(p.getAttribute('marker-end').slice(4, -1)) !== null))`); ok != "true" {
+		t.Error("the stream picture's edges point at markers outside it")
+	}
 
 	// The timeline marks exactly the late and abended streams the API returns.
 	var streams struct {
@@ -397,6 +401,20 @@ func TestWebClientPlanViews(t *testing.T) {
 	do("expand", chromedp.Click(chromedp.CSS(`.tl-stream .tl-toggle`)))
 	waitJS("its jobs", `!document.getElementById('tl-jobs-`+first+`').hidden && document.querySelectorAll('#tl-jobs-`+first+` .tl-job a.chip').length > 0`)
 	checkA11y("the timeline")
+	// The stream's times from its jobs: the first start, no end while a job
+	// is open, the estimate from the open job's start plus its duration.
+	got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`import('/js/timeline.js').then((m) => { const now = Date.parse('2026-12-03T10:00:00Z'); const r = (o) => [o.start, o.end, o.est].map((v) => isNaN(v) ? null : new Date(v).toISOString()).join(' ');
+		const done = {internalStatus: 'SUCC', lastRun: {start: '2026-12-03T08:00:00Z', end: '2026-12-03T08:30:00Z'}};
+		const running = {internalStatus: 'EXEC', estimatedSeconds: 7200, lastRun: {start: '2026-12-03T09:30:00Z'}};
+		const waiting = {internalStatus: 'HOLD', estimatedSeconds: 600, schedTime: '2026-12-03T12:00:00Z'};
+		return [r(m.spans([done], now)), r(m.spans([done, running], now)), r(m.spans([done, waiting], now))].join(' | '); })`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("spans: %v", err)
+	}
+	if want := "2026-12-03T08:00:00.000Z 2026-12-03T08:30:00.000Z  | 2026-12-03T08:00:00.000Z  2026-12-03T11:30:00.000Z | 2026-12-03T08:00:00.000Z  2026-12-03T12:10:00.000Z"; got != want {
+		t.Errorf("spans:\n got %s\nwant %s", got, want)
+	}
+
 	// Filters and zoom: a workstation's streams only; six hours around now.
 	ws := streams.Items[0].Workstation
 	do("workstation", setVal("tl-statusf", ""), setVal("tl-workstation", ws))
@@ -436,6 +454,7 @@ func TestWebClientPlanViews(t *testing.T) {
 			}
 			shot(fmt.Sprintf("%s-%dx%d", v[0], size[0], size[1]))
 		}
+		do("wide", chromedp.EmulateViewport(1400, 900))
 		if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -452,7 +471,6 @@ func TestWebClientPlanViews(t *testing.T) {
 		if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{}}); err != nil {
 			t.Fatal(err)
 		}
-		do("size back", chromedp.EmulateViewport(1400, 900))
 	}
 	checkA11y("the timeline (light)")
 

@@ -23,6 +23,7 @@ const PARALLEL = 6;
 const NODE_H = 44;
 
 let dagre = null;
+let drawn = 0; // gives each picture's markers ids of their own (a hidden page keeps its picture)
 
 // get reads a route, waiting out a rate limit (429) up to three times: a
 // big picture reads many jobs, and the per-user read limit has a burst.
@@ -170,7 +171,7 @@ export async function collect(seeds, depth, { waiting = true } = {}) {
 }
 
 function nodeWidth(n) {
-  return Math.min(240, Math.max(120, 7.5 * Math.max(String(n.name).length, 14) + 24));
+  return Math.min(260, Math.max(120, 8.2 * Math.min(Math.max(String(n.name).length, 14), 30) + 28));
 }
 
 function statusLine(n) {
@@ -180,7 +181,8 @@ function statusLine(n) {
 const FAILED = new Set(['ABEND', 'ABENP', 'FAIL', 'ERROR']);
 
 /** draw lays the picture out left to right and returns its SVG. */
-export async function draw(pic, title) {
+export async function draw(pic, title, rootLabel = 'this job') {
+  const k = ++drawn;
   const d = await layoutLib();
   const g = new d.graphlib.Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 56, marginx: 6, marginy: 6 });
@@ -193,8 +195,8 @@ export async function draw(pic, title) {
   const H = Math.ceil(gg.height || NODE_H);
   const svg = s('svg', { class: 'depgraph', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'group', 'aria-label': title },
     s('defs', {},
-      s('marker', { id: 'dg-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'dg-head' })),
-      s('marker', { id: 'dg-arrow-crit', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'dg-head crit' }))));
+      s('marker', { id: 'dg-arrow-' + k, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'dg-head' })),
+      s('marker', { id: 'dg-crit-' + k, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'dg-head crit' }))));
   // Edges first, under the nodes; critical ones last, on top of the others.
   const es = [...pic.edges.values()].sort((a, b) => Number(a.critical) - Number(b.critical));
   for (const e of es) {
@@ -203,7 +205,7 @@ export async function draw(pic, title) {
     const dpath = 'M' + pts.map((p) => p.x.toFixed(1) + ',' + p.y.toFixed(1)).join(' L');
     svg.append(s('path', {
       d: dpath, class: 'dg-edge' + (e.critical ? ' crit' : '') + (e.satisfied ? '' : ' open'),
-      'marker-end': e.critical ? 'url(#dg-arrow-crit)' : 'url(#dg-arrow)', 'data-from': e.from, 'data-to': e.to,
+      'marker-end': e.critical ? `url(#dg-crit-${k})` : `url(#dg-arrow-${k})`, 'data-from': e.from, 'data-to': e.to,
     }));
   }
   for (const n of pic.nodes.values()) {
@@ -214,7 +216,7 @@ export async function draw(pic, title) {
     const st = n.internalStatus || n.status || '';
     const cls = ['gnode', n.role, FAILED.has(st) || n.status === 'ERROR' ? 'failed' : '', st === 'SUCC' ? 'st-succ' : '', st === 'EXEC' ? 'st-exec' : '',
       n.critical ? 'critical' : '', n.reason ? 'blocker' : ''].filter(Boolean).join(' ');
-    const label = n.name + ', ' + { root: 'this job', pred: 'predecessor', succ: 'successor' }[n.role] + ', ' + statusLine(n) + (n.reason ? ', blocks because ' + n.reason : '');
+    const label = n.name + ', ' + { root: rootLabel, pred: 'predecessor', succ: 'successor' }[n.role] + ', ' + statusLine(n) + (n.reason ? ', blocks because ' + n.reason : '');
     const name = String(n.name).length > 30 ? String(n.name).slice(0, 29) + '…' : String(n.name);
     svg.append(s('a', { href: '#/jobs/' + encodeURIComponent(n.id), class: cls, 'data-id': n.id, 'data-role': n.role, 'aria-label': label },
       s('title', {}, label + ' (id ' + n.id + ')'),
@@ -230,12 +232,12 @@ export async function draw(pic, title) {
  * chooser (1–5; 2 first) and a legend. seeds is async: a stream's jobs are
  * read when the picture is.
  */
-export function mount(el, seeds, { title, depth = 2, idPrefix = 'dg' } = {}) {
+export function mount(el, seeds, { title, depth = 2, idPrefix = 'dg', rootLabel = 'this job' } = {}) {
   const sel = h('select', { id: idPrefix + '-depth', class: 'dg-depth' }, [1, 2, 3, 4, 5].map((n) => h('option', { value: n, selected: n === depth }, String(n))));
   const status = h('p', { class: 'muted dg-status', role: 'status' });
   const canvas = h('div', { class: 'scroll dg-canvas', 'data-state': 'loading' });
   const legend = h('ul', { class: 'dg-legend', 'aria-label': 'Legend' },
-    h('li', {}, h('span', { class: 'key root' }), 'this job'), h('li', {}, h('span', { class: 'key pred' }), 'predecessor'),
+    h('li', {}, h('span', { class: 'key root' }), rootLabel), h('li', {}, h('span', { class: 'key pred' }), 'predecessor'),
     h('li', {}, h('span', { class: 'key succ' }), 'successor'), h('li', {}, h('span', { class: 'key crit' }), 'critical path'),
     h('li', {}, h('span', { class: 'key blocker' }), 'blocker (with its reason)'), h('li', {}, h('span', { class: 'key open' }), 'dependency not satisfied'));
   let run = 0;
@@ -247,12 +249,13 @@ export function mount(el, seeds, { title, depth = 2, idPrefix = 'dg' } = {}) {
       const ids = await seeds();
       const n = Number(sel.value);
       const pic = await collect(ids, n);
-      const svg = await draw(pic, title + ', depth ' + n);
+      const svg = await draw(pic, title + ', depth ' + n, rootLabel);
       if (mine !== run) return;
       const preds = [...pic.nodes.values()].filter((x) => x.role === 'pred').length;
+      const succs = [...pic.nodes.values()].filter((x) => x.role === 'succ').length;
       const crit = [...pic.edges.values()].filter((e) => e.critical).length;
       const blockers = [...pic.nodes.values()].filter((x) => x.reason).length;
-      status.textContent = `${preds} predecessor${preds === 1 ? '' : 's'}, ${pic.successors.size} successor${pic.successors.size === 1 ? '' : 's'} within ${n} level${n === 1 ? '' : 's'}` +
+      status.textContent = `${preds} predecessor${preds === 1 ? '' : 's'}, ${succs} successor${succs === 1 ? '' : 's'} within ${n} level${n === 1 ? '' : 's'}` +
         (crit ? `, ${crit} critical-path dependenc${crit === 1 ? 'y' : 'ies'}` : '') + (blockers ? `, ${blockers} blocker${blockers === 1 ? '' : 's'}` : '') +
         (pic.truncated ? ` — only the first ${MAX_NODES} jobs (and ${MAX_SEEDS} of a stream's) are drawn` : '') +
         (pic.unread ? ` — ${pic.unread} job${pic.unread === 1 ? '' : 's'} could not be read and show${pic.unread === 1 ? 's' : ''} what ${pic.unread === 1 ? 'its' : 'their'} neighbours say` : '') + '.';

@@ -93,7 +93,7 @@ export async function showJob(id, ctx, notice) {
   // The dependency picture: graph.js and dagre load on first use.
   const pic = h('div', { class: 'card', id: 'job-graph' }, h('h3', {}, 'Dependency picture'), h('div', { class: 'dg' }));
   sections.push(pic);
-  import('./graph.js').then((g) => g.mount(pic.querySelector('.dg'), async () => [j.id], { title: 'Dependencies of ' + j.name }),
+  import('./graph.js').then((g) => g.mount(pic.querySelector('.dg'), async () => [j.id], { title: 'Dependencies of ' + j.name, idPrefix: 'dg-job' }),
     (err) => fill(pic.querySelector('.dg'), h('p', { class: 'error', role: 'alert' }, 'Could not load the picture: ' + err.message)));
   sections.push(h('div', { class: 'card', id: 'job-log' }, h('h3', {}, 'Log tail'),
     log.status === 'fulfilled'

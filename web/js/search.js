@@ -168,7 +168,7 @@ export async function showStream(name) {
 // on and what waits on them (graph.js and dagre load on first use).
 function streamGraph(name, jobs) {
   const el = h('div', { class: 'dg' });
-  import('./graph.js').then((g) => g.mount(el, async () => jobs.map((j) => j.id), { title: 'Dependencies of job stream ' + name, depth: 1 }),
+  import('./graph.js').then((g) => g.mount(el, async () => jobs.map((j) => j.id), { title: 'Dependencies of job stream ' + name, depth: 1, rootLabel: 'a job of the stream', idPrefix: 'dg-stream' }),
     (err) => fill(el, h('p', { class: 'error', role: 'alert' }, 'Could not load the picture: ' + err.message)));
   return h('div', { class: 'card', id: 'stream-graph' }, h('h3', {}, 'Dependency picture'), el);
 }

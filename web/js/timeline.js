@@ -19,6 +19,7 @@ import { chip } from './chips.js';
 
 export const PAGE_SIZE = 25;
 const PARALLEL = 4;
+const JOBS_TTL = 30000;
 const W = 1000; // the bars' viewBox width
 const ZOOMS = { plan: 0, '24h': 24, '12h': 12, '6h': 6, '2h': 2 };
 const STATUSES = ['', 'late', 'abended', 'at-risk', 'RUNNING', 'WAITING', 'HELD', 'READY', 'SUCCESSFUL', 'ERROR', 'CANCELED', 'BLOCKED'];
@@ -110,8 +111,7 @@ let state = null; // {streams, risky, jobs: Map streamId → jobs} of this visit
 export async function showTimeline() {
   const body = $('tl-body');
   const p = params();
-  const fresh = !state || !document.getElementById('tl-form');
-  if (fresh) fill(body, h('p', { class: 'muted', role: 'status' }, 'Reading the plan…'));
+  if (!document.getElementById('tl-form')) fill(body, h('p', { class: 'muted', role: 'status' }, 'Reading the plan…'));
   try {
     const [st, crit] = await Promise.all([api('/api/v1/jobstreams'), api('/api/v1/critical').catch(() => ({ items: [] }))]);
     const risky = new Set(((crit && crit.items) || []).filter((c) => c.atRisk && c.streamId).map((c) => c.streamId));
@@ -127,13 +127,17 @@ export async function showTimeline() {
   const page = Math.min(pages, Math.max(1, Number(p.get('page')) || 1));
   const shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   // Only the streams on screen have their jobs read, one page each.
-  await pool(shown.filter((x) => !state.jobs.has(x.id)), PARALLEL, async (x) => {
+  // What was read in the last JOBS_TTL ms is reused (paging back and forth,
+  // changing the zoom); older is read again.
+  await pool(shown.filter((x) => !state.jobs.has(x.id) || now - state.jobs.get(x.id).at > JOBS_TTL), PARALLEL, async (x) => {
+    let items = null;
     try {
       const l = await api('/api/v1/jobs?' + new URLSearchParams({ stream: x.name, limit: '500' }).toString());
-      state.jobs.set(x.id, ((l && l.items) || []).filter((j) => !j.streamId || j.streamId === x.id));
+      items = ((l && l.items) || []).filter((j) => !j.streamId || j.streamId === x.id);
     } catch {
-      state.jobs.set(x.id, null);
+      items = null; // the row shows the stream's own times only
     }
+    state.jobs.set(x.id, { at: now, items });
   });
   const win = windowOf(state.streams, p, now);
   fill(body, form(p, state.streams),
@@ -234,7 +238,7 @@ function grid(streams, win, now) {
     h('div', { class: 'tl-label', role: 'columnheader' }, 'Job stream'),
     h('div', { class: 'tl-bars', role: 'columnheader' }, h('span', { class: 'vh' }, 'Time, in the plan time zone ' + zoneName()), axis))];
   for (const st of streams) {
-    const jobs = state.jobs.get(st.id);
+    const jobs = (state.jobs.get(st.id) || {}).items;
     const sp = jobs ? spans(jobs, now) : { start: NaN, end: NaN, est: NaN };
     const late = !!st.late;
     const ab = abended(st);
