@@ -223,17 +223,14 @@ const x = (t, win) => ((t - win.from) / (win.to - win.from)) * W;
 const inside = (t, win) => !isNaN(t) && t >= win.from && t <= win.to;
 
 function grid(streams, win, now) {
-  const axis = h('div', { class: 'tl-ticks', 'aria-hidden': 'true' });
-  for (const t of ticks(win.from, win.to)) {
-    const tk = h('span', { class: 'tl-tick' }, tickLabel(t));
-    tk.style.left = (x(t, win) / W * 100).toFixed(2) + '%'; // CSSOM: allowed under the CSP, unlike a style attribute
-    axis.append(tk);
-  }
-  if (inside(now, win)) {
-    const nl = h('span', { class: 'tl-tick tl-nowlabel' }, 'now');
-    nl.style.left = (x(now, win) / W * 100).toFixed(2) + '%';
-    axis.append(nl);
-  }
+  // The axis: an SVG without a viewBox, placed in percentages, so its
+  // labels keep their shape at any width.
+  const pct = (t) => (x(t, win) / W * 100).toFixed(2) + '%';
+  const anchor = (t) => (x(t, win) < 30 ? 'start' : x(t, win) > W - 30 ? 'end' : 'middle');
+  const axis = s('svg', { class: 'tl-axis', width: '100%', height: 26, 'aria-hidden': 'true' },
+    ticks(win.from, win.to).map((t) => [s('line', { class: 'tl-tickline', x1: pct(t), x2: pct(t), y1: 20, y2: 26 }),
+      s('text', { class: 'tl-tick', x: pct(t), y: 15, 'text-anchor': anchor(t) }, tickLabel(t))]),
+    inside(now, win) ? s('text', { class: 'tl-tick tl-nowlabel', x: pct(now), y: 25, 'text-anchor': anchor(now) }, 'now') : null);
   const rows = [h('div', { class: 'tl-row tl-head', role: 'row' },
     h('div', { class: 'tl-label', role: 'columnheader' }, 'Job stream'),
     h('div', { class: 'tl-bars', role: 'columnheader' }, h('span', { class: 'vh' }, 'Time, in the plan time zone ' + zoneName()), axis))];
