@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vendor-web.sh — the reproducible step that puts the browser client's
 # third-party libraries (DOMPurify, marked, dagre) into web/vendor/: exact
+# versions are fetched with
 # `npm pack` into a temporary directory (no node_modules in the tree), their
 # browser builds and licences are copied, and web/vendor/SHA256SUMS records
 # each file's checksum. Run it to change a version; `--check` re-fetches and
