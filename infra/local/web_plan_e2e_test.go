@@ -400,6 +400,10 @@ func TestWebClientPlanViews(t *testing.T) {
 	first := eval(`document.querySelector('.tl-stream').dataset.id`)
 	do("expand", chromedp.Click(chromedp.CSS(`.tl-stream .tl-toggle`)))
 	waitJS("its jobs", `!document.getElementById('tl-jobs-`+first+`').hidden && document.querySelectorAll('#tl-jobs-`+first+` .tl-job a.chip').length > 0`)
+	// The keyboard: a stream's toggle takes the focus and Enter expands it.
+	second := eval(`(() => { const b = Array.from(document.querySelectorAll('.tl-stream .tl-toggle')).find((b) => !b.disabled && b.getAttribute('aria-expanded') === 'false'); b.focus(); return b.closest('.tl-stream').dataset.id; })()`)
+	do("Enter on a toggle", chromedp.KeyEvent("\r"))
+	waitJS("expanded by the keyboard", `document.getElementById('tl-jobs-`+second+`').hidden === false && document.querySelector('.tl-stream[data-id="`+second+`"] .tl-toggle').getAttribute('aria-expanded') === 'true'`)
 	checkA11y("the timeline")
 	// The stream's times from its jobs: the first start, no end while a job
 	// is open, the estimate from the open job's start plus its duration.
