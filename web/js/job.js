@@ -1,5 +1,6 @@
 // job.js — one job: status, the actions its state and the user's role
-// allow, runs, why it waits, dependencies, impact, log tail.
+// allow, runs, why it waits, dependencies, impact, the dependency picture
+// (graph.js), log tail.
 import { h, $, fill, badge } from './dom.js';
 import { api } from './api.js';
 import { atLeast } from './auth.js';
@@ -36,12 +37,15 @@ export async function showJob(id, ctx, notice) {
   const body = $('job-body');
   if (!notice) fill(body, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   const enc = encodeURIComponent(id);
-  const [job, log, impact, why] = await Promise.allSettled([
+  const [job, impact, why] = await Promise.allSettled([
     api('/api/v1/jobs/' + enc),
-    api('/api/v1/jobs/' + enc + '/log'),
     api('/api/v1/jobs/' + enc + '/impact'),
     api('/api/v1/jobs/' + enc + '/why'),
   ]);
+  // A job that has not started has no log: not asked for (the API would
+  // answer 404, which the browser reports as an error).
+  const started = job.status === 'fulfilled' && job.value.job.lastRun && job.value.job.lastRun.start;
+  const [log] = await Promise.allSettled([started ? api('/api/v1/jobs/' + enc + '/log') : Promise.reject(new Error('it has not run yet'))]);
   if (job.status === 'rejected') {
     fill(body, h('p', { class: 'error', role: 'alert' }, 'Could not load the job: ' + job.reason.message));
     return;
@@ -86,6 +90,11 @@ export async function showJob(id, ctx, notice) {
       (im.successors || []).length ? h('ul', { class: 'list' }, im.successors.map((x) => h('li', {}, chip(x), x.critical ? h('span', { class: 'badge crit' }, 'critical') : ''))) : h('p', { class: 'muted' }, 'No successors.'),
       im.note ? h('p', { class: 'muted' }, im.note) : null));
   }
+  // The dependency picture: graph.js and dagre load on first use.
+  const pic = h('div', { class: 'card', id: 'job-graph' }, h('h3', {}, 'Dependency picture'), h('div', { class: 'dg' }));
+  sections.push(pic);
+  import('./graph.js').then((g) => g.mount(pic.querySelector('.dg'), async () => [j.id], { title: 'Dependencies of ' + j.name, idPrefix: 'dg-job' }),
+    (err) => fill(pic.querySelector('.dg'), h('p', { class: 'error', role: 'alert' }, 'Could not load the picture: ' + err.message)));
   sections.push(h('div', { class: 'card', id: 'job-log' }, h('h3', {}, 'Log tail'),
     log.status === 'fulfilled'
       ? h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Job log' }, log.value.text || '(empty)')

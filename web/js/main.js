@@ -1,5 +1,6 @@
 // main.js — boots the client: sign-in, the WebSocket, and hash routing
-// between chat, dashboard, job detail, documents and review.
+// between chat, dashboard, timeline (timeline.js, loaded on first use),
+// job detail, documents and review.
 import { $, fill, h } from './dom.js';
 import { loadConfig, session, signInLocal, signInCognito, completeCognito, signOut, atLeast, refresh } from './auth.js';
 import { Socket } from './socket.js';
@@ -175,6 +176,7 @@ function route() {
     case 'search': showPage('search'); showSearch(); break;
     case 'streams': showPage('object'); showStream(decodeURIComponent(arg)); break;
     case 'workstations': showPage('object'); showWorkstation(decodeURIComponent(arg)); break;
+    case 'timeline': showPage('timeline'); import('./timeline.js').then((m) => m.showTimeline(), (err) => fill($('tl-body'), h('p', { class: 'error', role: 'alert' }, 'Could not load the timeline: ' + err.message))); break;
     case 'jobs': showPage('job'); showJob(decodeURIComponent(arg), { session, dialog }); break;
     case 'proposals':
       if (!atLeast(s.role, 'operator')) return denied('proposals');
