@@ -111,6 +111,8 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/workstations", Status, RoleViewer},
 		{"GET", "/api/v1/critical", Status, RoleViewer},
 		{"GET", "/api/v1/events", Status, RoleViewer},
+		// The monitor's events as alerts (severity, title), for the console's alerts panel.
+		{"GET", "/api/v1/alerts", Status, RoleViewer},
 		{"GET", "/api/v1/agents", Chat, RoleViewer},
 		// The shift handover digest (?shift=current|previous).
 		{"GET", "/api/v1/handover", Health, RoleViewer},
