@@ -204,12 +204,15 @@ func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
 		switch k {
-		case "user", "action", "from", "to", "limit", "cursor", "format":
+		case "user", "action", "outcome", "from", "to", "limit", "cursor", "format":
 		default:
 			return api.BadRequest("unknown query parameter " + strconv.Quote(k))
 		}
 	}
-	f := audit.Filter{User: q.Get("user"), Action: q.Get("action"), Cursor: q.Get("cursor")}
+	f := audit.Filter{User: q.Get("user"), Action: q.Get("action"), Outcome: q.Get("outcome"), Cursor: q.Get("cursor")}
+	if strings.ContainsAny(f.Outcome, ": ") {
+		return api.BadRequest("outcome is the result's first word (ok, failed, refused, proposed, …)")
+	}
 	var err error
 	if f.From, err = timeParam(q.Get("from"), "from"); err != nil {
 		return err

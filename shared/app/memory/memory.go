@@ -246,7 +246,19 @@ type ReviewItem struct {
 	Reviewer   string    `json:"reviewer,omitempty"`
 	DecidedAt  time.Time `json:"decidedAt,omitzero"`
 	CreatedAt  time.Time `json:"createdAt"`
+	// Cited are the jobs the reviewed answer cited (the turn's ABOUT
+	// edges), listed by Reviews and Review; empty when the turn is unknown.
+	Cited []CitedJob `json:"cited"`
 }
+
+// CitedJob is a job an answer cited, as the graph names it.
+type CitedJob struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// citedOf is the Cypher projection of a review item's cited jobs.
+const citedOf = `[(r)-[:REVIEWS]->(:Turn)-[:ABOUT]->(j:Job) | {id: j.id, name: j.name}] AS cited`
 
 func reviewID(user, turnID, reason string) string {
 	sum := sha256.Sum256([]byte(user + "\x00" + turnID + "\x00" + reason))
@@ -389,7 +401,7 @@ func (s *Store) Reviews(ctx context.Context, f Filter) (Page, error) {
 	}
 	recs, err := s.cfg.Graph.Read(ctx, `
 MATCH (r:ReviewItem) WHERE ($status = '' OR r.status = $status) AND ($user = '' OR r.user = $user)
-RETURN r ORDER BY r.createdAt DESC, r.id SKIP $skip LIMIT $limit`, map[string]any{
+RETURN r, `+citedOf+` ORDER BY r.createdAt DESC, r.id SKIP $skip LIMIT $limit`, map[string]any{
 		"status": f.Status, "user": f.User, "skip": int64(offset), "limit": int64(f.Limit + 1),
 	})
 	if err != nil {
@@ -408,7 +420,7 @@ RETURN r ORDER BY r.createdAt DESC, r.id SKIP $skip LIMIT $limit`, map[string]an
 
 // Review returns one review item, or ErrNotFound.
 func (s *Store) Review(ctx context.Context, id string) (ReviewItem, error) {
-	recs, err := s.cfg.Graph.Read(ctx, `MATCH (r:ReviewItem {id: $id}) RETURN r`, map[string]any{"id": id})
+	recs, err := s.cfg.Graph.Read(ctx, `MATCH (r:ReviewItem {id: $id}) RETURN r, `+citedOf, map[string]any{"id": id})
 	if err != nil {
 		return ReviewItem{}, fmt.Errorf("memory: get review %s: %w", id, err)
 	}
@@ -589,7 +601,19 @@ func itemOf(rec *neo4j.Record) ReviewItem {
 		}
 		return time.Time{}
 	}
+	cited := []CitedJob{}
+	if c, ok := rec.Get("cited"); ok {
+		list, _ := c.([]any)
+		for _, x := range list {
+			m, _ := x.(map[string]any)
+			id, _ := m["id"].(string)
+			name, _ := m["name"].(string)
+			if id != "" {
+				cited = append(cited, CitedJob{ID: id, Name: name})
+			}
+		}
+	}
 	return ReviewItem{ID: s("id"), TurnID: s("turnId"), User: s("user"), Reason: s("reason"), Detail: s("detail"),
 		Question: s("question"), Answer: s("answer"), Status: s("status"), Correction: s("correction"), Note: s("note"),
-		Reviewer: s("reviewer"), DecidedAt: t("decidedAt"), CreatedAt: t("createdAt")}
+		Reviewer: s("reviewer"), DecidedAt: t("decidedAt"), CreatedAt: t("createdAt"), Cited: cited}
 }
