@@ -14,9 +14,12 @@ export class Documents {
     });
   }
 
+  /** show lists the documents; id ("ID" or "ID?section=S", from a citation) is highlighted. */
   show(id) {
     this.visible = true;
-    this.highlight = id || '';
+    const [doc, qs = ''] = String(id || '').split('?');
+    this.highlight = doc;
+    this.section = new URLSearchParams(qs).get('section') || '';
     this.load();
   }
 
@@ -36,9 +39,21 @@ export class Documents {
         this.uploaded = '';
       }
       fill($('docs-list'), docs.length ? docs.map((doc) => this.row(doc)) : h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No documents.')));
+      this.openCited();
     } catch (err) {
       $('docs-note').textContent = 'Could not list the documents: ' + err.message;
     }
+  }
+
+  // openCited brings the cited runbook's row into view and says which
+  // section the answer cited.
+  openCited() {
+    const tr = this.highlight && document.getElementById('doc-' + this.highlight);
+    if (!tr) return;
+    if (this.section && !tr.querySelector('.cited-section')) {
+      tr.cells[0].append(h('span', { class: 'cited-section' }, ' — cited: § ' + this.section));
+    }
+    tr.scrollIntoView({ block: 'center' });
   }
 
   row(doc) {

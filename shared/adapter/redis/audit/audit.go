@@ -183,7 +183,8 @@ type Filter struct {
 	User   string
 	Action string // exact, or a prefix ending in ":" ("execute:" is every execution)
 	// Outcome is the result's first word: "ok" matches "ok", "failed"
-	// matches "failed: HWA 409"; "" matches every result.
+	// matches "failed: HWA 409", "removed" matches "removed 3 keys"; ""
+	// matches every result.
 	Outcome string
 	From    time.Time // inclusive
 	To      time.Time // exclusive
@@ -195,7 +196,7 @@ func (f Filter) match(r record) bool {
 	if f.User != "" && r.User != f.User {
 		return false
 	}
-	if f.Outcome != "" && r.Result != f.Outcome && !strings.HasPrefix(r.Result, f.Outcome+":") {
+	if f.Outcome != "" && r.Result != f.Outcome && !strings.HasPrefix(r.Result, f.Outcome+":") && !strings.HasPrefix(r.Result, f.Outcome+" ") {
 		return false
 	}
 	if f.Action != "" {

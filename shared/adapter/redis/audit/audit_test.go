@@ -118,6 +118,7 @@ func TestFilter(t *testing.T) {
 			{Filter{Outcome: "failed"}, []int{4}},
 			{Filter{Outcome: "refused", User: "bob"}, []int{3}},
 			{Filter{Outcome: "fail"}, nil}, // a whole word, not a prefix
+			{Filter{Outcome: "refused"}, []int{3}},
 			{Filter{Outcome: "ok", Action: "execute:"}, []int{2}},
 		}
 		for _, tt := range tests {
