@@ -60,6 +60,7 @@ func newHandler(d deps, edge *api.Edge) (*handler, error) {
 		"POST /api/v1/documents/upload-url":       d.docs.uploadURL,
 		"GET /api/v1/documents":                   d.docs.list,
 		"DELETE /api/v1/documents/{id}":           d.docs.remove,
+		"GET /api/v1/documents/{id}/sections":     d.docs.sections,
 		"GET /api/v1/admin/reviews":               d.reviews.list,
 		"POST /api/v1/admin/reviews/{id}/approve": d.reviews.approve,
 		"POST /api/v1/admin/reviews/{id}/reject":  d.reviews.reject,

@@ -6,7 +6,7 @@ import { h, $, fill } from './dom.js';
 import { api } from './api.js';
 import { when } from './time.js';
 import { render } from './markdown.js';
-import { chip, enrich } from './chips.js';
+import { chip, enrich, logQuotes } from './chips.js';
 import { Audit } from './audit.js';
 
 let audit = null;
@@ -57,7 +57,7 @@ function reviewItem(it) {
   };
   const answer = h('div', { class: 'review-answer' });
   if (it.answer) {
-    answer.innerHTML = render(it.answer);
+    answer.innerHTML = render(logQuotes(it.answer));
     enrich(answer);
   } else answer.append(h('p', { class: 'muted' }, '(not recorded)'));
   const cited = it.cited || [];

@@ -136,6 +136,8 @@ func HTTP() []HTTPRoute {
 		{"POST", "/api/v1/documents/upload-url", Admin, RoleOperator},
 		{"GET", "/api/v1/documents", Admin, RoleOperator},
 		{"DELETE", "/api/v1/documents/{id}", Admin, RoleOperator},
+		// A runbook's text, section by section: where a citation opens it.
+		{"GET", "/api/v1/documents/{id}/sections", Admin, RoleOperator},
 
 		// The MCP server (Streamable HTTP, stateless) and its OAuth 2.0
 		// protected-resource metadata (RFC 9728), at the root and at the
