@@ -157,7 +157,7 @@ func TestWebClientConsole(t *testing.T) {
 	s, out := newStack(t, env)
 	run := fmt.Sprint(time.Now().UnixNano() % 1e9)
 	operatorUser, adminUser := "olga-"+run, "adam-"+run
-	t.Cleanup(func() { cleanGraph(t, neo, []string{operatorUser, adminUser}, "none-"+run) })
+	t.Cleanup(func() { cleanGraph(t, neo, []string{operatorUser, adminUser}, "console-e2e-"+run+".md") })
 	// The graph knows the plan's jobs: the turns' cited jobs link to them.
 	if code, b := do2(t, "POST", s.url+"/local/schedules/topology-sync"); code != 200 {
 		t.Fatalf("topology-sync: %d %s", code, b)
@@ -278,6 +278,47 @@ func TestWebClientConsole(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](last+`.querySelector('form.feedback input').value = 'the log tail is too short'`),
 		chromedp.Evaluate[chromedp.Void](last+`.querySelector('form.feedback button').click()`))
 	c.wait("the feedback recorded", last+`.innerText.includes('Thanks for the feedback.')`, 20*time.Second)
+
+	// 1b. A runbook citation opens the runbook at the cited section.
+	docName := "console-e2e-" + run + ".md"
+	marker := "listener LSN" + run
+	mdPath := filepath.Join(t.TempDir(), docName)
+	md := "# Operations\n\n## Start of day\n\nCheck the agents.\n\n## Recovering " + job.Name + "\n\nWhen " + job.Name + " abends, restart the " + marker + ", then rerun " + job.Name + ".\n"
+	if err := os.WriteFile(mdPath, []byte(md), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.do("documents", chromedp.Navigate(s.url+"/#/documents"), chromedp.WaitVisible(chromedp.ID("upload-file")))
+	c.do("upload a runbook", chromedp.SetUploadFiles(chromedp.ID("upload-file"), []string{mdPath}), chromedp.Click(chromedp.CSS("#upload button[type=submit]")))
+	c.wait("the runbook ingested", fmt.Sprintf(`document.getElementById('upload-status').textContent.startsWith(%q)`, docName+" is ingested"), 40*time.Second)
+	c.do("ask about the runbook", chromedp.Navigate(s.url+"/#/chat"), chromedp.WaitVisible(chromedp.ID("question")),
+		chromedp.SendKeys(chromedp.ID("question"), "what to do when "+job.Name+" abends?\r"))
+	c.wait("the runbook answer", `document.querySelectorAll('#messages article.done').length === 2`, 40*time.Second)
+	docCite := last + `.querySelector('.cites a[data-kind=document]')`
+	if c.eval(`String(`+docCite+` !== null)`) != "true" {
+		t.Fatalf("the runbook answer cites no runbook: %s", c.eval(last+`.innerHTML`))
+	}
+	dh := c.eval(docCite + `.getAttribute('href')`)
+	du, err := url.Parse(strings.TrimPrefix(dh, "#"))
+	if err != nil || du.Query().Get("section") == "" {
+		t.Fatalf("runbook citation %q names no section", dh)
+	}
+	section := du.Query().Get("section")
+	t.Logf("runbook citation: %s", dh)
+	c.do("start from the top", chromedp.Evaluate[chromedp.Void](`document.getElementById('main').focus()`))
+	c.tabTo(`#messages article:last-of-type .cites a[data-kind=document]`, 120)
+	c.do("open the runbook citation", chromedp.KeyEvent(kb.Enter))
+	c.wait("the cited section", `document.querySelector('#doc-view .doc-section.cited') !== null`, 20*time.Second)
+	sec := c.eval(`JSON.stringify(Array.from(document.querySelectorAll('#doc-view .doc-section.cited')).map((e) => [e.dataset.section, e.innerText, String(document.activeElement === e)]))`)
+	var secs [][3]string
+	json.Unmarshal([]byte(sec), &secs)
+	if len(secs) == 0 || secs[0][0] != section || !strings.Contains(secs[0][1], marker) || secs[0][2] != "true" {
+		t.Errorf("the cited section shown: %q, want %q with %q, focused", secs, section, marker)
+	}
+	if n := c.eval(`String(document.querySelectorAll('#doc-view .doc-section').length)`); n == "1" {
+		t.Errorf("the runbook view shows only the cited section, want the whole runbook")
+	}
+	c.a11y("a runbook at its cited section")
+	c.shotBoth("console-runbook-section")
 
 	// 2. Alerts: the plan monitor raises an abend; the panel lists it,
 	// the unread count goes up, a critical one is notified once allowed.
