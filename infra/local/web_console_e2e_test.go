@@ -89,6 +89,10 @@ func (c *console) shotBoth(name string) {
 	for _, size := range [][2]int64{{1400, 900}, {390, 844}} {
 		c.do("size", chromedp.EmulateViewport(size[0], size[1]))
 		time.Sleep(150 * time.Millisecond)
+		if w := c.eval(`document.documentElement.scrollWidth + ' ' + document.documentElement.clientWidth`); size[0] == 390 && strings.Fields(w)[0] != strings.Fields(w)[1] {
+			c.t.Errorf("%s at 390 px scrolls sideways (scroll and client width %s); too wide: %s", name, w,
+				c.eval(`Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !e.closest('.scroll, pre')).slice(-4).map((e) => e.tagName + '.' + e.className).join(' | ')`))
+		}
 		b, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			c.t.Fatalf("screenshot %s: %v", name, err)
@@ -370,6 +374,9 @@ func TestWebClientConsole(t *testing.T) {
 	}
 	if l := c.eval(`document.getElementById('alerts-btn').getAttribute('aria-label')`); l != "Alerts, "+unreadAfter+" unread" {
 		t.Errorf("alerts button label %q", l)
+	}
+	if l := c.eval(`document.getElementById('alerts-live').textContent`); !strings.Contains(l, victim.Name) && !strings.HasSuffix(l, " new alerts") {
+		t.Errorf("the live region says %q, not the new alert", l)
 	}
 	if n := c.eval(`JSON.stringify(window.__notes)`); !strings.Contains(n, victim.Name) {
 		t.Errorf("notifications shown: %s, want the abend of %s", n, victim.Name)

@@ -53,6 +53,9 @@ export class Alerts {
       this.close();
     });
     this.build();
+    // New alerts are announced (politely) to screen readers wherever focus is.
+    this.live = h('div', { class: 'vh', id: 'alerts-live', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    document.body.append(this.live);
     socket.addEventListener('frame', (e) => this.onFrame(e.detail));
   }
 
@@ -126,6 +129,7 @@ export class Alerts {
     this.loadedOnce = true;
     this.trim();
     for (const a of fresh) this.maybeNotify(a);
+    if (fresh.length) this.live.textContent = fresh.length === 1 ? 'New ' + fresh[0].severity + ' alert: ' + fresh[0].title : fresh.length + ' new alerts';
     this.render();
   }
 
