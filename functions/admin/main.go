@@ -1,8 +1,9 @@
 // Command admin is the Lambda function behind the admin HTTP routes: cache
 // statistics and invalidation, the audit trail (with a CSV export), the
 // security view and the memory review queue (admin role; see reviews.go),
-// and the documents API: presigned upload URLs, the document list and
-// deletion (operator role; see documents.go).
+// and the documents API: presigned upload URLs, the document list, a
+// document's sections (where a citation opens it) and deletion (operator
+// role; see documents.go).
 package main
 
 import (

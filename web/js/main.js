@@ -14,6 +14,7 @@ import { showProposal } from './proposals.js';
 import { api } from './api.js';
 import { showSearch, showStream, showWorkstation, resetSearch } from './search.js';
 import { setZone, planZone } from './time.js';
+import { Alerts } from './alerts.js';
 
 let cfg;
 let socket;
@@ -140,11 +141,12 @@ function start() {
       chat: new Chat(socket, session, dialog),
       dashboard: new Dashboard(socket),
       documents: new Documents(socket),
+      alerts: new Alerts(socket, session),
     };
     window.addEventListener('hashchange', route);
   }
   socket.open();
-  loadZone().then(route);
+  loadZone().then(() => { pages.alerts.start(); route(); });
 }
 
 function stop() {
@@ -154,7 +156,7 @@ function stop() {
   resetSearch();
   if (socket) socket.close();
   // The next user starts with an empty conversation.
-  if (pages) pages.chat.reset();
+  if (pages) { pages.chat.reset(); pages.alerts.stop(); }
 }
 
 function showPage(name) {
@@ -177,7 +179,10 @@ function route() {
     case 'streams': showPage('object'); showStream(decodeURIComponent(arg)); break;
     case 'workstations': showPage('object'); showWorkstation(decodeURIComponent(arg)); break;
     case 'timeline': showPage('timeline'); import('./timeline.js').then((m) => m.showTimeline(), (err) => fill($('tl-body'), h('p', { class: 'error', role: 'alert' }, 'Could not load the timeline: ' + err.message))); break;
-    case 'jobs': showPage('job'); showJob(decodeURIComponent(arg), { session, dialog }); break;
+    case 'jobs': {
+      const [jid, qs = ''] = arg.split('?'); // ?log=1&tail=&lines=&run= from a log citation
+      showPage('job'); showJob(decodeURIComponent(jid), { session, dialog, cite: new URLSearchParams(qs) }); break;
+    }
     case 'proposals':
       if (!atLeast(s.role, 'operator')) return denied('proposals');
       showPage('proposal'); showProposal(decodeURIComponent(arg), dialog); break;

@@ -343,6 +343,43 @@ RETURN d, COUNT { (d)-[:HAS_CHUNK]->(:Chunk) } AS chunks`, map[string]any{"id": 
 	return documentFromRecord(res.Records[0]), nil
 }
 
+// MaxSections bounds the chunks DocumentSections returns.
+const MaxSections = 2000
+
+// Section is one chunk of a document as a reader sees it: its place, the
+// heading path it falls under and its text (no embedding).
+type Section struct {
+	Ordinal int    `json:"ordinal"`
+	Section string `json:"section"`
+	Text    string `json:"text"`
+}
+
+// DocumentSections returns the chunks of document id in their order (at
+// most MaxSections). It returns ErrNotFound when there is no such
+// document, and the driver's error, wrapped.
+func (s *Store) DocumentSections(ctx context.Context, id string) ([]Section, error) {
+	res, err := s.read(ctx, `
+MATCH (d:Document {id: $id})
+OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+WITH d, c ORDER BY c.ordinal
+RETURN d.id AS id, [x IN collect(c) | {ordinal: x.ordinal, section: x.section, text: x.text}][0..$max] AS chunks`,
+		map[string]any{"id": id, "max": int64(MaxSections)})
+	if err != nil {
+		return nil, fmt.Errorf("graph: document %s sections: %w", id, err)
+	}
+	if len(res.Records) == 0 {
+		return nil, fmt.Errorf("graph: document %s sections: %w", id, ErrNotFound)
+	}
+	raw, _ := res.Records[0].Get("chunks")
+	list, _ := raw.([]any)
+	out := make([]Section, 0, len(list))
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		out = append(out, Section{Ordinal: int(propInt(m, "ordinal")), Section: propStr(m, "section"), Text: propStr(m, "text")})
+	}
+	return out, nil
+}
+
 func documentFromRecord(rec *neo4j.Record) Document {
 	v, _ := rec.Get("d")
 	n, _ := v.(neo4j.Node)

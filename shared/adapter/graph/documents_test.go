@@ -82,6 +82,13 @@ func TestDocumentLifecycle(t *testing.T) {
 	if err != nil || len(r.Records) != 1 {
 		t.Fatalf("MENTIONS of job %s: %d records, %v", job.Name, len(r.Records), err)
 	}
+	secs, err := s.DocumentSections(ctx, d.ID)
+	if err != nil || len(secs) != 2 || secs[0] != (Section{0, "Runbook", chunks[0].Text}) || secs[1] != (Section{1, "Runbook > Escalation", chunks[1].Text}) {
+		t.Errorf("DocumentSections = %+v, %v; want the two chunks in order", secs, err)
+	}
+	if _, err := s.DocumentSections(ctx, "doc-none"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("DocumentSections of no document = %v, want ErrNotFound", err)
+	}
 	got, _ = s.Document(ctx, d.ID)
 	if got.Status != StatusIngested || got.Chunks != 2 || got.VersionID != "v1" || got.UploadedBy != "alice" || got.CreatedAt.IsZero() {
 		t.Errorf("Document = %+v", got)

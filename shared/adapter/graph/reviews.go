@@ -116,7 +116,7 @@ RETURN r, created`, map[string]any{
 func (s *Store) Reviews(ctx context.Context, status, user string, offset, limit int) ([]review.Item, error) {
 	recs, err := s.Read(ctx, `
 MATCH (r:ReviewItem) WHERE ($status = '' OR r.status = $status) AND ($user = '' OR r.user = $user)
-RETURN r ORDER BY r.createdAt DESC, r.id SKIP $skip LIMIT $limit`, map[string]any{
+RETURN r, `+citedOf+` ORDER BY r.createdAt DESC, r.id SKIP $skip LIMIT $limit`, map[string]any{
 		"status": status, "user": user, "skip": int64(offset), "limit": int64(limit),
 	})
 	if err != nil {
@@ -131,7 +131,7 @@ RETURN r ORDER BY r.createdAt DESC, r.id SKIP $skip LIMIT $limit`, map[string]an
 
 // Review returns one item, or review.ErrNotFound.
 func (s *Store) Review(ctx context.Context, id string) (review.Item, error) {
-	recs, err := s.Read(ctx, `MATCH (r:ReviewItem {id: $id}) RETURN r`, map[string]any{"id": id})
+	recs, err := s.Read(ctx, `MATCH (r:ReviewItem {id: $id}) RETURN r, `+citedOf, map[string]any{"id": id})
 	if err != nil {
 		return review.Item{}, fmt.Errorf("graph: get review %s: %w", id, err)
 	}
@@ -195,6 +195,10 @@ RETURN node.id AS id, node.question AS question, node.correction AS correction O
 	return out, nil
 }
 
+// citedOf is the Cypher projection of a review item's cited jobs: the
+// jobs its turn is ABOUT.
+const citedOf = `[(r)-[:REVIEWS]->(:Turn)-[:ABOUT]->(j:Job) | {id: j.id, name: j.name}] AS cited`
+
 func itemOf(rec *neo4j.Record) review.Item {
 	v, _ := rec.Get("r")
 	n, _ := v.(neo4j.Node)
@@ -209,7 +213,19 @@ func itemOf(rec *neo4j.Record) review.Item {
 		}
 		return time.Time{}
 	}
+	cited := []review.CitedJob{}
+	if c, ok := rec.Get("cited"); ok {
+		list, _ := c.([]any)
+		for _, x := range list {
+			m, _ := x.(map[string]any)
+			id, _ := m["id"].(string)
+			name, _ := m["name"].(string)
+			if id != "" {
+				cited = append(cited, review.CitedJob{ID: id, Name: name})
+			}
+		}
+	}
 	return review.Item{ID: s("id"), TurnID: s("turnId"), User: s("user"), Reason: s("reason"), Detail: s("detail"),
 		Question: s("question"), Answer: s("answer"), Status: s("status"), Correction: s("correction"), Note: s("note"),
-		Reviewer: s("reviewer"), DecidedAt: t("decidedAt"), CreatedAt: t("createdAt")}
+		Reviewer: s("reviewer"), DecidedAt: t("decidedAt"), CreatedAt: t("createdAt"), Cited: cited}
 }

@@ -71,6 +71,15 @@ type Item struct {
 	Reviewer   string    `json:"reviewer,omitempty"`
 	DecidedAt  time.Time `json:"decidedAt,omitzero"`
 	CreatedAt  time.Time `json:"createdAt"`
+	// Cited are the jobs the reviewed answer cited, as stores list them;
+	// empty when the turn is unknown.
+	Cited []CitedJob `json:"cited"`
+}
+
+// CitedJob is a job an answer cited.
+type CitedJob struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // ItemID is the id of the item for (user, turn, reason): one item per
