@@ -98,6 +98,9 @@ type Why struct {
 	Waiting  bool      `json:"waiting"`
 	Reason   string    `json:"reason,omitempty"` // the job's own reason (substatus)
 	Blockers []Blocker `json:"blockers"`
+	// Conditions are the prompts, resources and files holding the job or
+	// its root blockers (conditions.go).
+	Conditions []Condition `json:"conditions"`
 }
 
 // Graph is the graph store's queries (*graph.Store).
@@ -123,6 +126,9 @@ type Service struct {
 	Graph Graph
 	Flow  Flow
 	Jobs  Jobs
+	// Resources reads the resources a condition names, for their holders;
+	// nil: Flow when it reads resources too (*hwa.Client), else none.
+	Resources Resources
 	// GraphBudget bounds the graph attempt of one answer (zero:
 	// DefaultGraphBudget); it never takes more than graphShare of the time
 	// left before the caller's deadline.
@@ -374,7 +380,9 @@ func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 		wa, err := s.Graph.WhyWaiting(gctx, jobID)
 		cancel()
 		if err == nil {
-			return whyOf(wa, SourceGraph), nil
+			out := whyOf(wa, SourceGraph)
+			s.addConditions(ctx, &out, workload.Job{}, false)
+			return out, nil
 		}
 		var ok bool
 		if note, ok = graphFailed(ctx, gctx, budget, err); !ok {
@@ -393,6 +401,7 @@ func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 	}
 	out := whyOf(wa, SourceHWA)
 	out.Note = note
+	s.addConditions(ctx, &out, j, true)
 	return out, nil
 }
 
