@@ -77,8 +77,8 @@ func (q *question) condition(toks []token, words map[string]bool, phrase func(..
 		return true
 	case phrase("holding up", "holding back", "holding § up", "holds § up", "holds it up"):
 		return false // why a job waits
-	case resource || (words["who"] || words["what"] || words["which"]) && (words["holds"] || words["holding"] || words["uses"] || words["using"]) && len(names) > 0 ||
-		len(names) > 0 && phrase("§ free", "free §", "§ are free", "§ is free", "§ available", "§ are available", "§ exhausted", "§ used", "§ are used", "§ in use", "§ are in use", "units of §"):
+	case resource || (words["who"] || words["what"] || words["which"]) && (words["holds"] || words["holding"]) && len(names) > 0 ||
+		len(names) > 0 && phrase("§ free", "free §", "§ are free", "§ is free", "§ exhausted", "§ in use", "§ are in use", "units of §"):
 		q.kind, q.explicit = kindResources, true
 		if len(names) > 0 {
 			q.resource = names[0]
