@@ -294,7 +294,7 @@ func (t *Tools) getResource(ctx context.Context, in GetResourceInput) outcome {
 		hs = append(hs, fmt.Sprintf("%s (%d)", h.Job, h.Quantity))
 	}
 	o = outcome{value: v, refs: resourceRefs(v),
-		summary: fmt.Sprintf("%s: %d of %d in use, %d free, held by [%s], %d jobs waiting", v.Name, v.InUse, v.Quantity, v.Available, strings.Join(hs, ", "), len(v.Waiting))}
+		summary: fmt.Sprintf("%s: %d of %d in use, %d free, used by [%s], %d jobs waiting", v.Name, v.InUse, v.Quantity, v.Available, strings.Join(hs, ", "), len(v.Waiting))}
 	return o
 }
 

@@ -121,7 +121,7 @@ func TestWhyWaitingNamesThePrompt(t *testing.T) {
 		t.Errorf("why_waiting WAIT_PROMPT_J1: %s", o.summary)
 	}
 	o, _ = call(t, e, ToolWhyWaiting, WhyWaitingInput{Job: "WAIT_RESOURCE_J1"})
-	if o.isError || !strings.Contains(o.summary, "resource DB_CONNECTIONS") || !strings.Contains(o.summary, "held by LONG_RUNNER_J1") {
+	if o.isError || !strings.Contains(o.summary, "resource DB_CONNECTIONS") || !strings.Contains(o.summary, "used by LONG_RUNNER_J1") {
 		t.Errorf("why_waiting WAIT_RESOURCE_J1: %s", o.summary)
 	}
 }

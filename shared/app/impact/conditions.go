@@ -140,7 +140,7 @@ func (s *Service) condition(ctx context.Context, j workload.Job, d workload.Depe
 			}
 			c.Detail += fmt.Sprintf(": %d units, %d free", r.Quantity, r.Available)
 			if len(hs) > 0 {
-				c.Detail += ", held by " + strings.Join(hs, ", ")
+				c.Detail += ", used by " + strings.Join(hs, ", ")
 			}
 		}
 	case workload.DepFile:

@@ -31,7 +31,7 @@ func TestWhyNamesPromptResourceAndFile(t *testing.T) {
 	}{
 		{"WAIT_PROMPT_J1", KindPrompt, "CONFIRM_TAPE", []string{"Is the tape mounted on drive 2?", "asked"}},
 		{"WAIT_PROMPT_J2", KindPrompt, "CONFIRM_TAPE", []string{"WAIT_PROMPT_J1 waits for prompt CONFIRM_TAPE"}},
-		{"WAIT_RESOURCE_J1", KindResource, "DB_CONNECTIONS", []string{"needs 1 of resource DB_CONNECTIONS", "0 free", "held by LONG_RUNNER_J1 (2)"}},
+		{"WAIT_RESOURCE_J1", KindResource, "DB_CONNECTIONS", []string{"needs 1 of resource DB_CONNECTIONS", "0 free", "used by LONG_RUNNER_J1 (2)"}},
 		{"WAIT_FILE_J1", KindFile, "/data/in/bank_statement.csv", []string{"waits for file /data/in/bank_statement.csv"}},
 	}
 	for _, tt := range tests {

@@ -259,7 +259,7 @@ func resourceLine(r resourceItem) string {
 		for _, h := range r.Holders {
 			hs = append(hs, fmt.Sprintf("%s (id %s, %s)", h.Job, h.JobID, plural(h.Quantity, "unit", "units")))
 		}
-		b.WriteString("; held by " + strings.Join(hs, ", "))
+		b.WriteString("; used by " + strings.Join(hs, ", "))
 	}
 	if len(r.Waiting) > 0 {
 		fmt.Fprintf(&b, "; %s waiting: %s", plural(len(r.Waiting), "job", "jobs"), jobNames(r.Waiting))
