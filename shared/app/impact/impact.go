@@ -1,7 +1,9 @@
 // Package impact answers the two questions an operator asks before acting
 // on a job: what breaks downstream if it fails (its successors, the critical
 // ones marked, and whether it is on a critical path), and why it waits (the
-// upstream chain to the root predecessor that is held, late or abended).
+// upstream chain to the root predecessor that is held, late or abended,
+// and the prompt, resource or file holding the job or that root:
+// conditions.go).
 //
 // It asks the Neo4j graph first; when the graph is not configured or cannot
 // be reached it falls back to HWA's own predecessor and successor calls and
