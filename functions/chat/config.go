@@ -193,7 +193,7 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 		kn.close()
 		return kn, err
 	}
-	mem, err := memory.New(memory.Config{Graph: store, Embed: embed, Auditor: &memory.Auditor{Plan: memory.PlanView{Plan: plan}}})
+	mem, err := memory.New(memory.Config{Graph: store, Embed: embed, Auditor: &memory.Auditor{Plan: memory.PlanView{Plan: plan, Conditions: planview.HWA{Client: hc}}}})
 	if err == nil && !graphDown {
 		if err = mem.Ready(startCtx); errors.Is(err, graph.ErrUnavailable) {
 			err = nil // made on the first search once Neo4j returns

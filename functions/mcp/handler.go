@@ -243,10 +243,10 @@ func (h *handler) newServer(tools []string) *mcp.Server {
 		t := &mcp.Tool{Name: spec.Name, Description: spec.Description, InputSchema: spec.Schema,
 			Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: new(false)}}
 		handle := h.read(spec.Name)
-		if spec.Name == agent.ToolProposeAction {
+		if spec.Name == agent.ToolProposeAction || spec.Name == agent.ToolReplyPrompt {
 			// It writes a proposal, and executes nothing.
 			t.Annotations = &mcp.ToolAnnotations{DestructiveHint: new(false), OpenWorldHint: new(false)}
-			handle = h.propose
+			handle = h.propose(spec.Name)
 		}
 		s.AddTool(t, handle)
 	}
@@ -330,13 +330,19 @@ var confirmSchema = json.RawMessage(fmt.Sprintf(`{"type":"object","properties":{
 	`"justification":{"type":"string","title":"Justification","description":"Why: sent to HWA with the action and kept in the audit trail","minLength":1,"maxLength":%d}},`+
 	`"required":["confirm","justification"]}`, frames.MaxJustificationBytes))
 
-// propose creates a proposal with propose_action and asks for its
+// propose creates a proposal with tool (propose_action or reply_prompt) and asks for its
 // confirmation: by elicitation when the client can answer one within this
 // stateless server (a multi round-trip request, protocol 2026-07-28 on),
 // else with a link to the console. The retry that carries the answer
 // confirms through Actions.Confirm, which executes once, audits and counts
 // against the action rate limit.
-func (h *handler) propose(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+func (h *handler) propose(tool string) mcp.ToolHandler {
+	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return h.proposeWith(ctx, tool, req)
+	}
+}
+
+func (h *handler) proposeWith(ctx context.Context, tool string, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 	c, from, err := caller(req.Extra)
 	if err != nil {
 		return nil, err
@@ -344,7 +350,7 @@ func (h *handler) propose(ctx context.Context, req *mcp.CallToolRequest) (*mcp.C
 	if id := req.Params.RequestState; id != "" {
 		return h.answer(ctx, c, from, id, req.Params.Arguments, req.Params.InputResponses[inputConfirm]), nil
 	}
-	res := h.d.tools.Call(ctx, agent.Call{User: c.User(), Name: agent.ToolProposeAction, Input: req.Params.Arguments}, maxToolOutput)
+	res := h.d.tools.Call(ctx, agent.Call{User: c.User(), Name: tool, Input: req.Params.Arguments}, maxToolOutput)
 	if res.IsError || res.Proposal == nil {
 		return toolResult(res), nil
 	}
@@ -382,6 +388,9 @@ func describe(p agent.ProposalResult) string {
 	fmt.Fprintf(&b, "Confirm the %s of", p.Action)
 	for _, t := range p.Targets {
 		fmt.Fprintf(&b, " %s %s (%s)", t.Kind, t.Name, t.ID)
+		if t.Answer != "" {
+			fmt.Fprintf(&b, ", answer %s", t.Answer)
+		}
 		if t.Stream != "" {
 			fmt.Fprintf(&b, " in job stream %s", t.Stream)
 		}

@@ -34,7 +34,7 @@ func newEvalAuditor(t *testing.T, hc *hwa.Client) *evalAuditor {
 		t.Fatalf("eval auditor: cache: %v", err)
 	}
 	plan := planview.New(planview.HWA{Client: hc}, c, nil)
-	return &evalAuditor{aud: &memory.Auditor{Plan: memory.PlanView{Plan: plan}}}
+	return &evalAuditor{aud: &memory.Auditor{Plan: memory.PlanView{Plan: plan, Conditions: planview.HWA{Client: hc}}}}
 }
 
 // check audits one answer as given now and returns its findings as text; a

@@ -188,6 +188,16 @@ func everyMethod(ids callIDs) []clientCall {
 			_, err := c.LinkWorkstation(ctx, ids.workstation, o)
 			return err
 		}},
+		{"Resources", func(ctx context.Context, c *Client) error {
+			_, err := c.Resources(ctx, Query{OQL: Eq("name", "DB_CONNECTIONS"), PlanFilter: "/@/@#/@/@", PageSize: 5})
+			return err
+		}},
+		{"Resource", func(ctx context.Context, c *Client) error { _, err := c.Resource(ctx, ids.resource); return err }},
+		{"OpenPrompts", func(ctx context.Context, c *Client) error { _, err := c.OpenPrompts(ctx, 5); return err }},
+		{"ReplyPrompt", func(ctx context.Context, c *Client) error {
+			_, err := c.ReplyPrompt(ctx, ids.prompt, true, o)
+			return err
+		}},
 	}
 }
 
@@ -196,11 +206,12 @@ type callIDs struct {
 	job, run, stream, workstation              string
 	holdJob, cancelJob, runningJob, confirmJob string
 	confirmJob2, holdStream, cancelStream      string
+	resource, prompt                           string
 }
 
 func fakeIDs() callIDs {
 	return callIDs{job: "J1", run: "R1", stream: "S1", workstation: "W1", holdJob: "J2", cancelJob: "J3", runningJob: "J4",
-		confirmJob: "J5", confirmJob2: "J6", holdStream: "S2", cancelStream: "S3"}
+		confirmJob: "J5", confirmJob2: "J6", holdStream: "S2", cancelStream: "S3", resource: "RES1", prompt: "P1"}
 }
 
 // minimalServer answers every request with the smallest valid body.

@@ -192,6 +192,7 @@ func ConvertDependency(d Dependency) workload.Dependency {
 	default:
 		out.Name = d.Name
 	}
+	out.Text, out.PromptStatus, out.Quantity = d.Text, workload.PromptStatus(d.PromptStatus), int(d.Quantity)
 	return out
 }
 

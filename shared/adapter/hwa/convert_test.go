@@ -68,8 +68,8 @@ func TestConvertJobFixture(t *testing.T) {
 			{ID: "d3", Type: workload.DepExternalJobStream, Status: workload.DepSatisfied, Satisfied: true,
 				StreamID: "s-8", StreamName: "GL_CLOSE", Workstation: "MDM"},
 			{ID: "d4", Type: workload.DepFile, Status: workload.DepUnsatisfied, Name: "/data/in/payroll.csv"},
-			{ID: "d5", Type: workload.DepResource, Status: workload.DepSatisfied, Satisfied: true, Name: "DB_SLOTS"},
-			{ID: "d6", Type: workload.DepPrompt, Status: workload.DepUnsatisfied, Name: "CONFIRM_PAYROLL"},
+			{ID: "d5", Type: workload.DepResource, Status: workload.DepSatisfied, Satisfied: true, Name: "DB_SLOTS", Quantity: 1},
+			{ID: "d6", Type: workload.DepPrompt, Status: workload.DepUnsatisfied, Name: "CONFIRM_PAYROLL", Text: "Go?"},
 		},
 	}
 	if !reflect.DeepEqual(got, want) {

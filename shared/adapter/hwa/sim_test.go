@@ -364,11 +364,49 @@ func TestSimEveryClientMethod(t *testing.T) {
 		t.Errorf("after UnlinkWorkstation: %v", w.States)
 	}
 
-	// Every action reached the simulator once, with the justification.
-	acts := e.sim.Actions()
-	if len(acts) != 14 {
-		t.Errorf("simulator logged %d actions, want 14", len(acts))
+	// Resources and prompts.
+	res, err := e.c.Resources(ctx, hwa.Query{OQL: hwa.Eq("name", "DB_CONNECTIONS")})
+	check("Resources", err)
+	// LONG_RUNNER_J1 held both units until ConfirmAbend ended it above;
+	// WAIT_RESOURCE_J1 took one.
+	if len(res) != 1 || res[0].Quantity != 2 || len(res[0].Holders) != 1 || res[0].Holders[0].JobName != "WAIT_RESOURCE_J1" {
+		t.Fatalf("Resources(DB_CONNECTIONS) = %+v, want one of 2 units, one held by WAIT_RESOURCE_J1", res)
 	}
+	r1, err := e.c.Resource(ctx, res[0].ID)
+	check("Resource", err)
+	if r1.Name != "DB_CONNECTIONS" || r1.InUse != 1 || r1.Available != 1 {
+		t.Errorf("Resource = %+v", r1)
+	}
+	prompts, err := e.c.OpenPrompts(ctx, 0)
+	check("OpenPrompts", err)
+	// WAIT_PROMPT_J1's prompt was released above: answer another one.
+	var tape workload.Prompt
+	for _, p := range prompts {
+		if p.Status == workload.PromptAsked && len(p.Jobs) > 0 && tape.ID == "" {
+			tape = p
+		}
+	}
+	if tape.ID == "" || tape.Text == "" || tape.Name == "" || tape.Number == 0 {
+		t.Fatalf("OpenPrompts = %+v, want an asked prompt with its name, number, text and jobs", prompts)
+	}
+	_, err = e.c.ReplyPrompt(ctx, tape.ID, true, o)
+	check("ReplyPrompt", err)
+	for _, pj := range tape.Jobs {
+		if j, err := e.c.Job(ctx, pj.ID); err != nil || j.Sub == workload.SubHoldWaitingForPrompt {
+			t.Errorf("after ReplyPrompt yes to %s: %s still waits for it", tape.Name, j.Name)
+		}
+	}
+	if _, err := e.c.ReplyPrompt(ctx, tape.ID, true, o); !errors.Is(err, hwa.ErrConflict) {
+		t.Errorf("a second yes: %v, want ErrConflict", err)
+	}
+
+	// Every action reached the simulator once (the refused second reply
+	// aside), with the justification.
+	acts := e.sim.Actions()
+	if len(acts) != 16 {
+		t.Errorf("simulator logged %d actions, want 16", len(acts))
+	}
+	acts = acts[:min(len(acts), 15)]
 	for _, a := range acts {
 		if a.Status != 200 || a.User != "ops" || a.Headers.Get("Content-Type") != "application/json" ||
 			a.Headers.Get("Justification-Category") != "INCIDENT" || a.Headers.Get("Justification-Ticket-Num") != "INC-7" ||

@@ -170,6 +170,16 @@ type Dependency struct {
 	File                 string              `json:"file,omitempty"`
 	Name                 string              `json:"name,omitempty"`
 	PromptName           string              `json:"promptName,omitempty"`
+	// Prompt and resource variants (PromptDependencyInPlanV2,
+	// ResourceDependencyInPlanV2); see resources.go.
+	Text         string `json:"text,omitempty"`
+	PromptStatus string `json:"promptStatus,omitempty"`
+	PromptType   string `json:"promptType,omitempty"`
+	Number       int32  `json:"number,omitempty"`
+	Workstation  string `json:"workstation,omitempty"`
+	Quantity     int32  `json:"quantity,omitempty"`
+	QuantityHeld int32  `json:"quantityHeld,omitempty"`
+	Available    *int32 `json:"available,omitempty"`
 }
 
 // DependenciesStats is DependenciesStatsV2.

@@ -20,6 +20,7 @@ import (
 	"github.com/resync/resync/shared/domain/llm"
 	"github.com/resync/resync/shared/domain/quota"
 	"github.com/resync/resync/shared/domain/trail"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // Errors of Propose, Confirm and Cancel, wrapped in an *ActionError; test
@@ -139,10 +140,13 @@ type Outcome struct {
 	Replayed bool `json:"replayed"`
 }
 
-// ProposalRequest is what propose_action asks for, the job resolved.
+// ProposalRequest is what propose_action asks for, the job resolved; for
+// ActionReplyPrompt (reply_prompt), the prompt and the answer instead.
 type ProposalRequest struct {
 	Action string
 	Job    planview.JobView
+	Prompt *workload.Prompt
+	Answer bool // yes
 }
 
 // Auditor records audit entries (*audit.Log, which writes the durable
@@ -271,10 +275,17 @@ func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest)
 	if user == "" {
 		return ProposalResult{}, actionErr(ErrBadRequest, nil, "no user")
 	}
-	if !validAction(req.Action) {
+	if !validAction(req.Action) && req.Action != ActionReplyPrompt {
 		return ProposalResult{}, actionErr(ErrBadRequest, nil, "unknown action %q", req.Action)
 	}
-	res, err := a.propose(ctx, user, req)
+	propose, target := a.propose, "job "+req.Job.Name+" ("+req.Job.ID+")"
+	if req.Action == ActionReplyPrompt {
+		propose = a.proposePromptReply
+		if req.Prompt != nil {
+			target = "prompt " + req.Prompt.Name + " (" + req.Prompt.ID + ")"
+		}
+	}
+	res, err := propose(ctx, user, req)
 	if err != nil {
 		msg := "failed"
 		var ae *ActionError
@@ -282,7 +293,7 @@ func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest)
 			msg = "failed: " + ae.Message
 		}
 		_ = a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + req.Action,
-			Targets: []string{"job " + req.Job.Name + " (" + req.Job.ID + ")"}, Result: msg})
+			Targets: []string{target}, Result: msg})
 	}
 	return res, err
 }
@@ -605,6 +616,8 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 		rr, err = a.cfg.HWA.ConfirmSucc(ctx, t.ID, nil, opts)
 	case ActionConfirmAbend:
 		rr, err = a.cfg.HWA.ConfirmAbend(ctx, t.ID, nil, opts)
+	case ActionReplyPrompt:
+		rr, err = a.cfg.HWA.ReplyPrompt(ctx, t.ID, t.Answer == "yes", opts)
 	default:
 		err = fmt.Errorf("agent: unknown action %q", p.Action)
 	}
@@ -615,9 +628,12 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	} else {
 		o.ResourceID = rr.ID
 		o.Message = fmt.Sprintf("%s of %s (%s) sent to HWA", p.Action, t.Name, t.ID)
+		if p.Action == ActionReplyPrompt {
+			o.Message = fmt.Sprintf("reply %s to prompt %s (%s) sent to HWA", t.Answer, t.Name, t.ID)
+		}
 	}
 	detail := "proposal " + p.ID
-	if ierr := a.cfg.Plan.Invalidate(context.WithoutCancel(ctx), t.ID); ierr != nil {
+	if ierr := a.invalidateAfter(context.WithoutCancel(ctx), p); ierr != nil {
 		detail += "; cache invalidation failed, views may lag"
 	}
 	if err != nil {

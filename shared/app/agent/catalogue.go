@@ -246,6 +246,7 @@ type Target struct {
 	RunID       string `json:"runId,omitempty"`
 	Stream      string `json:"stream,omitempty"`
 	Workstation string `json:"workstation,omitempty"`
+	Answer      string `json:"answer,omitempty"` // a prompt reply: yes | no
 }
 
 // ProposalResult is the result of propose_action.
@@ -293,7 +294,7 @@ const TruncatedKey = "resultTruncated"
 // Specs returns the tool specifications of the whole catalogue, in
 // catalogue order.
 func Specs() []llm.ToolSpec {
-	return []llm.ToolSpec{
+	return append([]llm.ToolSpec{
 		llm.Spec[PlanSummaryInput](ToolPlanSummary, "Summary of the current plan: job counts by status, late and critical jobs, job streams and workstations."),
 		llm.Spec[SearchJobsInput](ToolSearchJobs, "Search the jobs of the current plan by status (common or internal, any case, or 'failed'), job stream, workstation, name pattern, critical flag and time windows on the last run's start and end or the scheduled time. The result gives the total that match and whether the list is cut: say both when answering."),
 		llm.Spec[GetJobInput](ToolGetJob, "One job of the plan: status, runs with their run ids and return codes, dependencies, and why it waits."),
@@ -310,5 +311,5 @@ func Specs() []llm.ToolSpec {
 		llm.Spec[ResolveNameInput](ToolResolveName, "Say what a name is in the plan: the jobs, job streams or workstations of exactly that name (case-insensitive), else the closest names as 'did you mean' suggestions. Use it when a name was not found or its kind is unclear; never guess a name the plan does not have."),
 		llm.Spec[ShiftHandoverInput](ToolShiftHandover, "The shift handover: since the shift boundary (the plan's time zone), the failures and recoveries, the actions taken with who and which justification, and what is still late or at risk, every line citing its job or audit record. Use it for 'what happened on the night shift?' or 'handover notes'."),
 		llm.Spec[ProposeActionInput](ToolProposeAction, "Propose an operator action on a job. It is NOT executed: the user sees the proposal with its impact and must confirm it with a justification."),
-	}
+	}, conditionSpecs()...)
 }

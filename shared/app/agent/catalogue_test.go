@@ -8,7 +8,7 @@ import (
 func TestSpecsDescribeTheCatalogue(t *testing.T) {
 	want := []string{"plan_summary", "search_jobs", "get_job", "job_log", "list_jobstreams", "list_workstations",
 		"critical_jobs", "job_dependencies", "job_impact", "why_waiting", "search_runbooks", "count_jobs", "attention",
-		"resolve_name", "shift_handover", "propose_action"}
+		"resolve_name", "shift_handover", "propose_action", "list_resources", "get_resource", "list_prompts", "reply_prompt"}
 	specs := Specs()
 	if len(specs) != len(want) {
 		t.Fatalf("got %d specs, want %d", len(specs), len(want))

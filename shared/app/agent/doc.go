@@ -42,8 +42,12 @@
 //	why_waiting       WhyWaitingInput {job}
 //	                  → impact.Why {"job", "source", "note"?, "waiting", "reason"?,
 //	                     "blockers":[{"root", "reason": "abended"|"held"|"late"|"cancelled"|"running"|"waiting",
-//	                     "detail", "chain":[job refs, direct predecessor first], "critical"}]}
-//	                  unavailable without the impact service.
+//	                     "detail", "chain":[job refs, direct predecessor first], "critical"}],
+//	                     "conditions":[{"kind": "prompt"|"resource"|"file", "job", "name", "detail",
+//	                     "promptId"?, "text"?, "promptStatus"?, "needed"?, "quantity"?, "available"?,
+//	                     "holders"?:[{"jobId","job","stream","quantity"}]}]}
+//	                  the conditions are the prompts, resources and files holding the
+//	                  job or a root blocker; unavailable without the impact service.
 //	search_runbooks   SearchRunbooksInput {query, limit?}
 //	                  → RunbooksResult {"query", "results":[{"documentId","document","section","text","score"}]}
 //	                  hybrid retrieval (shared/app/retrieve); limit defaults to 5, at most 10;
@@ -57,6 +61,20 @@
 //	                     "expiresAt": RFC 3339}
 //	                  It creates a proposal and never executes anything; the user
 //	                  confirms it outside the model (Actions.Confirm).
+//	list_resources    ListResourcesInput {name?, busy?}
+//	                  → ResourcesResult {"items":[{"id","name","workstation","description","quantity",
+//	                     "inUse","available","holders":[{"jobId","job","stream","quantity"}],
+//	                     "waiting":[job refs]}], "total"}   jobs waiting first, then fewest free
+//	get_resource      GetResourceInput {resource: name or id} → one of list_resources' items
+//	list_prompts      ListPromptsInput {all?}
+//	                  → PromptsResult {"items":[{"id","name","text","scope": "global"|"local",
+//	                     "status","workstation","jobs":[job refs]}], "total"}   asked or answered no
+//	reply_prompt      ReplyPromptInput {prompt: name, id or a word of it, answer: "yes"|"no"}
+//	                  → ProposalResult with action "reply-prompt", the target
+//	                     {"kind":"prompt","id","name","answer"} and the held jobs as its impact;
+//	                  a proposal like propose_action's, executed only by Actions.Confirm.
+//	                  These four read through the Flow when it is a Conditions
+//	                  (*hwa.Client); otherwise they are unavailable.
 //
 // A `job` field is a job id or a job name: NAME, STREAM.NAME or
 // WS#STREAM.NAME (case-insensitive). A name is resolved through the plan's

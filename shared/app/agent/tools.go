@@ -205,6 +205,9 @@ func (t *Tools) run(ctx context.Context, c Call) outcome {
 		}
 		return t.proposeAction(ctx, c.User, in)
 	}
+	if o, ok := t.runConditionTool(ctx, c); ok {
+		return o
+	}
 	return fail(CodeRefused, "there is no tool %q", c.Name)
 }
 
@@ -681,6 +684,15 @@ func (t *Tools) whyWaiting(ctx context.Context, in WhyWaitingInput) outcome {
 		o.summary = d.Job.Name + " waits: " + w.Reason
 	default:
 		o.summary = fmt.Sprintf("%s waits on %d root causes: %s", d.Job.Name, len(roots), strings.Join(roots, ", "))
+	}
+	// A prompt, a resource or a file holding the job or a root is the
+	// root cause to name, with its detail.
+	for _, c := range w.Conditions {
+		o.summary += "; " + c.Detail
+		o.refs = append(o.refs, ref{kind: "job", id: c.Job.ID, name: c.Job.Name})
+		for _, h := range c.Holders {
+			o.refs = append(o.refs, ref{kind: "job", id: h.JobID, name: h.Job})
+		}
 	}
 	if w.Note != "" {
 		o.summary += " (" + w.Source + ": " + w.Note + ")"

@@ -1,7 +1,9 @@
 // Package impact answers the two questions an operator asks before acting
 // on a job: what breaks downstream if it fails (its successors, the critical
 // ones marked, and whether it is on a critical path), and why it waits (the
-// upstream chain to the root predecessor that is held, late or abended).
+// upstream chain to the root predecessor that is held, late or abended,
+// and the prompt, resource or file holding the job or that root:
+// conditions.go).
 //
 // It asks the Neo4j graph first; when the graph is not configured or cannot
 // be reached it falls back to HWA's own predecessor and successor calls and
@@ -98,6 +100,9 @@ type Why struct {
 	Waiting  bool      `json:"waiting"`
 	Reason   string    `json:"reason,omitempty"` // the job's own reason (substatus)
 	Blockers []Blocker `json:"blockers"`
+	// Conditions are the prompts, resources and files holding the job or
+	// its root blockers (conditions.go).
+	Conditions []Condition `json:"conditions"`
 }
 
 // Graph is the graph store's queries (*graph.Store).
@@ -123,6 +128,9 @@ type Service struct {
 	Graph Graph
 	Flow  Flow
 	Jobs  Jobs
+	// Resources reads the resources a condition names, for their holders;
+	// nil: Flow when it reads resources too (*hwa.Client), else none.
+	Resources Resources
 	// GraphBudget bounds the graph attempt of one answer (zero:
 	// DefaultGraphBudget); it never takes more than graphShare of the time
 	// left before the caller's deadline.
@@ -374,7 +382,9 @@ func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 		wa, err := s.Graph.WhyWaiting(gctx, jobID)
 		cancel()
 		if err == nil {
-			return whyOf(wa, SourceGraph), nil
+			out := whyOf(wa, SourceGraph)
+			s.addConditions(ctx, &out, workload.Job{}, false)
+			return out, nil
 		}
 		var ok bool
 		if note, ok = graphFailed(ctx, gctx, budget, err); !ok {
@@ -393,6 +403,7 @@ func (s *Service) Why(ctx context.Context, jobID string) (Why, error) {
 	}
 	out := whyOf(wa, SourceHWA)
 	out.Note = note
+	s.addConditions(ctx, &out, j, true)
 	return out, nil
 }
 

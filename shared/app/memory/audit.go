@@ -241,6 +241,15 @@ func onlyJob(s sentence, known map[string]Lookup) (PlanJob, bool) {
 // PlanView answers the Auditor from the cached plan view.
 type PlanView struct {
 	Plan *planview.Service
+	// Conditions, when set, makes the names of the plan's resources and
+	// prompts known (planview.HWA); nil leaves them unknown objects.
+	Conditions ConditionNames
+}
+
+// ConditionNames says whether a name is a resource or a prompt of the
+// plan (planview.HWA).
+type ConditionNames interface {
+	ConditionNamed(ctx context.Context, name string) (bool, error)
 }
 
 // Named implements Plan: jobs by exact name, then streams and workstations.
@@ -276,6 +285,11 @@ func (p PlanView) Named(ctx context.Context, name string) (Lookup, error) {
 		if strings.EqualFold(w.Name, name) {
 			l.Other = true
 			return l, nil
+		}
+	}
+	if p.Conditions != nil {
+		if l.Other, err = p.Conditions.ConditionNamed(ctx, name); err != nil {
+			return l, err
 		}
 	}
 	return l, nil

@@ -52,6 +52,7 @@ type (
 			Chain    []whyJob `json:"chain"`
 			Critical bool     `json:"critical"`
 		} `json:"blockers"`
+		Conditions []conditionResult `json:"conditions"`
 	}
 	whyJob struct {
 		ID             string `json:"id"`
@@ -330,6 +331,14 @@ func (w *writer) result(u llm.ToolUse, r llm.ToolResult) {
 		err = w.resolution(r.Content)
 	case toolShiftHandover:
 		err = w.handoverDigest(r.Content)
+	case toolListPrompts:
+		err = w.prompts(r.Content)
+	case toolListResources:
+		err = w.resources(r.Content)
+	case toolGetResource:
+		err = w.resource(r.Content)
+	case toolReplyPrompt:
+		err = w.promptProposal(r.Content)
 	default:
 		w.add(fmt.Sprintf("The %s tool returned:\n%s", u.Name, excerpt(r.Content, 600)))
 	}

@@ -103,7 +103,7 @@ func (w *writer) why(content string) error {
 	}
 	if len(r.Blockers) > 0 {
 		fmt.Fprintf(&b, "\nRoot causes upstream (%d):", len(r.Blockers))
-	} else if r.Waiting {
+	} else if r.Waiting && len(r.Conditions) == 0 {
 		b.WriteString("\nNo job upstream holds it up: it waits on something else (time, file, prompt or resource).")
 	}
 	for _, x := range r.Blockers {
@@ -122,6 +122,7 @@ func (w *writer) why(content string) error {
 			b.WriteString("; chain: " + j.Name + " ← " + strings.Join(path, " ← "))
 		}
 	}
+	b.WriteString(conditionLines(r.Conditions))
 	if r.Note != "" {
 		b.WriteString("\n(Source: " + r.Source + ": " + r.Note + ".)")
 	}

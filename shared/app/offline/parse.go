@@ -30,6 +30,9 @@ const (
 	kindRefuse                   // secrets, instructions, other users' data: refused
 	kindHandover                 // the shift handover digest
 	kindCount                    // jobs counted, in total or per group ("which workstation has the most failures")
+	kindPrompts                  // the prompts waiting for a reply (prompts.go)
+	kindResources                // the resources, or one of them
+	kindReplyPrompt              // propose a reply to a prompt
 )
 
 // jobKind reports whether k is about one named job.
@@ -98,6 +101,10 @@ type question struct {
 	moreStreams   []string // further job streams
 	failuresRead  bool     // a window on "what happened": read as the failures of the window
 	bareUnread    []string // words of a job list with no filter that may have meant one ("which jobs are stuck")
+	promptRef     string   // the prompt named: a name or a word of it ("the tape prompt")
+	reply         string   // reply_prompt's answer: yes, no, "" unclear
+	resource      string   // the resource named
+	busy          bool     // only resources exhausted or with jobs waiting
 }
 
 // nameType says what a name in a question designates.
@@ -375,6 +382,7 @@ func parse(text string, mem *memory) question {
 	switch {
 	case q.secrets(words, phrase):
 		q.kind, q.explicit = kindRefuse, true
+	case q.condition(toks, words, phrase):
 	case len(q.jobs) == 0 && !q.win.set() && phrase("handover", "hand over", "hand-over", "handoff", "hand off", "shift report", "shift summary",
 		"shift notes", "on the night shift", "on the day shift", "on the late shift", "on the early shift", "during the shift", "during my shift",
 		"during this shift", "on this shift", "on my shift", "last shift", "previous shift", "during the night shift"):

@@ -440,6 +440,8 @@ func (t *turn) plan(at int) ([]call, string) {
 			"I can show a job's status, log, dependencies and impact: ask for example \"why did PAYROLL.PAY_LOAD fail?\"."
 	case kindAction:
 		return t.planAction(q, at)
+	case kindPrompts, kindResources, kindReplyPrompt:
+		return t.planCondition(q, at)
 	}
 	if q.kind.jobKind() {
 		return t.planJob(q, at)

@@ -404,7 +404,8 @@ func TestToolNamesMatchTheCatalogue(t *testing.T) {
 			t.Errorf("the model calls %s, which is not in shared/app/agent's catalogue", name)
 		}
 	}
-	for _, name := range []string{toolWhyWaiting, toolSearchRunbooks, toolCountJobs, toolAttention, toolResolveName, toolShiftHandover} {
+	for _, name := range []string{toolWhyWaiting, toolSearchRunbooks, toolCountJobs, toolAttention, toolResolveName, toolShiftHandover,
+		toolListResources, toolGetResource, toolListPrompts, toolReplyPrompt} {
 		known[name] = true // newer tools, used when offered
 	}
 	for name := range catalogue {

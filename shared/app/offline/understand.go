@@ -202,6 +202,7 @@ func leftovers(toks []token) []string {
 // blocker", "running long"): never corrected into another word, never
 // "not understood". TestPhraseWordsAreKnown keeps the list complete.
 var phraseWords = setOf(
+	"available", "exhausted", "free", "no", "out", "ran", "units", "used", // prompts.go
 	"a", "abended", "abends", "about", "admin", "affected", "after", "again", "agent", "agents", "all", "along",
 	"and", "another", "any", "anything", "api", "are", "aren't", "as", "ask", "at", "back", "before", "begun",
 	"blocked", "blocker", "blockers", "blocking", "breaks", "broke", "broken", "by", "can", "catch", "cause",

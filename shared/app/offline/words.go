@@ -67,7 +67,8 @@ var vocabulary = func() map[string]bool {
 		wordsWaiting, wordsReady, wordsSuccess, wordsCanceled, wordsBlocked, wordsLate, wordsCritical,
 		wordsWS, wordsUnlinked, wordsStreams, wordsSummary, wordsLog, wordsImpact, wordsSucc, wordsPred,
 		wordsWhyWait, wordsWhyFail, wordsDetail, wordsRunbook, wordsGreeting, wordsHelp, wordsCount,
-		wordsPronoun, wordsBulk, outcomeSucc, outcomeAbend, courtesy, wordsTriage, wordsGroup, wordsRan, wordsImpactVerbs, filler, phraseWords} {
+		wordsPronoun, wordsBulk, outcomeSucc, outcomeAbend, courtesy, wordsTriage, wordsGroup, wordsRan, wordsImpactVerbs, filler, phraseWords,
+		wordsPrompt, wordsResource, replyVerbs} {
 		for w := range set {
 			all[w] = true
 		}

@@ -119,7 +119,7 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 		}
 		switch v.Substatus {
 		case workload.SubHoldWaitingForPrompt:
-			add(AttentionPrompt, v, "waiting for a prompt to be answered", "answer the prompt in HWA")
+			add(AttentionPrompt, v, "waiting for a prompt to be answered", "read the prompt's question and reply to it; a yes releases the job")
 		case workload.SubHoldPriorityZero:
 			add(AttentionHeld, v, "held by an operator (priority 0)", "release it when it may run")
 		}

@@ -62,6 +62,11 @@ type DependencyView struct {
 	Workstation       string                    `json:"workstation,omitempty"`
 	PredecessorStatus workload.InternalStatus   `json:"predecessorStatus,omitempty"`
 	Name              string                    `json:"name,omitempty"`
+	// Prompt: its id (to reply), text and status; resource: units needed.
+	PromptID     string                `json:"promptId,omitempty"`
+	Text         string                `json:"text,omitempty"`
+	PromptStatus workload.PromptStatus `json:"promptStatus,omitempty"`
+	Quantity     int                   `json:"quantity,omitempty"`
 }
 
 // Duration compares the last run's duration with the estimate.
@@ -200,12 +205,17 @@ func runView(r workload.Run) RunView {
 }
 
 func dependencyView(d workload.Dependency) DependencyView {
-	return DependencyView{
+	v := DependencyView{
 		Type: d.Type, Status: d.Status, Satisfied: d.Satisfied || d.Status == workload.DepSatisfied,
 		Critical: d.Critical, JobID: d.JobID, JobName: d.JobName, StreamID: d.StreamID,
 		StreamName: d.StreamName, Workstation: d.Workstation,
 		PredecessorStatus: d.PredecessorStatus, Name: d.Name,
+		Text: d.Text, PromptStatus: d.PromptStatus, Quantity: d.Quantity,
 	}
+	if d.Type == workload.DepPrompt {
+		v.PromptID = d.ID
+	}
+	return v
 }
 
 func streamView(s workload.JobStream, now time.Time) StreamView {

@@ -130,7 +130,7 @@ type Proposal struct {
 	Type       string    `json:"type"`
 	ID         string    `json:"id"` // the chat message id
 	ProposalID string    `json:"proposalId"`
-	Action     string    `json:"action"` // rerun | hold | release | cancel | kill | confirm-succ | confirm-abend
+	Action     string    `json:"action"` // rerun | hold | release | cancel | kill | confirm-succ | confirm-abend | reply-prompt
 	Targets    []Target  `json:"targets"`
 	Impact     Impact    `json:"impact"`
 	ExpiresAt  time.Time `json:"expiresAt"`

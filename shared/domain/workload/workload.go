@@ -72,8 +72,12 @@ type Dependency struct {
 	StreamName        string
 	Workstation       string
 	PredecessorStatus InternalStatus
-	// For other kinds: a name (file path, resource, prompt text).
+	// For other kinds: a name (file path, resource, prompt name).
 	Name string
+	// For a prompt: its text and state; for a resource: the units needed.
+	Text         string
+	PromptStatus PromptStatus
+	Quantity     int
 }
 
 // JobStream is one job stream instance in the plan.

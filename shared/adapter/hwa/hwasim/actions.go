@@ -34,6 +34,8 @@ import (
 //	update-priority  ?priority=0..101 (required): 0 holds, >0 releases a hold
 //	jobstream hold/release/cancel   stream not ended
 //	workstation link/unlink         always (idempotent)
+//	prompt reply (prompt id)       asked or answered no: {"answer": true|false};
+//	                 a yes releases the jobs waiting for it (prompts.go)
 
 var (
 	jobVerbs = map[string]bool{"hold": true, "release": true, "cancel": true, "kill": true,
@@ -134,6 +136,13 @@ func (s *Server) doAction(w http.ResponseWriter, r *http.Request, who caller, ta
 		}
 		actErr = p.streamAction(st, verb)
 		res = hwa.ResourceResponse{ID: st.id, URL: base + "/plan/jobstream/" + st.id}
+	case "prompt":
+		status, code, msg, err := p.replyAction(id, body)
+		if status != 0 {
+			return fail(status, code, msg)
+		}
+		actErr = err
+		res = hwa.ResourceResponse{ID: id, URL: base + "/plan/prompt/" + id}
 	case "workstation":
 		ws, ok := p.wsByID[id]
 		if !ok {

@@ -141,6 +141,12 @@ type contract struct {
 // body.
 func (c *contract) call(method, path string, wantStatus int) []byte {
 	c.t.Helper()
+	return c.callBody(method, path, "{}", wantStatus)
+}
+
+// callBody is call with body as the body of a PUT.
+func (c *contract) callBody(method, path, reqBody string, wantStatus int) []byte {
+	c.t.Helper()
 	req, err := http.NewRequest(method, c.srv.URL+"/twsd/api/v2"+path, nil)
 	if err != nil {
 		c.t.Fatal(err)
@@ -148,7 +154,7 @@ func (c *contract) call(method, path string, wantStatus int) []byte {
 	req.SetBasicAuth("ops", "secret")
 	if method == http.MethodPut {
 		req.Header.Set("Content-Type", "application/json")
-		req.Body = io.NopCloser(strings.NewReader("{}"))
+		req.Body = io.NopCloser(strings.NewReader(reqBody))
 	}
 	resp, err := c.srv.Client().Do(req)
 	if err != nil {
@@ -337,7 +343,7 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	// all of them together as the items of one GET /plan/job answer (same
 	// item schema, JobInPlanV2; one schema compilation instead of 450, each
 	// costing ~20 ms, several times that under -race).
-	var finishedRun, anyJob string
+	var finishedRun, anyJob, askedPrompt string
 	seen := map[string]bool{}
 	var all []json.RawMessage
 	for i, j := range jobs {
@@ -346,6 +352,9 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 		full := decode[hwa.JobInPlan](t, body)
 		for _, d := range full.Dependencies {
 			seen["dependency "+d.DependencyType] = true
+			if d.DependencyType == "PROMPT" && d.PromptStatus == "ASKED" {
+				askedPrompt = d.ID
+			}
 		}
 		if i < 3 {
 			c.call("GET", "/plan/job/"+j.ID, 200)
@@ -418,6 +427,18 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	}
 	c.call("GET", "/plan/workstation?oql="+url.QueryEscape("activeStates IN ['ONLINE']"), 200)
 
+	// Resources: the list, a filtered page, each by id.
+	res := decode[hwa.Page[hwa.ResourceInPlan]](t, c.call("GET", "/plan/resource", 200))
+	if len(res.Results) < 6 {
+		t.Fatalf("%d resources, want at least the six named ones", len(res.Results))
+	}
+	for _, r := range res.Results {
+		c.call("GET", "/plan/resource/"+r.ID, 200)
+	}
+	c.call("GET", "/plan/resource?limit=2&offset=1&oql="+url.QueryEscape("quantityAvailable = 0 OR name LIKE 'TAPE@' ORDER BY name DESC"), 200)
+	c.call("GET", "/plan/resource?plan_filter="+url.QueryEscape("/@/@#/@/@"), 200)
+	c.call("GET", "/plan/resource/00000000-0000-4000-8000-000000000000", 404)
+
 	// Actions: the answers of each (ResourceResponseV2 or
 	// ActionResourceResponseV2).
 	held := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?oql="+url.QueryEscape("lastRunCompositeStatus.status = 'HOLD'"), 200))
@@ -443,6 +464,12 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	c.call("PUT", "/plan/jobstream/"+streams.Results[len(streams.Results)-2].ID+"/action/cancel", 200)
 	c.call("PUT", "/plan/workstation/"+wss.Results[1].ID+"/action/unlink", 200)
 	c.call("PUT", "/plan/workstation/"+wss.Results[1].ID+"/action/link", 200)
+	if askedPrompt == "" {
+		t.Fatal("no asked prompt to reply to")
+	}
+	c.callBody("PUT", "/plan/prompt/"+askedPrompt+"/action/reply", `{"answer": false}`, 200)
+	c.callBody("PUT", "/plan/prompt/"+askedPrompt+"/action/reply", `{"answer": true}`, 200)
+	c.callBody("PUT", "/plan/prompt/00000000-0000-4000-8000-000000000000/action/reply", `{"answer": true}`, 404)
 
 	// After the actions and a clock move, every job still matches (reruns,
 	// killed, confirmed, canceled jobs included).
@@ -493,5 +520,10 @@ func TestContractLargePlan(t *testing.T) {
 	c.validateAll("/plan/job", all)
 	c.call("GET", "/plan/jobstream/"+streams.Results[0].ID, 200)
 	c.call("GET", "/plan/workstation/"+wss.Results[len(wss.Results)-1].ID, 200)
+	res := decode[hwa.Page[hwa.ResourceInPlan]](t, c.call("GET", "/plan/resource?limit=20&offset=30", 200))
+	if res.Count < 50 || len(res.Results) != 20 {
+		t.Errorf("resources: page of %d of %d, want 20 of at least 50 (pools grow with the plan)", len(res.Results), res.Count)
+	}
+	c.call("GET", "/plan/resource/"+res.Results[0].ID, 200)
 	t.Logf("contract: %d answers of a 100,000-job plan validated", c.checks)
 }

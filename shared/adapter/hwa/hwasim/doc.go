@@ -3,18 +3,21 @@
 // stack.
 //
 // New returns a Server, an http.Handler that serves plan reads (jobs, job
-// streams, workstations, job logs, predecessors and successors, grouped
-// counts, issues, engine info) and operator actions (rerun, hold, release,
-// cancel, kill, confirm, release-all-dependencies, update-priority; job
-// stream hold/release/cancel; workstation link/unlink) with the vendor's JSON
+// streams, workstations, resources with their holders, job logs,
+// predecessors and successors, grouped counts, issues, engine info) and
+// operator actions (rerun, hold, release, cancel, kill, confirm,
+// release-all-dependencies, update-priority; job stream hold/release/cancel;
+// workstation link/unlink; prompt reply) with the vendor's JSON
 // field names and envelopes (the wire types of package hwa).
 //
 // The plan is generated from Config.Seed: at least 12 workstations of several
 // types (some unlinked, stopped, ignored or with limit 0), at least 40 job
 // streams (60 by default) and 120 jobs (450 by default), dependencies inside and across
 // streams and between streams, critical jobs with their critical path, runs
-// with return codes, durations and job logs, late streams, and one fixture
-// job per substatus of JobInPlanSubStatus. Ids are UUID-shaped and the same
+// with return codes, durations and job logs, late streams, resources whose
+// units running jobs hold (resources.go), global and local prompts that hold
+// jobs until answered yes (prompts.go), and one fixture job per substatus of
+// JobInPlanSubStatus. Ids are UUID-shaped and the same
 // for the same seed.
 //
 // The plan moves with a simulated clock: Advance moves it forward (READY →

@@ -56,6 +56,9 @@ func (p *plan) depState(d *dep) (ok bool, at time.Time, bad bool) {
 	if d.released {
 		return true, time.Time{}, false
 	}
+	if d.prompt != nil {
+		return d.prompt.status == workload.PromptAnsweredYes, d.prompt.replied, false
+	}
 	switch {
 	case d.job != nil:
 		pj := d.job
@@ -108,7 +111,9 @@ func (p *plan) tryReady(j *job, now time.Time) bool {
 	for _, d := range j.deps {
 		switch d.typ {
 		case workload.DepPrompt:
-			prompt = prompt || !d.released
+			ok, at, _ := p.depState(d)
+			prompt = prompt || !ok
+			t = later(t, at)
 		case workload.DepFile:
 			file = file || !d.released
 		case workload.DepResource:
@@ -136,6 +141,13 @@ func (p *plan) tryReady(j *job, now time.Time) bool {
 		return false
 	case prompt:
 		j.sub = workload.SubHoldWaitingForPrompt
+		if asked := later(t, j.startAt); !asked.After(now) {
+			for _, d := range j.deps {
+				if d.prompt != nil && !d.released {
+					d.prompt.ask(asked)
+				}
+			}
+		}
 	case file:
 		j.sub = workload.SubHoldWaitingForFile
 	case j.needInput:
@@ -175,9 +187,14 @@ func (p *plan) tryReady(j *job, now time.Time) bool {
 func (p *plan) tryLaunch(j *job, now time.Time) bool {
 	blocked := workload.SubStatus("")
 	for _, d := range j.deps {
-		if d.typ == workload.DepResource && !d.released {
-			blocked = workload.SubReadyWaitingForResources
+		if d.typ == workload.DepResource && d.res == nil && !d.released {
+			blocked = workload.SubReadyWaitingForResources // a need of no known resource
 		}
+	}
+	if at, ok := p.resourcesFree(j, j.readyAt); !ok {
+		blocked = workload.SubReadyWaitingForResources
+	} else {
+		j.readyAt = later(j.readyAt, at)
 	}
 	switch {
 	case blocked != "":

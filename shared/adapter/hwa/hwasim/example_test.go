@@ -39,6 +39,6 @@ func ExampleNew() {
 	// Output:
 	// jobs: 450
 	// quote job: 1
-	// waiting for a prompt: 1
+	// waiting for a prompt: 2
 	// more successful jobs 4 h later: true
 }

@@ -39,7 +39,7 @@ var fixtures = []struct {
 		j.heldByOperator, j.priority = true, 0
 	}},
 	{"FIX_WAIT_PROMPT", func(g *generator, s *stream) {
-		g.addDep(s.jobs[0], &dep{typ: workload.DepPrompt, name: "CONFIRM_TAPE", text: "Is the tape mounted on drive 2?"})
+		g.waitPrompt(s.jobs[0], g.newPrompt("CONFIRM_TAPE", "Is the tape mounted on drive 2?", true, g.wsNormal[0]))
 	}},
 	{"FIX_WAIT_FILE", func(g *generator, s *stream) {
 		g.addDep(s.jobs[0], &dep{typ: workload.DepFile, name: "/data/in/bank_statement.csv"})
@@ -49,6 +49,8 @@ var fixtures = []struct {
 	{"FIX_LONG_RUNNER", func(g *generator, s *stream) {
 		s.jobs[0].forcedDur = map[int]time.Duration{1: longRunnerLength}
 		s.jobs[0].forcedRC = map[int]int{1: 0}
+		// It holds every DB connection while it runs: FIX_WAIT_RESOURCE waits.
+		g.needResource(s.jobs[0], g.resourceNamed("DB_CONNECTIONS"), 2)
 	}},
 	{"FIX_ABEND", func(g *generator, s *stream) {
 		s.jobs[0].forcedRC = map[int]int{1: 12, 2: 0}
@@ -61,7 +63,7 @@ var fixtures = []struct {
 		j.runs[0].end = s.sched.Add(time.Minute)
 	}},
 	{"FIX_WAIT_RESOURCE", func(g *generator, s *stream) {
-		g.addDep(s.jobs[0], &dep{typ: workload.DepResource, name: "DB_CONNECTIONS"})
+		g.needResource(s.jobs[0], g.resourceNamed("DB_CONNECTIONS"), 1)
 	}},
 	{"FIX_READY_SUPPRESSED", func(g *generator, s *stream) { s.jobs[0].readySuppressed = true }},
 	{"FIX_READY_SUBMITTED", func(g *generator, s *stream) { s.jobs[0].launchDelay = 48 * time.Hour }},
@@ -110,22 +112,27 @@ type generator struct {
 // clock applies later.
 func generate(cfg Config, now time.Time) *plan {
 	p := &plan{
-		seed:        cfg.Seed,
-		rng:         rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed_4a5a)),
-		start:       now.Add(-planLookBack).Truncate(time.Minute),
-		jobByID:     map[string]*job{},
-		streamByID:  map[string]*stream{},
-		wsByID:      map[string]*workstation{},
-		runByID:     map[string]*run{},
-		runJob:      map[string]*job{},
-		succs:       map[*job][]*job{},
-		streamSuccs: map[*stream][]any{},
-		nextJobNo:   100000 + int(cfg.Seed%1000+1000)%1000*100,
+		seed:         cfg.Seed,
+		rng:          rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed_4a5a)),
+		start:        now.Add(-planLookBack).Truncate(time.Minute),
+		jobByID:      map[string]*job{},
+		streamByID:   map[string]*stream{},
+		wsByID:       map[string]*workstation{},
+		runByID:      map[string]*run{},
+		runJob:       map[string]*job{},
+		succs:        map[*job][]*job{},
+		streamSuccs:  map[*stream][]any{},
+		resourceByID: map[string]*resource{},
+		promptByID:   map[string]*prompt{},
+		nextJobNo:    100000 + int(cfg.Seed%1000+1000)%1000*100,
 	}
 	g := &generator{plan: p, cfg: cfg}
 	g.now = now
 	g.workstations()
+	g.namedResources()
 	g.streams()
+	g.addResources()
+	g.addPrompts()
 	g.criticalPaths()
 	p.now = p.start
 	p.step(now)

@@ -98,6 +98,11 @@ type dep struct {
 	critical  bool
 	released  bool // released by an operator
 	condition workload.InternalStatus
+	// RESOURCE and PROMPT dependencies (resources.go, prompts.go).
+	owner    *job      // the job the dependency belongs to
+	res      *resource // RESOURCE: the resource
+	quantity int       // RESOURCE: units needed
+	prompt   *prompt   // PROMPT: the prompt
 }
 
 type run struct {
@@ -132,6 +137,10 @@ type plan struct {
 	succs        map[*job][]*job   // job → jobs depending on it
 	streamSuccs  map[*stream][]any // stream → jobs/streams depending on it
 	nextJobNo    int
+	resources    []*resource
+	resourceByID map[string]*resource
+	prompts      []*prompt
+	promptByID   map[string]*prompt
 }
 
 // newID returns a UUID-shaped id (version 4 layout) drawn from the plan's

@@ -147,8 +147,17 @@ func (p *plan) depWire(d *dep) hwa.Dependency {
 			Error:    ps.status == workload.StreamAbend,
 			Started:  ps.started,
 		}
+	case d.prompt != nil:
+		pr := d.prompt
+		w.ID, w.PromptName, w.Text, w.PromptStatus, w.PromptType = pr.id, pr.name, pr.text, string(pr.status), pr.promptType()
+		w.Number, w.Workstation = int32(pr.number), pr.ws.name
 	case d.typ == workload.DepPrompt:
 		w.PromptName = d.name
+	case d.res != nil:
+		w.Name, w.Workstation, w.Quantity = d.name, d.res.ws.name, int32(d.quantity)
+		w.QuantityHeld = int32(d.owner.holds(d.res))
+		avail := int32(max(0, d.res.quantity-d.res.inUse()))
+		w.Available = &avail
 	case d.typ == workload.DepResource:
 		w.Name = d.name
 	case d.typ == workload.DepFile:

@@ -90,6 +90,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 		default:
 			writeError(w, http.StatusNotFound, "NOT_FOUND", "no such path")
 		}
+	case n >= 2 && seg[0] == "plan" && seg[1] == "resource":
+		if h, ok := s.routeResources(seg); ok {
+			get(h)
+		} else {
+			writeError(w, http.StatusNotFound, "NOT_FOUND", "no such path")
+		}
+	case n == 5 && seg[0] == "plan" && seg[1] == "prompt" && seg[3] == "action" && seg[4] == "reply":
+		put("prompt", seg[2], "reply")
 	case n >= 2 && seg[0] == "plan" && seg[1] == "workstation":
 		switch {
 		case n == 2:

@@ -62,7 +62,9 @@ func TestUnsimulatedOperationsAnswer501(t *testing.T) {
 		{"PUT", "/plan/job/" + job + "/action/cancel-pending", 501, "NOT_IMPLEMENTED"},
 		{"PUT", "/plan/job/" + job + "/action/add-dependencies", 501, "NOT_IMPLEMENTED"},
 		{"PUT", "/plan/workstation/W1/action/start", 501, "NOT_IMPLEMENTED"},
-		{"GET", "/plan/resource", 501, "NOT_IMPLEMENTED"},
+		{"PUT", "/plan/resource/R1/action/update-quantity", 501, "NOT_IMPLEMENTED"},
+		{"GET", "/plan/resource/no-such-id", 404, "NOT_FOUND"}, // simulated
+		{"PUT", "/plan/prompt/no-such-id/action/reply", 404, "NOT_FOUND"},
 		{"GET", "/plan/job/joblog", 501, "NOT_IMPLEMENTED"},
 		{"PATCH", "/plan/job/" + job, 501, "NOT_IMPLEMENTED"},
 		{"GET", "/model/jobdefinition", 501, "NOT_IMPLEMENTED"},
