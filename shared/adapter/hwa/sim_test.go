@@ -124,8 +124,8 @@ func TestSimEveryClientMethod(t *testing.T) {
 	}
 	all, err := e.c.ListJobs(ctx, hwa.Query{PageSize: 200})
 	check("ListJobs", err)
-	if len(all) != 450 {
-		t.Errorf("ListJobs = %d jobs, want 450", len(all))
+	if len(all) != 450+hwasim.RecoveryJobs {
+		t.Errorf("ListJobs = %d jobs, want %d", len(all), 450+hwasim.RecoveryJobs)
 	}
 	n := 0
 	for _, err := range e.c.Jobs(ctx, hwa.Query{PageSize: 7, MaxResults: 20}) {
@@ -159,8 +159,8 @@ func TestSimEveryClientMethod(t *testing.T) {
 	}
 	page, total, err := e.c.JobPage(ctx, hwa.Query{PageSize: 10}, 440)
 	check("JobPage", err)
-	if total != 450 || len(page) != 10 {
-		t.Errorf("JobPage = %d jobs of %d, want 10 of 450", len(page), total)
+	if total != 450+hwasim.RecoveryJobs || len(page) != 10 {
+		t.Errorf("JobPage = %d jobs of %d, want 10 of %d", len(page), total, 450+hwasim.RecoveryJobs)
 	}
 	fix, nFix, err := e.c.JobStreamPage(ctx, hwa.Query{OQL: hwa.Like("name", "FIX_@").OrderBy("name", hwa.Asc), PageSize: 3}, 1)
 	check("JobStreamPage", err)
@@ -253,8 +253,8 @@ func TestSimEveryClientMethod(t *testing.T) {
 	for _, v := range counts.GroupedCount {
 		sum += v
 	}
-	if counts.Count != 450 || sum != 450 {
-		t.Errorf("CountJobs = %d, groups sum %d, want 450", counts.Count, sum)
+	if counts.Count != 450+hwasim.RecoveryJobs || sum != counts.Count {
+		t.Errorf("CountJobs = %d, groups sum %d, want %d", counts.Count, sum, 450+hwasim.RecoveryJobs)
 	}
 	sc, err := e.c.CountJobStreams(ctx, "", hwa.GroupByWorkstation)
 	check("CountJobStreams", err)
@@ -364,10 +364,31 @@ func TestSimEveryClientMethod(t *testing.T) {
 		t.Errorf("after UnlinkWorkstation: %v", w.States)
 	}
 
+	// Submissions: a stream from its model, a job from its definition's
+	// model, an ad-hoc job; each new object is in the plan.
+	model := e.stream(t, "PAYROLL_01")
+	src := e.one(t, hwasim.QuoteJobName) // a job of PAYROLL_01, before its copy exists
+	rs, err := e.c.SubmitJobStream(ctx, model.ModelID, hwa.SubmitJobStreamOptions{Alias: "PAYROLL_AGAIN"}, o)
+	check("SubmitJobStream", err)
+	if s := e.stream(t, "PAYROLL_AGAIN"); s.ID != rs.ID || s.ModelID != model.ModelID {
+		t.Errorf("SubmitJobStream = %+v, stream in plan %+v", rs, s)
+	}
+	rj, err := e.c.SubmitJob(ctx, src.Task.ModelID, hwa.SubmitJobOptions{Alias: "SUBMITTED_AGAIN"}, o)
+	check("SubmitJob", err)
+	if j, err := e.c.Job(ctx, rj.ID); err != nil || j.Task != (workload.Task{Line: src.Task.Line, IsCommand: src.Task.IsCommand, User: src.Task.User, ModelID: src.Task.ModelID}) {
+		t.Errorf("SubmitJob: %v, task %+v, want %+v", err, j.Task, src.Task)
+	}
+	task, _ := hwa.TaskOf(workload.Task{Line: "df -h", IsCommand: true, User: "ops"}, "UNIX")
+	ra, err := e.c.SubmitAdHocJob(ctx, hwa.SubmitAdHocJobOptions{SubmitJobOptions: hwa.SubmitJobOptions{WorkstationKey: "MDM", Alias: "DF"}, Task: task}, o)
+	check("SubmitAdHocJob", err)
+	if j, err := e.c.Job(ctx, ra.ID); err != nil || j.Task.Line != "df -h" || !j.Task.IsCommand || j.StreamName != "JOBS" {
+		t.Errorf("SubmitAdHocJob: %v, %+v", err, j)
+	}
+
 	// Every action reached the simulator once, with the justification.
 	acts := e.sim.Actions()
-	if len(acts) != 14 {
-		t.Errorf("simulator logged %d actions, want 14", len(acts))
+	if len(acts) != 17 {
+		t.Errorf("simulator logged %d actions, want 17", len(acts))
 	}
 	for _, a := range acts {
 		if a.Status != 200 || a.User != "ops" || a.Headers.Get("Content-Type") != "application/json" ||
@@ -410,8 +431,8 @@ func TestSimPaging(t *testing.T) {
 		}
 		ids[j.ID] = true
 	}
-	if len(ids) != 450 {
-		t.Errorf("distinct jobs = %d, want 450", len(ids))
+	if len(ids) != 450+hwasim.RecoveryJobs {
+		t.Errorf("distinct jobs = %d, want %d", len(ids), 450+hwasim.RecoveryJobs)
 	}
 	// Paging keeps the filter and the order across pages.
 	before := e.requestsTo("/plan/job")

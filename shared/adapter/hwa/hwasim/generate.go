@@ -110,23 +110,26 @@ type generator struct {
 // clock applies later.
 func generate(cfg Config, now time.Time) *plan {
 	p := &plan{
-		seed:        cfg.Seed,
-		rng:         rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed_4a5a)),
-		start:       now.Add(-planLookBack).Truncate(time.Minute),
-		jobByID:     map[string]*job{},
-		streamByID:  map[string]*stream{},
-		wsByID:      map[string]*workstation{},
-		runByID:     map[string]*run{},
-		runJob:      map[string]*job{},
-		succs:       map[*job][]*job{},
-		streamSuccs: map[*stream][]any{},
-		nextJobNo:   100000 + int(cfg.Seed%1000+1000)%1000*100,
+		seed:         cfg.Seed,
+		rng:          rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed_4a5a)),
+		start:        now.Add(-planLookBack).Truncate(time.Minute),
+		jobByID:      map[string]*job{},
+		streamByID:   map[string]*stream{},
+		wsByID:       map[string]*workstation{},
+		runByID:      map[string]*run{},
+		runJob:       map[string]*job{},
+		succs:        map[*job][]*job{},
+		streamSuccs:  map[*stream][]any{},
+		modelStreams: map[string]*stream{},
+		modelJobs:    map[string]*job{},
+		nextJobNo:    100000 + int(cfg.Seed%1000+1000)%1000*100,
 	}
 	g := &generator{plan: p, cfg: cfg}
 	g.now = now
 	g.workstations()
 	g.streams()
 	g.criticalPaths()
+	g.options()
 	p.now = p.start
 	p.step(now)
 	return p
@@ -320,6 +323,7 @@ func (g *generator) newJob(s *stream, pos, idx int, fixture bool) *job {
 		command: fmt.Sprintf("/opt/wa/scripts/%s.sh", strings.ToLower(name)),
 	}
 	j.defID = g.newID()
+	g.setTask(j, step)
 	if r.IntN(8) == 0 {
 		j.priority, j.origPriority = 50, 50
 	}

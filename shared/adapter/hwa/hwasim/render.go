@@ -78,9 +78,24 @@ func (j *job) definition() *hwa.JobDefinition {
 	if j.def == nil {
 		j.def = &hwa.JobDefinition{
 			ID: j.defID, Name: j.name, Folder: j.folder, Workstation: j.ws.name,
-			Description:       "Step " + itoa(j.pos) + " of " + j.stream.name,
-			EstimatedDuration: isoDuration(j.estimated),
-			RecoveryOption:    "STOP",
+			Description:          "Step " + itoa(j.pos) + " of " + j.stream.name,
+			EstimatedDuration:    isoDuration(j.estimated),
+			RecoveryOption:       string(workload.RecoveryStop),
+			JobDefinitionModelID: j.modelID,
+			Task:                 j.taskJSON(),
+			IsCommand:            j.isCommand,
+			UserLogins:           []string{j.user},
+		}
+		if j.recovery != "" {
+			j.def.RecoveryOption = string(j.recovery)
+		}
+		if j.recoveryName != "" {
+			j.def.RecoveryJobID = j.recoveryID
+			j.def.RecoveryJobName = j.recoveryName
+			j.def.RecoveryJobWorkstation = j.ws.name
+		}
+		if j.recoveryOf != nil {
+			j.def.Description = "Recovery of " + j.recoveryOf.name
 		}
 	}
 	return j.def
@@ -196,7 +211,7 @@ func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, ru
 			JobStreamCancelled: j.stream.canceled, JobLate: late, DeadlineHasPassed: late,
 			UserRerunAgain: r.attempt > 1, Restarted: r.attempt > 1,
 		},
-		opts: hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical},
+		opts: hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical, RequiresConfirmation: j.confirm, Every: j.every > 0},
 		comp: hwa.JobCompositeStatus{
 			Status: string(j.status), Substatus: string(j.sub),
 			Canceled: j.status == workload.InternalCancl,
@@ -226,6 +241,9 @@ func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, ru
 		EndTime:          instant(r.end),
 		CriticalStart:    ts.criticalStart,
 		TimeRestrictions: &parts.tr,
+	}
+	if j.every > 0 {
+		w.RepeatInterval = isoDuration(j.every)
 	}
 	if !runs {
 		return
@@ -273,7 +291,8 @@ func (p *plan) streamWire(s *stream, full bool) hwa.JobStreamInPlan {
 	w := hwa.JobStreamInPlan{
 		FlowNodeType: "JOBSTREAM", ID: s.id, PlanID: planID, Folder: s.folder, Name: s.name,
 		OriginalJobStreamName: s.name, WorkstationID: s.ws.id, Workstation: s.ws.name, Key: s.key(),
-		SchedTime: instant(s.sched), TimeZone: s.ws.tz,
+		JobStreamModelID: s.modelID,
+		SchedTime:        instant(s.sched), TimeZone: s.ws.tz,
 		JSStatusFlags: &hwa.JobStreamStatusFlags{
 			Released:           s.status != workload.StreamHold,
 			LateJobStream:      s.late,

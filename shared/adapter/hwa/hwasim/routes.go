@@ -64,6 +64,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 			get(s.jobIssues)
 		case n == 5 && seg[2] == "run" && seg[4] == "joblog":
 			get(s.jobLog)
+		case n == 3 && seg[2] == "submit-ad-hoc-job":
+			s.post(w, r, who, "adhoc", "")
+		case n == 4 && seg[3] == "submit":
+			s.post(w, r, who, "job-model", seg[2])
 		case n == 6 && seg[2] == "run" && seg[4] == "action" && seg[5] == "rerun":
 			put("run", seg[3], "rerun")
 		case n == 3:
@@ -85,6 +89,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 			get(s.getStream)
 		case n == 4 && (seg[3] == "predecessors" || seg[3] == "successors"):
 			get(s.streamNeighbours)
+		case n == 4 && seg[3] == "submit":
+			s.post(w, r, who, "jobstream-model", seg[2])
 		case n == 5 && seg[3] == "action" && streamVerbs[seg[4]]:
 			put("jobstream", seg[2], seg[4])
 		default:
