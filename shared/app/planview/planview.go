@@ -473,6 +473,7 @@ func detail(j workload.Job, now time.Time) JobDetail {
 	if r, ok := j.LastRun(); ok {
 		d.Duration = durationCheck(r, j.EstimatedDuration, now)
 	}
+	d.Task = taskView(j)
 	waiting, reason := j.Waiting()
 	d.Waiting = Waiting{Waiting: waiting, Reason: reason}
 	if waiting {

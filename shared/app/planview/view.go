@@ -89,6 +89,7 @@ type JobDetail struct {
 	Duration     *Duration        `json:"duration,omitempty"`
 	Dependencies []DependencyView `json:"dependencies"`
 	Waiting      Waiting          `json:"waiting"`
+	Task         *TaskView        `json:"task,omitempty"` // task.go
 	Meta
 }
 
@@ -113,6 +114,7 @@ type StreamView struct {
 	SchedTime   time.Time             `json:"schedTime,omitzero"`
 	Deadline    time.Time             `json:"deadline,omitzero"`
 	Stats       workload.StreamStats  `json:"stats"`
+	ModelID     string                `json:"modelId,omitempty"` // what a submission names
 }
 
 // StreamList is the job streams of the plan.
@@ -212,7 +214,7 @@ func streamView(s workload.JobStream, now time.Time) StreamView {
 	return StreamView{
 		ID: s.ID, Name: s.Name, Folder: s.Folder, Workstation: s.Workstation,
 		Status: s.Common, Internal: s.Internal, Late: s.IsLate(now),
-		SchedTime: s.SchedTime, Deadline: s.Deadline, Stats: s.Stats,
+		SchedTime: s.SchedTime, Deadline: s.Deadline, Stats: s.Stats, ModelID: s.ModelID,
 	}
 }
 
