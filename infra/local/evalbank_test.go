@@ -386,5 +386,5 @@ func bank(t *truth) []question {
 		return gradeWrong
 	}
 	add("help", help, "what can you do?", "help", "what can i ask you", "how do i use this")
-	return append(append(qs, classBank(t)...), heldoutBank(t)...)
+	return append(append(append(qs, classBank(t)...), heldoutBank(t)...), submitBank(t)...)
 }
