@@ -486,6 +486,12 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	c.post("/plan/job/submit-ad-hoc-job", `{"workstationKey":"MDM","task":{"taskType":"UNIX","command":"ls"}}`, 200)
 	c.post("/plan/job/submit-ad-hoc-job", `{"workstationKey":"MDM"}`, 400)
 
+	// The previous plan's answers.
+	prev := sim.PreviousPlanID()
+	old := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?limit=50&plan_id="+prev, 200))
+	c.call("GET", "/plan/job/"+old.Results[0].ID+"?plan_id="+prev, 200)
+	c.call("GET", "/plan/jobstream?limit=20&plan_id="+prev, 200)
+
 	// After the actions and a clock move, every job still matches (reruns,
 	// killed, confirmed, canceled jobs included).
 	sim.Advance(3 * 3600e9)

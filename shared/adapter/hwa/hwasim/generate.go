@@ -108,8 +108,12 @@ type generator struct {
 // generate builds the plan for cfg at now and runs the engine from the plan's
 // start up to now, so every state is the consequence of the same rules the
 // clock applies later.
-func generate(cfg Config, now time.Time) *plan {
+func generate(cfg Config, now time.Time) *plan { return generateAs(cfg, now, planID) }
+
+// generateAs is generate for the plan of the given id.
+func generateAs(cfg Config, now time.Time, id string) *plan {
 	p := &plan{
+		id:           id,
 		seed:         cfg.Seed,
 		rng:          rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed_4a5a)),
 		start:        now.Add(-planLookBack).Truncate(time.Minute),
@@ -190,7 +194,7 @@ func (g *generator) workstations() {
 			id: g.newID(), name: s.name, folder: "/", typ: workload.WorkstationType(s.typ),
 			hostType: s.host, os: s.os, domain: "MASTERDM", tz: timeZone,
 			nodeName: strings.ToLower(strings.ReplaceAll(s.name, "_", "-")) + ".example.internal",
-			linked:   s.linked, running: s.running, limit: s.limit, ignore: s.ignore,
+			linked:   s.linked, running: s.running, limit: s.limit, ignore: s.ignore, plan: g.id,
 		}
 		if i >= baseWorkstations {
 			// Every fifty extra workstations form a domain of their region.

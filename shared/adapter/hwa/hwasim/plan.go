@@ -25,6 +25,7 @@ type workstation struct {
 	linked, running  bool
 	limit, fence     int
 	ignore           bool
+	plan             string // the id of its plan
 }
 
 type stream struct {
@@ -131,6 +132,7 @@ type run struct {
 }
 
 type plan struct {
+	id           string // "current", or the previous plan's id (previous.go)
 	seed         int64
 	rng          *rand.Rand
 	start        time.Time // production plan start

@@ -226,7 +226,7 @@ func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, ru
 		},
 	}
 	*w = hwa.JobInPlan{
-		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: planID, Folder: j.folder, Name: j.name,
+		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: p.id, Folder: j.folder, Name: j.name,
 		WorkstationID: j.ws.id, Workstation: j.ws.name,
 		JobStreamID: j.stream.id, JobStreamName: j.stream.name,
 		JobStreamWorkstationID: j.stream.ws.id, JobStreamWorkstation: j.stream.ws.name,
@@ -289,7 +289,7 @@ func (p *plan) streamWire(s *stream, full bool) hwa.JobStreamInPlan {
 		}
 	}
 	w := hwa.JobStreamInPlan{
-		FlowNodeType: "JOBSTREAM", ID: s.id, PlanID: planID, Folder: s.folder, Name: s.name,
+		FlowNodeType: "JOBSTREAM", ID: s.id, PlanID: p.id, Folder: s.folder, Name: s.name,
 		OriginalJobStreamName: s.name, WorkstationID: s.ws.id, Workstation: s.ws.name, Key: s.key(),
 		JobStreamModelID: s.modelID,
 		SchedTime:        instant(s.sched), TimeZone: s.ws.tz,
@@ -357,7 +357,7 @@ func (w *workstation) wire() hwa.WorkstationInPlan {
 		flags = append(flags, "TCP_IP_LINK")
 	}
 	return hwa.WorkstationInPlan{
-		ID: w.id, PlanID: planID, Folder: w.folder, Name: w.name, Key: w.name,
+		ID: w.id, PlanID: w.plan, Folder: w.folder, Name: w.name, Key: w.name,
 		Description:  string(w.typ) + " workstation " + w.name,
 		ActiveStates: w.states(), ActiveFlags: flags,
 		Type: string(w.typ), HostType: w.hostType, OS: w.os, TimeZone: w.tz,
@@ -369,7 +369,7 @@ func (w *workstation) wire() hwa.WorkstationInPlan {
 func jobNode(p *plan, j *job) hwa.FlowNode {
 	n := hwa.FlowNode{
 		ID: j.id, Name: j.name, Folder: j.folder, WorkstationID: j.ws.id, Workstation: j.ws.name,
-		SchedTime: instant(j.stream.sched), FlowNodeType: "JOB", Priority: int32(j.priority), PlanID: planID,
+		SchedTime: instant(j.stream.sched), FlowNodeType: "JOB", Priority: int32(j.priority), PlanID: p.id,
 	}
 	for _, d := range j.deps {
 		n.Dependencies = append(n.Dependencies, p.depWire(d))
@@ -380,7 +380,7 @@ func jobNode(p *plan, j *job) hwa.FlowNode {
 func streamNode(p *plan, s *stream) hwa.FlowNode {
 	n := hwa.FlowNode{
 		ID: s.id, Name: s.name, Folder: s.folder, WorkstationID: s.ws.id, Workstation: s.ws.name,
-		SchedTime: instant(s.sched), FlowNodeType: "JOBSTREAM", Priority: int32(s.priority), PlanID: planID,
+		SchedTime: instant(s.sched), FlowNodeType: "JOBSTREAM", Priority: int32(s.priority), PlanID: p.id,
 		OriginalJobStreamName: s.name,
 	}
 	for _, d := range s.deps {

@@ -27,8 +27,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 		notSimulated(w, r.Method, t)
 		return
 	}
-	if pid := r.URL.Query().Get("plan_id"); pid != "" && pid != planID {
-		writeError(w, http.StatusNotFound, "PLAN_NOT_FOUND", "only the current plan exists")
+	previous := false
+	switch pid := r.URL.Query().Get("plan_id"); {
+	case pid == "" || pid == planID:
+	case pid == s.prevID && r.Method == http.MethodGet:
+		previous = true // read from the archived plan (previous.go)
+	case pid == s.prevID:
+		writeError(w, http.StatusConflict, "ACTION_NOT_ALLOWED", "plan "+pid+" is archived: actions apply to the current plan")
+		return
+	default:
+		writeError(w, http.StatusNotFound, "PLAN_NOT_FOUND", "the plans are current and "+s.prevID+" (the previous one)")
 		return
 	}
 	get := func(h func(http.ResponseWriter, *http.Request, []string)) {
@@ -40,6 +48,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.syncClock()
+		if previous {
+			cur := s.plan
+			s.plan = s.previousPlan()
+			defer func() { s.plan = cur }()
+		}
 		h(w, r, seg)
 	}
 	put := func(target string, id, verb string) {

@@ -100,8 +100,10 @@ type Server struct {
 	wsF     fieldSet[hwa.WorkstationInPlan]
 	ops     []specOp // the vendor's operations, for 501 on those not simulated
 
-	mu       sync.Mutex // guards plan, actions, requests
+	mu       sync.Mutex // guards plan, prev, actions, requests
 	plan     *plan
+	prev     *plan  // the previous plan, generated on first use (previous.go)
+	prevID   string // its id
 	actions  []Action
 	requests []Request
 
@@ -138,6 +140,7 @@ func New(cfg Config) *Server {
 		wsF:      workstationFields(),
 		ops:      parseSpecOps(),
 		plan:     generate(cfg, now),
+		prevID:   hashID(cfg.Seed, "previous plan"),
 		faultRng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0xfa017)),
 	}
 }
