@@ -83,6 +83,9 @@ var fixtures = []struct {
 	{"FIX_NOOP", func(g *generator, s *stream) { s.jobs[0].noOp = true }},
 }
 
+// baseZones are the time zones of the named agents not in UTC.
+var baseZones = map[string]string{"FTA_WIN01": "Europe/London", "AGT_AIX01": "America/New_York", "XA_SAP01": "Europe/Berlin"}
+
 // regions of the extra workstations: a name prefix and the agents' zone.
 var regions = []struct{ code, tz string }{
 	{"EU", "Europe/Berlin"}, {"US", "America/New_York"}, {"UK", "Europe/London"},
@@ -195,6 +198,9 @@ func (g *generator) workstations() {
 			hostType: s.host, os: s.os, domain: "MASTERDM", tz: timeZone,
 			nodeName: strings.ToLower(strings.ReplaceAll(s.name, "_", "-")) + ".example.internal",
 			linked:   s.linked, running: s.running, limit: s.limit, ignore: s.ignore, plan: g.id,
+		}
+		if z, ok := baseZones[s.name]; ok {
+			w.tz = z // agents abroad: the plan has several time zones at any size
 		}
 		if i >= baseWorkstations {
 			// Every fifty extra workstations form a domain of their region.

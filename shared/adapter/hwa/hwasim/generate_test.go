@@ -261,3 +261,21 @@ func BenchmarkQuery20000(b *testing.B) {
 		}
 	}
 }
+
+// TestDefaultPlanHasSeveralTimeZones: even the default plan has agents
+// outside UTC, and their streams' jobs carry their zone.
+func TestDefaultPlanHasSeveralTimeZones(t *testing.T) {
+	p := generate(Config{Seed: 1}, testNow)
+	zones := map[string]bool{}
+	for _, w := range p.workstations {
+		zones[w.tz] = true
+	}
+	if len(zones) < 4 {
+		t.Errorf("default plan: time zones %v, want at least 4", zones)
+	}
+	for _, s := range p.streams {
+		if j := p.renderJob(s.jobs[0], false, false); j.TimeZone != s.ws.tz {
+			t.Fatalf("%s: timeZone %q, want its stream's workstation's %q", j.Name, j.TimeZone, s.ws.tz)
+		}
+	}
+}
