@@ -46,7 +46,7 @@ type JobFilter struct {
 	Name           string `json:"name,omitempty" desc:"job name pattern; * is a wildcard"`
 	Critical       *bool  `json:"critical,omitempty" desc:"only critical (true) or non-critical (false) jobs"`
 	Late           *bool  `json:"late,omitempty" desc:"only jobs that are late (past their deadline or flagged late by HWA) (true) or not late (false)"`
-	Started        *bool  `json:"started,omitempty" desc:"only jobs whose last run has started (true) or that have not started yet (false)"`
+	Started        *bool  `json:"started,omitempty" desc:"only jobs that have started, in their last run or an earlier one (true), or that have not started yet (false)"`
 	StartedSince   string `json:"startedSince,omitempty" desc:"last run started at or after this time: RFC 3339, 2026-12-03 02:00, 02:00 or 2am (today in the plan's time zone; yesterday when later than now), -2h or '2h ago' (before the plan clock)"`
 	StartedUntil   string `json:"startedUntil,omitempty" desc:"last run started before this time (same forms as startedSince)"`
 	EndedSince     string `json:"endedSince,omitempty" desc:"last run ended at or after this time (same forms as startedSince); use it for 'failed in the last hour'"`

@@ -21,6 +21,7 @@ const (
 // taskAsked reports whether a question asks what a job runs.
 func taskAsked(phrase func(...string) bool) bool {
 	return phrase("what does § run", "what does it run", "what does § execute", "what does it execute",
+		"what does job § run", "what does the job § run", "what does job § execute", "what does the § job run",
 		"what command", "which command", "what script", "which script", "command line", "the command of",
 		"the script of", "command does", "script does", "run as", "runs as", "running as", "what user", "which user",
 		"user does", "what is § running as")

@@ -44,6 +44,7 @@ func TestLoopTasksRecoveryAndSubmissions(t *testing.T) {
 		want  []string
 	}{
 		{"what does " + rerun + " run?", []string{"get_job:done"}, []string{task, "as user svc_", "recovery option is RERUN"}},
+		{"what does job " + rerun + " run exactly", []string{"get_job:done"}, []string{task}},
 		{"which script does " + rerun + " run", []string{"get_job:done"}, []string{task}},
 		{"what is the recovery of " + cont + "?", []string{"get_job:done"}, []string{"recovery option is CONTINUE", "successors go on", cont + "_RCV"}},
 		{"does " + rerun + " rerun automatically?", []string{"get_job:done"}, []string{"RERUN", "reruns it automatically"}},

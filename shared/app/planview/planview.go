@@ -76,8 +76,9 @@ type JobQuery struct {
 	Failed bool
 	// Late: only jobs late by workload.Job.IsLate (true) or not late (false).
 	Late *bool
-	// Started: only jobs whose last run has started (true) or that have not
-	// started yet (false: no run, or a run record without a start).
+	// Started: only jobs that have started — a run started, the last or an
+	// earlier one (an every-job between runs) — (true) or that have not
+	// started yet (false: no run, or only run records without a start).
 	Started *bool
 	// Time windows on the last run's start and end and on the scheduled
 	// time: a zero bound does not filter. A job that has not started (or

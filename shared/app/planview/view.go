@@ -32,6 +32,10 @@ type JobView struct {
 	Deadline         time.Time               `json:"deadline,omitzero"`
 	EstimatedSeconds float64                 `json:"estimatedSeconds,omitempty"`
 	LastRun          *RunView                `json:"lastRun,omitempty"`
+	// RanBefore is set when an earlier run started but the last has not: an
+	// every-job waiting for its next run, a rerun waiting to start. Such a
+	// job has started, though its last run has not.
+	RanBefore bool `json:"ranBefore,omitempty"`
 }
 
 // RunView is one run of a job.
@@ -188,9 +192,17 @@ func jobView(j workload.Job, now time.Time) JobView {
 	if r, ok := j.LastRun(); ok {
 		rv := runView(r)
 		v.LastRun = &rv
+		if r.Start.IsZero() {
+			for _, o := range j.Runs {
+				v.RanBefore = v.RanBefore || !o.Start.IsZero()
+			}
+		}
 	}
 	return v
 }
+
+// started reports whether any run of the job started.
+func (v JobView) started() bool { return v.RanBefore || v.LastRun != nil && !v.LastRun.Start.IsZero() }
 
 func runView(r workload.Run) RunView {
 	return RunView{
