@@ -256,9 +256,9 @@ func (p *plan) destination(o hwa.SubmitJobOptions, deflt *workstation) (*stream,
 			return st, nil
 		}
 	}
+	// No model: the JOBS stream holds submitted jobs and is not submitted itself.
 	st := &stream{id: p.newID(), name: defaultStreamName, folder: "/", index: len(p.streams), ws: ws,
-		sched: p.now.Truncate(time.Second), priority: 10, origPriority: 10,
-		modelID: hashID(p.seed, "jobstream", ws.name, defaultStreamName)}
+		sched: p.now.Truncate(time.Second), priority: 10, origPriority: 10}
 	p.streams = append(p.streams, st)
 	p.streamByID[st.id] = st
 	return st, nil

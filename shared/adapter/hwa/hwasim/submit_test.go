@@ -165,6 +165,11 @@ func TestSubmitJobs(t *testing.T) {
 	if nj.Name != m.Name || nj.JobStreamName != "JOBS" || nj.Workstation != m.Workstation || hwa.ParseTask(nj.JobDefinition.Task) != hwa.ParseTask(m.JobDefinition.Task) {
 		t.Errorf("submitted job %s in %s on %s, task %s", nj.Name, nj.JobStreamName, nj.Workstation, nj.JobDefinition.Task)
 	}
+	var jobs hwa.JobStreamInPlan
+	unmarshal(t, a.get("/plan/jobstream/"+nj.JobStreamID), &jobs)
+	if jobs.Name != "JOBS" || jobs.JobStreamModelID != "" || len(jobs.Jobs) != 1 {
+		t.Errorf("JOBS stream %s: model %q, %d jobs; want no model and the one job", jobs.Name, jobs.JobStreamModelID, len(jobs.Jobs))
+	}
 	if st, b := post(a, "/plan/job/"+model+"/submit", `{}`); st != http.StatusConflict {
 		t.Errorf("same name again: %d, want 409: %s", st, b)
 	}
