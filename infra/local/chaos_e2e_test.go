@@ -51,8 +51,8 @@ const (
 
 // Faults of the matrix besides the wire faults of internal/chaos.
 const (
-	faultHWA500   chaos.Fault = "http-500"
-	faultHWA503   chaos.Fault = "http-503+Retry-After"
+	faultHWA500 chaos.Fault = "http-500"
+	faultHWA503 chaos.Fault = "http-503+Retry-After"
 	// Bedrock's 503 (ServiceUnavailableException) carries no Retry-After:
 	// the SDK's retryer backs off on its own.
 	faultModel503 chaos.Fault = "http-503"

@@ -366,5 +366,5 @@ func bank(t *truth) []question {
 		return gradeWrong
 	}
 	add("help", help, "what can you do?", "help", "what can i ask you", "how do i use this")
-	return append(append(append(qs, classBank(t)...), heldoutBank(t)...), promptBank(t)...)
+	return append(append(append(append(qs, classBank(t)...), heldoutBank(t)...), promptBank(t)...), submitBank(t)...)
 }

@@ -165,7 +165,7 @@ func (t *truth) windowGrade(status func(workload.Job) bool, since, until string)
 		near := func(end, bound time.Time) bool {
 			return !bound.IsZero() && end.Sub(bound).Abs() <= windowSlack
 		}
-		var in, out []string
+		var in, out, edge []string
 		for _, j := range t.jobs {
 			if !j.Failed() {
 				continue
@@ -175,6 +175,9 @@ func (t *truth) windowGrade(status func(workload.Job) bool, since, until string)
 			inside := !end.IsZero() && (from.IsZero() || !end.Before(from)) && (to.IsZero() || end.Before(to))
 			switch {
 			case near(end, from) || near(end, to):
+				if status(j) {
+					edge = append(edge, j.Name) // either side of the bound is right
+				}
 			case inside && status(j):
 				in = append(in, j.Name)
 			case !inside:
@@ -187,7 +190,7 @@ func (t *truth) windowGrade(status func(workload.Job) bool, since, until string)
 			return gradeWrong // the window ignored
 		case len(in) > 0 && got == len(in):
 			return gradeCorrect
-		case len(in) == 0 && noneRE.MatchString(a.text):
+		case len(in) == 0 && (noneRE.MatchString(a.text) || mentions(a.text, edge) > 0):
 			return gradeCorrect
 		case got > 0:
 			return gradePartial

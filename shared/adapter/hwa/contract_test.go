@@ -2,6 +2,7 @@ package hwa
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -198,6 +199,19 @@ func everyMethod(ids callIDs) []clientCall {
 			_, err := c.ReplyPrompt(ctx, ids.prompt, true, o)
 			return err
 		}},
+		{"SubmitJobStream", func(ctx context.Context, c *Client) error {
+			_, err := c.SubmitJobStream(ctx, ids.streamModel, SubmitJobStreamOptions{Alias: "AGAIN"}, o)
+			return err
+		}},
+		{"SubmitJob", func(ctx context.Context, c *Client) error {
+			_, err := c.SubmitJob(ctx, ids.jobModel, SubmitJobOptions{Alias: "AGAIN1"}, o)
+			return err
+		}},
+		{"SubmitAdHocJob", func(ctx context.Context, c *Client) error {
+			_, err := c.SubmitAdHocJob(ctx, SubmitAdHocJobOptions{SubmitJobOptions: SubmitJobOptions{WorkstationKey: "MDM"},
+				Task: json.RawMessage(`{"taskType":"UNIX","command":"ls"}`)}, o)
+			return err
+		}},
 	}
 }
 
@@ -207,11 +221,13 @@ type callIDs struct {
 	holdJob, cancelJob, runningJob, confirmJob string
 	confirmJob2, holdStream, cancelStream      string
 	resource, prompt                           string
+	streamModel, jobModel                      string // model ids, for submissions
 }
 
 func fakeIDs() callIDs {
 	return callIDs{job: "J1", run: "R1", stream: "S1", workstation: "W1", holdJob: "J2", cancelJob: "J3", runningJob: "J4",
-		confirmJob: "J5", confirmJob2: "J6", holdStream: "S2", cancelStream: "S3", resource: "RES1", prompt: "P1"}
+		confirmJob: "J5", confirmJob2: "J6", holdStream: "S2", cancelStream: "S3", resource: "RES1", prompt: "P1",
+		streamModel: "M1", jobModel: "M2"}
 }
 
 // minimalServer answers every request with the smallest valid body.
@@ -220,6 +236,10 @@ func minimalServer(t *testing.T) *testServer {
 		if strings.HasSuffix(r.URL.Path, "/joblog") {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Write([]byte("line 1\n"))
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, APIPrefix+"/plan/jobstream/") && strings.HasSuffix(r.URL.Path, "/submit") {
+			writeJSON(w, 200, map[string]any{"count": 1, "results": []any{map[string]any{"id": "S9"}}})
 			return
 		}
 		writeJSON(w, 200, map[string]any{})

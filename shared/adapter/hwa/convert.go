@@ -99,7 +99,10 @@ func ConvertJob(j JobInPlan) workload.Job {
 	}
 	if jd := j.JobDefinition; jd != nil {
 		out.EstimatedDuration = parseDur(jd.EstimatedDuration)
+		out.Task, out.Recovery = convertTask(*jd)
 	}
+	out.RepeatInterval = parseDur(j.RepeatInterval)
+	out.RequiresConfirmation = j.JobOptions != nil && j.JobOptions.RequiresConfirmation
 	for _, r := range j.JobRuns {
 		out.Runs = append(out.Runs, ConvertRun(r))
 	}
@@ -211,6 +214,7 @@ func ConvertJobStream(s JobStreamInPlan) workload.JobStream {
 		Priority:      int(s.Priority),
 		SchedTime:     ParseTime(s.SchedTime),
 		Dependencies:  convertDeps(s.Dependencies),
+		ModelID:       s.JobStreamModelID,
 	}
 	if cs := s.CompositeStatus; cs != nil {
 		out.Internal = workload.StreamStatus(cs.Status)

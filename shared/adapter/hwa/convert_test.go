@@ -48,6 +48,8 @@ func TestConvertJobFixture(t *testing.T) {
 		Priority:          10,
 		SchedTime:         mustTime(t, "2025-10-13T21:59:00Z"),
 		Deadline:          mustTime(t, "2025-10-13T23:00:00Z"),
+		Task:              workload.Task{Line: "/opt/payroll/load.sh", User: "svc_payroll", ModelID: "m-77"},
+		Recovery:          workload.Recovery{Option: workload.RecoveryRerun, Job: "PAYROLL_RCV", JobWorkstation: "FTA_LNX01"},
 		CriticalStart:     mustTime(t, "2025-10-13T22:45:00Z"),
 		EstimatedDuration: 12*time.Minute + 30*time.Second,
 		Runs: []workload.Run{

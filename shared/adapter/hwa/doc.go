@@ -1,8 +1,9 @@
 // Package hwa is the client of HCL Workload Automation REST API V2
 // (/twsd/api/v2): plan reads (jobs, job streams, workstations, job logs,
-// predecessors and successors, counts, issues, engine info) and operator
-// actions (rerun, hold, release, cancel, kill, confirm, ...), with typed
-// errors, retries for reads only, and safe OQL building.
+// predecessors and successors, counts, issues, engine info), operator
+// actions (rerun, hold, release, cancel, kill, confirm, ...) and submissions
+// (a job stream or a job from its model, an ad-hoc job: submit.go), with
+// typed errors, retries for reads only, and safe OQL building.
 //
 // The wire types in this package mirror the vendor's JSON schemas; the
 // simulator in hwasim serves the same shapes. ConvertJob and its siblings
@@ -16,8 +17,12 @@
 //     InsecureSkipVerify is off unless set. Redirects are not followed.
 //   - Reads (GET) are retried on 5xx except 501, 429, 408, timeouts and
 //     connection errors, with exponential backoff and full jitter (and
-//     Retry-After when longer). Actions (PUT) are never retried: a lost
-//     answer leaves the outcome unknown and the caller decides.
+//     Retry-After when longer). Actions (PUT) and submissions (POST) are
+//     never retried: a lost answer leaves the outcome unknown and the
+//     caller decides.
+//   - A job definition's task is a free-form object in the vendor file;
+//     ParseTask reads command, script and userLogin from it (the
+//     simulator's shape; other keys are ignored) into workload.Task.
 //   - Every action sends Content-Type: application/json with "{}" when it
 //     has no body (HWA answers 415 otherwise) and the Justification-*
 //     headers when given.

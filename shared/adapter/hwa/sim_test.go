@@ -124,8 +124,8 @@ func TestSimEveryClientMethod(t *testing.T) {
 	}
 	all, err := e.c.ListJobs(ctx, hwa.Query{PageSize: 200})
 	check("ListJobs", err)
-	if len(all) != 450 {
-		t.Errorf("ListJobs = %d jobs, want 450", len(all))
+	if len(all) != 450+hwasim.RecoveryJobs {
+		t.Errorf("ListJobs = %d jobs, want %d", len(all), 450+hwasim.RecoveryJobs)
 	}
 	n := 0
 	for _, err := range e.c.Jobs(ctx, hwa.Query{PageSize: 7, MaxResults: 20}) {
@@ -159,8 +159,8 @@ func TestSimEveryClientMethod(t *testing.T) {
 	}
 	page, total, err := e.c.JobPage(ctx, hwa.Query{PageSize: 10}, 440)
 	check("JobPage", err)
-	if total != 450 || len(page) != 10 {
-		t.Errorf("JobPage = %d jobs of %d, want 10 of 450", len(page), total)
+	if total != 450+hwasim.RecoveryJobs || len(page) != 10 {
+		t.Errorf("JobPage = %d jobs of %d, want 10 of %d", len(page), total, 450+hwasim.RecoveryJobs)
 	}
 	fix, nFix, err := e.c.JobStreamPage(ctx, hwa.Query{OQL: hwa.Like("name", "FIX_@").OrderBy("name", hwa.Asc), PageSize: 3}, 1)
 	check("JobStreamPage", err)
@@ -253,8 +253,8 @@ func TestSimEveryClientMethod(t *testing.T) {
 	for _, v := range counts.GroupedCount {
 		sum += v
 	}
-	if counts.Count != 450 || sum != 450 {
-		t.Errorf("CountJobs = %d, groups sum %d, want 450", counts.Count, sum)
+	if counts.Count != 450+hwasim.RecoveryJobs || sum != counts.Count {
+		t.Errorf("CountJobs = %d, groups sum %d, want %d", counts.Count, sum, 450+hwasim.RecoveryJobs)
 	}
 	sc, err := e.c.CountJobStreams(ctx, "", hwa.GroupByWorkstation)
 	check("CountJobStreams", err)
@@ -400,19 +400,47 @@ func TestSimEveryClientMethod(t *testing.T) {
 		t.Errorf("a second yes: %v, want ErrConflict", err)
 	}
 
-	// Every action reached the simulator once (the refused second reply
-	// aside), with the justification.
-	acts := e.sim.Actions()
-	if len(acts) != 16 {
-		t.Errorf("simulator logged %d actions, want 16", len(acts))
+	// Submissions: a stream from its model, a job from its definition's
+	// model, an ad-hoc job; each new object is in the plan.
+	model := e.stream(t, "PAYROLL_01")
+	src := e.one(t, hwasim.QuoteJobName) // a job of PAYROLL_01, before its copy exists
+	rs, err := e.c.SubmitJobStream(ctx, model.ModelID, hwa.SubmitJobStreamOptions{Alias: "PAYROLL_AGAIN"}, o)
+	check("SubmitJobStream", err)
+	if s := e.stream(t, "PAYROLL_AGAIN"); s.ID != rs.ID || s.ModelID != model.ModelID {
+		t.Errorf("SubmitJobStream = %+v, stream in plan %+v", rs, s)
 	}
-	acts = acts[:min(len(acts), 15)]
+	rj, err := e.c.SubmitJob(ctx, src.Task.ModelID, hwa.SubmitJobOptions{Alias: "SUBMITTED_AGAIN"}, o)
+	check("SubmitJob", err)
+	if j, err := e.c.Job(ctx, rj.ID); err != nil || j.Task != (workload.Task{Line: src.Task.Line, IsCommand: src.Task.IsCommand, User: src.Task.User, ModelID: src.Task.ModelID}) {
+		t.Errorf("SubmitJob: %v, task %+v, want %+v", err, j.Task, src.Task)
+	}
+	task, _ := hwa.TaskOf(workload.Task{Line: "df -h", IsCommand: true, User: "ops"}, "UNIX")
+	ra, err := e.c.SubmitAdHocJob(ctx, hwa.SubmitAdHocJobOptions{SubmitJobOptions: hwa.SubmitJobOptions{WorkstationKey: "MDM", Alias: "DF"}, Task: task}, o)
+	check("SubmitAdHocJob", err)
+	if j, err := e.c.Job(ctx, ra.ID); err != nil || j.Task.Line != "df -h" || !j.Task.IsCommand || j.StreamName != "JOBS" {
+		t.Errorf("SubmitAdHocJob: %v, %+v", err, j)
+	}
+
+	// Every action reached the simulator once, with the justification;
+	// the refused second reply is the one logged with 409.
+	acts := e.sim.Actions()
+	if len(acts) != 19 {
+		t.Errorf("simulator logged %d actions, want 19", len(acts))
+	}
+	refused := 0
 	for _, a := range acts {
+		if a.Status == 409 {
+			refused++
+			continue
+		}
 		if a.Status != 200 || a.User != "ops" || a.Headers.Get("Content-Type") != "application/json" ||
 			a.Headers.Get("Justification-Category") != "INCIDENT" || a.Headers.Get("Justification-Ticket-Num") != "INC-7" ||
 			a.Headers.Get("Justification-Description") != "sim test" {
 			t.Errorf("action %s %s: status %d user %q headers %v", a.Verb, a.TargetID, a.Status, a.User, a.Headers)
 		}
+	}
+	if refused != 1 {
+		t.Errorf("%d actions refused with 409, want the second reply only", refused)
 	}
 
 	// Every exported method was exercised here.
@@ -448,8 +476,8 @@ func TestSimPaging(t *testing.T) {
 		}
 		ids[j.ID] = true
 	}
-	if len(ids) != 450 {
-		t.Errorf("distinct jobs = %d, want 450", len(ids))
+	if len(ids) != 450+hwasim.RecoveryJobs {
+		t.Errorf("distinct jobs = %d, want %d", len(ids), 450+hwasim.RecoveryJobs)
 	}
 	// Paging keeps the filter and the order across pages.
 	before := e.requestsTo("/plan/job")

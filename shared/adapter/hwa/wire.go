@@ -73,6 +73,7 @@ type JobInPlan struct {
 	DependenciesStats      *DependenciesStats  `json:"dependenciesStats,omitempty"`
 	EndTime                string              `json:"endTime,omitempty"`
 	CriticalStart          string              `json:"criticalStart,omitempty"`
+	RepeatInterval         string              `json:"repeatInterval,omitempty"` // every-jobs, ISO-8601
 }
 
 // JobStatusFlags is JobInPlanStatusFlags.
@@ -112,6 +113,16 @@ type JobDefinition struct {
 	Description       string `json:"description,omitempty"`
 	EstimatedDuration string `json:"estimatedDuration,omitempty"` // ISO-8601 duration
 	RecoveryOption    string `json:"recoveryOption,omitempty"`
+	// Submission and task fields (see submit.go): the model definition a
+	// job can be submitted again from, the task (a free-form object in the
+	// vendor file; ParseTask reads it), and the recovery job.
+	JobDefinitionModelID   string          `json:"jobDefinitionModelId,omitempty"`
+	Task                   json.RawMessage `json:"task,omitempty"`
+	IsCommand              bool            `json:"isCommand,omitempty"`
+	UserLogins             []string        `json:"userLogins,omitempty"`
+	RecoveryJobID          string          `json:"recoveryJobId,omitempty"`
+	RecoveryJobName        string          `json:"recoveryJobName,omitempty"`
+	RecoveryJobWorkstation string          `json:"recoveryJobWorkstation,omitempty"`
 }
 
 // JobRun is JobRunInstanceV2, one run of a job.
@@ -213,6 +224,7 @@ type JobStreamInPlan struct {
 	TimeRestrictions      *TimeRestrictions         `json:"timeRestrictions,omitempty"`
 	Limit                 int32                     `json:"limit,omitempty"`
 	Jobs                  []JobInPlan               `json:"jobs,omitempty"`
+	JobStreamModelID      string                    `json:"jobStreamModelId,omitempty"` // what a submission names
 }
 
 // JobStreamStatusFlags is JobStreamInPlanStatusFlags.

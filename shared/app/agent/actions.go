@@ -140,13 +140,17 @@ type Outcome struct {
 	Replayed bool `json:"replayed"`
 }
 
-// ProposalRequest is what propose_action asks for, the job resolved; for
-// ActionReplyPrompt (reply_prompt), the prompt and the answer instead.
+// ProposalRequest is what propose_action asks for, the job resolved. For
+// ActionReplyPrompt (reply_prompt), the prompt and the answer instead. A
+// submission (actions_submit.go) names the job stream (submit_jobstream) or
+// the job whose definition is submitted again (submit_job, with the task).
 type ProposalRequest struct {
 	Action string
 	Job    planview.JobView
 	Prompt *workload.Prompt
-	Answer bool // yes
+	Answer bool                 // yes
+	Stream *planview.StreamView // submit_jobstream
+	Task   *planview.TaskView   // submit_job: the job's task (its model id)
 }
 
 // Auditor records audit entries (*audit.Log, which writes the durable
@@ -278,12 +282,9 @@ func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest)
 	if !validAction(req.Action) && req.Action != ActionReplyPrompt {
 		return ProposalResult{}, actionErr(ErrBadRequest, nil, "unknown action %q", req.Action)
 	}
-	propose, target := a.propose, "job "+req.Job.Name+" ("+req.Job.ID+")"
+	propose := a.propose
 	if req.Action == ActionReplyPrompt {
 		propose = a.proposePromptReply
-		if req.Prompt != nil {
-			target = "prompt " + req.Prompt.Name + " (" + req.Prompt.ID + ")"
-		}
 	}
 	res, err := propose(ctx, user, req)
 	if err != nil {
@@ -293,12 +294,15 @@ func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest)
 			msg = "failed: " + ae.Message
 		}
 		_ = a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + req.Action,
-			Targets: []string{target}, Result: msg})
+			Targets: []string{req.subject()}, Result: msg})
 	}
 	return res, err
 }
 
 func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest) (ProposalResult, error) {
+	if isSubmission(req.Action) {
+		return a.proposeSubmission(ctx, user, req)
+	}
 	j := req.Job
 	t := Target{Kind: "job", ID: j.ID, Name: j.Name, Stream: j.Stream, Workstation: j.Workstation}
 	if req.Action == ActionRerun {
@@ -315,17 +319,23 @@ func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest)
 	if err != nil {
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the successors of %s could not be read from the knowledge graph or HWA", j.Name)
 	}
+	fi := frames.Impact{Successors: make([]frames.Target, 0, len(imp.Successors)), Critical: imp.Critical, Summary: imp.Summary}
+	for _, n := range imp.Successors {
+		fi.Successors = append(fi.Successors, frames.Target{Kind: n.Kind, ID: n.ID, Name: n.Name})
+	}
+	return a.store(ctx, user, req.Action, t, fi)
+}
+
+// store records and audits a pending proposal of action on t; a proposal
+// that cannot be audited is deleted, so it can never be confirmed.
+func (a *Actions) store(ctx context.Context, user, action string, t Target, impact frames.Impact) (ProposalResult, error) {
 	id, err := a.cfg.NewID()
 	if err != nil {
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "no proposal id")
 	}
 	now := a.cfg.Now().UTC()
-	p := Proposal{ID: id, User: user, Action: req.Action, Targets: []Target{t}, CreatedAt: now,
-		ExpiresAt: now.Add(a.cfg.Expiry), Status: StatusPending,
-		Impact: frames.Impact{Successors: make([]frames.Target, 0, len(imp.Successors)), Critical: imp.Critical, Summary: imp.Summary}}
-	for _, n := range imp.Successors {
-		p.Impact.Successors = append(p.Impact.Successors, frames.Target{Kind: n.Kind, ID: n.ID, Name: n.Name})
-	}
+	p := Proposal{ID: id, User: user, Action: action, Targets: []Target{t}, CreatedAt: now,
+		ExpiresAt: now.Add(a.cfg.Expiry), Status: StatusPending, Impact: impact}
 	b, err := json.Marshal(p)
 	if err != nil {
 		return ProposalResult{}, fmt.Errorf("agent: propose: encode: %w", err)
@@ -333,8 +343,8 @@ func (a *Actions) propose(ctx context.Context, user string, req ProposalRequest)
 	if err := a.cfg.Redis.Set(ctx, a.key(id), b, a.cfg.Retention).Err(); err != nil {
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be stored")
 	}
-	if err := a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + req.Action, Targets: targetNames(p.Targets),
-		Result: "proposed", Detail: "proposal " + id + "; " + imp.Summary, ProposalID: id, ExpiresAt: p.ExpiresAt}); err != nil {
+	if err := a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + action, Targets: targetNames(p.Targets),
+		Result: "proposed", Detail: "proposal " + id + "; " + impact.Summary, ProposalID: id, ExpiresAt: p.ExpiresAt}); err != nil {
 		_ = a.cfg.Redis.Del(context.WithoutCancel(ctx), a.key(id)).Err() // not auditable: not confirmable
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be audited")
 	}
@@ -618,6 +628,8 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 		rr, err = a.cfg.HWA.ConfirmAbend(ctx, t.ID, nil, opts)
 	case ActionReplyPrompt:
 		rr, err = a.cfg.HWA.ReplyPrompt(ctx, t.ID, t.Answer == "yes", opts)
+	case ActionSubmitStream, ActionSubmitJob:
+		rr, err = a.submit(ctx, p.Action, t, opts)
 	default:
 		err = fmt.Errorf("agent: unknown action %q", p.Action)
 	}

@@ -46,7 +46,7 @@ type JobFilter struct {
 	Name           string `json:"name,omitempty" desc:"job name pattern; * is a wildcard"`
 	Critical       *bool  `json:"critical,omitempty" desc:"only critical (true) or non-critical (false) jobs"`
 	Late           *bool  `json:"late,omitempty" desc:"only jobs that are late (past their deadline or flagged late by HWA) (true) or not late (false)"`
-	Started        *bool  `json:"started,omitempty" desc:"only jobs whose last run has started (true) or that have not started yet (false)"`
+	Started        *bool  `json:"started,omitempty" desc:"only jobs that have started, in their last run or an earlier one (true), or that have not started yet (false)"`
 	StartedSince   string `json:"startedSince,omitempty" desc:"last run started at or after this time: RFC 3339, 2026-12-03 02:00, 02:00 or 2am (today in the plan's time zone; yesterday when later than now), -2h or '2h ago' (before the plan clock)"`
 	StartedUntil   string `json:"startedUntil,omitempty" desc:"last run started before this time (same forms as startedSince)"`
 	EndedSince     string `json:"endedSince,omitempty" desc:"last run ended at or after this time (same forms as startedSince); use it for 'failed in the last hour'"`
@@ -193,12 +193,15 @@ const (
 	ActionKill         = "kill"
 	ActionConfirmSucc  = "confirm-succ"
 	ActionConfirmAbend = "confirm-abend"
+	ActionSubmitStream = "submit_jobstream" // a new instance of a job stream, from its model
+	ActionSubmitJob    = "submit_job"       // a job's definition submitted again, into its workstation's JOBS stream
 )
 
 // ProposeActionInput is the input of propose_action.
 type ProposeActionInput struct {
-	Action string `json:"action" desc:"the action to propose; it is executed only when the user confirms it" enum:"rerun,hold,release,cancel,kill,confirm-succ,confirm-abend"`
-	Job    string `json:"job" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME"`
+	Action string `json:"action" desc:"the action to propose; it is executed only when the user confirms it. submit_jobstream adds a new instance of a job stream to the plan; submit_job submits a job's definition again" enum:"rerun,hold,release,cancel,kill,confirm-succ,confirm-abend,submit_jobstream,submit_job"`
+	Job    string `json:"job,omitempty" desc:"job id, or job name as NAME, STREAM.NAME or WS#STREAM.NAME (every action but submit_jobstream)"`
+	Stream string `json:"stream,omitempty" desc:"job stream name or id, for submit_jobstream"`
 }
 
 // JobRef names a job in tool results.
@@ -240,13 +243,14 @@ type ImpactResult struct {
 // Target is one object a proposal acts on. RunID is the run a rerun
 // starts from.
 type Target struct {
-	Kind        string `json:"kind"` // job
+	Kind        string `json:"kind"` // job | jobstream
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	RunID       string `json:"runId,omitempty"`
 	Stream      string `json:"stream,omitempty"`
 	Workstation string `json:"workstation,omitempty"`
-	Answer      string `json:"answer,omitempty"` // a prompt reply: yes | no
+	Answer      string `json:"answer,omitempty"`  // a prompt reply: yes | no
+	ModelID     string `json:"modelId,omitempty"` // a submission: the model it submits
 }
 
 // ProposalResult is the result of propose_action.
@@ -310,6 +314,6 @@ func Specs() []llm.ToolSpec {
 		llm.Spec[AttentionInput](ToolAttention, "What needs an operator now, ranked: critical jobs in error or at risk, jobs in error, unlinked or stopped workstations, late job streams, runs much longer than their estimate, prompts waiting, jobs held by an operator. Each item says why it is listed and what to look at next. Use it for triage questions such as 'anything to worry about?' or 'all good?'."),
 		llm.Spec[ResolveNameInput](ToolResolveName, "Say what a name is in the plan: the jobs, job streams or workstations of exactly that name (case-insensitive), else the closest names as 'did you mean' suggestions. Use it when a name was not found or its kind is unclear; never guess a name the plan does not have."),
 		llm.Spec[ShiftHandoverInput](ToolShiftHandover, "The shift handover: since the shift boundary (the plan's time zone), the failures and recoveries, the actions taken with who and which justification, and what is still late or at risk, every line citing its job or audit record. Use it for 'what happened on the night shift?' or 'handover notes'."),
-		llm.Spec[ProposeActionInput](ToolProposeAction, "Propose an operator action on a job. It is NOT executed: the user sees the proposal with its impact and must confirm it with a justification."),
+		llm.Spec[ProposeActionInput](ToolProposeAction, "Propose an operator action on a job, or the submission of a job stream (submit_jobstream, with stream) or of a job's definition again (submit_job). It is NOT executed: the user sees the proposal with its impact and must confirm it with a justification."),
 	}, conditionSpecs()...)
 }

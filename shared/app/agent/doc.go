@@ -17,7 +17,9 @@
 //	                  internalStatus the internal one (ABEND, EXEC, HOLD, SUCC, READY, ...);
 //	                  name is a pattern where * is a wildcard; limit defaults to 50, at most 500.
 //	get_job           GetJobInput {job}
-//	                  → planview.JobDetail {job:JobView, runs, duration?, dependencies, waiting, asOf, stale}
+//	                  → planview.JobDetail {job:JobView, runs, duration?, dependencies, waiting,
+//	                     task?:{command|script, user, recovery, recoveryMeaning, recoveryJob?,
+//	                     repeatSeconds?, requiresConfirmation?, modelId?}, asOf, stale}
 //	job_log           JobLogInput {job, tail?}
 //	                  → planview.Log {jobId, runId, lines, truncated, text, asOf, stale}
 //	                  tail defaults to 100 lines, at most 2000. The lines are the last
@@ -54,13 +56,18 @@
 //	                  unavailable without a knowledge graph. An answer that names a
 //	                  result's section (or its document) or quotes its text cites it
 //	                  as {"kind":"document","id":documentId,"label":"doc § section","section"}.
-//	propose_action    ProposeActionInput {action: "rerun"|"hold"|"release"|"cancel"|"kill"|"confirm-succ"|"confirm-abend", job}
+//	propose_action    ProposeActionInput {action: "rerun"|"hold"|"release"|"cancel"|"kill"|"confirm-succ"|"confirm-abend"|
+//	                     "submit_jobstream"|"submit_job", job?, stream?}
 //	                  → ProposalResult {"proposalId","action",
-//	                     "targets":[{"kind":"job","id","name","runId"?,"stream"?,"workstation"?}],
+//	                     "targets":[{"kind":"job"|"jobstream","id","name","runId"?,"stream"?,"workstation"?,"modelId"?}],
 //	                     "impact":{"successors":[{"kind","id","name"}],"critical":n,"summary"},
 //	                     "expiresAt": RFC 3339}
 //	                  It creates a proposal and never executes anything; the user
-//	                  confirms it outside the model (Actions.Confirm).
+//	                  confirms it outside the model (Actions.Confirm). submit_jobstream
+//	                  (stream: a name, WS#NAME or id) adds a new instance of the
+//	                  stream from its model; submit_job (job) submits the job's
+//	                  definition again into its workstation's JOBS stream. Their
+//	                  impact previews what is added (no successors).
 //	list_resources    ListResourcesInput {name?, busy?}
 //	                  → ResourcesResult {"items":[{"id","name","workstation","description","quantity",
 //	                     "inUse","available","holders":[{"jobId","job","stream","quantity"}],

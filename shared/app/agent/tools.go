@@ -363,6 +363,9 @@ func (t *Tools) getJob(ctx context.Context, in GetJobInput) outcome {
 	}
 	j := d.Job
 	o = outcome{value: d, summary: fmt.Sprintf("%s (%s): %s/%s", j.Name, j.ID, j.Status, j.InternalStatus)}
+	if d.Task != nil {
+		o.summary += fmt.Sprintf("; runs %s; recovery %s", taskLine(*d.Task), d.Task.Recovery)
+	}
 	o.refs = jobRefs(j)
 	for _, dep := range d.Dependencies {
 		if dep.JobID != "" {
@@ -572,16 +575,19 @@ func impactResult(ctx context.Context, svc Impacts, j planview.JobView, depth in
 func (t *Tools) proposeAction(ctx context.Context, user string, in ProposeActionInput) outcome {
 	action := strings.ToLower(strings.TrimSpace(in.Action))
 	if !validAction(action) {
-		return fail(CodeBadInput, "unknown action %q: use rerun, hold, release, cancel, kill, confirm-succ or confirm-abend", in.Action)
+		return fail(CodeBadInput, "unknown action %q: use rerun, hold, release, cancel, kill, confirm-succ, confirm-abend, submit_jobstream or submit_job", in.Action)
 	}
 	if t.propose == nil {
 		return fail(CodeUnavailable, "actions are not available here")
+	}
+	if action == ActionSubmitStream {
+		return t.proposeStreamSubmission(ctx, user, in)
 	}
 	d, o, ok := t.resolve(ctx, in.Job)
 	if !ok {
 		return o
 	}
-	res, err := t.propose.Propose(ctx, user, ProposalRequest{Action: action, Job: d.Job})
+	res, err := t.propose.Propose(ctx, user, ProposalRequest{Action: action, Job: d.Job, Task: d.Task})
 	if err != nil {
 		return proposeError(err)
 	}
@@ -610,7 +616,8 @@ func proposeError(err error) outcome {
 
 func validAction(a string) bool {
 	switch a {
-	case ActionRerun, ActionHold, ActionRelease, ActionCancel, ActionKill, ActionConfirmSucc, ActionConfirmAbend:
+	case ActionRerun, ActionHold, ActionRelease, ActionCancel, ActionKill, ActionConfirmSucc, ActionConfirmAbend,
+		ActionSubmitStream, ActionSubmitJob:
 		return true
 	}
 	return false

@@ -23,6 +23,10 @@ func (w *writer) proposal(content string) error {
 	}
 	b.WriteString("). Nothing has been executed: confirm the proposal with a justification to run it, or cancel it.")
 	switch n := len(p.Impact.Successors); {
+	case p.Action == actionSubmitStream || p.Action == actionSubmitJob:
+		if p.Impact.Summary != "" {
+			b.WriteString("\nWhat it does: it " + strings.TrimSuffix(p.Impact.Summary, ".") + ".")
+		}
 	case n == 0:
 		b.WriteString("\nImpact: no successors are affected.")
 	default:

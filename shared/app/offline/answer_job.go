@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/resync/resync/shared/app/planview"
@@ -17,6 +18,14 @@ func (w *writer) job(content string) error {
 		return err
 	}
 	w.meta(d.Meta)
+	switch {
+	case w.q.kind == kindTask, w.q.kind == kindRecovery:
+		w.add(taskAnswer(d, w.q.kind))
+		return nil
+	case w.q.kind == kindImpact && slices.Contains(w.q.also, kindRecovery) && !slices.Contains(w.q.also, kindJob):
+		w.add(taskAnswer(d, kindImpact)) // "what happens if X fails": the impact, and this
+		return nil
+	}
 	j := d.Job
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s is %s", jobLabel(j.Stream, j.Name, j.ID, j.Workstation), j.Status)

@@ -33,12 +33,14 @@ const (
 	kindPrompts                  // the prompts waiting for a reply (prompts.go)
 	kindResources                // the resources, or one of them
 	kindReplyPrompt              // propose a reply to a prompt
+	kindTask                     // what a job runs: its command or script and user (answer_submit.go)
+	kindRecovery                 // what HWA does when a job abends: its recovery option and job
 )
 
 // jobKind reports whether k is about one named job.
 func (k kind) jobKind() bool {
 	switch k {
-	case kindJob, kindWaiting, kindWhy, kindLog, kindPredecessors, kindSuccessors, kindImpact, kindAction:
+	case kindJob, kindWaiting, kindWhy, kindLog, kindPredecessors, kindSuccessors, kindImpact, kindAction, kindTask, kindRecovery:
 		return true
 	}
 	return false
@@ -396,12 +398,19 @@ func parse(text string, mem *memory) question {
 		q.kind, q.explicit = kindAction, true
 	case has(wordsLog) && !phrase("log in", "log on", "logged in"):
 		q.kind, q.explicit = kindLog, true
+	case taskAsked(phrase):
+		q.kind, q.explicit = kindTask, true
+	case recoveryAsked(words, phrase):
+		q.kind, q.explicit = kindRecovery, true
 	case has(wordsImpact) || phrase("what happens if", "what happens when", "what if", "what would happen", "if § fails", "if § dies",
 		"if § abends", "if § is late", "if § breaks", "if § crashes", "if § goes down", "what else goes down", "else goes down", "what else breaks",
 		"what else fails", "who else", "what else is affected", "knock on", "knock-on", "ripple", "gets hit", "get hit", "hit if", "goes down if",
 		"is hit", "are hit", "suffers", "would suffer", "else is hit") ||
 		words["if"] && (len(q.jobs) > 0 || q.pronoun) && (has(wordsWhyFail) || has(wordsFailed) || has(wordsLate) || has(wordsImpactVerbs)) && !words["why"]:
 		q.kind, q.explicit = kindImpact, true
+		if phrase("what happens if", "what happens when", "what would happen") && (has(wordsWhyFail) || has(wordsFailed) || has(wordsAbend)) {
+			q.also = append(q.also, kindRecovery) // "what happens if X fails": its recovery too
+		}
 	case has(wordsSucc) || phrase("is § blocking", "§ blocking", "§ holding up", "is § holding up", "waits for §", "needs §", "need §", "depends on §", "depend on §", "waiting on §", "waits on §", "waiting for §", "wait for §", "depends on it", "depend on it", "waiting on it", "waiting for it", "after §", "triggered by §", "depends upon §", "depend upon §"):
 		q.kind, q.explicit = kindSuccessors, true
 	case has(wordsPred) || phrase("depend on", "depends on", "rely on", "relies on", "needed by", "need before", "needs before", "feeds §",
@@ -668,6 +677,8 @@ func (q *question) findAction(toks []token, words map[string]bool) bool {
 				continue
 			}
 			verb = "hold"
+		case "submit":
+			verb = submitAction(rest)
 		case "confirm":
 			succ, abend := false, false
 			for w := range rest {

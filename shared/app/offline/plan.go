@@ -669,7 +669,8 @@ func (t *turn) help(prefix string) string {
 	line(toolJobLog, "\"log of JOB\", \"last 50 lines of JOB's log\"")
 	line(toolJobDependencies, "\"dependencies of JOB\", \"what does JOB depend on?\", \"what depends on JOB?\"")
 	line(toolJobImpact, "\"what breaks if JOB fails?\", \"impact of JOB\"")
-	line(toolProposeAction, "\"rerun JOB\", \"hold JOB\", \"release JOB\", \"cancel JOB\", \"kill JOB\", \"confirm JOB succ\" or \"confirm JOB abend\" (a proposal you confirm with a justification)")
+	line(toolProposeAction, "\"rerun JOB\", \"hold JOB\", \"release JOB\", \"cancel JOB\", \"kill JOB\", \"confirm JOB succ\" or \"confirm JOB abend\", \"submit stream S\", \"submit job JOB\" (a proposal you confirm with a justification)")
+	line(toolGetJob, "\"what does JOB run?\", \"what is JOB's recovery?\", \"what happens if JOB fails?\"")
 	line(toolSearchRunbooks, "\"runbook for JOB\", \"what to do when JOB abends\", \"how do I ...\"")
 	b.WriteString("JOB is a job name (PAY_LOAD, STREAM.NAME or WS#STREAM.NAME) or id. Follow-ups such as \"and its log?\" or \"rerun it\" refer to the last job of the conversation.")
 	if !t.has(toolProposeAction) {

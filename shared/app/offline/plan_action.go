@@ -31,6 +31,9 @@ func (t *turn) planAction(q question, at int) ([]call, string) {
 				"To cancel the job itself in the plan, name it: \"cancel job NAME\".", id)
 		}
 	}
+	if q.action == actionSubmitStream {
+		return t.planSubmitStream(q)
+	}
 	refs, ask := t.jobsOf(q, at)
 	if ask != "" {
 		return nil, ask
@@ -53,6 +56,10 @@ func describeAction(a string) string {
 		return "confirm as successful"
 	case "confirm-abend":
 		return "confirm as abended"
+	case actionSubmitStream:
+		return "submit a new instance of job stream"
+	case actionSubmitJob:
+		return "submit again the definition of"
 	}
 	return a
 }

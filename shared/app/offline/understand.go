@@ -226,6 +226,8 @@ var phraseWords = setOf(
 	"waiting", "waits", "was", "we", "well", "went", "were", "what", "what's", "whats", "when", "where",
 	"which", "who", "why", "with", "won't", "wont", "work", "workstation", "workstations", "would", "wrong",
 	"ws", "yet", "you", "your",
+	// tasks, recovery, submissions (answer_submit.go)
+	"automatically", "itself", "line", "option", "recover", "recovery", "rerun", "reruns", "script", "scripts",
 )
 
 // bareOK are the words a job list without any filter may have: "list all

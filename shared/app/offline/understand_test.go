@@ -13,7 +13,7 @@ import (
 func TestPhraseWordsAreKnown(t *testing.T) {
 	call := regexp.MustCompile(`phrase\(([^)]*)\)`)
 	lit := regexp.MustCompile(`"([^"]*)"`)
-	for _, f := range []string{"parse.go", "names.go", "plan.go", "plan_more.go", "plan_action.go", "prompts.go"} {
+	for _, f := range []string{"parse.go", "names.go", "plan.go", "plan_more.go", "plan_action.go", "prompts.go", "answer_submit.go"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -50,6 +50,7 @@ var (
 		"kill":   "kill", "terminate": "kill", "abort": "kill", "stop": "kill",
 		"confirm": "confirm", "mark": "confirm", "set": "confirm", "force": "confirm", "flag": "confirm",
 		"run": "run", "put": "put",
+		"submit": "submit", "sbs": "submit",
 	}
 	outcomeSucc  = setOf("succ", "success", "successful", "succeeded", "ok", "complete", "completed", "done", "good", "successfully")
 	outcomeAbend = setOf("abend", "abended", "abnormal", "failed", "fail", "failure", "error", "errored", "bad", "abend")

@@ -76,8 +76,9 @@ type JobQuery struct {
 	Failed bool
 	// Late: only jobs late by workload.Job.IsLate (true) or not late (false).
 	Late *bool
-	// Started: only jobs whose last run has started (true) or that have not
-	// started yet (false: no run, or a run record without a start).
+	// Started: only jobs that have started — a run started, the last or an
+	// earlier one (an every-job between runs) — (true) or that have not
+	// started yet (false: no run, or only run records without a start).
 	Started *bool
 	// Time windows on the last run's start and end and on the scheduled
 	// time: a zero bound does not filter. A job that has not started (or
@@ -473,6 +474,7 @@ func detail(j workload.Job, now time.Time) JobDetail {
 	if r, ok := j.LastRun(); ok {
 		d.Duration = durationCheck(r, j.EstimatedDuration, now)
 	}
+	d.Task = taskView(j)
 	waiting, reason := j.Waiting()
 	d.Waiting = Waiting{Waiting: waiting, Reason: reason}
 	if waiting {

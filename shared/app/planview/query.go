@@ -61,7 +61,7 @@ func (q JobQuery) matches(v JobView) bool {
 		q.Workstation != "" && v.Workstation != q.Workstation,
 		q.Critical != nil && v.Critical != *q.Critical,
 		q.Late != nil && v.Late != *q.Late,
-		q.Started != nil && (v.LastRun != nil && !v.LastRun.Start.IsZero()) != *q.Started,
+		q.Started != nil && v.started() != *q.Started,
 		q.Name != "" && !namePattern(q.Name, v.Name):
 		return false
 	}

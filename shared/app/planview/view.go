@@ -32,6 +32,10 @@ type JobView struct {
 	Deadline         time.Time               `json:"deadline,omitzero"`
 	EstimatedSeconds float64                 `json:"estimatedSeconds,omitempty"`
 	LastRun          *RunView                `json:"lastRun,omitempty"`
+	// RanBefore is set when an earlier run started but the last has not: an
+	// every-job waiting for its next run, a rerun waiting to start. Such a
+	// job has started, though its last run has not.
+	RanBefore bool `json:"ranBefore,omitempty"`
 }
 
 // RunView is one run of a job.
@@ -94,6 +98,7 @@ type JobDetail struct {
 	Duration     *Duration        `json:"duration,omitempty"`
 	Dependencies []DependencyView `json:"dependencies"`
 	Waiting      Waiting          `json:"waiting"`
+	Task         *TaskView        `json:"task,omitempty"` // task.go
 	Meta
 }
 
@@ -118,6 +123,7 @@ type StreamView struct {
 	SchedTime   time.Time             `json:"schedTime,omitzero"`
 	Deadline    time.Time             `json:"deadline,omitzero"`
 	Stats       workload.StreamStats  `json:"stats"`
+	ModelID     string                `json:"modelId,omitempty"` // what a submission names
 }
 
 // StreamList is the job streams of the plan.
@@ -191,9 +197,17 @@ func jobView(j workload.Job, now time.Time) JobView {
 	if r, ok := j.LastRun(); ok {
 		rv := runView(r)
 		v.LastRun = &rv
+		if r.Start.IsZero() {
+			for _, o := range j.Runs {
+				v.RanBefore = v.RanBefore || !o.Start.IsZero()
+			}
+		}
 	}
 	return v
 }
+
+// started reports whether any run of the job started.
+func (v JobView) started() bool { return v.RanBefore || v.LastRun != nil && !v.LastRun.Start.IsZero() }
 
 func runView(r workload.Run) RunView {
 	return RunView{
@@ -222,7 +236,7 @@ func streamView(s workload.JobStream, now time.Time) StreamView {
 	return StreamView{
 		ID: s.ID, Name: s.Name, Folder: s.Folder, Workstation: s.Workstation,
 		Status: s.Common, Internal: s.Internal, Late: s.IsLate(now),
-		SchedTime: s.SchedTime, Deadline: s.Deadline, Stats: s.Stats,
+		SchedTime: s.SchedTime, Deadline: s.Deadline, Stats: s.Stats, ModelID: s.ModelID,
 	}
 }
 

@@ -37,6 +37,11 @@ type Job struct {
 	CriticalStart     time.Time     // zero when not critical
 	EstimatedDuration time.Duration // from the job definition
 
+	Task                 Task          // what it runs (task.go)
+	Recovery             Recovery      // what happens when it abends
+	RepeatInterval       time.Duration // an every-job's interval; zero when not one
+	RequiresConfirmation bool          // it waits for a confirmation when it ends
+
 	Runs         []Run        // oldest first; may be empty for a query result
 	Dependencies []Dependency // may be empty for a query result (HWA does not fill it)
 }
@@ -97,6 +102,7 @@ type JobStream struct {
 	Deadline      time.Time
 	Stats         StreamStats
 	Dependencies  []Dependency
+	ModelID       string // the job stream's id in the model: what a submission names
 }
 
 // StreamStats are a job stream's job counters (JobStreamStatsV2).

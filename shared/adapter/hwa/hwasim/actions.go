@@ -92,6 +92,9 @@ func (s *Server) doAction(w http.ResponseWriter, r *http.Request, who caller, ta
 	if r.TLS != nil {
 		base = "https://" + r.Host + apiPrefix
 	}
+	if submitTargets[target] {
+		return s.doSubmit(w, base, target, id, body)
+	}
 	switch target {
 	case "run":
 		rn, ok := p.runByID[id]

@@ -179,6 +179,34 @@ func (c *contract) callBody(method, path, reqBody string, wantStatus int) []byte
 	return body
 }
 
+// post sends a submission with body and validates the answer like call.
+func (c *contract) post(path, body string, wantStatus int) []byte {
+	c.t.Helper()
+	req, err := http.NewRequest("POST", c.srv.URL+"/twsd/api/v2"+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.SetBasicAuth("ops", "secret")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.srv.Client().Do(req)
+	if err != nil {
+		c.t.Fatalf("POST %s: %v", path, err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if resp.StatusCode != wantStatus {
+		c.t.Fatalf("POST %s: status %d, want %d: %s", path, resp.StatusCode, wantStatus, b)
+	}
+	if err := c.validate(req, resp.StatusCode, resp.Header, b); err != nil {
+		c.t.Errorf("POST %s (%d) does not match the vendor schema: %v", path, resp.StatusCode, err)
+	}
+	c.checks++
+	return b
+}
+
 // validateAll validates items, each a real answer of the simulator (an
 // object of the item schema of listPath's answer), in one pass: as the
 // results of one answer of GET listPath.
@@ -471,6 +499,26 @@ func TestContractResponsesMatchVendorSchema(t *testing.T) {
 	c.callBody("PUT", "/plan/prompt/"+askedPrompt+"/action/reply", `{"answer": true}`, 200)
 	c.callBody("PUT", "/plan/prompt/00000000-0000-4000-8000-000000000000/action/reply", `{"answer": true}`, 404)
 
+	// Submissions: their answers (ListResponseV22, ResourceResponseV2) and
+	// the submitted objects.
+	var sfull hwa.JobStreamInPlan
+	if err := json.Unmarshal(c.get("/plan/jobstream/"+streams.Results[0].ID), &sfull); err != nil {
+		t.Fatal(err)
+	}
+	sub := decode[hwa.ResourceList](t, c.post("/plan/jobstream/"+sfull.JobStreamModelID+"/submit", `{"alias":"AGAIN"}`, 200))
+	c.call("GET", "/plan/jobstream/"+sub.Results[0].ID, 200)
+	model := jobs[0].JobDefinition.JobDefinitionModelID
+	nj := decode[hwa.ResourceResponse](t, c.post("/plan/job/"+model+"/submit", `{"alias":"AGAIN1"}`, 200))
+	c.call("GET", "/plan/job/"+nj.ID, 200)
+	c.post("/plan/job/submit-ad-hoc-job", `{"workstationKey":"MDM","task":{"taskType":"UNIX","command":"ls"}}`, 200)
+	c.post("/plan/job/submit-ad-hoc-job", `{"workstationKey":"MDM"}`, 400)
+
+	// The previous plan's answers.
+	prev := sim.PreviousPlanID()
+	old := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?limit=50&plan_id="+prev, 200))
+	c.call("GET", "/plan/job/"+old.Results[0].ID+"?plan_id="+prev, 200)
+	c.call("GET", "/plan/jobstream?limit=20&plan_id="+prev, 200)
+
 	// After the actions and a clock move, every job still matches (reruns,
 	// killed, confirmed, canceled jobs included).
 	sim.Advance(3 * 3600e9)
@@ -498,7 +546,7 @@ func TestContractLargePlan(t *testing.T) {
 	c := &contract{t: t, srv: srv, router: router}
 
 	jobs := decode[hwa.Page[hwa.JobInPlan]](t, c.call("GET", "/plan/job?limit=200&offset=60000", 200))
-	if jobs.Count != 100000 || len(jobs.Results) != 200 {
+	if jobs.Count != 100000+hwasim.RecoveryJobs || len(jobs.Results) != 200 {
 		t.Fatalf("page = %d of %d jobs, want 200 of 100000", len(jobs.Results), jobs.Count)
 	}
 	c.call("GET", "/plan/job?limit=50&oql="+url.QueryEscape("lastRunCompositeStatus.status IN ['ABEND','ABENP'] ORDER BY name ASC"), 200)

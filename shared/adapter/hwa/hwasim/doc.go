@@ -7,8 +7,11 @@
 // predecessors and successors, grouped counts, issues, engine info) and
 // operator actions (rerun, hold, release, cancel, kill, confirm,
 // release-all-dependencies, update-priority; job stream hold/release/cancel;
-// workstation link/unlink; prompt reply) with the vendor's JSON
-// field names and envelopes (the wire types of package hwa).
+// workstation link/unlink; prompt reply) and submissions (a job stream or a
+// job from its model, an ad-hoc job) with the vendor's JSON field names and
+// envelopes (the wire types of package hwa). Job definitions carry their
+// task, recovery option and recovery job; some jobs repeat (every-jobs) or
+// wait for a confirmation.
 //
 // The plan is generated from Config.Seed: at least 12 workstations of several
 // types (some unlinked, stopped, ignored or with limit 0), at least 40 job

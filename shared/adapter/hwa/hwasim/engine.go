@@ -21,8 +21,18 @@ func (p *plan) step(now time.Time) {
 	}
 	p.now = now
 	for _, s := range p.streams {
-		for _, j := range s.jobs {
-			p.advanceJob(j, now)
+		// By index: a recovery job added by this pass runs in it too. A
+		// stream with recovery jobs gets a second pass, for the jobs before
+		// them that wait for them (the rerun, CONTINUE successors).
+		for pass := 0; pass < 2; pass++ {
+			rcv := false
+			for i := 0; i < len(s.jobs); i++ {
+				p.advanceJob(s.jobs[i], now)
+				rcv = rcv || s.jobs[i].recoveryOf != nil
+			}
+			if !rcv {
+				break
+			}
 		}
 		p.deriveStream(s, now)
 	}
@@ -38,6 +48,10 @@ func (p *plan) advanceJob(j *job, now time.Time) {
 			moved = p.tryLaunch(j, now)
 		case workload.InternalExec:
 			moved = p.tryFinish(j, now)
+		case workload.InternalAbend:
+			moved = p.tryRecover(j, now)
+		case workload.InternalSucc:
+			moved = p.tryRepeat(j)
 		}
 		if !moved {
 			break
@@ -72,6 +86,9 @@ func (p *plan) depState(d *dep) (ok bool, at time.Time, bad bool) {
 		case workload.InternalSucc, workload.InternalSuppr, workload.InternalCancl:
 			return true, pj.lastRun().end, false
 		case workload.InternalAbend, workload.InternalFail:
+			if at, ok := p.continued(pj); ok {
+				return true, at, false
+			}
 			return false, time.Time{}, true
 		}
 		return false, time.Time{}, false
@@ -241,9 +258,14 @@ func (p *plan) tryFinish(j *job, now time.Time) bool {
 	}
 	r.end = end
 	r.rc = p.returnCode(j, r.attempt)
-	if r.rc == 0 {
+	switch {
+	case j.confirm && !r.confirmed:
+		// Completed, awaiting confirmation (confirm-succ / confirm-abend).
+		j.status, j.sub = workload.InternalPend, ""
+		return true
+	case r.rc == 0:
 		j.status, j.sub = workload.InternalSucc, workload.SubSuccCompleted
-	} else {
+	default:
 		j.status, j.sub = workload.InternalAbend, ""
 	}
 	return true
@@ -269,7 +291,7 @@ func (p *plan) returnCode(j *job, attempt int) int {
 	}
 	h := hash01(p.seed, j.id, "rc", itoa(attempt))
 	limit := 0.02
-	if attempt > 1 {
+	if attempt > 1 && j.every == 0 { // an every-job's runs are regular runs
 		limit = 0.15
 	}
 	if h >= limit {

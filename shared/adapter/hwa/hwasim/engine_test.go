@@ -40,6 +40,13 @@ func checkConsistent(t *testing.T, p *plan) {
 				continue
 			}
 			pr := d.job.lastRun()
+			if at, ok := p.continued(d.job); ok {
+				// Recovery CONTINUE: successors go on after the abend.
+				if r.start.Before(at) {
+					t.Errorf("%s started at %s before %s (CONTINUE) was recovered at %s", j.name, r.start, d.job.name, at)
+				}
+				continue
+			}
 			if !d.job.done() || d.job.status == workload.InternalAbend || d.job.status == workload.InternalFail {
 				if d.condition == "" {
 					t.Errorf("%s started although predecessor %s is %s", j.name, d.job.name, d.job.status)

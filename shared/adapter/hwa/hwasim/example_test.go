@@ -37,7 +37,7 @@ func ExampleNew() {
 	sim.Advance(4 * time.Hour)
 	fmt.Println("more successful jobs 4 h later:", count("lastRunCommonStatus = 'SUCCESSFUL'") > before)
 	// Output:
-	// jobs: 450
+	// jobs: 452
 	// quote job: 1
 	// waiting for a prompt: 2
 	// more successful jobs 4 h later: true

@@ -85,6 +85,9 @@ var fixtures = []struct {
 	{"FIX_NOOP", func(g *generator, s *stream) { s.jobs[0].noOp = true }},
 }
 
+// baseZones are the time zones of the named agents not in UTC.
+var baseZones = map[string]string{"FTA_WIN01": "Europe/London", "AGT_AIX01": "America/New_York", "XA_SAP01": "Europe/Berlin"}
+
 // regions of the extra workstations: a name prefix and the agents' zone.
 var regions = []struct{ code, tz string }{
 	{"EU", "Europe/Berlin"}, {"US", "America/New_York"}, {"UK", "Europe/London"},
@@ -110,8 +113,12 @@ type generator struct {
 // generate builds the plan for cfg at now and runs the engine from the plan's
 // start up to now, so every state is the consequence of the same rules the
 // clock applies later.
-func generate(cfg Config, now time.Time) *plan {
+func generate(cfg Config, now time.Time) *plan { return generateAs(cfg, now, planID) }
+
+// generateAs is generate for the plan of the given id.
+func generateAs(cfg Config, now time.Time, id string) *plan {
 	p := &plan{
+		id:           id,
 		seed:         cfg.Seed,
 		rng:          rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed_4a5a)),
 		start:        now.Add(-planLookBack).Truncate(time.Minute),
@@ -124,6 +131,8 @@ func generate(cfg Config, now time.Time) *plan {
 		streamSuccs:  map[*stream][]any{},
 		resourceByID: map[string]*resource{},
 		promptByID:   map[string]*prompt{},
+		modelStreams: map[string]*stream{},
+		modelJobs:    map[string]*job{},
 		nextJobNo:    100000 + int(cfg.Seed%1000+1000)%1000*100,
 	}
 	g := &generator{plan: p, cfg: cfg}
@@ -134,6 +143,7 @@ func generate(cfg Config, now time.Time) *plan {
 	g.addResources()
 	g.addPrompts()
 	g.criticalPaths()
+	g.options()
 	p.now = p.start
 	p.step(now)
 	return p
@@ -194,7 +204,10 @@ func (g *generator) workstations() {
 			id: g.newID(), name: s.name, folder: "/", typ: workload.WorkstationType(s.typ),
 			hostType: s.host, os: s.os, domain: "MASTERDM", tz: timeZone,
 			nodeName: strings.ToLower(strings.ReplaceAll(s.name, "_", "-")) + ".example.internal",
-			linked:   s.linked, running: s.running, limit: s.limit, ignore: s.ignore,
+			linked:   s.linked, running: s.running, limit: s.limit, ignore: s.ignore, plan: g.id,
+		}
+		if z, ok := baseZones[s.name]; ok {
+			w.tz = z // agents abroad: the plan has several time zones at any size
 		}
 		if i >= baseWorkstations {
 			// Every fifty extra workstations form a domain of their region.
@@ -327,6 +340,7 @@ func (g *generator) newJob(s *stream, pos, idx int, fixture bool) *job {
 		command: fmt.Sprintf("/opt/wa/scripts/%s.sh", strings.ToLower(name)),
 	}
 	j.defID = g.newID()
+	g.setTask(j, step)
 	if r.IntN(8) == 0 {
 		j.priority, j.origPriority = 50, 50
 	}

@@ -25,8 +25,8 @@ func TestGenerateInvariants(t *testing.T) {
 		if got := len(p.streams); got < 40 {
 			t.Errorf("seed %d: streams = %d, want >= 40", seed, got)
 		}
-		if got := len(p.jobs); got != defaultJobs {
-			t.Errorf("seed %d: jobs = %d, want %d", seed, got, defaultJobs)
+		if got := len(p.jobs); got != defaultJobs+RecoveryJobs {
+			t.Errorf("seed %d: jobs = %d, want %d", seed, got, defaultJobs+RecoveryJobs)
 		}
 		types := map[workload.WorkstationType]bool{}
 		var unlinked, stopped int
@@ -174,9 +174,9 @@ func TestGenerateSizes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := generate(tt.cfg, testNow)
-		if len(p.jobs) != tt.jobs || len(p.streams) != tt.streams || len(p.workstations) < tt.minWS {
+		if len(p.jobs) != tt.jobs+RecoveryJobs || len(p.streams) != tt.streams || len(p.workstations) < tt.minWS {
 			t.Errorf("%+v: got %d jobs, %d streams, %d workstations; want %d, %d, >= %d",
-				tt.cfg, len(p.jobs), len(p.streams), len(p.workstations), tt.jobs, tt.streams, tt.minWS)
+				tt.cfg, len(p.jobs), len(p.streams), len(p.workstations), tt.jobs+RecoveryJobs, tt.streams, tt.minWS)
 		}
 	}
 }
@@ -187,8 +187,8 @@ func TestGenerateSizes(t *testing.T) {
 func TestGenerateAtScale(t *testing.T) {
 	const n = 30000
 	p := generate(Config{Seed: 3, Jobs: n}, testNow)
-	if len(p.jobs) != n || len(p.workstations) != n/jobsPerWorkstation {
-		t.Fatalf("%d jobs on %d workstations, want %d on %d", len(p.jobs), len(p.workstations), n, n/jobsPerWorkstation)
+	if len(p.jobs) != n+RecoveryJobs || len(p.workstations) != n/jobsPerWorkstation {
+		t.Fatalf("%d jobs on %d workstations, want %d on %d", len(p.jobs), len(p.workstations), n+RecoveryJobs, n/jobsPerWorkstation)
 	}
 	perWS := map[*workstation]int{}
 	jobNames, streamNames := map[string]bool{}, map[string]bool{}
@@ -258,6 +258,24 @@ func BenchmarkQuery20000(b *testing.B) {
 		s.ServeHTTP(rec, req)
 		if rec.Code != 200 {
 			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+// TestDefaultPlanHasSeveralTimeZones: even the default plan has agents
+// outside UTC, and their streams' jobs carry their zone.
+func TestDefaultPlanHasSeveralTimeZones(t *testing.T) {
+	p := generate(Config{Seed: 1}, testNow)
+	zones := map[string]bool{}
+	for _, w := range p.workstations {
+		zones[w.tz] = true
+	}
+	if len(zones) < 4 {
+		t.Errorf("default plan: time zones %v, want at least 4", zones)
+	}
+	for _, s := range p.streams {
+		if j := p.renderJob(s.jobs[0], false, false); j.TimeZone != s.ws.tz {
+			t.Fatalf("%s: timeZone %q, want its stream's workstation's %q", j.Name, j.TimeZone, s.ws.tz)
 		}
 	}
 }

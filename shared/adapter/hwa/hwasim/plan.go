@@ -25,6 +25,7 @@ type workstation struct {
 	linked, running  bool
 	limit, fence     int
 	ignore           bool
+	plan             string // the id of its plan
 }
 
 type stream struct {
@@ -39,6 +40,7 @@ type stream struct {
 	origPriority     int
 	held             bool // operator hold
 	canceled         bool
+	modelID          string // the model job stream it is an instance of
 
 	// Derived by the engine on every pass.
 	status  workload.StreamStatus
@@ -66,6 +68,19 @@ type job struct {
 	keyStr           string             // cached key(); names never change after generation
 	times            *jobTimes          // cached instants(); set once at generation
 	def              *hwa.JobDefinition // cached definition()
+
+	// Definition options (options.go).
+	user         string                  // the task's user
+	isCommand    bool                    // command is a command line, not a script
+	modelID      string                  // the job definition's model id (submissions)
+	recovery     workload.RecoveryOption // "" is STOP
+	recoveryName string                  // recovery job definition; "" when none
+	recoveryID   string                  // its model id
+	recoveryOf   *job                    // set on a recovery job instance: the job it recovers
+	rcvJobs      map[int]*job            // attempt → recovery job instance launched for it
+	autoReruns   int                     // reruns HWA made by the RERUN option
+	every        time.Duration           // every-job repeat interval; 0 when not one
+	confirm      bool                    // requires confirmation: ends in PEND
 
 	// Fixture switches (see generate.go): each pins the job in one substatus.
 	startAt          time.Time // AT time; zero when none
@@ -122,6 +137,7 @@ type run struct {
 }
 
 type plan struct {
+	id           string // "current", or the previous plan's id (previous.go)
 	seed         int64
 	rng          *rand.Rand
 	start        time.Time // production plan start
@@ -141,6 +157,9 @@ type plan struct {
 	resourceByID map[string]*resource
 	prompts      []*prompt
 	promptByID   map[string]*prompt
+	modelStreams map[string]*stream // model id → the instance submissions copy
+	modelJobs    map[string]*job    // job definition model id → the job submissions copy
+	adHocN       int                // ad-hoc jobs submitted without an alias
 }
 
 // newID returns a UUID-shaped id (version 4 layout) drawn from the plan's

@@ -78,9 +78,24 @@ func (j *job) definition() *hwa.JobDefinition {
 	if j.def == nil {
 		j.def = &hwa.JobDefinition{
 			ID: j.defID, Name: j.name, Folder: j.folder, Workstation: j.ws.name,
-			Description:       "Step " + itoa(j.pos) + " of " + j.stream.name,
-			EstimatedDuration: isoDuration(j.estimated),
-			RecoveryOption:    "STOP",
+			Description:          "Step " + itoa(j.pos) + " of " + j.stream.name,
+			EstimatedDuration:    isoDuration(j.estimated),
+			RecoveryOption:       string(workload.RecoveryStop),
+			JobDefinitionModelID: j.modelID,
+			Task:                 j.taskJSON(),
+			IsCommand:            j.isCommand,
+			UserLogins:           []string{j.user},
+		}
+		if j.recovery != "" {
+			j.def.RecoveryOption = string(j.recovery)
+		}
+		if j.recoveryName != "" {
+			j.def.RecoveryJobID = j.recoveryID
+			j.def.RecoveryJobName = j.recoveryName
+			j.def.RecoveryJobWorkstation = j.ws.name
+		}
+		if j.recoveryOf != nil {
+			j.def.Description = "Recovery of " + j.recoveryOf.name
 		}
 	}
 	return j.def
@@ -205,7 +220,7 @@ func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, ru
 			JobStreamCancelled: j.stream.canceled, JobLate: late, DeadlineHasPassed: late,
 			UserRerunAgain: r.attempt > 1, Restarted: r.attempt > 1,
 		},
-		opts: hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical},
+		opts: hwa.JobOptions{NoOperation: j.noOp, Critical: j.critical, RequiresConfirmation: j.confirm, Every: j.every > 0},
 		comp: hwa.JobCompositeStatus{
 			Status: string(j.status), Substatus: string(j.sub),
 			Canceled: j.status == workload.InternalCancl,
@@ -220,7 +235,7 @@ func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, ru
 		},
 	}
 	*w = hwa.JobInPlan{
-		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: planID, Folder: j.folder, Name: j.name,
+		FlowNodeType: "JOB", EngineID: engineID, ID: j.id, PlanID: p.id, Folder: j.folder, Name: j.name,
 		WorkstationID: j.ws.id, Workstation: j.ws.name,
 		JobStreamID: j.stream.id, JobStreamName: j.stream.name,
 		JobStreamWorkstationID: j.stream.ws.id, JobStreamWorkstation: j.stream.ws.name,
@@ -235,6 +250,9 @@ func (p *plan) renderJobInto(w *hwa.JobInPlan, parts *jobParts, j *job, full, ru
 		EndTime:          instant(r.end),
 		CriticalStart:    ts.criticalStart,
 		TimeRestrictions: &parts.tr,
+	}
+	if j.every > 0 {
+		w.RepeatInterval = isoDuration(j.every)
 	}
 	if !runs {
 		return
@@ -280,9 +298,10 @@ func (p *plan) streamWire(s *stream, full bool) hwa.JobStreamInPlan {
 		}
 	}
 	w := hwa.JobStreamInPlan{
-		FlowNodeType: "JOBSTREAM", ID: s.id, PlanID: planID, Folder: s.folder, Name: s.name,
+		FlowNodeType: "JOBSTREAM", ID: s.id, PlanID: p.id, Folder: s.folder, Name: s.name,
 		OriginalJobStreamName: s.name, WorkstationID: s.ws.id, Workstation: s.ws.name, Key: s.key(),
-		SchedTime: instant(s.sched), TimeZone: s.ws.tz,
+		JobStreamModelID: s.modelID,
+		SchedTime:        instant(s.sched), TimeZone: s.ws.tz,
 		JSStatusFlags: &hwa.JobStreamStatusFlags{
 			Released:           s.status != workload.StreamHold,
 			LateJobStream:      s.late,
@@ -347,7 +366,7 @@ func (w *workstation) wire() hwa.WorkstationInPlan {
 		flags = append(flags, "TCP_IP_LINK")
 	}
 	return hwa.WorkstationInPlan{
-		ID: w.id, PlanID: planID, Folder: w.folder, Name: w.name, Key: w.name,
+		ID: w.id, PlanID: w.plan, Folder: w.folder, Name: w.name, Key: w.name,
 		Description:  string(w.typ) + " workstation " + w.name,
 		ActiveStates: w.states(), ActiveFlags: flags,
 		Type: string(w.typ), HostType: w.hostType, OS: w.os, TimeZone: w.tz,
@@ -359,7 +378,7 @@ func (w *workstation) wire() hwa.WorkstationInPlan {
 func jobNode(p *plan, j *job) hwa.FlowNode {
 	n := hwa.FlowNode{
 		ID: j.id, Name: j.name, Folder: j.folder, WorkstationID: j.ws.id, Workstation: j.ws.name,
-		SchedTime: instant(j.stream.sched), FlowNodeType: "JOB", Priority: int32(j.priority), PlanID: planID,
+		SchedTime: instant(j.stream.sched), FlowNodeType: "JOB", Priority: int32(j.priority), PlanID: p.id,
 	}
 	for _, d := range j.deps {
 		n.Dependencies = append(n.Dependencies, p.depWire(d))
@@ -370,7 +389,7 @@ func jobNode(p *plan, j *job) hwa.FlowNode {
 func streamNode(p *plan, s *stream) hwa.FlowNode {
 	n := hwa.FlowNode{
 		ID: s.id, Name: s.name, Folder: s.folder, WorkstationID: s.ws.id, Workstation: s.ws.name,
-		SchedTime: instant(s.sched), FlowNodeType: "JOBSTREAM", Priority: int32(s.priority), PlanID: planID,
+		SchedTime: instant(s.sched), FlowNodeType: "JOBSTREAM", Priority: int32(s.priority), PlanID: p.id,
 		OriginalJobStreamName: s.name,
 	}
 	for _, d := range s.deps {

@@ -1,10 +1,7 @@
 package hwasim
 
 import (
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"slices"
 	"time"
@@ -47,25 +44,6 @@ const (
 	resourceJobs  = 2000 // one more resource pool per this many jobs
 	resourceShare = 0.03 // fraction of normal jobs that need a resource
 )
-
-// hashID returns a UUID-shaped id from the seed and parts, without drawing
-// from the plan's generator (so adding objects does not move every other id).
-func hashID(seed int64, parts ...string) string {
-	var b [16]byte
-	for i := range 2 {
-		h := fnv.New64a()
-		fmt.Fprintf(h, "%d/%d", seed, i)
-		for _, p := range parts {
-			h.Write([]byte(p))
-			h.Write([]byte{0})
-		}
-		binary.BigEndian.PutUint64(b[i*8:], h.Sum64())
-	}
-	b[6] = (b[6] & 0x0f) | 0x40
-	b[8] = (b[8] & 0x3f) | 0x80
-	s := hex.EncodeToString(b[:])
-	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
-}
 
 // namedResources creates the resources of resourceSpecs on the first
 // workstation, before the fixtures use them (FIX_LONG_RUNNER holds

@@ -27,8 +27,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 		notSimulated(w, r.Method, t)
 		return
 	}
-	if pid := r.URL.Query().Get("plan_id"); pid != "" && pid != planID {
-		writeError(w, http.StatusNotFound, "PLAN_NOT_FOUND", "only the current plan exists")
+	previous := false
+	switch pid := r.URL.Query().Get("plan_id"); {
+	case pid == "" || pid == planID:
+	case pid == s.prevID && r.Method == http.MethodGet:
+		previous = true // read from the archived plan (previous.go)
+	case pid == s.prevID:
+		writeError(w, http.StatusConflict, "ACTION_NOT_ALLOWED", "plan "+pid+" is archived: actions apply to the current plan")
+		return
+	default:
+		writeError(w, http.StatusNotFound, "PLAN_NOT_FOUND", "the plans are current and "+s.prevID+" (the previous one)")
 		return
 	}
 	get := func(h func(http.ResponseWriter, *http.Request, []string)) {
@@ -40,6 +48,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.syncClock()
+		if previous {
+			cur := s.plan
+			s.plan = s.previousPlan()
+			defer func() { s.plan = cur }()
+		}
 		h(w, r, seg)
 	}
 	put := func(target string, id, verb string) {
@@ -64,6 +77,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 			get(s.jobIssues)
 		case n == 5 && seg[2] == "run" && seg[4] == "joblog":
 			get(s.jobLog)
+		case n == 3 && seg[2] == "submit-ad-hoc-job":
+			s.post(w, r, who, "adhoc", "")
+		case n == 4 && seg[3] == "submit":
+			s.post(w, r, who, "job-model", seg[2])
 		case n == 6 && seg[2] == "run" && seg[4] == "action" && seg[5] == "rerun":
 			put("run", seg[3], "rerun")
 		case n == 3:
@@ -85,6 +102,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 			get(s.getStream)
 		case n == 4 && (seg[3] == "predecessors" || seg[3] == "successors"):
 			get(s.streamNeighbours)
+		case n == 4 && seg[3] == "submit":
+			s.post(w, r, who, "jobstream-model", seg[2])
 		case n == 5 && seg[3] == "action" && streamVerbs[seg[4]]:
 			put("jobstream", seg[2], seg[4])
 		default:

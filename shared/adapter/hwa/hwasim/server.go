@@ -59,11 +59,11 @@ type Config struct {
 // whatever its outcome.
 type Action struct {
 	Time     time.Time   // the plan's clock when it arrived
-	Method   string      // PUT
+	Method   string      // PUT, or POST for a submission
 	Path     string      // URL path
 	Query    string      // raw query (e.g. priority=50)
-	Target   string      // job | run | jobstream | workstation
-	Verb     string      // rerun, hold, release, cancel, kill, confirm-succ, ...
+	Target   string      // job | run | jobstream | workstation | jobstream-model | job-model | adhoc
+	Verb     string      // rerun, hold, release, cancel, kill, confirm-succ, ..., submit
 	TargetID string      // job, run, job stream or workstation id
 	User     string      // Basic user name, "apikey#N" (N = index in Config.APIKeys), "" without auth
 	Headers  http.Header // all request headers except Authorization
@@ -100,8 +100,10 @@ type Server struct {
 	wsF     fieldSet[hwa.WorkstationInPlan]
 	ops     []specOp // the vendor's operations, for 501 on those not simulated
 
-	mu       sync.Mutex // guards plan, actions, requests
+	mu       sync.Mutex // guards plan, prev, actions, requests
 	plan     *plan
+	prev     *plan  // the previous plan, generated on first use (previous.go)
+	prevID   string // its id
 	actions  []Action
 	requests []Request
 
@@ -138,6 +140,7 @@ func New(cfg Config) *Server {
 		wsF:      workstationFields(),
 		ops:      parseSpecOps(),
 		plan:     generate(cfg, now),
+		prevID:   hashID(cfg.Seed, "previous plan"),
 		faultRng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0xfa017)),
 	}
 }

@@ -67,7 +67,9 @@ func simulated(method, template string) bool {
 		"GET /plan/jobstream", "GET /plan/jobstream/count", "GET /plan/jobstream/{jobstream_id}",
 		"GET /plan/jobstream/{jobstream_id}/predecessors", "GET /plan/jobstream/{jobstream_id}/successors",
 		"GET /plan/workstation", "GET /plan/workstation/{workstation_id}",
-		"GET /plan/resource", "GET /plan/resource/{resource_id}", "PUT /plan/prompt/{prompt_id}/action/reply":
+		"GET /plan/resource", "GET /plan/resource/{resource_id}", "PUT /plan/prompt/{prompt_id}/action/reply",
+		"POST /plan/jobstream/{model_jobstream_id}/submit", "POST /plan/job/{model_job_id}/submit",
+		"POST /plan/job/submit-ad-hoc-job":
 		return true
 	case "PUT /plan/job/{job_id}/action/" + verb:
 		return jobVerbs[verb]
