@@ -8,6 +8,7 @@ import { Dashboard } from './dashboard.js';
 import { showJob } from './job.js';
 import { Documents } from './documents.js';
 import { showReview } from './review.js';
+import { showDeadLetters } from './deadletters.js';
 import { ProposalDialog } from './proposal.js';
 import { showProposal } from './proposals.js';
 import { api } from './api.js';
@@ -185,6 +186,9 @@ function route() {
     case 'review':
       if (!atLeast(s.role, 'admin')) return denied('review');
       showPage('review'); showReview(); break;
+    case 'dead-letters':
+      if (!atLeast(s.role, 'admin')) return denied('dead letters');
+      showPage('dead-letters'); showDeadLetters(); break;
     default: showPage('chat'); $('question').focus(); return;
   }
   $('main').focus();
