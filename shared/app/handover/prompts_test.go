@@ -18,7 +18,7 @@ type promptPlan struct {
 	broken map[string]bool
 }
 
-func (p promptPlan) AllJobs(context.Context) ([]workload.Job, error)      { return p.jobs, nil }
+func (p promptPlan) AllJobs(context.Context) ([]workload.Job, error)       { return p.jobs, nil }
 func (p promptPlan) Streams(context.Context) ([]workload.JobStream, error) { return nil, nil }
 func (p promptPlan) Job(_ context.Context, id string) (workload.Job, error) {
 	if p.broken[id] {
