@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
@@ -23,7 +24,8 @@ import (
 // (a rules file: Teams takes warnings and up, Slack only abends); a new
 // abend is delivered once per channel although two monitor runs overlap;
 // Teams answering 500 first shows the retry; a channel that always fails
-// ends in the dead-letter list, which an admin replays once.
+// ends in the dead-letter list, which an admin replays once; the shift
+// handover schedule posts the digest of the shift that ended once.
 func TestAlertsThroughTheStack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the functions; skipped with -short")
@@ -38,16 +40,19 @@ func TestAlertsThroughTheStack(t *testing.T) {
 	broken.FailAlways(true)
 	rules := filepath.Join(t.TempDir(), "channels.json")
 	if err := os.WriteFile(rules, []byte(`{"channels": [
-  {"id": "ops-teams", "kind": "teams", "rules": [{"minSeverity": "warning"}]},
+  {"id": "ops-teams", "kind": "teams", "rules": [{"minSeverity": "warning"}, {"kinds": ["handover"]}]},
   {"id": "ops-slack", "kind": "slack", "rules": [{"kinds": ["job_abended"]}]},
   {"id": "night-slack", "kind": "slack", "rules": [{"kinds": ["job_abended"]}]}
 ]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	hooks, _ := json.Marshal(map[string]string{"ops-teams": teams.URL, "ops-slack": slack.URL, "night-slack": broken.URL})
+	// Shifts whose last one ended an hour ago, so the handover schedule posts it.
+	now := time.Now().UTC()
+	shifts := now.Add(-9*time.Hour).Format("15:04") + "," + now.Add(-time.Hour).Format("15:04")
 	s, out := newStack(t, map[string]string{
-		envBinDir: buildFunctions(t, "health"), "HWA_URL": srv.URL,
-		"ALERTS_WEBHOOKS": string(hooks), "ALERTS_RULES": rules, envPassEnv: "ALERTS_WEBHOOKS,ALERTS_RULES",
+		envBinDir: buildFunctions(t, "health"), "HWA_URL": srv.URL, "SHIFTS": shifts,
+		"ALERTS_WEBHOOKS": string(hooks), "ALERTS_RULES": rules, envPassEnv: "ALERTS_WEBHOOKS,ALERTS_RULES,SHIFTS",
 	})
 	monitor := func() monitorReport {
 		resp, body := do(t, "POST", s.url+"/local/schedules/plan-monitor", "", "")
@@ -143,6 +148,21 @@ func TestAlertsThroughTheStack(t *testing.T) {
 	monitor()
 	if got := broken.Count(abend); got != 1 || len(broken.Invalid()) > 0 {
 		t.Errorf("after the replay the channel has %q %d times (refused %v), want once", abend, got, broken.Invalid())
+	}
+
+	// The shift handover schedule posts the digest of the shift that ended
+	// to the channels whose rules take it (Teams here), once however often
+	// it fires; the card passes the schema.
+	for range 2 {
+		if resp, body := do(t, "POST", s.url+"/local/schedules/shift-handover", "", ""); resp.StatusCode != 200 {
+			t.Fatalf("shift-handover: %d %s", resp.StatusCode, body)
+		}
+	}
+	if got := teams.Count("Shift handover"); got != 1 || len(teams.Invalid()) > 0 {
+		t.Errorf("teams got the handover %d times (refused %v), want once", got, teams.Invalid())
+	}
+	if got := slack.Count("Shift handover"); got != 0 {
+		t.Errorf("slack got the handover %d times; its rules do not take it", got)
 	}
 }
 
