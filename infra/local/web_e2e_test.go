@@ -707,6 +707,15 @@ func TestWebClient(t *testing.T) {
 	}
 	shot("review")
 
+	// The shift handover: the rerun confirmed in chat, with who and why.
+	do("handover", chromedp.Navigate(s.url+"/#/handover"))
+	waitJS("the handover", `document.getElementById('handover').innerText.includes('Open prompts (')`, 20*time.Second)
+	if v := eval(`document.getElementById('handover').innerText`); !strings.Contains(v, "Supplier re-sent the file (INC-4711)") || !strings.Contains(v, operatorUser) {
+		t.Errorf("the handover misses the confirmed rerun with who and why:\n%s", v)
+	}
+	checkA11y("the handover")
+	shot("handover")
+
 	// Dead letters: the abend no channel accepted, replayed from the page once.
 	do("dead letters", chromedp.Navigate(s.url+"/#/dead-letters"))
 	row := fmt.Sprintf(`[...document.querySelectorAll('#dead-letters tr[data-id]')].find((r) => r.innerText.includes(%q))`, "Job abended: "+running[0].Name)

@@ -9,6 +9,7 @@ import { showJob } from './job.js';
 import { Documents } from './documents.js';
 import { showReview } from './review.js';
 import { showDeadLetters } from './deadletters.js';
+import { showHandover } from './handover.js';
 import { ProposalDialog } from './proposal.js';
 import { showProposal } from './proposals.js';
 import { api } from './api.js';
@@ -174,6 +175,7 @@ function route() {
   switch (page) {
     case 'dashboard': showPage('dashboard'); pages.dashboard.show(); break;
     case 'search': showPage('search'); showSearch(); break;
+    case 'handover': showPage('handover'); showHandover(rawPage.split('?')[1]); break;
     case 'streams': showPage('object'); showStream(decodeURIComponent(arg)); break;
     case 'workstations': showPage('object'); showWorkstation(decodeURIComponent(arg)); break;
     case 'jobs': showPage('job'); showJob(decodeURIComponent(arg), { session, dialog }); break;
