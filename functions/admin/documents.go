@@ -56,6 +56,7 @@ type documentStore interface {
 	Documents(ctx context.Context, f graph.DocumentFilter) ([]graph.Document, error)
 	Document(ctx context.Context, id string) (graph.Document, error)
 	DeleteDocument(ctx context.Context, id string) (bool, error)
+	DocumentSections(ctx context.Context, id string) ([]graph.Section, error)
 }
 
 // documentsAPI serves the documents routes. A nil *documentsAPI (documents
@@ -236,6 +237,44 @@ func (d *documentsAPI) list(w http.ResponseWriter, r *http.Request) error {
 }
 
 var documentIDPattern = regexp.MustCompile(`^doc-[0-9a-f]{32}$`)
+
+// documentText is the answer of GET /api/v1/documents/{id}/sections.
+type documentText struct {
+	Document graph.Document  `json:"document"`
+	Sections []graph.Section `json:"sections"`
+}
+
+// sections answers GET /api/v1/documents/{id}/sections: the runbook's
+// chunks in order, for any operator (the knowledge base is shared; an
+// answer quotes it to anyone), so a citation opens at its section.
+func (d *documentsAPI) sections(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if !documentIDPattern.MatchString(id) {
+		return api.NotFound("no document " + strconv.Quote(id))
+	}
+	if len(r.URL.Query()) > 0 {
+		return api.BadRequest("this route takes no query parameters")
+	}
+	if d == nil {
+		return notConfigured()
+	}
+	doc, err := d.store.Document(r.Context(), id)
+	if errors.Is(err, graph.ErrNotFound) {
+		return api.NotFound("no document " + strconv.Quote(id))
+	}
+	if err != nil {
+		return graphProblem(err)
+	}
+	secs, err := d.store.DocumentSections(r.Context(), id)
+	if errors.Is(err, graph.ErrNotFound) {
+		return api.NotFound("no document " + strconv.Quote(id))
+	}
+	if err != nil {
+		return graphProblem(err)
+	}
+	api.WriteJSON(w, r, http.StatusOK, documentText{Document: doc, Sections: secs})
+	return nil
+}
 
 func (d *documentsAPI) remove(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")

@@ -78,6 +78,14 @@ func (m *memStore) Document(_ context.Context, id string) (graph.Document, error
 	return d, nil
 }
 
+func (m *memStore) DocumentSections(_ context.Context, id string) ([]graph.Section, error) {
+	d, ok := m.docs[id]
+	if !ok {
+		return nil, graph.ErrNotFound
+	}
+	return []graph.Section{{Ordinal: 0, Section: d.Name, Text: "text of " + d.Name}}, nil
+}
+
 func (m *memStore) DeleteDocument(_ context.Context, id string) (bool, error) {
 	_, ok := m.docs[id]
 	delete(m.docs, id)
@@ -293,6 +301,26 @@ func TestDocumentsListAndDelete(t *testing.T) {
 		t.Errorf("limit=0: %d", rec.Code)
 	}
 
+	// Any operator reads a runbook's sections (a citation opens them); a viewer does not.
+	rec = f.do(t, "GET", "/api/v1/documents/"+d.ID+"/sections", olga, "")
+	var text documentText
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &text) != nil || text.Document.ID != d.ID || len(text.Sections) != 1 || text.Sections[0].Text != "x" {
+		t.Errorf("sections: %d %s", rec.Code, rec.Body.String())
+	}
+	for _, tc := range []struct {
+		path, token string
+		status      int
+	}{
+		{"/api/v1/documents/" + d.ID + "/sections", f.token(t, "vic", auth.RoleViewer), 403},
+		{"/api/v1/documents/doc-00000000000000000000000000000000/sections", olga, 404},
+		{"/api/v1/documents/not-an-id/sections", olga, 404},
+		{"/api/v1/documents/" + d.ID + "/sections?page=2", olga, 400},
+	} {
+		if rec := f.do(t, "GET", tc.path, tc.token, ""); rec.Code != tc.status {
+			t.Errorf("GET %s: %d, want %d: %s", tc.path, rec.Code, tc.status, rec.Body.String())
+		}
+	}
+
 	if rec := f.do(t, "DELETE", "/api/v1/documents/"+d.ID, olga, ""); rec.Code != 403 {
 		t.Errorf("another operator's delete: %d %s", rec.Code, rec.Body.String())
 	}
@@ -334,6 +362,7 @@ func TestDocumentsNotConfigured(t *testing.T) {
 	for _, rt := range []struct{ method, path, body string }{
 		{"POST", "/api/v1/documents/upload-url", `{"name":"a.md","contentType":"text/markdown","size":1}`},
 		{"DELETE", "/api/v1/documents/doc-00000000000000000000000000000000", ""},
+		{"GET", "/api/v1/documents/doc-00000000000000000000000000000000/sections", ""},
 	} {
 		if rec := f.do(t, rt.method, rt.path, op, rt.body); rec.Code != 503 || !strings.Contains(rec.Body.String(), "DOCUMENTS_BUCKET") {
 			t.Errorf("%s %s without documents: %d %s", rt.method, rt.path, rec.Code, rec.Body.String())

@@ -60,6 +60,7 @@ func newHandler(d deps, edge *api.Edge) (*handler, error) {
 		"POST /api/v1/documents/upload-url":       d.docs.uploadURL,
 		"GET /api/v1/documents":                   d.docs.list,
 		"DELETE /api/v1/documents/{id}":           d.docs.remove,
+		"GET /api/v1/documents/{id}/sections":     d.docs.sections,
 		"GET /api/v1/admin/reviews":               d.reviews.list,
 		"POST /api/v1/admin/reviews/{id}/approve": d.reviews.approve,
 		"POST /api/v1/admin/reviews/{id}/reject":  d.reviews.reject,
@@ -204,12 +205,15 @@ func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
 		switch k {
-		case "user", "action", "from", "to", "limit", "cursor", "format":
+		case "user", "action", "outcome", "from", "to", "limit", "cursor", "format":
 		default:
 			return api.BadRequest("unknown query parameter " + strconv.Quote(k))
 		}
 	}
-	f := audit.Filter{User: q.Get("user"), Action: q.Get("action"), Cursor: q.Get("cursor")}
+	f := audit.Filter{User: q.Get("user"), Action: q.Get("action"), Outcome: q.Get("outcome"), Cursor: q.Get("cursor")}
+	if strings.ContainsAny(f.Outcome, ": ") {
+		return api.BadRequest("outcome is the result's first word (ok, failed, refused, proposed, …)")
+	}
 	var err error
 	if f.From, err = timeParam(q.Get("from"), "from"); err != nil {
 		return err

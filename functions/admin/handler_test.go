@@ -228,6 +228,16 @@ func TestAuditFiltersPagingAndCSV(t *testing.T) {
 		t.Errorf("executions = %+v", page.Entries)
 	}
 
+	rec = f.do(t, "GET", "/api/v1/admin/audit?outcome=ok&user=mia", admin, "")
+	json.Unmarshal(rec.Body.Bytes(), &page)
+	if len(page.Entries) != 1 || page.Entries[0].Action != "execute:hold" {
+		t.Errorf("mia's ok entries = %+v", page.Entries)
+	}
+	rec = f.do(t, "GET", "/api/v1/admin/audit?outcome=ok&format=csv", admin, "")
+	if b := rec.Body.String(); rec.Code != 200 || strings.Count(b, "\n") != 3 || strings.Contains(b, "INC-42") {
+		t.Errorf("csv of the ok entries: %d %s", rec.Code, b)
+	}
+
 	rec = f.do(t, "GET", "/api/v1/admin/audit?format=csv", admin, "")
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %q", rec.Code, rec.Header().Get("Content-Type"))
@@ -239,7 +249,7 @@ func TestAuditFiltersPagingAndCSV(t *testing.T) {
 	if strings.Contains(body, ",=cmd") {
 		t.Error("a formula reached the CSV undefused")
 	}
-	for _, q := range []string{"from=yesterday", "limit=0", "format=xml", "colour=red"} {
+	for _, q := range []string{"from=yesterday", "limit=0", "format=xml", "colour=red", "outcome=failed:+HWA"} {
 		if rec := f.do(t, "GET", "/api/v1/admin/audit?"+q, admin, ""); rec.Code != 400 {
 			t.Errorf("?%s: %d, want 400", q, rec.Code)
 		}

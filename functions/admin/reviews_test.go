@@ -46,7 +46,7 @@ func newReviewFixture(t *testing.T) (*fixture, *memory.Store, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.EnsureSchema(ctx); err != nil {
+	if err := m.Ready(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mr := miniredis.RunT(t)

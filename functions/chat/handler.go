@@ -149,7 +149,9 @@ func (h *handler) connect(ctx context.Context, req events.APIGatewayWebsocketPro
 		return reply(status, http.StatusText(status))
 	}
 	roles := roleNames(claims)
-	if err := h.conns.Add(ctx, push.Connection{ID: req.RequestContext.ConnectionID, User: claims.User(), Subject: claims.Subject, Roles: roles, Expires: claims.ExpiresAt}); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, sessionBudget)
+	defer cancel()
+	if err := h.conns.Add(sctx, push.Connection{ID: req.RequestContext.ConnectionID, User: claims.User(), Subject: claims.Subject, Roles: roles, Expires: claims.ExpiresAt}); err != nil {
 		h.log.ErrorContext(ctx, "recording a connection failed", "err", err.Error())
 		return reply(503, "Service Unavailable")
 	}
@@ -184,7 +186,9 @@ func (h *handler) message(ctx context.Context, connID, body string, b64 bool) {
 		return
 	}
 	action, frame, perr := frames.Parse([]byte(body))
-	conn, err := h.conns.Get(ctx, connID)
+	sctx, cancel := context.WithTimeout(ctx, sessionBudget)
+	conn, err := h.conns.Get(sctx, connID)
+	cancel()
 	switch {
 	case errors.Is(err, push.ErrGone):
 		// Not recorded (closed, expired past its grace, or Redis lost it):
@@ -501,6 +505,11 @@ type Feedback struct {
 	Comment   string    `json:"comment,omitempty"`
 	At        time.Time `json:"at"`
 }
+
+// sessionBudget bounds a read or write of the session store (Redis) on the
+// way in: past it the upgrade is refused with a 503, or the frame is told
+// the store is unavailable, instead of the gateway timing out after 29 s.
+const sessionBudget = 3 * time.Second
 
 // defaultMemoryBudget bounds each call to the conversation memory (the knowledge
 // graph) outside the turn: recording an answer already sent, and a rating

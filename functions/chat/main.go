@@ -7,25 +7,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
-	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/lambdamain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "chat:", err)
-		os.Exit(1)
-	}
-}
+func main() { lambdamain.Main("chat", run) }
 
 // run wires the clients once per execution environment and serves invokes.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
@@ -34,6 +21,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	defer a.close()
-	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, stdout), a.invoker.Invoke), lambda.WithContext(ctx))
+	lambdamain.Start(ctx, getenv, stdout, a.invoker.Invoke)
 	return nil
 }

@@ -43,7 +43,7 @@ func TestTurnsAndLowRatingsReachMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := mem.EnsureSchema(ctx); err != nil {
+	if err := mem.Ready(ctx); err != nil {
 		t.Fatal(err)
 	}
 	d := f.h.deps

@@ -18,28 +18,20 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
+	"io"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
-	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/lambdamain"
 )
 
-func main() {
-	if err := run(context.Background(), os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
+func main() { lambdamain.Main("health", run) }
 
-// run wires the function once and serves invokes until the runtime stops it.
-func run(ctx context.Context, getenv func(string) string) error {
-	a, err := build(ctx, getenv, os.Stdout)
+// run wires the clients once per execution environment and serves invokes.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	a, err := build(ctx, getenv, stdout)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, os.Stdout), a.handler.Invoke), lambda.WithContext(ctx))
+	lambdamain.Start(ctx, getenv, stdout, a.handler.Invoke)
 	return nil
 }

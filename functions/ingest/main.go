@@ -12,32 +12,20 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"io"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
-	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/lambdamain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "ingest:", err)
-		os.Exit(1)
-	}
-}
+func main() { lambdamain.Main("ingest", run) }
 
 // run wires the clients once per execution environment and serves invokes.
-func run(ctx context.Context, getenv func(string) string) error {
-	a, err := build(ctx, getenv, os.Stdout)
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	a, err := build(ctx, getenv, stdout)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, os.Stdout), a.handler.Invoke), lambda.WithContext(ctx))
+	lambdamain.Start(ctx, getenv, stdout, a.handler.Invoke)
 	return nil
 }

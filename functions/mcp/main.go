@@ -10,26 +10,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
-
-	"github.com/resync/resync/shared/edge/obs"
+	"github.com/resync/resync/shared/edge/lambdamain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "mcp:", err)
-		os.Exit(1)
-	}
-}
+func main() { lambdamain.Main("mcp", run) }
 
 // run wires the clients once per execution environment and serves invokes.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
@@ -38,6 +24,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	defer app.close()
-	lambda.StartWithOptions(obs.Counted(obs.NewDiag(getenv, stdout), httpadapter.NewV2(app.handler).ProxyWithContext), lambda.WithContext(ctx))
+	lambdamain.Start(ctx, getenv, stdout, lambdamain.HTTP(app.handler))
 	return nil
 }

@@ -55,6 +55,7 @@ func newHandler(views *planview.Service, events recentEvents, imp impactService,
 		"GET /api/v1/workstations":     h.workstations,
 		"GET /api/v1/critical":         h.critical,
 		"GET /api/v1/events":           h.recentEvents,
+		"GET /api/v1/alerts":           h.alerts,
 	}
 	if err := edge.Bind(h.mux, byKey); err != nil {
 		return nil, err

@@ -48,6 +48,7 @@ type fixture struct {
 	clock  *fakeClock
 	logs   *syncBuffer
 	router routers.Router
+	events *monitorstore.Store // what the plan monitor recorded
 }
 
 type fakeClock struct {
@@ -115,7 +116,8 @@ func newFixture(t testing.TB) *fixture {
 	logger := obs.NewLogger(logs, slog.LevelDebug)
 	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
 	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), monitorstore.New(rdb), imp, hc, c, edge, logger)
+	events := monitorstore.New(rdb)
+	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), events, imp, hc, c, edge, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +133,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{h: h, sim: sim, minter: m, clock: clk, logs: logs, router: router}
+	return &fixture{h: h, sim: sim, minter: m, clock: clk, logs: logs, router: router, events: events}
 }
 
 func (f *fixture) token(t *testing.T, role auth.Role) string {

@@ -53,6 +53,9 @@ const (
 const (
 	faultHWA500   chaos.Fault = "http-500"
 	faultHWA503   chaos.Fault = "http-503+Retry-After"
+	// Bedrock's 503 (ServiceUnavailableException) carries no Retry-After:
+	// the SDK's retryer backs off on its own.
+	faultModel503 chaos.Fault = "http-503"
 	faultDown60   chaos.Fault = "down-60s"
 	faultDownCold chaos.Fault = "down-at-cold-start"
 	faultIngest   chaos.Fault = "down-during-ingest"
@@ -69,8 +72,11 @@ func chaosMatrix(full bool) []chaosCase {
 	}
 	var out []chaosCase
 	for _, dep := range []string{"hwa", "redis", "neo4j", "bedrock"} {
-		if dep == "hwa" || dep == "bedrock" {
+		switch dep {
+		case "hwa":
 			out = append(out, chaosCase{dep, faultHWA500}, chaosCase{dep, faultHWA503})
+		case "bedrock":
+			out = append(out, chaosCase{dep, faultHWA500}, chaosCase{dep, faultModel503})
 		}
 		for _, f := range []chaos.Fault{chaos.Latency, chaos.Reset, chaos.BlackHole, faultDown60} {
 			out = append(out, chaosCase{dep, f})
@@ -354,12 +360,9 @@ func (e *chaosEnv) inject(c chaosCase) {
 			break
 		}
 		e.sim.SetFault(hwasim.Fault{Status5xx: 500})
+	case faultModel503:
+		e.bed.Fail(bedrocksim.Unavailable, 100000)
 	case faultHWA503:
-		if c.dep == "bedrock" {
-			// Bedrock sends no Retry-After: the SDK's retryer backs off.
-			e.bed.Fail(bedrocksim.Unavailable, 100000)
-			break
-		}
 		e.sim.SetFault(hwasim.Fault{Status5xx: 503, RetryAfter: 2 * time.Second})
 	case faultDown60:
 		err = e.px[c.dep].Inject(chaos.Down)

@@ -193,27 +193,7 @@ func bank(t *truth) []question {
 		}})
 	}
 
-	logOf := func(j workload.Job) func(evalAnswer) string {
-		r, _ := j.LastRun()
-		return func(a evalAnswer) string {
-			if misread(a, j.Name) {
-				return gradeWrong
-			}
-			if !containsName(a.text, j.Name) {
-				if declined(a) {
-					return gradeDeclined
-				}
-				return gradeWrong
-			}
-			for _, tool := range a.tools {
-				if tool == "job_log" && (strings.Contains(a.text, "\n") || strings.Contains(strings.ToLower(a.text), "log")) {
-					return gradeCorrect
-				}
-			}
-			_ = r
-			return gradePartial
-		}
-	}
+	logOf := gradeLog
 	addJob("job-log", ran, logOf, "log of {job}", "show me {job}'s log", "stdout for {job}", "tail {job}", "last lines of {job} log", "joblog {job}")
 
 	whyFailed := func(j workload.Job) func(evalAnswer) string {

@@ -152,8 +152,8 @@ func hoStatus(j workload.Job) func(evalAnswer) string {
 	}
 }
 
-// hoLog: the answer names the job and quotes its log (job_log called).
-func hoLog(j workload.Job) func(evalAnswer) string {
+// gradeLog: the answer names the job and quotes its log (job_log called).
+func gradeLog(j workload.Job) func(evalAnswer) string {
 	return func(a evalAnswer) string {
 		if misread(a, j.Name) {
 			return gradeWrong
@@ -576,7 +576,7 @@ func heldoutBank(t *truth) []question {
 		}
 		return gradeCorrect
 	}, "show the abends and their return codes")
-	addJob("multi-part", abended, func(j workload.Job) func(evalAnswer) string { return both(hoStatus(j), hoLog(j)) }, "{job} - status and log pls")
+	addJob("multi-part", abended, func(j workload.Job) func(evalAnswer) string { return both(hoStatus(j), gradeLog(j)) }, "{job} - status and log pls")
 	addJob("multi-part", withPreds, func(j workload.Job) func(evalAnswer) string { return both(hoStatus(j), hoPreds(j)) }, "{job}: state + what it depends on")
 
 	// Follow-ups in one conversation.
@@ -585,10 +585,10 @@ func heldoutBank(t *truth) []question {
 	}
 	if len(abended) >= 2 {
 		follow([]string{"which jobs abended?"}, "why did the second one fail", hoNth(abended, 1, hoWhyFailed))
-		follow([]string{"abended jobs pls"}, "log of the first one", hoNth(abended, 0, hoLog))
+		follow([]string{"abended jobs pls"}, "log of the first one", hoNth(abended, 0, gradeLog))
 	}
 	if j, ok := t.pick(abended); ok {
-		follow([]string{"status of " + j.Name}, "ok and its log", hoLog(j))
+		follow([]string{"status of " + j.Name}, "ok and its log", gradeLog(j))
 		follow([]string{"what happened to " + j.Name}, "whats the rc", hoWhyFailed(j))
 	}
 	if j, ok := t.pick(ran); ok {
@@ -731,7 +731,7 @@ func heldoutBank(t *truth) []question {
 
 	// One job: status, log, why it failed.
 	addJob("job-status", t.jobs, hoStatus, "hows {job} lookin", "{job} still goin?", "did {job} finish ok", "{lc} status?", "any news on {job}")
-	addJob("log", ran, hoLog, "can u pull the log for {job}", "{job} joblog pls", "output from {job}'s last run", "{lc} log")
+	addJob("log", ran, gradeLog, "can u pull the log for {job}", "{job} joblog pls", "output from {job}'s last run", "{lc} log")
 	addJob("why-failed", abended, hoWhyFailed, "why did {job} blow up", "{job} borked, why", "whats the error on {job}", "rc of {job}?")
 
 	// Nothing to refer to: the right answer asks back.

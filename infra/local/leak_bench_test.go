@@ -32,6 +32,7 @@ type leakSample struct {
 	invokes    int
 	rssKB      int
 	goroutines int
+	liveKB     int // the live heap the last GC marked
 }
 
 // leakStack starts the stack with fns built, one process per function (so
@@ -81,8 +82,8 @@ func pidOf(out *syncBuffer, fn string) int {
 	return pid
 }
 
-// goroutinesOf returns fn's last reported goroutine count.
-func goroutinesOf(out *syncBuffer, fn string) (invokes, goroutines int) {
+// goroutinesOf returns fn's last reported goroutine count and live heap.
+func goroutinesOf(out *syncBuffer, fn string) (goroutines, liveKB int) {
 	sc := bufio.NewScanner(strings.NewReader(out.String()))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -91,14 +92,14 @@ func goroutinesOf(out *syncBuffer, fn string) (invokes, goroutines int) {
 			continue
 		}
 		var d struct {
-			Invokes    int `json:"invokes"`
-			Goroutines int `json:"goroutines"`
+			Goroutines int   `json:"goroutines"`
+			Live       int64 `json:"heapLiveBytes"`
 		}
 		if json.Unmarshal([]byte(m[2]), &d) == nil {
-			invokes, goroutines = d.Invokes, d.Goroutines
+			goroutines, liveKB = d.Goroutines, int(d.Live>>10)
 		}
 	}
-	return invokes, goroutines
+	return goroutines, liveKB
 }
 
 // rssKB reads a process's resident set from /proc.
@@ -207,8 +208,8 @@ func leakRun(s *stack, out *syncBuffer, fn string, call invoker, n int) ([]leakS
 		}
 		if (i+1)%diagEvery == 0 {
 			time.Sleep(20 * time.Millisecond) // the diag line crosses the pipe
-			_, g := goroutinesOf(out, fn)
-			samples = append(samples, leakSample{invokes: i + 1, rssKB: rssKB(pid), goroutines: g})
+			g, live := goroutinesOf(out, fn)
+			samples = append(samples, leakSample{invokes: i + 1, rssKB: rssKB(pid), goroutines: g, liveKB: live})
 		}
 	}
 	if now := pidOf(out, fn); now != pid {
@@ -238,11 +239,13 @@ func BenchmarkLeak(b *testing.B) {
 			warm := samples[min(len(samples), 1000/diagEvery):]
 			rs := slope(warm, func(s leakSample) float64 { return float64(s.rssKB) })
 			gs := slope(warm, func(s leakSample) float64 { return float64(s.goroutines) })
+			ls := slope(warm, func(s leakSample) float64 { return float64(s.liveKB) })
 			first, last := warm[0], warm[len(warm)-1]
 			b.ReportMetric(rs, fn+"-rss-KB/1k-invokes")
+			b.ReportMetric(ls, fn+"-live-heap-KB/1k-invokes")
 			b.ReportMetric(gs, fn+"-goroutines/1k-invokes")
-			b.Logf("%-7s %6d invokes: RSS %6d → %6d KB (slope %+.1f KB per 1k), goroutines %3d → %3d (slope %+.2f per 1k)",
-				fn, n, first.rssKB, last.rssKB, rs, first.goroutines, last.goroutines, gs)
+			b.Logf("%-7s %6d invokes: RSS %6d → %6d KB (slope %+.1f KB per 1k), live heap %5d → %5d KB (slope %+.1f KB per 1k), goroutines %3d → %3d (slope %+.2f per 1k)",
+				fn, n, first.rssKB, last.rssKB, rs, first.liveKB, last.liveKB, ls, first.goroutines, last.goroutines, gs)
 		}
 	}
 }

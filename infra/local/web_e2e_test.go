@@ -784,7 +784,7 @@ func documentsAndRunbooks(t *testing.T, bctx context.Context, base, run, job, us
 		t.Errorf("the answer does not give the runbook's procedure (%s):\n%s", marker, a)
 	}
 	docID := strings.TrimPrefix(eval(row+`.id`), "doc-")
-	cite := fmt.Sprintf(last+`.querySelector('.cites a[href="#/documents/%s"]')`, docID)
+	cite := fmt.Sprintf(last+`.querySelector('.cites a[href^="#/documents/%s"]')`, docID)
 	if eval(`String(`+cite+` !== null)`) != "true" {
 		t.Fatalf("no citation opens the runbook %s: %s", docID, eval(last+`.querySelector('.cites') ? `+last+`.querySelector('.cites').innerHTML : 'no citations'`))
 	}

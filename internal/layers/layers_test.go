@@ -53,14 +53,8 @@ var debt = map[edge]string{
 	// shared/app/impact: the lead is unifying impact (issue 11); not touched here.
 	{"shared/app/impact", "shared/adapter/graph"}: "impact asks the graph store directly; being unified by the lead",
 	{"shared/app/impact", "shared/adapter/hwa"}:   "impact walks HWA's successors with hwa types and sorts hwa's errors; being unified by the lead",
-	// shared/app/memory
-	{"shared/app/memory", "github.com/neo4j/neo4j-go-driver/v5/neo4j"}: "conversations and review items are written in Cypher here; " +
-		"the Cypher wants to move to shared/adapter/graph",
 	// shared/app/planview
 	{"shared/app/planview", "shared/adapter/hwa"}: "the views read the plan through *hwa.Client and sort its errors; they want a plan-reader interface",
-	// shared/app/retrieve
-	{"shared/app/retrieve", "github.com/neo4j/neo4j-go-driver/v5/neo4j"}: "hybrid search runs its own Cypher and hands neo4j records around; it wants to live in shared/adapter/graph",
-	{"shared/app/retrieve", "shared/adapter/graph"}:                      "search uses the graph store's session; it wants a search interface that graph implements",
 }
 
 // short leaves the module prefix off a path, as the debt list writes it.

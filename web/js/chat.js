@@ -5,6 +5,7 @@ import { h, $, fill } from './dom.js';
 import { render } from './markdown.js';
 import { actionLabel } from './proposal.js';
 import { enrich, chip, logQuotes, tidy } from './chips.js';
+import { citation } from './citations.js';
 
 const CONV_KEY = 'resync.conversation';
 
@@ -197,15 +198,4 @@ export class Chat {
     return form;
   }
 
-}
-
-function citation(c) {
-  const label = c.label || c.id;
-  let href = '';
-  const m = (c.url || '').match(/^\/api\/v1\/jobs\/([^/?#]+)/);
-  if (m) href = '#/jobs/' + m[1];
-  else if (c.kind === 'job' || c.kind === 'log') href = '#/jobs/' + encodeURIComponent(c.id);
-  else if (c.kind === 'document') href = '#/documents/' + encodeURIComponent(c.id);
-  const text = c.kind + ': ' + label + (c.lines ? ' (lines ' + c.lines + ')' : '') + (c.section ? ' § ' + c.section : '');
-  return href ? h('a', { href, 'data-kind': c.kind }, text) : h('span', { class: 'badge' }, text);
 }

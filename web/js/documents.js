@@ -4,6 +4,7 @@
 import { h, $, fill, badge } from './dom.js';
 import { api } from './api.js';
 import { when } from './time.js';
+import { render } from './markdown.js';
 
 export class Documents {
   constructor(socket) {
@@ -14,9 +15,12 @@ export class Documents {
     });
   }
 
+  /** show lists the documents; id ("ID" or "ID?section=S", from a citation) is highlighted. */
   show(id) {
     this.visible = true;
-    this.highlight = id || '';
+    const [doc, qs = ''] = String(id || '').split('?');
+    this.highlight = doc;
+    this.section = new URLSearchParams(qs).get('section') || '';
     this.load();
   }
 
@@ -36,8 +40,59 @@ export class Documents {
         this.uploaded = '';
       }
       fill($('docs-list'), docs.length ? docs.map((doc) => this.row(doc)) : h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No documents.')));
+      this.openCited();
     } catch (err) {
       $('docs-note').textContent = 'Could not list the documents: ' + err.message;
+    }
+  }
+
+  // openCited marks the cited runbook's row and opens its text
+  // (GET /api/v1/documents/{id}/sections) at the cited section, once per
+  // visit of #/documents/{id}.
+  openCited() {
+    const tr = this.highlight && document.getElementById('doc-' + this.highlight);
+    if (!tr) return;
+    if (this.section && !tr.querySelector('.cited-section')) {
+      tr.cells[0].append(h('span', { class: 'cited-section' }, ' — cited: § ' + this.section));
+    }
+    if (this.opened === this.highlight + '\x00' + this.section) return;
+    this.opened = this.highlight + '\x00' + this.section;
+    this.openText(this.highlight, this.section);
+  }
+
+  async openText(id, section) {
+    let view = $('doc-view');
+    if (!view) {
+      view = h('section', { id: 'doc-view', class: 'card doc-view', 'aria-labelledby': 'doc-view-h' });
+      $('docs-note').after(view);
+    }
+    fill(view, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+    let d;
+    try {
+      d = await api('/api/v1/documents/' + encodeURIComponent(id) + '/sections');
+    } catch (err) {
+      fill(view, h('p', { class: 'error' }, 'Could not open the runbook: ' + err.message));
+      return;
+    }
+    const secs = d.sections || [];
+    let first = null;
+    const parts = secs.map((x, i) => {
+      const cited = !!section && x.section === section;
+      const body = h('div', { class: 'doc-text' });
+      body.innerHTML = render(x.text);
+      const head = i === 0 || secs[i - 1].section !== x.section ? h('h4', {}, x.section || '(untitled)') : null;
+      const el = h('div', { class: 'doc-section' + (cited ? ' cited' : ''), id: 'sec-' + x.ordinal, tabindex: cited ? '-1' : undefined, 'data-section': x.section }, head, body);
+      if (cited && !first) first = el;
+      return el;
+    });
+    fill(view,
+      h('div', { class: 'doc-view-head' }, h('h3', { id: 'doc-view-h' }, d.document ? d.document.name : id),
+        h('button', { type: 'button', class: 'secondary', onclick: () => { view.remove(); this.opened = ''; } }, 'Close')),
+      section ? h('p', { class: 'muted' }, first ? 'The cited section is marked.' : 'The cited section (' + section + ') is not in this version of the runbook.') : null,
+      parts.length ? parts : h('p', { class: 'muted' }, 'This runbook has no text yet (it may still be ingesting).'));
+    if (first) {
+      first.scrollIntoView({ block: 'start' });
+      first.focus({ preventScroll: true });
     }
   }
 

@@ -47,3 +47,17 @@ export function badge(status) {
 export function jobLink(j) {
   return h('a', { href: '#/jobs/' + encodeURIComponent(j.id) }, j.name || j.id);
 }
+
+/**
+ * labelCells gives each body cell of table the text of its column's
+ * header as data-label, which narrow screens show before the value (the
+ * header row is hidden there).
+ */
+export function labelCells(table) {
+  const heads = Array.from(table.querySelectorAll('thead th')).map((th) => th.textContent.trim());
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    Array.from(tr.cells).forEach((td, i) => { if (heads[i]) td.dataset.label = heads[i]; });
+  }
+  table.classList.add('labelled');
+  return table;
+}

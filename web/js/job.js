@@ -1,11 +1,13 @@
 // job.js — one job: status, the actions its state and the user's role
-// allow, runs, why it waits, dependencies, impact, log tail.
-import { h, $, fill, badge } from './dom.js';
+// allow, runs, why it waits, dependencies, impact, the dependency picture
+// (graph.js), log tail.
+import { h, $, fill, badge, labelCells } from './dom.js';
 import { api } from './api.js';
 import { atLeast } from './auth.js';
 import { when } from './time.js';
 import { chip, forget } from './chips.js';
 import { actionLabel } from './proposal.js';
+import { logView, parseLines, scrollToCited } from './citations.js';
 
 // Internal statuses, as the simulator (and HWA) decide what applies:
 // ended jobs rerun; jobs not started hold, release and cancel; running
@@ -29,19 +31,26 @@ export function offered(j, runs) {
 }
 
 /**
- * showJob renders job id. ctx: {session(), dialog} — the proposal dialog
- * the action buttons open; notice: a line to show first (an outcome).
+ * showJob renders job id. ctx: {session(), dialog, cite} — the proposal
+ * dialog the action buttons open, and a log citation to open at (cite:
+ * URLSearchParams with log, tail, lines, run); notice: a line to show
+ * first (an outcome).
  */
 export async function showJob(id, ctx, notice) {
   const body = $('job-body');
   if (!notice) fill(body, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   const enc = encodeURIComponent(id);
-  const [job, log, impact, why] = await Promise.allSettled([
+  const cite = (ctx && ctx.cite) || new URLSearchParams();
+  const tail = /^\d{1,5}$/.test(cite.get('tail') || '') ? '?tail=' + cite.get('tail') : '';
+  const [job, impact, why] = await Promise.allSettled([
     api('/api/v1/jobs/' + enc),
-    api('/api/v1/jobs/' + enc + '/log'),
     api('/api/v1/jobs/' + enc + '/impact'),
     api('/api/v1/jobs/' + enc + '/why'),
   ]);
+  // A job that has not started has no log: not asked for (the API would
+  // answer 404, which the browser reports as an error).
+  const started = job.status === 'fulfilled' && job.value.job.lastRun && job.value.job.lastRun.start;
+  const [log] = await Promise.allSettled([started ? api('/api/v1/jobs/' + enc + '/log' + tail) : Promise.reject(new Error('it has not run yet'))]);
   if (job.status === 'rejected') {
     fill(body, h('p', { class: 'error', role: 'alert' }, 'Could not load the job: ' + job.reason.message));
     return;
@@ -62,11 +71,11 @@ export async function showJob(id, ctx, notice) {
         kv('Scheduled', when(j.schedTime)), kv('Deadline', when(j.deadline, { rel: true })))),
     actions(j, d.runs, ctx, id),
     h('div', { class: 'card' }, h('h3', {}, 'Runs'),
-      h('div', { class: 'scroll' }, h('table', { class: 'table runs' },
-        h('thead', {}, h('tr', {}, ['#', 'Status', 'RC', 'Start', 'End', 'Type'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('div', { class: 'scroll' }, labelCells(h('table', { class: 'table runs' },
+        h('thead', {}, h('tr', {}, ['Run', 'Status', 'RC', 'Start', 'End', 'Type'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, (d.runs || []).map((r) => h('tr', {},
           h('td', {}, r.number), h('td', {}, badge(r.internalStatus)), h('td', {}, r.returnCode),
-          h('td', {}, when(r.start)), h('td', {}, when(r.end)), h('td', {}, r.rerunType || ''))))))),
+          h('td', {}, when(r.start)), h('td', {}, when(r.end)), h('td', {}, r.rerunType || '')))))))),
   ];
   const w = why.status === 'fulfilled' ? why.value : d.waiting;
   if (w) {
@@ -86,11 +95,21 @@ export async function showJob(id, ctx, notice) {
       (im.successors || []).length ? h('ul', { class: 'list' }, im.successors.map((x) => h('li', {}, chip(x), x.critical ? h('span', { class: 'badge crit' }, 'critical') : ''))) : h('p', { class: 'muted' }, 'No successors.'),
       im.note ? h('p', { class: 'muted' }, im.note) : null));
   }
+  // The dependency picture: graph.js and dagre load on first use.
+  const pic = h('div', { class: 'card', id: 'job-graph' }, h('h3', {}, 'Dependency picture'), h('div', { class: 'dg' }));
+  sections.push(pic);
+  import('./graph.js').then((g) => g.mount(pic.querySelector('.dg'), async () => [j.id], { title: 'Dependencies of ' + j.name, idPrefix: 'dg-job' }),
+    (err) => fill(pic.querySelector('.dg'), h('p', { class: 'error', role: 'alert' }, 'Could not load the picture: ' + err.message)));
+  const cited = cite.get('log') ? parseLines(cite.get('lines')) : new Set();
+  let pre = null;
+  if (log.status === 'fulfilled') pre = log.value.text ? logView(log.value.text, cited) : h('pre', { class: 'log' }, '(empty)');
+  const other = cited.size && log.status === 'fulfilled' && cite.get('run') && log.value.runId && cite.get('run') !== log.value.runId;
   sections.push(h('div', { class: 'card', id: 'job-log' }, h('h3', {}, 'Log tail'),
-    log.status === 'fulfilled'
-      ? h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Job log' }, log.value.text || '(empty)')
-      : h('p', { class: 'muted' }, 'No log: ' + log.reason.message)));
+    cited.size ? h('p', { class: 'muted cited-note' }, 'Lines ' + cite.get('lines') + ' cited in the answer are marked.',
+      other ? ' The answer read run ' + cite.get('run') + '; this is run ' + log.value.runId + ', a later one.' : '') : null,
+    pre || h('p', { class: 'muted' }, 'No log: ' + log.reason.message)));
   fill(body, ...sections);
+  if (pre && cited.size) scrollToCited(pre);
 }
 
 // actions: the buttons the job's state offers, for operators; each makes a

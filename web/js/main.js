@@ -1,5 +1,6 @@
 // main.js — boots the client: sign-in, the WebSocket, and hash routing
-// between chat, dashboard, job detail, documents and review.
+// between chat, dashboard, timeline (timeline.js, loaded on first use),
+// job detail, documents and review.
 import { $, fill, h } from './dom.js';
 import { loadConfig, session, signInLocal, signInCognito, completeCognito, signOut, atLeast, refresh } from './auth.js';
 import { Socket } from './socket.js';
@@ -15,6 +16,7 @@ import { showProposal } from './proposals.js';
 import { api } from './api.js';
 import { showSearch, showStream, showWorkstation, resetSearch } from './search.js';
 import { setZone, planZone } from './time.js';
+import { Alerts } from './alerts.js';
 
 let cfg;
 let socket;
@@ -141,11 +143,12 @@ function start() {
       chat: new Chat(socket, session, dialog),
       dashboard: new Dashboard(socket),
       documents: new Documents(socket),
+      alerts: new Alerts(socket, session),
     };
     window.addEventListener('hashchange', route);
   }
   socket.open();
-  loadZone().then(route);
+  loadZone().then(() => { pages.alerts.start(); route(); });
 }
 
 function stop() {
@@ -155,7 +158,7 @@ function stop() {
   resetSearch();
   if (socket) socket.close();
   // The next user starts with an empty conversation.
-  if (pages) pages.chat.reset();
+  if (pages) { pages.chat.reset(); pages.alerts.stop(); }
 }
 
 function showPage(name) {
@@ -178,7 +181,11 @@ function route() {
     case 'handover': showPage('handover'); showHandover(rawPage.split('?')[1]); break;
     case 'streams': showPage('object'); showStream(decodeURIComponent(arg)); break;
     case 'workstations': showPage('object'); showWorkstation(decodeURIComponent(arg)); break;
-    case 'jobs': showPage('job'); showJob(decodeURIComponent(arg), { session, dialog }); break;
+    case 'timeline': showPage('timeline'); import('./timeline.js').then((m) => m.showTimeline(), (err) => fill($('tl-body'), h('p', { class: 'error', role: 'alert' }, 'Could not load the timeline: ' + err.message))); break;
+    case 'jobs': {
+      const [jid, qs = ''] = arg.split('?'); // ?log=1&tail=&lines=&run= from a log citation
+      showPage('job'); showJob(decodeURIComponent(jid), { session, dialog, cite: new URLSearchParams(qs) }); break;
+    }
     case 'proposals':
       if (!atLeast(s.role, 'operator')) return denied('proposals');
       showPage('proposal'); showProposal(decodeURIComponent(arg), dialog); break;

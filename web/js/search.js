@@ -159,8 +159,18 @@ export async function showStream(name) {
         kv('Late', x.late ? 'yes' : 'no'), kv('Scheduled', when(x.schedTime)), kv('Deadline', when(x.deadline, { rel: true })), kv('Id', h('code', {}, x.id))))),
       st.length ? null : h('p', { class: 'muted' }, 'No job stream of that name in the plan.'),
       h('div', { class: 'card' }, h('h3', {}, 'Jobs'), jobs.items.length ? jobTable(jobs.items) : h('p', { class: 'muted' }, 'None.')),
+      jobs.items.length ? streamGraph(name, jobs.items) : null,
     ];
   });
+}
+
+// streamGraph is the stream's dependency picture: its jobs, what they wait
+// on and what waits on them (graph.js and dagre load on first use).
+function streamGraph(name, jobs) {
+  const el = h('div', { class: 'dg' });
+  import('./graph.js').then((g) => g.mount(el, async () => jobs.map((j) => j.id), { title: 'Dependencies of job stream ' + name, depth: 1, rootLabel: 'a job of the stream', idPrefix: 'dg-stream' }),
+    (err) => fill(el, h('p', { class: 'error', role: 'alert' }, 'Could not load the picture: ' + err.message)));
+  return h('div', { class: 'card', id: 'stream-graph' }, h('h3', {}, 'Dependency picture'), el);
 }
 
 /** showWorkstation renders #/workstations/{name}: its state, streams and jobs. */

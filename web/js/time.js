@@ -121,3 +121,23 @@ export function zoneTimes(root) {
     n.replaceWith(...parts.filter((p) => p !== ''));
   }
 }
+
+/**
+ * zonedInstant reads a wall-clock time in the plan's zone
+ * ("2026-12-03T14:05", as a datetime-local field gives it) and returns
+ * the instant, or null for a value that is not one.
+ */
+export function zonedInstant(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(s || ''));
+  if (!m) return null;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  // The zone's offset at an instant; applied twice for the hours a DST change moves.
+  const offset = (t) => {
+    const p = Object.fromEntries(parts.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - t;
+  };
+  let t = wall - offset(wall);
+  t = wall - offset(t);
+  return new Date(t);
+}

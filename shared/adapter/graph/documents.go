@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/resync/resync/shared/domain/runbook"
 )
 
 // Documents in the graph:
@@ -149,7 +149,7 @@ func (s *Store) WriteDocument(ctx context.Context, d Document, chunks []Document
 			}
 			rows[i] = map[string]any{
 				"id": ChunkID(d.ID, c.Ordinal), "ordinal": int64(c.Ordinal), "text": c.Text,
-				"section": c.Section, "embedding": emb, "names": MentionCandidates(c.Text),
+				"section": c.Section, "embedding": emb, "names": runbook.MentionCandidates(c.Text),
 			}
 		}
 		return rows
@@ -343,6 +343,43 @@ RETURN d, COUNT { (d)-[:HAS_CHUNK]->(:Chunk) } AS chunks`, map[string]any{"id": 
 	return documentFromRecord(res.Records[0]), nil
 }
 
+// MaxSections bounds the chunks DocumentSections returns.
+const MaxSections = 2000
+
+// Section is one chunk of a document as a reader sees it: its place, the
+// heading path it falls under and its text (no embedding).
+type Section struct {
+	Ordinal int    `json:"ordinal"`
+	Section string `json:"section"`
+	Text    string `json:"text"`
+}
+
+// DocumentSections returns the chunks of document id in their order (at
+// most MaxSections). It returns ErrNotFound when there is no such
+// document, and the driver's error, wrapped.
+func (s *Store) DocumentSections(ctx context.Context, id string) ([]Section, error) {
+	res, err := s.read(ctx, `
+MATCH (d:Document {id: $id})
+OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+WITH d, c ORDER BY c.ordinal
+RETURN d.id AS id, [x IN collect(c) | {ordinal: x.ordinal, section: x.section, text: x.text}][0..$max] AS chunks`,
+		map[string]any{"id": id, "max": int64(MaxSections)})
+	if err != nil {
+		return nil, fmt.Errorf("graph: document %s sections: %w", id, err)
+	}
+	if len(res.Records) == 0 {
+		return nil, fmt.Errorf("graph: document %s sections: %w", id, ErrNotFound)
+	}
+	raw, _ := res.Records[0].Get("chunks")
+	list, _ := raw.([]any)
+	out := make([]Section, 0, len(list))
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		out = append(out, Section{Ordinal: int(propInt(m, "ordinal")), Section: propStr(m, "section"), Text: propStr(m, "text")})
+	}
+	return out, nil
+}
+
 func documentFromRecord(rec *neo4j.Record) Document {
 	v, _ := rec.Get("d")
 	n, _ := v.(neo4j.Node)
@@ -368,43 +405,4 @@ func documentProps(d Document) map[string]any {
 		}
 	}
 	return p
-}
-
-// MentionCandidates returns the words of text that may name a job, job
-// stream or workstation: runs of letters, digits and _ - @ # . (HWA object
-// names), as written and with their # and . separated parts (WS#STREAM.JOB),
-// deduplicated, at most 256. Matching is exact against the names in the
-// graph, so ordinary words only link to an object of that very name.
-func MentionCandidates(text string) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(w string) {
-		w = strings.Trim(w, ".-")
-		if len(w) < 2 || seen[w] || len(out) >= 256 {
-			return
-		}
-		hasUpperOrDigit := false
-		for _, r := range w {
-			if unicode.IsUpper(r) || unicode.IsDigit(r) || r == '_' {
-				hasUpperOrDigit = true
-				break
-			}
-		}
-		if !hasUpperOrDigit { // plan names are upper case; skip plain lower-case words
-			return
-		}
-		seen[w] = true
-		out = append(out, w)
-	}
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_-@#.", r))
-	}) {
-		add(w)
-		if strings.ContainsAny(w, "#.") {
-			for _, part := range strings.FieldsFunc(w, func(r rune) bool { return r == '#' || r == '.' }) {
-				add(part)
-			}
-		}
-	}
-	return out
 }

@@ -82,6 +82,13 @@ func TestDocumentLifecycle(t *testing.T) {
 	if err != nil || len(r.Records) != 1 {
 		t.Fatalf("MENTIONS of job %s: %d records, %v", job.Name, len(r.Records), err)
 	}
+	secs, err := s.DocumentSections(ctx, d.ID)
+	if err != nil || len(secs) != 2 || secs[0] != (Section{0, "Runbook", chunks[0].Text}) || secs[1] != (Section{1, "Runbook > Escalation", chunks[1].Text}) {
+		t.Errorf("DocumentSections = %+v, %v; want the two chunks in order", secs, err)
+	}
+	if _, err := s.DocumentSections(ctx, "doc-none"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("DocumentSections of no document = %v, want ErrNotFound", err)
+	}
 	got, _ = s.Document(ctx, d.ID)
 	if got.Status != StatusIngested || got.Chunks != 2 || got.VersionID != "v1" || got.UploadedBy != "alice" || got.CreatedAt.IsZero() {
 		t.Errorf("Document = %+v", got)
@@ -194,23 +201,6 @@ func TestWriteDocumentRefusesWrongDimensions(t *testing.T) {
 	_, err := s.WriteDocument(context.Background(), d, []DocumentChunk{{Text: "x", Embedding: make([]float32, 3)}})
 	if !errors.Is(err, ErrInvalid) {
 		t.Errorf("error = %v, want ErrInvalid", err)
-	}
-}
-
-func TestMentionCandidates(t *testing.T) {
-	tests := []struct {
-		text string
-		want []string
-	}{
-		{"When PAYROLL_LOAD abends, rerun it.", []string{"When", "PAYROLL_LOAD"}},
-		{"check CPU1#FIN_DAILY.LOAD_GL now", []string{"CPU1#FIN_DAILY.LOAD_GL", "CPU1", "FIN_DAILY", "LOAD_GL"}},
-		{"plain words only here", nil},
-		{"Stream FIN_DAILY. Then FIN_DAILY again", []string{"Stream", "FIN_DAILY", "Then"}},
-	}
-	for _, tt := range tests {
-		if got := MentionCandidates(tt.text); !slices.Equal(got, tt.want) {
-			t.Errorf("MentionCandidates(%q) = %q, want %q", tt.text, got, tt.want)
-		}
 	}
 }
 

@@ -36,6 +36,11 @@ var schemaStatements = []string{
 	"CREATE INDEX jobstream_name IF NOT EXISTS FOR (n:JobStream) ON (n.name)",
 	"CREATE INDEX workstation_name IF NOT EXISTS FOR (n:Workstation) ON (n.name)",
 	"CREATE FULLTEXT INDEX " + ChunkFullTextIndex + " IF NOT EXISTS FOR (n:Chunk) ON EACH [n.text]",
+	// The conversation memory (reviews.go).
+	"CREATE CONSTRAINT turn_key IF NOT EXISTS FOR (n:Turn) REQUIRE n.key IS UNIQUE",
+	"CREATE CONSTRAINT reviewitem_id IF NOT EXISTS FOR (n:ReviewItem) REQUIRE n.id IS UNIQUE",
+	"CREATE INDEX reviewitem_status IF NOT EXISTS FOR (n:ReviewItem) ON (n.status, n.createdAt)",
+	"CREATE FULLTEXT INDEX " + ReviewFullTextIndex + " IF NOT EXISTS FOR (n:ReviewItem) ON EACH [n.question, n.correction]",
 }
 
 // schemaOnce remembers that EnsureSchema succeeded, so Ready costs a lock

@@ -280,32 +280,21 @@ func (t *TopologySync) Streams(ctx context.Context, ss []workload.JobStream) err
 // with their stream dependencies. It returns ErrInvalid for a stream
 // without an id and details' error wrapped.
 func (t *TopologySync) ListedStreams(ctx context.Context, page []ListedStream, details Details) error {
-	rows := make([]row, 0, len(page))
-	for _, e := range page {
-		if e.Stream.ID == "" {
-			return fmt.Errorf("graph: sync streams: %w: stream %q has no id", ErrInvalid, e.Stream.Name)
-		}
-		rows = append(rows, newRow(e.Stream.ID, streamProps(e.Stream), e.Mark))
-	}
-	n, err := t.page(ctx, labelStream, rows, func(ctx context.Context, changed []int) error {
-		if details != nil {
-			if err := details(ctx, changed); err != nil {
-				return err
-			}
-		}
-		for _, i := range changed {
+	n, changed, err := t.comparePage(ctx, labelStream, "stream", len(page), details,
+		func(i int) (string, string, map[string]any, string) {
+			e := page[i]
+			return e.Stream.ID, e.Stream.Name, streamProps(e.Stream), e.Mark
+		},
+		func(i int) (d deps) {
 			js := page[i].Stream
-			var d deps
 			for _, dep := range js.Dependencies {
 				if dep.StreamID != "" && dep.JobID == "" && dep.StreamID != js.ID {
 					d.add(dep.StreamID, dep)
 				}
 			}
-			rows[i].deps = d
-		}
-		return nil
-	})
-	t.locked(func() { t.res.Streams += len(rows); t.res.ChangedStreams += n })
+			return d
+		})
+	t.locked(func() { t.res.Streams += n; t.res.ChangedStreams += changed })
 	if err != nil {
 		return fmt.Errorf("graph: sync streams: %w", err)
 	}
@@ -327,36 +316,54 @@ func (t *TopologySync) Jobs(ctx context.Context, js []workload.Job) error {
 // by Commit. It returns ErrInvalid for a job without an id and details'
 // error wrapped.
 func (t *TopologySync) ListedJobs(ctx context.Context, page []ListedJob, details Details) error {
-	rows := make([]row, 0, len(page))
-	for _, e := range page {
-		if e.Job.ID == "" {
-			return fmt.Errorf("graph: sync jobs: %w: job %q has no id", ErrInvalid, e.Job.Name)
-		}
-		rows = append(rows, newRow(e.Job.ID, jobProps(e.Job), e.Mark))
+	n, changed, err := t.comparePage(ctx, labelJob, "job", len(page), details,
+		func(i int) (string, string, map[string]any, string) {
+			e := page[i]
+			return e.Job.ID, e.Job.Name, jobProps(e.Job), e.Mark
+		},
+		func(i int) (d deps) {
+			j := page[i].Job
+			for _, dep := range j.Dependencies {
+				if dep.JobID != "" && dep.JobID != j.ID {
+					d.add(dep.JobID, dep)
+				}
+			}
+			return d
+		})
+	t.locked(func() { t.res.Jobs += n; t.res.ChangedJobs += changed })
+	if err != nil {
+		return fmt.Errorf("graph: sync jobs: %w", err)
 	}
-	n, err := t.page(ctx, labelJob, rows, func(ctx context.Context, changed []int) error {
+	return nil
+}
+
+// comparePage compares one list page of a kind (label, what in errors): rowOf gives
+// the id, name, properties and dependency mark of entry i, depsOf the
+// same-kind dependencies of an entry that changed, read after details has
+// completed it. It returns how many entries the page had and how many were
+// written.
+func (t *TopologySync) comparePage(ctx context.Context, label, what string, size int, details Details,
+	rowOf func(i int) (id, name string, props map[string]any, mark string), depsOf func(i int) deps) (int, int, error) {
+	rows := make([]row, 0, size)
+	for i := range size {
+		id, name, props, mark := rowOf(i)
+		if id == "" {
+			return 0, 0, fmt.Errorf("%w: %s %q has no id", ErrInvalid, what, name)
+		}
+		rows = append(rows, newRow(id, props, mark))
+	}
+	changed, err := t.page(ctx, label, rows, func(ctx context.Context, changed []int) error {
 		if details != nil {
 			if err := details(ctx, changed); err != nil {
 				return err
 			}
 		}
 		for _, i := range changed {
-			j := page[i].Job
-			var d deps
-			for _, dep := range j.Dependencies {
-				if dep.JobID != "" && dep.JobID != j.ID {
-					d.add(dep.JobID, dep)
-				}
-			}
-			rows[i].deps = d
+			rows[i].deps = depsOf(i)
 		}
 		return nil
 	})
-	t.locked(func() { t.res.Jobs += len(rows); t.res.ChangedJobs += n })
-	if err != nil {
-		return fmt.Errorf("graph: sync jobs: %w", err)
-	}
-	return nil
+	return len(rows), changed, err
 }
 
 // row is one object to compare and perhaps write.

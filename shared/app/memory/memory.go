@@ -1,10 +1,7 @@
-// Package memory keeps Resync's conversations in the graph and turns the
-// answers that went wrong into review items an admin decides on:
-//
-//	(:Turn {key, id, user, conversationId, question, answer, agent, at,
-//	        rating, comment, ratedAt})-[:ABOUT]->(:Job)
-//	(:ReviewItem {id, turnId, user, reason, detail, question, answer, status,
-//	              correction, reviewer, decidedAt, createdAt})-[:REVIEWS]->(:Turn)
+// Package memory keeps Resync's conversations and turns the answers that
+// went wrong into review items an admin decides on. It holds the rules;
+// the store (the graph adapter, shared/adapter/graph/reviews.go) holds the
+// Cypher.
 //
 // A turn's id is the chat message id; its key (user and id) is unique. An
 // answer rated 2 or less, or caught by the Auditor (it names a job the plan
@@ -14,50 +11,46 @@
 // similar later questions (full-text candidates re-ranked by embedding
 // similarity) and given to the agent as context.
 //
-// Every value reaches Cypher as a parameter.
-//
 // Errors: ErrNotFound, ErrConflict (the item was already decided),
-// ErrInvalid, and the graph's errors wrapped with the operation.
+// ErrInvalid, and the store's errors wrapped with the operation.
 package memory
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/retrieve"
+	"github.com/resync/resync/shared/domain/review"
 )
 
-// Errors, tested with errors.Is.
+// Errors, tested with errors.Is (the domain's, so a store's errors match).
 var (
-	ErrNotFound = errors.New("memory: not found")
-	ErrConflict = errors.New("memory: already decided")
-	ErrInvalid  = errors.New("memory: invalid argument")
+	ErrNotFound = review.ErrNotFound
+	ErrConflict = review.ErrConflict
+	ErrInvalid  = review.ErrInvalid
 )
 
 // Review reasons.
 const (
-	ReasonLowRating   = "low rating"
-	ReasonUnknownJob  = "unknown job"
-	ReasonContradicts = "contradicts plan status"
+	ReasonLowRating   = review.ReasonLowRating
+	ReasonUnknownJob  = review.ReasonUnknownJob
+	ReasonContradicts = review.ReasonContradicts
 )
 
 // Review statuses.
 const (
-	StatusOpen     = "open"
-	StatusApproved = "approved"
-	StatusRejected = "rejected"
+	StatusOpen     = review.StatusOpen
+	StatusApproved = review.StatusApproved
+	StatusRejected = review.StatusRejected
 )
 
 // LowRating is the highest rating that makes a review item.
@@ -71,10 +64,22 @@ const (
 	MaxLimit      = 500
 )
 
-// Graph runs parameterised queries (*graph.Store).
+// Graph stores turns and review items (*graph.Store).
 type Graph interface {
-	Read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error)
-	Write(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error)
+	// Ready prepares the store's schema, once; it fails while the store
+	// cannot be reached.
+	Ready(ctx context.Context) error
+	RecordTurn(ctx context.Context, t review.Turn) error
+	RateTurn(ctx context.Context, r review.Rating) error
+	// Flag creates the item unless one of its id exists; it returns the
+	// stored item and whether it was created.
+	Flag(ctx context.Context, it review.Item) (review.Item, bool, error)
+	Reviews(ctx context.Context, status, user string, offset, limit int) ([]review.Item, error)
+	Review(ctx context.Context, id string) (review.Item, error)
+	// Decide decides an open item: ErrNotFound, or ErrConflict with the
+	// item when it was not open.
+	Decide(ctx context.Context, d review.Decision) (review.Item, error)
+	ApprovedCorrections(ctx context.Context, lucene string, limit int) ([]review.Candidate, error)
 }
 
 // Embedder turns texts into vectors (docs.Hashing, *bedrock.Embedder).
@@ -98,14 +103,7 @@ type Config struct {
 
 // Store is the conversation memory. It is safe for concurrent use.
 type Store struct {
-	cfg    Config
-	schema *readiness
-}
-
-// readiness remembers that EnsureSchema succeeded once.
-type readiness struct {
-	mu   sync.Mutex
-	done bool
+	cfg Config
 }
 
 // New returns a Store; it returns ErrInvalid when Graph or Embed is missing.
@@ -122,70 +120,21 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Store{cfg: cfg, schema: &readiness{}}, nil
+	return &Store{cfg: cfg}, nil
 }
 
-// ReviewFullTextIndex is the full-text index over review items' questions
-// and corrections.
-const ReviewFullTextIndex = "review_text"
-
-var schema = []string{
-	"CREATE CONSTRAINT turn_key IF NOT EXISTS FOR (n:Turn) REQUIRE n.key IS UNIQUE",
-	"CREATE CONSTRAINT reviewitem_id IF NOT EXISTS FOR (n:ReviewItem) REQUIRE n.id IS UNIQUE",
-	"CREATE INDEX reviewitem_status IF NOT EXISTS FOR (n:ReviewItem) ON (n.status, n.createdAt)",
-	"CREATE FULLTEXT INDEX " + ReviewFullTextIndex + " IF NOT EXISTS FOR (n:ReviewItem) ON EACH [n.question, n.correction]",
-}
-
-// Ready runs EnsureSchema until it has succeeded once for this Store; the
-// searches call it, so a memory built while Neo4j was down gets its indexes
-// when the server returns.
+// Ready prepares the store's schema until it has succeeded once; the
+// writes and searches do it too, so a memory built while Neo4j was down
+// gets its indexes when the server returns.
 func (s *Store) Ready(ctx context.Context) error {
-	s.schema.mu.Lock()
-	defer s.schema.mu.Unlock()
-	if s.schema.done {
-		return nil
-	}
-	if err := s.EnsureSchema(ctx); err != nil {
-		return err
-	}
-	s.schema.done = true
-	return nil
-}
-
-// EnsureSchema creates the constraints and indexes of the memory; it is
-// safe to run at every start and concurrently.
-func (s *Store) EnsureSchema(ctx context.Context) error {
-	for _, stmt := range schema {
-		if _, err := s.cfg.Graph.Write(ctx, stmt, nil); err != nil && !alreadyExists(err) {
-			return fmt.Errorf("memory: ensure schema: %s: %w", stmt, err)
-		}
-	}
-	if _, err := s.cfg.Graph.Write(ctx, "CALL db.awaitIndexes(300)", nil); err != nil {
-		return fmt.Errorf("memory: ensure schema: await indexes: %w", err)
+	if err := s.cfg.Graph.Ready(ctx); err != nil {
+		return fmt.Errorf("memory: ready: %w", err)
 	}
 	return nil
-}
-
-func alreadyExists(err error) bool {
-	var nerr *neo4j.Neo4jError
-	return errors.As(err, &nerr) && strings.HasPrefix(nerr.Code, "Neo.ClientError.Schema.") &&
-		strings.HasSuffix(nerr.Code, "AlreadyExists")
 }
 
 // Turn is one answered question.
-type Turn struct {
-	ID             string    `json:"id"` // the chat message id
-	User           string    `json:"user"`
-	ConversationID string    `json:"conversationId"`
-	Question       string    `json:"question"`
-	Answer         string    `json:"answer"`
-	Agent          string    `json:"agent"`
-	At             time.Time `json:"at"`
-	// Jobs are the ids of the jobs the answer cited.
-	Jobs []string `json:"jobs,omitempty"`
-}
-
-func turnKey(user, id string) string { return user + "\x00" + id }
+type Turn = review.Turn
 
 func cut(s string, n int) string {
 	if len(s) <= n {
@@ -206,25 +155,8 @@ func (s *Store) RecordTurn(ctx context.Context, t Turn) error {
 	if t.At.IsZero() {
 		t.At = s.cfg.Now()
 	}
-	jobs := t.Jobs
-	if jobs == nil {
-		jobs = []string{}
-	}
-	_, err := s.cfg.Graph.Write(ctx, `
-MERGE (t:Turn {key: $key})
-SET t.id = $id, t.user = $user, t.conversationId = $conv, t.question = $question, t.answer = $answer,
-    t.agent = $agent, t.at = $at
-WITH t
-OPTIONAL MATCH (t)-[old:ABOUT]->()
-DELETE old
-WITH DISTINCT t
-UNWIND $jobs AS jid
-MATCH (j:Job {id: jid})
-MERGE (t)-[:ABOUT]->(j)`, map[string]any{
-		"key": turnKey(t.User, t.ID), "id": t.ID, "user": t.User, "conv": t.ConversationID,
-		"question": cut(t.Question, MaxText), "answer": cut(t.Answer, MaxText), "agent": t.Agent,
-		"at": t.At.UTC(), "jobs": jobs,
-	})
+	t.Question, t.Answer = cut(t.Question, MaxText), cut(t.Answer, MaxText)
+	err := s.cfg.Graph.RecordTurn(ctx, t)
 	if err != nil {
 		return fmt.Errorf("memory: record turn %s: %w", t.ID, err)
 	}
@@ -232,26 +164,7 @@ MERGE (t)-[:ABOUT]->(j)`, map[string]any{
 }
 
 // ReviewItem is an answer to review.
-type ReviewItem struct {
-	ID         string    `json:"id"`
-	TurnID     string    `json:"turnId"`
-	User       string    `json:"user"` // who asked
-	Reason     string    `json:"reason"`
-	Detail     string    `json:"detail"`
-	Question   string    `json:"question"`
-	Answer     string    `json:"answer"`
-	Status     string    `json:"status"`
-	Correction string    `json:"correction,omitempty"`
-	Note       string    `json:"note,omitempty"` // why it was rejected
-	Reviewer   string    `json:"reviewer,omitempty"`
-	DecidedAt  time.Time `json:"decidedAt,omitzero"`
-	CreatedAt  time.Time `json:"createdAt"`
-}
-
-func reviewID(user, turnID, reason string) string {
-	sum := sha256.Sum256([]byte(user + "\x00" + turnID + "\x00" + reason))
-	return "rev-" + hex.EncodeToString(sum[:12])
-}
+type ReviewItem = review.Item
 
 // Flag makes the turn (user, turnID) a review item for reason, once: a
 // second flag for the same turn and reason returns the existing item with
@@ -261,27 +174,12 @@ func (s *Store) Flag(ctx context.Context, user, turnID, reason, detail string) (
 	if user == "" || turnID == "" || reason == "" {
 		return ReviewItem{}, false, fmt.Errorf("memory: flag: %w: user, turn and reason are required", ErrInvalid)
 	}
-	recs, err := s.cfg.Graph.Write(ctx, `
-MERGE (r:ReviewItem {id: $id})
-ON CREATE SET r.turnId = $turn, r.user = $user, r.reason = $reason, r.detail = $detail,
-              r.status = $open, r.createdAt = $now, r._new = true
-WITH r, coalesce(r._new, false) AS created
-REMOVE r._new
-WITH r, created
-OPTIONAL MATCH (t:Turn {key: $key})
-FOREACH (_ IN CASE WHEN t IS NULL OR NOT created THEN [] ELSE [1] END |
-  SET r.question = t.question, r.answer = t.answer
-  MERGE (r)-[:REVIEWS]->(t))
-RETURN r, created`, map[string]any{
-		"id": reviewID(user, turnID, reason), "turn": turnID, "user": user, "reason": reason,
-		"detail": cut(detail, 2000), "open": StatusOpen, "now": s.cfg.Now().UTC(), "key": turnKey(user, turnID),
-	})
+	it, created, err := s.cfg.Graph.Flag(ctx, review.Item{ID: review.ItemID(user, turnID, reason), TurnID: turnID,
+		User: user, Reason: reason, Detail: cut(detail, 2000), Status: StatusOpen, CreatedAt: s.cfg.Now()})
 	if err != nil {
 		return ReviewItem{}, false, fmt.Errorf("memory: flag turn %s: %w", turnID, err)
 	}
-	created, _ := recs[0].Get("created")
-	b, _ := created.(bool)
-	return itemOf(recs[0]), b, nil
+	return it, created, nil
 }
 
 // Rate records a user's rating of the answer to message turnID and, when
@@ -291,13 +189,8 @@ func (s *Store) Rate(ctx context.Context, user, turnID string, rating int, comme
 	if rating < 1 || rating > 5 || user == "" || turnID == "" {
 		return nil, fmt.Errorf("memory: rate: %w: user, turn and a rating from 1 to 5 are required", ErrInvalid)
 	}
-	_, err := s.cfg.Graph.Write(ctx, `
-MERGE (t:Turn {key: $key})
-ON CREATE SET t.id = $id, t.user = $user
-SET t.rating = $rating, t.comment = $comment, t.ratedAt = $now`, map[string]any{
-		"key": turnKey(user, turnID), "id": turnID, "user": user, "rating": int64(rating),
-		"comment": cut(comment, 4000), "now": s.cfg.Now().UTC(),
-	})
+	err := s.cfg.Graph.RateTurn(ctx, review.Rating{User: user, TurnID: turnID, Rating: rating,
+		Comment: cut(comment, 4000), At: s.cfg.Now()})
 	if err != nil {
 		return nil, fmt.Errorf("memory: rate turn %s: %w", turnID, err)
 	}
@@ -387,35 +280,24 @@ func (s *Store) Reviews(ctx context.Context, f Filter) (Page, error) {
 		}
 		offset = n
 	}
-	recs, err := s.cfg.Graph.Read(ctx, `
-MATCH (r:ReviewItem) WHERE ($status = '' OR r.status = $status) AND ($user = '' OR r.user = $user)
-RETURN r ORDER BY r.createdAt DESC, r.id SKIP $skip LIMIT $limit`, map[string]any{
-		"status": f.Status, "user": f.User, "skip": int64(offset), "limit": int64(f.Limit + 1),
-	})
+	items, err := s.cfg.Graph.Reviews(ctx, f.Status, f.User, offset, f.Limit+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("memory: list reviews: %w", err)
 	}
-	p := Page{Items: make([]ReviewItem, 0, min(len(recs), f.Limit))}
-	for i, r := range recs {
-		if i == f.Limit {
-			p.Next = strconv.Itoa(offset + f.Limit)
-			break
-		}
-		p.Items = append(p.Items, itemOf(r))
+	p := Page{Items: items}
+	if len(items) > f.Limit {
+		p.Items, p.Next = items[:f.Limit], strconv.Itoa(offset+f.Limit)
 	}
 	return p, nil
 }
 
 // Review returns one review item, or ErrNotFound.
 func (s *Store) Review(ctx context.Context, id string) (ReviewItem, error) {
-	recs, err := s.cfg.Graph.Read(ctx, `MATCH (r:ReviewItem {id: $id}) RETURN r`, map[string]any{"id": id})
+	it, err := s.cfg.Graph.Review(ctx, id)
 	if err != nil {
 		return ReviewItem{}, fmt.Errorf("memory: get review %s: %w", id, err)
 	}
-	if len(recs) == 0 {
-		return ReviewItem{}, fmt.Errorf("memory: get review %s: %w", id, ErrNotFound)
-	}
-	return itemOf(recs[0]), nil
+	return it, nil
 }
 
 // Approve decides an open item with a correction (1..MaxCorrection
@@ -442,31 +324,17 @@ func (s *Store) decide(ctx context.Context, id, reviewer, status, text string) (
 	if reviewer == "" {
 		return ReviewItem{}, fmt.Errorf("memory: %s %s: %w: no reviewer", status, id, ErrInvalid)
 	}
-	var correction, note any
+	d := review.Decision{ID: id, Reviewer: reviewer, Status: status, At: s.cfg.Now()}
 	if status == StatusApproved {
-		correction = text
-	} else if text != "" {
-		note = text
+		d.Correction = text
+	} else {
+		d.Note = text
 	}
-	recs, err := s.cfg.Graph.Write(ctx, `
-MATCH (r:ReviewItem {id: $id})
-WITH r, r.status = $open AS open
-FOREACH (_ IN CASE WHEN open THEN [1] ELSE [] END |
-  SET r.status = $status, r.reviewer = $reviewer, r.decidedAt = $now, r.correction = $correction, r.note = $note)
-RETURN r, open`, map[string]any{
-		"id": id, "open": StatusOpen, "status": status, "reviewer": reviewer, "now": s.cfg.Now().UTC(),
-		"correction": correction, "note": note,
-	})
+	it, err := s.cfg.Graph.Decide(ctx, d)
 	if err != nil {
-		return ReviewItem{}, fmt.Errorf("memory: %s %s: %w", status, id, err)
+		return it, fmt.Errorf("memory: %s %s: %w", status, id, err)
 	}
-	if len(recs) == 0 {
-		return ReviewItem{}, fmt.Errorf("memory: %s %s: %w", status, id, ErrNotFound)
-	}
-	if open, _ := recs[0].Get("open"); open != true {
-		return itemOf(recs[0]), fmt.Errorf("memory: %s %s: %w", status, id, ErrConflict)
-	}
-	return itemOf(recs[0]), nil
+	return it, nil
 }
 
 // Correction is an approved correction found for a question.
@@ -486,25 +354,18 @@ func (s *Store) Corrections(ctx context.Context, question string) ([]Correction,
 	if q == "" {
 		return nil, nil
 	}
-	if err := s.Ready(ctx); err != nil {
-		return nil, err
-	}
-	recs, err := s.cfg.Graph.Read(ctx, `
-CALL db.index.fulltext.queryNodes($index, $q, {limit: 50}) YIELD node, score
-WHERE node.status = $approved AND node.correction IS NOT NULL AND node.question IS NOT NULL
-RETURN node.id AS id, node.question AS question, node.correction AS correction ORDER BY score DESC LIMIT 20`,
-		map[string]any{"index": ReviewFullTextIndex, "q": q, "approved": StatusApproved})
+	found, err := s.cfg.Graph.ApprovedCorrections(ctx, q, 20)
 	if err != nil {
 		return nil, fmt.Errorf("memory: corrections: %w", err)
 	}
-	if len(recs) == 0 {
+	if len(found) == 0 {
 		return nil, nil
 	}
 	texts := []string{question}
-	cands := make([]Correction, len(recs))
-	for i, r := range recs {
-		cands[i] = Correction{ReviewID: str(r, "id"), Question: str(r, "question"), Correction: str(r, "correction")}
-		texts = append(texts, cands[i].Question)
+	cands := make([]Correction, len(found))
+	for i, c := range found {
+		cands[i] = Correction{ReviewID: c.ReviewID, Question: c.Question, Correction: c.Correction}
+		texts = append(texts, c.Question)
 	}
 	vecs, err := s.cfg.Embed.Embed(ctx, texts)
 	if err != nil || len(vecs) != len(texts) {
@@ -517,12 +378,7 @@ RETURN node.id AS id, node.question AS question, node.correction AS correction O
 			out = append(out, cands[i])
 		}
 	}
-	// Insertion sort: a handful of items.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Similarity > out[j-1].Similarity; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b Correction) int { return cmp.Compare(b.Similarity, a.Similarity) })
 	if len(out) > s.cfg.MaxCorrections {
 		out = out[:s.cfg.MaxCorrections]
 	}
@@ -567,29 +423,4 @@ func cosine(a, b []float32) float64 {
 		return 0
 	}
 	return dot / math.Sqrt(na*nb)
-}
-
-func str(r *neo4j.Record, key string) string {
-	v, _ := r.Get(key)
-	s, _ := v.(string)
-	return s
-}
-
-func itemOf(rec *neo4j.Record) ReviewItem {
-	v, _ := rec.Get("r")
-	n, _ := v.(neo4j.Node)
-	p := n.Props
-	s := func(k string) string { x, _ := p[k].(string); return x }
-	t := func(k string) time.Time {
-		switch x := p[k].(type) {
-		case time.Time:
-			return x.UTC()
-		case neo4j.LocalDateTime:
-			return x.Time().UTC()
-		}
-		return time.Time{}
-	}
-	return ReviewItem{ID: s("id"), TurnID: s("turnId"), User: s("user"), Reason: s("reason"), Detail: s("detail"),
-		Question: s("question"), Answer: s("answer"), Status: s("status"), Correction: s("correction"), Note: s("note"),
-		Reviewer: s("reviewer"), DecidedAt: t("decidedAt"), CreatedAt: t("createdAt")}
 }

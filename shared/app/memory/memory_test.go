@@ -44,10 +44,10 @@ func newFixture(t *testing.T, auditor *Auditor) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EnsureSchema(ctx); err != nil {
+	if err := s.Ready(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EnsureSchema(ctx); err != nil {
+	if err := s.Ready(ctx); err != nil {
 		t.Fatalf("EnsureSchema again: %v", err)
 	}
 	f := &fixture{store: s, graph: g, user: fmt.Sprintf("user-%d", stamp), tag: fmt.Sprintf("T%d", stamp%1_000_000_000)}
@@ -133,6 +133,17 @@ func TestTurnsFeedbackAndReviews(t *testing.T) {
 	if len(all) != 5 {
 		t.Errorf("listed %d open items over pages, want 5", len(all))
 	}
+	// The item of m1 shows the job its answer cited (the one in the graph);
+	// items of turns memory never saw cite nothing.
+	for _, it := range all {
+		want := "[]"
+		if it.TurnID == "m1" {
+			want = fmt.Sprintf("[{%s %s}]", job.ID, job.Name)
+		}
+		if got := fmt.Sprint(it.Cited); got != want {
+			t.Errorf("item of turn %s cites %s, want %s", it.TurnID, got, want)
+		}
+	}
 	for _, bad := range []Filter{{Status: "maybe"}, {Limit: MaxLimit + 1}, {Cursor: "x"}} {
 		if _, err := f.store.Reviews(ctx, bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Reviews(%+v) = %v, want ErrInvalid", bad, err)
@@ -170,7 +181,7 @@ func TestTurnsFeedbackAndReviews(t *testing.T) {
 	if err != nil || len(p.Items) != 1 || p.Items[0].ID != item.ID {
 		t.Errorf("approved items = %+v, %v; want %s", p.Items, err, item.ID)
 	}
-	if r, err := f.store.Review(ctx, item.ID); err != nil || r.Status != StatusApproved {
+	if r, err := f.store.Review(ctx, item.ID); err != nil || r.Status != StatusApproved || len(r.Cited) != 1 || r.Cited[0].ID != job.ID {
 		t.Errorf("Review = %+v, %v", r, err)
 	}
 	if _, err := f.store.Review(ctx, "rev-nope"); !errors.Is(err, ErrNotFound) {

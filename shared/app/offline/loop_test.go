@@ -126,17 +126,6 @@ func toolNames(sink *agenttest.Sink) []string {
 	return out
 }
 
-func TestLoopShowAnswers(t *testing.T) {
-	if os.Getenv("OFFLINE_SHOW") == "" {
-		t.Skip("set OFFLINE_SHOW=1 to print answers")
-	}
-	s := newStack(t)
-	for _, q := range strings.Split(os.Getenv("OFFLINE_SHOW"), "|") {
-		ans, sink := s.ask(t, "operator", "show", q)
-		t.Logf("Q: %s\ntools: %v\nA: %s\n", q, toolNames(sink), ans.Text)
-	}
-}
-
 // The acceptance conversation: "which jobs abended?" lists exactly the
 // simulator's abended jobs; "rerun <one>" proposes with its successors;
 // follow-ups resolve "it"; the analyst refuses actions.

@@ -220,7 +220,8 @@ func (t *turn) has(tool string) bool {
 }
 
 // use builds a call to tool, keeping only the inputs its schema knows and
-// dropping empty ones.
+// dropping empty ones: "", 0 and false are "not asked"; a *bool is an
+// explicit answer either way (late: false) and is kept unless nil.
 func (t *turn) use(tool string, input map[string]any) call {
 	props := t.tools[tool]
 	in := map[string]any{}
@@ -241,6 +242,11 @@ func (t *turn) use(tool string, input map[string]any) call {
 			if !x {
 				continue
 			}
+		case *bool:
+			if x == nil {
+				continue
+			}
+			v = *x
 		}
 		in[k] = v
 	}

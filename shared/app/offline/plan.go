@@ -501,13 +501,13 @@ func (t *turn) planJobs(q question) ([]call, string) {
 		if !t.tools[toolSearchJobs]["late"] {
 			return nil, t.cannot("tell which jobs are on time", toolSearchJobs)
 		}
-		base["late"] = json.RawMessage("false") // kept by use, which drops false bools
+		base["late"] = new(false)
 	}
 	if q.notStarted {
 		if !t.tools[toolSearchJobs]["started"] {
 			return nil, t.cannot("tell which jobs have not started", toolSearchJobs)
 		}
-		base["started"] = json.RawMessage("false")
+		base["started"] = new(false)
 	}
 	if len(q.filters) == 0 {
 		windowInput(base, q.win, filter{})

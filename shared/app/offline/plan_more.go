@@ -35,7 +35,7 @@ func (t *turn) planCount(q question) ([]call, string) {
 	}
 	base := map[string]any{"stream": q.stream, "workstation": q.workstation, "name": q.pattern, "groupBy": q.groupBy}
 	if q.notStarted && t.tools[toolCountJobs]["started"] {
-		base["started"] = json.RawMessage("false")
+		base["started"] = new(false)
 	}
 	if len(q.filters) == 0 {
 		windowInput(base, q.win, filter{})

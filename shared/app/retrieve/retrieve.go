@@ -26,9 +26,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
-	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/domain/runbook"
 )
 
 // Errors, tested with errors.Is.
@@ -41,11 +39,6 @@ var (
 // *bedrock.Embedder). The query must be embedded like the chunks were.
 type Embedder interface {
 	Embed(ctx context.Context, texts []string) ([][]float32, error)
-}
-
-// Graph runs parameterised reads (*graph.Store).
-type Graph interface {
-	Read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error)
 }
 
 // Limits and defaults.
@@ -74,12 +67,13 @@ type Result struct {
 
 // Searcher runs hybrid searches. It is safe for concurrent use.
 type Searcher struct {
-	graph Graph
+	index runbook.Index
 	embed Embedder
 }
 
-// New returns a Searcher over g embedding queries with e.
-func New(g Graph, e Embedder) *Searcher { return &Searcher{graph: g, embed: e} }
+// New returns a Searcher over the chunks of x (*graph.Store) embedding
+// queries with e.
+func New(x runbook.Index, e Embedder) *Searcher { return &Searcher{index: x, embed: e} }
 
 // Search returns up to limit (0: DefaultLimit, at most MaxLimit) chunks for
 // query, best first. It returns ErrInvalid for an empty or too long query and
@@ -97,112 +91,50 @@ func (s *Searcher) Search(ctx context.Context, query string, limit int) ([]Resul
 	}
 	limit = min(limit, MaxLimit)
 
-	// A store built while Neo4j was down gets its indexes on first use.
-	if r, ok := s.graph.(interface{ Ready(context.Context) error }); ok {
-		if err := r.Ready(ctx); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-	}
 	vec, err := s.embedQuery(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	var lucene any
-	if q := LuceneQuery(query); q != "" {
-		lucene = q
-	}
-	var vecParam any
-	if vec != nil {
-		vecParam = vec
-	}
 	// One round trip for the three ranked lists; a list whose input is
 	// missing (no words to embed, nothing left for Lucene, no names) is
-	// empty, its procedure not called.
-	recs, err := s.graph.Read(ctx, `
-CALL () {
-  WITH $vec AS v WHERE v IS NOT NULL
-  CALL db.index.vector.queryNodes($vectorIndex, $k, v) YIELD node, score
-  MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-  WITH node, score ORDER BY score DESC
-  RETURN collect(node.id) AS vector
-}
-CALL () {
-  WITH $lucene AS q WHERE q IS NOT NULL
-  CALL db.index.fulltext.queryNodes($textIndex, q, {limit: $k}) YIELD node, score
-  MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-  WITH node, score ORDER BY score DESC
-  RETURN collect(node.id) AS text
-}
-CALL () {
-  CALL () {
-    MATCH (n:Job) WHERE n.name IN $names RETURN n
-    UNION MATCH (n:JobStream) WHERE n.name IN $names RETURN n
-    UNION MATCH (n:Workstation) WHERE n.name IN $names RETURN n
-  }
-  MATCH (c:Chunk)-[:MENTIONS]->(n)
-  MATCH (d:Document {id: c.documentId}) WHERE d.status = $ingested
-  WITH c, collect(DISTINCT n.name) AS named
-  ORDER BY size(named) DESC, c.documentId, c.ordinal LIMIT $k
-  RETURN collect({id: c.id, named: named}) AS graph
-}
-RETURN vector, text, graph`, map[string]any{
-		"vectorIndex": graph.ChunkVectorIndex, "textIndex": graph.ChunkFullTextIndex, "k": int64(candidates),
-		"vec": vecParam, "lucene": lucene, "names": Names(query), "ingested": graph.StatusIngested,
-	})
+	// empty.
+	ranked, err := s.index.Rank(ctx, runbook.Query{Vector: vec, Lucene: LuceneQuery(query), Names: Names(query), K: candidates})
 	if err != nil {
 		return nil, fmt.Errorf("retrieve: search: %w: %w", ErrUnavailable, err)
 	}
-	var lists [][]string
-	mentions := map[string][]string{}
-	if len(recs) == 1 {
-		v, _ := recs[0].Get("vector")
-		t, _ := recs[0].Get("text")
-		lists = append(lists, asList(v), asList(t))
-		g, _ := recs[0].Get("graph")
-		gl, _ := g.([]any)
-		ids := make([]string, 0, len(gl))
-		for _, e := range gl {
-			m, _ := e.(map[string]any)
-			id, _ := m["id"].(string)
-			ids = append(ids, id)
-			mentions[id] = asList(m["named"])
-		}
-		lists = append(lists, ids)
+	mentions := make(map[string][]string, len(ranked.Graph))
+	ids := make([]string, 0, len(ranked.Graph))
+	for _, m := range ranked.Graph {
+		ids = append(ids, m.ChunkID)
+		mentions[m.ChunkID] = m.Names
 	}
-	fused := Fuse(lists...)
+	fused := Fuse(ranked.Vector, ranked.Text, ids)
 	if len(fused) > limit {
 		fused = fused[:limit]
 	}
 	if len(fused) == 0 {
 		return []Result{}, nil
 	}
-	ids := make([]string, len(fused))
+	ids = make([]string, len(fused))
 	for i, f := range fused {
 		ids[i] = f.ID
 	}
-	recs, err = s.graph.Read(ctx, `
-UNWIND $ids AS id
-MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk {id: id}) WHERE d.status = $ingested
-RETURN c.id AS id, c.text AS text, c.section AS section, d.id AS doc, d.name AS name`,
-		map[string]any{"ids": ids, "ingested": graph.StatusIngested})
+	passages, err := s.index.Passages(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("retrieve: read chunks: %w: %w", ErrUnavailable, err)
 	}
-	byID := make(map[string]Result, len(recs))
-	for _, r := range recs {
-		id := str(r, "id")
-		byID[id] = Result{ChunkID: id, DocumentID: str(r, "doc"), Document: str(r, "name"),
-			Section: str(r, "section"), Text: str(r, "text")}
+	byID := make(map[string]runbook.Passage, len(passages))
+	for _, p := range passages {
+		byID[p.ChunkID] = p
 	}
 	out := make([]Result, 0, len(fused))
 	for _, f := range fused {
-		r, ok := byID[f.ID]
+		p, ok := byID[f.ID]
 		if !ok { // deleted meanwhile
 			continue
 		}
-		r.Score = f.Score
-		r.Mentions = mentions[f.ID]
-		out = append(out, r)
+		out = append(out, Result{ChunkID: p.ChunkID, DocumentID: p.DocumentID, Document: p.Document,
+			Section: p.Section, Text: p.Text, Score: f.Score, Mentions: mentions[f.ID]})
 	}
 	return out, nil
 }
@@ -232,23 +164,6 @@ func (s *Searcher) embedQuery(ctx context.Context, query string) ([]float64, err
 		return nil, nil
 	}
 	return out, nil
-}
-
-func str(r *neo4j.Record, key string) string {
-	v, _ := r.Get(key)
-	s, _ := v.(string)
-	return s
-}
-
-func asList(v any) []string {
-	l, _ := v.([]any)
-	out := make([]string, 0, len(l))
-	for _, e := range l {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // Fused is one id with its fused score.
@@ -297,7 +212,7 @@ func Names(query string) []string {
 			out = append(out, w)
 		}
 	}
-	for _, w := range graph.MentionCandidates(query) {
+	for _, w := range runbook.MentionCandidates(query) {
 		add(w)
 		add(strings.ToUpper(w))
 	}

@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/app/docs"
+	"github.com/resync/resync/shared/domain/runbook"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -254,8 +253,69 @@ func TestSearchHybrid(t *testing.T) {
 
 type failingGraph struct{}
 
-func (failingGraph) Read(context.Context, string, map[string]any) ([]*neo4j.Record, error) {
+func (failingGraph) Rank(context.Context, runbook.Query) (runbook.Ranking, error) {
+	return runbook.Ranking{}, graph.ErrUnavailable
+}
+
+func (failingGraph) Passages(context.Context, []string) ([]runbook.Passage, error) {
 	return nil, graph.ErrUnavailable
+}
+
+// fixedIndex ranks every query the same and knows the passages it holds.
+type fixedIndex struct {
+	ranking  runbook.Ranking
+	passages []runbook.Passage
+	got      runbook.Query
+}
+
+func (f *fixedIndex) Rank(_ context.Context, q runbook.Query) (runbook.Ranking, error) {
+	f.got = q
+	return f.ranking, nil
+}
+
+func (f *fixedIndex) Passages(_ context.Context, ids []string) ([]runbook.Passage, error) {
+	var out []runbook.Passage
+	for _, p := range f.passages {
+		if slices.Contains(ids, p.ChunkID) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// TestSearchFusesAndDropsDeleted: the three lists are fused by rank, a
+// chunk deleted between ranking and reading is left out, the mentions are
+// kept, and the index is asked with the escaped words and the names.
+func TestSearchFusesAndDropsDeleted(t *testing.T) {
+	x := &fixedIndex{
+		ranking: runbook.Ranking{
+			Vector: []string{"a", "b", "gone"},
+			Text:   []string{"b", "c"},
+			Graph:  []runbook.Mention{{ChunkID: "b", Names: []string{"PAY_LOAD"}}},
+		},
+		passages: []runbook.Passage{
+			{ChunkID: "a", DocumentID: "d1", Document: "one.md", Section: "A", Text: "alpha"},
+			{ChunkID: "b", DocumentID: "d1", Document: "one.md", Section: "B", Text: "beta"},
+			{ChunkID: "c", DocumentID: "d2", Document: "two.md", Section: "C", Text: "gamma"},
+		},
+	}
+	got, err := New(x, nil).Search(context.Background(), "why does PAY_LOAD abend?", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, r.ChunkID)
+	}
+	if !slices.Equal(ids, []string{"b", "a", "c"}) {
+		t.Fatalf("order = %v, want b (three lists), a, c", ids)
+	}
+	if !slices.Equal(got[0].Mentions, []string{"PAY_LOAD"}) || got[0].Document != "one.md" || got[0].Text != "beta" {
+		t.Errorf("first result = %+v", got[0])
+	}
+	if x.got.Vector != nil || !slices.Contains(x.got.Names, "PAY_LOAD") || !strings.Contains(x.got.Lucene, "pay_load") || x.got.K != candidates {
+		t.Errorf("query = %+v", x.got)
+	}
 }
 
 func TestSearchUnavailable(t *testing.T) {

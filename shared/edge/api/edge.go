@@ -52,8 +52,15 @@ type Edge struct {
 	// (the source address's for a route without a token) before the
 	// handler runs; nil limits nothing.
 	Limits Limiter
-	Now    func() time.Time
+	// LimitBudget bounds the limiter's answer (default DefaultLimitBudget):
+	// past it the request is let through, as when the limiter fails, so a
+	// slow Redis costs each request at most this much.
+	LimitBudget time.Duration
+	Now         func() time.Time
 }
+
+// DefaultLimitBudget is how long a request waits for the rate limiter.
+const DefaultLimitBudget = 250 * time.Millisecond
 
 // Handle registers h on mux for rt ("GET /api/v1/jobs/{id}" patterns).
 func (e *Edge) Handle(mux *http.ServeMux, rt routes.HTTPRoute, h HandlerFunc) {
@@ -127,13 +134,19 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, rt routes.HTTPRoute
 
 // limit counts the request against identity's budget for the route's
 // kind. A refusal is a 429 problem with Retry-After; a limiter that cannot
-// answer lets the request through, logged.
+// answer within LimitBudget lets the request through, logged.
 func (e *Edge) limit(r *http.Request, rt routes.HTTPRoute, identity string) error {
 	if e.Limits == nil {
 		return nil
 	}
 	kind := ratelimit.ForHTTP(rt.Method, rt.Role == routes.RoleNone)
-	d, err := e.Limits.Allow(r.Context(), kind, identity)
+	budget := e.LimitBudget
+	if budget <= 0 {
+		budget = DefaultLimitBudget
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), budget)
+	defer cancel()
+	d, err := e.Limits.Allow(ctx, kind, identity)
 	if err != nil {
 		if e.Log != nil {
 			e.Log.WarnContext(r.Context(), "rate limiter unavailable: request let through", "kind", string(kind), "err", err.Error())

@@ -171,3 +171,41 @@ func TestSourceIP(t *testing.T) {
 		t.Errorf("SourceIP under API Gateway = %s, want the request context's sourceIp", got)
 	}
 }
+
+// stuckLimits answers only when its context ends, as a limiter behind a
+// Redis that stopped answering.
+type stuckLimits struct{}
+
+func (stuckLimits) Allow(ctx context.Context, _ ratelimit.Kind, _ string) (ratelimit.Decision, error) {
+	<-ctx.Done()
+	return ratelimit.Decision{}, ctx.Err()
+}
+
+// TestSlowLimiterCostsOnlyItsBudget: a limiter that does not answer holds a
+// request for LimitBudget, then the request is served (fail open), and the
+// handler still has the caller's full deadline.
+func TestSlowLimiterCostsOnlyItsBudget(t *testing.T) {
+	var logs, emf bytes.Buffer
+	var refused atomic.Int64
+	e, m := newEdge(t, &logs, &emf, &refused)
+	e.Limits = stuckLimits{}
+	e.LimitBudget = 50 * time.Millisecond
+	var handlerErr error
+	h := e.Wrap(routes.HTTPRoute{Method: "GET", Path: "/api/v1/plan/summary", Role: routes.RoleViewer},
+		func(w http.ResponseWriter, r *http.Request) error {
+			handlerErr = r.Context().Err()
+			w.WriteHeader(204)
+			return nil
+		})
+	tok, _, _ := m.Mint("ada", auth.RoleViewer)
+	req := httptest.NewRequest("GET", "/api/v1/plan/summary", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 204 || handlerErr != nil {
+		t.Fatalf("status %d, handler context %v; want 204 with a live context", rec.Code, handlerErr)
+	}
+	if !bytes.Contains(logs.Bytes(), []byte("rate limiter unavailable")) {
+		t.Errorf("the let-through was not logged: %s", logs.String())
+	}
+}

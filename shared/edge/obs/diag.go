@@ -5,13 +5,15 @@ import (
 	"encoding/json"
 	"io"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
 )
 
 // EnvDiagEvery turns on the process diagnostics: "500" writes one "diag"
-// line (invokes, goroutines, heap in use) every 500 invokes. The local
+// line (invokes, goroutines, heap in use, live heap after the last GC)
+// every 500 invokes. The local
 // stack's leak benchmark reads them; unset, nothing is counted or written.
 const EnvDiagEvery = "RESYNC_DIAG_EVERY"
 
@@ -52,9 +54,17 @@ func (d *Diag) tick() {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	// The live heap as the last GC marked it: unlike HeapInuse it holds no
+	// garbage, so it grows only with what the process keeps.
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	var liveBytes uint64
+	if live[0].Value.Kind() == metrics.KindUint64 {
+		liveBytes = live[0].Value.Uint64()
+	}
 	line, _ := json.Marshal(map[string]any{
 		"level": "INFO", "message": "diag", "invokes": n,
-		"goroutines": runtime.NumGoroutine(), "heapInuseBytes": ms.HeapInuse,
+		"goroutines": runtime.NumGoroutine(), "heapInuseBytes": ms.HeapInuse, "heapLiveBytes": liveBytes,
 	})
 	d.mu.Lock()
 	defer d.mu.Unlock()

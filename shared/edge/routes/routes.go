@@ -111,6 +111,8 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/workstations", Status, RoleViewer},
 		{"GET", "/api/v1/critical", Status, RoleViewer},
 		{"GET", "/api/v1/events", Status, RoleViewer},
+		// The monitor's events as alerts (severity, title), for the console's alerts panel.
+		{"GET", "/api/v1/alerts", Status, RoleViewer},
 		{"GET", "/api/v1/agents", Chat, RoleViewer},
 		// The shift handover digest (?shift=current|previous).
 		{"GET", "/api/v1/handover", Health, RoleViewer},
@@ -138,6 +140,8 @@ func HTTP() []HTTPRoute {
 		{"POST", "/api/v1/documents/upload-url", Admin, RoleOperator},
 		{"GET", "/api/v1/documents", Admin, RoleOperator},
 		{"DELETE", "/api/v1/documents/{id}", Admin, RoleOperator},
+		// A runbook's text, section by section: where a citation opens it.
+		{"GET", "/api/v1/documents/{id}/sections", Admin, RoleOperator},
 
 		// The MCP server (Streamable HTTP, stateless) and its OAuth 2.0
 		// protected-resource metadata (RFC 9728), at the root and at the

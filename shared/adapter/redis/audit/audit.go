@@ -10,7 +10,7 @@
 // Without Durable the stream is the whole trail (unit tests, tools).
 //
 // The stream ID, assigned by Redis, orders the index. Nothing here edits or
-// deletes an entry. List filters by user, action and time range, newest
+// deletes an entry. List filters by user, action, outcome and time range, newest
 // first, a page at a time; WriteCSV and Export export the index as CSV.
 package audit
 
@@ -181,15 +181,22 @@ func idTime(id string) (time.Time, error) {
 // Filter selects entries. Zero fields select everything.
 type Filter struct {
 	User   string
-	Action string    // exact, or a prefix ending in ":" ("execute:" is every execution)
-	From   time.Time // inclusive
-	To     time.Time // exclusive
-	Limit  int       // page size; default DefaultLimit, at most MaxLimit
-	Cursor string    // Page.Next of the previous page
+	Action string // exact, or a prefix ending in ":" ("execute:" is every execution)
+	// Outcome is the result's first word: "ok" matches "ok", "failed"
+	// matches "failed: HWA 409", "removed" matches "removed 3 keys"; ""
+	// matches every result.
+	Outcome string
+	From    time.Time // inclusive
+	To      time.Time // exclusive
+	Limit   int       // page size; default DefaultLimit, at most MaxLimit
+	Cursor  string    // Page.Next of the previous page
 }
 
 func (f Filter) match(r record) bool {
 	if f.User != "" && r.User != f.User {
+		return false
+	}
+	if f.Outcome != "" && r.Result != f.Outcome && !strings.HasPrefix(r.Result, f.Outcome+":") && !strings.HasPrefix(r.Result, f.Outcome+" ") {
 		return false
 	}
 	if f.Action != "" {

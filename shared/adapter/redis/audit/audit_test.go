@@ -114,6 +114,12 @@ func TestFilter(t *testing.T) {
 			{Filter{Action: "execute"}, nil},
 			{Filter{User: "alice", Action: "confirm"}, []int{1}},
 			{Filter{User: "dave"}, nil},
+			{Filter{Outcome: "ok"}, []int{2, 1}},
+			{Filter{Outcome: "failed"}, []int{4}},
+			{Filter{Outcome: "refused", User: "bob"}, []int{3}},
+			{Filter{Outcome: "fail"}, nil}, // a whole word, not a prefix
+			{Filter{Outcome: "refused"}, []int{3}},
+			{Filter{Outcome: "ok", Action: "execute:"}, []int{2}},
 		}
 		for _, tt := range tests {
 			got := mustList(t, b.log, tt.f)
