@@ -15,7 +15,6 @@ import (
 
 	"github.com/resync/resync/shared/adapter/push"
 	"github.com/resync/resync/shared/adapter/redis/alertstore"
-	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/monitorstore"
 	"github.com/resync/resync/shared/adapter/webhook"
 	"github.com/resync/resync/shared/app/handover"
@@ -148,9 +147,13 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		}
 		poster = push.NewPoster(push.NewClient(cfg, ep), push.NewRegistry(rdb, nil))
 	}
-	// The audit index is read, never written, here: the executed actions
-	// for the alerts and the handover.
-	trail := audit.New(rdb, audit.Config{})
+	// The audit trail: read for the executed actions of the alerts and the
+	// handover, written by the replays of dead letters (durably, as every
+	// writer's: AUDIT_BUCKET).
+	trail, _, err := base.Audit(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
 	urls, err := base.Webhooks(ctx, getenv)
 	if err != nil {
 		return nil, err
@@ -159,9 +162,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if len(off) > 0 {
 		base.Log.InfoContext(ctx, "alert channels without a webhook are off", "channels", off)
 	}
+	store := alertstore.New(rdb, "", 0)
 	var alerts *notify.Notifier
 	if len(channels) > 0 {
-		alerts = &notify.Notifier{Channels: channels, Sender: webhook.New(nil), Store: alertstore.New(rdb, "", 0), Console: s.console}
+		alerts = &notify.Notifier{Channels: channels, Sender: webhook.New(nil), Store: store, Console: s.console}
 	}
 	var mon *monitor.Monitor
 	var digest *handover.Builder
@@ -221,6 +225,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	if alerts != nil {
 		deps.notify, deps.actions = alerts, trail
+		deps.dead, deps.replay, deps.audit = store, alerts, trail
+		for _, c := range channels {
+			deps.channels = append(deps.channels, c.ID)
+		}
 	}
 	if base.Limits != nil {
 		deps.limits = base.Limits

@@ -51,6 +51,12 @@ type handlerDeps struct {
 	notify   notifier
 	actions  executedActions
 	handover digests // nil when HWA is not configured
+	// dead is the dead-letter list; replay and audit replay from it (nil
+	// when no channel has a webhook); channels are the configured ids.
+	dead     deadLetterStore
+	replay   replayer
+	audit    auditor
+	channels []string
 	auth     api.Authenticator
 	store    reports
 	check    deepChecker
@@ -77,9 +83,11 @@ func newHandler(d handlerDeps) (*handler, error) {
 	h := &handler{handlerDeps: d}
 	edge := &api.Edge{Function: function, Auth: d.auth, Log: d.log, Metrics: d.metrics, Refused: d.refused, Limits: d.limits, Now: d.now}
 	handlers := map[string]api.HandlerFunc{
-		"GET /health":          h.live,
-		"GET /health/deep":     h.deep,
-		"GET /api/v1/handover": h.getHandover,
+		"GET /health":                                        h.live,
+		"GET /health/deep":                                   h.deep,
+		"GET /api/v1/handover":                               h.getHandover,
+		"GET /api/v1/admin/alerts/dead-letters":              h.listDeadLetters,
+		"POST /api/v1/admin/alerts/dead-letters/{id}/replay": h.replayDeadLetter,
 	}
 	mux := http.NewServeMux()
 	if err := edge.Bind(mux, handlers); err != nil {

@@ -10,6 +10,10 @@
 // actions to the Teams and Slack channels (ALERTS_SECRET_ARN, ALERTS_RULES);
 // on the shift-handover schedule it posts the digest of the shift that
 // ended (SHIFTS in PLAN_TIME_ZONE), which GET /api/v1/handover also shows.
+// An alert no channel accepted is a dead letter: GET
+// /api/v1/admin/alerts/dead-letters lists them for admins, and POST
+// /api/v1/admin/alerts/dead-letters/{id}/replay sends one once more — once,
+// however many replays race, and audited (AUDIT_BUCKET) before and after.
 package main
 
 import (

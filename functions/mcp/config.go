@@ -81,7 +81,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, err
 	}
 	actions := ops.Actions
-	h, err := newHandler(deps{
+	d := deps{
 		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(agent.Knowledge{Impact: imp}).WithHandover(ops.Handover),
 		agents:  agents,
 		actions: actions,
@@ -89,7 +89,11 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		console: strings.TrimSuffix(getenv(config.EnvConsoleURL), "/"),
 		edge:    base.Edge(),
 		log:     base.Log,
-	})
+	}
+	if g != nil {
+		d.runbooks = g // the sections ingest wrote, as resources
+	}
+	h, err := newHandler(d)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,9 @@ type deps struct {
 	tools   *agent.Tools
 	agents  *agent.Agents
 	actions proposals
+	// runbooks are the ingested documents' sections; nil (no graph): no
+	// runbook resource.
+	runbooks runbooks
 	// issuer is the authorization server the metadata names (AUTH_ISSUER).
 	issuer string
 	// console is the web client's origin; empty: the request's origin.
@@ -255,6 +258,14 @@ func (h *handler) newServer(tools []string) *mcp.Server {
 			Name: "job-log", Title: "Job log", URITemplate: jobLogTemplate, MIMEType: "text/plain",
 			Description: "The last 100 lines of the log of a job's last run; {id} is a job id or name.",
 		}, h.jobLog)
+	}
+	if allowed[agent.ToolSearchRunbooks] && h.d.runbooks != nil {
+		s.AddResourceTemplate(&mcp.ResourceTemplate{
+			Name: "runbook-section", Title: "Runbook section", URITemplate: runbookTemplate, MIMEType: runbookMIME,
+			Description: "One section of an ingested runbook: {document} is the document id, {section} its heading path " +
+				"(headings joined by \" > \") path-escaped, " + sectionTop + " for the text before the first heading. resources/list names them all.",
+		}, h.runbookSection)
+		s.AddReceivingMiddleware(h.listSections)
 	}
 	return s
 }

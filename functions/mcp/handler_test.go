@@ -43,6 +43,7 @@ const (
 // Actions, served by httptest.
 type fixture struct {
 	sim    *hwasim.Server
+	books  *fakeRunbooks
 	plan   *planview.Service
 	audit  *audit.Log
 	srv    *httptest.Server
@@ -52,7 +53,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{now: t0}
+	f := &fixture{now: t0, books: newFakeRunbooks()}
 	f.sim = hwasim.New(hwasim.Config{Seed: 1, Now: t0})
 	simSrv := httptest.NewServer(f.sim)
 	t.Cleanup(simSrv.Close)
@@ -95,7 +96,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h, err := newHandler(deps{
-		tools: agent.NewTools(f.plan, hc, actions), agents: agents, actions: actions,
+		tools: agent.NewTools(f.plan, hc, actions), agents: agents, actions: actions, runbooks: f.books,
 		issuer: issuer, edge: setup.NewEdge(function, v, log, nil, nil), log: log,
 	})
 	if err != nil {
@@ -277,7 +278,7 @@ func TestJobLogResource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tmpl.ResourceTemplates) != 1 || tmpl.ResourceTemplates[0].URITemplate != jobLogTemplate {
+	if len(tmpl.ResourceTemplates) != 2 || tmpl.ResourceTemplates[0].URITemplate != jobLogTemplate {
 		t.Fatalf("templates: %+v", tmpl.ResourceTemplates)
 	}
 	res, err := cs.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: "resync://job/" + job.ID + "/log"})

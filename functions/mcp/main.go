@@ -3,7 +3,7 @@
 // any request) at /mcp, and the OAuth 2.0 protected-resource metadata that
 // tells an MCP client where to sign in. It offers the agents' tool catalogue,
 // filtered by the caller's roles exactly as the agents' allow-lists are, and
-// a job's log as a resource. An action proposed over MCP is executed only
+// as resources a job's log and the sections of the ingested runbooks. An action proposed over MCP is executed only
 // when a human confirms it with a justification: through MCP elicitation
 // when the client supports it, else in the web console.
 package main

@@ -166,6 +166,8 @@ func startStack(ctx context.Context, cfg config, out, procOut io.Writer, log *sl
 	// The functions post WebSocket frames to this server's @connections
 	// API with the real SDK client, which must sign.
 	env = append(env, sharedconfig.EnvWSEndpoint+"="+s.url)
+	// The web client is served here too: alert cards and MCP links point at it.
+	env = append(env, sharedconfig.EnvConsoleURL+"="+s.url)
 	env = append(env, localCredentials(env)...)
 	s.lambda = lambdasvc.New(lambdasvc.Options{Logger: log, Output: procOut})
 	// S3: the documents bucket's stand-in; its object events go to ingest.

@@ -40,6 +40,8 @@ import (
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/adapter/webhook/webhooktest"
+	"github.com/resync/resync/shared/domain/alert"
 	sharedconfig "github.com/resync/resync/shared/edge/config"
 )
 
@@ -155,9 +157,18 @@ func TestWebClient(t *testing.T) {
 	if neo.URI == "" && testenv.Required() {
 		t.Fatalf("%s is not set", testenv.EnvNeo4jURI)
 	}
+	// A Slack channel that refuses every alert at first: the abend the
+	// dashboard step provokes becomes a dead letter the admin replays.
+	night := webhooktest.NewReceiver(t, alert.Slack)
+	night.FailAlways(true)
+	rules := filepath.Join(t.TempDir(), "channels.json")
+	if err := os.WriteFile(rules, []byte(`{"channels": [{"id": "night-slack", "kind": "slack", "rules": [{"kinds": ["job_abended"]}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{
-		envWebDir: webDir,
-		"HWA_URL": hwaSrv.URL,
+		envWebDir:         webDir,
+		"HWA_URL":         hwaSrv.URL,
+		"ALERTS_WEBHOOKS": `{"night-slack": "` + night.URL + `"}`, "ALERTS_RULES": rules, envPassEnv: "ALERTS_WEBHOOKS,ALERTS_RULES",
 	}
 	fns := []string{"chat", "status", "admin", "health", "mcp"}
 	if neo.URI != "" {
@@ -695,6 +706,28 @@ func TestWebClient(t *testing.T) {
 		}
 	}
 	shot("review")
+
+	// The shift handover: the rerun confirmed in chat, with who and why.
+	do("handover", chromedp.Navigate(s.url+"/#/handover"))
+	waitJS("the handover", `document.getElementById('handover').innerText.includes('Open prompts (')`, 20*time.Second)
+	if v := eval(`document.getElementById('handover').innerText`); !strings.Contains(v, "Supplier re-sent the file (INC-4711)") || !strings.Contains(v, operatorUser) {
+		t.Errorf("the handover misses the confirmed rerun with who and why:\n%s", v)
+	}
+	checkA11y("the handover")
+	shot("handover")
+
+	// Dead letters: the abend no channel accepted, replayed from the page once.
+	do("dead letters", chromedp.Navigate(s.url+"/#/dead-letters"))
+	row := fmt.Sprintf(`[...document.querySelectorAll('#dead-letters tr[data-id]')].find((r) => r.innerText.includes(%q))`, "Job abended: "+running[0].Name)
+	waitJS("the dead letter", row+` !== undefined`, 20*time.Second)
+	checkA11y("the dead letters")
+	night.FailAlways(false)
+	do("replay", chromedp.Evaluate[chromedp.Void](row+`.querySelector('button').click()`))
+	waitJS("the replay", row+`.innerText.includes('Delivered to night-slack')`, 20*time.Second)
+	if n := night.Count("Job abended: " + running[0].Name); n != 1 || len(night.Invalid()) > 0 {
+		t.Errorf("the replayed abend reached the channel %d times (refused %v), want once", n, night.Invalid())
+	}
+	shot("dead-letters")
 
 	// Sign-in in AWS: Cognito's hosted UI (authorization code with PKCE),
 	// with a fake Cognito and the site behind a proxy whose config.json

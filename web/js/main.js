@@ -9,6 +9,8 @@ import { Dashboard } from './dashboard.js';
 import { showJob } from './job.js';
 import { Documents } from './documents.js';
 import { showReview } from './review.js';
+import { showDeadLetters } from './deadletters.js';
+import { showHandover } from './handover.js';
 import { ProposalDialog } from './proposal.js';
 import { showProposal } from './proposals.js';
 import { api } from './api.js';
@@ -176,6 +178,7 @@ function route() {
   switch (page) {
     case 'dashboard': showPage('dashboard'); pages.dashboard.show(); break;
     case 'search': showPage('search'); showSearch(); break;
+    case 'handover': showPage('handover'); showHandover(rawPage.split('?')[1]); break;
     case 'streams': showPage('object'); showStream(decodeURIComponent(arg)); break;
     case 'workstations': showPage('object'); showWorkstation(decodeURIComponent(arg)); break;
     case 'timeline': showPage('timeline'); import('./timeline.js').then((m) => m.showTimeline(), (err) => fill($('tl-body'), h('p', { class: 'error', role: 'alert' }, 'Could not load the timeline: ' + err.message))); break;
@@ -192,6 +195,9 @@ function route() {
     case 'review':
       if (!atLeast(s.role, 'admin')) return denied('review');
       showPage('review'); showReview(); break;
+    case 'dead-letters':
+      if (!atLeast(s.role, 'admin')) return denied('dead letters');
+      showPage('dead-letters'); showDeadLetters(); break;
     default: showPage('chat'); $('question').focus(); return;
   }
   $('main').focus();

@@ -82,7 +82,8 @@ func TestAuditBucket(t *testing.T) {
 				}
 			}
 		}
-		want := map[string]bool{"chat": true, "admin": true, "mcp": true} // mcp confirms proposals like chat
+		// mcp confirms proposals like chat; health audits the replays of dead letters
+		want := map[string]bool{"chat": true, "admin": true, "mcp": true, "health": true}
 		for fn := range fx.t.functions() {
 			if puts[fn] != want[fn] {
 				t.Errorf("function %s: may put audit records %v, want %v", fn, puts[fn], want[fn])

@@ -20,7 +20,7 @@ const (
 	EnvBedrockModel    = "BEDROCK_MODEL_ID"
 	EnvEmbeddingModel  = "BEDROCK_EMBED_MODEL_ID" // chat, ingest, health
 	EnvDocumentsBucket = "DOCUMENTS_BUCKET"       // admin, ingest
-	EnvAuditBucket     = "AUDIT_BUCKET"           // chat, admin: the durable audit trail
+	EnvAuditBucket     = "AUDIT_BUCKET"           // chat, admin, mcp, health: the durable audit trail
 	EnvWSEndpoint      = "WS_ENDPOINT"            // chat, ingest, health: https://<api>.execute-api.<region>.amazonaws.com/<stage>
 	EnvConsoleURL      = "CONSOLE_URL"            // mcp, health: the web client's origin, for links to proposals and jobs
 	EnvAlertsSecretARN = "ALERTS_SECRET_ARN"      // health: JSON {"<channel id>": "<webhook URL>"}

@@ -210,7 +210,7 @@ func TestCSPNamesOwnHosts(t *testing.T) {
 	})
 }
 
-// TestAuditWriters checks the audit trail's writers (chat, admin, mcp) may put,
+// TestAuditWriters checks the audit trail's writers (chat, admin, mcp, health) may put,
 // get and list records under the audit prefix, and nothing else there: no
 // delete, no tagging, no Object Lock retention or legal hold.
 func TestAuditWriters(t *testing.T) {
@@ -229,7 +229,8 @@ func TestAuditWriters(t *testing.T) {
 			}
 			sort.Strings(got)
 			var want []string
-			if fn == routes.Chat || fn == routes.Admin || fn == routes.MCP { // mcp confirms proposals like chat
+			// mcp confirms proposals like chat; health audits dead-letter replays
+			if fn == routes.Chat || fn == routes.Admin || fn == routes.MCP || fn == routes.Health {
 				objects := "<" + stack.IDAuditBucket + ".Arn>/" + stack.AuditPrefix + "*"
 				want = []string{"s3:GetObject " + objects, "s3:GetObjectVersion " + objects, "s3:ListBucketVersions <" + stack.IDAuditBucket + ".Arn>", "s3:PutObject " + objects}
 			}

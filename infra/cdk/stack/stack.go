@@ -107,8 +107,9 @@ func functionAccess() map[string]access {
 		routes.Admin:  {Documents: uploadDocuments, Audit: true},
 		routes.Ingest: {HWA: true, Bedrock: true, Documents: readDocuments, Connections: true},
 		// Health runs the plan monitor and the shift handover, which post
-		// to the chat webhooks with links into the console.
-		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true, Alerts: true, Console: true},
+		// to the chat webhooks with links into the console, and replays the
+		// dead letters (audited).
+		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true, Alerts: true, Console: true, Audit: true},
 		// MCP confirms proposals like chat (audited) and links to them in
 		// the console when the client cannot ask for a confirmation.
 		routes.MCP: {HWA: true, Audit: true, Console: true, Shifts: true},

@@ -1,138 +1,20 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
+	"github.com/resync/resync/shared/adapter/webhook/webhooktest"
 	"github.com/resync/resync/shared/domain/alert"
 )
-
-// schemas compiles the payload schemas of testdata.
-func schemas(t testing.TB) (teams, slack *jsonschema.Schema) {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	for url, file := range map[string]string{
-		"http://adaptivecards.io/schemas/adaptive-card.json": "testdata/adaptive-card.schema.json",
-		"https://resync.invalid/schemas/teams-message.json":  "testdata/teams-message.schema.json",
-		"https://resync.invalid/schemas/slack-message.json":  "testdata/slack-message.schema.json",
-	} {
-		f, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if err := c.AddResource(url, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var err error
-	if teams, err = c.Compile("https://resync.invalid/schemas/teams-message.json"); err != nil {
-		t.Fatal(err)
-	}
-	if slack, err = c.Compile("https://resync.invalid/schemas/slack-message.json"); err != nil {
-		t.Fatal(err)
-	}
-	return teams, slack
-}
-
-// Receiver is a local incoming webhook that validates every payload
-// against its schema and answers 400 (as Teams and Slack do) when it is
-// invalid; it keeps the valid ones.
-type Receiver struct {
-	*httptest.Server
-	mu       sync.Mutex
-	bodies   [][]byte
-	invalid  []string
-	failNext int // answer 503 to this many requests first
-}
-
-func NewReceiver(t testing.TB, kind string) *Receiver {
-	t.Helper()
-	teams, slack := schemas(t)
-	sch := map[string]*jsonschema.Schema{alert.Teams: teams, alert.Slack: slack}[kind]
-	r := &Receiver{}
-	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		b, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.failNext > 0 {
-			r.failNext--
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
-		if req.Method != http.MethodPost || !strings.HasPrefix(req.Header.Get("Content-Type"), "application/json") {
-			r.invalid = append(r.invalid, "not a JSON POST")
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		if err := validate(sch, kind, b); err != nil {
-			r.invalid = append(r.invalid, err.Error())
-			http.Error(w, "invalid payload", http.StatusBadRequest)
-			return
-		}
-		r.bodies = append(r.bodies, b)
-		if kind == alert.Slack {
-			_, _ = io.WriteString(w, "ok")
-			return
-		}
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	t.Cleanup(r.Close)
-	return r
-}
-
-// validate checks b against sch and the rules a schema cannot state.
-func validate(sch *jsonschema.Schema, kind string, b []byte) error {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	if err := sch.Validate(doc); err != nil {
-		return err
-	}
-	if kind == alert.Teams {
-		var env TeamsEnvelope
-		_ = json.Unmarshal(b, &env)
-		var major, minor int
-		if _, err := fmt.Sscanf(env.Attachments[0].Content.Version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 4) {
-			return fmt.Errorf("card version %q is below 1.4", env.Attachments[0].Content.Version)
-		}
-		if len(b) > 28*1024 {
-			return fmt.Errorf("message of %d bytes exceeds the 28 KB webhook limit", len(b))
-		}
-	}
-	return nil
-}
-
-func (r *Receiver) Bodies() [][]byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([][]byte(nil), r.bodies...)
-}
-
-func (r *Receiver) Invalid() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.invalid...)
-}
 
 func abend() alert.Alert {
 	return alert.Alert{Key: "event:job_abended:J1:R1", Kind: "job_abended", Severity: alert.Critical,
@@ -169,7 +51,7 @@ func TestPayloadsAreValid(t *testing.T) {
 		{"long title", alert.Alert{Key: "k", Title: strings.Repeat("T", 400), Text: strings.Repeat("x", 5000), Severity: alert.Info}},
 	}
 	for _, kind := range []string{alert.Teams, alert.Slack} {
-		recv := NewReceiver(t, kind)
+		recv := webhooktest.NewReceiver(t, kind)
 		s := New(nil)
 		for _, tt := range tests {
 			t.Run(kind+"/"+tt.name, func(t *testing.T) {
@@ -189,13 +71,13 @@ func TestPayloadsAreValid(t *testing.T) {
 
 // The schemas are not vacuous: payloads that break a rule are refused.
 func TestSchemasRefuseBadPayloads(t *testing.T) {
-	teams, slack := schemas(t)
+	v := webhooktest.MustValidator(t)
 	good, _ := json.Marshal(TeamsMessage(abend()))
-	if err := validate(teams, alert.Teams, good); err != nil {
+	if err := v.Validate(alert.Teams, good); err != nil {
 		t.Fatalf("good card refused: %v", err)
 	}
 	slackGood, _ := json.Marshal(SlackMessage(abend()))
-	if err := validate(slack, alert.Slack, slackGood); err != nil {
+	if err := v.Validate(alert.Slack, slackGood); err != nil {
 		t.Fatalf("good blocks refused: %v", err)
 	}
 	many := SlackMessage(abend())
@@ -232,8 +114,7 @@ func TestSchemasRefuseBadPayloads(t *testing.T) {
 	}
 	for _, tt := range bad {
 		b, _ := json.Marshal(tt.mutate())
-		sch := map[string]*jsonschema.Schema{alert.Teams: teams, alert.Slack: slack}[tt.kind]
-		if err := validate(sch, tt.kind, b); err == nil {
+		if err := v.Validate(tt.kind, b); err == nil {
 			t.Errorf("%s: accepted, want refused", tt.name)
 		}
 	}

@@ -44,9 +44,9 @@ func (t *Tools) shiftHandover(ctx context.Context, in ShiftHandoverInput) outcom
 	case err != nil:
 		return fail(CodeInternal, "the shift handover failed")
 	}
-	o := outcome{value: d, summary: fmt.Sprintf("shift %s: %d failures, %d recoveries, %d actions, %d late, %d at risk",
-		d.Shift, len(d.Failures), len(d.Recoveries), len(d.Actions), len(d.Late), len(d.AtRisk))}
-	for _, part := range [][]handover.Item{d.Failures, d.Recoveries, d.Actions, d.Late, d.AtRisk} {
+	o := outcome{value: d, summary: fmt.Sprintf("shift %s: %d failures, %d recoveries, %d actions, %d late, %d at risk, %d open prompts",
+		d.Shift, len(d.Failures), len(d.Recoveries), len(d.Actions), len(d.Late), len(d.AtRisk), len(d.Prompts))}
+	for _, part := range [][]handover.Item{d.Failures, d.Recoveries, d.Actions, d.Late, d.AtRisk, d.Prompts} {
 		for _, it := range part {
 			if it.JobID != "" {
 				o.refs = append(o.refs, ref{kind: "job", id: it.JobID})

@@ -12,11 +12,18 @@ import (
 	"github.com/resync/resync/shared/domain/workload"
 )
 
-// Plan reads the live plan (planview.HWA).
+// Plan reads the live plan (planview.HWA). Job returns one job with its
+// dependencies, which AllJobs does not carry (HWA fills them only for one
+// job): the open prompts are read from them.
 type Plan interface {
 	AllJobs(ctx context.Context) ([]workload.Job, error)
 	Streams(ctx context.Context) ([]workload.JobStream, error)
+	Job(ctx context.Context, id string) (workload.Job, error)
 }
+
+// maxPromptLookups bounds the jobs whose dependencies one digest reads for
+// their prompts; more are named as missing.
+const maxPromptLookups = 50
 
 // Actions lists the executed actions recorded in [from, to), oldest first
 // (the audit trail's "execute:" records).
@@ -47,6 +54,9 @@ type Digest struct {
 	Actions    []Item    `json:"actions"`
 	Late       []Item    `json:"late"`   // job streams and jobs still late
 	AtRisk     []Item    `json:"atRisk"` // critical jobs at risk
+	// Prompts are the jobs waiting for a prompt to be answered (a prompt
+	// dependency not yet satisfied), as the plan stands at the digest's end.
+	Prompts []Item `json:"prompts"`
 	// Missing names the sources that could not be read; the digest is
 	// then partial and says so.
 	Missing []string `json:"missing,omitempty"`
@@ -93,13 +103,17 @@ var ErrUnavailable = errors.New("handover: plan unavailable")
 func (b *Builder) Build(ctx context.Context, from, to, now time.Time) (Digest, error) {
 	z := b.Shifts.Zone()
 	d := Digest{Shift: b.Shifts.Name(from, to), From: from.UTC(), To: to.UTC(), Zone: z.String(), Complete: !to.After(now),
-		Failures: []Item{}, Recoveries: []Item{}, Actions: []Item{}, Late: []Item{}, AtRisk: []Item{}}
+		Failures: []Item{}, Recoveries: []Item{}, Actions: []Item{}, Late: []Item{}, AtRisk: []Item{}, Prompts: []Item{}}
 	jobs, err := b.Plan.AllJobs(ctx)
 	if err != nil {
 		return Digest{}, fmt.Errorf("handover: read jobs: %w: %w", ErrUnavailable, err)
 	}
 	clock := func(t time.Time) string { return t.In(z).Format("15:04") }
+	var waiting []workload.Job // jobs that may wait on a prompt
 	for _, j := range jobs {
+		if !j.Done() && (j.Sub == workload.SubHoldWaitingForPrompt || len(openPrompts(j)) > 0) {
+			waiting = append(waiting, j)
+		}
 		where := j.StreamName
 		if j.Workstation != "" {
 			where += " on " + j.Workstation
@@ -141,6 +155,7 @@ func (b *Builder) Build(ctx context.Context, from, to, now time.Time) (Digest, e
 				Cite: "job " + j.ID, Link: notify.JobLink(j.ID), JobID: j.ID})
 		}
 	}
+	d.Prompts, d.Missing = b.prompts(ctx, waiting, d.Missing)
 	if streams, err := b.Plan.Streams(ctx); err != nil {
 		d.Missing = append(d.Missing, "job streams: "+err.Error())
 	} else {
@@ -176,10 +191,64 @@ func (b *Builder) Build(ctx context.Context, from, to, now time.Time) (Digest, e
 	for _, list := range [][]Item{d.Failures, d.Recoveries, d.Actions} {
 		sort.SliceStable(list, func(a, b int) bool { return list[a].At.Before(list[b].At) })
 	}
-	for _, list := range [][]Item{d.Late, d.AtRisk} {
+	for _, list := range [][]Item{d.Late, d.AtRisk, d.Prompts} {
 		sort.SliceStable(list, func(a, b int) bool { return list[a].Text < list[b].Text })
 	}
 	return d, nil
+}
+
+// prompts lists the open prompts of the jobs that may wait on one, reading
+// each job's dependencies where the list did not carry them. A job that
+// cannot be read is named in missing.
+func (b *Builder) prompts(ctx context.Context, waiting []workload.Job, missing []string) ([]Item, []string) {
+	out := []Item{}
+	var unread []string
+	for i, j := range waiting {
+		if i == maxPromptLookups {
+			missing = append(missing, fmt.Sprintf("prompts: %d more jobs wait on prompts than the %d listed", len(waiting)-maxPromptLookups, maxPromptLookups))
+			break
+		}
+		if len(j.Dependencies) == 0 {
+			full, err := b.Plan.Job(ctx, j.ID)
+			if err != nil {
+				unread = append(unread, j.ID)
+				continue
+			}
+			j.Dependencies = full.Dependencies
+		}
+		where := j.StreamName
+		if j.Workstation != "" {
+			where += " on " + j.Workstation
+		}
+		open := openPrompts(j)
+		for _, p := range open {
+			cite := "job " + j.ID + " prompt " + p.Name
+			if p.ID != "" {
+				cite = "job " + j.ID + " prompt " + p.ID
+			}
+			out = append(out, Item{Text: fmt.Sprintf("%s (%s) waits for the prompt %s to be answered", j.Name, where, p.Name),
+				Cite: cite, Link: notify.JobLink(j.ID), JobID: j.ID})
+		}
+		if len(open) == 0 && j.Sub == workload.SubHoldWaitingForPrompt {
+			out = append(out, Item{Text: fmt.Sprintf("%s (%s) waits for a prompt to be answered", j.Name, where),
+				Cite: "job " + j.ID, Link: notify.JobLink(j.ID), JobID: j.ID})
+		}
+	}
+	if len(unread) > 0 {
+		missing = append(missing, "prompts: the dependencies of jobs "+strings.Join(unread, ", ")+" could not be read")
+	}
+	return out, missing
+}
+
+// openPrompts are the job's prompt dependencies not yet satisfied.
+func openPrompts(j workload.Job) []workload.Dependency {
+	var out []workload.Dependency
+	for _, d := range j.UnsatisfiedDependencies() {
+		if d.Type == workload.DepPrompt {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func failed(s workload.InternalStatus) bool {
@@ -218,12 +287,13 @@ func (d Digest) Alert() notify.Alert {
 		}
 		return s
 	}
-	text := fmt.Sprintf("%d failures, %d recoveries, %d actions, %d late, %d at risk", len(d.Failures), len(d.Recoveries), len(d.Actions), len(d.Late), len(d.AtRisk))
+	text := fmt.Sprintf("%d failures, %d recoveries, %d actions, %d late, %d at risk, %d open prompts",
+		len(d.Failures), len(d.Recoveries), len(d.Actions), len(d.Late), len(d.AtRisk), len(d.Prompts))
 	if len(d.Missing) > 0 {
 		text += "; partial: " + strings.Join(d.Missing, "; ")
 	}
 	return notify.Alert{Key: d.Key(), Kind: notify.Handover, Severity: notify.Info, At: d.To,
 		Title: fmt.Sprintf("Shift handover %s (%s)", d.Shift, d.Zone), Text: text, Link: notify.DashboardLink,
 		Sections: []notify.Section{sec("Failures", d.Failures), sec("Recoveries", d.Recoveries),
-			sec("Actions taken", d.Actions), sec("Still late", d.Late), sec("At risk", d.AtRisk)}}
+			sec("Actions taken", d.Actions), sec("Still late", d.Late), sec("At risk", d.AtRisk), sec("Open prompts", d.Prompts)}}
 }

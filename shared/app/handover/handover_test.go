@@ -205,11 +205,40 @@ func TestDigestOfASimulatedNight(t *testing.T) {
 	if lateStreams == 0 {
 		t.Errorf("no job stream is late at 06:00: the fixture proves nothing about late streams")
 	}
-	t.Logf("night: %d abends, %d actions, %d late streams; digest: %d failures, %d recoveries, %d late, %d at risk",
-		abends, len(justification), lateStreams, len(d.Failures), len(d.Recoveries), len(d.Late), len(d.AtRisk))
+	// Every open prompt: a job not done with a prompt dependency not yet
+	// satisfied (read from the job's own dependencies, as HWA fills them).
+	prompts := cited(d.Prompts)
+	openPrompts := 0
+	for _, j := range all {
+		if j.Done() {
+			continue
+		}
+		full, err := hc.Job(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dep := range full.UnsatisfiedDependencies() {
+			if dep.Type != workload.DepPrompt {
+				continue
+			}
+			openPrompts++
+			found := false
+			for cite, it := range prompts {
+				found = found || strings.HasPrefix(cite, "job "+j.ID+" prompt ") && strings.Contains(it.Text, dep.Name)
+			}
+			if !found {
+				t.Errorf("the open prompt %s of %s (%s) is not in the digest: %+v", dep.Name, j.Name, j.ID, d.Prompts)
+			}
+		}
+	}
+	if openPrompts == 0 {
+		t.Errorf("no job waits on a prompt at 06:00: the fixture (FIX_WAIT_PROMPT) proves nothing about prompts")
+	}
+	t.Logf("night: %d abends, %d actions, %d late streams, %d open prompts; digest: %d failures, %d recoveries, %d late, %d at risk",
+		abends, len(justification), lateStreams, openPrompts, len(d.Failures), len(d.Recoveries), len(d.Late), len(d.AtRisk))
 
 	a := d.Alert()
-	if a.Key != d.Key() || len(a.Sections) != 5 || len(a.Sections[2].Lines) != len(d.Actions) {
+	if a.Key != d.Key() || len(a.Sections) != 6 || len(a.Sections[2].Lines) != len(d.Actions) || len(a.Sections[5].Lines) != len(d.Prompts) {
 		t.Errorf("alert = %+v", a)
 	}
 }

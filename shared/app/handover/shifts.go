@@ -1,7 +1,8 @@
 // Package handover writes the shift handover: what happened since a shift
 // boundary — failures and recoveries, the actions operators took with who
-// and which justification, and what is still late or at risk — with every
-// line citing the job or the audit record it comes from. Shifts are
+// and which justification, what is still late or at risk, and the prompts
+// jobs wait on — with every line citing the job or the audit record it
+// comes from. Shifts are
 // boundaries of the day in the plan's time zone (SHIFTS="06:00,14:00,22:00").
 // The digest is shown by GET /api/v1/handover and posted to the chat
 // channels (package notify) once per shift on the shift-handover schedule.

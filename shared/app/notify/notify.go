@@ -11,6 +11,9 @@
 // while its error is transient; an alert that still cannot be delivered is
 // written to the Store's bounded dead-letter list and its claim is kept, so
 // it is never sent twice — the dead letter is the record of what was lost.
+// Replay (replay.go) sends a dead letter once more: it takes the letter out
+// of the list first, so one replay of many sends it, and puts it back when
+// the channel refuses it again.
 //
 // The package decides; it does no I/O itself. Sender (package webhook) posts
 // the payload, Store (package redis/alertstore) keeps claims and dead

@@ -211,7 +211,7 @@ func (w *writer) handoverDigest(content string) error {
 	for _, part := range []struct {
 		title string
 		items []handover.Item
-	}{{"Failures", d.Failures}, {"Recoveries", d.Recoveries}, {"Actions taken", d.Actions}, {"Still late", d.Late}, {"Critical jobs at risk", d.AtRisk}} {
+	}{{"Failures", d.Failures}, {"Recoveries", d.Recoveries}, {"Actions taken", d.Actions}, {"Still late", d.Late}, {"Critical jobs at risk", d.AtRisk}, {"Open prompts", d.Prompts}} {
 		fmt.Fprintf(&b, "\n\n%s (%d):", part.title, len(part.items))
 		if len(part.items) == 0 {
 			b.WriteString(" none.")

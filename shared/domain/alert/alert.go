@@ -78,6 +78,10 @@ type Destination struct {
 // receiver refused the payload or the URL).
 var ErrPermanent = errors.New("alert: permanent delivery failure")
 
+// ErrNoDeadLetter is returned for a dead letter that is not (or no longer)
+// in the dead-letter list: unknown, or replayed by someone else meanwhile.
+var ErrNoDeadLetter = errors.New("alert: no such dead letter")
+
 // Action is one audited operator action (an "execute:<action>" record of
 // the audit trail).
 type Action struct {
@@ -111,6 +115,8 @@ func (a Action) JobID() string {
 
 // DeadLetter is the record of an alert that could not be delivered.
 type DeadLetter struct {
+	// ID names the dead letter for a replay; the store assigns it.
+	ID       string    `json:"id"`
 	Channel  string    `json:"channel"`
 	Key      string    `json:"key"`
 	Kind     string    `json:"kind"`
@@ -119,4 +125,6 @@ type DeadLetter struct {
 	Error    string    `json:"error"`
 	At       time.Time `json:"at"`
 	Alert    Alert     `json:"alert"`
+	// Replays counts the replays that failed too.
+	Replays int `json:"replays,omitempty"`
 }

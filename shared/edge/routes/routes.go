@@ -116,6 +116,10 @@ func HTTP() []HTTPRoute {
 		{"GET", "/api/v1/agents", Chat, RoleViewer},
 		// The shift handover digest (?shift=current|previous).
 		{"GET", "/api/v1/handover", Health, RoleViewer},
+		// Alerts no chat channel accepted, and their replay (audited; sent
+		// once): served by health, which holds the webhooks.
+		{"GET", "/api/v1/admin/alerts/dead-letters", Health, RoleAdmin},
+		{"POST", "/api/v1/admin/alerts/dead-letters/{id}/replay", Health, RoleAdmin},
 		// A proposal made from the console's job page: the chat function
 		// records it as propose_action does; the confirm frame executes it.
 		{"POST", "/api/v1/proposals", Chat, RoleOperator},

@@ -1,11 +1,15 @@
 // Package alertstore keeps the notifier's delivery claims and dead letters
 // in Redis: a claim is a key "<prefix>sent:<channel>:<alert key>" set with
 // SET NX and a TTL, so that of two overlapping runs only one sends; dead
-// letters are a list "<prefix>dead", newest first, trimmed to a bound.
+// letters are a list "<prefix>dead", newest first, trimmed to a bound. A
+// dead letter is taken out of the list for a replay with one LREM, so of
+// two replays of the same letter only one gets it.
 package alertstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -51,9 +55,17 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 	return ok, nil
 }
 
-// Dead appends d to the dead-letter list and trims it. It returns the
-// Redis error, wrapped.
+// Dead appends d to the dead-letter list and trims it, giving d an ID when
+// it has none (a letter put back after a failed replay keeps its own). It
+// returns the Redis error, wrapped.
 func (s *Store) Dead(ctx context.Context, d alert.DeadLetter) error {
+	if d.ID == "" {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("alertstore: dead letter %s: id: %w", d.Key, err)
+		}
+		d.ID = "dl-" + hex.EncodeToString(b[:])
+	}
 	b, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("alertstore: encode dead letter %s: %w", d.Key, err)
@@ -85,4 +97,29 @@ func (s *Store) DeadLetters(ctx context.Context, n int) ([]alert.DeadLetter, err
 		}
 	}
 	return out, nil
+}
+
+// Take removes the dead letter id from the list and returns it. It returns
+// an error wrapping alert.ErrNoDeadLetter when the list does not hold it
+// (unknown, or taken by a concurrent replay), else the Redis error, wrapped.
+func (s *Store) Take(ctx context.Context, id string) (alert.DeadLetter, error) {
+	raw, err := s.rdb.LRange(ctx, s.prefix+"dead", 0, s.deadMax-1).Result()
+	if err != nil {
+		return alert.DeadLetter{}, fmt.Errorf("alertstore: take dead letter %s: %w", id, err)
+	}
+	for _, r := range raw {
+		var d alert.DeadLetter
+		if json.Unmarshal([]byte(r), &d) != nil || d.ID != id {
+			continue
+		}
+		n, err := s.rdb.LRem(ctx, s.prefix+"dead", 1, r).Result()
+		if err != nil {
+			return alert.DeadLetter{}, fmt.Errorf("alertstore: take dead letter %s: %w", id, err)
+		}
+		if n == 0 {
+			break // a concurrent Take removed it first
+		}
+		return d, nil
+	}
+	return alert.DeadLetter{}, fmt.Errorf("alertstore: take dead letter %s: %w", id, alert.ErrNoDeadLetter)
 }
