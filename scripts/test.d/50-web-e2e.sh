@@ -27,7 +27,7 @@ mkdir -p test-output/screenshots
 export WEB_E2E_OUT="$ROOT/test-output/screenshots"
 LOG="$ROOT/test-output/web-e2e.log"
 rc=0
-go test -tags webe2e -count=1 -timeout 280s -run 'TestWebClient' -v ./infra/local/ >"$LOG" 2>&1 || rc=$?
+go test -tags webe2e -count=1 -timeout 420s -run 'TestWebClient' -v ./infra/local/ >"$LOG" 2>&1 || rc=$?
 # The test's own lines; the stack's process output stays in the log.
 grep -E '^(=== RUN|--- |PASS|FAIL|ok|web e2e:)|web_e2e_test.go|^#|\.go:[0-9]+:[0-9]+:' "$LOG" | grep -v '^        \[' || true
 if [ "$rc" -ne 0 ]; then
