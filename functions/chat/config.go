@@ -11,6 +11,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/resync/resync/functions/internal/agentsfile"
+	"github.com/resync/resync/functions/internal/embedder"
 	"github.com/resync/resync/functions/internal/operate"
 	"github.com/resync/resync/shared/adapter/bedrock"
 	"github.com/resync/resync/shared/adapter/graph"
@@ -19,7 +20,6 @@ import (
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/app/agent"
-	"github.com/resync/resync/shared/app/docs"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/memory"
 	"github.com/resync/resync/shared/app/offline"
@@ -188,7 +188,7 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 		base.Log.WarnContext(ctx, "the knowledge graph cannot be reached at start: runbook search, graph impact and memory answer with their fallbacks until it returns", "err", err.Error())
 	}
 	kn.close = func() { _ = store.Close(context.Background()) }
-	embed, err := newEmbedder(ctx, getenv, base)
+	embed, err := embedder.New(ctx, getenv, base.Log)
 	if err != nil {
 		kn.close()
 		return kn, err
@@ -211,30 +211,6 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 
 // startWait bounds how long a cold start waits for Neo4j to make its schema.
 const startWait = 3 * time.Second
-
-// newEmbedder embeds questions like ingest embedded the chunks: Bedrock
-// Titan when BEDROCK_EMBED_MODEL_ID is set, else the offline lexical
-// embedder.
-func newEmbedder(ctx context.Context, getenv func(string) string, base *setup.Base) (retrieve.Embedder, error) {
-	modelID := getenv(config.EnvEmbeddingModel)
-	if modelID == "" {
-		return docs.Hashing{Dims: graph.DefaultEmbeddingDimensions}, nil
-	}
-	region := getenv(config.EnvBedrockRegion)
-	if region == "" {
-		region = getenv("AWS_REGION")
-	}
-	client, err := bedrock.NewClient(ctx, region, getenv(config.EnvBedrockEndpoint))
-	if err != nil {
-		return nil, fmt.Errorf("chat: embeddings: %w", err)
-	}
-	e, err := bedrock.NewEmbedder(client, bedrock.EmbedderConfig{ModelID: modelID, Dimensions: graph.DefaultEmbeddingDimensions})
-	if err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
-	}
-	base.Log.InfoContext(ctx, "embedding questions with Bedrock", "model", modelID)
-	return e, nil
-}
 
 // newModel returns Bedrock when a model id is configured, else the offline
 // model.

@@ -43,7 +43,9 @@ type deadLetterPage struct {
 // the alerts no channel accepted, newest first.
 func (h *handler) listDeadLetters(w http.ResponseWriter, r *http.Request) error {
 	if h.dead == nil {
-		return api.Unavailable("the dead-letter list is not configured", 60)
+		// No alert channel, so nothing was ever dead-lettered.
+		api.WriteJSON(w, r, http.StatusOK, deadLetterPage{DeadLetters: []notify.DeadLetter{}, Channels: []string{}})
+		return nil
 	}
 	limit := 100
 	if v := r.URL.Query().Get("limit"); v != "" {
@@ -70,8 +72,11 @@ func (h *handler) listDeadLetters(w http.ResponseWriter, r *http.Request) error 
 // replays race (notify.Notifier.Replay) — and the replay is audited before
 // it runs and with its result after.
 func (h *handler) replayDeadLetter(w http.ResponseWriter, r *http.Request) error {
-	if h.dead == nil || h.replay == nil || h.audit == nil {
-		return api.Unavailable("no alert channel is configured, so nothing can be replayed", 60)
+	if h.dead == nil || h.replay == nil {
+		return api.NotFound("no such dead letter: no alert channel is configured, so there are none")
+	}
+	if h.audit == nil {
+		return api.Unavailable("the audit trail is not configured, so nothing can be replayed", 60)
 	}
 	id := r.PathValue("id")
 	if id == "" || len(id) > 64 || strings.ContainsAny(id, " /") {

@@ -157,3 +157,45 @@ func TestDeadLettersListedAndReplayedOnce(t *testing.T) {
 		t.Errorf("audited results %v; want 5 accepted, 4 failed, 1 delivered", results)
 	}
 }
+
+// TestDeadLettersWithoutChannels: a deployment with no alert channel has
+// no dead letters — the list is empty (not an outage) and a replay is a 404.
+func TestDeadLettersWithoutChannels(t *testing.T) {
+	_, rdb := newRedis(t)
+	v, err := auth.NewHS256([]byte(testSecret), testAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := auth.NewMinter([]byte(testSecret), testAuth, 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	h, err := newHandler(handlerDeps{
+		stage: stage.Development, auth: v, store: redisStore{rdb: rdb}, check: &checker{now: time.Now},
+		log: obs.NewLogger(logs, obs.ParseLevel("debug")), metrics: metrics.New(logs, "Resync", nil),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := m.Mint("root", auth.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"GET", "/api/v1/admin/alerts/dead-letters", 200, `{"deadLetters":[],"channels":[]}`},
+		{"POST", "/api/v1/admin/alerts/dead-letters/abc/replay", 404, "no alert channel is configured"},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.mux.ServeHTTP(rec, req)
+		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.body) {
+			t.Errorf("%s %s: %d %s, want %d with %s", tc.method, tc.path, rec.Code, rec.Body, tc.status, tc.body)
+		}
+	}
+}

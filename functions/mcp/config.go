@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"github.com/resync/resync/functions/internal/agentsfile"
+	"github.com/resync/resync/functions/internal/embedder"
 	"github.com/resync/resync/functions/internal/operate"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/app/retrieve"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/setup"
 )
@@ -63,9 +65,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, fmt.Errorf("mcp: agents.json: %w", err)
 	}
 	// Impact and why-waiting: the graph first when NEO4J_URI is set, HWA
-	// otherwise (the status function's rule). The runbook search needs the
-	// embedder ingest used, which this function is not given: it says so.
+	// otherwise (the status function's rule); the runbook search, with the
+	// embedder ingest used, when the graph is there.
 	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
+	kn := agent.Knowledge{Impact: imp}
 	g, err := base.Graph(ctx, getenv, false)
 	if err != nil {
 		return nil, err
@@ -73,6 +76,11 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if g != nil {
 		imp.Graph = g
 		a.closers = append(a.closers, func() { _ = g.Close(context.Background()) })
+		embed, err := embedder.New(ctx, getenv, base.Log)
+		if err != nil {
+			return nil, fmt.Errorf("mcp: %w", err)
+		}
+		kn.Runbooks = retrieve.New(g, embed)
 	}
 	// The same actions and handover as chat (package operate): a proposal
 	// confirmed in the console and over MCP still executes once.
@@ -82,7 +90,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	actions := ops.Actions
 	d := deps{
-		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(agent.Knowledge{Impact: imp}).WithHandover(ops.Handover),
+		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn).WithHandover(ops.Handover),
 		agents:  agents,
 		actions: actions,
 		issuer:  base.Config.Auth.Issuer,

@@ -14,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/resync/resync/internal/testenv"
+	"github.com/resync/resync/shared/app/agent"
 )
 
 // uploadRunbook uploads a runbook as the console does and waits until
@@ -119,5 +120,14 @@ func TestMCPRunbookSectionThroughTheStack(t *testing.T) {
 	}
 	if _, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: "resync://runbook/" + doc + "/No%20such%20section"}); err == nil {
 		t.Error("an unknown section was read")
+	}
+	// search_runbooks over MCP finds the same runbook, with its document
+	// and section to cite (the embedder is the one ingest used).
+	found, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: agent.ToolSearchRunbooks, Arguments: map[string]any{"query": "PAY_LOAD abends tablespace"}})
+	if err != nil || found.IsError {
+		t.Fatalf("search_runbooks over MCP: %v %+v", err, found)
+	}
+	if text := found.Content[0].(*mcp.TextContent).Text; !strings.Contains(text, name) || !strings.Contains(text, "When the load abends") {
+		t.Errorf("search_runbooks over MCP does not cite %s, section When the load abends: %s", name, text)
 	}
 }

@@ -132,7 +132,7 @@ func TestBedrockScoped(t *testing.T) {
 				}
 			}
 		}
-		want := map[string]bool{"chat": true, "ingest": true, "health": true}
+		want := map[string]bool{"chat": true, "ingest": true, "health": true, "mcp": true} // mcp: the embedding model only
 		for fn := range fx.t.functions() {
 			if granted[fn] != want[fn] {
 				t.Errorf("function %s: Bedrock granted %v, want %v", fn, granted[fn], want[fn])

@@ -77,7 +77,8 @@ type Stack struct {
 // which every function uses (and whose secrets every function reads).
 type access struct {
 	HWA         bool // HWA_URL and the HWA secret
-	Bedrock     bool
+	Bedrock     bool // the chat and embedding models
+	Embeddings  bool // the embedding model only (BEDROCK_EMBED_MODEL_ID, BEDROCK_REGION)
 	Documents   documentAccess
 	Audit       bool // writes audit records (and admin reads them)
 	Connections bool // post to WebSocket connections
@@ -112,7 +113,8 @@ func functionAccess() map[string]access {
 		routes.Health: {HWA: true, Bedrock: true, Connections: true, Metrics: true, Alerts: true, Console: true, Audit: true},
 		// MCP confirms proposals like chat (audited) and links to them in
 		// the console when the client cannot ask for a confirmation.
-		routes.MCP: {HWA: true, Audit: true, Console: true, Shifts: true},
+		// It searches the runbooks with the embedding model ingest used.
+		routes.MCP: {HWA: true, Embeddings: true, Audit: true, Console: true, Shifts: true},
 	}
 }
 
@@ -208,6 +210,10 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 			env[EnvBedrockRegion] = awscdk.Aws_REGION()
 			env[EnvEmbeddingModel] = jsii.String(st.EmbedModelID)
 		}
+		if acc.Embeddings {
+			env[EnvBedrockRegion] = awscdk.Aws_REGION()
+			env[EnvEmbeddingModel] = jsii.String(st.EmbedModelID)
+		}
 		if acc.Documents != noDocuments {
 			env[EnvDocumentsBucket] = docs.Bucket.BucketName()
 		}
@@ -255,6 +261,8 @@ func New(scope constructs.Construct, id string, props Props) (*Stack, error) {
 		}
 		if acc.Bedrock {
 			fn.Lambda.AddToRolePolicy(bedrockStatement(st.ChatModelID, st.EmbedModelID))
+		} else if acc.Embeddings {
+			fn.Lambda.AddToRolePolicy(bedrockStatement(st.EmbedModelID))
 		}
 		switch acc.Documents {
 		case readDocuments:
