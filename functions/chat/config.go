@@ -85,7 +85,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("chat: cache: %w", err)
 	}
-	plan := planview.New(planview.HWA{Client: hc}, c, nil)
+	plan := planview.New(hwa.PlanSource{Client: hc}, c, nil)
 	agents, err := agent.LoadAgents(agentsFile)
 	if err != nil {
 		return nil, fmt.Errorf("chat: agents.json: %w", err)
@@ -163,7 +163,7 @@ type knowledge struct {
 // the schema is made then (Store.Ready, memory.Ready).
 func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup.Base, plan *planview.Service, hc *hwa.Client) (knowledge, error) {
 	kn := knowledge{
-		tools: agent.Knowledge{Impact: &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}},
+		tools: agent.Knowledge{Impact: &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}},
 		close: func() {},
 	}
 	store, err := base.Graph(ctx, getenv, false)
@@ -193,7 +193,7 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 		kn.close()
 		return kn, err
 	}
-	mem, err := memory.New(memory.Config{Graph: store, Embed: embed, Auditor: &memory.Auditor{Plan: memory.PlanView{Plan: plan, Conditions: planview.HWA{Client: hc}}}})
+	mem, err := memory.New(memory.Config{Graph: store, Embed: embed, Auditor: &memory.Auditor{Plan: memory.PlanView{Plan: plan, Conditions: hwa.PlanSource{Client: hc}}}})
 	if err == nil && !graphDown {
 		if err = mem.Ready(startCtx); errors.Is(err, graph.ErrUnavailable) {
 			err = nil // made on the first search once Neo4j returns
@@ -204,7 +204,7 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 		return kn, fmt.Errorf("chat: %w", err)
 	}
 	kn.tools.Runbooks = retrieve.New(store, embed)
-	kn.tools.Impact = &impact.Service{Graph: store, Flow: hc, Jobs: planview.HWA{Client: hc}}
+	kn.tools.Impact = &impact.Service{Graph: store, Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
 	kn.memory = mem
 	return kn, nil
 }

@@ -113,7 +113,7 @@ func newFixtureWith(t testing.TB, model llm.Model, o fixtureOptions) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := planview.New(planview.HWA{Client: hc}, c, nil)
+	plan := planview.New(hwa.PlanSource{Client: hc}, c, nil)
 	agents, err := agent.LoadAgents(agentsFile)
 	if err != nil {
 		t.Fatal(err)

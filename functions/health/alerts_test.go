@@ -19,7 +19,6 @@ import (
 	"github.com/resync/resync/shared/adapter/webhook"
 	"github.com/resync/resync/shared/app/monitor"
 	"github.com/resync/resync/shared/app/notify"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/edge/metrics"
 	"github.com/resync/resync/shared/edge/obs"
 	"github.com/resync/resync/shared/edge/stage"
@@ -82,7 +81,7 @@ func TestOverlappingMonitorRunsAlertOnce(t *testing.T) {
 	logs := &lockedBuffer{}
 	h, err := newHandler(handlerDeps{
 		stage:   stage.Development,
-		monitor: &monitor.Monitor{Plan: planview.HWA{Client: hc}, Store: monitorstore.New(rdb), Now: func() time.Time { return now }},
+		monitor: &monitor.Monitor{Plan: hwa.PlanSource{Client: hc}, Store: monitorstore.New(rdb), Now: func() time.Time { return now }},
 		notify:  &notify.Notifier{Channels: channels, Sender: webhook.New(nil), Store: alertstore.New(rdb, "", 0), Console: "https://console.example"},
 		actions: trail,
 		store:   redisStore{rdb: rdb},

@@ -13,6 +13,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
+	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/push"
 	"github.com/resync/resync/shared/adapter/redis/alertstore"
 	"github.com/resync/resync/shared/adapter/redis/monitorstore"
@@ -20,7 +21,6 @@ import (
 	"github.com/resync/resync/shared/app/handover"
 	"github.com/resync/resync/shared/app/monitor"
 	"github.com/resync/resync/shared/app/notify"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/edge/config"
 	"github.com/resync/resync/shared/edge/setup"
 )
@@ -176,11 +176,11 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 			return nil, err
 		}
 		probes = append([]probe{hwaProbe(hc, s.checkTimeout)}, probes...)
-		mon = &monitor.Monitor{Plan: planview.HWA{Client: hc}, Store: monitorstore.New(rdb)}
+		mon = &monitor.Monitor{Plan: hwa.PlanSource{Client: hc}, Store: monitorstore.New(rdb)}
 		if poster != nil {
 			mon.Push = poster
 		}
-		digest = &handover.Builder{Plan: planview.HWA{Client: hc}, Actions: trail, Shifts: s.shifts}
+		digest = &handover.Builder{Plan: hwa.PlanSource{Client: hc}, Actions: trail, Shifts: s.shifts}
 	} else {
 		probes = append([]probe{skipped("hwa", config.EnvHWAURL+" is not set")}, probes...)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/resync/resync/functions/internal/agentsfile"
 	"github.com/resync/resync/functions/internal/embedder"
 	"github.com/resync/resync/functions/internal/operate"
+	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/impact"
@@ -59,7 +60,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, fmt.Errorf("mcp: cache: %w", err)
 	}
 	a.closers = append(a.closers, c.Close)
-	plan := planview.New(planview.HWA{Client: hc}, c, nil)
+	plan := planview.New(hwa.PlanSource{Client: hc}, c, nil)
 	agents, err := agent.LoadAgents(agentsfile.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("mcp: agents.json: %w", err)
@@ -67,7 +68,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	// Impact and why-waiting: the graph first when NEO4J_URI is set, HWA
 	// otherwise (the status function's rule); the runbook search, with the
 	// embedder ingest used, when the graph is there.
-	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
+	imp := &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
 	kn := agent.Knowledge{Impact: imp}
 	g, err := base.Graph(ctx, getenv, false)
 	if err != nil {

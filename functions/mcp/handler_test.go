@@ -70,7 +70,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(c.Close)
 	clock := func() time.Time { return f.now }
-	f.plan = planview.New(planview.HWA{Client: hc}, c, clock)
+	f.plan = planview.New(hwa.PlanSource{Client: hc}, c, clock)
 	f.audit = audit.New(rdb, audit.Config{Key: "audit"})
 	lim, err := ratelimit.New(rdb, ratelimit.Config{})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/adapter/redis/monitorstore"
 	"github.com/resync/resync/shared/app/impact"
@@ -55,11 +56,11 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 		base.Close()
 		return nil, err
 	}
-	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
+	imp := &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
 	if g != nil {
 		imp.Graph = g
 	}
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, nil), monitorstore.New(base.Redis), imp, hc, c, base.Edge(), base.Log)
+	h, err := newApp(planview.New(hwa.PlanSource{Client: hc}, c, nil), monitorstore.New(base.Redis), imp, hc, c, base.Edge(), base.Log)
 	if err != nil {
 		base.Close()
 		return nil, err

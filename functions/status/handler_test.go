@@ -115,9 +115,9 @@ func newFixture(t testing.TB) *fixture {
 	logs := &syncBuffer{}
 	logger := obs.NewLogger(logs, slog.LevelDebug)
 	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
-	imp := &impact.Service{Flow: hc, Jobs: planview.HWA{Client: hc}}
+	imp := &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
 	events := monitorstore.New(rdb)
-	h, err := newApp(planview.New(planview.HWA{Client: hc}, c, clk.Now), events, imp, hc, c, edge, logger)
+	h, err := newApp(planview.New(hwa.PlanSource{Client: hc}, c, clk.Now), events, imp, hc, c, edge, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,8 @@ func newEvalAuditor(t *testing.T, hc *hwa.Client) *evalAuditor {
 	if err != nil {
 		t.Fatalf("eval auditor: cache: %v", err)
 	}
-	plan := planview.New(planview.HWA{Client: hc}, c, nil)
-	return &evalAuditor{aud: &memory.Auditor{Plan: memory.PlanView{Plan: plan, Conditions: planview.HWA{Client: hc}}}}
+	plan := planview.New(hwa.PlanSource{Client: hc}, c, nil)
+	return &evalAuditor{aud: &memory.Auditor{Plan: memory.PlanView{Plan: plan, Conditions: hwa.PlanSource{Client: hc}}}}
 }
 
 // check audits one answer as given now and returns its findings as text; a

@@ -15,7 +15,6 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/handover"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -148,7 +147,7 @@ func TestHandoverOfASimulatedNightThroughTheStack(t *testing.T) {
 			t.Errorf("the confirmed rerun of %s (%q) is not in the digest with who and why: %+v", job, just, d.Actions)
 		}
 	}
-	streams, err := planview.HWA{Client: hc}.Streams(ctx)
+	streams, err := hwa.PlanSource{Client: hc}.Streams(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

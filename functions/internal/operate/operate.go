@@ -66,6 +66,6 @@ func Build(ctx context.Context, function string, getenv func(string) string, bas
 	if err != nil {
 		return Parts{}, fmt.Errorf("%s: %s/%s: %w", function, config.EnvShifts, config.EnvPlanTimeZone, err)
 	}
-	p.Handover = &handover.Builder{Plan: planview.HWA{Client: hc}, Actions: p.Audit, Shifts: shifts}
+	p.Handover = &handover.Builder{Plan: hwa.PlanSource{Client: hc}, Actions: p.Audit, Shifts: shifts}
 	return p, nil
 }

@@ -102,7 +102,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	e.plan = planview.New(planview.HWA{Client: hc}, c, e.clock.Now)
+	e.plan = planview.New(hwa.PlanSource{Client: hc}, c, e.clock.Now)
 	guardRDB := o.guard
 	if guardRDB == nil {
 		guardRDB = e.rdb

@@ -13,7 +13,6 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/agent/agenttest"
 	"github.com/resync/resync/shared/app/impact"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/app/retrieve"
 	"github.com/resync/resync/shared/domain/frames"
 )
@@ -129,7 +128,7 @@ func TestSearchRunbooksErrors(t *testing.T) {
 // it falls back to HWA and says so.
 func TestImpactAndWhyWaitingThroughTheService(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	svc := &impact.Service{Flow: e.hc, Jobs: planview.HWA{Client: e.hc}}
+	svc := &impact.Service{Flow: e.hc, Jobs: hwa.PlanSource{Client: e.hc}}
 	tools := e.tools.WithKnowledge(Knowledge{Impact: svc})
 	j := e.jobWithSuccessors(t)
 	ctx := context.Background()
@@ -262,7 +261,7 @@ func TestGraphBlackHoleTurnStillEnds(t *testing.T) {
 	const budget = 200 * time.Millisecond
 	tools := e.tools.WithKnowledge(Knowledge{
 		Runbooks:      stuckRunbooks{},
-		Impact:        &impact.Service{Graph: stuckGraph{}, Flow: e.hc, Jobs: planview.HWA{Client: e.hc}, GraphBudget: budget},
+		Impact:        &impact.Service{Graph: stuckGraph{}, Flow: e.hc, Jobs: hwa.PlanSource{Client: e.hc}, GraphBudget: budget},
 		SearchTimeout: budget,
 	})
 	m := agenttest.New(

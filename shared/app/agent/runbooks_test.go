@@ -9,11 +9,11 @@ import (
 
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/adapter/graph"
+	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/agent/agenttest"
 	"github.com/resync/resync/shared/app/docs"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/offline"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/app/retrieve"
 	"github.com/resync/resync/shared/domain/workload"
 )
@@ -93,7 +93,7 @@ func TestRunbookAnswerCitesTheSection(t *testing.T) {
 
 	tools := e.tools.WithKnowledge(Knowledge{
 		Runbooks: retrieve.New(store, embedder),
-		Impact:   &impact.Service{Graph: store, Flow: e.hc, Jobs: planview.HWA{Client: e.hc}},
+		Impact:   &impact.Service{Graph: store, Flow: e.hc, Jobs: hwa.PlanSource{Client: e.hc}},
 	})
 	r, err := NewRunner(RunnerConfig{Agents: e.agents, Models: OneModel(offline.New()), Tools: tools, History: e.history, Now: e.clock.Now})
 	if err != nil {

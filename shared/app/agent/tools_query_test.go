@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 )
@@ -16,7 +17,7 @@ import (
 // through the adapter, not through the tools.
 func planJobs(t *testing.T, e *env) []workload.Job {
 	t.Helper()
-	jobs, err := planview.HWA{Client: e.hc}.AllJobs(context.Background())
+	jobs, err := hwa.PlanSource{Client: e.hc}.AllJobs(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

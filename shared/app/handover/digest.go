@@ -12,7 +12,7 @@ import (
 	"github.com/resync/resync/shared/domain/workload"
 )
 
-// Plan reads the live plan (planview.HWA). Job returns one job with its
+// Plan reads the live plan (hwa.PlanSource). Job returns one job with its
 // dependencies, which AllJobs does not carry (HWA fills them only for one
 // job): the open prompts are read from them.
 type Plan interface {

@@ -16,7 +16,6 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/adapter/redis/audit"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -106,7 +105,7 @@ func TestDigestOfASimulatedNight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &Builder{Plan: planview.HWA{Client: hc}, Actions: trail, Shifts: shifts, Now: clock.Now}
+	b := &Builder{Plan: hwa.PlanSource{Client: hc}, Actions: trail, Shifts: shifts, Now: clock.Now}
 
 	justification := map[string]string{} // audit id → justification
 	rerun := map[string]bool{}           // job ids rerun
@@ -189,7 +188,7 @@ func TestDigestOfASimulatedNight(t *testing.T) {
 			t.Errorf("action %s (%q) missing or without who and justification: %+v", id, just, it)
 		}
 	}
-	streams, err := planview.HWA{Client: hc}.Streams(ctx)
+	streams, err := hwa.PlanSource{Client: hc}.Streams(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ type Flow interface {
 	Successors(ctx context.Context, jobID string, depth int) ([]hwa.Node, error)
 }
 
-// Jobs reads one job with its dependencies (planview.HWA).
+// Jobs reads one job with its dependencies (hwa.PlanSource).
 type Jobs interface {
 	Job(ctx context.Context, id string) (workload.Job, error)
 }

@@ -14,14 +14,13 @@ import (
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
 type env struct {
 	sim *hwasim.Server
 	hc  *hwa.Client
-	src planview.HWA
+	src hwa.PlanSource
 }
 
 func newEnv(t *testing.T) env {
@@ -33,7 +32,7 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{sim: sim, hc: hc, src: planview.HWA{Client: hc}}
+	return env{sim: sim, hc: hc, src: hwa.PlanSource{Client: hc}}
 }
 
 // withSuccessors returns jobs that have successors in HWA.

@@ -242,12 +242,12 @@ func onlyJob(s sentence, known map[string]Lookup) (PlanJob, bool) {
 type PlanView struct {
 	Plan *planview.Service
 	// Conditions, when set, makes the names of the plan's resources and
-	// prompts known (planview.HWA); nil leaves them unknown objects.
+	// prompts known (hwa.PlanSource); nil leaves them unknown objects.
 	Conditions ConditionNames
 }
 
 // ConditionNames says whether a name is a resource or a prompt of the
-// plan (planview.HWA).
+// plan (hwa.PlanSource).
 type ConditionNames interface {
 	ConditionNamed(ctx context.Context, name string) (bool, error)
 }

@@ -182,7 +182,7 @@ func (m *Monitor) save(ctx context.Context, snap Snapshot) error {
 	return nil
 }
 
-// Plan reads the whole plan (planview.HWA satisfies it).
+// Plan reads the whole plan (hwa.PlanSource satisfies it).
 type Plan interface {
 	AllJobs(ctx context.Context) ([]workload.Job, error)
 	Streams(ctx context.Context) ([]workload.JobStream, error)

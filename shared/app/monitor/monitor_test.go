@@ -13,7 +13,6 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/adapter/redis/monitorstore"
-	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -44,7 +43,7 @@ func TestAbendReachesClientsOnceThroughTheSimulator(t *testing.T) {
 	defer rdb.Close()
 	push := &recorder{}
 	store := monitorstore.New(rdb)
-	m := &Monitor{Plan: planview.HWA{Client: hc}, Store: store, Push: push, Now: func() time.Time { return now }}
+	m := &Monitor{Plan: hwa.PlanSource{Client: hc}, Store: store, Push: push, Now: func() time.Time { return now }}
 
 	res, err := m.Run(ctx)
 	if err != nil {

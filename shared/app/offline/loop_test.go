@@ -59,7 +59,7 @@ func newStack(t *testing.T) *stack {
 	}
 	t.Cleanup(c.Close)
 	now := func() time.Time { return t0 }
-	s.plan = planview.New(planview.HWA{Client: hc}, c, now)
+	s.plan = planview.New(hwa.PlanSource{Client: hc}, c, now)
 	guard := idempotency.New(idemstore.New(rdb, "idem:"), idempotency.Config{Expiry: time.Hour})
 	lim, err := ratelimit.New(rdb, ratelimit.Config{Prefix: "rl:"})
 	if err != nil {

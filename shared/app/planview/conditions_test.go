@@ -16,7 +16,7 @@ func TestConditionNamed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := HWA{Client: hc}
+	h := hwa.PlanSource{Client: hc}
 	for name, want := range map[string]bool{"DB_CONNECTIONS": true, "db_connections": true, "CONFIRM_TAPE": true,
 		"WAIT_PROMPT_J1": false, "NO_SUCH_THING": false} {
 		got, err := h.ConditionNamed(context.Background(), name)

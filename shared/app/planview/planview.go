@@ -21,121 +21,48 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/resync/resync/shared/domain/cached"
+	"github.com/resync/resync/shared/domain/planread"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
-// Errors returned by Service methods; test with errors.Is.
+// The plan-read vocabulary (shared/domain/planread), named here for the
+// views' callers.
 var (
-	// ErrNotFound: the job (or other object) is not in the plan.
-	ErrNotFound = errors.New("not found in the plan")
-	// ErrUnavailable: HWA could not be reached and nothing was cached.
-	ErrUnavailable = errors.New("HWA is unavailable")
-	// ErrBadQuery: a filter value is invalid.
-	ErrBadQuery = errors.New("invalid query")
+	ErrNotFound    = planread.ErrNotFound
+	ErrUnavailable = planread.ErrUnavailable
+	ErrBadQuery    = planread.ErrBadQuery
 )
 
-// Error is a planview error with a detail safe to show a client (ids and
-// filter values the client sent, never internal text). Kind is one of the
-// Err sentinels; errors.Is matches it and the cause.
-type Error struct {
-	Kind   error
-	Detail string
-	Err    error
-}
+type (
+	// Error is a plan-read error with a detail safe to show a client.
+	Error = planread.Error
+	// JobQuery filters a job list. Zero fields do not filter.
+	JobQuery = planread.JobQuery
+	// Watch names a list of jobs the summary shows.
+	Watch = planread.Watch
+)
 
-func (e *Error) Error() string {
-	s := e.Kind.Error() + ": " + e.Detail
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
+// Page size bounds and the summary's job lists.
+const (
+	DefaultLimit = planread.DefaultLimit
+	MaxLimit     = planread.MaxLimit
+	WatchAbended = planread.WatchAbended
+	WatchFailed  = planread.WatchFailed
+	WatchAtRisk  = planread.WatchAtRisk
+)
 
-// Unwrap returns the kind and the cause.
-func (e *Error) Unwrap() []error {
-	if e.Err == nil {
-		return []error{e.Kind}
-	}
-	return []error{e.Kind, e.Err}
-}
-
-func badQuery(format string, args ...any) error {
-	return &Error{Kind: ErrBadQuery, Detail: fmt.Sprintf(format, args...)}
-}
-
-// JobQuery filters a job list. Zero fields do not filter.
-type JobQuery struct {
-	Status      workload.CommonStatus   // common status, e.g. ERROR
-	Internal    workload.InternalStatus // internal status, e.g. ABEND
-	Stream      string                  // job stream name
-	Workstation string                  // workstation name
-	Name        string                  // name pattern; * and @ are wildcards
-	Critical    *bool
-	// Failed: jobs in error by workload.Job.Failed (ABEND, ABENP, FAIL,
-	// ERROR), what an operator means by "failed".
-	Failed bool
-	// Late: only jobs late by workload.Job.IsLate (true) or not late (false).
-	Late *bool
-	// Started: only jobs that have started — a run started, the last or an
-	// earlier one (an every-job between runs) — (true) or that have not
-	// started yet (false: no run, or only run records without a start).
-	Started *bool
-	// Time windows on the last run's start and end and on the scheduled
-	// time: a zero bound does not filter. A job that has not started (or
-	// ended) is outside any window on its start (or end).
-	StartedAfter, StartedBefore     time.Time
-	EndedAfter, EndedBefore         time.Time
-	ScheduledAfter, ScheduledBefore time.Time
-	Limit                           int // page size; 0 means DefaultLimit
-	Offset                          int
-}
+func badQuery(format string, args ...any) error { return planread.BadQuery(format, args...) }
 
 // inMemory reports whether q needs filters HWA's query language is not
 // given here (the failed set, time windows): those are answered from the
 // cached list of every job.
-func (q JobQuery) inMemory() bool {
+func inMemory(q JobQuery) bool {
 	return q.Failed || q.Late != nil || q.Started != nil || !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() || !q.EndedAfter.IsZero() ||
 		!q.EndedBefore.IsZero() || !q.ScheduledAfter.IsZero() || !q.ScheduledBefore.IsZero()
 }
 
-// Page size bounds for job lists.
-const (
-	DefaultLimit = 50
-	MaxLimit     = 500
-)
-
-// Validate checks the filter values and normalises paging.
-func (q *JobQuery) Validate() error {
-	if q.Status != "" && !q.Status.Valid() {
-		return badQuery("unknown status %q", q.Status)
-	}
-	if q.Internal != "" && !q.Internal.Valid() {
-		return badQuery("unknown internal status %q", q.Internal)
-	}
-	for _, v := range []struct{ name, val string }{{"stream", q.Stream}, {"workstation", q.Workstation}, {"name", q.Name}} {
-		if len(v.val) > 128 {
-			return badQuery("%s is longer than 128 characters", v.name)
-		}
-	}
-	for _, w := range [][2]time.Time{{q.StartedAfter, q.StartedBefore}, {q.EndedAfter, q.EndedBefore}, {q.ScheduledAfter, q.ScheduledBefore}} {
-		if !w[0].IsZero() && !w[1].IsZero() && w[1].Before(w[0]) {
-			return badQuery("a time window ends before it starts")
-		}
-	}
-	if q.Limit < 0 || q.Offset < 0 {
-		return badQuery("limit and offset must not be negative")
-	}
-	if q.Limit == 0 {
-		q.Limit = DefaultLimit
-	}
-	if q.Limit > MaxLimit {
-		q.Limit = MaxLimit
-	}
-	return nil
-}
-
-// key is the canonical cache key of the query.
-func (q JobQuery) key() string {
+// queryKey is the canonical cache key of the query.
+func queryKey(q JobQuery) string {
 	var b strings.Builder
 	add := func(k, v string) {
 		b.WriteString(k)
@@ -190,16 +117,6 @@ type Source interface {
 	// JobLog returns the last tail lines (at most maxBytes) of a run's log.
 	JobLog(ctx context.Context, runID string, tail, maxBytes int) (text string, truncated bool, err error)
 }
-
-// Watch names a list of jobs the summary shows.
-type Watch string
-
-// The summary's job lists, each the jobs a domain rule selects.
-const (
-	WatchAbended Watch = "abended" // workload.Job.Abended
-	WatchFailed  Watch = "failed"  // workload.Job.Failed
-	WatchAtRisk  Watch = "atRisk"  // workload.Job.AtRisk
-)
 
 // Counter reads what the plan summary needs — HWA's counts and bounded
 // pages, never the whole plan. Errors are as for Source.
@@ -426,11 +343,11 @@ func (s *Service) Jobs(ctx context.Context, q JobQuery) (JobList, error) {
 	if err := q.Validate(); err != nil {
 		return JobList{}, err
 	}
-	if q.inMemory() {
+	if inMemory(q) {
 		return s.filteredJobs(ctx, q)
 	}
 	var out JobList
-	meta, err := s.cached(ctx, cached.KindList, "jobs:"+q.key(), &out, func(ctx context.Context) (any, error) {
+	meta, err := s.cached(ctx, cached.KindList, "jobs:"+queryKey(q), &out, func(ctx context.Context) (any, error) {
 		jobs, total, err := s.src.JobPage(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("planview: list jobs: %w", err)

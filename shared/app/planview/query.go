@@ -51,7 +51,7 @@ func (s *Service) WithZone(loc *time.Location) *Service {
 }
 
 // matches reports whether v passes every filter of q.
-func (q JobQuery) matches(v JobView) bool {
+func matches(q JobQuery, v JobView) bool {
 	j := workload.Job{Common: v.Status, Internal: v.InternalStatus}
 	switch {
 	case q.Status != "" && v.Status != q.Status,
@@ -125,7 +125,7 @@ func (s *Service) filteredJobs(ctx context.Context, q JobQuery) (JobList, error)
 	}
 	var hits []JobView
 	for _, v := range all {
-		if q.matches(v) {
+		if matches(q, v) {
 			hits = append(hits, v)
 		}
 	}
@@ -216,7 +216,7 @@ func (s *Service) Count(ctx context.Context, q JobQuery, groupBy string) (Counts
 	n := map[string]int{}
 	out := Counts{GroupBy: groupBy, Groups: []Group{}, Meta: meta}
 	for _, v := range all {
-		if q.matches(v) {
+		if matches(q, v) {
 			out.Total++
 			n[key(v)]++
 		}

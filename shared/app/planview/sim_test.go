@@ -32,7 +32,7 @@ func newSimService(t *testing.T) (*Service, simPlan) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := HWA{Client: hc}
+	src := hwa.PlanSource{Client: hc}
 	ctx := context.Background()
 	var p simPlan
 	if p.jobs, err = src.AllJobs(ctx); err != nil {

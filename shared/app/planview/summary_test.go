@@ -38,7 +38,7 @@ func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // simSource returns the adapter over a simulator of n jobs (seed 1, plan
 // time t0) and the meter in front of it.
-func simSource(t testing.TB, n int) (HWA, *hwasim.Server, *meter) {
+func simSource(t testing.TB, n int) (hwa.PlanSource, *hwasim.Server, *meter) {
 	t.Helper()
 	sim := hwasim.New(hwasim.Config{Seed: 1, Jobs: n, Now: t0})
 	m := &meter{next: sim}
@@ -48,12 +48,12 @@ func simSource(t testing.TB, n int) (HWA, *hwasim.Server, *meter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return HWA{Client: hc}, sim, m
+	return hwa.PlanSource{Client: hc}, sim, m
 }
 
 // wantSummary is the summary of the whole plan by the domain rules, with
 // lists cut as Summary cuts them.
-func wantSummary(t *testing.T, src HWA, now time.Time) workload.Summary {
+func wantSummary(t *testing.T, src hwa.PlanSource, now time.Time) workload.Summary {
 	t.Helper()
 	ctx := context.Background()
 	jobs, err := src.AllJobs(ctx)

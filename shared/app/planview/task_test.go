@@ -35,10 +35,10 @@ func TestStartedCountsEarlierRuns(t *testing.T) {
 		started bool
 	}{{every, true}, {fresh, false}} {
 		v := jobView(tt.j, t0)
-		if got := (JobQuery{Started: &yes}).matches(v); got != tt.started {
+		if got := matches(JobQuery{Started: &yes}, v); got != tt.started {
 			t.Errorf("%s: started filter %v, want %v (view %+v)", tt.j.Name, got, tt.started, v)
 		}
-		if got := (JobQuery{Started: &no}).matches(v); got == tt.started {
+		if got := matches(JobQuery{Started: &no}, v); got == tt.started {
 			t.Errorf("%s: not-started filter %v", tt.j.Name, got)
 		}
 	}
