@@ -163,7 +163,7 @@ type knowledge struct {
 // the schema is made then (Store.Ready, memory.Ready).
 func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup.Base, plan *planview.Service, hc *hwa.Client) (knowledge, error) {
 	kn := knowledge{
-		tools: agent.Knowledge{Impact: &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}},
+		tools: agent.Knowledge{Impact: &impact.Service{Flow: hwa.PlanSource{Client: hc}, Jobs: hwa.PlanSource{Client: hc}}},
 		close: func() {},
 	}
 	store, err := base.Graph(ctx, getenv, false)
@@ -204,7 +204,7 @@ func buildKnowledge(ctx context.Context, getenv func(string) string, base *setup
 		return kn, fmt.Errorf("chat: %w", err)
 	}
 	kn.tools.Runbooks = retrieve.New(store, embed)
-	kn.tools.Impact = &impact.Service{Graph: store, Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
+	kn.tools.Impact = &impact.Service{Graph: store, Flow: hwa.PlanSource{Client: hc}, Jobs: hwa.PlanSource{Client: hc}}
 	kn.memory = mem
 	return kn, nil
 }

@@ -68,7 +68,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	// Impact and why-waiting: the graph first when NEO4J_URI is set, HWA
 	// otherwise (the status function's rule); the runbook search, with the
 	// embedder ingest used, when the graph is there.
-	imp := &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
+	imp := &impact.Service{Flow: hwa.PlanSource{Client: hc}, Jobs: hwa.PlanSource{Client: hc}}
 	kn := agent.Knowledge{Impact: imp}
 	g, err := base.Graph(ctx, getenv, false)
 	if err != nil {

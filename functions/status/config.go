@@ -56,7 +56,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*
 		base.Close()
 		return nil, err
 	}
-	imp := &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
+	imp := &impact.Service{Flow: hwa.PlanSource{Client: hc}, Jobs: hwa.PlanSource{Client: hc}}
 	if g != nil {
 		imp.Graph = g
 	}

@@ -115,7 +115,7 @@ func newFixture(t testing.TB) *fixture {
 	logs := &syncBuffer{}
 	logger := obs.NewLogger(logs, slog.LevelDebug)
 	edge := setup.NewEdge(function, v, logger, metrics.New(io.Discard, "Resync", nil), rdb)
-	imp := &impact.Service{Flow: hc, Jobs: hwa.PlanSource{Client: hc}}
+	imp := &impact.Service{Flow: hwa.PlanSource{Client: hc}, Jobs: hwa.PlanSource{Client: hc}}
 	events := monitorstore.New(rdb)
 	h, err := newApp(planview.New(hwa.PlanSource{Client: hc}, c, clk.Now), events, imp, hc, c, edge, logger)
 	if err != nil {

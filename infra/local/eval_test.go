@@ -68,7 +68,7 @@ type truth struct {
 }
 
 func loadTruth(ctx context.Context, sim *hwasim.Server, hc *hwa.Client, seed int64) (*truth, error) {
-	t := &truth{hc: hc, sim: sim, byName: map[string]workload.Job{}, impacts: &impact.Service{Flow: hc, Jobs: hc},
+	t := &truth{hc: hc, sim: sim, byName: map[string]workload.Job{}, impacts: &impact.Service{Flow: hwa.PlanSource{Client: hc}, Jobs: hwa.PlanSource{Client: hc}},
 		rnd: rand.New(rand.NewPCG(uint64(seed), 7)), now: sim.Now()}
 	list, err := hc.ListJobs(ctx, hwa.Query{})
 	if err != nil {

@@ -50,9 +50,6 @@ var debt = map[edge]string{
 		"they want a proposal store and a history store under shared/adapter/redis",
 	{"shared/app/agent", "shared/adapter/hwa"}: "hwa.Node in Flow, the action option types (Justification, ActionOptions, RerunDetails) " +
 		"and the sorting of hwa's error sentinels in tools.go and actions.go; they want domain types and errors translated at hwa's edge",
-	// shared/app/impact: the lead is unifying impact (issue 11); not touched here.
-	{"shared/app/impact", "shared/adapter/graph"}: "impact asks the graph store directly; being unified by the lead",
-	{"shared/app/impact", "shared/adapter/hwa"}:   "impact walks HWA's successors with hwa types and sorts hwa's errors; being unified by the lead",
 }
 
 // short leaves the module prefix off a path, as the debt list writes it.

@@ -10,9 +10,11 @@
 // Cypher as a parameter. bolt://, neo4j:// and Aura's neo4j+s:// URIs are
 // passed to the driver unchanged.
 //
-// Errors: ErrNotFound when a job is not in the graph, ErrUnavailable when the
-// server cannot be reached (callers fall back to HWA), ErrInvalid for bad
-// arguments; all wrapped with the operation.
+// Errors: ErrNotFound when a job is not in the graph, ErrNotSynced before
+// the first topology sync, ErrUnavailable when the server cannot be reached
+// (callers fall back to HWA) — these three are the domain's topology errors
+// (shared/domain/topology) — and ErrInvalid for bad arguments; all wrapped
+// with the operation.
 package graph
 
 import (
@@ -23,17 +25,23 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"github.com/resync/resync/shared/domain/topology"
 )
 
 // Errors returned by the Store, tested with errors.Is.
 var (
-	// ErrNotFound means the job (or other object) is not in the graph.
-	ErrNotFound = errors.New("not found in the graph")
+	// ErrNotFound means the job (or other object) is not in the graph. It
+	// is the domain's topology.ErrNotFound, so callers need not import the
+	// driver's package to sort it.
+	ErrNotFound = topology.ErrNotFound
 	// ErrNotSynced means the graph was reached but no topology sync of the
-	// engine has completed yet, so it holds no plan to answer from.
-	ErrNotSynced = errors.New("the knowledge graph has not been synced yet")
-	// ErrUnavailable means Neo4j could not be reached or did not answer.
-	ErrUnavailable = errors.New("graph unavailable")
+	// engine has completed yet, so it holds no plan to answer from
+	// (topology.ErrNotSynced).
+	ErrNotSynced = topology.ErrNotSynced
+	// ErrUnavailable means Neo4j could not be reached or did not answer
+	// (topology.ErrUnavailable).
+	ErrUnavailable = topology.ErrUnavailable
 	// ErrInvalid means an argument or the configuration is invalid.
 	ErrInvalid = errors.New("invalid argument")
 	// ErrSchema means an existing index does not match the configuration

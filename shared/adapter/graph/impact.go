@@ -9,6 +9,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/resync/resync/shared/domain/topology"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -96,16 +97,9 @@ func (s *Store) WhyWaiting(ctx context.Context, jobID string) (WaitAnalysis, err
 	return wa, nil
 }
 
-// CriticalPath says whether a job is on a critical path.
-type CriticalPath struct {
-	Job workload.Job
-	// OnPath is true when the job is critical itself or feeds a critical job
-	// through dependencies flagged critical.
-	OnPath bool
-	// Feeds lists the critical jobs downstream reached through critical
-	// dependencies only (at most 50, ordered by key).
-	Feeds []workload.Job
-}
+// CriticalPath says whether a job is on a critical path (the domain's
+// topology.CriticalPath).
+type CriticalPath = topology.CriticalPath
 
 // OnCriticalPath reports whether jobID is on a critical path (see
 // CriticalPath). It walks the critical dependencies downstream breadth

@@ -256,3 +256,43 @@ func (h PlanSource) ConditionNamed(ctx context.Context, name string) (bool, erro
 	}
 	return false, nil
 }
+
+// SuccessorJobs returns the jobs of HWA's successor walk of jobID, depth
+// levels down (Client.Successors without its job-stream nodes), for the
+// impact service's Flow. Each job carries what the walk says of it — id,
+// name, folder, workstation, scheduled time, priority — and its
+// dependencies, which name its predecessors within the walk; status and
+// the critical flag are not in the walk (read the job for them). Errors are
+// plan-read errors: planread.ErrNotFound for an unknown job.
+func (h PlanSource) SuccessorJobs(ctx context.Context, jobID string, depth int) ([]workload.Job, error) {
+	nodes, err := h.Client.Successors(ctx, jobID, depth)
+	if errors.Is(err, ErrNotFound) {
+		return nil, &planread.Error{Kind: planread.ErrNotFound, Detail: fmt.Sprintf("no job %q in the plan", jobID), Err: err}
+	}
+	if err != nil {
+		return nil, planError(err)
+	}
+	out := make([]workload.Job, 0, len(nodes))
+	for _, n := range nodes {
+		if n.Kind != "" && n.Kind != NodeJob {
+			continue
+		}
+		out = append(out, workload.Job{ID: n.ID, Name: n.Name, Folder: n.Folder, WorkstationID: n.WorkstationID,
+			Workstation: n.Workstation, SchedTime: n.SchedTime, Priority: n.Priority, Dependencies: n.Dependencies})
+	}
+	return out, nil
+}
+
+// ResourceNamed returns the plan's resource called name, with its holders,
+// and whether there is one (the impact service's Resources). Errors are
+// plan-read errors.
+func (h PlanSource) ResourceNamed(ctx context.Context, name string) (workload.Resource, bool, error) {
+	rs, err := h.Client.Resources(ctx, Query{OQL: Eq("name", name), MaxResults: 1})
+	if err != nil {
+		return workload.Resource{}, false, planError(err)
+	}
+	if len(rs) == 0 {
+		return workload.Resource{}, false, nil
+	}
+	return rs[0], true, nil
+}

@@ -446,7 +446,7 @@ func (r *recordingImpacts) Impact(ctx context.Context, jobID string, depth int) 
 // GET /jobs/{id}/impact use — not a private HWA walk of its own.
 func TestProposalImpactComesFromTheImpactService(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	rec := &recordingImpacts{Impacts: &impact.Service{Flow: e.hc, Jobs: e.hc}}
+	rec := &recordingImpacts{Impacts: e.tools.impacts()}
 	cfg := e.actions.cfg
 	cfg.Impact = rec
 	actions, err := NewActions(cfg)

@@ -128,7 +128,7 @@ func TestSearchRunbooksErrors(t *testing.T) {
 // it falls back to HWA and says so.
 func TestImpactAndWhyWaitingThroughTheService(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	svc := &impact.Service{Flow: e.hc, Jobs: hwa.PlanSource{Client: e.hc}}
+	svc := &impact.Service{Flow: hwa.PlanSource{Client: e.hc}, Jobs: hwa.PlanSource{Client: e.hc}}
 	tools := e.tools.WithKnowledge(Knowledge{Impact: svc})
 	j := e.jobWithSuccessors(t)
 	ctx := context.Background()
@@ -261,7 +261,7 @@ func TestGraphBlackHoleTurnStillEnds(t *testing.T) {
 	const budget = 200 * time.Millisecond
 	tools := e.tools.WithKnowledge(Knowledge{
 		Runbooks:      stuckRunbooks{},
-		Impact:        &impact.Service{Graph: stuckGraph{}, Flow: e.hc, Jobs: hwa.PlanSource{Client: e.hc}, GraphBudget: budget},
+		Impact:        &impact.Service{Graph: stuckGraph{}, Flow: hwa.PlanSource{Client: e.hc}, Jobs: hwa.PlanSource{Client: e.hc}, GraphBudget: budget},
 		SearchTimeout: budget,
 	})
 	m := agenttest.New(

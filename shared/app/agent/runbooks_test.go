@@ -93,7 +93,7 @@ func TestRunbookAnswerCitesTheSection(t *testing.T) {
 
 	tools := e.tools.WithKnowledge(Knowledge{
 		Runbooks: retrieve.New(store, embedder),
-		Impact:   &impact.Service{Graph: store, Flow: e.hc, Jobs: hwa.PlanSource{Client: e.hc}},
+		Impact:   &impact.Service{Graph: store, Flow: hwa.PlanSource{Client: e.hc}, Jobs: hwa.PlanSource{Client: e.hc}},
 	})
 	r, err := NewRunner(RunnerConfig{Agents: e.agents, Models: OneModel(offline.New()), Tools: tools, History: e.history, Now: e.clock.Now})
 	if err != nil {

@@ -551,8 +551,9 @@ func (t *Tools) impacts() Impacts {
 	if t.knowledge.Impact != nil {
 		return t.knowledge.Impact
 	}
-	if jobs, ok := t.flow.(impact.Jobs); ok {
-		return &impact.Service{Flow: t.flow, Jobs: jobs}
+	if c, ok := t.flow.(*hwa.Client); ok {
+		src := hwa.PlanSource{Client: c}
+		return &impact.Service{Flow: src, Jobs: src}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -49,13 +48,14 @@ type Condition struct {
 	Holders   []Holder `json:"holders,omitempty"`
 }
 
-// Resources reads the plan's resources (*hwa.Client).
+// Resources reads one resource of the plan by name, with its holders
+// (hwa.PlanSource): false when the plan has none by that name.
 type Resources interface {
-	Resources(ctx context.Context, q hwa.Query) ([]workload.Resource, error)
+	ResourceNamed(ctx context.Context, name string) (workload.Resource, bool, error)
 }
 
 // resources returns the resource reader: Service.Resources, else Flow
-// when it reads resources too (*hwa.Client does), else nil.
+// when it reads resources too (hwa.PlanSource does), else nil.
 func (s *Service) resources() Resources {
 	if s.Resources != nil {
 		return s.Resources
@@ -163,10 +163,10 @@ func (s *Service) resource(ctx context.Context, name string, cache map[string]*w
 	if rr == nil || name == "" {
 		return nil
 	}
-	rs, err := rr.Resources(ctx, hwa.Query{OQL: hwa.Eq("name", name), MaxResults: 1})
-	if err != nil || len(rs) == 0 {
+	r, ok, err := rr.ResourceNamed(ctx, name)
+	if err != nil || !ok {
 		return nil
 	}
-	cache[name] = &rs[0]
+	cache[name] = &r
 	return cache[name]
 }

@@ -16,7 +16,7 @@ import (
 func TestWhyNamesPromptResourceAndFile(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	svc := &Service{Flow: e.hc, Jobs: e.src}
+	svc := &Service{Flow: e.src, Jobs: e.src}
 	one := func(name string) workload.Job {
 		t.Helper()
 		js, err := e.hc.ListJobs(ctx, hwa.Query{OQL: hwa.Eq("name", name)})

@@ -20,9 +20,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/adapter/graph"
-	"github.com/resync/resync/shared/adapter/hwa"
-	"github.com/resync/resync/shared/app/planview"
+	"github.com/resync/resync/shared/domain/planread"
+	"github.com/resync/resync/shared/domain/topology"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -105,19 +104,25 @@ type Why struct {
 	Conditions []Condition `json:"conditions"`
 }
 
-// Graph is the graph store's queries (*graph.Store).
+// Graph is the topology store's queries (*graph.Store). Its errors are
+// the domain's: topology.ErrNotSynced, ErrNotFound and ErrUnavailable make
+// the answer fall back to HWA; any other error is returned.
 type Graph interface {
-	Successors(ctx context.Context, jobID string, depth int) ([]graph.Successor, error)
-	WhyWaiting(ctx context.Context, jobID string) (graph.WaitAnalysis, error)
-	OnCriticalPath(ctx context.Context, jobID string) (graph.CriticalPath, error)
+	Successors(ctx context.Context, jobID string, depth int) ([]workload.Reached, error)
+	WhyWaiting(ctx context.Context, jobID string) (workload.WaitAnalysis, error)
+	OnCriticalPath(ctx context.Context, jobID string) (topology.CriticalPath, error)
 }
 
-// Flow is HWA's successor call (*hwa.Client).
+// Flow is HWA's successor walk (hwa.PlanSource): the jobs depth levels
+// downstream of jobID, each with the dependencies that link it to its
+// predecessors in the walk. Errors are plan-read errors
+// (planread.ErrNotFound for an unknown job).
 type Flow interface {
-	Successors(ctx context.Context, jobID string, depth int) ([]hwa.Node, error)
+	SuccessorJobs(ctx context.Context, jobID string, depth int) ([]workload.Job, error)
 }
 
-// Jobs reads one job with its dependencies (hwa.PlanSource).
+// Jobs reads one job with its dependencies (hwa.PlanSource). Errors are
+// plan-read errors (planread.ErrNotFound, ErrBadQuery, ErrUnavailable).
 type Jobs interface {
 	Job(ctx context.Context, id string) (workload.Job, error)
 }
@@ -129,7 +134,7 @@ type Service struct {
 	Flow  Flow
 	Jobs  Jobs
 	// Resources reads the resources a condition names, for their holders;
-	// nil: Flow when it reads resources too (*hwa.Client), else none.
+	// nil: Flow when it reads resources too (hwa.PlanSource), else none.
 	Resources Resources
 	// GraphBudget bounds the graph attempt of one answer (zero:
 	// DefaultGraphBudget); it never takes more than graphShare of the time
@@ -180,11 +185,11 @@ const (
 // the note that says why the answer comes from HWA.
 func fallback(err error) (string, bool) {
 	switch {
-	case errors.Is(err, graph.ErrNotSynced):
+	case errors.Is(err, topology.ErrNotSynced):
 		return graphNotSynced, true
-	case errors.Is(err, graph.ErrNotFound):
+	case errors.Is(err, topology.ErrNotFound):
 		return graphNoJob, true
-	case errors.Is(err, graph.ErrUnavailable):
+	case errors.Is(err, topology.ErrUnavailable):
 		return graphDown, true
 	}
 	return "", false
@@ -203,9 +208,9 @@ func clamp(depth int) (int, error) {
 func (s *Service) job(ctx context.Context, id string) (workload.Job, error) {
 	j, err := s.Jobs.Job(ctx, id)
 	switch {
-	case errors.Is(err, planview.ErrNotFound), errors.Is(err, hwa.ErrNotFound):
+	case errors.Is(err, planread.ErrNotFound):
 		return j, fmt.Errorf("%w: %s", ErrNotFound, id)
-	case errors.Is(err, planview.ErrBadQuery):
+	case errors.Is(err, planread.ErrBadQuery):
 		return j, fmt.Errorf("%w: %v", ErrInvalid, err)
 	case err != nil:
 		return j, fmt.Errorf("%w: %v", ErrUnavailable, err)
@@ -236,9 +241,9 @@ func (s *Service) Impact(ctx context.Context, jobID string, depth int) (Impact, 
 	if err != nil {
 		return Impact{}, err
 	}
-	nodes, err := s.Flow.Successors(ctx, jobID, depth)
+	nodes, err := s.Flow.SuccessorJobs(ctx, jobID, depth)
 	if err != nil {
-		if errors.Is(err, hwa.ErrNotFound) {
+		if errors.Is(err, planread.ErrNotFound) {
 			return Impact{}, fmt.Errorf("%w: %s", ErrNotFound, jobID)
 		}
 		return Impact{}, fmt.Errorf("%w: successors of %s: %v", ErrUnavailable, jobID, err)
@@ -264,16 +269,13 @@ func (s *Service) Impact(ctx context.Context, jobID string, depth int) (Impact, 
 	return out, nil
 }
 
-// flowTree is the successor tree of one HWA successor call as a
+// flowTree is the successor tree of one HWA successor walk as a
 // workload.SuccessorReader: each node's dependencies name its predecessors,
 // and each node's job is read once for its status and critical flag (a node
 // that cannot be read keeps what the tree says about it).
-func (s *Service) flowTree(ctx context.Context, nodes []hwa.Node) workload.SuccessorReader {
+func (s *Service) flowTree(ctx context.Context, nodes []workload.Job) workload.SuccessorReader {
 	t := flowTree{next: map[string][]workload.Edge{}}
 	for _, n := range nodes {
-		if n.Kind != "" && n.Kind != hwa.NodeJob {
-			continue
-		}
 		j, err := s.Jobs.Job(ctx, n.ID)
 		if err != nil {
 			j = workload.Job{ID: n.ID, Name: n.Name, Workstation: n.Workstation}
@@ -362,7 +364,7 @@ func summary(i Impact) string {
 	}
 	if len(beyond) > 0 {
 		fmt.Fprintf(&b, " Further downstream (up to %d levels) it feeds critical %s through critical dependencies: %s.",
-			graph.MaxDepth, plural(len(beyond), "job", "jobs"), strings.Join(beyond, ", "))
+			workload.MaxDepth, plural(len(beyond), "job", "jobs"), strings.Join(beyond, ", "))
 	}
 	return b.String()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/resync/resync/shared/adapter/graph"
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
+	"github.com/resync/resync/shared/domain/topology"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -70,7 +71,7 @@ func ids[T any](xs []T, id func(T) string) string {
 func TestHWAFallbackSaysSo(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	svc := &Service{Flow: e.hc, Jobs: e.src}
+	svc := &Service{Flow: e.src, Jobs: e.src}
 	for _, j := range e.withSuccessors(t, 3) {
 		got, err := svc.Impact(ctx, j.ID, 0)
 		if err != nil {
@@ -95,7 +96,7 @@ func TestHWAFallbackSaysSo(t *testing.T) {
 func TestWhyFromHWAFindsTheRoot(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	svc := &Service{Flow: e.hc, Jobs: e.src}
+	svc := &Service{Flow: e.src, Jobs: e.src}
 	jobs, err := e.hc.ListJobs(ctx, hwa.Query{OQL: hwa.Eq("lastRunCompositeStatus.substatus", string(workload.SubHoldWaitingForPredecessor))})
 	if err != nil || len(jobs) == 0 {
 		t.Fatalf("no job waiting for a predecessor: %v", err)
@@ -157,8 +158,8 @@ func TestGraphAgreesWithHWA(t *testing.T) {
 	// Every job of the plan: the graph and the HWA fallback give the same
 	// successors (with the same depths and critical chains) and the same
 	// blockers (roots, reasons, chains) — one rule, two sources of edges.
-	graphSvc := &Service{Graph: g, Flow: e.hc, Jobs: e.src}
-	hwaSvc := &Service{Flow: e.hc, Jobs: e.src}
+	graphSvc := &Service{Graph: g, Flow: e.src, Jobs: e.src}
+	hwaSvc := &Service{Flow: e.src, Jobs: e.src}
 	compared, blockers := 0, 0
 	for _, j := range jobs {
 		gi, err1 := graphSvc.Impact(ctx, j.ID, DefaultDepth)
@@ -216,14 +217,14 @@ func TestGraphAgreesWithHWA(t *testing.T) {
 // failingGraph answers every call with err.
 type failingGraph struct{ err error }
 
-func (g failingGraph) Successors(context.Context, string, int) ([]graph.Successor, error) {
+func (g failingGraph) Successors(context.Context, string, int) ([]workload.Reached, error) {
 	return nil, g.err
 }
-func (g failingGraph) WhyWaiting(context.Context, string) (graph.WaitAnalysis, error) {
-	return graph.WaitAnalysis{}, g.err
+func (g failingGraph) WhyWaiting(context.Context, string) (workload.WaitAnalysis, error) {
+	return workload.WaitAnalysis{}, g.err
 }
-func (g failingGraph) OnCriticalPath(context.Context, string) (graph.CriticalPath, error) {
-	return graph.CriticalPath{}, g.err
+func (g failingGraph) OnCriticalPath(context.Context, string) (topology.CriticalPath, error) {
+	return topology.CriticalPath{}, g.err
 }
 
 // The HWA fallback's note says why the graph did not answer: not synced
@@ -237,11 +238,11 @@ func TestFallbackNoteSaysWhy(t *testing.T) {
 		err  error
 		want string
 	}{
-		{fmt.Errorf("graph: job x: %w", graph.ErrNotSynced), "not been synced"},
-		{fmt.Errorf("graph: job %w", graph.ErrNotFound), "not in the knowledge graph yet"},
-		{fmt.Errorf("graph: %w: dial", graph.ErrUnavailable), "could not be reached"},
+		{fmt.Errorf("graph: job x: %w", topology.ErrNotSynced), "not been synced"},
+		{fmt.Errorf("graph: job %w", topology.ErrNotFound), "not in the knowledge graph yet"},
+		{fmt.Errorf("graph: %w: dial", topology.ErrUnavailable), "could not be reached"},
 	} {
-		svc := &Service{Graph: failingGraph{tc.err}, Flow: e.hc, Jobs: e.src}
+		svc := &Service{Graph: failingGraph{tc.err}, Flow: e.src, Jobs: e.src}
 		imp, err := svc.Impact(ctx, j.ID, 0)
 		if err != nil || imp.Source != SourceHWA || !strings.Contains(imp.Note, tc.want) {
 			t.Errorf("impact with %v: source %s note %q err %v; want HWA and a note with %q", tc.err, imp.Source, imp.Note, err, tc.want)
@@ -252,7 +253,7 @@ func TestFallbackNoteSaysWhy(t *testing.T) {
 		}
 	}
 	// Any other graph error is not hidden behind a fallback.
-	svc := &Service{Graph: failingGraph{errors.New("boom")}, Flow: e.hc, Jobs: e.src}
+	svc := &Service{Graph: failingGraph{errors.New("boom")}, Flow: e.src, Jobs: e.src}
 	if _, err := svc.Impact(ctx, j.ID, 0); err == nil {
 		t.Error("an unexpected graph error fell back silently")
 	}
@@ -260,17 +261,17 @@ func TestFallbackNoteSaysWhy(t *testing.T) {
 
 // scriptedGraph answers with fixed data.
 type scriptedGraph struct {
-	succ []graph.Successor
-	cp   graph.CriticalPath
+	succ []workload.Reached
+	cp   topology.CriticalPath
 }
 
-func (g scriptedGraph) Successors(context.Context, string, int) ([]graph.Successor, error) {
+func (g scriptedGraph) Successors(context.Context, string, int) ([]workload.Reached, error) {
 	return g.succ, nil
 }
-func (g scriptedGraph) WhyWaiting(context.Context, string) (graph.WaitAnalysis, error) {
-	return graph.WaitAnalysis{}, nil
+func (g scriptedGraph) WhyWaiting(context.Context, string) (workload.WaitAnalysis, error) {
+	return workload.WaitAnalysis{}, nil
 }
-func (g scriptedGraph) OnCriticalPath(context.Context, string) (graph.CriticalPath, error) {
+func (g scriptedGraph) OnCriticalPath(context.Context, string) (topology.CriticalPath, error) {
 	return g.cp, nil
 }
 
@@ -280,8 +281,8 @@ func (g scriptedGraph) OnCriticalPath(context.Context, string) (graph.CriticalPa
 func TestSummaryNamesCriticalJobsBeyondTheDepth(t *testing.T) {
 	job := workload.Job{ID: "A", Name: "LOAD_A"}
 	svc := &Service{Graph: scriptedGraph{
-		succ: []graph.Successor{{Job: workload.Job{ID: "B", Name: "STEP_B"}, Depth: 1, CriticalDependency: true}},
-		cp:   graph.CriticalPath{Job: job, OnPath: true, Feeds: []workload.Job{{ID: "Z", Name: "PAYROLL_Z", Critical: true}}},
+		succ: []workload.Reached{{Job: workload.Job{ID: "B", Name: "STEP_B"}, Depth: 1, CriticalDependency: true}},
+		cp:   topology.CriticalPath{Job: job, OnPath: true, Feeds: []workload.Job{{ID: "Z", Name: "PAYROLL_Z", Critical: true}}},
 	}}
 	got, err := svc.Impact(context.Background(), "A", 3)
 	if err != nil {
@@ -302,17 +303,17 @@ func TestSummaryNamesCriticalJobsBeyondTheDepth(t *testing.T) {
 // driver's kind of error, not ErrUnavailable.
 type stuckGraph struct{}
 
-func (stuckGraph) Successors(ctx context.Context, _ string, _ int) ([]graph.Successor, error) {
+func (stuckGraph) Successors(ctx context.Context, _ string, _ int) ([]workload.Reached, error) {
 	<-ctx.Done()
 	return nil, fmt.Errorf("failed to get reader: %w", ctx.Err())
 }
-func (stuckGraph) WhyWaiting(ctx context.Context, _ string) (graph.WaitAnalysis, error) {
+func (stuckGraph) WhyWaiting(ctx context.Context, _ string) (workload.WaitAnalysis, error) {
 	<-ctx.Done()
-	return graph.WaitAnalysis{}, fmt.Errorf("failed to get reader: %w", ctx.Err())
+	return workload.WaitAnalysis{}, fmt.Errorf("failed to get reader: %w", ctx.Err())
 }
-func (stuckGraph) OnCriticalPath(ctx context.Context, _ string) (graph.CriticalPath, error) {
+func (stuckGraph) OnCriticalPath(ctx context.Context, _ string) (topology.CriticalPath, error) {
 	<-ctx.Done()
-	return graph.CriticalPath{}, fmt.Errorf("failed to get reader: %w", ctx.Err())
+	return topology.CriticalPath{}, fmt.Errorf("failed to get reader: %w", ctx.Err())
 }
 
 // A graph that does not answer uses its budget only — at most
@@ -333,7 +334,7 @@ func TestStuckGraphLeavesHWATheRest(t *testing.T) {
 		{"default budget in a long deadline", 0, 30 * time.Second, DefaultGraphBudget + time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			svc := &Service{Graph: stuckGraph{}, Flow: e.hc, Jobs: e.src, GraphBudget: tc.budget}
+			svc := &Service{Graph: stuckGraph{}, Flow: e.src, Jobs: e.src, GraphBudget: tc.budget}
 			ctx := context.Background()
 			if tc.deadline > 0 {
 				var cancel context.CancelFunc
