@@ -12,7 +12,8 @@ import (
 )
 
 // PlanSource reads the plan for the views of shared/app/planview (its
-// Source, Counter and Conditions interfaces): filters become OQL built with
+// Source, Counter and Conditions interfaces) and for shared/app/impact (its
+// Jobs, Flow and Resources): filters become OQL built with
 // the safe builder, and the client's errors become plan-read errors
 // (planread.ErrNotFound, ErrBadQuery, ErrUnavailable).
 type PlanSource struct {
