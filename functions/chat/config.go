@@ -18,6 +18,7 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/push"
 	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/historystore"
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/impact"
@@ -105,7 +106,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		Agents:  agents,
 		Models:  agent.OneModel(model),
 		Tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn.tools).WithHandover(digests),
-		History: agent.NewHistory(base.Redis, agent.HistoryConfig{}),
+		History: agent.NewHistory(historystore.New(base.Redis, ""), agent.HistoryConfig{}),
 		Timeout: 90 * time.Second,
 	}
 	var mem turnMemory

@@ -21,7 +21,9 @@ import (
 	"github.com/resync/resync/shared/adapter/push"
 	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/historystore"
 	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/proposalstore"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/adapter/redis/security"
 	"github.com/resync/resync/shared/app/agent"
@@ -123,13 +125,13 @@ func newFixtureWith(t testing.TB, model llm.Model, o fixtureOptions) *fixture {
 		t.Fatal(err)
 	}
 	store := idemstore.New(rdb, "idem:")
-	actions, err := agent.NewActions(agent.ActionsConfig{Redis: rdb, HWA: hc, Plan: plan,
+	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hc, Plan: plan,
 		Guard: idempotency.New(store, idempotency.Config{}), Audit: audit.New(rdb, audit.Config{}), Limiter: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tools := agent.NewTools(plan, hc, actions)
-	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model), Tools: tools, History: agent.NewHistory(rdb, agent.HistoryConfig{})})
+	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model), Tools: tools, History: agent.NewHistory(historystore.New(rdb, ""), agent.HistoryConfig{})})
 	if err != nil {
 		t.Fatal(err)
 	}

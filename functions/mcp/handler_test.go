@@ -22,6 +22,7 @@ import (
 	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
 	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/proposalstore"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/planview"
@@ -76,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions, err := agent.NewActions(agent.ActionsConfig{Redis: rdb, HWA: hc, Plan: f.plan,
+	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hc, Plan: f.plan,
 		Guard: idempotency.New(idemstore.New(rdb, "idem:"), idempotency.Config{Expiry: time.Hour}),
 		Audit: f.audit, Limiter: lim, Now: clock, WaitInterval: 10 * time.Millisecond})
 	if err != nil {

@@ -46,8 +46,6 @@ type edge struct{ From, To string }
 // Shorten the paths with the module prefix left off.
 var debt = map[edge]string{
 	// shared/app/agent
-	{"shared/app/agent", "github.com/redis/go-redis/v9"}: "proposals (actions.go) and history (history.go) are stored in Redis by the agent itself; " +
-		"they want a proposal store and a history store under shared/adapter/redis",
 	{"shared/app/agent", "shared/adapter/hwa"}: "hwa.Node in Flow, the action option types (Justification, ActionOptions, RerunDetails) " +
 		"and the sorting of hwa's error sentinels in tools.go and actions.go; they want domain types and errors translated at hwa's edge",
 }

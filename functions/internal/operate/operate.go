@@ -14,6 +14,7 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/proposalstore"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/handover"
@@ -53,7 +54,7 @@ func Build(ctx context.Context, function string, getenv func(string) string, bas
 		return Parts{}, err
 	}
 	p.Actions, err = agent.NewActions(agent.ActionsConfig{
-		Redis: base.Redis, HWA: hc, Plan: plan,
+		Proposals: proposalstore.New(base.Redis, ""), HWA: hc, Plan: plan,
 		Guard:   idempotency.New(p.Store, idempotency.Config{Expiry: confirmExpiry}),
 		Audit:   p.Audit,
 		Limiter: p.Limits,

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/access"
@@ -165,23 +163,34 @@ type Limiter interface {
 	Allow(ctx context.Context, kind quota.Kind, user string) (quota.Decision, error)
 }
 
-// ActionsConfig configures Actions. Redis, HWA, Plan, Guard, Audit and
+// ProposalStore keeps proposals, as Actions encodes them, by id
+// (shared/adapter/redis/proposalstore). Swap is a compare-and-set: it writes
+// next only while the proposal still holds old, keeping its remaining
+// retention (ttl when it has none), and reports false when it lost a race or
+// the proposal went. Get reports false for an absent proposal. An error means
+// the store could not be read or written.
+type ProposalStore interface {
+	Create(ctx context.Context, id string, value []byte, ttl time.Duration) error
+	Get(ctx context.Context, id string) ([]byte, bool, error)
+	Delete(ctx context.Context, id string) error
+	Swap(ctx context.Context, id string, old, next []byte, ttl time.Duration) (bool, error)
+}
+
+// ActionsConfig configures Actions. Proposals, HWA, Plan, Guard, Audit and
 // Limiter are required.
 type ActionsConfig struct {
-	Redis   redis.UniversalClient
-	HWA     *hwa.Client
-	Plan    *planview.Service
-	Guard   *idempotency.Guard // keyed "confirm:<proposal id>"
-	Audit   Auditor            // fail closed: an entry that cannot be recorded refuses what it records
-	Limiter Limiter            // quota.KindAction per user, counted at confirm
+	Proposals ProposalStore
+	HWA       *hwa.Client
+	Plan      *planview.Service
+	Guard     *idempotency.Guard // keyed "confirm:<proposal id>"
+	Audit     Auditor            // fail closed: an entry that cannot be recorded refuses what it records
+	Limiter   Limiter            // quota.KindAction per user, counted at confirm
 
 	// Expiry is how long a proposal may be confirmed (default 10 minutes).
 	Expiry time.Duration
 	// Retention is how long a proposal and its outcome are kept (default
 	// 24 hours); at least Expiry.
 	Retention time.Duration
-	// Prefix starts the proposal keys (default "agent:proposal:").
-	Prefix string
 	// Impact answers a proposal's impact: the same service as the
 	// job_impact tool and GET /jobs/{id}/impact (graph first, HWA fallback).
 	// Nil means the impact service on HWA alone.
@@ -209,7 +218,7 @@ func NewActions(cfg ActionsConfig) (*Actions, error) {
 	for _, d := range []struct {
 		name string
 		nil_ bool
-	}{{"Redis", cfg.Redis == nil}, {"HWA", cfg.HWA == nil}, {"Plan", cfg.Plan == nil}, {"Guard", cfg.Guard == nil},
+	}{{"Proposals", cfg.Proposals == nil}, {"HWA", cfg.HWA == nil}, {"Plan", cfg.Plan == nil}, {"Guard", cfg.Guard == nil},
 		{"Audit", cfg.Audit == nil}, {"Limiter", cfg.Limiter == nil}} {
 		if d.nil_ {
 			missing = append(missing, d.name)
@@ -223,9 +232,6 @@ func NewActions(cfg ActionsConfig) (*Actions, error) {
 	}
 	if cfg.Retention < cfg.Expiry {
 		cfg.Retention = max(24*time.Hour, cfg.Expiry)
-	}
-	if cfg.Prefix == "" {
-		cfg.Prefix = "agent:proposal:"
 	}
 	if cfg.ImpactDepth <= 0 {
 		cfg.ImpactDepth = defaultImpactDepth
@@ -250,8 +256,6 @@ func randomID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-func (a *Actions) key(id string) string { return a.cfg.Prefix + id }
-
 // audit appends an entry; its error is returned for the callers that must
 // fail closed.
 func (a *Actions) audit(ctx context.Context, e trail.Entry) error {
@@ -273,7 +277,7 @@ func targetNames(ts []Target) []string {
 
 // Propose records a proposal of action on the job for user and returns it.
 // It executes nothing. Errors: ErrBadRequest (unknown action, a rerun of a
-// job that never ran), ErrUnavailable (Redis, the audit trail, or HWA's
+// job that never ran), ErrUnavailable (the proposal store, the audit trail, or HWA's
 // successors call failed).
 func (a *Actions) Propose(ctx context.Context, user string, req ProposalRequest) (ProposalResult, error) {
 	if user == "" {
@@ -340,12 +344,12 @@ func (a *Actions) store(ctx context.Context, user, action string, t Target, impa
 	if err != nil {
 		return ProposalResult{}, fmt.Errorf("agent: propose: encode: %w", err)
 	}
-	if err := a.cfg.Redis.Set(ctx, a.key(id), b, a.cfg.Retention).Err(); err != nil {
+	if err := a.cfg.Proposals.Create(ctx, id, b, a.cfg.Retention); err != nil {
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be stored")
 	}
 	if err := a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + action, Targets: targetNames(p.Targets),
 		Result: "proposed", Detail: "proposal " + id + "; " + impact.Summary, ProposalID: id, ExpiresAt: p.ExpiresAt}); err != nil {
-		_ = a.cfg.Redis.Del(context.WithoutCancel(ctx), a.key(id)).Err() // not auditable: not confirmable
+		_ = a.cfg.Proposals.Delete(context.WithoutCancel(ctx), id) // not auditable: not confirmable
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be audited")
 	}
 	return p.Result(), nil
@@ -356,12 +360,12 @@ func (a *Actions) Get(ctx context.Context, id string) (Proposal, error) {
 	if id == "" || len(id) > 128 {
 		return Proposal{}, actionErr(ErrNotFound, nil, "no proposal %q", id)
 	}
-	b, err := a.cfg.Redis.Get(ctx, a.key(id)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Proposal{}, actionErr(ErrNotFound, nil, "no proposal %q (it may be older than its retention)", id)
-	}
+	b, found, err := a.cfg.Proposals.Get(ctx, id)
 	if err != nil {
 		return Proposal{}, actionErr(ErrUnavailable, err, "proposals cannot be read right now")
+	}
+	if !found {
+		return Proposal{}, actionErr(ErrNotFound, nil, "no proposal %q (it may be older than its retention)", id)
 	}
 	var p Proposal
 	if err := json.Unmarshal(b, &p); err != nil {
@@ -373,51 +377,37 @@ func (a *Actions) Get(ctx context.Context, id string) (Proposal, error) {
 // errStop ends update without writing.
 var errStop = errors.New("agent: no change")
 
-// update changes a proposal atomically (optimistic transaction): change
-// sees the current state and edits it, or returns an error to leave it.
+// update changes a proposal atomically (optimistic, compare-and-set):
+// change sees the current state and edits it, or returns an error to leave
+// it. A change that loses a race is run again on the state that won.
 func (a *Actions) update(ctx context.Context, id string, change func(*Proposal) error) (Proposal, error) {
-	key := a.key(id)
 	var out Proposal
 	for range 20 {
-		err := a.cfg.Redis.Watch(ctx, func(tx *redis.Tx) error {
-			b, err := tx.Get(ctx, key).Bytes()
-			if errors.Is(err, redis.Nil) {
-				return actionErr(ErrNotFound, nil, "no proposal %q", id)
-			}
-			if err != nil {
-				return actionErr(ErrUnavailable, err, "proposals cannot be read right now")
-			}
-			var p Proposal
-			if err := json.Unmarshal(b, &p); err != nil {
-				return fmt.Errorf("agent: proposal %s: decode: %w", id, err)
-			}
-			if err := change(&p); err != nil {
-				out = p
-				return err
-			}
-			nb, err := json.Marshal(p)
-			if err != nil {
-				return fmt.Errorf("agent: proposal %s: encode: %w", id, err)
-			}
-			ttl := tx.PTTL(ctx, key).Val()
-			if ttl <= 0 {
-				ttl = a.cfg.Retention
-			}
-			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-				pipe.Set(ctx, key, nb, ttl)
-				return nil
-			})
-			out = p
-			return err
-		}, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
+		b, found, err := a.cfg.Proposals.Get(ctx, id)
+		if err != nil {
+			return out, actionErr(ErrUnavailable, err, "proposals cannot be read right now")
 		}
-		var ae *ActionError
-		if err != nil && !errors.As(err, &ae) && !errors.Is(err, errStop) {
-			return out, actionErr(ErrUnavailable, err, "proposals cannot be updated right now")
+		if !found {
+			return out, actionErr(ErrNotFound, nil, "no proposal %q", id)
 		}
-		return out, err
+		var p Proposal
+		if err := json.Unmarshal(b, &p); err != nil {
+			return out, actionErr(ErrUnavailable, fmt.Errorf("agent: proposal %s: decode: %w", id, err), "proposals cannot be updated right now")
+		}
+		if err := change(&p); err != nil {
+			return p, err
+		}
+		nb, err := json.Marshal(p)
+		if err != nil {
+			return out, actionErr(ErrUnavailable, fmt.Errorf("agent: proposal %s: encode: %w", id, err), "proposals cannot be updated right now")
+		}
+		swapped, err := a.cfg.Proposals.Swap(ctx, id, b, nb, a.cfg.Retention)
+		if err != nil {
+			return p, actionErr(ErrUnavailable, err, "proposals cannot be updated right now")
+		}
+		if swapped {
+			return p, nil
+		}
 	}
 	return out, actionErr(ErrUnavailable, nil, "the proposal is changing too often")
 }
@@ -472,7 +462,7 @@ func mayAct(roles []string) bool {
 // Errors (*ActionError): ErrBadRequest (no justification, a field too long), ErrForbidden
 // (role or user), ErrNotFound, ErrExpired, ErrConflict (canceled, or already
 // confirmed with another justification), ErrRateLimited (RetryAfter set),
-// ErrUnavailable (Redis or the audit trail down: nothing was executed).
+// ErrUnavailable (the proposal store or the audit trail down: nothing was executed).
 func (a *Actions) Confirm(ctx context.Context, user string, roles []string, proposalID, justification, category, ticket string) (Outcome, error) {
 	justification = strings.TrimSpace(justification)
 	category, ticket = strings.TrimSpace(category), strings.TrimSpace(ticket)

@@ -45,12 +45,12 @@ func (a *Actions) proposePromptReply(ctx context.Context, user string, req Propo
 	if err != nil {
 		return ProposalResult{}, fmt.Errorf("agent: propose: encode: %w", err)
 	}
-	if err := a.cfg.Redis.Set(ctx, a.key(id), b, a.cfg.Retention).Err(); err != nil {
+	if err := a.cfg.Proposals.Create(ctx, id, b, a.cfg.Retention); err != nil {
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be stored")
 	}
 	if err := a.audit(ctx, trail.Entry{User: user, Action: "proposal:" + ActionReplyPrompt, Targets: targetNames(pr.Targets),
 		Result: "proposed", Detail: "proposal " + id + "; reply " + t.Answer + "; " + imp.Summary, ProposalID: id, ExpiresAt: pr.ExpiresAt}); err != nil {
-		_ = a.cfg.Redis.Del(context.WithoutCancel(ctx), a.key(id)).Err() // not auditable: not confirmable
+		_ = a.cfg.Proposals.Delete(context.WithoutCancel(ctx), id) // not auditable: not confirmable
 		return ProposalResult{}, actionErr(ErrUnavailable, err, "the proposal could not be audited")
 	}
 	return pr.Result(), nil

@@ -1,6 +1,6 @@
 // Package agent is Resync's chat agent: agents configured in a file
 // (LoadAgents), the loop that lets a model call HWA tools (Runner), the
-// conversation history kept in Redis (History), and the safe operator
+// conversation history kept in a HistoryStore (History), and the safe operator
 // actions the model may only propose (Actions: Propose, Confirm, Cancel).
 //
 // # Tool catalogue (a contract: the offline model calls these by name)
@@ -107,12 +107,12 @@
 // Built once in run:
 //
 //	agents, err := agent.LoadAgents(agentsJSON) // go:embed agents.json
-//	actions, err := agent.NewActions(agent.ActionsConfig{Redis: rdb, HWA: hwaClient, Plan: planSvc,
+//	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hwaClient, Plan: planSvc,
 //		Guard: idempotency.New(idemstore.New(rdb, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
 //		Audit: auditLog, Limiter: limiter})
 //	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model),
 //		Tools: agent.NewTools(planSvc, hwaClient, actions).WithKnowledge(agent.Knowledge{Runbooks: searcher, Impact: impactSvc}),
-//		History: agent.NewHistory(rdb, agent.HistoryConfig{}), Context: memoryStore.Context})
+//		History: agent.NewHistory(historystore.New(rdb, ""), agent.HistoryConfig{}), Context: memoryStore.Context})
 //
 // Per chat frame (sink posts frames.Delta, frames.Tool and frames.Proposal;
 // the caller coalesces deltas):

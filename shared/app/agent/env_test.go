@@ -17,7 +17,9 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/historystore"
 	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/proposalstore"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/agent/agenttest"
 	"github.com/resync/resync/shared/app/planview"
@@ -113,13 +115,13 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.actions, err = NewActions(ActionsConfig{Redis: e.rdb, HWA: hc, Plan: e.plan, Guard: guard, Audit: e.audit,
-		Limiter: lim, Prefix: e.ns + "proposal:", Now: e.clock.Now, WaitInterval: 10 * time.Millisecond})
+	e.actions, err = NewActions(ActionsConfig{Proposals: proposalstore.New(e.rdb, e.ns+"proposal:"), HWA: hc, Plan: e.plan, Guard: guard, Audit: e.audit,
+		Limiter: lim, Now: e.clock.Now, WaitInterval: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.tools = NewTools(e.plan, hc, e.actions)
-	e.history = NewHistory(e.rdb, HistoryConfig{Prefix: e.ns + "history:"})
+	e.history = NewHistory(historystore.New(e.rdb, e.ns+"history:"), HistoryConfig{})
 	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
 	if err != nil {
 		t.Fatal(err)

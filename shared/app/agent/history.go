@@ -5,18 +5,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/resync/resync/shared/domain/llm"
 )
 
+// HistoryStore keeps each conversation's turns, as History encodes them,
+// keyed by user and conversation id (shared/adapter/redis/historystore).
+// Recent returns the last n turns, oldest first (none for an unknown
+// conversation); Append adds one, keeps the last keep and renews the
+// conversation's expiry to ttl, atomically. An error means the store could
+// not be read or written.
+type HistoryStore interface {
+	Recent(ctx context.Context, user, conv string, n int) ([][]byte, error)
+	Append(ctx context.Context, user, conv string, turn []byte, keep int, ttl time.Duration) error
+	Clear(ctx context.Context, user, conv string) error
+}
+
 // HistoryConfig bounds the conversation history.
 type HistoryConfig struct {
-	// Prefix starts every key (default "agent:history:").
-	Prefix string
 	// MaxTurns is how many recent turns are kept (default 10).
 	MaxTurns int
 	// MaxBytes caps the history given to the model (default 64 KB); older
@@ -29,19 +36,16 @@ type HistoryConfig struct {
 	TTL time.Duration
 }
 
-// History keeps each conversation's recent turns in Redis, keyed by user and
-// conversation id, so a user reads only their own conversations and a
-// conversation survives reconnects. It is safe for concurrent use.
+// History keeps each conversation's recent turns in a HistoryStore, keyed
+// by user and conversation id, so a user reads only their own conversations
+// and a conversation survives reconnects. It is safe for concurrent use.
 type History struct {
-	rdb redis.UniversalClient
-	cfg HistoryConfig
+	store HistoryStore
+	cfg   HistoryConfig
 }
 
-// NewHistory returns a History over rdb.
-func NewHistory(rdb redis.UniversalClient, cfg HistoryConfig) *History {
-	if cfg.Prefix == "" {
-		cfg.Prefix = "agent:history:"
-	}
+// NewHistory returns a History over store.
+func NewHistory(store HistoryStore, cfg HistoryConfig) *History {
 	if cfg.MaxTurns <= 0 {
 		cfg.MaxTurns = 10
 	}
@@ -54,7 +58,7 @@ func NewHistory(rdb redis.UniversalClient, cfg HistoryConfig) *History {
 	if cfg.TTL <= 0 {
 		cfg.TTL = 24 * time.Hour
 	}
-	return &History{rdb: rdb, cfg: cfg}
+	return &History{store: store, cfg: cfg}
 }
 
 // ErrInvalidTurn is wrapped for a missing user, conversation id or text.
@@ -75,18 +79,14 @@ func checkConversation(user, conv string) error {
 	return nil
 }
 
-func (h *History) key(user, conv string) string {
-	return h.cfg.Prefix + url.QueryEscape(user) + ":" + url.QueryEscape(conv)
-}
-
 // Load returns the conversation's messages, oldest first, within the
 // configured bounds. An unknown conversation is empty. Errors: ErrInvalidTurn,
-// or the Redis error wrapped.
+// or the store's error wrapped.
 func (h *History) Load(ctx context.Context, user, conv string) ([]llm.Message, error) {
 	if err := checkConversation(user, conv); err != nil {
 		return nil, err
 	}
-	raw, err := h.rdb.LRange(ctx, h.key(user, conv), int64(-h.cfg.MaxTurns), -1).Result()
+	raw, err := h.store.Recent(ctx, user, conv, h.cfg.MaxTurns)
 	if err != nil {
 		return nil, fmt.Errorf("agent: load history: %w", err)
 	}
@@ -102,7 +102,7 @@ func (h *History) Load(ctx context.Context, user, conv string) ([]llm.Message, e
 	var out []llm.Message
 	for _, r := range raw[start:] {
 		var turn []llm.Message
-		if err := json.Unmarshal([]byte(r), &turn); err != nil {
+		if err := json.Unmarshal(r, &turn); err != nil {
 			continue // an unreadable turn is dropped, not fatal
 		}
 		out = append(out, turn...)
@@ -112,7 +112,7 @@ func (h *History) Load(ctx context.Context, user, conv string) ([]llm.Message, e
 
 // Append adds one turn (the user's message and every message after it),
 // with large tool results cut, trims the conversation to MaxTurns and
-// renews its TTL. Errors: ErrInvalidTurn, or the Redis error wrapped.
+// renews its TTL. Errors: ErrInvalidTurn, or the store's error wrapped.
 func (h *History) Append(ctx context.Context, user, conv string, turn []llm.Message) error {
 	if err := checkConversation(user, conv); err != nil {
 		return err
@@ -134,25 +134,19 @@ func (h *History) Append(ctx context.Context, user, conv string, turn []llm.Mess
 	if err != nil {
 		return fmt.Errorf("agent: append history: %w", err)
 	}
-	key := h.key(user, conv)
-	_, err = h.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.RPush(ctx, key, b)
-		p.LTrim(ctx, key, int64(-h.cfg.MaxTurns), -1)
-		p.Expire(ctx, key, h.cfg.TTL)
-		return nil
-	})
-	if err != nil {
+	if err := h.store.Append(ctx, user, conv, b, h.cfg.MaxTurns, h.cfg.TTL); err != nil {
 		return fmt.Errorf("agent: append history: %w", err)
 	}
 	return nil
 }
 
-// Clear forgets a conversation. Errors: ErrInvalidTurn, or the Redis error.
+// Clear forgets a conversation. Errors: ErrInvalidTurn, or the store's error
+// wrapped.
 func (h *History) Clear(ctx context.Context, user, conv string) error {
 	if err := checkConversation(user, conv); err != nil {
 		return err
 	}
-	if err := h.rdb.Del(ctx, h.key(user, conv)).Err(); err != nil {
+	if err := h.store.Clear(ctx, user, conv); err != nil {
 		return fmt.Errorf("agent: clear history: %w", err)
 	}
 	return nil

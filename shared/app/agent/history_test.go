@@ -11,6 +11,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resync/resync/shared/adapter/redis/historystore"
 	"github.com/resync/resync/shared/domain/llm"
 )
 
@@ -26,7 +27,7 @@ func newHistory(t *testing.T, cfg HistoryConfig) (*History, *miniredis.Miniredis
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1})
 	t.Cleanup(func() { _ = rdb.Close() })
-	return NewHistory(rdb, cfg), mr
+	return NewHistory(historystore.New(rdb, ""), cfg), mr
 }
 
 func TestHistoryKeepsTheLastTurns(t *testing.T) {

@@ -19,7 +19,9 @@ import (
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/adapter/redis/audit"
 	"github.com/resync/resync/shared/adapter/redis/cache"
+	"github.com/resync/resync/shared/adapter/redis/historystore"
 	"github.com/resync/resync/shared/adapter/redis/idemstore"
+	"github.com/resync/resync/shared/adapter/redis/proposalstore"
 	"github.com/resync/resync/shared/adapter/redis/ratelimit"
 	"github.com/resync/resync/shared/app/agent"
 	"github.com/resync/resync/shared/app/agent/agenttest"
@@ -65,8 +67,8 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions, err := agent.NewActions(agent.ActionsConfig{Redis: rdb, HWA: hc, Plan: s.plan, Guard: guard,
-		Audit: audit.New(rdb, audit.Config{Key: "audit"}), Limiter: lim, Prefix: "proposal:", Now: now})
+	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, "proposal:"), HWA: hc, Plan: s.plan, Guard: guard,
+		Audit: audit.New(rdb, audit.Config{Key: "audit"}), Limiter: lim, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func newStack(t *testing.T) *stack {
 	}
 	s.runner, err = agent.NewRunner(agent.RunnerConfig{
 		Agents: agents, Models: agent.OneModel(offline.New()), Tools: agent.NewTools(s.plan, hc, actions),
-		History: agent.NewHistory(rdb, agent.HistoryConfig{Prefix: "history:"}), Now: now,
+		History: agent.NewHistory(historystore.New(rdb, "history:"), agent.HistoryConfig{}), Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
