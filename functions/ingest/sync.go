@@ -41,16 +41,26 @@ type listedStream struct {
 // hwaPlan adapts *hwa.Client to planSource.
 type hwaPlan struct{ c *hwa.Client }
 
-// syncPageSize is the page size of the plan lists in a sync.
-const syncPageSize = 500
+// syncPageSize is the page size of the plan lists in a sync, and
+// syncPagesAhead how many of their pages are read in parallel: listing is
+// most of an incremental sync (the lists carry no modification time, so
+// every job is listed to find the few that changed), and HWA serves pages
+// in parallel.
+const (
+	syncPageSize   = 500
+	syncPagesAhead = 4
+)
+
+// syncQuery is the query of a sync's plan lists.
+func syncQuery() hwa.Query { return hwa.Query{PageSize: syncPageSize, Ahead: syncPagesAhead} }
 
 func (p hwaPlan) Workstations(ctx context.Context) ([]workload.Workstation, error) {
-	return p.c.ListWorkstations(ctx, hwa.Query{PageSize: syncPageSize})
+	return p.c.ListWorkstations(ctx, syncQuery())
 }
 
 func (p hwaPlan) Streams(ctx context.Context) iter.Seq2[listedStream, error] {
 	return func(yield func(listedStream, error) bool) {
-		for s, err := range p.c.JobStreamsInPlan(ctx, hwa.Query{PageSize: syncPageSize}) {
+		for s, err := range p.c.JobStreamsInPlan(ctx, syncQuery()) {
 			ls := listedStream{ListedStream: graph.ListedStream{Stream: hwa.ConvertJobStream(s), Mark: depsMark(s.DependenciesStats)}}
 			// Without stats, fetch the details to be sure.
 			ls.hasDeps = s.DependenciesStats == nil || s.DependenciesStats.NumberOfJobStreamDependencies > 0
@@ -68,7 +78,7 @@ func (p hwaPlan) Stream(ctx context.Context, id string) (workload.JobStream, err
 
 func (p hwaPlan) Jobs(ctx context.Context) iter.Seq2[listedJob, error] {
 	return func(yield func(listedJob, error) bool) {
-		for j, err := range p.c.JobsInPlan(ctx, hwa.Query{PageSize: syncPageSize}) {
+		for j, err := range p.c.JobsInPlan(ctx, syncQuery()) {
 			lj := listedJob{ListedJob: graph.ListedJob{Job: hwa.ConvertJob(j), Mark: depsMark(j.DependenciesStats)}}
 			lj.hasDeps = j.DependenciesStats == nil || j.DependenciesStats.NumberOfJobDependencies > 0
 			if !yield(lj, err) || err != nil {

@@ -19,6 +19,10 @@ type Query struct {
 	PlanFilter string // the plan_filter parameter, e.g. "/@/MDM#/@/@.@" (empty: none)
 	PageSize   int    // limit per request (default Config.PageSize)
 	MaxResults int    // stop after this many results (0: all)
+	// Ahead is how many pages a list reads in parallel, by offset, once the
+	// first page has given the total count (pagesAhead); 0 or 1 reads one
+	// page at a time, following the server's next links.
+	Ahead int
 }
 
 // Paths used by the client, relative to APIPrefix. The contract test checks
@@ -85,6 +89,10 @@ func pages[T any](ctx context.Context, c *Client, op, pattern string, q Query) i
 		}
 		query.Set("limit", strconv.Itoa(limit))
 		query.Set("offset", "0")
+		if q.Ahead > 1 {
+			pagesAhead(ctx, c, op, pattern, q, query, limit, yield)
+			return
+		}
 		seen := map[string]bool{}
 		n := 0
 		for pageNo := 1; ; pageNo++ {

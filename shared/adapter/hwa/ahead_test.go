@@ -1,0 +1,196 @@
+package hwa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestPagesAheadMatchesOnePageAtATime reads the same lists with Ahead and
+// without, and wants the same jobs in the same order and the pages the
+// count calls for.
+func TestPagesAheadMatchesOnePageAtATime(t *testing.T) {
+	tests := []struct {
+		name      string
+		next      string
+		total     int
+		q         Query
+		wantN     int
+		wantPages int
+	}{
+		{"count, many pages", "absolute", 1000, Query{PageSize: 7, Ahead: 4}, 1000, 143},
+		{"count, exact pages", "none", 9, Query{PageSize: 3, Ahead: 4}, 9, 3},
+		{"one page", "none", 2, Query{PageSize: 3, Ahead: 4}, 2, 1},
+		{"empty", "none", 0, Query{PageSize: 3, Ahead: 4}, 0, 1},
+		{"no count: offsets until a short page", "nocount", 9, Query{PageSize: 3, Ahead: 4}, 9, 4},
+		{"max results", "none", 50, Query{PageSize: 3, Ahead: 4, MaxResults: 8}, 8, 3},
+		{"ahead of one is one at a time", "none", 10, Query{PageSize: 3, Ahead: 1}, 10, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := pagedJobs(t, tt.total, tt.next)
+			c, _ := newClient(t, s.URL, nil)
+			jobs, err := c.ListJobs(context.Background(), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jobs) != tt.wantN {
+				t.Fatalf("got %d jobs, want %d", len(jobs), tt.wantN)
+			}
+			for i, j := range jobs {
+				if want := fmt.Sprintf("JOB%d", i); j.Name != want {
+					t.Fatalf("job %d = %s, want %s (order or duplicates wrong)", i, j.Name, want)
+				}
+			}
+			if got := int(s.hits.Load()); got != tt.wantPages {
+				t.Errorf("pages read = %d, want %d", got, tt.wantPages)
+			}
+		})
+	}
+}
+
+// TestPagesAheadInFlight counts the pages the server serves at once: more
+// than one (they are read in parallel), never more than Ahead.
+func TestPagesAheadInFlight(t *testing.T) {
+	var now, peak atomic.Int64
+	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n := now.Add(1); n > peak.Load() {
+			peak.Store(n)
+		}
+		defer now.Add(-1)
+		time.Sleep(5 * time.Millisecond)
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		p := Page[JobInPlan]{Count: 400}
+		for i := offset; i < min(offset+10, 400); i++ {
+			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
+		}
+		writeJSON(w, 200, p)
+	})
+	c, _ := newClient(t, s.URL, nil)
+	jobs, err := c.ListJobs(context.Background(), Query{PageSize: 10, Ahead: 3})
+	if err != nil || len(jobs) != 400 {
+		t.Fatalf("ListJobs = %d jobs, %v", len(jobs), err)
+	}
+	if p := peak.Load(); p < 2 || p > 3 {
+		t.Errorf("pages in flight at most %d, want 2 or 3", p)
+	}
+}
+
+// TestPagesAheadErrorStopsTheList fails one page in the middle: the jobs
+// before it are yielded in order, then the page's error, then nothing.
+func TestPagesAheadErrorStopsTheList(t *testing.T) {
+	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		if offset == 30 {
+			writeJSON(w, 403, map[string]string{"code": "NO_ACCESS"})
+			return
+		}
+		p := Page[JobInPlan]{Count: 100}
+		for i := offset; i < offset+10; i++ {
+			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
+		}
+		writeJSON(w, 200, p)
+	})
+	c, _ := newClient(t, s.URL, nil)
+	n, errs := 0, 0
+	for j, err := range c.JobsInPlan(context.Background(), Query{PageSize: 10, Ahead: 4}) {
+		if err != nil {
+			errs++
+			if !errors.Is(err, ErrForbidden) {
+				t.Errorf("err = %v, want ErrForbidden", err)
+			}
+			continue
+		}
+		if j.ID != strconv.Itoa(n) {
+			t.Fatalf("job %d has id %s", n, j.ID)
+		}
+		n++
+	}
+	if n != 30 || errs != 1 {
+		t.Errorf("got %d jobs and %d errors, want 30 and 1", n, errs)
+	}
+}
+
+// TestPagesAheadStopEarlyLeavesNothingRunning breaks off a list whose
+// pages are slow: the loop ends at once and no fetch goroutine is left.
+func TestPagesAheadStopEarlyLeavesNothingRunning(t *testing.T) {
+	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		if offset > 0 {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		p := Page[JobInPlan]{Count: 10000}
+		for i := offset; i < offset+10; i++ {
+			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
+		}
+		writeJSON(w, 200, p)
+	})
+	c, _ := newClient(t, s.URL, nil)
+	before := runtime.NumGoroutine()
+	n := 0
+	for _, err := range c.JobsInPlan(context.Background(), Query{PageSize: 10, Ahead: 4}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 15 {
+			break
+		}
+	}
+	// The client's idle connections may linger; fetch goroutines may not.
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before+4 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before+4 {
+		t.Errorf("%d goroutines after the loop, %d before", g, before)
+	}
+	if hits := s.hits.Load(); hits > 6 {
+		t.Errorf("server saw %d pages, want at most 1 + Ahead + 1", hits)
+	}
+}
+
+// TestPagesAheadCancelled ends a list whose context is cancelled while
+// pages are in flight with the cancellation as its error.
+func TestPagesAheadCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		if offset > 0 {
+			cancel()
+			<-r.Context().Done()
+			return
+		}
+		writeJSON(w, 200, Page[JobInPlan]{Count: 100, Results: make([]JobInPlan, 10)})
+	})
+	c, _ := newClient(t, s.URL, nil)
+	n, errs := 0, 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, err := range c.JobsInPlan(ctx, Query{PageSize: 10, Ahead: 3}) {
+			if err != nil {
+				errs++
+				continue
+			}
+			n++
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the list did not end after its context was cancelled")
+	}
+	if n != 10 || errs != 1 {
+		t.Errorf("got %d jobs and %d errors, want 10 and 1", n, errs)
+	}
+}
