@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -190,6 +192,19 @@ func (e *syncBench) measure(b *testing.B, sync func()) {
 	e.calls.Store(0)
 	e.bytes.Store(0)
 	var calls, bytes int64
+	// SYNC_CPUPROFILE=dir profiles the timed syncs only, one file per
+	// benchmark (the setup of an incremental one is a full sync).
+	if dir := os.Getenv("SYNC_CPUPROFILE"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, strings.NewReplacer("/", "_", "=", "").Replace(b.Name())+".prof"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	b.ResetTimer()
 	for b.Loop() {
 		sync()
