@@ -160,6 +160,17 @@ type plan struct {
 	modelStreams map[string]*stream // model id → the instance submissions copy
 	modelJobs    map[string]*job    // job definition model id → the job submissions copy
 	adHocN       int                // ad-hoc jobs submitted without an alias
+	listed       listedJobs         // the jobs the last plan-filtered list selected
+}
+
+// listedJobs caches which jobs a list's plan filter selects, for the next
+// page of the same list. A plan filter matches names, which never change,
+// and jobs are only ever added (submissions), so the selection holds while
+// the filter and the number of jobs are the same.
+type listedJobs struct {
+	filter string
+	n      int
+	jobs   []*job
 }
 
 // newID returns a UUID-shaped id (version 4 layout) drawn from the plan's

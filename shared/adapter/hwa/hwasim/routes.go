@@ -308,13 +308,17 @@ func (s *Server) listAllJobs(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	var sel []*job
-	for _, j := range s.plan.jobs {
-		if pf.matchJob(j) {
-			sel = append(sel, j)
+	filter, l := r.URL.Query().Get("plan_filter"), &s.plan.listed
+	if l.jobs == nil || l.filter != filter || l.n != len(s.plan.jobs) {
+		sel := []*job{}
+		for _, j := range s.plan.jobs {
+			if pf.matchJob(j) {
+				sel = append(sel, j)
+			}
 		}
+		*l = listedJobs{filter: filter, n: len(s.plan.jobs), jobs: sel}
 	}
-	cut, err := page(r, sel)
+	cut, err := page(r, l.jobs)
 	if err != nil {
 		badRequest(w, err)
 		return
