@@ -105,7 +105,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	rc := agent.RunnerConfig{
 		Agents:  agents,
 		Models:  agent.OneModel(model),
-		Tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn.tools).WithHandover(digests),
+		Tools:   agent.NewTools(plan, hwa.PlanSource{Client: hc}, actions).WithKnowledge(kn.tools).WithHandover(digests),
 		History: agent.NewHistory(historystore.New(base.Redis, ""), agent.HistoryConfig{}),
 		Timeout: 90 * time.Second,
 	}

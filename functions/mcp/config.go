@@ -91,7 +91,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	actions := ops.Actions
 	d := deps{
-		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn).WithHandover(ops.Handover),
+		tools:   agent.NewTools(plan, hwa.PlanSource{Client: hc}, actions).WithKnowledge(kn).WithHandover(ops.Handover),
 		agents:  agents,
 		actions: actions,
 		issuer:  base.Config.Auth.Issuer,
