@@ -14,14 +14,10 @@ import (
 
 const function = "admin"
 
-// app is everything build made once; close releases it.
+// app is everything build made once; Close releases it.
 type app struct {
-	handler http.Handler
-	closers setup.Closers
-}
-
-func (a *app) close() {
-	a.closers.Close()
+	handler       http.Handler
+	setup.Closers // what build made that must be closed; Close closes it, last built first
 }
 
 // build reads the configuration once and wires the clients: the only place
@@ -31,10 +27,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a := &app{closers: setup.Closers{base.Close}}
+	a := &app{Closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
-			a.close()
+			a.Close()
 		}
 	}()
 	c, err := cache.New(base.Redis, base.Config.CacheConfig())
@@ -52,7 +48,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, err
 	}
 	if g != nil {
-		a.closers = append(a.closers, func() { _ = g.Close(context.Background()) })
+		a.Closers = append(a.Closers, func() { _ = g.Close(context.Background()) })
 	}
 	documents, err := buildDocuments(ctx, getenv, g, auditLog)
 	if err != nil {

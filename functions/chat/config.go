@@ -42,15 +42,9 @@ func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true}
 
 // app is everything run builds once.
 type app struct {
-	handler *handler
-	invoker invoker
-	base    *setup.Base
-	closers setup.Closers
-}
-
-func (a *app) close() {
-	a.closers.Close()
-	a.base.Close()
+	handler       *handler
+	invoker       invoker
+	setup.Closers // what build made that must be closed; Close closes it, last built first
 }
 
 // build reads the configuration and wires the clients, the agents and the
@@ -60,10 +54,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a := &app{base: base}
+	a := &app{Closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
-			a.close()
+			a.Close()
 		}
 	}()
 	endpoint := getenv(config.EnvWSEndpoint)
@@ -95,7 +89,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a.closers = append(a.closers, kn.close)
+	a.Closers = append(a.Closers, kn.close)
 	// A proposal's impact is the job_impact tool's: graph first.
 	ops, err := operate.Build(ctx, "chat", getenv, base, hc, plan, kn.tools.Impact)
 	if err != nil {
@@ -105,7 +99,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	rc := agent.RunnerConfig{
 		Agents:  agents,
 		Models:  agent.OneModel(model),
-		Tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn.tools).WithHandover(digests),
+		Tools:   agent.NewTools(plan, hwa.PlanSource{Client: hc}, actions).WithKnowledge(kn.tools).WithHandover(digests),
 		History: agent.NewHistory(historystore.New(base.Redis, ""), agent.HistoryConfig{}),
 		Timeout: 90 * time.Second,
 	}

@@ -125,12 +125,12 @@ func newFixtureWith(t testing.TB, model llm.Model, o fixtureOptions) *fixture {
 		t.Fatal(err)
 	}
 	store := idemstore.New(rdb, "idem:")
-	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hc, Plan: plan,
+	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hwa.Operator{Client: hc}, Reads: hwa.PlanSource{Client: hc}, Plan: plan,
 		Guard: idempotency.New(store, idempotency.Config{}), Audit: audit.New(rdb, audit.Config{}), Limiter: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tools := agent.NewTools(plan, hc, actions)
+	tools := agent.NewTools(plan, hwa.PlanSource{Client: hc}, actions)
 	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model), Tools: tools, History: agent.NewHistory(historystore.New(rdb, ""), agent.HistoryConfig{})})
 	if err != nil {
 		t.Fatal(err)

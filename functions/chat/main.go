@@ -20,7 +20,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	lambdamain.Start(ctx, getenv, stdout, a.invoker.Invoke)
 	return nil
 }

@@ -52,7 +52,7 @@ func TestChatAnswerCitesTheRunbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(offline.New()),
-		Tools: agent.NewTools(f.plan, hc, nil).WithKnowledge(kn.tools), Context: kn.memory.Context})
+		Tools: agent.NewTools(f.plan, hwa.PlanSource{Client: hc}, nil).WithKnowledge(kn.tools), Context: kn.memory.Context})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,12 +95,8 @@ func loadSettings(getenv func(string) string) (settings, error) {
 
 // app is what build wires once per execution environment.
 type app struct {
-	handler *handler
-	closers setup.Closers
-}
-
-func (a *app) close() {
-	a.closers.Close()
+	handler       *handler
+	setup.Closers // what build made that must be closed; Close closes it, last built first
 }
 
 // build reads the configuration, refuses unsafe production settings (naming
@@ -119,10 +115,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a := &app{closers: setup.Closers{base.Close}}
+	a := &app{Closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
-			a.close()
+			a.Close()
 		}
 	}()
 	rdb := base.Redis
@@ -189,7 +185,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 		return nil, err
 	}
 	if g != nil {
-		a.closers = append(a.closers, func() { _ = g.Close(context.Background()) })
+		a.Closers = append(a.Closers, func() { _ = g.Close(context.Background()) })
 		probes = append(probes, neo4jProbe(g, s.checkTimeout))
 	} else {
 		probes = append(probes, skipped("neo4j", config.EnvNeo4jURI+" is not set"))

@@ -411,7 +411,7 @@ func TestBuildRefusesUnsafeProduction(t *testing.T) {
 	if err != nil {
 		t.Fatalf("development build: %v", err)
 	}
-	a.close()
+	a.Close()
 }
 
 func TestLoadSettingsReportsEveryProblem(t *testing.T) {

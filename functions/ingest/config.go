@@ -57,12 +57,8 @@ func loadSettings(getenv func(string) string) (settings, error) {
 
 // app is what build wires once per execution environment.
 type app struct {
-	handler *handler
-	closers setup.Closers
-}
-
-func (a *app) close() {
-	a.closers.Close()
+	handler       *handler
+	setup.Closers // what build made that must be closed; Close closes it, last built first
 }
 
 // build reads the configuration (every problem at once) and wires the S3,
@@ -73,10 +69,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if serr != nil || berr != nil {
 		return nil, errors.Join(serr, berr)
 	}
-	a := &app{closers: setup.Closers{base.Close}}
+	a := &app{Closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
-			a.close()
+			a.Close()
 		}
 	}()
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
@@ -87,7 +83,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a.closers = append(a.closers, func() { _ = store.Close(context.Background()) })
+	a.Closers = append(a.Closers, func() { _ = store.Close(context.Background()) })
 	hc, err := base.Config.HWAClient()
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)

@@ -25,7 +25,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	lambdamain.Start(ctx, getenv, stdout, a.handler.Invoke)
 	return nil
 }

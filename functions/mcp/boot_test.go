@@ -15,6 +15,6 @@ func TestBootsWithTheProdEnvironment(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return a.close, nil
+		return a.Close, nil
 	})
 }

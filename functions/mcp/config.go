@@ -27,14 +27,8 @@ func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true}
 
 // app is everything run builds once.
 type app struct {
-	handler http.Handler
-	base    *setup.Base
-	closers setup.Closers
-}
-
-func (a *app) close() {
-	a.closers.Close()
-	a.base.Close()
+	handler       http.Handler
+	setup.Closers // what build made that must be closed; Close closes it, last built first
 }
 
 // build reads the configuration and wires the clients: the plan views, the
@@ -45,10 +39,10 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a := &app{base: base}
+	a := &app{Closers: setup.Closers{base.Close}}
 	defer func() {
 		if err != nil {
-			a.close()
+			a.Close()
 		}
 	}()
 	hc, err := base.Config.HWAClient()
@@ -59,7 +53,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	if err != nil {
 		return nil, fmt.Errorf("mcp: cache: %w", err)
 	}
-	a.closers = append(a.closers, c.Close)
+	a.Closers = append(a.Closers, c.Close)
 	plan := planview.New(hwa.PlanSource{Client: hc}, c, nil)
 	agents, err := agent.LoadAgents(agentsfile.Bytes())
 	if err != nil {
@@ -76,7 +70,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	if g != nil {
 		imp.Graph = g
-		a.closers = append(a.closers, func() { _ = g.Close(context.Background()) })
+		a.Closers = append(a.Closers, func() { _ = g.Close(context.Background()) })
 		embed, err := embedder.New(ctx, getenv, base.Log)
 		if err != nil {
 			return nil, fmt.Errorf("mcp: %w", err)
@@ -91,7 +85,7 @@ func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_
 	}
 	actions := ops.Actions
 	d := deps{
-		tools:   agent.NewTools(plan, hc, actions).WithKnowledge(kn).WithHandover(ops.Handover),
+		tools:   agent.NewTools(plan, hwa.PlanSource{Client: hc}, actions).WithKnowledge(kn).WithHandover(ops.Handover),
 		agents:  agents,
 		actions: actions,
 		issuer:  base.Config.Auth.Issuer,

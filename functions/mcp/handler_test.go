@@ -77,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hc, Plan: f.plan,
+	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hwa.Operator{Client: hc}, Reads: hwa.PlanSource{Client: hc}, Plan: f.plan,
 		Guard: idempotency.New(idemstore.New(rdb, "idem:"), idempotency.Config{Expiry: time.Hour}),
 		Audit: f.audit, Limiter: lim, Now: clock, WaitInterval: 10 * time.Millisecond})
 	if err != nil {
@@ -97,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h, err := newHandler(deps{
-		tools: agent.NewTools(f.plan, hc, actions), agents: agents, actions: actions, runbooks: f.books,
+		tools: agent.NewTools(f.plan, hwa.PlanSource{Client: hc}, actions), agents: agents, actions: actions, runbooks: f.books,
 		issuer: issuer, edge: setup.NewEdge(function, v, log, nil, nil), log: log,
 	})
 	if err != nil {

@@ -28,44 +28,44 @@ func need() config.Need { return config.Need{HWA: true, Redis: true, Auth: true}
 
 // app is everything run builds once.
 type app struct {
-	handler http.Handler
-	base    *setup.Base
+	handler       http.Handler
+	setup.Closers // what build made that must be closed; Close closes it, last built first
 }
-
-func (a *app) close() { a.base.Close() }
 
 // build reads the configuration and wires the clients; it reports every
 // configuration problem at once and refuses unsafe settings in production.
-func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (*app, error) {
+func build(ctx context.Context, getenv func(string) string, stdout io.Writer) (_ *app, err error) {
 	base, err := setup.New(ctx, function, getenv, stdout, need())
 	if err != nil {
 		return nil, err
 	}
+	a := &app{Closers: setup.Closers{base.Close}}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
 	hc, err := base.Config.HWAClient()
 	if err != nil {
-		base.Close()
 		return nil, err
 	}
 	c, err := cache.New(base.Redis, base.Config.CacheConfig())
 	if err != nil {
-		base.Close()
 		return nil, fmt.Errorf("status: cache: %w", err)
 	}
 	g, err := base.Graph(ctx, getenv, false)
 	if err != nil {
-		base.Close()
 		return nil, err
 	}
 	imp := &impact.Service{Flow: hwa.PlanSource{Client: hc}, Jobs: hwa.PlanSource{Client: hc}}
 	if g != nil {
 		imp.Graph = g
+		a.Closers = append(a.Closers, func() { _ = g.Close(context.Background()) })
 	}
-	h, err := newApp(planview.New(hwa.PlanSource{Client: hc}, c, nil), monitorstore.New(base.Redis), imp, hc, c, base.Edge(), base.Log)
-	if err != nil {
-		base.Close()
+	if a.handler, err = newApp(planview.New(hwa.PlanSource{Client: hc}, c, nil), monitorstore.New(base.Redis), imp, hc, c, base.Edge(), base.Log); err != nil {
 		return nil, err
 	}
-	return &app{handler: h, base: base}, nil
+	return a, nil
 }
 
 // newApp builds the handler from built parts; tests call it directly.

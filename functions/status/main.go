@@ -18,7 +18,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer app.close()
+	defer app.Close()
 	lambdamain.Start(ctx, getenv, stdout, lambdamain.HTTP(app.handler))
 	return nil
 }

@@ -54,7 +54,7 @@ func Build(ctx context.Context, function string, getenv func(string) string, bas
 		return Parts{}, err
 	}
 	p.Actions, err = agent.NewActions(agent.ActionsConfig{
-		Proposals: proposalstore.New(base.Redis, ""), HWA: hc, Plan: plan,
+		Proposals: proposalstore.New(base.Redis, ""), HWA: hwa.Operator{Client: hc}, Reads: hwa.PlanSource{Client: hc}, Plan: plan,
 		Guard:   idempotency.New(p.Store, idempotency.Config{Expiry: confirmExpiry}),
 		Audit:   p.Audit,
 		Limiter: p.Limits,

@@ -12,29 +12,6 @@ import (
 // failing a whole list, since HWA's exact formats vary by fix pack (the
 // vendor file types them only as strings).
 
-// NodeKind says whether a Node is a job or a job stream.
-type NodeKind string
-
-// The flowNodeType values.
-const (
-	NodeJob       NodeKind = "JOB"
-	NodeJobStream NodeKind = "JOBSTREAM"
-)
-
-// Node is a job or job stream met in a predecessor or successor walk
-// (FlowNodeInPlanV2).
-type Node struct {
-	Kind          NodeKind
-	ID            string
-	Name          string
-	Folder        string
-	WorkstationID string
-	Workstation   string
-	SchedTime     time.Time
-	Priority      int
-	Dependencies  []workload.Dependency
-}
-
 var timeLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05.999999999Z0700",
@@ -260,9 +237,9 @@ func ConvertWorkstation(w WorkstationInPlan) workload.Workstation {
 }
 
 // ConvertNode converts a FlowNodeInPlanV2.
-func ConvertNode(n FlowNode) Node {
-	return Node{
-		Kind:          NodeKind(n.FlowNodeType),
+func ConvertNode(n FlowNode) workload.FlowNode {
+	return workload.FlowNode{
+		Kind:          workload.NodeKind(n.FlowNodeType),
 		ID:            n.ID,
 		Name:          n.Name,
 		Folder:        n.Folder,

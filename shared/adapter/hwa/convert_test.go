@@ -189,7 +189,7 @@ func TestConvertJobStreamWorkstationNode(t *testing.T) {
 
 	n := ConvertNode(FlowNode{ID: "N", Name: "NIGHTLY", FlowNodeType: "JOBSTREAM", Folder: "/F/", WorkstationID: "w", Workstation: "MDM",
 		SchedTime: "2025-10-13T20:00:00Z", Priority: 5, Dependencies: []Dependency{{DependencyType: "INTERNAL", Satisfied: true}}})
-	wantN := Node{Kind: NodeJobStream, ID: "N", Name: "NIGHTLY", Folder: "/F/", WorkstationID: "w", Workstation: "MDM",
+	wantN := workload.FlowNode{Kind: workload.NodeJobStream, ID: "N", Name: "NIGHTLY", Folder: "/F/", WorkstationID: "w", Workstation: "MDM",
 		SchedTime: mustTime(t, "2025-10-13T20:00:00Z"), Priority: 5,
 		Dependencies: []workload.Dependency{{Type: workload.DepInternal, Satisfied: true}}}
 	if !reflect.DeepEqual(n, wantN) {

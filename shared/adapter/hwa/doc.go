@@ -7,7 +7,10 @@
 //
 // The wire types in this package mirror the vendor's JSON schemas; the
 // simulator in hwasim serves the same shapes. ConvertJob and its siblings
-// translate them to the workload domain model.
+// translate them to the workload domain model. The services read and act
+// through two wrappers that speak only the domain: PlanSource (plan reads,
+// with planread's errors) and Operator (confirmed actions and submissions,
+// with planwrite's errors).
 //
 // Behaviour worth knowing:
 //

@@ -12,8 +12,9 @@ import (
 )
 
 // PlanSource reads the plan for the views of shared/app/planview (its
-// Source, Counter and Conditions interfaces) and for shared/app/impact (its
-// Jobs, Flow and Resources): filters become OQL built with
+// Source, Counter and Conditions interfaces), for shared/app/impact (its
+// Jobs, Flow and Resources) and for shared/app/agent's tools (its Flow and
+// Conditions): filters become OQL built with
 // the safe builder, and the client's errors become plan-read errors
 // (planread.ErrNotFound, ErrBadQuery, ErrUnavailable).
 type PlanSource struct {
@@ -91,10 +92,7 @@ func (h PlanSource) AllJobs(ctx context.Context) ([]workload.Job, error) {
 // Job is planview.Source's.
 func (h PlanSource) Job(ctx context.Context, id string) (workload.Job, error) {
 	j, err := h.Client.Job(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return j, &planread.Error{Kind: planread.ErrNotFound, Detail: fmt.Sprintf("no job %q in the plan", id), Err: err}
-	}
-	return j, planError(err)
+	return j, jobError(id, err)
 }
 
 // Streams is planview.Source's.
@@ -267,15 +265,12 @@ func (h PlanSource) ConditionNamed(ctx context.Context, name string) (bool, erro
 // plan-read errors: planread.ErrNotFound for an unknown job.
 func (h PlanSource) SuccessorJobs(ctx context.Context, jobID string, depth int) ([]workload.Job, error) {
 	nodes, err := h.Client.Successors(ctx, jobID, depth)
-	if errors.Is(err, ErrNotFound) {
-		return nil, &planread.Error{Kind: planread.ErrNotFound, Detail: fmt.Sprintf("no job %q in the plan", jobID), Err: err}
-	}
 	if err != nil {
-		return nil, planError(err)
+		return nil, jobError(jobID, err)
 	}
 	out := make([]workload.Job, 0, len(nodes))
 	for _, n := range nodes {
-		if n.Kind != "" && n.Kind != NodeJob {
+		if n.Kind != "" && n.Kind != workload.NodeJob {
 			continue
 		}
 		out = append(out, workload.Job{ID: n.ID, Name: n.Name, Folder: n.Folder, WorkstationID: n.WorkstationID,
@@ -296,4 +291,52 @@ func (h PlanSource) ResourceNamed(ctx context.Context, name string) (workload.Re
 		return workload.Resource{}, false, nil
 	}
 	return rs[0], true, nil
+}
+
+// Predecessors returns the jobs and job streams jobID depends on, depth
+// levels up (the agent's Flow). Errors are plan-read errors:
+// planread.ErrNotFound for an unknown job.
+func (h PlanSource) Predecessors(ctx context.Context, jobID string, depth int) ([]workload.FlowNode, error) {
+	nodes, err := h.Client.Predecessors(ctx, jobID, depth)
+	return nodes, jobError(jobID, err)
+}
+
+// Successors returns the jobs and job streams that depend on jobID, depth
+// levels down (the agent's Flow). Errors as Predecessors.
+func (h PlanSource) Successors(ctx context.Context, jobID string, depth int) ([]workload.FlowNode, error) {
+	nodes, err := h.Client.Successors(ctx, jobID, depth)
+	return nodes, jobError(jobID, err)
+}
+
+// jobError is planError with the job named when it is not in the plan.
+func jobError(jobID string, err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return &planread.Error{Kind: planread.ErrNotFound, Detail: fmt.Sprintf("no job %q in the plan", jobID), Err: err}
+	}
+	return planError(err)
+}
+
+// Resources returns every resource of the plan with its holders (the
+// agent's Conditions). Errors are plan-read errors.
+func (h PlanSource) Resources(ctx context.Context) ([]workload.Resource, error) {
+	rs, err := h.Client.Resources(ctx, Query{})
+	return rs, planError(err)
+}
+
+// Resource returns the resource id (the agent's Conditions). Errors are
+// plan-read errors: planread.ErrNotFound for an unknown id.
+func (h PlanSource) Resource(ctx context.Context, id string) (workload.Resource, error) {
+	r, err := h.Client.Resource(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return r, &planread.Error{Kind: planread.ErrNotFound, Detail: fmt.Sprintf("no resource %q in the plan", id), Err: err}
+	}
+	return r, planError(err)
+}
+
+// OpenPrompts returns the prompts waiting for a reply, with the jobs they
+// hold (Client.OpenPrompts; the agent's Conditions). Errors are plan-read
+// errors.
+func (h PlanSource) OpenPrompts(ctx context.Context, limit int) ([]workload.Prompt, error) {
+	ps, err := h.Client.OpenPrompts(ctx, limit)
+	return ps, planError(err)
 }

@@ -292,27 +292,27 @@ func (c *Client) Workstation(ctx context.Context, id string) (workload.Workstati
 // Predecessors returns the jobs and job streams the job depends on, depth
 // levels up (GET /plan/job/{id}/predecessors?depth=; depth <= 0 leaves the
 // server's default). Errors are *Error, ErrNotFound for an unknown id.
-func (c *Client) Predecessors(ctx context.Context, jobID string, depth int) ([]Node, error) {
+func (c *Client) Predecessors(ctx context.Context, jobID string, depth int) ([]workload.FlowNode, error) {
 	return c.flow(ctx, "get predecessors of job "+jobID, pathJobPredecessors, jobID, depth)
 }
 
 // Successors returns the jobs and job streams that depend on the job, depth
 // levels down (GET /plan/job/{id}/successors?depth=). Errors as Predecessors.
-func (c *Client) Successors(ctx context.Context, jobID string, depth int) ([]Node, error) {
+func (c *Client) Successors(ctx context.Context, jobID string, depth int) ([]workload.FlowNode, error) {
 	return c.flow(ctx, "get successors of job "+jobID, pathJobSuccessors, jobID, depth)
 }
 
 // StreamPredecessors is Predecessors for a job stream.
-func (c *Client) StreamPredecessors(ctx context.Context, streamID string, depth int) ([]Node, error) {
+func (c *Client) StreamPredecessors(ctx context.Context, streamID string, depth int) ([]workload.FlowNode, error) {
 	return c.flow(ctx, "get predecessors of job stream "+streamID, pathStreamPredecessors, streamID, depth)
 }
 
 // StreamSuccessors is Successors for a job stream.
-func (c *Client) StreamSuccessors(ctx context.Context, streamID string, depth int) ([]Node, error) {
+func (c *Client) StreamSuccessors(ctx context.Context, streamID string, depth int) ([]workload.FlowNode, error) {
 	return c.flow(ctx, "get successors of job stream "+streamID, pathStreamSuccessors, streamID, depth)
 }
 
-func (c *Client) flow(ctx context.Context, op, pattern, id string, depth int) ([]Node, error) {
+func (c *Client) flow(ctx context.Context, op, pattern, id string, depth int) ([]workload.FlowNode, error) {
 	if err := c.checkID(op, "id", id); err != nil {
 		return nil, err
 	}
@@ -324,7 +324,7 @@ func (c *Client) flow(ctx context.Context, op, pattern, id string, depth int) ([
 	if err := c.getJSON(ctx, &request{op: op, pattern: pattern, path: pathf(pattern, id), query: q}, &l); err != nil {
 		return nil, err
 	}
-	out := make([]Node, 0, len(l.Results))
+	out := make([]workload.FlowNode, 0, len(l.Results))
 	for _, n := range l.Results {
 		out = append(out, ConvertNode(n))
 	}

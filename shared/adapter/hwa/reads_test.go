@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // pagedJobs serves n jobs named JOB0.. with limit/offset paging; next says
@@ -250,12 +252,12 @@ func TestReadEndpoints(t *testing.T) {
 	if err != nil || ws.Name != "MDM" {
 		t.Errorf("Workstation = %+v, %v", ws, err)
 	}
-	for name, f := range map[string]func(context.Context, string, int) ([]Node, error){
+	for name, f := range map[string]func(context.Context, string, int) ([]workload.FlowNode, error){
 		"Predecessors": c.Predecessors, "Successors": c.Successors,
 		"StreamPredecessors": c.StreamPredecessors, "StreamSuccessors": c.StreamSuccessors,
 	} {
 		nodes, err := f(ctx, "X1", 2)
-		if err != nil || len(nodes) != 1 || nodes[0].Name != "EXTRACT" || nodes[0].Kind != NodeJob || nodes[0].SchedTime.IsZero() {
+		if err != nil || len(nodes) != 1 || nodes[0].Name != "EXTRACT" || nodes[0].Kind != workload.NodeJob || nodes[0].SchedTime.IsZero() {
 			t.Errorf("%s = %+v, %v", name, nodes, err)
 		}
 	}

@@ -234,12 +234,12 @@ func TestSimEveryClientMethod(t *testing.T) {
 	succ2 := e.one(t, "ABEND_J2") // depends on ABEND_J1
 	preds, err := e.c.Predecessors(ctx, succ2.ID, 1)
 	check("Predecessors", err)
-	if !slices.ContainsFunc(preds, func(n hwa.Node) bool { return n.ID == abend.ID && n.Kind == hwa.NodeJob }) {
+	if !slices.ContainsFunc(preds, func(n workload.FlowNode) bool { return n.ID == abend.ID && n.Kind == workload.NodeJob }) {
 		t.Errorf("Predecessors(ABEND_J2) = %+v, want ABEND_J1", preds)
 	}
 	succs, err := e.c.Successors(ctx, abend.ID, 1)
 	check("Successors", err)
-	if !slices.ContainsFunc(succs, func(n hwa.Node) bool { return n.ID == succ2.ID }) {
+	if !slices.ContainsFunc(succs, func(n workload.FlowNode) bool { return n.ID == succ2.ID }) {
 		t.Errorf("Successors(ABEND_J1) = %+v, want ABEND_J2", succs)
 	}
 	_, err = e.c.StreamPredecessors(ctx, abend.StreamID, 3)

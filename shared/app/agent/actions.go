@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/access"
 	"github.com/resync/resync/shared/domain/frames"
 	"github.com/resync/resync/shared/domain/idempotency"
 	"github.com/resync/resync/shared/domain/llm"
+	"github.com/resync/resync/shared/domain/planwrite"
 	"github.com/resync/resync/shared/domain/quota"
 	"github.com/resync/resync/shared/domain/trail"
 	"github.com/resync/resync/shared/domain/workload"
@@ -176,11 +176,22 @@ type ProposalStore interface {
 	Swap(ctx context.Context, id string, old, next []byte, ttl time.Duration) (bool, error)
 }
 
+// Operator executes confirmed actions on the plan in HWA (hwa.Operator).
+// Each call sends one request, never retried, with the user's
+// justification, and returns HWA's receipt. Errors are plan-write errors:
+// planwrite.ErrConflict, ErrRejected, ErrForbidden, ErrNotFound, ErrInvalid,
+// or ErrUnavailable (or any other error) when the outcome is unknown.
+type Operator interface {
+	Act(ctx context.Context, a planwrite.JobAction, j planwrite.Justification) (planwrite.Receipt, error)
+	Reply(ctx context.Context, r planwrite.Reply, j planwrite.Justification) (planwrite.Receipt, error)
+	Submit(ctx context.Context, s planwrite.Submission, j planwrite.Justification) (planwrite.Receipt, error)
+}
+
 // ActionsConfig configures Actions. Proposals, HWA, Plan, Guard, Audit and
-// Limiter are required.
+// Limiter are required, and Impact or Reads.
 type ActionsConfig struct {
 	Proposals ProposalStore
-	HWA       *hwa.Client
+	HWA       Operator // executes what is confirmed
 	Plan      *planview.Service
 	Guard     *idempotency.Guard // keyed "confirm:<proposal id>"
 	Audit     Auditor            // fail closed: an entry that cannot be recorded refuses what it records
@@ -193,8 +204,12 @@ type ActionsConfig struct {
 	Retention time.Duration
 	// Impact answers a proposal's impact: the same service as the
 	// job_impact tool and GET /jobs/{id}/impact (graph first, HWA fallback).
-	// Nil means the impact service on HWA alone.
+	// Nil means the impact service on HWA alone, read through Reads.
 	Impact Impacts
+	// Reads reads the plan for the impact when Impact is nil; it must then
+	// read jobs and their successor jobs too (impact.Jobs and impact.Flow,
+	// as hwa.PlanSource does).
+	Reads Reads
 	// ImpactDepth is how many levels of successors the impact covers (default 3).
 	ImpactDepth int
 	// WaitInterval is how often a duplicate confirm checks an attempt in
@@ -224,6 +239,10 @@ func NewActions(cfg ActionsConfig) (*Actions, error) {
 			missing = append(missing, d.name)
 		}
 	}
+	tools := NewTools(cfg.Plan, cfg.Reads, nil)
+	if cfg.Impact == nil && tools.impacts() == nil {
+		missing = append(missing, "Impact (or Reads that read jobs)")
+	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("agent: new actions: missing %s", strings.Join(missing, ", "))
 	}
@@ -245,7 +264,7 @@ func NewActions(cfg ActionsConfig) (*Actions, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = randomID
 	}
-	return &Actions{cfg: cfg, tools: NewTools(cfg.Plan, cfg.HWA, nil)}, nil
+	return &Actions{cfg: cfg, tools: tools}, nil
 }
 
 func randomID() (string, error) {
@@ -504,7 +523,7 @@ func (a *Actions) Confirm(ctx context.Context, user string, roles []string, prop
 	if err != nil {
 		return Outcome{}, fmt.Errorf("agent: confirm %s: encode: %w", p.ID, err)
 	}
-	j := hwa.Justification{Category: category, Description: justification, TicketNum: ticket}
+	j := planwrite.Justification{Category: category, Description: justification, Ticket: ticket}
 	res, err := a.cfg.Guard.DoWait(ctx, "confirm:"+p.ID, payload, a.cfg.WaitInterval, func(ctx context.Context) ([]byte, error) {
 		o, err := a.execute(ctx, user, p.ID, j)
 		if err != nil {
@@ -550,7 +569,7 @@ func orUnknown(user string) string {
 // execute runs under the idempotency record: rate limit, claim the
 // proposal, audit, call HWA, record the outcome, invalidate the cache.
 // Errors mean nothing was sent to HWA.
-func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justification) (Outcome, error) {
+func (a *Actions) execute(ctx context.Context, user, id string, j planwrite.Justification) (Outcome, error) {
 	var replay *Outcome
 	p, err := a.update(ctx, id, func(p *Proposal) error {
 		switch p.Status {
@@ -591,35 +610,36 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	// first — before HWA is called; if it cannot be, nothing is executed.
 	targets := targetNames(p.Targets)
 	if err := a.audit(ctx, trail.Entry{User: user, Action: "confirm", Targets: targets, Justification: j.Description,
-		Result: "accepted", Detail: fmt.Sprintf("proposal %s; %s; category %q; ticket %q", p.ID, p.Action, j.Category, j.TicketNum),
-		ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum}); err != nil {
+		Result: "accepted", Detail: fmt.Sprintf("proposal %s; %s; category %q; ticket %q", p.ID, p.Action, j.Category, j.Ticket),
+		ProposalID: p.ID, Category: j.Category, Ticket: j.Ticket}); err != nil {
 		a.revert(ctx, id)
 		return Outcome{}, actionErr(ErrUnavailable, err, "the confirmation could not be audited: nothing was executed")
 	}
 
 	o := Outcome{ProposalID: p.ID, Action: p.Action, Targets: p.Targets, OK: true}
 	t := p.Targets[0]
-	opts := hwa.ActionOptions{Justification: j}
-	var rr hwa.ResourceResponse
+	var rr planwrite.Receipt
 	switch p.Action {
 	case ActionRerun:
-		rr, err = a.cfg.HWA.Rerun(ctx, t.RunID, hwa.RerunDetails{}, opts)
+		rr, err = a.cfg.HWA.Act(ctx, planwrite.JobAction{Verb: planwrite.Rerun, ID: t.RunID}, j)
 	case ActionHold:
-		rr, err = a.cfg.HWA.Hold(ctx, t.ID, opts)
+		rr, err = a.cfg.HWA.Act(ctx, planwrite.JobAction{Verb: planwrite.Hold, ID: t.ID}, j)
 	case ActionRelease:
-		rr, err = a.cfg.HWA.Release(ctx, t.ID, opts)
+		rr, err = a.cfg.HWA.Act(ctx, planwrite.JobAction{Verb: planwrite.Release, ID: t.ID}, j)
 	case ActionCancel:
-		rr, err = a.cfg.HWA.Cancel(ctx, t.ID, opts)
+		rr, err = a.cfg.HWA.Act(ctx, planwrite.JobAction{Verb: planwrite.Cancel, ID: t.ID}, j)
 	case ActionKill:
-		rr, err = a.cfg.HWA.Kill(ctx, t.ID, opts)
+		rr, err = a.cfg.HWA.Act(ctx, planwrite.JobAction{Verb: planwrite.Kill, ID: t.ID}, j)
 	case ActionConfirmSucc:
-		rr, err = a.cfg.HWA.ConfirmSucc(ctx, t.ID, nil, opts)
+		rr, err = a.cfg.HWA.Act(ctx, planwrite.JobAction{Verb: planwrite.ConfirmSucc, ID: t.ID}, j)
 	case ActionConfirmAbend:
-		rr, err = a.cfg.HWA.ConfirmAbend(ctx, t.ID, nil, opts)
+		rr, err = a.cfg.HWA.Act(ctx, planwrite.JobAction{Verb: planwrite.ConfirmAbend, ID: t.ID}, j)
 	case ActionReplyPrompt:
-		rr, err = a.cfg.HWA.ReplyPrompt(ctx, t.ID, t.Answer == "yes", opts)
-	case ActionSubmitStream, ActionSubmitJob:
-		rr, err = a.submit(ctx, p.Action, t, opts)
+		rr, err = a.cfg.HWA.Reply(ctx, planwrite.Reply{PromptID: t.ID, Yes: t.Answer == "yes"}, j)
+	case ActionSubmitStream:
+		rr, err = a.cfg.HWA.Submit(ctx, planwrite.Submission{Kind: planwrite.SubmitStream, ModelID: t.ModelID}, j)
+	case ActionSubmitJob:
+		rr, err = a.cfg.HWA.Submit(ctx, planwrite.Submission{Kind: planwrite.SubmitJob, ModelID: t.ModelID, Workstation: t.Workstation}, j)
 	default:
 		err = fmt.Errorf("agent: unknown action %q", p.Action)
 	}
@@ -648,7 +668,7 @@ func (a *Actions) execute(ctx context.Context, user, id string, j hwa.Justificat
 	// The outcome is audited best-effort: the action has happened, and its
 	// "accepted" record is already durable.
 	_ = a.audit(ctx, trail.Entry{User: user, Action: "execute:" + p.Action, Targets: targets, Justification: j.Description,
-		Result: result, Detail: detail, ProposalID: p.ID, Category: j.Category, Ticket: j.TicketNum})
+		Result: result, Detail: detail, ProposalID: p.ID, Category: j.Category, Ticket: j.Ticket})
 	if _, err := a.update(context.WithoutCancel(ctx), id, func(p *Proposal) error {
 		p.Status, p.Outcome = StatusExecuted, &o
 		return nil
@@ -671,17 +691,19 @@ func (a *Actions) revert(ctx context.Context, id string) {
 	})
 }
 
+// hwaFailure says why HWA did not execute action on job, by the kind of
+// err (a plan-write error); any other error leaves the outcome unknown.
 func hwaFailure(action, job string, err error) string {
 	switch {
-	case errors.Is(err, hwa.ErrConflict):
+	case errors.Is(err, planwrite.ErrConflict):
 		return fmt.Sprintf("HWA refused to %s %s: the job's state does not allow it", action, job)
-	case errors.Is(err, hwa.ErrRejected):
+	case errors.Is(err, planwrite.ErrRejected):
 		return fmt.Sprintf("HWA rejected the %s of %s", action, job)
-	case errors.Is(err, hwa.ErrForbidden), errors.Is(err, hwa.ErrUnauthorized):
+	case errors.Is(err, planwrite.ErrForbidden):
 		return fmt.Sprintf("HWA did not permit the %s of %s", action, job)
-	case errors.Is(err, hwa.ErrNotFound):
+	case errors.Is(err, planwrite.ErrNotFound):
 		return fmt.Sprintf("%s is no longer in the plan", job)
-	case errors.Is(err, hwa.ErrBadRequest), errors.Is(err, hwa.ErrBadFilter):
+	case errors.Is(err, planwrite.ErrInvalid):
 		return fmt.Sprintf("HWA refused the %s of %s as invalid", action, job)
 	}
 	return fmt.Sprintf("HWA did not answer the %s of %s: the outcome is unknown; check the job before trying again", action, job)

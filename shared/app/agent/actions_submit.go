@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/frames"
 )
@@ -80,12 +79,4 @@ func taskLine(t planview.TaskView) string {
 		what += " as " + t.User
 	}
 	return what
-}
-
-// submit sends a confirmed submission to HWA.
-func (a *Actions) submit(ctx context.Context, action string, t Target, opts hwa.ActionOptions) (hwa.ResourceResponse, error) {
-	if action == ActionSubmitStream {
-		return a.cfg.HWA.SubmitJobStream(ctx, t.ModelID, hwa.SubmitJobStreamOptions{}, opts)
-	}
-	return a.cfg.HWA.SubmitJob(ctx, t.ModelID, hwa.SubmitJobOptions{WorkstationKey: t.Workstation}, opts)
 }

@@ -454,7 +454,7 @@ func TestProposalImpactComesFromTheImpactService(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.actions = actions
-	e.tools = NewTools(e.plan, e.hc, actions)
+	e.tools = NewTools(e.plan, e.src, actions)
 	job := e.jobWithSuccessors(t)
 	p := e.propose(t, "alice", ActionRerun, job.Name)
 	if len(rec.asked) != 1 || rec.asked[0] != job.ID {
@@ -575,4 +575,25 @@ func (s *switchable) Put(ctx context.Context, e audit.Entry) (audit.Entry, error
 		t = s.up
 	}
 	return t.Put(ctx, e)
+}
+
+// NewActions names every missing dependency at once, and needs a
+// proposal's impact from somewhere: Impact, or Reads that read jobs.
+func TestNewActionsReportsWhatIsMissing(t *testing.T) {
+	_, err := NewActions(ActionsConfig{})
+	for _, want := range []string{"Proposals", "HWA", "Plan", "Guard", "Audit", "Limiter", "Impact (or Reads that read jobs)"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewActions({}) = %v, want %s named", err, want)
+		}
+	}
+	e := newEnv(t, envOptions{})
+	cfg := e.actions.cfg
+	cfg.Reads = nil
+	if _, err := NewActions(cfg); err == nil || !strings.Contains(err.Error(), "Impact") {
+		t.Errorf("without Impact and Reads: %v, want Impact named", err)
+	}
+	cfg.Impact = e.tools.impacts()
+	if _, err := NewActions(cfg); err != nil {
+		t.Errorf("with Impact alone: %v", err)
+	}
 }

@@ -80,8 +80,8 @@
 //	                  → ProposalResult with action "reply-prompt", the target
 //	                     {"kind":"prompt","id","name","answer"} and the held jobs as its impact;
 //	                  a proposal like propose_action's, executed only by Actions.Confirm.
-//	                  These four read through the Flow when it is a Conditions
-//	                  (*hwa.Client); otherwise they are unavailable.
+//	                  These four read through the Reads given to NewTools
+//	                  (hwa.PlanSource); without them they are unavailable.
 //
 // A `job` field is a job id or a job name: NAME, STREAM.NAME or
 // WS#STREAM.NAME (case-insensitive). A name is resolved through the plan's
@@ -104,14 +104,22 @@
 //
 // # Use from the chat function
 //
-// Built once in run:
+// The package imports no adapter: it declares what it consumes — the
+// plan reads (Reads: Flow and Conditions, in workload types with
+// planread's errors), the executor of confirmed actions (Operator, in
+// planwrite's actions, justification and errors), the stores of proposals
+// and history — and the function's config.go wires the adapters that
+// provide them (hwa.PlanSource, hwa.Operator, redis/proposalstore,
+// redis/historystore). Built once in run:
 //
 //	agents, err := agent.LoadAgents(agentsJSON) // go:embed agents.json
-//	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""), HWA: hwaClient, Plan: planSvc,
+//	reads := hwa.PlanSource{Client: hwaClient}
+//	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, ""),
+//		HWA: hwa.Operator{Client: hwaClient}, Reads: reads, Plan: planSvc, Impact: impactSvc,
 //		Guard: idempotency.New(idemstore.New(rdb, "idem:"), idempotency.Config{Expiry: 24 * time.Hour}),
 //		Audit: auditLog, Limiter: limiter})
 //	runner, err := agent.NewRunner(agent.RunnerConfig{Agents: agents, Models: agent.OneModel(model),
-//		Tools: agent.NewTools(planSvc, hwaClient, actions).WithKnowledge(agent.Knowledge{Runbooks: searcher, Impact: impactSvc}),
+//		Tools: agent.NewTools(planSvc, reads, actions).WithKnowledge(agent.Knowledge{Runbooks: searcher, Impact: impactSvc}),
 //		History: agent.NewHistory(historystore.New(rdb, ""), agent.HistoryConfig{}), Context: memoryStore.Context})
 //
 // Per chat frame (sink posts frames.Delta, frames.Tool and frames.Proposal;

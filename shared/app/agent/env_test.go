@@ -53,6 +53,7 @@ func (c *clock) Advance(d time.Duration) {
 type env struct {
 	sim     *hwasim.Server
 	hc      *hwa.Client
+	src     hwa.PlanSource       // the plan reads over hc: the tools' Flow and Conditions
 	mr      *miniredis.Miniredis // nil over a real Redis
 	rdb     redis.UniversalClient
 	ns      string
@@ -92,7 +93,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.hc = hc
+	e.hc, e.src = hc, hwa.PlanSource{Client: hc}
 	e.rdb = o.rdb
 	if e.rdb == nil {
 		e.mr = miniredis.RunT(t)
@@ -115,12 +116,12 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.actions, err = NewActions(ActionsConfig{Proposals: proposalstore.New(e.rdb, e.ns+"proposal:"), HWA: hc, Plan: e.plan, Guard: guard, Audit: e.audit,
+	e.actions, err = NewActions(ActionsConfig{Proposals: proposalstore.New(e.rdb, e.ns+"proposal:"), HWA: hwa.Operator{Client: hc}, Reads: e.src, Plan: e.plan, Guard: guard, Audit: e.audit,
 		Limiter: lim, Now: e.clock.Now, WaitInterval: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.tools = NewTools(e.plan, hc, e.actions)
+	e.tools = NewTools(e.plan, e.src, e.actions)
 	e.history = NewHistory(historystore.New(e.rdb, e.ns+"history:"), HistoryConfig{})
 	data, err := os.ReadFile("../../../functions/internal/agentsfile/agents.json")
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/retrieve"
 	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/workload"
 )
 
 // fakeRunbooks answers every search with hits (or err) and records queries.
@@ -128,7 +129,7 @@ func TestSearchRunbooksErrors(t *testing.T) {
 // it falls back to HWA and says so.
 func TestImpactAndWhyWaitingThroughTheService(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	svc := &impact.Service{Flow: hwa.PlanSource{Client: e.hc}, Jobs: hwa.PlanSource{Client: e.hc}}
+	svc := &impact.Service{Flow: e.src, Jobs: e.src}
 	tools := e.tools.WithKnowledge(Knowledge{Impact: svc})
 	j := e.jobWithSuccessors(t)
 	ctx := context.Background()
@@ -144,7 +145,7 @@ func TestImpactAndWhyWaitingThroughTheService(t *testing.T) {
 	}
 	jobs := 0
 	for _, n := range want {
-		if n.Kind == "" || n.Kind == hwa.NodeJob {
+		if n.Kind == "" || n.Kind == workload.NodeJob {
 			jobs++
 		}
 	}
@@ -261,7 +262,7 @@ func TestGraphBlackHoleTurnStillEnds(t *testing.T) {
 	const budget = 200 * time.Millisecond
 	tools := e.tools.WithKnowledge(Knowledge{
 		Runbooks:      stuckRunbooks{},
-		Impact:        &impact.Service{Graph: stuckGraph{}, Flow: hwa.PlanSource{Client: e.hc}, Jobs: hwa.PlanSource{Client: e.hc}, GraphBudget: budget},
+		Impact:        &impact.Service{Graph: stuckGraph{}, Flow: e.src, Jobs: e.src, GraphBudget: budget},
 		SearchTimeout: budget,
 	})
 	m := agenttest.New(

@@ -9,7 +9,6 @@ import (
 
 	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/adapter/graph"
-	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/agent/agenttest"
 	"github.com/resync/resync/shared/app/docs"
 	"github.com/resync/resync/shared/app/impact"
@@ -93,7 +92,7 @@ func TestRunbookAnswerCitesTheSection(t *testing.T) {
 
 	tools := e.tools.WithKnowledge(Knowledge{
 		Runbooks: retrieve.New(store, embedder),
-		Impact:   &impact.Service{Graph: store, Flow: hwa.PlanSource{Client: e.hc}, Jobs: hwa.PlanSource{Client: e.hc}},
+		Impact:   &impact.Service{Graph: store, Flow: e.src, Jobs: e.src},
 	})
 	r, err := NewRunner(RunnerConfig{Agents: e.agents, Models: OneModel(offline.New()), Tools: tools, History: e.history, Now: e.clock.Now})
 	if err != nil {

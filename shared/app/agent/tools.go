@@ -9,17 +9,27 @@ import (
 	"strings"
 	"time"
 
-	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/impact"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/app/retrieve"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
-// Flow walks job dependencies in HWA (*hwa.Client).
+// Flow walks job dependencies in HWA (hwa.PlanSource). Errors are
+// plan-read errors (planview.ErrNotFound, ErrBadQuery, ErrUnavailable).
 type Flow interface {
-	Predecessors(ctx context.Context, jobID string, depth int) ([]hwa.Node, error)
-	Successors(ctx context.Context, jobID string, depth int) ([]hwa.Node, error)
+	Predecessors(ctx context.Context, jobID string, depth int) ([]workload.FlowNode, error)
+	Successors(ctx context.Context, jobID string, depth int) ([]workload.FlowNode, error)
+}
+
+// Reads is what the tools read from HWA besides the plan views: the
+// dependency walks and the resources and prompts (hwa.PlanSource). When it
+// also reads single jobs and their successor jobs (impact.Jobs and
+// impact.Flow, as hwa.PlanSource does), the tools answer job_impact and
+// why_waiting from it when no Knowledge.Impact is given.
+type Reads interface {
+	Flow
+	Conditions
 }
 
 // Proposer records action proposals (*Actions).
@@ -58,16 +68,16 @@ const DefaultSearchTimeout = 5 * time.Second
 // concurrent use.
 type Tools struct {
 	plan      *planview.Service
-	flow      Flow
+	reads     Reads // nil: the walks, resource and prompt tools are unavailable
 	propose   Proposer
 	knowledge Knowledge
 	handover  Handovers // nil: shift_handover is unavailable
 }
 
-// NewTools returns the tools reading plan and flow; propose may be nil, and
-// then propose_action fails with code "unavailable".
-func NewTools(plan *planview.Service, flow Flow, propose Proposer) *Tools {
-	return &Tools{plan: plan, flow: flow, propose: propose}
+// NewTools returns the tools reading plan and reads; propose may be nil,
+// and then propose_action fails with code "unavailable".
+func NewTools(plan *planview.Service, reads Reads, propose Proposer) *Tools {
+	return &Tools{plan: plan, reads: reads, propose: propose}
 }
 
 // WithKnowledge returns a copy of t that answers search_runbooks,
@@ -221,8 +231,8 @@ func decode(raw json.RawMessage, into any) (outcome, bool) {
 	return outcome{}, true
 }
 
-// planError turns a planview or hwa error into an error result whose text
-// is safe to show (kinds and client-given values, never internal text).
+// planError turns a plan-read error into an error result whose text is
+// safe to show (kinds and client-given values, never internal text).
 func planError(what string, err error) outcome {
 	var pe *planview.Error
 	detail := ""
@@ -230,13 +240,13 @@ func planError(what string, err error) outcome {
 		detail = ": " + pe.Detail
 	}
 	switch {
-	case errors.Is(err, planview.ErrNotFound), errors.Is(err, hwa.ErrNotFound):
+	case errors.Is(err, planview.ErrNotFound):
 		return fail(CodeNotFound, "%s: not found in the plan%s", what, detail)
-	case errors.Is(err, planview.ErrBadQuery), errors.Is(err, hwa.ErrBadFilter), errors.Is(err, hwa.ErrBadRequest):
+	case errors.Is(err, planview.ErrBadQuery):
 		return fail(CodeBadInput, "%s: invalid query%s", what, detail)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fail(CodeUnavailable, "%s: out of time", what)
-	case errors.Is(err, planview.ErrUnavailable), errors.Is(err, hwa.ErrUnavailable):
+	case errors.Is(err, planview.ErrUnavailable):
 		return fail(CodeUnavailable, "%s: HWA is unavailable", what)
 	}
 	return fail(CodeInternal, "%s failed", what)
@@ -460,15 +470,15 @@ const (
 // walk returns the nodes of a dependency walk, with the critical flag from
 // the plan's critical list and the job stream of the first nodes.
 func (t *Tools) walk(ctx context.Context, jobID, direction string, depth int) ([]Node, error) {
-	if t.flow == nil {
-		return nil, fmt.Errorf("agent: %s of %s: %w", direction, jobID, hwa.ErrUnavailable)
+	if t.reads == nil {
+		return nil, fmt.Errorf("agent: %s of %s: %w", direction, jobID, planview.ErrUnavailable)
 	}
-	var nodes []hwa.Node
+	var nodes []workload.FlowNode
 	var err error
 	if direction == DirectionPredecessors {
-		nodes, err = t.flow.Predecessors(ctx, jobID, depth)
+		nodes, err = t.reads.Predecessors(ctx, jobID, depth)
 	} else {
-		nodes, err = t.flow.Successors(ctx, jobID, depth)
+		nodes, err = t.reads.Successors(ctx, jobID, depth)
 	}
 	if err != nil {
 		return nil, err
@@ -483,7 +493,7 @@ func (t *Tools) walk(ctx context.Context, jobID, direction string, depth int) ([
 	enriched := 0
 	for _, n := range nodes {
 		nd := Node{ID: n.ID, Name: n.Name, Kind: "job", Workstation: n.Workstation}
-		if n.Kind == hwa.NodeJobStream {
+		if n.Kind == workload.NodeJobStream {
 			nd.Kind = "jobstream"
 		}
 		if c, ok := critical[n.ID]; ok {
@@ -551,8 +561,10 @@ func (t *Tools) impacts() Impacts {
 	if t.knowledge.Impact != nil {
 		return t.knowledge.Impact
 	}
-	if c, ok := t.flow.(*hwa.Client); ok {
-		src := hwa.PlanSource{Client: c}
+	if src, ok := t.reads.(interface {
+		impact.Flow
+		impact.Jobs
+	}); ok {
 		return &impact.Service{Flow: src, Jobs: src}
 	}
 	return nil

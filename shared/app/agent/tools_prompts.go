@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/llm"
 	"github.com/resync/resync/shared/domain/workload"
@@ -28,11 +27,12 @@ const (
 // ActionReplyPrompt is the action of a reply_prompt proposal.
 const ActionReplyPrompt = "reply-prompt"
 
-// Conditions reads the plan's resources and prompts (*hwa.Client). The
-// tools use the Flow given to NewTools when it reads them too; otherwise
-// these tools answer "unavailable".
+// Conditions reads the plan's resources and prompts (hwa.PlanSource).
+// Errors are plan-read errors (planview.ErrNotFound for an unknown
+// resource id). Without the Reads of NewTools these tools answer
+// "unavailable".
 type Conditions interface {
-	Resources(ctx context.Context, q hwa.Query) ([]workload.Resource, error)
+	Resources(ctx context.Context) ([]workload.Resource, error)
 	Resource(ctx context.Context, id string) (workload.Resource, error)
 	OpenPrompts(ctx context.Context, limit int) ([]workload.Prompt, error)
 }
@@ -145,8 +145,10 @@ func (t *Tools) runConditionTool(ctx context.Context, c Call) (outcome, bool) {
 }
 
 func (t *Tools) conditions() Conditions {
-	c, _ := t.flow.(Conditions)
-	return c
+	if t.reads == nil {
+		return nil
+	}
+	return t.reads
 }
 
 // maxWaiters bounds the waiting jobs read for their resource needs.
@@ -209,7 +211,7 @@ func (t *Tools) listResources(ctx context.Context, in ListResourcesInput) outcom
 	if c == nil {
 		return fail(CodeUnavailable, "resources cannot be read here")
 	}
-	rs, err := c.Resources(ctx, hwa.Query{})
+	rs, err := c.Resources(ctx)
 	if err != nil {
 		return planError("list resources", err)
 	}
@@ -257,11 +259,11 @@ func (t *Tools) findResource(ctx context.Context, c Conditions, name string) (wo
 		if err == nil {
 			return r, outcome{}, true
 		}
-		if !errors.Is(err, hwa.ErrNotFound) {
+		if !errors.Is(err, planview.ErrNotFound) {
 			return workload.Resource{}, planError("get resource "+name, err), false
 		}
 	}
-	rs, err := c.Resources(ctx, hwa.Query{})
+	rs, err := c.Resources(ctx)
 	if err != nil {
 		return workload.Resource{}, planError("list resources", err), false
 	}

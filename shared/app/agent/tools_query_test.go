@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/app/planview"
 	"github.com/resync/resync/shared/domain/workload"
 )
@@ -17,7 +16,7 @@ import (
 // through the adapter, not through the tools.
 func planJobs(t *testing.T, e *env) []workload.Job {
 	t.Helper()
-	jobs, err := hwa.PlanSource{Client: e.hc}.AllJobs(context.Background())
+	jobs, err := e.src.AllJobs(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +252,7 @@ func TestSearchJobsPlanZone(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	jobs := planJobs(t, e)
 	cet := time.FixedZone("CET", 3600)
-	tools := NewTools(e.plan.WithZone(cet), e.hc, nil)
+	tools := NewTools(e.plan.WithZone(cet), e.src, nil)
 	in, err := json.Marshal(SearchJobsInput{JobFilter: JobFilter{StartedSince: "02:00"}, Limit: planview.MaxLimit})
 	if err != nil {
 		t.Fatal(err)

@@ -91,7 +91,7 @@ func TestSubmitJobAndGetJobTask(t *testing.T) {
 			}
 		}
 	}
-	tools := NewTools(e.plan, e.hc, e.actions)
+	tools := NewTools(e.plan, e.src, e.actions)
 	in, _ := json.Marshal(GetJobInput{Job: rerunJob.Job.ID})
 	res := tools.Call(ctx, Call{User: "alice", Name: ToolGetJob, Input: in}, 64<<10)
 	var d planview.JobDetail

@@ -179,7 +179,7 @@ func TestDependencyAndImpactTools(t *testing.T) {
 
 func TestToolErrors(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	noActions := NewTools(e.plan, e.hc, nil)
+	noActions := NewTools(e.plan, e.src, nil)
 	o := noActions.run(context.Background(), Call{User: "u", Name: ToolProposeAction, Input: json.RawMessage(`{"action":"hold","job":"x"}`)})
 	if er, _ := o.value.(ErrorResult); !o.isError || er.Code != CodeUnavailable {
 		t.Errorf("propose without actions: %+v", o.value)

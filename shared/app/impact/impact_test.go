@@ -81,7 +81,7 @@ func TestHWAFallbackSaysSo(t *testing.T) {
 		if got.Source != SourceHWA || !strings.Contains(got.Note, "not configured") {
 			t.Errorf("source %q note %q", got.Source, got.Note)
 		}
-		if g, w := ids(got.Successors, func(s Successor) string { return s.ID }), ids(want, func(n hwa.Node) string { return n.ID }); g != w {
+		if g, w := ids(got.Successors, func(s Successor) string { return s.ID }), ids(want, func(n workload.FlowNode) string { return n.ID }); g != w {
 			t.Errorf("%s: successors %s, HWA says %s", j.Name, g, w)
 		}
 	}
@@ -208,7 +208,7 @@ func TestGraphAgreesWithHWA(t *testing.T) {
 		if got.Source != SourceGraph || got.Note != "" {
 			t.Errorf("source %q note %q", got.Source, got.Note)
 		}
-		if g, w := ids(got.Successors, func(s Successor) string { return s.ID }), ids(want, func(n hwa.Node) string { return n.ID }); g != w {
+		if g, w := ids(got.Successors, func(s Successor) string { return s.ID }), ids(want, func(n workload.FlowNode) string { return n.ID }); g != w {
 			t.Errorf("%s: graph successors %s\nHWA successors %s", j.Name, g, w)
 		}
 	}

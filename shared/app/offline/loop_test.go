@@ -67,7 +67,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, "proposal:"), HWA: hc, Plan: s.plan, Guard: guard,
+	actions, err := agent.NewActions(agent.ActionsConfig{Proposals: proposalstore.New(rdb, "proposal:"), HWA: hwa.Operator{Client: hc}, Reads: hwa.PlanSource{Client: hc}, Plan: s.plan, Guard: guard,
 		Audit: audit.New(rdb, audit.Config{Key: "audit"}), Limiter: lim, Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	s.runner, err = agent.NewRunner(agent.RunnerConfig{
-		Agents: agents, Models: agent.OneModel(offline.New()), Tools: agent.NewTools(s.plan, hc, actions),
+		Agents: agents, Models: agent.OneModel(offline.New()), Tools: agent.NewTools(s.plan, hwa.PlanSource{Client: hc}, actions),
 		History: agent.NewHistory(historystore.New(rdb, "history:"), agent.HistoryConfig{}), Now: now,
 	})
 	if err != nil {
