@@ -3,13 +3,12 @@ package graph
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
-	"io"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/resync/resync/shared/domain/workload"
@@ -209,7 +208,7 @@ const (
 
 // fpVersion changes when what a fingerprint covers changes, so that the
 // next sync rewrites every node.
-const fpVersion = "topology/2"
+const fpVersion = "topology/3"
 
 // BeginTopology starts a sync. It reads the engine's sync state and node
 // counts and writes nothing. It returns ErrUnavailable when Neo4j cannot be
@@ -763,15 +762,16 @@ func depMark(ds []workload.Dependency) string {
 }
 
 // fingerprint hashes a node's properties (in key order) and mark with
-// FNV-1a: stable across processes and releases, unlike hash/maphash.
+// xxHash64: stable across processes and releases, unlike hash/maphash.
+// Strings are written length-prefixed, which is as unambiguous as quoting
+// and cheaper: a sync fingerprints every listed object.
 func fingerprint(props map[string]any, mark string) int64 {
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	h := fnv.New64a()
-	buf := make([]byte, 0, 256)
+	buf := make([]byte, 0, 512)
 	buf = append(buf, fpVersion...)
 	for _, k := range keys {
 		buf = append(buf, 0)
@@ -781,7 +781,7 @@ func fingerprint(props map[string]any, mark string) int64 {
 		case nil:
 			buf = append(buf, '-')
 		case string:
-			buf = strconv.AppendQuote(buf, v)
+			buf = appendLenString(buf, v)
 		case bool:
 			buf = strconv.AppendBool(buf, v)
 		case int64:
@@ -790,16 +790,22 @@ func fingerprint(props map[string]any, mark string) int64 {
 			buf = v.AppendFormat(buf, time.RFC3339Nano)
 		case []string:
 			for _, s := range v {
-				buf = strconv.AppendQuote(buf, s)
+				buf = appendLenString(buf, s)
 			}
 		default:
 			buf = fmt.Append(buf, v)
 		}
 	}
 	buf = append(buf, 0)
-	_, _ = h.Write(buf)
-	_, _ = io.WriteString(h, mark)
-	return int64(h.Sum64())
+	buf = append(buf, mark...)
+	return int64(xxhash.Sum64(buf))
+}
+
+// appendLenString appends s as its length, a colon and its bytes.
+func appendLenString(buf []byte, s string) []byte {
+	buf = strconv.AppendInt(buf, int64(len(s)), 10)
+	buf = append(buf, ':')
+	return append(buf, s...)
 }
 
 // listOrNil stores an empty list as an absent property.
