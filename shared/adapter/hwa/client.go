@@ -468,9 +468,21 @@ func (c *Client) readBody(r *request, resp *http.Response) ([]byte, error) {
 		return nil, &Error{Op: r.op, Status: resp.StatusCode, Kind: ErrTooLarge,
 			Message: fmt.Sprintf("%d bytes, cap %d", resp.ContentLength, c.maxBytes)}
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
-	if err != nil {
-		return nil, err
+	// With a length, read into a buffer of that size (plus one byte to see
+	// a body longer than announced): io.ReadAll's doubling cleared and
+	// copied a 1 MB page about twice over.
+	var b []byte
+	if n := resp.ContentLength; n > 0 {
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBytes+1)); err != nil {
+			return nil, err
+		}
+		b = buf.Bytes()
+	} else {
+		var err error
+		if b, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1)); err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(b)) > c.maxBytes {
 		return nil, &Error{Op: r.op, Status: resp.StatusCode, Kind: ErrTooLarge,
