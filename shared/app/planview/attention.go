@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/resync/resync/shared/domain/cached"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -45,8 +47,22 @@ type AttentionList struct {
 	Truncated bool            `json:"truncated"`
 	// ByKind counts every item of each kind, listed or not.
 	ByKind map[string]int `json:"byKind"`
+	// Capped: a watched list held more than attentionCap jobs and only its
+	// first attentionCap (by name) were read; Selected is how many jobs the
+	// cut lists hold in HWA. Total and ByKind then count what was read.
+	Capped
 	Meta
 }
+
+// attentionCap bounds the jobs read of each list Attention watches (failed,
+// critical, running, waiting for a prompt, held): four pages of HWA's 500.
+const attentionCap = 2000
+
+// attentionLists are the watched lists whose jobs Attention looks at: every
+// job an item names is in one of them — failed (critical or not),
+// critical (at risk), running (a long runner is a run started and not
+// ended: a running job), held for a prompt or by an operator.
+var attentionLists = []Watch{WatchFailed, WatchCritical, WatchRunning, WatchPrompt, WatchHeld}
 
 // longRunRatio is how much longer than its estimate a run must be to be
 // listed as a long runner.
@@ -64,7 +80,7 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 	case limit > MaxLimit:
 		limit = MaxLimit
 	}
-	jobs, meta, err := s.allJobs(ctx)
+	jobs, capped, meta, err := s.watched(ctx, attentionLists, attentionCap)
 	if err != nil {
 		return AttentionList{}, err
 	}
@@ -154,7 +170,11 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 		}
 		return items[a].Name < items[b].Name
 	})
-	out := AttentionList{Items: []AttentionItem{}, Total: len(items), ByKind: map[string]int{}, Meta: meta}
+	if crit.Capped.Capped {
+		capped.Capped = true
+		capped.Selected += crit.Selected
+	}
+	out := AttentionList{Items: []AttentionItem{}, Total: len(items), ByKind: map[string]int{}, Capped: capped, Meta: meta}
 	for i, it := range items {
 		out.ByKind[it.Kind]++
 		if i < limit {
@@ -164,6 +184,50 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 	}
 	out.Truncated = len(items) > limit
 	return out, nil
+}
+
+// watchedJobs is what watched keeps.
+type watchedJobs struct {
+	Items []JobView `json:"items"`
+	Capped
+}
+
+// watched returns the views of the jobs in any of the lists (each job once,
+// in the order read), reading at most limit jobs of each, through the
+// cache; Capped says a list held more.
+func (s *Service) watched(ctx context.Context, lists []Watch, limit int) ([]JobView, Capped, Meta, error) {
+	key := "watched:" + strconv.Itoa(limit)
+	for _, w := range lists {
+		key += ":" + string(w)
+	}
+	var out watchedJobs
+	meta, err := s.cached(ctx, cached.KindList, key, &out, func(ctx context.Context) (any, error) {
+		now := s.now()
+		wj := watchedJobs{Items: []JobView{}}
+		seen := map[string]bool{}
+		for _, w := range lists {
+			keep, ok := w.Rule(now)
+			if !ok {
+				return nil, badQuery("unknown job list %q", w)
+			}
+			jobs, n, err := s.src.WatchJobs(ctx, w, now, limit)
+			if err != nil {
+				return nil, fmt.Errorf("planview: list %s jobs: %w", w, err)
+			}
+			if n > int64(len(jobs)) {
+				wj.Capped.Capped = true
+				wj.Selected += n
+			}
+			for _, j := range jobs {
+				if keep(j) && !seen[j.ID] {
+					seen[j.ID] = true
+					wj.Items = append(wj.Items, jobView(j, now))
+				}
+			}
+		}
+		return wj, nil
+	})
+	return out.Items, out.Capped, meta, err
 }
 
 func round(seconds float64) string {

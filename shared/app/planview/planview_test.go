@@ -43,12 +43,17 @@ func (f *fakeSource) JobPage(ctx context.Context, q JobQuery) ([]workload.Job, i
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// The fake selects by the fields HWA is given exactly and leaves the
+	// rest (failed, late, started, windows) to the Service, as a superset.
 	var match []workload.Job
 	for _, j := range f.jobs {
-		if q.Status != "" && j.Common != q.Status {
-			continue
-		}
-		if q.Internal != "" && j.Internal != q.Internal {
+		switch {
+		case q.Status != "" && j.Common != q.Status,
+			q.Internal != "" && j.Internal != q.Internal,
+			q.Stream != "" && !strings.EqualFold(j.StreamName, q.Stream),
+			q.Workstation != "" && !strings.EqualFold(j.Workstation, q.Workstation),
+			q.Critical != nil && j.Critical != *q.Critical,
+			q.Name != "" && !NameMatches(q.Name, j.Name):
 			continue
 		}
 		match = append(match, j)
@@ -62,15 +67,6 @@ func (f *fakeSource) JobPage(ctx context.Context, q JobQuery) ([]workload.Job, i
 		match = match[:q.Limit]
 	}
 	return match, total, nil
-}
-
-func (f *fakeSource) AllJobs(ctx context.Context) ([]workload.Job, error) {
-	if err := f.fail(); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]workload.Job(nil), f.jobs...), nil
 }
 
 func (f *fakeSource) Job(ctx context.Context, id string) (workload.Job, error) {
@@ -169,11 +165,10 @@ func firstByName[T any](items []T, keep func(T) bool, name func(T) string, limit
 }
 
 func (f *fakeSource) WatchJobs(ctx context.Context, w Watch, now time.Time, limit int) ([]workload.Job, int64, error) {
-	keep := map[Watch]func(workload.Job) bool{
-		WatchAbended: workload.Job.Abended,
-		WatchFailed:  workload.Job.Failed,
-		WatchAtRisk:  func(j workload.Job) bool { return j.AtRisk(now) },
-	}[w]
+	keep, ok := w.Rule(now)
+	if !ok {
+		return nil, 0, badQuery("unknown job list %q", w)
+	}
 	if err := f.fail(); err != nil {
 		return nil, 0, err
 	}

@@ -2,6 +2,7 @@ package planview
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -38,7 +39,75 @@ type Resolution struct {
 	// Total counts the exact matches; Truncated says Exact was cut to the limit.
 	Total     int  `json:"total"`
 	Truncated bool `json:"truncated"`
+	// Capped: a name query selected more jobs than one page (resolvePage)
+	// and only the first page was read, so a match or suggestion may be
+	// missing; Selected is how many jobs those queries selected.
+	Capped
 	Meta
+}
+
+// resolvePage bounds the jobs each name query of Resolve reads.
+const resolvePage = MaxLimit
+
+// jobNameQueries returns the job queries whose union holds every job that
+// want (raw as typed) designates exactly or that is a suggestion for it —
+// HWA selects them by name, so Resolve never reads every job, and applies
+// the rules below to what they return.
+//
+// Exact: the name, STREAM.NAME and WS#STREAM.NAME as typed (the id is read
+// by Job). Suggestions: a name containing want ("@WANT@"), and the names
+// within d = workload.MaxEdits(want) edits of want, found by pigeonhole:
+// want is cut into 2d+1 pieces; an edit of the optimal-string-alignment
+// distance touches at most two pieces (a transposition across a cut; an
+// insertion before the first or after the last character touches the end
+// piece), so a name within d edits keeps one piece intact — the first as
+// its prefix ("P1@"), the last as its suffix ("@Pk"), any other inside it
+// ("@Pi@"). The union is a superset of the suggestions, exact whatever the
+// plan's size while no query selects more than resolvePage jobs; a query
+// that does is labelled Capped. A name index (every job name, cached)
+// would be exact too but has to be built by reading every job.
+func jobNameQueries(raw, want string) []JobQuery {
+	var qs []JobQuery
+	add := func(q JobQuery) {
+		if len(q.Name) <= 128 && len(q.Stream) <= 128 && len(q.Workstation) <= 128 && q.Name != "" {
+			q.Limit = resolvePage
+			qs = append(qs, q)
+		}
+	}
+	names := []string{want}
+	if !strings.EqualFold(raw, want) {
+		names = append(names, raw)
+	}
+	for _, n := range names {
+		add(JobQuery{Name: n})
+		ws, rest, hasWS := strings.Cut(n, "#")
+		if st, name, ok := strings.Cut(rest, "."); ok {
+			q := JobQuery{Stream: st, Name: name}
+			if hasWS {
+				q.Workstation = ws
+			}
+			add(q)
+		}
+	}
+	if len(want) >= 4 {
+		add(JobQuery{Name: "@" + want + "@"})
+	}
+	if d := workload.MaxEdits(want); d > 0 {
+		r := []rune(want)
+		k := 2*d + 1
+		for i := range k {
+			piece := string(r[i*len(r)/k : (i+1)*len(r)/k])
+			switch i {
+			case 0:
+				add(JobQuery{Name: piece + "@"})
+			case k - 1:
+				add(JobQuery{Name: "@" + piece})
+			default:
+				add(JobQuery{Name: "@" + piece + "@"})
+			}
+		}
+	}
+	return qs
 }
 
 // maxSuggestions bounds the "did you mean" names of a resolution.
@@ -59,9 +128,34 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 		limit = 20
 	}
 	want := strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_").Replace(raw))
-	jobs, meta, err := s.allJobs(ctx)
-	if err != nil {
-		return Resolution{}, err
+	var jobs []JobView
+	var capped Capped
+	var meta Meta
+	seen := map[string]bool{}
+	for _, q := range jobNameQueries(raw, want) {
+		l, err := s.Jobs(ctx, q)
+		if err != nil {
+			return Resolution{}, err
+		}
+		meta = l.Meta
+		if l.Total > int64(len(l.Items)) {
+			capped.Capped = true
+			capped.Selected += l.Total
+		}
+		for _, v := range l.Items {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				jobs = append(jobs, v)
+			}
+		}
+	}
+	if checkID(raw) == nil && !seen[raw] {
+		switch d, err := s.Job(ctx, raw); {
+		case err == nil:
+			jobs = append(jobs, d.Job)
+		case !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrBadQuery):
+			return Resolution{}, err
+		}
 	}
 	streams, err := s.Streams(ctx)
 	if err != nil {
@@ -92,7 +186,10 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 		}
 		cands = append(cands, cand{Match{Kind: KindWorkstation, Name: w.Name, ID: w.ID, Workstation: w.Name, Status: status}, []string{w.Name, w.ID}})
 	}
-	out := Resolution{Name: raw, Exact: []Match{}, Suggestions: []Match{}, Meta: meta}
+	if meta.AsOf.IsZero() {
+		meta = streams.Meta
+	}
+	out := Resolution{Name: raw, Exact: []Match{}, Suggestions: []Match{}, Capped: capped, Meta: meta}
 	for _, c := range cands {
 		for _, k := range c.keys {
 			if k != "" && strings.EqualFold(k, want) || k != "" && k == raw {
@@ -109,7 +206,7 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 	if out.Total > 0 {
 		return out, nil
 	}
-	seen := map[string]bool{}
+	seen = map[string]bool{}
 	var sugg []Match
 	for _, c := range cands {
 		best, ku := -1, strings.ToUpper(c.keys[0])
