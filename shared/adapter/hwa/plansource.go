@@ -299,6 +299,26 @@ func (h PlanSource) WatchJobs(ctx context.Context, w planread.Watch, now time.Ti
 	if err != nil {
 		return nil, 0, err
 	}
+	return h.firstByName(ctx, oql, limit)
+}
+
+// JobsNamed is planview.Source's: the first limit jobs by name whose name
+// matches one of the patterns ('@' matches any run of characters), in one
+// OQL query of LIKE terms joined by OR, and how many match.
+func (h PlanSource) JobsNamed(ctx context.Context, patterns []string, limit int) ([]workload.Job, int64, error) {
+	if len(patterns) == 0 {
+		return nil, 0, planread.BadQuery("no name pattern")
+	}
+	terms := make([]Expr, len(patterns))
+	for i, p := range patterns {
+		terms[i] = Like(fieldName, p)
+	}
+	return h.firstByName(ctx, Or(terms...), limit)
+}
+
+// firstByName reads the first limit jobs oql selects, by name, in pages of
+// at most watchPage, and HWA's count of the selection.
+func (h PlanSource) firstByName(ctx context.Context, oql Expr, limit int) ([]workload.Job, int64, error) {
 	oql = oql.OrderBy(fieldName, Asc)
 	var out []workload.Job
 	for {

@@ -112,6 +112,10 @@ type Source interface {
 	Counter
 	// JobPage returns one page of jobs matching q, and the total count.
 	JobPage(ctx context.Context, q JobQuery) ([]workload.Job, int64, error)
+	// JobsNamed returns the first limit jobs by name whose name matches
+	// any of the patterns (@ matches any run of characters, ignoring
+	// case), and how many match.
+	JobsNamed(ctx context.Context, patterns []string, limit int) ([]workload.Job, int64, error)
 	// Job returns one job with its runs and dependencies.
 	Job(ctx context.Context, id string) (workload.Job, error)
 	// Streams returns every job stream of the plan.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,6 +68,18 @@ func (f *fakeSource) JobPage(ctx context.Context, q JobQuery) ([]workload.Job, i
 		match = match[:q.Limit]
 	}
 	return match, total, nil
+}
+
+func (f *fakeSource) JobsNamed(ctx context.Context, patterns []string, limit int) ([]workload.Job, int64, error) {
+	if err := f.fail(); err != nil {
+		return nil, 0, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	jobs, n := firstByName(f.jobs, func(j workload.Job) bool {
+		return slices.ContainsFunc(patterns, func(p string) bool { return NameMatches(p, j.Name) })
+	}, func(j workload.Job) string { return j.Name }, limit)
+	return jobs, n, nil
 }
 
 func (f *fakeSource) Job(ctx context.Context, id string) (workload.Job, error) {

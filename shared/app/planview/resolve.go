@@ -3,9 +3,12 @@ package planview
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/resync/resync/shared/domain/cached"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -46,30 +49,23 @@ type Resolution struct {
 	Meta
 }
 
-// resolvePage bounds the jobs each name query of Resolve reads.
-const resolvePage = MaxLimit
+// resolvePage bounds the jobs each exact name query of Resolve reads, and
+// suggestCap those the suggestion query reads (four pages): a plan where
+// the patterns of a name select more is answered from the first suggestCap
+// by name, labelled Capped.
+const (
+	resolvePage = MaxLimit
+	suggestCap  = 4 * MaxLimit
+)
 
-// jobNameQueries returns the job queries whose union holds every job that
-// want (raw as typed) designates exactly or that is a suggestion for it —
-// HWA selects them by name, so Resolve never reads every job, and applies
-// the rules below to what they return.
-//
-// Exact: the name, STREAM.NAME and WS#STREAM.NAME as typed (the id is read
-// by Job). Suggestions: a name containing want ("@WANT@"), and the names
-// within d = workload.MaxEdits(want) edits of want, found by pigeonhole:
-// want is cut into 2d+1 pieces; an edit of the optimal-string-alignment
-// distance touches at most two pieces (a transposition across a cut; an
-// insertion before the first or after the last character touches the end
-// piece), so a name within d edits keeps one piece intact — the first as
-// its prefix ("P1@"), the last as its suffix ("@Pk"), any other inside it
-// ("@Pi@"). The union is a superset of the suggestions, exact whatever the
-// plan's size while no query selects more than resolvePage jobs; a query
-// that does is labelled Capped. A name index (every job name, cached)
-// would be exact too but has to be built by reading every job.
-func jobNameQueries(raw, want string) []JobQuery {
+// exactQueries are the job queries that select every job want (raw as
+// typed) designates exactly: the name, STREAM.NAME and WS#STREAM.NAME (the
+// id is read by Job). HWA compares names ignoring case.
+func exactQueries(raw, want string) []JobQuery {
 	var qs []JobQuery
 	add := func(q JobQuery) {
-		if len(q.Name) <= 128 && len(q.Stream) <= 128 && len(q.Workstation) <= 128 && q.Name != "" {
+		if q.Name != "" && len(q.Name) <= 128 && len(q.Stream) <= 128 && len(q.Workstation) <= 128 &&
+			!strings.ContainsAny(q.Name, "*@") {
 			q.Limit = resolvePage
 			qs = append(qs, q)
 		}
@@ -81,6 +77,9 @@ func jobNameQueries(raw, want string) []JobQuery {
 	for _, n := range names {
 		add(JobQuery{Name: n})
 		ws, rest, hasWS := strings.Cut(n, "#")
+		if !hasWS {
+			rest = n
+		}
 		if st, name, ok := strings.Cut(rest, "."); ok {
 			q := JobQuery{Stream: st, Name: name}
 			if hasWS {
@@ -89,25 +88,79 @@ func jobNameQueries(raw, want string) []JobQuery {
 			add(q)
 		}
 	}
-	if len(want) >= 4 {
-		add(JobQuery{Name: "@" + want + "@"})
+	return qs
+}
+
+// suggestionPatterns are name patterns ('@' any run of characters) that
+// together select every job name that is a suggestion for want: the names
+// containing it ("@WANT@") and those within d = workload.MaxEdits(want)
+// edits of it, found by pigeonhole. want is cut into 2d+2 pieces; an edit
+// of the optimal-string-alignment distance touches at most two pieces (a
+// transposition across a cut; an insertion before the first or after the
+// last character counts as touching the end piece), so a name within d
+// edits keeps two pieces intact, in order — the first as its prefix, the
+// last as its suffix: one pattern per pair of pieces ("P1@P3@",
+// "@P2@P6"). HWA selects the union in one OR query, so Resolve never
+// reads every job; the patterns are a superset and the edit-distance rule
+// is applied to what they return. (A cached index of every job name would
+// be exact too, but building it reads every job.)
+func suggestionPatterns(want string) []string {
+	var out []string
+	if len(want) >= 4 && len(want) <= 126 {
+		out = append(out, "@"+want+"@")
 	}
-	if d := workload.MaxEdits(want); d > 0 {
-		r := []rune(want)
-		k := 2*d + 1
-		for i := range k {
-			piece := string(r[i*len(r)/k : (i+1)*len(r)/k])
-			switch i {
-			case 0:
-				add(JobQuery{Name: piece + "@"})
-			case k - 1:
-				add(JobQuery{Name: "@" + piece})
-			default:
-				add(JobQuery{Name: "@" + piece + "@"})
+	d := workload.MaxEdits(want)
+	r := []rune(want)
+	if d == 0 || len(r) > 128 {
+		return out
+	}
+	k := 2*d + 2
+	piece := func(i int) string { return string(r[i*len(r)/k : (i+1)*len(r)/k]) }
+	for i := range k {
+		for j := i + 1; j < k; j++ {
+			p := piece(i) + "@" + piece(j)
+			if i > 0 {
+				p = "@" + p
 			}
+			if j < k-1 {
+				p += "@"
+			}
+			out = append(out, p)
 		}
 	}
-	return qs
+	return out
+}
+
+// namedJobs is what jobsNamed keeps.
+type namedJobs struct {
+	Items []JobView `json:"items"`
+	Capped
+}
+
+// jobsNamed returns the jobs whose names match any of the patterns, at most
+// suggestCap, through the cache.
+func (s *Service) jobsNamed(ctx context.Context, patterns []string) (namedJobs, Meta, error) {
+	var b strings.Builder
+	for _, p := range patterns {
+		b.WriteString(strconv.Quote(p))
+	}
+	var out namedJobs
+	meta, err := s.cached(ctx, cached.KindList, "named:"+b.String(), &out, func(ctx context.Context) (any, error) {
+		jobs, n, err := s.src.JobsNamed(ctx, patterns, suggestCap)
+		if err != nil {
+			return nil, fmt.Errorf("planview: jobs by name: %w", err)
+		}
+		now := s.now()
+		nj := namedJobs{Items: make([]JobView, 0, len(jobs))}
+		if n > int64(len(jobs)) {
+			nj.Capped = Capped{Capped: true, Selected: n}
+		}
+		for _, j := range jobs {
+			nj.Items = append(nj.Items, jobView(j, now))
+		}
+		return nj, nil
+	})
+	return out, meta, err
 }
 
 // maxSuggestions bounds the "did you mean" names of a resolution.
@@ -132,7 +185,15 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 	var capped Capped
 	var meta Meta
 	seen := map[string]bool{}
-	for _, q := range jobNameQueries(raw, want) {
+	addJobs := func(vs []JobView) {
+		for _, v := range vs {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				jobs = append(jobs, v)
+			}
+		}
+	}
+	for _, q := range exactQueries(raw, want) {
 		l, err := s.Jobs(ctx, q)
 		if err != nil {
 			return Resolution{}, err
@@ -142,17 +203,12 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 			capped.Capped = true
 			capped.Selected += l.Total
 		}
-		for _, v := range l.Items {
-			if !seen[v.ID] {
-				seen[v.ID] = true
-				jobs = append(jobs, v)
-			}
-		}
+		addJobs(l.Items)
 	}
 	if checkID(raw) == nil && !seen[raw] {
 		switch d, err := s.Job(ctx, raw); {
 		case err == nil:
-			jobs = append(jobs, d.Job)
+			addJobs([]JobView{d.Job})
 		case !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrBadQuery):
 			return Resolution{}, err
 		}
@@ -170,10 +226,13 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 		keys []string // the spellings that designate it
 	}
 	var cands []cand
-	for _, j := range jobs {
+	jobCand := func(j JobView) cand {
 		keys := []string{j.Name, j.Stream + "." + j.Name, j.Workstation + "#" + j.Stream + "." + j.Name, j.ID}
-		cands = append(cands, cand{Match{Kind: KindJob, Name: j.Name, ID: j.ID, Stream: j.Stream, Workstation: j.Workstation,
-			Status: string(j.Status), Internal: string(j.InternalStatus)}, keys})
+		return cand{Match{Kind: KindJob, Name: j.Name, ID: j.ID, Stream: j.Stream, Workstation: j.Workstation,
+			Status: string(j.Status), Internal: string(j.InternalStatus)}, keys}
+	}
+	for _, j := range jobs {
+		cands = append(cands, jobCand(j))
 	}
 	for _, st := range streams.Items {
 		cands = append(cands, cand{Match{Kind: KindJobStream, Name: st.Name, ID: st.ID, Workstation: st.Workstation,
@@ -205,6 +264,22 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 	}
 	if out.Total > 0 {
 		return out, nil
+	}
+	if ps := suggestionPatterns(want); len(ps) > 0 {
+		named, _, err := s.jobsNamed(ctx, ps)
+		if err != nil {
+			return Resolution{}, err
+		}
+		if named.Capped.Capped {
+			out.Capped.Capped = true
+			out.Selected += named.Selected
+		}
+		for _, v := range named.Items {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				cands = append(cands, jobCand(v))
+			}
+		}
 	}
 	seen = map[string]bool{}
 	var sugg []Match
