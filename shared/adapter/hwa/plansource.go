@@ -316,19 +316,43 @@ func (h PlanSource) JobsNamed(ctx context.Context, patterns []string, limit int)
 	return h.firstByName(ctx, Or(terms...), limit)
 }
 
+// StreamsNamed is planview.Source's: the first limit job streams by name
+// whose name matches one of the patterns ('@' matches any run of
+// characters) or whose id is one of them, in one OQL query, and how many
+// match.
+func (h PlanSource) StreamsNamed(ctx context.Context, patterns []string, limit int) ([]workload.JobStream, int64, error) {
+	if len(patterns) == 0 {
+		return nil, 0, planread.BadQuery("no name pattern")
+	}
+	var terms []Expr
+	for _, p := range patterns {
+		terms = append(terms, Like(fieldName, p))
+		if !strings.Contains(p, "@") {
+			terms = append(terms, Eq("id", p))
+		}
+	}
+	return firstByName(ctx, Or(terms...), limit, h.Client.JobStreamPage)
+}
+
 // firstByName reads the first limit jobs oql selects, by name, in pages of
 // at most watchPage, and HWA's count of the selection.
 func (h PlanSource) firstByName(ctx context.Context, oql Expr, limit int) ([]workload.Job, int64, error) {
+	return firstByName(ctx, oql, limit, h.Client.JobPage)
+}
+
+// firstByName reads the first limit objects oql selects from a paged list,
+// by name, in pages of at most watchPage, and HWA's count of the selection.
+func firstByName[T any](ctx context.Context, oql Expr, limit int, page func(context.Context, Query, int) ([]T, int64, error)) ([]T, int64, error) {
 	oql = oql.OrderBy(fieldName, Asc)
-	var out []workload.Job
+	var out []T
 	for {
 		size := min(watchPage, max(1, limit-len(out)))
-		jobs, n, err := h.Client.JobPage(ctx, Query{OQL: oql, PageSize: size}, len(out))
+		items, n, err := page(ctx, Query{OQL: oql, PageSize: size}, len(out))
 		if err != nil {
 			return nil, 0, planError(err)
 		}
-		out = append(out, jobs...)
-		if len(jobs) < size || len(out) >= limit || int64(len(out)) >= n {
+		out = append(out, items...)
+		if len(items) < size || len(out) >= limit || int64(len(out)) >= n {
 			return out[:min(len(out), max(limit, 0))], n, nil
 		}
 	}

@@ -47,9 +47,10 @@ type AttentionList struct {
 	Truncated bool            `json:"truncated"`
 	// ByKind counts every item of each kind, listed or not.
 	ByKind map[string]int `json:"byKind"`
-	// Capped: a watched list held more than attentionCap jobs and only its
-	// first attentionCap (by name) were read; Selected is how many jobs the
-	// cut lists hold in HWA. Total and ByKind then count what was read.
+	// Capped: a watched list held more than attentionCap objects and only
+	// its first attentionCap (by name) were read; Selected is how many the
+	// cut lists hold in HWA. Total and ByKind then count what was read, but
+	// for the late streams, which HWA counts.
 	Capped
 	Meta
 }
@@ -73,6 +74,8 @@ const longRunRatio = 1.5
 // runs much longer than their estimate, prompts waiting for an answer, jobs
 // an operator held — ranked by kind and, within a kind, most recent first.
 // limit bounds the items (0: 50, at most 500); Total and ByKind count all.
+// It reads HWA's watched lists (attentionLists, at most attentionCap jobs
+// each), the late job streams and the workstations — never every job.
 func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, error) {
 	switch {
 	case limit <= 0:
@@ -88,7 +91,7 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 	if err != nil {
 		return AttentionList{}, err
 	}
-	streams, err := s.Streams(ctx)
+	streams, err := s.lateStreams(ctx, attentionCap)
 	if err != nil {
 		return AttentionList{}, err
 	}
@@ -170,9 +173,11 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 		}
 		return items[a].Name < items[b].Name
 	})
-	if crit.Capped.Capped {
-		capped.Capped = true
-		capped.Selected += crit.Selected
+	for _, c := range []Capped{crit.Capped, streams.Capped} {
+		if c.Capped {
+			capped.Capped = true
+			capped.Selected += c.Selected
+		}
 	}
 	out := AttentionList{Items: []AttentionItem{}, Total: len(items), ByKind: map[string]int{}, Capped: capped, Meta: meta}
 	for i, it := range items {
@@ -182,8 +187,39 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 			out.Items = append(out.Items, it.AttentionItem)
 		}
 	}
-	out.Truncated = len(items) > limit
+	if streams.Capped.Capped {
+		// HWA counts the late streams exactly; only the first read are listed.
+		more := int(streams.Selected) - out.ByKind[AttentionLateStream]
+		out.ByKind[AttentionLateStream] += more
+		out.Total += more
+	}
+	out.Truncated = out.Total > len(out.Items)
 	return out, nil
+}
+
+// lateStreams returns the job streams late now (HWA's selection of
+// workload.JobStream.IsLate, the summary's), at most limit by name, through
+// the cache.
+func (s *Service) lateStreams(ctx context.Context, limit int) (namedStreams, error) {
+	var out namedStreams
+	_, err := s.cached(ctx, KindStreams, "late:"+strconv.Itoa(limit), &out, func(ctx context.Context) (any, error) {
+		now := s.now()
+		streams, n, err := s.src.WatchLateStreams(ctx, now, limit)
+		if err != nil {
+			return nil, fmt.Errorf("planview: late job streams: %w", err)
+		}
+		ns := namedStreams{Items: make([]StreamView, 0, len(streams))}
+		if n > int64(len(streams)) {
+			ns.Capped = Capped{Capped: true, Selected: n}
+		}
+		for _, st := range streams {
+			if st.IsLate(now) {
+				ns.Items = append(ns.Items, streamView(st, now))
+			}
+		}
+		return ns, nil
+	})
+	return out, err
 }
 
 // watchedJobs is what watched keeps.

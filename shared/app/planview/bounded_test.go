@@ -387,3 +387,27 @@ func TestResolveCapped(t *testing.T) {
 		t.Errorf("an exact name: %+v, %v; want one match, not capped", r, err)
 	}
 }
+
+// TestAttentionCapped: a watched list holding more than attentionCap jobs
+// is read up to the cap and the answer says so.
+func TestAttentionCapped(t *testing.T) {
+	svc, src, _ := newService(t)
+	src.mu.Lock()
+	for i := range attentionCap + 10 {
+		src.jobs = append(src.jobs, workload.Job{ID: "f" + strconv.Itoa(i), Name: "FAILED_" + strconv.Itoa(i), Workstation: "FTA2",
+			Common: workload.CommonError, Internal: workload.InternalAbend})
+	}
+	src.mu.Unlock()
+	a, err := svc.Attention(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Capped.Capped || a.Selected != attentionCap+11 { // and the fixture's PAY_LOAD
+		t.Errorf("capped = %+v, want capped with %d selected", a.Capped, attentionCap+11)
+	}
+	// The first attentionCap failed jobs by name (FAILED_…), and PAY_LOAD,
+	// critical, read with the critical list.
+	if a.ByKind[AttentionAbended] != attentionCap || a.ByKind[AttentionCriticalFailed] != 1 {
+		t.Errorf("byKind = %v, want %d failed read and the critical one", a.ByKind, attentionCap)
+	}
+}

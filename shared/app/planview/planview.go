@@ -116,6 +116,8 @@ type Source interface {
 	// any of the patterns (@ matches any run of characters, ignoring
 	// case), and how many match.
 	JobsNamed(ctx context.Context, patterns []string, limit int) ([]workload.Job, int64, error)
+	// StreamsNamed is JobsNamed for job streams, matching ids too.
+	StreamsNamed(ctx context.Context, patterns []string, limit int) ([]workload.JobStream, int64, error)
 	// Job returns one job with its runs and dependencies.
 	Job(ctx context.Context, id string) (workload.Job, error)
 	// Streams returns every job stream of the plan.

@@ -82,6 +82,17 @@ func (f *fakeSource) JobsNamed(ctx context.Context, patterns []string, limit int
 	return jobs, n, nil
 }
 
+func (f *fakeSource) StreamsNamed(ctx context.Context, patterns []string, limit int) ([]workload.JobStream, int64, error) {
+	st, err := f.Streams(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, n := firstByName(st, func(s workload.JobStream) bool {
+		return slices.ContainsFunc(patterns, func(p string) bool { return NameMatches(p, s.Name) || p == s.ID })
+	}, func(s workload.JobStream) string { return s.Name }, limit)
+	return out, n, nil
+}
+
 func (f *fakeSource) Job(ctx context.Context, id string) (workload.Job, error) {
 	if err := f.fail(); err != nil {
 		return workload.Job{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,6 +132,54 @@ func suggestionPatterns(want string) []string {
 	return out
 }
 
+// exactStreamPatterns are the names (and ids) that select every job stream
+// want (raw as typed) designates exactly: NAME, WS#NAME or its id.
+func exactStreamPatterns(raw, want string) []string {
+	var out []string
+	for _, n := range []string{want, raw} {
+		_, name, hasWS := strings.Cut(n, "#")
+		for _, p := range []string{n, name} {
+			if p != "" && len(p) <= 128 && !strings.ContainsAny(p, "*@") && !slices.Contains(out, p) && (p == n || hasWS) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// namedStreams is what streamsNamed keeps.
+type namedStreams struct {
+	Items []StreamView `json:"items"`
+	Capped
+}
+
+// streamsNamed returns the job streams whose names match any of the
+// patterns (or whose id is one of them), at most suggestCap, through the
+// cache.
+func (s *Service) streamsNamed(ctx context.Context, patterns []string) (namedStreams, Meta, error) {
+	var b strings.Builder
+	for _, p := range patterns {
+		b.WriteString(strconv.Quote(p))
+	}
+	var out namedStreams
+	meta, err := s.cached(ctx, KindStreams, "named:"+b.String(), &out, func(ctx context.Context) (any, error) {
+		streams, n, err := s.src.StreamsNamed(ctx, patterns, suggestCap)
+		if err != nil {
+			return nil, fmt.Errorf("planview: job streams by name: %w", err)
+		}
+		now := s.now()
+		ns := namedStreams{Items: make([]StreamView, 0, len(streams))}
+		if n > int64(len(streams)) {
+			ns.Capped = Capped{Capped: true, Selected: n}
+		}
+		for _, st := range streams {
+			ns.Items = append(ns.Items, streamView(st, now))
+		}
+		return ns, nil
+	})
+	return out, meta, err
+}
+
 // namedJobs is what jobsNamed keeps.
 type namedJobs struct {
 	Items []JobView `json:"items"`
@@ -213,10 +262,22 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 			return Resolution{}, err
 		}
 	}
-	streams, err := s.Streams(ctx)
-	if err != nil {
-		return Resolution{}, err
+	var streams namedStreams
+	if ps := exactStreamPatterns(raw, want); len(ps) > 0 {
+		var err error
+		var smeta Meta
+		if streams, smeta, err = s.streamsNamed(ctx, ps); err != nil {
+			return Resolution{}, err
+		}
+		if meta.AsOf.IsZero() {
+			meta = smeta
+		}
+		if streams.Capped.Capped {
+			capped.Capped = true
+			capped.Selected += streams.Selected
+		}
 	}
+	// Workstations are few (one per 100 to 300 jobs): all are read.
 	wss, err := s.Workstations(ctx)
 	if err != nil {
 		return Resolution{}, err
@@ -234,9 +295,14 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 	for _, j := range jobs {
 		cands = append(cands, jobCand(j))
 	}
+	streamCand := func(st StreamView) cand {
+		return cand{Match{Kind: KindJobStream, Name: st.Name, ID: st.ID, Workstation: st.Workstation,
+			Status: string(st.Status), Internal: string(st.Internal)}, []string{st.Name, st.Workstation + "#" + st.Name, st.ID}}
+	}
+	seenStream := map[string]bool{}
 	for _, st := range streams.Items {
-		cands = append(cands, cand{Match{Kind: KindJobStream, Name: st.Name, ID: st.ID, Workstation: st.Workstation,
-			Status: string(st.Status), Internal: string(st.Internal)}, []string{st.Name, st.Workstation + "#" + st.Name, st.ID}})
+		seenStream[st.ID] = true
+		cands = append(cands, streamCand(st))
 	}
 	for _, w := range wss.Items {
 		status := "LINKED"
@@ -246,7 +312,7 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 		cands = append(cands, cand{Match{Kind: KindWorkstation, Name: w.Name, ID: w.ID, Workstation: w.Name, Status: status}, []string{w.Name, w.ID}})
 	}
 	if meta.AsOf.IsZero() {
-		meta = streams.Meta
+		meta = wss.Meta
 	}
 	out := Resolution{Name: raw, Exact: []Match{}, Suggestions: []Match{}, Capped: capped, Meta: meta}
 	for _, c := range cands {
@@ -278,6 +344,20 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 			if !seen[v.ID] {
 				seen[v.ID] = true
 				cands = append(cands, jobCand(v))
+			}
+		}
+		sts, _, err := s.streamsNamed(ctx, ps)
+		if err != nil {
+			return Resolution{}, err
+		}
+		if sts.Capped.Capped {
+			out.Capped.Capped = true
+			out.Selected += sts.Selected
+		}
+		for _, st := range sts.Items {
+			if !seenStream[st.ID] {
+				seenStream[st.ID] = true
+				cands = append(cands, streamCand(st))
 			}
 		}
 	}
