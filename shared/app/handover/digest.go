@@ -19,7 +19,8 @@ import (
 // fills them only for one job): the open prompts are read from them.
 type Plan interface {
 	WatchJobs(ctx context.Context, w planread.Watch, now time.Time, limit int) ([]workload.Job, int64, error)
-	Streams(ctx context.Context) ([]workload.JobStream, error)
+	// WatchLateStreams is WatchJobs for the job streams late at now.
+	WatchLateStreams(ctx context.Context, now time.Time, limit int) ([]workload.JobStream, int64, error)
 	Job(ctx context.Context, id string) (workload.Job, error)
 }
 
@@ -180,9 +181,12 @@ func (b *Builder) Build(ctx context.Context, from, to, now time.Time) (Digest, e
 		}
 	}
 	d.Prompts, d.Missing = b.prompts(ctx, waiting, d.Missing)
-	if streams, err := b.Plan.Streams(ctx); err != nil {
+	if streams, n, err := b.Plan.WatchLateStreams(ctx, now, digestCap); err != nil {
 		d.Missing = append(d.Missing, "job streams: "+err.Error())
 	} else {
+		if n > int64(len(streams)) {
+			d.Missing = append(d.Missing, fmt.Sprintf("job streams: %d are late, the first %d by name were read", n, len(streams)))
+		}
 		for _, s := range streams {
 			if s.IsLate(now) {
 				d.Late = append(d.Late, Item{

@@ -34,7 +34,9 @@ func (p promptPlan) WatchJobs(_ context.Context, w planread.Watch, now time.Time
 	return out[:min(len(out), limit)], int64(len(out)), nil
 }
 
-func (p promptPlan) Streams(context.Context) ([]workload.JobStream, error) { return nil, nil }
+func (p promptPlan) WatchLateStreams(context.Context, time.Time, int) ([]workload.JobStream, int64, error) {
+	return nil, 0, nil
+}
 func (p promptPlan) Job(_ context.Context, id string) (workload.Job, error) {
 	if p.broken[id] {
 		return workload.Job{}, errors.New("hwa: unavailable")

@@ -66,8 +66,9 @@ type Snapshot struct {
 }
 
 // Take builds the Snapshot of a plan at now. Run gives it only the jobs
-// that may raise an alert (failed or at risk): a job missing from a
-// snapshot and a job in it that is not bad compare alike in Diff.
+// and streams that may raise an alert (failed or at risk, late): one
+// missing from a snapshot and one in it that is not bad compare alike in
+// Diff.
 func Take(jobs []workload.Job, streams []workload.JobStream, wss []workload.Workstation, now time.Time) Snapshot {
 	s := Snapshot{At: now.UTC(), Jobs: make(map[string]JobState, len(jobs)), Streams: make(map[string]StreamState, len(streams)), Workstations: make(map[string]WorkstationState, len(wss))}
 	for _, j := range jobs {
@@ -187,10 +188,11 @@ func (m *Monitor) save(ctx context.Context, snap Snapshot) error {
 
 // Plan reads the plan (hwa.PlanSource satisfies it): the watched job lists
 // (the first limit jobs of w at now by name, and how many w holds), the
-// job streams and the workstations.
+// job streams late at now (likewise), and the workstations — few, one per
+// 100 to 300 jobs, and each can alert.
 type Plan interface {
 	WatchJobs(ctx context.Context, w planread.Watch, now time.Time, limit int) ([]workload.Job, int64, error)
-	Streams(ctx context.Context) ([]workload.JobStream, error)
+	WatchLateStreams(ctx context.Context, now time.Time, limit int) ([]workload.JobStream, int64, error)
 	Workstations(ctx context.Context) ([]workload.Workstation, error)
 }
 
@@ -248,7 +250,7 @@ func (m *Monitor) Run(ctx context.Context) (Result, error) {
 			}
 		}
 	}
-	streams, err := m.Plan.Streams(ctx)
+	streams, _, err := m.Plan.WatchLateStreams(ctx, at, watchCap)
 	if err != nil {
 		return Result{}, fmt.Errorf("monitor: read job streams: %w", err)
 	}
