@@ -31,8 +31,25 @@ const (
 	fieldCritical     = "jobOptions.critical"
 )
 
+// OQL fields of the runs' times (JobRunInstanceV2.timeInfo): multi-valued,
+// a term matches when any run's value does.
+const (
+	fieldRunStart = "jobruns.timeInfo.actualStartTime"
+	fieldRunEnd   = "jobruns.timeInfo.actualEndTime"
+	fieldSched    = "schedTime"
+)
+
 // jobFilter builds the OQL of q. Name patterns take * or @ as wildcards; a
 // pattern without one matches the name exactly.
+//
+// Status, internal status, stream, workstation, name, critical, failed,
+// scheduled windows, late (when q.Now is set) and started are selected
+// exactly. The rest is selected as a superset, for the caller to apply the
+// rule to what it reads (planview does, with the rule of JobQuery): windows
+// on the last run's start and end become terms on any run's start and end
+// (a job whose last run started in the window has a run that started after
+// its opening and one that started before its close), and "not late" and
+// "not started" are not sent, OQL having no negation of a group.
 func jobFilter(q planread.JobQuery) Expr {
 	var terms []Expr
 	if q.Status != "" {
@@ -57,6 +74,27 @@ func jobFilter(q planread.JobQuery) Expr {
 	}
 	if q.Critical != nil {
 		terms = append(terms, Eq(fieldCritical, *q.Critical))
+	}
+	if q.Failed {
+		terms = append(terms, Group(failedOQL()))
+	}
+	if q.Late != nil && *q.Late && !q.Now.IsZero() {
+		terms = append(terms, Group(lateOQL(q.Now)))
+	}
+	if q.Started != nil && *q.Started {
+		// Some run has a start time: every instant HWA writes is after 1970.
+		terms = append(terms, Ge(fieldRunStart, time.Unix(0, 0)))
+	}
+	for _, w := range []struct {
+		field         string
+		after, before time.Time
+	}{{fieldRunStart, q.StartedAfter, q.StartedBefore}, {fieldRunEnd, q.EndedAfter, q.EndedBefore}, {fieldSched, q.ScheduledAfter, q.ScheduledBefore}} {
+		if !w.after.IsZero() {
+			terms = append(terms, Ge(w.field, w.after))
+		}
+		if !w.before.IsZero() {
+			terms = append(terms, Lt(w.field, w.before))
+		}
 	}
 	if len(terms) == 0 {
 		return Expr{}
@@ -83,7 +121,9 @@ func (h PlanSource) JobPage(ctx context.Context, q planread.JobQuery) ([]workloa
 	return jobs, total, planError(err)
 }
 
-// AllJobs is planview.Source's.
+// AllJobs reads every job of the plan — some 200 MB from HWA at 100,000
+// jobs — for ground truth in tests and batch work. No request path asks for
+// it: planview, monitor and handover read counts and bounded selections.
 func (h PlanSource) AllJobs(ctx context.Context) ([]workload.Job, error) {
 	jobs, err := h.Client.ListJobs(ctx, Query{})
 	return jobs, planError(err)
@@ -138,26 +178,69 @@ func failedOQL() Expr {
 	return Or(internalIn(workload.ErrorStatuses...), Eq(fieldCommonStatus, workload.CommonError))
 }
 
-// atRiskOQL is workload.Job.AtRisk at now: a critical job not succeeded
-// that failed, is late (HWA's flags, or past its deadline and not done) or
-// has not started although its critical start has passed.
-func atRiskOQL(now time.Time) Expr {
-	done := []workload.InternalStatus{workload.InternalSucc, workload.InternalAbend, workload.InternalFail, workload.InternalCancl,
+// The internal statuses of workload.Job.Done and Running.
+var (
+	doneStatuses = []workload.InternalStatus{workload.InternalSucc, workload.InternalAbend, workload.InternalFail, workload.InternalCancl,
 		workload.InternalError, workload.InternalComplt, workload.InternalEnd, workload.InternalSuppr}
-	running := []workload.InternalStatus{workload.InternalExec, workload.InternalIntro, workload.InternalWait, workload.InternalStarted}
+	runningStatuses = []workload.InternalStatus{workload.InternalExec, workload.InternalIntro, workload.InternalWait, workload.InternalStarted}
+)
+
+// lateOQL is workload.Job.IsLate at now: HWA's late or deadline flags, or
+// past its deadline and not done.
+func lateOQL(now time.Time) Expr {
+	return Or(
+		Eq("jobStatusFlags.jobLate", true),
+		Eq("jobStatusFlags.deadlineHasPassed", true),
+		Group(And(Lt("timeRestrictions.deadlineTime", now), internalNotIn(doneStatuses...))),
+	)
+}
+
+// runningOQL is workload.Job.Running.
+func runningOQL() Expr {
+	return Or(internalIn(runningStatuses...), Eq(fieldCommonStatus, workload.CommonRunning))
+}
+
+// atRiskOQL is workload.Job.AtRisk at now: a critical job not succeeded
+// that failed, is late or has not started although its critical start has
+// passed.
+func atRiskOQL(now time.Time) Expr {
 	return And(
 		Eq(fieldCritical, true),
 		NotEq(fieldInternal, workload.InternalSucc),
 		NotEq(fieldCommonStatus, workload.CommonSuccessful),
 		Group(Or(
-			internalIn(workload.ErrorStatuses...),
-			Eq(fieldCommonStatus, workload.CommonError),
-			Eq("jobStatusFlags.jobLate", true),
-			Eq("jobStatusFlags.deadlineHasPassed", true),
-			Group(And(Lt("timeRestrictions.deadlineTime", now), internalNotIn(done...))),
-			Group(And(Lt("criticalStart", now), internalNotIn(running...), NotEq(fieldCommonStatus, workload.CommonRunning))),
+			failedOQL(),
+			lateOQL(now),
+			Group(And(Lt("criticalStart", now), internalNotIn(runningStatuses...), NotEq(fieldCommonStatus, workload.CommonRunning))),
 		)),
 	)
+}
+
+// watchOQL is the selection of the watched list w at now (the rule of
+// planread.Watch.Rule), or an error for an unknown list.
+func watchOQL(w planread.Watch, now time.Time) (Expr, error) {
+	const sub = "lastRunCompositeStatus.substatus"
+	switch w {
+	case planread.WatchAbended:
+		return internalIn(workload.InternalAbend, workload.InternalAbenP), nil
+	case planread.WatchFailed:
+		return failedOQL(), nil
+	case planread.WatchAtRisk:
+		return atRiskOQL(now), nil
+	case planread.WatchLate:
+		return lateOQL(now), nil
+	case planread.WatchRunning:
+		return runningOQL(), nil
+	case planread.WatchCritical:
+		return Eq(fieldCritical, true), nil
+	case planread.WatchPrompt:
+		return Eq(sub, workload.SubHoldWaitingForPrompt), nil
+	case planread.WatchHeld:
+		return Eq(sub, workload.SubHoldPriorityZero), nil
+	case planread.WatchRunFailed:
+		return In("jobruns.compositeStatus.status", workload.ErrorStatuses...), nil
+	}
+	return Expr{}, planread.BadQuery("unknown job list %q", w)
 }
 
 // lateStreamOQL is workload.JobStream.IsLate at now.
@@ -203,21 +286,74 @@ func (h PlanSource) CountWorkstations(ctx context.Context) (int64, error) {
 	return n, planError(err)
 }
 
-// WatchJobs is planview.Counter's.
+// watchPage is the most jobs WatchJobs asks HWA for in one request; a
+// larger limit is read in pages of this size.
+const watchPage = 500
+
+// WatchJobs is planview.Counter's: the first limit jobs of w by name, in
+// pages of at most 500, and HWA's count of the list.
 func (h PlanSource) WatchJobs(ctx context.Context, w planread.Watch, now time.Time, limit int) ([]workload.Job, int64, error) {
-	var oql Expr
-	switch w {
-	case planread.WatchAbended:
-		oql = internalIn(workload.InternalAbend, workload.InternalAbenP)
-	case planread.WatchFailed:
-		oql = failedOQL()
-	case planread.WatchAtRisk:
-		oql = atRiskOQL(now)
-	default:
-		return nil, 0, planread.BadQuery("unknown job list %q", w)
+	oql, err := watchOQL(w, now)
+	if err != nil {
+		return nil, 0, err
 	}
-	jobs, n, err := h.Client.JobPage(ctx, Query{OQL: oql.OrderBy(fieldName, Asc), PageSize: limit}, 0)
-	return jobs, n, planError(err)
+	return h.firstByName(ctx, oql, limit)
+}
+
+// JobsNamed is planview.Source's: the first limit jobs by name whose name
+// matches one of the patterns ('@' matches any run of characters), in one
+// OQL query of LIKE terms joined by OR, and how many match.
+func (h PlanSource) JobsNamed(ctx context.Context, patterns []string, limit int) ([]workload.Job, int64, error) {
+	if len(patterns) == 0 {
+		return nil, 0, planread.BadQuery("no name pattern")
+	}
+	terms := make([]Expr, len(patterns))
+	for i, p := range patterns {
+		terms[i] = Like(fieldName, p)
+	}
+	return h.firstByName(ctx, Or(terms...), limit)
+}
+
+// StreamsNamed is planview.Source's: the first limit job streams by name
+// whose name matches one of the patterns ('@' matches any run of
+// characters) or whose id is one of them, in one OQL query, and how many
+// match.
+func (h PlanSource) StreamsNamed(ctx context.Context, patterns []string, limit int) ([]workload.JobStream, int64, error) {
+	if len(patterns) == 0 {
+		return nil, 0, planread.BadQuery("no name pattern")
+	}
+	var terms []Expr
+	for _, p := range patterns {
+		terms = append(terms, Like(fieldName, p))
+		if !strings.Contains(p, "@") {
+			terms = append(terms, Eq("id", p))
+		}
+	}
+	return firstByName(ctx, Or(terms...), limit, h.Client.JobStreamPage)
+}
+
+// firstByName reads the first limit jobs oql selects, by name, in pages of
+// at most watchPage, and HWA's count of the selection.
+func (h PlanSource) firstByName(ctx context.Context, oql Expr, limit int) ([]workload.Job, int64, error) {
+	return firstByName(ctx, oql, limit, h.Client.JobPage)
+}
+
+// firstByName reads the first limit objects oql selects from a paged list,
+// by name, in pages of at most watchPage, and HWA's count of the selection.
+func firstByName[T any](ctx context.Context, oql Expr, limit int, page func(context.Context, Query, int) ([]T, int64, error)) ([]T, int64, error) {
+	oql = oql.OrderBy(fieldName, Asc)
+	var out []T
+	for {
+		size := min(watchPage, max(1, limit-len(out)))
+		items, n, err := page(ctx, Query{OQL: oql, PageSize: size}, len(out))
+		if err != nil {
+			return nil, 0, planError(err)
+		}
+		out = append(out, items...)
+		if len(items) < size || len(out) >= limit || int64(len(out)) >= n {
+			return out[:min(len(out), max(limit, 0))], n, nil
+		}
+	}
 }
 
 // WatchLateStreams is planview.Counter's.
@@ -244,16 +380,14 @@ func (h PlanSource) ConditionNamed(ctx context.Context, name string) (bool, erro
 	if len(rs) > 0 {
 		return true, nil
 	}
-	ps, err := h.Client.OpenPrompts(ctx, 0)
+	// One bounded query, not a read of every prompt-held job: a job held
+	// for a prompt of that name (OQL compares names case-insensitively).
+	_, n, err := h.Client.JobPage(ctx, Query{OQL: And(Eq("lastRunCompositeStatus.substatus", workload.SubHoldWaitingForPrompt),
+		Eq("dependencies.promptName", name)), PageSize: 1}, 0)
 	if err != nil {
 		return false, err
 	}
-	for _, p := range ps {
-		if strings.EqualFold(p.Name, name) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return n > 0, nil
 }
 
 // SuccessorJobs returns the jobs of HWA's successor walk of jobID, depth

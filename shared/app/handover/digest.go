@@ -9,17 +9,29 @@ import (
 	"time"
 
 	"github.com/resync/resync/shared/app/notify"
+	"github.com/resync/resync/shared/domain/planread"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
-// Plan reads the live plan (hwa.PlanSource). Job returns one job with its
-// dependencies, which AllJobs does not carry (HWA fills them only for one
-// job): the open prompts are read from them.
+// Plan reads the live plan (hwa.PlanSource). WatchJobs returns the first
+// limit jobs of a watched list at now by name and how many it holds;
+// Job returns one job with its dependencies, which lists do not carry (HWA
+// fills them only for one job): the open prompts are read from them.
 type Plan interface {
-	AllJobs(ctx context.Context) ([]workload.Job, error)
-	Streams(ctx context.Context) ([]workload.JobStream, error)
+	WatchJobs(ctx context.Context, w planread.Watch, now time.Time, limit int) ([]workload.Job, int64, error)
+	// WatchLateStreams is WatchJobs for the job streams late at now.
+	WatchLateStreams(ctx context.Context, now time.Time, limit int) ([]workload.JobStream, int64, error)
 	Job(ctx context.Context, id string) (workload.Job, error)
 }
+
+// digestLists are the watched lists that hold every job a digest names: a
+// run in error (failures and recoveries), in error now (failed before the
+// shift), at risk, late, held for a prompt.
+var digestLists = []planread.Watch{planread.WatchRunFailed, planread.WatchFailed, planread.WatchAtRisk, planread.WatchLate, planread.WatchPrompt}
+
+// digestCap bounds the jobs read of each list (four pages of HWA's 500);
+// a list that holds more is named in Missing.
+const digestCap = 2000
 
 // maxPromptLookups bounds the jobs whose dependencies one digest reads for
 // their prompts; more are named as missing.
@@ -104,9 +116,22 @@ func (b *Builder) Build(ctx context.Context, from, to, now time.Time) (Digest, e
 	z := b.Shifts.Zone()
 	d := Digest{Shift: b.Shifts.Name(from, to), From: from.UTC(), To: to.UTC(), Zone: z.String(), Complete: !to.After(now),
 		Failures: []Item{}, Recoveries: []Item{}, Actions: []Item{}, Late: []Item{}, AtRisk: []Item{}, Prompts: []Item{}}
-	jobs, err := b.Plan.AllJobs(ctx)
-	if err != nil {
-		return Digest{}, fmt.Errorf("handover: read jobs: %w: %w", ErrUnavailable, err)
+	var jobs []workload.Job
+	seen := map[string]bool{}
+	for _, w := range digestLists {
+		js, n, err := b.Plan.WatchJobs(ctx, w, now, digestCap)
+		if err != nil {
+			return Digest{}, fmt.Errorf("handover: read %s jobs: %w: %w", w, ErrUnavailable, err)
+		}
+		if n > int64(len(js)) {
+			d.Missing = append(d.Missing, fmt.Sprintf("jobs: the %s list holds %d jobs, the first %d by name were read", w, n, len(js)))
+		}
+		for _, j := range js {
+			if !seen[j.ID] {
+				seen[j.ID] = true
+				jobs = append(jobs, j)
+			}
+		}
 	}
 	clock := func(t time.Time) string { return t.In(z).Format("15:04") }
 	var waiting []workload.Job // jobs that may wait on a prompt
@@ -156,9 +181,12 @@ func (b *Builder) Build(ctx context.Context, from, to, now time.Time) (Digest, e
 		}
 	}
 	d.Prompts, d.Missing = b.prompts(ctx, waiting, d.Missing)
-	if streams, err := b.Plan.Streams(ctx); err != nil {
+	if streams, n, err := b.Plan.WatchLateStreams(ctx, now, digestCap); err != nil {
 		d.Missing = append(d.Missing, "job streams: "+err.Error())
 	} else {
+		if n > int64(len(streams)) {
+			d.Missing = append(d.Missing, fmt.Sprintf("job streams: %d are late, the first %d by name were read", n, len(streams)))
+		}
 		for _, s := range streams {
 			if s.IsLate(now) {
 				d.Late = append(d.Late, Item{

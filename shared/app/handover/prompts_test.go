@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resync/resync/shared/domain/planread"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -18,8 +19,24 @@ type promptPlan struct {
 	broken map[string]bool
 }
 
-func (p promptPlan) AllJobs(context.Context) ([]workload.Job, error)       { return p.jobs, nil }
-func (p promptPlan) Streams(context.Context) ([]workload.JobStream, error) { return nil, nil }
+// WatchJobs selects by the domain rule of w, as HWA's query would.
+func (p promptPlan) WatchJobs(_ context.Context, w planread.Watch, now time.Time, limit int) ([]workload.Job, int64, error) {
+	keep, ok := w.Rule(now)
+	if !ok {
+		return nil, 0, errors.New("unknown list")
+	}
+	var out []workload.Job
+	for _, j := range p.jobs {
+		if keep(j) {
+			out = append(out, j)
+		}
+	}
+	return out[:min(len(out), limit)], int64(len(out)), nil
+}
+
+func (p promptPlan) WatchLateStreams(context.Context, time.Time, int) ([]workload.JobStream, int64, error) {
+	return nil, 0, nil
+}
 func (p promptPlan) Job(_ context.Context, id string) (workload.Job, error) {
 	if p.broken[id] {
 		return workload.Job{}, errors.New("hwa: unavailable")

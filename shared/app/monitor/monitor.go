@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/resync/resync/shared/domain/frames"
+	"github.com/resync/resync/shared/domain/planread"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -64,7 +65,10 @@ type Snapshot struct {
 	Workstations map[string]WorkstationState `json:"workstations"`
 }
 
-// Take builds the Snapshot of a plan at now.
+// Take builds the Snapshot of a plan at now. Run gives it only the jobs
+// and streams that may raise an alert (failed or at risk, late): one
+// missing from a snapshot and one in it that is not bad compare alike in
+// Diff.
 func Take(jobs []workload.Job, streams []workload.JobStream, wss []workload.Workstation, now time.Time) Snapshot {
 	s := Snapshot{At: now.UTC(), Jobs: make(map[string]JobState, len(jobs)), Streams: make(map[string]StreamState, len(streams)), Workstations: make(map[string]WorkstationState, len(wss))}
 	for _, j := range jobs {
@@ -182,12 +186,24 @@ func (m *Monitor) save(ctx context.Context, snap Snapshot) error {
 	return nil
 }
 
-// Plan reads the whole plan (hwa.PlanSource satisfies it).
+// Plan reads the plan (hwa.PlanSource satisfies it): the watched job lists
+// (the first limit jobs of w at now by name, and how many w holds), the
+// job streams late at now (likewise), and the workstations — few, one per
+// 100 to 300 jobs, and each can alert.
 type Plan interface {
-	AllJobs(ctx context.Context) ([]workload.Job, error)
-	Streams(ctx context.Context) ([]workload.JobStream, error)
+	WatchJobs(ctx context.Context, w planread.Watch, now time.Time, limit int) ([]workload.Job, int64, error)
+	WatchLateStreams(ctx context.Context, now time.Time, limit int) ([]workload.JobStream, int64, error)
 	Workstations(ctx context.Context) ([]workload.Workstation, error)
 }
+
+// watchCap bounds the jobs of each watched list one run reads (ten pages of
+// HWA's 500). A job beyond it is not in the snapshot: it is alerted on by
+// the run that reads it, once, since delivered keys are claimed.
+const watchCap = 5000
+
+// watched are the lists whose jobs can raise an alert: failed (abended
+// among them) and critical at risk — every job Diff alerts on.
+var watched = []planread.Watch{planread.WatchFailed, planread.WatchAtRisk}
 
 // Broadcaster delivers a frame to every connected user (*push.Poster).
 type Broadcaster interface {
@@ -219,11 +235,22 @@ func (m *Monitor) Run(ctx context.Context) (Result, error) {
 	if m.Now != nil {
 		now = m.Now
 	}
-	jobs, err := m.Plan.AllJobs(ctx)
-	if err != nil {
-		return Result{}, fmt.Errorf("monitor: read jobs: %w", err)
+	at := now()
+	var jobs []workload.Job
+	seen := map[string]bool{}
+	for _, w := range watched {
+		js, _, err := m.Plan.WatchJobs(ctx, w, at, watchCap)
+		if err != nil {
+			return Result{}, fmt.Errorf("monitor: read %s jobs: %w", w, err)
+		}
+		for _, j := range js {
+			if !seen[j.ID] {
+				seen[j.ID] = true
+				jobs = append(jobs, j)
+			}
+		}
 	}
-	streams, err := m.Plan.Streams(ctx)
+	streams, _, err := m.Plan.WatchLateStreams(ctx, at, watchCap)
 	if err != nil {
 		return Result{}, fmt.Errorf("monitor: read job streams: %w", err)
 	}
@@ -231,7 +258,7 @@ func (m *Monitor) Run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("monitor: read workstations: %w", err)
 	}
-	cur := Take(jobs, streams, wss, now())
+	cur := Take(jobs, streams, wss, at)
 	prev, err := m.last(ctx)
 	if err != nil {
 		return Result{}, err

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/resync/resync/shared/domain/cached"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -45,8 +47,23 @@ type AttentionList struct {
 	Truncated bool            `json:"truncated"`
 	// ByKind counts every item of each kind, listed or not.
 	ByKind map[string]int `json:"byKind"`
+	// Capped: a watched list held more than attentionCap objects and only
+	// its first attentionCap (by name) were read; Selected is how many the
+	// cut lists hold in HWA. Total and ByKind then count what was read, but
+	// for the late streams, which HWA counts.
+	Capped
 	Meta
 }
+
+// attentionCap bounds the jobs read of each list Attention watches (failed,
+// critical, running, waiting for a prompt, held): four pages of HWA's 500.
+const attentionCap = 2000
+
+// attentionLists are the watched lists whose jobs Attention looks at: every
+// job an item names is in one of them — failed (critical or not),
+// critical (at risk), running (a long runner is a run started and not
+// ended: a running job), held for a prompt or by an operator.
+var attentionLists = []Watch{WatchFailed, WatchCritical, WatchRunning, WatchPrompt, WatchHeld}
 
 // longRunRatio is how much longer than its estimate a run must be to be
 // listed as a long runner.
@@ -57,6 +74,8 @@ const longRunRatio = 1.5
 // runs much longer than their estimate, prompts waiting for an answer, jobs
 // an operator held — ranked by kind and, within a kind, most recent first.
 // limit bounds the items (0: 50, at most 500); Total and ByKind count all.
+// It reads HWA's watched lists (attentionLists, at most attentionCap jobs
+// each), the late job streams and the workstations — never every job.
 func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, error) {
 	switch {
 	case limit <= 0:
@@ -64,7 +83,7 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 	case limit > MaxLimit:
 		limit = MaxLimit
 	}
-	jobs, meta, err := s.allJobs(ctx)
+	jobs, capped, meta, err := s.watched(ctx, attentionLists, attentionCap)
 	if err != nil {
 		return AttentionList{}, err
 	}
@@ -72,7 +91,7 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 	if err != nil {
 		return AttentionList{}, err
 	}
-	streams, err := s.Streams(ctx)
+	streams, err := s.lateStreams(ctx, attentionCap)
 	if err != nil {
 		return AttentionList{}, err
 	}
@@ -154,7 +173,13 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 		}
 		return items[a].Name < items[b].Name
 	})
-	out := AttentionList{Items: []AttentionItem{}, Total: len(items), ByKind: map[string]int{}, Meta: meta}
+	for _, c := range []Capped{crit.Capped, streams.Capped} {
+		if c.Capped {
+			capped.Capped = true
+			capped.Selected += c.Selected
+		}
+	}
+	out := AttentionList{Items: []AttentionItem{}, Total: len(items), ByKind: map[string]int{}, Capped: capped, Meta: meta}
 	for i, it := range items {
 		out.ByKind[it.Kind]++
 		if i < limit {
@@ -162,8 +187,83 @@ func (s *Service) Attention(ctx context.Context, limit int) (AttentionList, erro
 			out.Items = append(out.Items, it.AttentionItem)
 		}
 	}
-	out.Truncated = len(items) > limit
+	if streams.Capped.Capped {
+		// HWA counts the late streams exactly; only the first read are listed.
+		more := int(streams.Selected) - out.ByKind[AttentionLateStream]
+		out.ByKind[AttentionLateStream] += more
+		out.Total += more
+	}
+	out.Truncated = out.Total > len(out.Items)
 	return out, nil
+}
+
+// lateStreams returns the job streams late now (HWA's selection of
+// workload.JobStream.IsLate, the summary's), at most limit by name, through
+// the cache.
+func (s *Service) lateStreams(ctx context.Context, limit int) (namedStreams, error) {
+	var out namedStreams
+	_, err := s.cached(ctx, KindStreams, "late:"+strconv.Itoa(limit), &out, func(ctx context.Context) (any, error) {
+		now := s.now()
+		streams, n, err := s.src.WatchLateStreams(ctx, now, limit)
+		if err != nil {
+			return nil, fmt.Errorf("planview: late job streams: %w", err)
+		}
+		ns := namedStreams{Items: make([]StreamView, 0, len(streams))}
+		if n > int64(len(streams)) {
+			ns.Capped = Capped{Capped: true, Selected: n}
+		}
+		for _, st := range streams {
+			if st.IsLate(now) {
+				ns.Items = append(ns.Items, streamView(st, now))
+			}
+		}
+		return ns, nil
+	})
+	return out, err
+}
+
+// watchedJobs is what watched keeps.
+type watchedJobs struct {
+	Items []JobView `json:"items"`
+	Capped
+}
+
+// watched returns the views of the jobs in any of the lists (each job once,
+// in the order read), reading at most limit jobs of each, through the
+// cache; Capped says a list held more.
+func (s *Service) watched(ctx context.Context, lists []Watch, limit int) ([]JobView, Capped, Meta, error) {
+	key := "watched:" + strconv.Itoa(limit)
+	for _, w := range lists {
+		key += ":" + string(w)
+	}
+	var out watchedJobs
+	meta, err := s.cached(ctx, cached.KindList, key, &out, func(ctx context.Context) (any, error) {
+		now := s.now()
+		wj := watchedJobs{Items: []JobView{}}
+		seen := map[string]bool{}
+		for _, w := range lists {
+			keep, ok := w.Rule(now)
+			if !ok {
+				return nil, badQuery("unknown job list %q", w)
+			}
+			jobs, n, err := s.src.WatchJobs(ctx, w, now, limit)
+			if err != nil {
+				return nil, fmt.Errorf("planview: list %s jobs: %w", w, err)
+			}
+			if n > int64(len(jobs)) {
+				wj.Capped.Capped = true
+				wj.Selected += n
+			}
+			for _, j := range jobs {
+				if keep(j) && !seen[j.ID] {
+					seen[j.ID] = true
+					wj.Items = append(wj.Items, jobView(j, now))
+				}
+			}
+		}
+		return wj, nil
+	})
+	return out.Items, out.Capped, meta, err
 }
 
 func round(seconds float64) string {

@@ -49,13 +49,19 @@ const (
 	WatchAbended = planread.WatchAbended
 	WatchFailed  = planread.WatchFailed
 	WatchAtRisk  = planread.WatchAtRisk
+	// The lists the attention and critical views read.
+	WatchRunning  = planread.WatchRunning
+	WatchCritical = planread.WatchCritical
+	WatchPrompt   = planread.WatchPrompt
+	WatchHeld     = planread.WatchHeld
 )
 
 func badQuery(format string, args ...any) error { return planread.BadQuery(format, args...) }
 
-// inMemory reports whether q needs filters HWA's query language is not
-// given here (the failed set, time windows): those are answered from the
-// cached list of every job.
+// inMemory reports whether q has filters HWA selects only as a superset or
+// whose list is ordered by activity (the failed set, lateness, started,
+// time windows): those lists are read in bounded pages (scan) and q's rule
+// is applied to every job read.
 func inMemory(q JobQuery) bool {
 	return q.Failed || q.Late != nil || q.Started != nil || !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() || !q.EndedAfter.IsZero() ||
 		!q.EndedBefore.IsZero() || !q.ScheduledAfter.IsZero() || !q.ScheduledBefore.IsZero()
@@ -106,8 +112,12 @@ type Source interface {
 	Counter
 	// JobPage returns one page of jobs matching q, and the total count.
 	JobPage(ctx context.Context, q JobQuery) ([]workload.Job, int64, error)
-	// AllJobs returns every job of the plan.
-	AllJobs(ctx context.Context) ([]workload.Job, error)
+	// JobsNamed returns the first limit jobs by name whose name matches
+	// any of the patterns (@ matches any run of characters, ignoring
+	// case), and how many match.
+	JobsNamed(ctx context.Context, patterns []string, limit int) ([]workload.Job, int64, error)
+	// StreamsNamed is JobsNamed for job streams, matching ids too.
+	StreamsNamed(ctx context.Context, patterns []string, limit int) ([]workload.JobStream, int64, error)
 	// Job returns one job with its runs and dependencies.
 	Job(ctx context.Context, id string) (workload.Job, error)
 	// Streams returns every job stream of the plan.
@@ -129,7 +139,8 @@ type Counter interface {
 	// CountWorkstations returns the number of workstations in the plan.
 	CountWorkstations(ctx context.Context) (int64, error)
 	// WatchJobs returns the first limit jobs of the list w at now, by name,
-	// and how many jobs the list holds.
+	// and how many jobs the list holds; a limit above one page is read in
+	// pages.
 	WatchJobs(ctx context.Context, w Watch, now time.Time, limit int) ([]workload.Job, int64, error)
 	// WatchLateStreams is WatchJobs for the streams late at now.
 	WatchLateStreams(ctx context.Context, now time.Time, limit int) ([]workload.JobStream, int64, error)
@@ -496,16 +507,24 @@ func (s *Service) Workstations(ctx context.Context) (WorkstationList, error) {
 	return out, err
 }
 
-// Critical returns the critical jobs, those at risk first.
+// criticalCap bounds the critical jobs Critical reads (a plan has tens to
+// hundreds); more are labelled Capped.
+const criticalCap = ScanCap
+
+// Critical returns the critical jobs, those at risk first: HWA's selection
+// of the critical flag, at most criticalCap jobs.
 func (s *Service) Critical(ctx context.Context) (CriticalList, error) {
 	var out CriticalList
 	meta, err := s.cached(ctx, cached.KindList, "critical", &out, func(ctx context.Context) (any, error) {
-		jobs, err := s.src.AllJobs(ctx)
+		now := s.now()
+		jobs, n, err := s.src.WatchJobs(ctx, WatchCritical, now, criticalCap)
 		if err != nil {
 			return nil, fmt.Errorf("planview: critical jobs: %w", err)
 		}
-		now := s.now()
 		l := CriticalList{Items: []CriticalJob{}}
+		if n > int64(len(jobs)) {
+			l.Capped = Capped{Capped: true, Selected: n}
+		}
 		for _, j := range jobs {
 			if !j.Critical {
 				continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -43,12 +44,17 @@ func (f *fakeSource) JobPage(ctx context.Context, q JobQuery) ([]workload.Job, i
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// The fake selects by the fields HWA is given exactly and leaves the
+	// rest (failed, late, started, windows) to the Service, as a superset.
 	var match []workload.Job
 	for _, j := range f.jobs {
-		if q.Status != "" && j.Common != q.Status {
-			continue
-		}
-		if q.Internal != "" && j.Internal != q.Internal {
+		switch {
+		case q.Status != "" && j.Common != q.Status,
+			q.Internal != "" && j.Internal != q.Internal,
+			q.Stream != "" && !strings.EqualFold(j.StreamName, q.Stream),
+			q.Workstation != "" && !strings.EqualFold(j.Workstation, q.Workstation),
+			q.Critical != nil && j.Critical != *q.Critical,
+			q.Name != "" && !NameMatches(q.Name, j.Name):
 			continue
 		}
 		match = append(match, j)
@@ -64,13 +70,27 @@ func (f *fakeSource) JobPage(ctx context.Context, q JobQuery) ([]workload.Job, i
 	return match, total, nil
 }
 
-func (f *fakeSource) AllJobs(ctx context.Context) ([]workload.Job, error) {
+func (f *fakeSource) JobsNamed(ctx context.Context, patterns []string, limit int) ([]workload.Job, int64, error) {
 	if err := f.fail(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]workload.Job(nil), f.jobs...), nil
+	jobs, n := firstByName(f.jobs, func(j workload.Job) bool {
+		return slices.ContainsFunc(patterns, func(p string) bool { return NameMatches(p, j.Name) })
+	}, func(j workload.Job) string { return j.Name }, limit)
+	return jobs, n, nil
+}
+
+func (f *fakeSource) StreamsNamed(ctx context.Context, patterns []string, limit int) ([]workload.JobStream, int64, error) {
+	st, err := f.Streams(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, n := firstByName(st, func(s workload.JobStream) bool {
+		return slices.ContainsFunc(patterns, func(p string) bool { return NameMatches(p, s.Name) || p == s.ID })
+	}, func(s workload.JobStream) string { return s.Name }, limit)
+	return out, n, nil
 }
 
 func (f *fakeSource) Job(ctx context.Context, id string) (workload.Job, error) {
@@ -169,11 +189,10 @@ func firstByName[T any](items []T, keep func(T) bool, name func(T) string, limit
 }
 
 func (f *fakeSource) WatchJobs(ctx context.Context, w Watch, now time.Time, limit int) ([]workload.Job, int64, error) {
-	keep := map[Watch]func(workload.Job) bool{
-		WatchAbended: workload.Job.Abended,
-		WatchFailed:  workload.Job.Failed,
-		WatchAtRisk:  func(j workload.Job) bool { return j.AtRisk(now) },
-	}[w]
+	keep, ok := w.Rule(now)
+	if !ok {
+		return nil, 0, badQuery("unknown job list %q", w)
+	}
 	if err := f.fail(); err != nil {
 		return nil, 0, err
 	}

@@ -12,22 +12,53 @@ import (
 	"github.com/resync/resync/shared/domain/workload"
 )
 
-// allJobs returns a view of every job of the plan, through the cache: what
-// the filters HWA's query language is not given (the failed set, time
-// windows), the counts and the attention list are computed on.
-func (s *Service) allJobs(ctx context.Context) ([]JobView, Meta, error) {
-	var out []JobView
-	meta, err := s.cached(ctx, cached.KindList, "alljobs", &out, func(ctx context.Context) (any, error) {
-		jobs, err := s.src.AllJobs(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("planview: list every job: %w", err)
-		}
+// ScanCap bounds the jobs one filtered list or count reads from HWA: the
+// filters HWA is given select at most this many jobs, read in pages of
+// MaxLimit (at most 20 requests, about 20 MB at HWA's 2 KB a job). A larger
+// selection is answered from its first ScanCap jobs and labelled Capped —
+// never read on: at 100,000 jobs the whole plan is some 200 MB.
+const ScanCap = 10_000
+
+// scanned is what scan keeps: the jobs passing the rule, and whether HWA's
+// selection was cut.
+type scanned struct {
+	Items []JobView `json:"items"`
+	Capped
+}
+
+// scan returns the jobs matching q, paging ignored, through the cache. HWA
+// selects them with the filters it is given (hwa.PlanSource: exactly, or as
+// a superset for windows on the last run and "not late" / "not started"),
+// and matches applies q's rule to every job read, so the answer is the
+// rule's whatever HWA could be told.
+func (s *Service) scan(ctx context.Context, q JobQuery) (scanned, Meta, error) {
+	q.Limit, q.Offset = 0, 0
+	var out scanned
+	meta, err := s.cached(ctx, cached.KindList, "scan:"+queryKey(q), &out, func(ctx context.Context) (any, error) {
 		now := s.now()
-		views := make([]JobView, 0, len(jobs))
-		for _, j := range jobs {
-			views = append(views, jobView(j, now))
+		q.Now = now
+		sc := scanned{Items: []JobView{}}
+		for off := 0; off < ScanCap; {
+			page := q
+			page.Limit, page.Offset = min(MaxLimit, ScanCap-off), off
+			jobs, total, err := s.src.JobPage(ctx, page)
+			if err != nil {
+				return nil, fmt.Errorf("planview: list filtered jobs: %w", err)
+			}
+			for _, j := range jobs {
+				if v := jobView(j, now); matches(q, v) {
+					sc.Items = append(sc.Items, v)
+				}
+			}
+			if total > ScanCap {
+				sc.Capped = Capped{Capped: true, Selected: total}
+			}
+			off += len(jobs)
+			if len(jobs) == 0 || int64(off) >= total {
+				break
+			}
 		}
-		return views, nil
+		return sc, nil
 	})
 	return out, meta, err
 }
@@ -119,16 +150,11 @@ func namePattern(pattern, name string) bool {
 // filteredJobs answers Jobs for a query filtered in memory, newest activity
 // first (last run end, else start, else scheduled time), then by name.
 func (s *Service) filteredJobs(ctx context.Context, q JobQuery) (JobList, error) {
-	all, meta, err := s.allJobs(ctx)
+	sc, meta, err := s.scan(ctx, q)
 	if err != nil {
 		return JobList{}, err
 	}
-	var hits []JobView
-	for _, v := range all {
-		if matches(q, v) {
-			hits = append(hits, v)
-		}
-	}
+	hits := sc.Items
 	sort.SliceStable(hits, func(a, b int) bool {
 		ta, tb := activity(hits[a]), activity(hits[b])
 		if !ta.Equal(tb) {
@@ -136,7 +162,7 @@ func (s *Service) filteredJobs(ctx context.Context, q JobQuery) (JobList, error)
 		}
 		return hits[a].Name < hits[b].Name
 	})
-	l := JobList{Items: []JobView{}, Total: int64(len(hits)), Limit: q.Limit, Offset: q.Offset, Meta: meta}
+	l := JobList{Items: []JobView{}, Total: int64(len(hits)), Limit: q.Limit, Offset: q.Offset, Capped: sc.Capped, Meta: meta}
 	if q.Offset < len(hits) {
 		l.Items = hits[q.Offset:min(len(hits), q.Offset+q.Limit)]
 	}
@@ -178,16 +204,21 @@ type Counts struct {
 	Groups  []Group `json:"groups"`
 	// Ties: how many groups share the largest count (1 when one leads).
 	Ties int `json:"ties"`
+	Capped
 	Meta
 }
 
 // Count counts the jobs matching q's filters (paging ignored) grouped by
-// groupBy: one of the Group constants; "" counts without grouping.
+// groupBy: one of the Group constants; "" counts without grouping. HWA
+// counts what it can — the whole plan by status or workstation
+// (plan/job/count), or any filter it is given exactly, ungrouped — and the
+// rest is counted on the matching jobs read in bounded pages (scan), capped
+// at ScanCap and then labelled Capped.
 func (s *Service) Count(ctx context.Context, q JobQuery, groupBy string) (Counts, error) {
-	q.Limit, q.Offset = 0, 0
 	if err := q.Validate(); err != nil {
 		return Counts{}, err
 	}
+	q.Limit, q.Offset = 0, 0
 	key := func(v JobView) string { return "" }
 	switch groupBy {
 	case "":
@@ -209,18 +240,27 @@ func (s *Service) Count(ctx context.Context, q JobQuery, groupBy string) (Counts
 	default:
 		return Counts{}, badQuery("cannot group by %q: use status, internalStatus, workstation, stream or returnCode", groupBy)
 	}
-	all, meta, err := s.allJobs(ctx)
-	if err != nil {
-		return Counts{}, err
-	}
-	n := map[string]int{}
-	out := Counts{GroupBy: groupBy, Groups: []Group{}, Meta: meta}
-	for _, v := range all {
-		if matches(q, v) {
+	var n map[string]int
+	var out Counts
+	if q == (JobQuery{}) && (groupBy == "" || groupBy == GroupStatus || groupBy == GroupWorkstation) || !inMemory(q) && groupBy == "" {
+		c, err := s.hwaCount(ctx, q, groupBy)
+		if err != nil {
+			return Counts{}, err
+		}
+		out, n = c.Counts, c.Groups
+	} else {
+		sc, meta, err := s.scan(ctx, q)
+		if err != nil {
+			return Counts{}, err
+		}
+		n = map[string]int{}
+		out = Counts{Capped: sc.Capped, Meta: meta}
+		for _, v := range sc.Items {
 			out.Total++
 			n[key(v)]++
 		}
 	}
+	out.GroupBy, out.Groups = groupBy, []Group{}
 	if groupBy != "" {
 		for k, c := range n {
 			out.Groups = append(out.Groups, Group{Key: k, Count: c})
@@ -238,4 +278,42 @@ func (s *Service) Count(ctx context.Context, q JobQuery, groupBy string) (Counts
 		}
 	}
 	return out, nil
+}
+
+// hwaCounted is a count HWA made, as cached.
+type hwaCounted struct {
+	Counts Counts         `json:"counts"`
+	Groups map[string]int `json:"groups"`
+}
+
+// hwaCount has HWA count the jobs: the whole plan with plan/job/count
+// (grouped by status or workstation, or not), else the total of a
+// one-job page of q's selection, which HWA is given exactly.
+func (s *Service) hwaCount(ctx context.Context, q JobQuery, groupBy string) (hwaCounted, error) {
+	var out hwaCounted
+	meta, err := s.cached(ctx, cached.KindList, "count:"+groupBy+":"+queryKey(q), &out, func(ctx context.Context) (any, error) {
+		c := hwaCounted{Groups: map[string]int{}}
+		if q == (JobQuery{}) {
+			total, groups, err := s.src.CountJobs(ctx, groupBy)
+			if err != nil {
+				return nil, fmt.Errorf("planview: count jobs: %w", err)
+			}
+			c.Counts.Total = int(total)
+			for k, n := range groups {
+				if n > 0 {
+					c.Groups[k] = int(n)
+				}
+			}
+			return c, nil
+		}
+		q.Limit = 1
+		_, total, err := s.src.JobPage(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("planview: count jobs: %w", err)
+		}
+		c.Counts.Total = int(total)
+		return c, nil
+	})
+	out.Counts.Meta = meta
+	return out, err
 }

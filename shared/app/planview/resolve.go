@@ -2,9 +2,14 @@ package planview
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/resync/resync/shared/domain/cached"
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -38,7 +43,173 @@ type Resolution struct {
 	// Total counts the exact matches; Truncated says Exact was cut to the limit.
 	Total     int  `json:"total"`
 	Truncated bool `json:"truncated"`
+	// Capped: a name query selected more jobs than one page (resolvePage)
+	// and only the first page was read, so a match or suggestion may be
+	// missing; Selected is how many jobs those queries selected.
+	Capped
 	Meta
+}
+
+// resolvePage bounds the jobs each exact name query of Resolve reads, and
+// suggestCap those the suggestion query reads (four pages): a plan where
+// the patterns of a name select more is answered from the first suggestCap
+// by name, labelled Capped.
+const (
+	resolvePage = MaxLimit
+	suggestCap  = 4 * MaxLimit
+)
+
+// exactQueries are the job queries that select every job want (raw as
+// typed) designates exactly: the name, STREAM.NAME and WS#STREAM.NAME (the
+// id is read by Job). HWA compares names ignoring case.
+func exactQueries(raw, want string) []JobQuery {
+	var qs []JobQuery
+	add := func(q JobQuery) {
+		if q.Name != "" && len(q.Name) <= 128 && len(q.Stream) <= 128 && len(q.Workstation) <= 128 &&
+			!strings.ContainsAny(q.Name, "*@") {
+			q.Limit = resolvePage
+			qs = append(qs, q)
+		}
+	}
+	names := []string{want}
+	if !strings.EqualFold(raw, want) {
+		names = append(names, raw)
+	}
+	for _, n := range names {
+		add(JobQuery{Name: n})
+		ws, rest, hasWS := strings.Cut(n, "#")
+		if !hasWS {
+			rest = n
+		}
+		if st, name, ok := strings.Cut(rest, "."); ok {
+			q := JobQuery{Stream: st, Name: name}
+			if hasWS {
+				q.Workstation = ws
+			}
+			add(q)
+		}
+	}
+	return qs
+}
+
+// suggestionPatterns are name patterns ('@' any run of characters) that
+// together select every job name that is a suggestion for want: the names
+// containing it ("@WANT@") and those within d = workload.MaxEdits(want)
+// edits of it, found by pigeonhole. want is cut into 2d+2 pieces; an edit
+// of the optimal-string-alignment distance touches at most two pieces (a
+// transposition across a cut; an insertion before the first or after the
+// last character counts as touching the end piece), so a name within d
+// edits keeps two pieces intact, in order — the first as its prefix, the
+// last as its suffix: one pattern per pair of pieces ("P1@P3@",
+// "@P2@P6"). HWA selects the union in one OR query, so Resolve never
+// reads every job; the patterns are a superset and the edit-distance rule
+// is applied to what they return. (A cached index of every job name would
+// be exact too, but building it reads every job.)
+func suggestionPatterns(want string) []string {
+	var out []string
+	if len(want) >= 4 && len(want) <= 126 {
+		out = append(out, "@"+want+"@")
+	}
+	d := workload.MaxEdits(want)
+	r := []rune(want)
+	if d == 0 || len(r) > 128 {
+		return out
+	}
+	k := 2*d + 2
+	piece := func(i int) string { return string(r[i*len(r)/k : (i+1)*len(r)/k]) }
+	for i := range k {
+		for j := i + 1; j < k; j++ {
+			p := piece(i) + "@" + piece(j)
+			if i > 0 {
+				p = "@" + p
+			}
+			if j < k-1 {
+				p += "@"
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// exactStreamPatterns are the names (and ids) that select every job stream
+// want (raw as typed) designates exactly: NAME, WS#NAME or its id.
+func exactStreamPatterns(raw, want string) []string {
+	var out []string
+	for _, n := range []string{want, raw} {
+		_, name, hasWS := strings.Cut(n, "#")
+		for _, p := range []string{n, name} {
+			if p != "" && len(p) <= 128 && !strings.ContainsAny(p, "*@") && !slices.Contains(out, p) && (p == n || hasWS) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// namedStreams is what streamsNamed keeps.
+type namedStreams struct {
+	Items []StreamView `json:"items"`
+	Capped
+}
+
+// streamsNamed returns the job streams whose names match any of the
+// patterns (or whose id is one of them), at most suggestCap, through the
+// cache.
+func (s *Service) streamsNamed(ctx context.Context, patterns []string) (namedStreams, Meta, error) {
+	var b strings.Builder
+	for _, p := range patterns {
+		b.WriteString(strconv.Quote(p))
+	}
+	var out namedStreams
+	meta, err := s.cached(ctx, KindStreams, "named:"+b.String(), &out, func(ctx context.Context) (any, error) {
+		streams, n, err := s.src.StreamsNamed(ctx, patterns, suggestCap)
+		if err != nil {
+			return nil, fmt.Errorf("planview: job streams by name: %w", err)
+		}
+		now := s.now()
+		ns := namedStreams{Items: make([]StreamView, 0, len(streams))}
+		if n > int64(len(streams)) {
+			ns.Capped = Capped{Capped: true, Selected: n}
+		}
+		for _, st := range streams {
+			ns.Items = append(ns.Items, streamView(st, now))
+		}
+		return ns, nil
+	})
+	return out, meta, err
+}
+
+// namedJobs is what jobsNamed keeps.
+type namedJobs struct {
+	Items []JobView `json:"items"`
+	Capped
+}
+
+// jobsNamed returns the jobs whose names match any of the patterns, at most
+// suggestCap, through the cache.
+func (s *Service) jobsNamed(ctx context.Context, patterns []string) (namedJobs, Meta, error) {
+	var b strings.Builder
+	for _, p := range patterns {
+		b.WriteString(strconv.Quote(p))
+	}
+	var out namedJobs
+	meta, err := s.cached(ctx, cached.KindList, "named:"+b.String(), &out, func(ctx context.Context) (any, error) {
+		jobs, n, err := s.src.JobsNamed(ctx, patterns, suggestCap)
+		if err != nil {
+			return nil, fmt.Errorf("planview: jobs by name: %w", err)
+		}
+		now := s.now()
+		nj := namedJobs{Items: make([]JobView, 0, len(jobs))}
+		if n > int64(len(jobs)) {
+			nj.Capped = Capped{Capped: true, Selected: n}
+		}
+		for _, j := range jobs {
+			nj.Items = append(nj.Items, jobView(j, now))
+		}
+		return nj, nil
+	})
+	return out, meta, err
 }
 
 // maxSuggestions bounds the "did you mean" names of a resolution.
@@ -59,14 +230,54 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 		limit = 20
 	}
 	want := strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_").Replace(raw))
-	jobs, meta, err := s.allJobs(ctx)
-	if err != nil {
-		return Resolution{}, err
+	var jobs []JobView
+	var capped Capped
+	var meta Meta
+	seen := map[string]bool{}
+	addJobs := func(vs []JobView) {
+		for _, v := range vs {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				jobs = append(jobs, v)
+			}
+		}
 	}
-	streams, err := s.Streams(ctx)
-	if err != nil {
-		return Resolution{}, err
+	for _, q := range exactQueries(raw, want) {
+		l, err := s.Jobs(ctx, q)
+		if err != nil {
+			return Resolution{}, err
+		}
+		meta = l.Meta
+		if l.Total > int64(len(l.Items)) {
+			capped.Capped = true
+			capped.Selected += l.Total
+		}
+		addJobs(l.Items)
 	}
+	if checkID(raw) == nil && !seen[raw] {
+		switch d, err := s.Job(ctx, raw); {
+		case err == nil:
+			addJobs([]JobView{d.Job})
+		case !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrBadQuery):
+			return Resolution{}, err
+		}
+	}
+	var streams namedStreams
+	if ps := exactStreamPatterns(raw, want); len(ps) > 0 {
+		var err error
+		var smeta Meta
+		if streams, smeta, err = s.streamsNamed(ctx, ps); err != nil {
+			return Resolution{}, err
+		}
+		if meta.AsOf.IsZero() {
+			meta = smeta
+		}
+		if streams.Capped.Capped {
+			capped.Capped = true
+			capped.Selected += streams.Selected
+		}
+	}
+	// Workstations are few (one per 100 to 300 jobs): all are read.
 	wss, err := s.Workstations(ctx)
 	if err != nil {
 		return Resolution{}, err
@@ -76,14 +287,22 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 		keys []string // the spellings that designate it
 	}
 	var cands []cand
-	for _, j := range jobs {
+	jobCand := func(j JobView) cand {
 		keys := []string{j.Name, j.Stream + "." + j.Name, j.Workstation + "#" + j.Stream + "." + j.Name, j.ID}
-		cands = append(cands, cand{Match{Kind: KindJob, Name: j.Name, ID: j.ID, Stream: j.Stream, Workstation: j.Workstation,
-			Status: string(j.Status), Internal: string(j.InternalStatus)}, keys})
+		return cand{Match{Kind: KindJob, Name: j.Name, ID: j.ID, Stream: j.Stream, Workstation: j.Workstation,
+			Status: string(j.Status), Internal: string(j.InternalStatus)}, keys}
 	}
+	for _, j := range jobs {
+		cands = append(cands, jobCand(j))
+	}
+	streamCand := func(st StreamView) cand {
+		return cand{Match{Kind: KindJobStream, Name: st.Name, ID: st.ID, Workstation: st.Workstation,
+			Status: string(st.Status), Internal: string(st.Internal)}, []string{st.Name, st.Workstation + "#" + st.Name, st.ID}}
+	}
+	seenStream := map[string]bool{}
 	for _, st := range streams.Items {
-		cands = append(cands, cand{Match{Kind: KindJobStream, Name: st.Name, ID: st.ID, Workstation: st.Workstation,
-			Status: string(st.Status), Internal: string(st.Internal)}, []string{st.Name, st.Workstation + "#" + st.Name, st.ID}})
+		seenStream[st.ID] = true
+		cands = append(cands, streamCand(st))
 	}
 	for _, w := range wss.Items {
 		status := "LINKED"
@@ -92,7 +311,10 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 		}
 		cands = append(cands, cand{Match{Kind: KindWorkstation, Name: w.Name, ID: w.ID, Workstation: w.Name, Status: status}, []string{w.Name, w.ID}})
 	}
-	out := Resolution{Name: raw, Exact: []Match{}, Suggestions: []Match{}, Meta: meta}
+	if meta.AsOf.IsZero() {
+		meta = wss.Meta
+	}
+	out := Resolution{Name: raw, Exact: []Match{}, Suggestions: []Match{}, Capped: capped, Meta: meta}
 	for _, c := range cands {
 		for _, k := range c.keys {
 			if k != "" && strings.EqualFold(k, want) || k != "" && k == raw {
@@ -109,7 +331,37 @@ func (s *Service) Resolve(ctx context.Context, name string, limit int) (Resoluti
 	if out.Total > 0 {
 		return out, nil
 	}
-	seen := map[string]bool{}
+	if ps := suggestionPatterns(want); len(ps) > 0 {
+		named, _, err := s.jobsNamed(ctx, ps)
+		if err != nil {
+			return Resolution{}, err
+		}
+		if named.Capped.Capped {
+			out.Capped.Capped = true
+			out.Selected += named.Selected
+		}
+		for _, v := range named.Items {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				cands = append(cands, jobCand(v))
+			}
+		}
+		sts, _, err := s.streamsNamed(ctx, ps)
+		if err != nil {
+			return Resolution{}, err
+		}
+		if sts.Capped.Capped {
+			out.Capped.Capped = true
+			out.Selected += sts.Selected
+		}
+		for _, st := range sts.Items {
+			if !seenStream[st.ID] {
+				seenStream[st.ID] = true
+				cands = append(cands, streamCand(st))
+			}
+		}
+	}
+	seen = map[string]bool{}
 	var sugg []Match
 	for _, c := range cands {
 		best, ku := -1, strings.ToUpper(c.keys[0])

@@ -35,7 +35,7 @@ func newSimService(t *testing.T) (*Service, simPlan) {
 	src := hwa.PlanSource{Client: hc}
 	ctx := context.Background()
 	var p simPlan
-	if p.jobs, err = src.AllJobs(ctx); err != nil {
+	if p.jobs, err = src.Client.ListJobs(ctx, hwa.Query{}); err != nil {
 		t.Fatal(err)
 	}
 	if p.streams, err = src.Streams(ctx); err != nil {

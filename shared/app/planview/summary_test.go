@@ -56,7 +56,7 @@ func simSource(t testing.TB, n int) (hwa.PlanSource, *hwasim.Server, *meter) {
 func wantSummary(t *testing.T, src hwa.PlanSource, now time.Time) workload.Summary {
 	t.Helper()
 	ctx := context.Background()
-	jobs, err := src.AllJobs(ctx)
+	jobs, err := src.Client.ListJobs(ctx, hwa.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}

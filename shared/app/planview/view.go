@@ -108,7 +108,17 @@ type JobList struct {
 	Total  int64     `json:"total"`
 	Limit  int       `json:"limit"`
 	Offset int       `json:"offset"`
+	Capped
 	Meta
+}
+
+// Capped says an answer was read from a bounded selection: HWA selected
+// Selected jobs, more than the views read (ScanCap for a filtered list or
+// count), so the answer covers the jobs read and not the rest. Zero when
+// the answer is complete.
+type Capped struct {
+	Capped   bool  `json:"capped,omitempty"`
+	Selected int64 `json:"selected,omitempty"`
 }
 
 // StreamView is a job stream.
@@ -157,6 +167,7 @@ type WorkstationList struct {
 type CriticalList struct {
 	Items  []CriticalJob `json:"items"`
 	AtRisk int           `json:"atRisk"`
+	Capped
 	Meta
 }
 

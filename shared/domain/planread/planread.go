@@ -8,6 +8,7 @@ package planread
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/resync/resync/shared/domain/workload"
@@ -78,6 +79,10 @@ type JobQuery struct {
 	ScheduledAfter, ScheduledBefore time.Time
 	Limit                           int // page size; 0 means DefaultLimit
 	Offset                          int
+	// Now is the plan clock Late is judged at. A reader that cannot judge
+	// lateness itself (HWA's query language needs the instant) selects the
+	// late jobs at Now; zero leaves Late to the caller.
+	Now time.Time
 }
 
 // Page size bounds for job lists.
@@ -116,12 +121,53 @@ func (q *JobQuery) Validate() error {
 	return nil
 }
 
-// Watch names a list of jobs the summary shows.
+// Watch names a list of jobs the views watch (the summary, the attention
+// list, the critical list, the monitor, the handover digest): each is the
+// jobs one domain rule selects, read from HWA as one bounded selection.
 type Watch string
 
-// The summary's job lists, each the jobs a domain rule selects.
+// The watched job lists, each the jobs a domain rule selects (Rule).
 const (
-	WatchAbended Watch = "abended" // workload.Job.Abended
-	WatchFailed  Watch = "failed"  // workload.Job.Failed
-	WatchAtRisk  Watch = "atRisk"  // workload.Job.AtRisk
+	WatchAbended   Watch = "abended"   // workload.Job.Abended
+	WatchFailed    Watch = "failed"    // workload.Job.Failed
+	WatchAtRisk    Watch = "atRisk"    // workload.Job.AtRisk
+	WatchLate      Watch = "late"      // workload.Job.IsLate
+	WatchRunning   Watch = "running"   // workload.Job.Running
+	WatchCritical  Watch = "critical"  // the critical flag
+	WatchPrompt    Watch = "prompt"    // held waiting for a prompt's answer
+	WatchHeld      Watch = "held"      // held by an operator (priority 0)
+	WatchRunFailed Watch = "runFailed" // a run of the job (this or an earlier one) is in error
 )
+
+// Watches lists every watched job list.
+var Watches = []Watch{WatchAbended, WatchFailed, WatchAtRisk, WatchLate, WatchRunning, WatchCritical, WatchPrompt, WatchHeld, WatchRunFailed}
+
+// Rule returns the domain rule that selects the jobs of w at now, and false
+// for an unknown list. It is the one definition of each list: readers
+// select with it (or with a query proved equal to it) and views apply it
+// to what they read.
+func (w Watch) Rule(now time.Time) (func(workload.Job) bool, bool) {
+	switch w {
+	case WatchAbended:
+		return workload.Job.Abended, true
+	case WatchFailed:
+		return workload.Job.Failed, true
+	case WatchAtRisk:
+		return func(j workload.Job) bool { return j.AtRisk(now) }, true
+	case WatchLate:
+		return func(j workload.Job) bool { return j.IsLate(now) }, true
+	case WatchRunning:
+		return workload.Job.Running, true
+	case WatchCritical:
+		return func(j workload.Job) bool { return j.Critical }, true
+	case WatchPrompt:
+		return func(j workload.Job) bool { return j.Sub == workload.SubHoldWaitingForPrompt }, true
+	case WatchHeld:
+		return func(j workload.Job) bool { return j.Sub == workload.SubHoldPriorityZero }, true
+	case WatchRunFailed:
+		return func(j workload.Job) bool {
+			return slices.ContainsFunc(j.Runs, func(r workload.Run) bool { return slices.Contains(workload.ErrorStatuses, r.Internal) })
+		}, true
+	}
+	return nil, false
+}

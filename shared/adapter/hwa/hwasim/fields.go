@@ -113,6 +113,18 @@ func jobFields() fieldSet[hwa.JobInPlan] {
 		"jobruns.compositeStatus.substatus": runsField(func(r *hwa.JobRun) string {
 			return comp(r.CompositeStatus).Substatus
 		}, kString),
+		"jobruns.timeInfo.actualStartTime": runsField(func(r *hwa.JobRun) string {
+			if r.TimeInfo == nil {
+				return ""
+			}
+			return r.TimeInfo.ActualStartTime
+		}, kTime),
+		"jobruns.timeInfo.actualEndTime": runsField(func(r *hwa.JobRun) string {
+			if r.TimeInfo == nil {
+				return ""
+			}
+			return r.TimeInfo.ActualEndTime
+		}, kTime),
 		"jobruns.returnCode": runsField(func(r *hwa.JobRun) string { return strconv.Itoa(int(r.ReturnCode)) }, kInt),
 		"jobruns.jobNumber":  runsField(func(r *hwa.JobRun) string { return strconv.Itoa(int(r.JobNumber)) }, kInt),
 		"jobruns.lastInRerunChain": runsField(func(r *hwa.JobRun) string {
@@ -123,6 +135,7 @@ func jobFields() fieldSet[hwa.JobInPlan] {
 		"dependencies.jobStreamName":  depsField(deps, func(d *hwa.Dependency) string { return d.JobStreamName }, kString),
 		"dependencies.jobId":          depsField(deps, func(d *hwa.Dependency) string { return d.JobID }, kString),
 		"dependencies.jobName":        depsField(deps, func(d *hwa.Dependency) string { return d.JobName }, kString),
+		"dependencies.promptName":     depsField(deps, func(d *hwa.Dependency) string { return d.PromptName }, kString),
 		"dependencies.critical": depsField(deps, func(d *hwa.Dependency) string {
 			return strconv.FormatBool(d.Critical)
 		}, kBool),
