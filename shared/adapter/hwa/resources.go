@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/resync/resync/shared/domain/workload"
 )
 
@@ -102,30 +104,50 @@ func (c *Client) ReplyPrompt(ctx context.Context, promptID string, yes bool, o A
 	return c.action(ctx, op, pathPromptReply, pathf(pathPromptReply, promptID), nil, PromptAnswer{Answer: yes}, o)
 }
 
-// maxPromptJobs bounds the jobs OpenPrompts reads.
-const maxPromptJobs = 500
+// maxPromptJobs bounds the jobs OpenPrompts reads, and promptReads how
+// many of their details it reads at once.
+const (
+	maxPromptJobs = 500
+	promptReads   = 8
+)
 
 // OpenPrompts returns the prompts waiting for a yes, with the jobs they
 // hold: the jobs in HOLD_WAITING_FOR_PROMPT (at most limit, default and
-// cap 500), each read by id for its prompt dependencies. Prompts are in
-// the order of their number. Errors are as for ListJobs and JobInPlan.
+// cap 500), each read by id for its prompt dependencies, promptReads at a
+// time. (The vendor's lists do not carry dependencies and it documents no
+// list of prompts, so a job's prompt is only in its details.) Prompts are
+// in the order of their number, their jobs in list order. Errors are as
+// for ListJobs and JobInPlan.
 func (c *Client) OpenPrompts(ctx context.Context, limit int) ([]workload.Prompt, error) {
 	if limit <= 0 || limit > maxPromptJobs {
 		limit = maxPromptJobs
 	}
 	q := Query{OQL: Eq("lastRunCompositeStatus.substatus", string(workload.SubHoldWaitingForPrompt)), MaxResults: limit}
-	byID := map[string]*workload.Prompt{}
-	var order []string
+	var held []JobInPlan
 	for j, err := range c.JobsInPlan(ctx, q) {
 		if err != nil {
 			return nil, fmt.Errorf("open prompts: %w", err)
 		}
-		full, err := c.JobInPlan(ctx, j.ID)
-		if err != nil {
-			return nil, fmt.Errorf("open prompts: %w", err)
-		}
-		ref := ConvertJob(full).Ref()
-		for _, d := range full.Dependencies {
+		held = append(held, j)
+	}
+	full := make([]JobInPlan, len(held))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(promptReads)
+	for i, j := range held {
+		g.Go(func() error {
+			var err error
+			full[i], err = c.JobInPlan(gctx, j.ID)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("open prompts: %w", err)
+	}
+	byID := map[string]*workload.Prompt{}
+	var order []string
+	for _, f := range full {
+		ref := ConvertJob(f).Ref()
+		for _, d := range f.Dependencies {
 			if d.DependencyType != string(workload.DepPrompt) || d.Satisfied || d.ID == "" {
 				continue
 			}
