@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -134,10 +131,10 @@ type syncBench struct {
 func newSyncBench(b *testing.B, jobs int) *syncBench {
 	b.Helper()
 	e := &syncBench{cfg: testenv.Neo4j(b), engine: fmt.Sprintf("bench-sync-%d-%d", jobs, time.Now().UnixNano())}
-	url := startSimulator(b, jobs)
+	url, _ := testenv.Simulator(b, "-seed", "3", "-jobs", strconv.Itoa(jobs))
 	hc, err := hwa.New(hwa.Config{BaseURL: url, Timeout: 60 * time.Second, PageSize: syncPageSize,
 		Observe:   func(hwa.Call) { e.calls.Add(1) },
-		Transport: countingTransport{next: http.DefaultTransport, n: &e.bytes}})
+		Transport: testenv.CountBytes(http.DefaultTransport, &e.bytes)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -220,60 +217,4 @@ func (e *syncBench) measure(b *testing.B, sync func()) {
 	b.ReportMetric(float64(calls)/float64(b.N), "hwa-calls/op")
 	b.ReportMetric(float64(bytes)/float64(b.N)/(1<<20), "hwa-MB/op")
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
-}
-
-// startSimulator builds and starts the hwasim command with jobs jobs and
-// returns its base URL; it is stopped when the benchmark ends.
-func startSimulator(b *testing.B, jobs int) string {
-	b.Helper()
-	bin := filepath.Join(b.TempDir(), "hwasim")
-	build := exec.Command("go", "build", "-o", bin, "github.com/resync/resync/shared/adapter/hwa/hwasim/cmd/hwasim")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build hwasim: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed", "3", "-jobs", strconv.Itoa(jobs))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		// hwasim: serving http://127.0.0.1:PORT/twsd/api/v2 (...)
-		if rest, ok := strings.CutPrefix(lines.Text(), "hwasim: serving "); ok {
-			u, _, _ := strings.Cut(rest, " ")
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return strings.TrimSuffix(u, hwa.APIPrefix)
-		}
-	}
-	b.Fatalf("hwasim did not say where it serves: %v", lines.Err())
-	return ""
-}
-
-// countingTransport adds the bytes of every response body to n.
-type countingTransport struct {
-	next http.RoundTripper
-	n    *atomic.Int64
-}
-
-func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(r)
-	if err == nil {
-		resp.Body = countingBody{resp.Body, t.n}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (c countingBody) Read(p []byte) (int, error) {
-	n, err := c.ReadCloser.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
