@@ -5,81 +5,96 @@ import (
 	"fmt"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/resync/resync/shared/domain/runbook"
 )
 
-// Rank runs the three ranked lists of a hybrid search in one round trip:
-// vector similarity on the chunk embedding index, full-text score on the
-// chunk text index and the chunks linked by MENTIONS to the named jobs,
-// streams and workstations. A list whose input is missing is empty and its
-// procedure is not called. Only chunks of ingested documents are ranked.
-// A store built while Neo4j was down gets its indexes first. Errors wrap
-// ErrUnavailable when Neo4j cannot be reached.
+// Rank runs the three ranked lists of a hybrid search: vector similarity on
+// the chunk embedding index, full-text score on the chunk text index and
+// the chunks linked by MENTIONS to the named jobs, streams and
+// workstations. Each list is its own bounded query (top K of its index),
+// and the three run at once, each in its own read transaction, so a search
+// costs its slowest list rather than the sum of the three; the caller fuses
+// them. A list whose input is missing is empty and its query is not sent.
+// Only chunks of ingested documents are ranked, and only ids (and the names
+// a chunk mentions) come back, never a chunk's text. A store built while
+// Neo4j was down gets its indexes first. Errors wrap ErrUnavailable when
+// Neo4j cannot be reached.
 func (s *Store) Rank(ctx context.Context, q runbook.Query) (runbook.Ranking, error) {
 	if err := s.Ready(ctx); err != nil {
 		return runbook.Ranking{}, err
 	}
-	var vec, lucene any
+	var out runbook.Ranking
+	g, gctx := errgroup.WithContext(ctx)
 	if q.Vector != nil {
-		vec = q.Vector
+		g.Go(func() error {
+			recs, err := s.Read(gctx, `
+CALL db.index.vector.queryNodes($index, $k, $vec) YIELD node, score
+MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
+RETURN node.id AS id ORDER BY score DESC`, map[string]any{
+				"index": ChunkVectorIndex, "k": int64(q.K), "vec": q.Vector, "ingested": StatusIngested,
+			})
+			if err != nil {
+				return fmt.Errorf("vector list: %w", err)
+			}
+			out.Vector = chunkIDs(recs)
+			return nil
+		})
 	}
 	if q.Lucene != "" {
-		lucene = q.Lucene
+		g.Go(func() error {
+			recs, err := s.Read(gctx, `
+CALL db.index.fulltext.queryNodes($index, $q, {limit: $k}) YIELD node, score
+MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
+RETURN node.id AS id ORDER BY score DESC`, map[string]any{
+				"index": ChunkFullTextIndex, "k": int64(q.K), "q": q.Lucene, "ingested": StatusIngested,
+			})
+			if err != nil {
+				return fmt.Errorf("full-text list: %w", err)
+			}
+			out.Text = chunkIDs(recs)
+			return nil
+		})
 	}
-	names := q.Names
-	if names == nil {
-		names = []string{}
+	if len(q.Names) > 0 {
+		g.Go(func() error {
+			recs, err := s.Read(gctx, `
+CALL () {
+  MATCH (n:Job) WHERE n.name IN $names RETURN n
+  UNION MATCH (n:JobStream) WHERE n.name IN $names RETURN n
+  UNION MATCH (n:Workstation) WHERE n.name IN $names RETURN n
+}
+MATCH (c:Chunk)-[:MENTIONS]->(n)
+MATCH (d:Document {id: c.documentId}) WHERE d.status = $ingested
+WITH c, collect(DISTINCT n.name) AS named
+ORDER BY size(named) DESC, c.documentId, c.ordinal LIMIT $k
+RETURN c.id AS id, named`, map[string]any{"k": int64(q.K), "names": q.Names, "ingested": StatusIngested})
+			if err != nil {
+				return fmt.Errorf("graph list: %w", err)
+			}
+			for _, r := range recs {
+				named, _ := r.Get("named")
+				out.Graph = append(out.Graph, runbook.Mention{ChunkID: recString(r, "id"), Names: stringList(named)})
+			}
+			return nil
+		})
 	}
-	recs, err := s.Read(ctx, `
-CALL () {
-  WITH $vec AS v WHERE v IS NOT NULL
-  CALL db.index.vector.queryNodes($vectorIndex, $k, v) YIELD node, score
-  MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-  WITH node, score ORDER BY score DESC
-  RETURN collect(node.id) AS vector
-}
-CALL () {
-  WITH $lucene AS q WHERE q IS NOT NULL
-  CALL db.index.fulltext.queryNodes($textIndex, q, {limit: $k}) YIELD node, score
-  MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-  WITH node, score ORDER BY score DESC
-  RETURN collect(node.id) AS text
-}
-CALL () {
-  CALL () {
-    MATCH (n:Job) WHERE n.name IN $names RETURN n
-    UNION MATCH (n:JobStream) WHERE n.name IN $names RETURN n
-    UNION MATCH (n:Workstation) WHERE n.name IN $names RETURN n
-  }
-  MATCH (c:Chunk)-[:MENTIONS]->(n)
-  MATCH (d:Document {id: c.documentId}) WHERE d.status = $ingested
-  WITH c, collect(DISTINCT n.name) AS named
-  ORDER BY size(named) DESC, c.documentId, c.ordinal LIMIT $k
-  RETURN collect({id: c.id, named: named}) AS graph
-}
-RETURN vector, text, graph`, map[string]any{
-		"vectorIndex": ChunkVectorIndex, "textIndex": ChunkFullTextIndex, "k": int64(q.K),
-		"vec": vec, "lucene": lucene, "names": names, "ingested": StatusIngested,
-	})
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return runbook.Ranking{}, fmt.Errorf("graph: rank chunks: %w", err)
 	}
-	var out runbook.Ranking
-	if len(recs) != 1 {
-		return out, nil
-	}
-	v, _ := recs[0].Get("vector")
-	t, _ := recs[0].Get("text")
-	out.Vector, out.Text = stringList(v), stringList(t)
-	g, _ := recs[0].Get("graph")
-	gl, _ := g.([]any)
-	for _, e := range gl {
-		m, _ := e.(map[string]any)
-		id, _ := m["id"].(string)
-		out.Graph = append(out.Graph, runbook.Mention{ChunkID: id, Names: stringList(m["named"])})
-	}
 	return out, nil
+}
+
+// chunkIDs returns the id column of recs, in order.
+func chunkIDs(recs []*neo4j.Record) []string {
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
+		if id := recString(r, "id"); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Passages returns the chunks of ids that still belong to an ingested

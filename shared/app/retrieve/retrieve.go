@@ -95,9 +95,10 @@ func (s *Searcher) Search(ctx context.Context, query string, limit int) ([]Resul
 	if err != nil {
 		return nil, err
 	}
-	// One round trip for the three ranked lists; a list whose input is
-	// missing (no words to embed, nothing left for Lucene, no names) is
-	// empty.
+	// The three ranked lists (each bounded to candidates, queried at
+	// once by the index); a list whose input is missing (no words to
+	// embed, nothing left for Lucene, no names) is empty. They are fused
+	// here, not in Cypher.
 	ranked, err := s.index.Rank(ctx, runbook.Query{Vector: vec, Lucene: LuceneQuery(query), Names: Names(query), K: candidates})
 	if err != nil {
 		return nil, fmt.Errorf("retrieve: search: %w: %w", ErrUnavailable, err)
