@@ -74,25 +74,25 @@ type FunctionSize struct {
 const ingestConcurrency = 5
 
 // The sizes against what `make bench` measured (docs/benchmarks.md, 2-core
-// machine under load; Lambda's 1,769 MB is one vCPU, so CPU-bound figures
+// machine; Lambda's 1,769 MB is one vCPU, so CPU-bound figures
 // are taken as they are):
 //
 //	function  memory   timeout  figure that sets it
-//	ingest    1536 MB  15 min   full topology sync of 100,000 jobs 56 s with a 23 MB
-//	                            peak heap (flat from 10,000), so 200,000 jobs is ~2 min,
-//	                            a seventh of the timeout; an incremental sync (1 %
-//	                            changed) 11 s every 15 min. The memory is for
+//	ingest    1536 MB  15 min   full topology sync of 100,000 jobs 31 s with a 39 MB
+//	                            peak heap (flat from 10,000), so 200,000 jobs is ~1 min,
+//	                            a fifteenth of the timeout; an incremental sync (1 %
+//	                            changed) 3.1 s every 15 min. The memory is for
 //	                            documents: parsing, chunking and embedding a 500-chunk
 //	                            runbook holds its vectors (1,024 floats a chunk, twice
-//	                            during the write); chunk writes run ~700 chunks/s, so a
-//	                            500-chunk runbook takes under a second of graph time.
+//	                            during the write); chunk writes run ~3,300 chunks/s, so
+//	                            a 500-chunk runbook takes about 0.15 s of graph time.
 //	chat      1024 MB  5 min    impact p99 20 ms, why-waiting p99 9 ms, critical path
 //	                            p99 7 ms at 100,000 jobs (flat with size); hybrid
-//	                            retrieval p99 52 ms at 10,000 chunks, 350 ms at
+//	                            retrieval p99 58 ms at 10,000 chunks, 88-177 ms at
 //	                            100,000: the model stream, not the graph, sets the
 //	                            timeout.
 //	status    512 MB   29 s     a cold plan summary at 100,000 jobs: 13 HWA calls,
-//	admin                       387 KB read, 0.9 s (BenchmarkSummary), never the job
+//	admin                       424 KB read, 16 ms of CPU (BenchmarkSummary), never the job
 //	mcp                         list; 29 s is API Gateway's limit.
 //	health    256 MB   1 min    pings only; no plan read.
 
