@@ -3,7 +3,6 @@ package hwa
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -12,49 +11,6 @@ import (
 	"testing"
 	"time"
 )
-
-// TestPagesAheadMatchesOnePageAtATime reads the same lists with Ahead and
-// without, and wants the same jobs in the same order and the pages the
-// count calls for.
-func TestPagesAheadMatchesOnePageAtATime(t *testing.T) {
-	tests := []struct {
-		name      string
-		next      string
-		total     int
-		q         Query
-		wantN     int
-		wantPages int
-	}{
-		{"count, many pages", "absolute", 1000, Query{PageSize: 7, Ahead: 4}, 1000, 143},
-		{"count, exact pages", "none", 9, Query{PageSize: 3, Ahead: 4}, 9, 3},
-		{"one page", "none", 2, Query{PageSize: 3, Ahead: 4}, 2, 1},
-		{"empty", "none", 0, Query{PageSize: 3, Ahead: 4}, 0, 1},
-		{"no count: offsets until a short page", "nocount", 9, Query{PageSize: 3, Ahead: 4}, 9, 4},
-		{"max results", "none", 50, Query{PageSize: 3, Ahead: 4, MaxResults: 8}, 8, 3},
-		{"ahead of one is one at a time", "none", 10, Query{PageSize: 3, Ahead: 1}, 10, 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := pagedJobs(t, tt.total, tt.next)
-			c, _ := newClient(t, s.URL, nil)
-			jobs, err := c.ListJobs(context.Background(), tt.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(jobs) != tt.wantN {
-				t.Fatalf("got %d jobs, want %d", len(jobs), tt.wantN)
-			}
-			for i, j := range jobs {
-				if want := fmt.Sprintf("JOB%d", i); j.Name != want {
-					t.Fatalf("job %d = %s, want %s (order or duplicates wrong)", i, j.Name, want)
-				}
-			}
-			if got := int(s.hits.Load()); got != tt.wantPages {
-				t.Errorf("pages read = %d, want %d", got, tt.wantPages)
-			}
-		})
-	}
-}
 
 // TestPagesAheadInFlight counts the pages the server serves at once: more
 // than one (they are read in parallel), never more than Ahead.

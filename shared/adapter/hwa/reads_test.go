@@ -65,6 +65,15 @@ func TestListJobsPaging(t *testing.T) {
 		{"max results below page size", "absolute", 50, Query{PageSize: 10, MaxResults: 4}, 4, 1},
 		{"empty", "absolute", 0, Query{PageSize: 3}, 0, 1},
 		{"default page size", "absolute", 1200, Query{}, 1200, 3},
+		// Ahead reads by offset in parallel: the same jobs, in order, and the
+		// pages the count calls for (pagesAhead).
+		{"ahead, many pages", "absolute", 1000, Query{PageSize: 7, Ahead: 4}, 1000, 143},
+		{"ahead, exact pages", "none", 9, Query{PageSize: 3, Ahead: 4}, 9, 3},
+		{"ahead, one page", "none", 2, Query{PageSize: 3, Ahead: 4}, 2, 1},
+		{"ahead, empty", "none", 0, Query{PageSize: 3, Ahead: 4}, 0, 1},
+		{"ahead, no count: offsets until a short page", "nocount", 9, Query{PageSize: 3, Ahead: 4}, 9, 4},
+		{"ahead, max results", "none", 50, Query{PageSize: 3, Ahead: 4, MaxResults: 8}, 8, 3},
+		{"ahead of one is one at a time", "none", 10, Query{PageSize: 3, Ahead: 1}, 10, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -223,10 +223,7 @@ func (s *Service) lateStreams(ctx context.Context, limit int) (namedStreams, err
 }
 
 // watchedJobs is what watched keeps.
-type watchedJobs struct {
-	Items []JobView `json:"items"`
-	Capped
-}
+type watchedJobs = selection[JobView]
 
 // watched returns the views of the jobs in any of the lists (each job once,
 // in the order read), reading at most limit jobs of each, through the

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/resync/resync/shared/domain/cached"
 	"github.com/resync/resync/shared/domain/workload"
@@ -147,69 +148,70 @@ func exactStreamPatterns(raw, want string) []string {
 	return out
 }
 
-// namedStreams is what streamsNamed keeps.
-type namedStreams struct {
-	Items []StreamView `json:"items"`
+// selection is a list read by name patterns (or a bounded query) and
+// whether HWA held more than was read.
+type selection[V any] struct {
+	Items []V `json:"items"`
 	Capped
+}
+
+// Selections kept by streamsNamed, jobsNamed and lateStreams.
+type (
+	namedStreams = selection[StreamView]
+	namedJobs    = selection[JobView]
+)
+
+// readSelection loads through the cache (kind, key) the first items read
+// returns, viewed at the plan clock, and marks the selection capped when
+// HWA counted more than it sent.
+func readSelection[T, V any](s *Service, ctx context.Context, kind cached.Kind, key, what string,
+	read func(context.Context) ([]T, int64, error), view func(T, time.Time) V) (selection[V], Meta, error) {
+	var out selection[V]
+	meta, err := s.cached(ctx, kind, key, &out, func(ctx context.Context) (any, error) {
+		items, n, err := read(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("planview: %s: %w", what, err)
+		}
+		now := s.now()
+		sel := selection[V]{Items: make([]V, 0, len(items))}
+		if n > int64(len(items)) {
+			sel.Capped = Capped{Capped: true, Selected: n}
+		}
+		for _, x := range items {
+			sel.Items = append(sel.Items, view(x, now))
+		}
+		return sel, nil
+	})
+	return out, meta, err
+}
+
+// patternsKey is the cache key of a set of name patterns.
+func patternsKey(patterns []string) string {
+	var b strings.Builder
+	b.WriteString("named:")
+	for _, p := range patterns {
+		b.WriteString(strconv.Quote(p))
+	}
+	return b.String()
 }
 
 // streamsNamed returns the job streams whose names match any of the
 // patterns (or whose id is one of them), at most suggestCap, through the
 // cache.
 func (s *Service) streamsNamed(ctx context.Context, patterns []string) (namedStreams, Meta, error) {
-	var b strings.Builder
-	for _, p := range patterns {
-		b.WriteString(strconv.Quote(p))
-	}
-	var out namedStreams
-	meta, err := s.cached(ctx, KindStreams, "named:"+b.String(), &out, func(ctx context.Context) (any, error) {
-		streams, n, err := s.src.StreamsNamed(ctx, patterns, suggestCap)
-		if err != nil {
-			return nil, fmt.Errorf("planview: job streams by name: %w", err)
-		}
-		now := s.now()
-		ns := namedStreams{Items: make([]StreamView, 0, len(streams))}
-		if n > int64(len(streams)) {
-			ns.Capped = Capped{Capped: true, Selected: n}
-		}
-		for _, st := range streams {
-			ns.Items = append(ns.Items, streamView(st, now))
-		}
-		return ns, nil
-	})
-	return out, meta, err
-}
-
-// namedJobs is what jobsNamed keeps.
-type namedJobs struct {
-	Items []JobView `json:"items"`
-	Capped
+	return readSelection(s, ctx, KindStreams, patternsKey(patterns), "job streams by name",
+		func(ctx context.Context) ([]workload.JobStream, int64, error) {
+			return s.src.StreamsNamed(ctx, patterns, suggestCap)
+		}, streamView)
 }
 
 // jobsNamed returns the jobs whose names match any of the patterns, at most
 // suggestCap, through the cache.
 func (s *Service) jobsNamed(ctx context.Context, patterns []string) (namedJobs, Meta, error) {
-	var b strings.Builder
-	for _, p := range patterns {
-		b.WriteString(strconv.Quote(p))
-	}
-	var out namedJobs
-	meta, err := s.cached(ctx, cached.KindList, "named:"+b.String(), &out, func(ctx context.Context) (any, error) {
-		jobs, n, err := s.src.JobsNamed(ctx, patterns, suggestCap)
-		if err != nil {
-			return nil, fmt.Errorf("planview: jobs by name: %w", err)
-		}
-		now := s.now()
-		nj := namedJobs{Items: make([]JobView, 0, len(jobs))}
-		if n > int64(len(jobs)) {
-			nj.Capped = Capped{Capped: true, Selected: n}
-		}
-		for _, j := range jobs {
-			nj.Items = append(nj.Items, jobView(j, now))
-		}
-		return nj, nil
-	})
-	return out, meta, err
+	return readSelection(s, ctx, cached.KindList, patternsKey(patterns), "jobs by name",
+		func(ctx context.Context) ([]workload.Job, int64, error) {
+			return s.src.JobsNamed(ctx, patterns, suggestCap)
+		}, jobView)
 }
 
 // maxSuggestions bounds the "did you mean" names of a resolution.
