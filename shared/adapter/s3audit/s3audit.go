@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,6 +206,7 @@ func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 	o := object{Day: day, Time: now, User: e.User, Action: e.Action, Targets: e.Targets,
 		Justification: e.Justification, Result: e.Result, Detail: e.Detail, ProposalID: e.ProposalID,
 		Category: e.Category, Ticket: e.Ticket, ExpiresAt: e.ExpiresAt}
+	conflicts := 0
 	for range t.cfg.MaxAttempts {
 		o.Seq, o.PrevHash = head.seq+1, head.hash
 		o.Hash = o.sum()
@@ -228,7 +230,14 @@ func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 				_ = t.cfg.Hint.Advance(context.WithoutCancel(ctx), day, o.Seq)
 			}
 			return o.entry(key), nil
-		case 412: // taken: chain to the winner and try the next
+		case 412: // taken: chain to the newest record and try the one after
+			// Jump to the head when it is past the seq we lost (other
+			// writers may have taken several since): stepping one seq per
+			// lost race let a slow writer spend MaxAttempts behind faster ones.
+			if h, err := t.head(ctx, day); err == nil && h.seq >= o.Seq {
+				head = h
+				break
+			}
 			prev, err := t.read(ctx, key, "")
 			switch {
 			case err == nil:
@@ -241,6 +250,13 @@ func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 				return trail.Entry{}, fmt.Errorf("s3audit: put %s: read seq %d: %w", e.Action, o.Seq, err)
 			}
 		case 409: // a concurrent conditional write to the same key: try it again
+			// after a short, growing, jittered pause; retried at once,
+			// writers that collide keep colliding and spend MaxAttempts
+			// without a winner.
+			conflicts++
+			if err := pause(ctx, conflicts); err != nil {
+				return trail.Entry{}, fmt.Errorf("s3audit: put %s: %w: %w", e.Action, ErrUnavailable, err)
+			}
 		default:
 			return trail.Entry{}, fmt.Errorf("s3audit: put %s by %s at %s: %w: %w", e.Action, e.User, key, ErrUnavailable, err)
 		}
@@ -249,6 +265,20 @@ func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 		}
 	}
 	return trail.Entry{}, fmt.Errorf("s3audit: put %s: %w: %d sequence numbers taken by other writers", e.Action, ErrContended, t.cfg.MaxAttempts)
+}
+
+// pause waits about 1 ms times 2^(n-1), at most 32 ms, with jitter, or
+// until ctx ends.
+func pause(ctx context.Context, n int) error {
+	d := time.Millisecond << min(n-1, 5)
+	t := time.NewTimer(d/2 + rand.N(d))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // status returns 0 for no error, the HTTP status of an S3 error, or -1.
