@@ -2,6 +2,7 @@ package hwa
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -56,6 +57,11 @@ func pagesAhead[T any](ctx context.Context, c *Client, op, pattern string, q Que
 		yield(zero, err)
 		return
 	}
+	// A server that caps the page size sends fewer than asked while its
+	// count says there are more: step the offsets by what it sends.
+	if n := len(first.Results); n > 0 && n < limit && first.Count > int64(n) {
+		limit = n
+	}
 	if !emit(first) {
 		return
 	}
@@ -64,13 +70,21 @@ func pagesAhead[T any](ctx context.Context, c *Client, op, pattern string, q Que
 		total = int64(q.MaxResults)
 	}
 	var offsets []int
-	for off := limit; int64(off) < total && len(offsets) < maxPages; off += limit {
+	for off := limit; int64(off) < total; off += limit {
+		if len(offsets) == maxPages {
+			yield(zero, &Error{Op: op, Kind: ErrBadResponse, Message: fmt.Sprintf("the server counts %d results, more than %d pages", total, maxPages)})
+			return
+		}
 		offsets = append(offsets, off)
 	}
 
 	next := limit // the offset after the last page yielded
 	if len(offsets) > 0 {
 		ok, last := readAhead(ctx, q.Ahead, offsets, fetch, func(p Page[T], err error) bool {
+			var he *Error
+			if err != nil && !errors.As(err, &he) { // the caller's context ended
+				err = &Error{Op: op, Message: err.Error(), Err: err}
+			}
 			if err != nil {
 				yield(zero, err)
 				return false

@@ -143,6 +143,10 @@ func TestPagesAheadCancelled(t *testing.T) {
 		for _, err := range c.JobsInPlan(ctx, Query{PageSize: 10, Ahead: 3}) {
 			if err != nil {
 				errs++
+				var he *Error
+				if !errors.As(err, &he) || !errors.Is(err, context.Canceled) {
+					t.Errorf("err = %#v, want an *Error wrapping context.Canceled", err)
+				}
 				continue
 			}
 			n++
@@ -155,5 +159,28 @@ func TestPagesAheadCancelled(t *testing.T) {
 	}
 	if n != 10 || errs != 1 {
 		t.Errorf("got %d jobs and %d errors, want 10 and 1", n, errs)
+	}
+}
+
+// TestPagesAheadServerCapsThePageSize serves at most 4 jobs a page when 10
+// are asked: the pages ahead step by 4, and every job comes once, in order.
+func TestPagesAheadServerCapsThePageSize(t *testing.T) {
+	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		p := Page[JobInPlan]{Count: 37}
+		for i := offset; i < min(offset+4, 37); i++ {
+			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
+		}
+		writeJSON(w, 200, p)
+	})
+	c, _ := newClient(t, s.URL, nil)
+	jobs, err := c.ListJobs(context.Background(), Query{PageSize: 10, Ahead: 3})
+	if err != nil || len(jobs) != 37 {
+		t.Fatalf("ListJobs = %d jobs, %v; want 37", len(jobs), err)
+	}
+	for i, j := range jobs {
+		if j.ID != strconv.Itoa(i) {
+			t.Fatalf("job %d has id %s", i, j.ID)
+		}
 	}
 }

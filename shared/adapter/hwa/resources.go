@@ -134,6 +134,9 @@ func (c *Client) OpenPrompts(ctx context.Context, limit int) ([]workload.Prompt,
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(promptReads)
 	for i, j := range held {
+		if gctx.Err() != nil {
+			break // a read failed: start no more
+		}
 		g.Go(func() error {
 			var err error
 			full[i], err = c.JobInPlan(gctx, j.ID)

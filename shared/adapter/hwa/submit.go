@@ -1,6 +1,7 @@
 package hwa
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -86,7 +87,11 @@ func ParseTask(raw json.RawMessage) Task {
 		UserLogin  any `json:"userLogin"`
 		User       any `json:"user"`
 	}
-	if len(raw) == 0 || segjson.Unmarshal(raw, &w) != nil {
+	// Keys match exactly, as a lookup in a map of raw values did.
+	if len(raw) == 0 {
+		return Task{}
+	}
+	if rest, err := segjson.Parse(raw, &w, segjson.DontMatchCaseInsensitiveStructFields); err != nil || len(bytes.TrimSpace(rest)) != 0 {
 		return Task{}
 	}
 	str := func(vs ...any) string {

@@ -267,7 +267,8 @@ func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 	return trail.Entry{}, fmt.Errorf("s3audit: put %s: %w: %d sequence numbers taken by other writers", e.Action, ErrContended, t.cfg.MaxAttempts)
 }
 
-// pause waits about 1 ms times 2^(n-1), at most 32 ms, with jitter, or
+// pause waits 1 ms times 2^(n-1) (capped at 32 ms), jittered to between
+// half and one and a half times that, or
 // until ctx ends.
 func pause(ctx context.Context, n int) error {
 	d := time.Millisecond << min(n-1, 5)
