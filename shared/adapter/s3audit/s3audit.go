@@ -26,6 +26,7 @@ package s3audit
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -129,7 +130,11 @@ type object struct {
 	Ticket        string    `json:"ticket,omitempty"`
 	ExpiresAt     time.Time `json:"expiresAt,omitzero"`
 	PrevHash      string    `json:"prevHash"`
-	Hash          string    `json:"hash"`
+	// Write is a random id of the Put that wrote the record: it tells a
+	// writer its own record from another with the same content and time.
+	// Records written before it existed have none, and verify as before.
+	Write string `json:"write,omitempty"`
+	Hash  string `json:"hash"`
 }
 
 // sum returns the hash the record must carry: SHA-256 of its JSON with
@@ -205,7 +210,7 @@ func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 	}
 	o := object{Day: day, Time: now, User: e.User, Action: e.Action, Targets: e.Targets,
 		Justification: e.Justification, Result: e.Result, Detail: e.Detail, ProposalID: e.ProposalID,
-		Category: e.Category, Ticket: e.Ticket, ExpiresAt: e.ExpiresAt}
+		Category: e.Category, Ticket: e.Ticket, ExpiresAt: e.ExpiresAt, Write: crand.Text()}
 	conflicts := 0
 	for range t.cfg.MaxAttempts {
 		o.Seq, o.PrevHash = head.seq+1, head.hash
@@ -231,14 +236,22 @@ func (t *Trail) Put(ctx context.Context, e trail.Entry) (trail.Entry, error) {
 			}
 			return o.entry(key), nil
 		case 412: // taken: chain to the newest record and try the one after
+			prev, err := t.read(ctx, key, "")
+			if err == nil && prev.Write == o.Write && prev.Hash == o.Hash {
+				// Our own record: the write landed and a retry of it (the
+				// SDK's, after a lost response) found the key taken.
+				if t.cfg.Hint != nil {
+					_ = t.cfg.Hint.Advance(context.WithoutCancel(ctx), day, o.Seq)
+				}
+				return o.entry(key), nil
+			}
 			// Jump to the head when it is past the seq we lost (other
 			// writers may have taken several since): stepping one seq per
 			// lost race let a slow writer spend MaxAttempts behind faster ones.
-			if h, err := t.head(ctx, day); err == nil && h.seq >= o.Seq {
+			if h, herr := t.head(ctx, day); herr == nil && h.seq >= o.Seq {
 				head = h
 				break
 			}
-			prev, err := t.read(ctx, key, "")
 			switch {
 			case err == nil:
 				head = link{o.Seq, prev.Hash}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -301,5 +302,47 @@ func TestGarbageDoesNotStopTheTrail(t *testing.T) {
 	v := mustVerify(t, tr, "2026-12-03")
 	if v.OK || len(v.Breaks) != 2 || v.Breaks[0].Seq != 2 || !strings.HasPrefix(v.Breaks[0].Reason, "unreadable") {
 		t.Errorf("verify: %+v, want breaks at seq 2 (unreadable) and the stray object", v)
+	}
+}
+
+// ackLost stores every PutObject, then answers the first as a retry would
+// see it after the response was lost: the same conditional write again,
+// which S3 refuses with 412 because the first one landed.
+type ackLost struct {
+	objects
+	lost bool
+}
+
+func (a *ackLost) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	body, err := io.ReadAll(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	in.Body = bytes.NewReader(body)
+	out, err := a.objects.PutObject(ctx, in, opts...)
+	if err != nil || a.lost {
+		return out, err
+	}
+	a.lost = true
+	in.Body = bytes.NewReader(body)
+	return a.objects.PutObject(ctx, in, opts...)
+}
+
+// TestLostAckWritesOnce: a Put whose write landed but whose answer was a
+// 412 (the SDK retried after a lost response) takes its own record as
+// written, rather than writing the entry again at the next seq.
+func TestLostAckWritesOnce(t *testing.T) {
+	s := startS3(t)
+	tr, err := New(&ackLost{objects: s.Client()}, Config{Bucket: bucket, Now: func() time.Time { return day0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := tr.Put(context.Background(), audit.Entry{User: "u", Action: "confirm", Detail: "once"})
+	if err != nil || e.Seq != 1 {
+		t.Fatalf("Put = seq %d, %v; want seq 1", e.Seq, err)
+	}
+	v := mustVerify(t, mustTrail(t, s, Config{}), "2026-12-03")
+	if !v.OK || v.Records != 1 {
+		t.Errorf("Verify = %+v, want one record", v)
 	}
 }
