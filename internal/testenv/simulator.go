@@ -81,3 +81,26 @@ func (c countingBody) Read(p []byte) (int, error) {
 	c.n.Add(int64(n))
 	return n, err
 }
+
+// Meter is an http.Handler in front of Next that counts the requests it
+// answers and the bytes of their bodies: what a client read from a
+// simulator served in the test's process.
+type Meter struct {
+	Next         http.Handler
+	Calls, Bytes atomic.Int64
+}
+
+func (m *Meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.Calls.Add(1)
+	m.Next.ServeHTTP(countingWriter{w, &m.Bytes}, r)
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (w countingWriter) Write(b []byte) (int, error) {
+	w.n.Add(int64(len(b)))
+	return w.ResponseWriter.Write(b)
+}

@@ -27,35 +27,27 @@ func (s *Store) Rank(ctx context.Context, q runbook.Query) (runbook.Ranking, err
 	}
 	var out runbook.Ranking
 	g, gctx := errgroup.WithContext(ctx)
-	if q.Vector != nil {
+	// idList runs one index query returning chunk ids, best first, into dst.
+	idList := func(what string, dst *[]string, query string, params map[string]any) {
+		params["ingested"] = StatusIngested
 		g.Go(func() error {
-			recs, err := s.Read(gctx, `
-CALL db.index.vector.queryNodes($index, $k, $vec) YIELD node, score
+			recs, err := s.Read(gctx, query+`
 MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-RETURN node.id AS id ORDER BY score DESC`, map[string]any{
-				"index": ChunkVectorIndex, "k": int64(q.K), "vec": q.Vector, "ingested": StatusIngested,
-			})
+RETURN node.id AS id ORDER BY score DESC`, params)
 			if err != nil {
-				return fmt.Errorf("vector list: %w", err)
+				return fmt.Errorf("%s list: %w", what, err)
 			}
-			out.Vector = chunkIDs(recs)
+			*dst = chunkIDs(recs)
 			return nil
 		})
 	}
+	if q.Vector != nil {
+		idList("vector", &out.Vector, `CALL db.index.vector.queryNodes($index, $k, $vec) YIELD node, score`,
+			map[string]any{"index": ChunkVectorIndex, "k": int64(q.K), "vec": q.Vector})
+	}
 	if q.Lucene != "" {
-		g.Go(func() error {
-			recs, err := s.Read(gctx, `
-CALL db.index.fulltext.queryNodes($index, $q, {limit: $k}) YIELD node, score
-MATCH (d:Document {id: node.documentId}) WHERE d.status = $ingested
-RETURN node.id AS id ORDER BY score DESC`, map[string]any{
-				"index": ChunkFullTextIndex, "k": int64(q.K), "q": q.Lucene, "ingested": StatusIngested,
-			})
-			if err != nil {
-				return fmt.Errorf("full-text list: %w", err)
-			}
-			out.Text = chunkIDs(recs)
-			return nil
-		})
+		idList("full-text", &out.Text, `CALL db.index.fulltext.queryNodes($index, $q, {limit: $k}) YIELD node, score`,
+			map[string]any{"index": ChunkFullTextIndex, "k": int64(q.K), "q": q.Lucene})
 	}
 	if len(q.Names) > 0 {
 		g.Go(func() error {

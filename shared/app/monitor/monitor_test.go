@@ -2,16 +2,15 @@ package monitor
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resync/resync/internal/testenv"
 	"github.com/resync/resync/shared/adapter/hwa"
 	"github.com/resync/resync/shared/adapter/hwa/hwasim"
 	"github.com/resync/resync/shared/adapter/redis/monitorstore"
@@ -134,28 +133,6 @@ func TestDiffKinds(t *testing.T) {
 	}
 }
 
-// meter counts the bytes a handler writes.
-type meter struct {
-	next  http.Handler
-	calls atomic.Int64
-	bytes atomic.Int64
-}
-
-type countingWriter struct {
-	http.ResponseWriter
-	n *atomic.Int64
-}
-
-func (w countingWriter) Write(b []byte) (int, error) {
-	w.n.Add(int64(len(b)))
-	return w.ResponseWriter.Write(b)
-}
-
-func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m.calls.Add(1)
-	m.next.ServeHTTP(countingWriter{w, &m.bytes}, r)
-}
-
 // TestRunReadsBoundedData: on a 20,000-job plan a monitor run reads the
 // watched lists, the late streams and the workstations — a small part of
 // what the full job list costs.
@@ -165,7 +142,7 @@ func TestRunReadsBoundedData(t *testing.T) {
 	}
 	ctx := context.Background()
 	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
-	m := &meter{next: hwasim.New(hwasim.Config{Seed: 1, Jobs: 20000, Now: now})}
+	m := &testenv.Meter{Next: hwasim.New(hwasim.Config{Seed: 1, Jobs: 20000, Now: now})}
 	srv := httptest.NewServer(m)
 	defer srv.Close()
 	hc, err := hwa.New(hwa.Config{BaseURL: srv.URL, MaxResponseBytes: 1 << 30})
@@ -175,16 +152,16 @@ func TestRunReadsBoundedData(t *testing.T) {
 	if _, err := hc.ListJobs(ctx, hwa.Query{}); err != nil {
 		t.Fatal(err)
 	}
-	full := m.bytes.Load()
+	full := m.Bytes.Load()
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	defer rdb.Close()
 	mon := &Monitor{Plan: hwa.PlanSource{Client: hc}, Store: monitorstore.New(rdb), Now: func() time.Time { return now }}
-	c0, b0 := m.calls.Load(), m.bytes.Load()
+	c0, b0 := m.Calls.Load(), m.Bytes.Load()
 	if _, err := mon.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	calls, bytes := m.calls.Load()-c0, m.bytes.Load()-b0
+	calls, bytes := m.Calls.Load()-c0, m.Bytes.Load()-b0
 	t.Logf("monitor run: %d calls, %d bytes; the full job list %d bytes", calls, bytes, full)
 	if calls > 30 || bytes > full/10 {
 		t.Errorf("a run made %d calls and read %d bytes, want at most 30 and a tenth of the full list (%d)", calls, bytes, full/10)

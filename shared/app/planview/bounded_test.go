@@ -291,8 +291,8 @@ func TestRequestPathsReadBoundedData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fullBytes := m.bytes.Load()
-	t.Logf("the full job list: %d jobs, %d calls, %d bytes", len(all), m.calls.Load(), fullBytes)
+	fullBytes := m.Bytes.Load()
+	t.Logf("the full job list: %d jobs, %d calls, %d bytes", len(all), m.Calls.Load(), fullBytes)
 	name := all[len(all)/2].Name
 	typo := name[:len(name)/2] + name[len(name)/2+1:]
 	yes, no := true, false
@@ -332,12 +332,12 @@ func TestRequestPathsReadBoundedData(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			svc := simService(t, src, sim) // a cold cache
-			c0, b0 := m.calls.Load(), m.bytes.Load()
+			c0, b0 := m.Calls.Load(), m.Bytes.Load()
 			capped, err := tc.view(svc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			calls, bytes := m.calls.Load()-c0, m.bytes.Load()-b0
+			calls, bytes := m.Calls.Load()-c0, m.Bytes.Load()-b0
 			t.Logf("%d calls, %d bytes (%.1f%% of the full list)", calls, bytes, 100*float64(bytes)/float64(fullBytes))
 			if capped.Capped != tc.capped {
 				t.Errorf("capped = %+v, want %v", capped, tc.capped)

@@ -17,33 +17,12 @@ import (
 	"github.com/resync/resync/shared/domain/workload"
 )
 
-// meter counts the requests a handler answers and the bytes of their bodies.
-type meter struct {
-	next         http.Handler
-	calls, bytes atomic.Int64
-}
-
-type countingWriter struct {
-	http.ResponseWriter
-	n *atomic.Int64
-}
-
-func (w countingWriter) Write(b []byte) (int, error) {
-	w.n.Add(int64(len(b)))
-	return w.ResponseWriter.Write(b)
-}
-
-func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m.calls.Add(1)
-	m.next.ServeHTTP(countingWriter{w, &m.bytes}, r)
-}
-
 // simSource returns the adapter over a simulator of n jobs (seed 1, plan
 // time t0) and the meter in front of it.
-func simSource(t testing.TB, n int) (hwa.PlanSource, *hwasim.Server, *meter) {
+func simSource(t testing.TB, n int) (hwa.PlanSource, *hwasim.Server, *testenv.Meter) {
 	t.Helper()
 	sim := hwasim.New(hwasim.Config{Seed: 1, Jobs: n, Now: t0})
-	m := &meter{next: sim}
+	m := &testenv.Meter{Next: sim}
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	hc, err := hwa.New(hwa.Config{BaseURL: srv.URL, Retry: hwa.RetryPolicy{Attempts: 1}, MaxResponseBytes: 1 << 30})
@@ -139,7 +118,7 @@ func TestSummaryReadsLittleOnALargePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls, bytes := m.calls.Load(), m.bytes.Load()
+	calls, bytes := m.Calls.Load(), m.Bytes.Load()
 	t.Logf("summary of %d jobs: %d calls, %d bytes", sum.TotalJobs, calls, bytes)
 	if sum.TotalJobs != 20000+hwasim.RecoveryJobs || sum.AbendedCount <= SummaryListLimit || len(sum.Abended) != SummaryListLimit {
 		t.Errorf("summary = %d jobs, %d abended (%d listed); want %d and more abended than listed", sum.TotalJobs, sum.AbendedCount, len(sum.Abended), 20000+hwasim.RecoveryJobs)
