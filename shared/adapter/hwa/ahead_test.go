@@ -23,11 +23,7 @@ func TestPagesAheadInFlight(t *testing.T) {
 		defer now.Add(-1)
 		time.Sleep(5 * time.Millisecond)
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-		p := Page[JobInPlan]{Count: 400}
-		for i := offset; i < min(offset+10, 400); i++ {
-			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
-		}
-		writeJSON(w, 200, p)
+		writeIDPage(w, offset, 10, 400)
 	})
 	c, _ := newClient(t, s.URL, nil)
 	jobs, err := c.ListJobs(context.Background(), Query{PageSize: 10, Ahead: 3})
@@ -48,11 +44,7 @@ func TestPagesAheadErrorStopsTheList(t *testing.T) {
 			writeJSON(w, 403, map[string]string{"code": "NO_ACCESS"})
 			return
 		}
-		p := Page[JobInPlan]{Count: 100}
-		for i := offset; i < offset+10; i++ {
-			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
-		}
-		writeJSON(w, 200, p)
+		writeIDPage(w, offset, 10, 100)
 	})
 	c, _ := newClient(t, s.URL, nil)
 	n, errs := 0, 0
@@ -86,11 +78,7 @@ func TestPagesAheadStopEarlyLeavesNothingRunning(t *testing.T) {
 			case <-time.After(200 * time.Millisecond):
 			}
 		}
-		p := Page[JobInPlan]{Count: 10000}
-		for i := offset; i < offset+10; i++ {
-			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
-		}
-		writeJSON(w, 200, p)
+		writeIDPage(w, offset, 10, 10000)
 	})
 	c, _ := newClient(t, s.URL, nil)
 	n := 0
@@ -167,11 +155,7 @@ func TestPagesAheadCancelled(t *testing.T) {
 func TestPagesAheadServerCapsThePageSize(t *testing.T) {
 	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-		p := Page[JobInPlan]{Count: 37}
-		for i := offset; i < min(offset+4, 37); i++ {
-			p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
-		}
-		writeJSON(w, 200, p)
+		writeIDPage(w, offset, 4, 37)
 	})
 	c, _ := newClient(t, s.URL, nil)
 	jobs, err := c.ListJobs(context.Background(), Query{PageSize: 10, Ahead: 3})
@@ -183,4 +167,14 @@ func TestPagesAheadServerCapsThePageSize(t *testing.T) {
 			t.Fatalf("job %d has id %s", i, j.ID)
 		}
 	}
+}
+
+// writeIDPage answers one page of a list of count jobs whose ids are their
+// positions: at most size of them from offset.
+func writeIDPage(w http.ResponseWriter, offset, size, count int) {
+	p := Page[JobInPlan]{Count: int64(count)}
+	for i := offset; i < min(offset+size, count); i++ {
+		p.Results = append(p.Results, JobInPlan{ID: strconv.Itoa(i)})
+	}
+	writeJSON(w, 200, p)
 }
