@@ -178,26 +178,19 @@ func failedOQL() Expr {
 	return Or(internalIn(workload.ErrorStatuses...), Eq(fieldCommonStatus, workload.CommonError))
 }
 
-// The internal statuses of workload.Job.Done and Running.
-var (
-	doneStatuses = []workload.InternalStatus{workload.InternalSucc, workload.InternalAbend, workload.InternalFail, workload.InternalCancl,
-		workload.InternalError, workload.InternalComplt, workload.InternalEnd, workload.InternalSuppr}
-	runningStatuses = []workload.InternalStatus{workload.InternalExec, workload.InternalIntro, workload.InternalWait, workload.InternalStarted}
-)
-
 // lateOQL is workload.Job.IsLate at now: HWA's late or deadline flags, or
 // past its deadline and not done.
 func lateOQL(now time.Time) Expr {
 	return Or(
 		Eq("jobStatusFlags.jobLate", true),
 		Eq("jobStatusFlags.deadlineHasPassed", true),
-		Group(And(Lt("timeRestrictions.deadlineTime", now), internalNotIn(doneStatuses...))),
+		Group(And(Lt("timeRestrictions.deadlineTime", now), internalNotIn(workload.DoneStatuses...))),
 	)
 }
 
 // runningOQL is workload.Job.Running.
 func runningOQL() Expr {
-	return Or(internalIn(runningStatuses...), Eq(fieldCommonStatus, workload.CommonRunning))
+	return Or(internalIn(workload.RunningStatuses...), Eq(fieldCommonStatus, workload.CommonRunning))
 }
 
 // atRiskOQL is workload.Job.AtRisk at now: a critical job not succeeded
@@ -211,7 +204,7 @@ func atRiskOQL(now time.Time) Expr {
 		Group(Or(
 			failedOQL(),
 			lateOQL(now),
-			Group(And(Lt("criticalStart", now), internalNotIn(runningStatuses...), NotEq(fieldCommonStatus, workload.CommonRunning))),
+			Group(And(Lt("criticalStart", now), internalNotIn(workload.RunningStatuses...), NotEq(fieldCommonStatus, workload.CommonRunning))),
 		)),
 	)
 }

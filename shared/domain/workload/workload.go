@@ -9,6 +9,7 @@
 package workload
 
 import (
+	"slices"
 	"time"
 )
 
@@ -162,13 +163,18 @@ func (j Job) Failed() bool {
 	return j.Common == CommonError
 }
 
+// RunningStatuses are the internal statuses of a job executing on its
+// agent (Job.Running also counts the common status RUNNING); DoneStatuses
+// those of a job in an end state (Job.Done). Adapters select by them (the
+// HWA adapter's OQL), so the rule has one list.
+var (
+	RunningStatuses = []InternalStatus{InternalExec, InternalIntro, InternalWait, InternalStarted}
+	DoneStatuses    = []InternalStatus{InternalSucc, InternalAbend, InternalFail, InternalCancl, InternalError, InternalComplt, InternalEnd, InternalSuppr}
+)
+
 // Running reports whether the job is executing on its agent.
 func (j Job) Running() bool {
-	switch j.Internal {
-	case InternalExec, InternalIntro, InternalWait, InternalStarted:
-		return true
-	}
-	return j.Common == CommonRunning
+	return slices.Contains(RunningStatuses, j.Internal) || j.Common == CommonRunning
 }
 
 // Succeeded reports whether the job completed successfully.
@@ -183,11 +189,7 @@ func (j Job) Held() bool {
 
 // Done reports whether the job reached an end state (success, error, cancel).
 func (j Job) Done() bool {
-	switch j.Internal {
-	case InternalSucc, InternalAbend, InternalFail, InternalCancl, InternalError, InternalComplt, InternalEnd, InternalSuppr:
-		return true
-	}
-	return false
+	return slices.Contains(DoneStatuses, j.Internal)
 }
 
 // Waiting reports whether the job is waiting to run and, when it is, an
